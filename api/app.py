@@ -1,0 +1,35 @@
+"""The ASGI application: `/graphql` and `/health` over one composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from api.health import health_endpoint
+from api.http import GraphQLEndpoint
+from infra.bootstrap import Container
+
+
+def create_app(container: Container, *, run_projections: bool | None = None) -> Starlette:
+    """Builds the app; projections run on threads inside it unless told otherwise."""
+    in_process = container.settings.run_projections if run_projections is None else run_projections
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if in_process:
+            container.start_projections()
+        try:
+            yield
+        finally:
+            for runner in container.runners.values():
+                runner.stop()
+
+    graphql = GraphQLEndpoint(container)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/health", health_endpoint(container), methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,26 @@
+"""Read-your-writes: wait until the views a field reads have reached a log position."""
+
+from __future__ import annotations
+
+import time
+
+import anyio
+
+from api.context import Context
+from api.errors import ConsistencyTimeout
+
+
+async def reach(context: Context, views: tuple[str, ...], position: int | None) -> None:
+    if position is None or position <= 0:
+        return
+    timeout = context.container.settings.consistency_timeout
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        reached = await context.call(context.container.positions, views)
+        if reached >= position:
+            return
+        if time.monotonic() >= deadline:
+            raise ConsistencyTimeout(position, reached, timeout)
+        await anyio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+        delay = min(delay * 2, 0.05)

@@ -1,0 +1,45 @@
+"""What a resolver gets: the composition root, the caller, and the one way to run blocking work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from infra.bootstrap import Container
+from infra.tokens import Principal, Role
+
+T = TypeVar("T")
+
+
+class Denied(Exception):
+    def __init__(self, principal: Principal, roles: tuple[Role, ...]) -> None:
+        wanted = ", ".join(role.value for role in (*roles, Role.ADMIN))
+        super().__init__(f"This needs one of the roles {wanted}; your role is {principal.role}.")
+        self.principal = principal
+        self.roles = roles
+
+
+@dataclass
+class Context:
+    container: Container
+    principal: Principal
+    request: Request | WebSocket
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        # The event store and views are synchronous; this is the only place they are called.
+        return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
+
+    def require(self, *roles: Role) -> Principal:
+        if not self.principal.has(*roles):
+            raise Denied(self.principal, roles)
+        return self.principal
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,182 @@
+"""The directory's GraphQL surface: organizations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, cast
+from uuid import UUID
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Info
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    NotFoundError,
+    VersionConflictError,
+    as_error,
+)
+from domain.directory import DESCRIPTION_MAX, NAME_MAX
+from domain.errors import InvalidInput, NotFound
+from domain.values import LocalizedText, parse_website
+from infra.tokens import Role
+from projections.directory import OrganizationRow
+
+@strawberry.type(name="LocalizedText", description="A text in French and in English.")
+class LocalizedTextType:
+    fr: str
+    en: str
+
+
+@strawberry.input
+class LocalizedTextInput:
+    fr: str | None = None
+    en: str | None = None
+
+
+@strawberry.type
+class Organization:
+    id: strawberry.ID
+    name: LocalizedTextType
+    description: LocalizedTextType
+    website: str | None
+    version: int
+    registered_at: datetime
+    changed_at: datetime
+
+    @classmethod
+    def from_row(cls, row: OrganizationRow) -> Organization:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=LocalizedTextType(fr=row.name_fr, en=row.name_en),
+            description=LocalizedTextType(fr=row.description_fr, en=row.description_en),
+            website=row.website,
+            version=row.version,
+            registered_at=row.registered_at,
+            changed_at=row.changed_at,
+        )
+
+
+@strawberry.type(description="What a mutation wrote.")
+class Receipt:
+    id: strawberry.ID
+    version: int
+    position: int = strawberry.field(
+        description="Log position of the last fact written; pass it as consistentWith."
+    )
+
+
+@strawberry.input
+class RegisterOrganizationInput:
+    name: LocalizedTextInput
+    description: LocalizedTextInput | None = None
+    website: str | None = None
+
+
+@strawberry.input
+class RenameOrganizationInput:
+    id: strawberry.ID
+    expected_version: int
+    name: LocalizedTextInput
+    reason: str | None = None
+
+
+OrganizationResult = Annotated[
+    Organization | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("OrganizationResult"),
+]
+RegisterOrganizationResult = Annotated[
+    Receipt | InvalidInputError | VersionConflictError | NotAuthorizedError,
+    strawberry.union("RegisterOrganizationResult"),
+]
+RenameOrganizationResult = Annotated[
+    Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
+    strawberry.union("RenameOrganizationResult"),
+]
+
+
+def parse_id(field: str, raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise InvalidInput(field, f"{raw!r} is not a record id (a UUID)") from None
+
+
+def localized(field: str, value: LocalizedTextInput | None, *, required: bool, limit: int) -> LocalizedText:
+    fr, en = (value.fr, value.en) if value is not None else (None, None)
+    return LocalizedText.parse(field, fr, en, required=required, max_length=limit)
+
+
+@strawberry.type
+class DirectoryQuery:
+    @strawberry.field(description="An organization's current state, from the directory view.")
+    async def organization(
+        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+    ) -> OrganizationResult:
+        context = info.context
+        try:
+            organization_id = parse_id("id", id)
+            await reach(context, ("directory",), consistent_with)
+            row = await context.call(context.container.directory.organization, organization_id)
+            if row is None:
+                raise NotFound("organization", organization_id)
+            return Organization.from_row(row)
+        except EXPECTED as error:
+            return cast(OrganizationResult, as_error(error))
+
+
+@strawberry.type
+class DirectoryMutation:
+    @strawberry.mutation(description="Registers a new organization in the directory.")
+    async def register_organization(
+        self, info: Info, input: RegisterOrganizationInput
+    ) -> RegisterOrganizationResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR)
+            name = localized("input.name", input.name, required=True, limit=NAME_MAX)
+            description = localized(
+                "input.description", input.description, required=False, limit=DESCRIPTION_MAX
+            )
+            website = parse_website("input.website", input.website)
+            receipt = await context.call(
+                context.container.operations.register_organization,
+                context.container.new_id(),
+                name,
+                description,
+                website,
+                actor=actor.name,
+                at=context.container.clock.now(),
+            )
+            return Receipt(
+                id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+            )
+        except EXPECTED as error:
+            return cast(RegisterOrganizationResult, as_error(error))
+
+    @strawberry.mutation(description="Gives an organization a new name.")
+    async def rename_organization(
+        self, info: Info, input: RenameOrganizationInput
+    ) -> RenameOrganizationResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR)
+            organization_id = parse_id("input.id", input.id)
+            name = localized("input.name", input.name, required=True, limit=NAME_MAX)
+            receipt = await context.call(
+                context.container.operations.rename_organization,
+                organization_id,
+                input.expected_version,
+                name,
+                reason=(input.reason or "").strip() or None,
+                actor=actor.name,
+                at=context.container.clock.now(),
+            )
+            return Receipt(
+                id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+            )
+        except EXPECTED as error:
+            return cast(RenameOrganizationResult, as_error(error))

@@ -1,0 +1,34 @@
+"""`/health`: is the database reachable, and how far behind is each projection."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from infra.bootstrap import Container
+
+
+def health_endpoint(container: Container) -> Callable[[Request], Awaitable[JSONResponse]]:
+    def report() -> tuple[int, dict[str, object]]:
+        problem = container.database_reachable()
+        if problem is not None:
+            return 503, {"status": "unavailable", "database": {"reachable": False, "error": problem}}
+        statuses = container.status()
+        return 200, {
+            "status": "ok",
+            "database": {"reachable": True},
+            "head": container.head(),
+            "projections": [
+                {"name": s.name, "position": s.position, "lag": s.lag, "error": s.error}
+                for s in statuses
+            ],
+        }
+
+    async def health(request: Request) -> JSONResponse:
+        status, body = await anyio.to_thread.run_sync(report)
+        return JSONResponse(body, status_code=status)
+
+    return health

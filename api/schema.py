@@ -1,0 +1,79 @@
+"""The GraphQL schema, with its caches and limits built once per schema."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.types.execution import ExecutionContext
+
+from api.directory import DirectoryMutation, DirectoryQuery
+from api.system import SystemQuery
+
+log = logging.getLogger("guichet.api")
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5_000
+CACHE_SIZE = 512
+
+
+@strawberry.type
+class Query(DirectoryQuery, SystemQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(DirectoryMutation):
+    pass
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Masks errors raised by our code, logging them first; keeps the caller's own mistakes."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return True
+
+
+class GuichetSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            log.debug("GraphQL error: %s", error.message)
+
+
+def build_schema() -> strawberry.Schema:
+    rules = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
+
+    class Limits(AddValidationRules):
+        def __init__(self) -> None:
+            super().__init__(rules)
+
+    def masking() -> MaskErrors:
+        return MaskErrors(should_mask_error=should_mask)
+
+    def tokens() -> MaxTokensLimiter:
+        return MaxTokensLimiter(max_token_count=MAX_TOKENS)
+
+    def parser_cache() -> ParserCache:
+        return ParserCache(maxsize=CACHE_SIZE)
+
+    def validation_cache() -> ValidationCache:
+        return ValidationCache(maxsize=CACHE_SIZE)
+
+    extensions: list[Any] = [masking, tokens, parser_cache, Limits, validation_cache]
+    return GuichetSchema(query=Query, mutation=Mutation, extensions=extensions)

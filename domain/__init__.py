@@ -1,0 +1,1 @@
+"""The pure, synchronous model: aggregates, their events, values and errors."""

@@ -1,0 +1,1 @@
+"""Drivers, settings, processes and the composition root."""

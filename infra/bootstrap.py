@@ -1,0 +1,121 @@
+"""The composition root: builds every part from the settings, once, and closes them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresDatastore
+
+from domain.operations import Operations
+from infra.clock import Clock, SystemClock, new_id
+from infra.database import Database
+from infra.runner import ProjectionRunner
+from infra.settings import Settings
+from infra.tokens import TokenStore
+from infra.views.base import PostgresView
+from infra.views.directory import PostgresDirectoryView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    name: str
+    position: int
+    head: int
+    error: str | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class Container:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        tokens: TokenStore,
+        clock: Clock | None = None,
+        ids: Callable[[], UUID] = new_id,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.tokens = tokens
+        self.clock: Clock = clock or SystemClock()
+        self.new_id = ids
+        database.ensure_schema()
+        self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        self.datastore = PostgresDatastore(
+            dbname=database.dbname,
+            host=database.host,
+            port=database.port,
+            user=database.user,
+            password=database.password,
+            schema=database.schema,
+            pool_size=settings.pool_size,
+            max_overflow=settings.pool_size,
+            pre_ping=True,
+        )
+        self.directory = PostgresDirectoryView(self.datastore)
+        self.views: dict[str, PostgresView] = {view.name: view for view in (self.directory,)}
+        for view in self.views.values():
+            view.create()
+        self.runners = {
+            name: ProjectionRunner(
+                view, self.operations.recorder, self.operations.mapper, database
+            )
+            for name, view in self.views.items()
+        }
+
+    def select(self, names: Iterable[str]) -> list[ProjectionRunner]:
+        chosen = list(names) or list(self.runners)
+        unknown = [name for name in chosen if name not in self.runners]
+        if unknown:
+            known = ", ".join(sorted(self.runners))
+            raise KeyError(f"unknown projection {', '.join(unknown)} (projections: {known})")
+        return [self.runners[name] for name in chosen]
+
+    def start_projections(self, names: Iterable[str] = ()) -> None:
+        for runner in self.select(names):
+            runner.start()
+
+    def head(self) -> int:
+        return self.operations.recorder.max_notification_id() or 0
+
+    def status(self) -> list[ViewStatus]:
+        head = self.head()
+        return [
+            ViewStatus(name, runner.view.position(), head, runner.last_error)
+            for name, runner in self.runners.items()
+        ]
+
+    def positions(self, names: Iterable[str]) -> int:
+        """The lowest position reached among the named views."""
+        return min(self.views[name].position() for name in names)
+
+    def database_reachable(self) -> str | None:
+        """None when the database answers, else why it does not."""
+        try:
+            with self.datastore.get_connection() as conn:
+                conn.execute("SELECT 1")
+        except Exception as error:
+            return str(error) or type(error).__name__
+        return None
+
+    def close(self) -> None:
+        for runner in self.runners.values():
+            runner.stop()
+        self.operations.close()
+        self.datastore.close()
+
+
+def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:
+    files = [*extra]
+    if settings.tokens_file is not None:
+        files.append(settings.tokens_file)
+    return TokenStore.load(files, settings.tokens)

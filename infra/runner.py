@@ -1,0 +1,168 @@
+"""Keeps a view up to date with the event log, a page per transaction.
+
+Exactly once: the view writes a page's rows and its tracking position in one transaction, and
+refuses a position not beyond the tracked one, so a crash anywhere replays at most the page
+that did not commit. Positions may have gaps; pages are bounded by a snapshot of the log's
+head, and the tracking position moves to that head even when every event in between was of a
+topic the view ignores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import psycopg
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    Notification,
+    OperationalError,
+)
+
+from infra.database import Database
+from projections.base import Positioned, View
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+@dataclass(frozen=True)
+class Progress:
+    view: str
+    position: int
+    head: int
+    applied: int
+
+
+class ViewBusy(RuntimeError):
+    pass
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        view: View,
+        recorder: ApplicationRecorder,
+        mapper: Mapper,  # type: ignore[type-arg]
+        database: Database,
+        *,
+        page_size: int = 1000,
+        channel: str = "guichet_events",
+    ) -> None:
+        self.view = view
+        self.recorder = recorder
+        self.mapper = mapper
+        self.database = database
+        self.page_size = page_size
+        self.channel = channel
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def lock_key(self) -> int:
+        digest = hashlib.sha256(f"{self.database.schema}.{self.view.name}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    def catch_up(self, on_page: Callable[[Progress], None] | None = None) -> int:
+        """Applies every event up to the head seen at the start; returns how many it applied."""
+        position = self.view.position()
+        head = self.recorder.max_notification_id() or 0
+        applied = 0
+        while position < head:
+            notifications = self._read(position, head)
+            position, count = self._apply(notifications, position, head)
+            applied += count
+            if on_page is not None:
+                on_page(Progress(self.view.name, position, head, applied))
+        return applied
+
+    def rebuild(self, on_page: Callable[[Progress], None] | None = None) -> int:
+        """Drops the view and replays the whole log into it; refuses while another runs it."""
+        with self.database.connect() as conn:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
+            if not (row and row[0]):
+                raise ViewBusy(
+                    f"projection {self.view.name!r} is being run by another process; stop "
+                    "that process (guichet serve or guichet project) and rebuild again"
+                )
+            self.view.drop()
+            self.view.create()
+            return self.catch_up(on_page)
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self.run_forever, name=f"projection-{self.view.name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def run_forever(self) -> None:
+        """Follows the log until stopped, retrying transient database errors with backoff."""
+        backoff = 0.1
+        while not self._stop.is_set():
+            try:
+                with self.database.connect() as listener:
+                    self._hold_lock(listener)
+                    listener.execute(f'LISTEN "{self.channel}"')
+                    self._follow(listener)
+                backoff = 0.1
+            except TRANSIENT as error:
+                self.last_error = str(error)
+                log.warning("projection %s: %s; retrying in %.1fs", self.view.name, error, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception as error:
+                self.last_error = repr(error)
+                log.exception("projection %s failed; retrying in 5s", self.view.name)
+                self._stop.wait(5.0)
+
+    def _hold_lock(self, conn: psycopg.Connection) -> None:
+        while not self._stop.is_set():
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
+            if row and row[0]:
+                return
+            log.info("projection %s is run by another process; standing by", self.view.name)
+            self._stop.wait(2.0)
+
+    def _follow(self, listener: psycopg.Connection) -> None:
+        self.view.create()
+        while not self._stop.is_set():
+            try:
+                self.catch_up()
+                self.last_error = None
+            except IntegrityError:
+                continue  # another runner moved the view on; reread its position
+            for _ in listener.notifies(timeout=0.5, stop_after=1):
+                pass
+
+    def _read(self, position: int, head: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=position,
+            limit=self.page_size,
+            stop=head,
+            topics=self.view.topics,
+            inclusive_of_start=False,
+        )
+
+    def _apply(
+        self, notifications: Sequence[Notification], position: int, head: int
+    ) -> tuple[int, int]:
+        end = head if len(notifications) < self.page_size else notifications[-1].id
+        page = [Positioned(self.mapper.to_domain_event(n), n.id) for n in notifications]
+        self.view.apply_page(page, end)
+        return end, len(page)
+

@@ -1,0 +1,162 @@
+"""Settings, read once from the environment into a frozen object."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import platformdirs
+
+T = TypeVar("T")
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value Guichet cannot use."""
+
+    def __init__(self, variable: str, value: str, expected: str) -> None:
+        super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    database_schema: str
+    opensearch_url: str | None
+    data_dir: Path
+    host: str
+    port: int
+    tokens_file: Path | None
+    tokens: str | None
+    run_projections: bool
+    consistency_timeout: float
+    pool_size: int
+    log_level: str
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        read = _Reader(environ)
+        return cls(
+            database_url=read.optional("GUICHET_DATABASE_URL", _postgres_url),
+            database_schema=read("GUICHET_DATABASE_SCHEMA", "guichet", _schema_name),
+            opensearch_url=read.optional("GUICHET_OPENSEARCH_URL", _http_url),
+            data_dir=read(
+                "GUICHET_DATA_DIR", platformdirs.user_data_dir("guichet"), _directory
+            ),
+            host=read("GUICHET_HOST", "127.0.0.1", _non_empty),
+            port=read("GUICHET_PORT", "8211", _port),
+            tokens_file=read.optional("GUICHET_TOKENS_FILE", _file_path),
+            tokens=read.optional("GUICHET_TOKENS", _non_empty),
+            run_projections=read("GUICHET_RUN_PROJECTIONS", "true", _boolean),
+            consistency_timeout=read("GUICHET_CONSISTENCY_TIMEOUT", "2", _seconds),
+            pool_size=read("GUICHET_POOL_SIZE", "8", _pool_size),
+            log_level=read("GUICHET_LOG_LEVEL", "INFO", _log_level),
+        )
+
+
+class _Reader:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def __call__(self, name: str, default: str, parse: Callable[[str], T]) -> T:
+        raw = self._environ.get(name, "").strip() or default
+        return self._parse(name, raw, parse)
+
+    def optional(self, name: str, parse: Callable[[str], T]) -> T | None:
+        raw = self._environ.get(name, "").strip()
+        return self._parse(name, raw, parse) if raw else None
+
+    @staticmethod
+    def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
+        try:
+            return parse(raw)
+        except ValueError as error:
+            raise SettingsError(name, raw, str(error)) from None
+
+
+def _postgres_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("a URL like postgresql://user:password@host:5432/database")
+    if not parts.path.strip("/"):
+        raise ValueError("a URL that names the database, like postgresql://host/guichet")
+    return raw
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("an http:// or https:// URL, like http://localhost:9200")
+    return raw.rstrip("/")
+
+
+def _schema_name(raw: str) -> str:
+    if not _SCHEMA_NAME.match(raw):
+        raise ValueError("a lower-case SQL identifier (letters, digits, underscores)")
+    return raw
+
+
+def _directory(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError("a directory (this path is a file)")
+    return path.resolve()
+
+
+def _file_path(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        raise ValueError("the path of a file (this path is a directory)")
+    return path.resolve()
+
+
+def _non_empty(raw: str) -> str:
+    return raw
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError("a TCP port number from 1 to 65535")
+    return int(raw)
+
+
+def _pool_size(raw: str) -> int:
+    if not raw.isdigit() or not 2 <= int(raw) <= 200:
+        raise ValueError("a whole number of connections from 2 to 200")
+    return int(raw)
+
+
+def _seconds(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 60:
+        raise ValueError("a number of seconds greater than 0 and at most 60")
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("true or false")
+
+
+def _log_level(raw: str) -> str:
+    if raw.upper() not in _LOG_LEVELS:
+        raise ValueError("one of " + ", ".join(_LOG_LEVELS))
+    return raw.upper()

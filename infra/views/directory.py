@@ -1,0 +1,91 @@
+"""The directory read model in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import astuple, fields
+from typing import Any, ClassVar
+from uuid import UUID
+
+from psycopg import Cursor, sql
+from psycopg.rows import class_row
+
+from infra.views.base import PostgresView
+from projections import directory
+from projections.base import Positioned
+from projections.directory import OrganizationRow
+
+_COLUMNS = [f.name for f in fields(OrganizationRow)]
+_TYPES = [
+    "uuid", "text", "text", "text", "text", "text", "integer",
+    "timestamptz", "text", "timestamptz", "text", "bigint",
+]  # fmt: skip
+
+
+class PostgresDirectoryView(PostgresView):
+    name: ClassVar[str] = "directory"
+    topics: ClassVar[tuple[str, ...]] = directory.TOPICS
+    tables: ClassVar[tuple[str, ...]] = ("directory_organizations",)
+
+    def create_statements(self) -> list[sql.Composable]:
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " id uuid PRIMARY KEY, name_fr text NOT NULL, name_en text NOT NULL,"
+                " description_fr text NOT NULL, description_en text NOT NULL, website text,"
+                " version integer NOT NULL, registered_at timestamptz NOT NULL,"
+                " registered_by text NOT NULL, changed_at timestamptz NOT NULL,"
+                " changed_by text NOT NULL, position bigint NOT NULL)"
+            ).format(self.table("directory_organizations"))
+        ]
+
+    def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
+        rows = self._load(curs, directory.touched_ids(page))
+        before = dict(rows)
+        for item in page:
+            directory.apply(item, rows)
+        changed = [row for key, row in rows.items() if before.get(key) is not row]
+        if changed:
+            self._store(curs, changed)
+
+    def organization(self, id: UUID) -> OrganizationRow | None:
+        with self.datastore.get_connection() as conn:
+            with conn.cursor(row_factory=class_row(OrganizationRow)) as curs:
+                curs.execute(
+                    sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
+                        sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                        self.table("directory_organizations"),
+                    ),
+                    (id,),
+                )
+                return curs.fetchone()
+
+    def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, OrganizationRow]:
+        curs.execute(
+            sql.SQL("SELECT {} FROM {} WHERE id = ANY(%s)").format(
+                sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                self.table("directory_organizations"),
+            ),
+            (list(ids),),
+        )
+        return {row["id"]: OrganizationRow(**row) for row in curs.fetchall()}
+
+    def _store(self, curs: Cursor[Any], rows: list[OrganizationRow]) -> None:
+        columns = list(zip(*(astuple(row) for row in rows), strict=True))
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
+                "ON CONFLICT (id) DO UPDATE SET {updates}"
+            ).format(
+                table=self.table("directory_organizations"),
+                columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                arrays=sql.SQL(", ").join(
+                    sql.SQL("%s::{}[]").format(sql.SQL(type_)) for type_ in _TYPES
+                ),
+                updates=sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
+                    for name in _COLUMNS[1:]
+                ),
+            ),
+            [list(column) for column in columns],
+        )

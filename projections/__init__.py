@@ -1,0 +1,1 @@
+"""What each read model means, independent of the engine that stores it."""

@@ -1,0 +1,34 @@
+"""The shape every projection has: the facts it reads and how a page of them changes rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Positioned:
+    """A domain event with its position in the log."""
+
+    event: Any
+    position: int
+
+
+class View(Protocol):
+    """A read model the runner keeps up to date.
+
+    `apply_page` writes the page's effect and the tracking position in one transaction and
+    must refuse (raise) when the position is not beyond the one already tracked.
+    """
+
+    name: str
+    topics: Sequence[str]
+
+    def create(self) -> None: ...
+
+    def drop(self) -> None: ...
+
+    def position(self) -> int: ...
+
+    def apply_page(self, page: Sequence[Positioned], position: int) -> None: ...
