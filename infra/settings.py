@@ -39,6 +39,9 @@ class Settings:
     consistency_timeout: float
     pool_size: int
     log_level: str
+    max_query_depth: int
+    max_aliases: int
+    max_tokens: int
 
     @property
     def embedded(self) -> bool:
@@ -62,6 +65,9 @@ class Settings:
             consistency_timeout=read("GUICHET_CONSISTENCY_TIMEOUT", "2", _seconds),
             pool_size=read("GUICHET_POOL_SIZE", "8", _pool_size),
             log_level=read("GUICHET_LOG_LEVEL", "INFO", _log_level),
+            max_query_depth=read("GUICHET_MAX_QUERY_DEPTH", "12", _limit),
+            max_aliases=read("GUICHET_MAX_ALIASES", "30", _limit),
+            max_tokens=read("GUICHET_MAX_TOKENS", "5000", _limit),
         )
 
 
@@ -134,6 +140,12 @@ def _port(raw: str) -> int:
 def _pool_size(raw: str) -> int:
     if not raw.isdigit() or not 2 <= int(raw) <= 200:
         raise ValueError("a whole number of connections from 2 to 200")
+    return int(raw)
+
+
+def _limit(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise ValueError("a whole number from 1 to 1000000")
     return int(raw)
 
 

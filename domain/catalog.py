@@ -1,0 +1,18 @@
+"""Every aggregate and the facts it records, for tooling that must see them all."""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+
+from domain.directory import Organization
+
+AGGREGATES: tuple[type[Aggregate], ...] = (Organization,)
+
+
+def event_classes() -> list[type[CanMutateAggregate[object]]]:
+    found: dict[str, type[CanMutateAggregate[object]]] = {}
+    for aggregate in AGGREGATES:
+        for name, value in vars(aggregate).items():
+            if name != "Event" and isinstance(value, type) and issubclass(value, CanMutateAggregate):
+                found[value.__dict__.get("TOPIC", f"{aggregate.__name__}.{name}")] = value
+    return list(found.values())

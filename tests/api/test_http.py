@@ -1,0 +1,184 @@
+"""GraphQL over HTTP: status codes, media types, authentication, limits, masking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+
+from api.app import create_app
+from infra.bootstrap import Container
+from tests.api.test_organizations import CENTRE, ORGANIZATION, REGISTER
+from tests.support.graphql import GraphQLClient
+
+
+async def test_an_unparsable_document_is_400_with_the_parser_message(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    response = await graphql.post("mutation { registerOrganization(input: {name: ", token="admin-token")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["message"].startswith("Syntax Error:")
+    assert body["errors"][0]["locations"]
+    assert container.head() == 0
+
+
+async def test_an_unknown_field_is_named(graphql: GraphQLClient, container: Container) -> None:
+    response = await graphql.post(
+        "mutation { registerOrganization(input: {name: {fr: \"X\"}}) { __typename } deleteEverything }",
+        token="admin-token",
+    )
+
+    assert response.status_code == 400
+    messages = [error["message"] for error in response.json()["errors"]]
+    assert any("deleteEverything" in message for message in messages), messages
+    assert container.head() == 0
+
+
+async def test_an_unknown_token_is_401_and_writes_nothing(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    response = await graphql.post(REGISTER, {"input": CENTRE}, token="stolen-or-typo")
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert "token is not valid" in response.json()["errors"][0]["message"]
+    assert container.head() == 0
+
+
+async def test_a_malformed_authorization_header_is_401(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/graphql", json={"query": "{ viewer { role } }"}, headers={"Authorization": "Basic abc"}
+    )
+    assert response.status_code == 401
+    assert "Bearer <token>" in response.json()["errors"][0]["message"]
+
+
+async def test_tokens_map_to_roles(graphql: GraphQLClient) -> None:
+    anonymous = await graphql.data("{ viewer { name role } }")
+    editor = await graphql.data("{ viewer { name role } }", token="editor-token")
+
+    assert anonymous["viewer"] == {"name": "anonymous", "role": "public"}
+    assert editor["viewer"] == {"name": "edith", "role": "editor"}
+
+
+async def test_a_mutation_over_get_is_405(http: httpx.AsyncClient, container: Container) -> None:
+    response = await http.get(
+        "/graphql",
+        params={"query": 'mutation { registerOrganization(input: {name: {fr: "X"}}) { __typename } }'},
+        headers={"Authorization": "Bearer admin-token"},
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert container.head() == 0
+
+
+async def test_queries_work_over_get(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", params={"query": "{ viewer { role } }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"viewer": {"role": "public"}}}
+
+
+async def test_the_media_type_follows_accept(http: httpx.AsyncClient) -> None:
+    query = {"query": "{ viewer { role } }"}
+    modern = await http.post(
+        "/graphql",
+        json=query,
+        headers={"Accept": "application/graphql-response+json, application/json;q=0.9"},
+    )
+    legacy = await http.post("/graphql", json=query, headers={"Accept": "application/json"})
+
+    assert modern.headers["content-type"].startswith("application/graphql-response+json")
+    assert legacy.headers["content-type"].startswith("application/json")
+
+
+async def test_browsers_get_graphiql(http: httpx.AsyncClient) -> None:
+    response = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("variable", "document", "expected"),
+    [
+        (
+            "GUICHET_MAX_QUERY_DEPTH",
+            '{ organization(id: "x") { ... on Organization { name { fr } } } }',
+            "exceeds maximum operation depth of 1",
+        ),
+        (
+            "GUICHET_MAX_ALIASES",
+            "{ a: viewer { role } b: viewer { role } }",
+            "2 aliases found. Allowed: 1",
+        ),
+        ("GUICHET_MAX_TOKENS", "{ viewer { role name } }", "Document contains more than 1 tokens"),
+    ],
+)
+async def test_depth_aliases_and_tokens_are_limited(
+    environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+    variable: str,
+    document: str,
+    expected: str,
+) -> None:
+    container = make_container({**environ, variable: "1"})
+    app = create_app(container, run_projections=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+        response = await http.post("/graphql", json={"query": document})
+
+    assert response.status_code == 400
+    messages = " ".join(error["message"] for error in response.json()["errors"])
+    assert expected in messages
+
+
+async def test_unexpected_errors_are_masked_and_logged(
+    graphql: GraphQLClient, container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    with psycopg.connect(container.database.conninfo, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP TABLE {}.directory_organizations").format(
+                sql.Identifier(container.database.schema)
+            )
+        )
+
+    with caplog.at_level(logging.ERROR, logger="guichet.api"):
+        response = await graphql.post(ORGANIZATION, {"id": "7d1b1c70-0000-4000-8000-000000000000"})
+
+    body = response.json()
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "directory_organizations" not in response.text
+    assert any("directory_organizations" in str(record.exc_info) for record in caplog.records)
+
+
+async def test_health_reports_database_and_lag(
+    http: httpx.AsyncClient, graphql: GraphQLClient
+) -> None:
+    await graphql.data(REGISTER, {"input": CENTRE}, "editor-token")
+
+    response = await http.get("/health")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["database"] == {"reachable": True}
+    assert body["head"] >= 1
+    assert [p["name"] for p in body["projections"]] == ["directory"]
+    assert body["projections"][0]["lag"] == body["head"] - body["projections"][0]["position"]
+
+
+async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
+    receipt = (await graphql.data(REGISTER, {"input": CENTRE}, "editor-token"))["registerOrganization"]
+    await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": receipt["position"]})
+
+    data = await graphql.data("{ projections { name position head lag } }")
+
+    [directory] = data["projections"]
+    assert directory["name"] == "directory"
+    assert directory["position"] >= receipt["position"]
+    assert directory["lag"] == directory["head"] - directory["position"]

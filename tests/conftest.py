@@ -1,0 +1,95 @@
+"""One embedded PostgreSQL per test session; one schema per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from asgi_lifespan import LifespanManager
+from psycopg import sql
+
+from api.app import create_app
+from infra.bootstrap import Container, tokens_for
+from infra.database import Database
+from infra.embedded import EmbeddedPostgres
+from infra.settings import Settings
+from tests.support.graphql import GraphQLClient
+
+TOKENS = {
+    "editor-token": ("edith", "editor"),
+    "admin-token": ("ada", "admin"),
+    "counsellor-token": ("colette", "counsellor"),
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), dbname="guichet_test")
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
+def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        "GUICHET_DATABASE_URL": database_url,
+        "GUICHET_DATABASE_SCHEMA": f"t_{uuid.uuid4().hex[:12]}",
+        "GUICHET_DATA_DIR": str(tmp_path / "data"),
+        "GUICHET_TOKENS": ",".join(
+            f"{name}:{role}:{token}" for token, (name, role) in TOKENS.items()
+        ),
+        "GUICHET_POOL_SIZE": "4",
+    }
+
+
+@pytest.fixture
+def settings(environ: dict[str, str]) -> Settings:
+    return Settings.from_environ(environ)
+
+
+@pytest.fixture
+def make_container() -> Iterator[Callable[[dict[str, str]], Container]]:
+    """Builds containers from environments; closes them and drops their schemas after the test."""
+    built: list[Container] = []
+
+    def make(environ: dict[str, str]) -> Container:
+        settings = Settings.from_environ(environ)
+        assert settings.database_url is not None
+        database = Database.from_url(settings.database_url, settings.database_schema)
+        built.append(Container(settings, database, tokens_for(settings)))
+        return built[-1]
+
+    yield make
+    for container in built:
+        container.close()
+        with psycopg.connect(container.database.conninfo, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(container.database.schema)
+                )
+            )
+
+
+@pytest.fixture
+def container(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
+) -> Container:
+    return make_container(environ)
+
+
+@pytest.fixture
+async def http(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as client:
+            yield client
+
+
+@pytest.fixture
+def graphql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)

@@ -1,0 +1,184 @@
+"""The `guichet` command as a user runs it: real processes, real HTTP, the embedded server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from infra.bootstrap import Container
+from tests.support.seed import register
+
+GUICHET = str(Path(sys.executable).with_name("guichet"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
+    env.update(extra)
+    return env
+
+
+def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 60) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"guichet serve exited with {process.returncode}"
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            body: dict[str, object] = response.json()
+            return body
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("guichet serve did not answer /health in time")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "guichet-data"
+
+
+def serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [GUICHET, "serve"],
+        env=clean_env(GUICHET_DATA_DIR=str(data_dir), GUICHET_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    return output
+
+
+def postgres_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    return psutil.pid_exists(int(pid_file.read_text().split()[0]))
+
+
+def test_serve_runs_on_embedded_defaults_and_shares_the_server(data_dir: Path) -> None:
+    first_port, second_port = free_port(), free_port()
+    first = serve(data_dir, first_port)
+    try:
+        health = wait_healthy(first_port, first)
+        assert health["status"] == "ok"
+        second = serve(data_dir, second_port)
+        try:
+            assert wait_healthy(second_port, second)["status"] == "ok"
+        finally:
+            second_output = stop(second)
+        assert "admin token was created" not in second_output
+        assert postgres_running(data_dir), "the first serve still needs the server"
+        assert (data_dir / "tokens").exists()
+    finally:
+        output = stop(first)
+    token = re.search(r"Authorization: Bearer (\S+)", output)
+    assert token is not None, output
+    assert not postgres_running(data_dir), "the last serve to leave stops the server"
+
+
+def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
+    port = free_port()
+    process = serve(data_dir, port)
+    try:
+        wait_healthy(port, process)
+        assert process.stdout is not None
+        token = ""
+        while not token:
+            match = re.search(r"Authorization: Bearer (\S+)", process.stdout.readline())
+            token = match.group(1) if match else ""
+        url = f"http://127.0.0.1:{port}/graphql"
+        written = httpx.post(
+            url,
+            json={"query": 'mutation { registerOrganization(input: {name: {fr: "Accueil"}}) '
+                  "{ ... on Receipt { id position } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["data"]["registerOrganization"]
+        read = httpx.post(
+            url,
+            json={"query": "query($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p) "
+                  "{ ... on Organization { name { fr } } } }",
+                  "variables": {"id": written["id"], "p": written["position"]}},
+        ).json()
+        assert read == {"data": {"organization": {"name": {"fr": "Accueil"}}}}
+    finally:
+        stop(process)
+
+
+def test_an_invalid_setting_stops_start_up_with_its_name(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [GUICHET, "serve"],
+        env=clean_env(GUICHET_PORT="eighty", GUICHET_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "GUICHET_PORT='eighty' is invalid: expected a TCP port number" in result.stderr
+    assert not (tmp_path / "postgres").exists()
+
+
+def test_a_port_in_use_is_explained(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [GUICHET, "serve"],
+            env=clean_env(GUICHET_PORT=str(port), GUICHET_DATA_DIR=str(tmp_path)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "GUICHET_PORT" in result.stderr
+
+
+def test_projections_status_and_rebuild(container: Container, environ: dict[str, str]) -> None:
+    for number in range(12):
+        register(container.operations, number)
+    env = clean_env(**environ)
+
+    rebuilt = subprocess.run(
+        [GUICHET, "projections", "rebuild", "directory"], env=env, capture_output=True, text=True, timeout=120
+    )
+    status = subprocess.run(
+        [GUICHET, "projections", "status"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert re.search(r"rebuild directory: 12 events in [\d.]+s \([\d,]+ events/s\)", rebuilt.stdout)
+    assert "[##############################] 100.0%" in rebuilt.stderr
+    assert status.returncode == 0, status.stderr
+    assert re.search(r"directory\s+12\s+12\s+0", status.stdout), status.stdout
+
+
+def test_an_unknown_projection_is_named(environ: dict[str, str], container: Container) -> None:
+    result = subprocess.run(
+        [GUICHET, "projections", "rebuild", "nope"],
+        env=clean_env(**environ), capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "unknown projection nope (projections: directory)" in result.stderr

@@ -1,0 +1,22 @@
+"""Writes organizations through the application, as the API would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from domain.operations import Operations, Receipt
+from domain.values import LocalizedText
+
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def register(operations: Operations, number: int, id: UUID | None = None) -> Receipt:
+    return operations.register_organization(
+        id or uuid4(),
+        LocalizedText(fr=f"Organisme {number}", en=f"Organization {number}"),
+        LocalizedText(fr="Aide alimentaire", en="Food aid"),
+        None,
+        actor="seed",
+        at=AT,
+    )

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from infra.settings import Settings, SettingsError
+
+
+def test_defaults_need_no_configuration() -> None:
+    settings = Settings.from_environ({})
+
+    assert settings.embedded
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8211
+    assert settings.database_schema == "guichet"
+    assert settings.opensearch_url is None
+    assert settings.consistency_timeout == 2.0
+    assert settings.run_projections is True
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings.from_environ({})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.port = 1  # type: ignore[misc]
+
+
+def test_values_are_read(tmp_path: Path) -> None:
+    settings = Settings.from_environ(
+        {
+            "GUICHET_DATABASE_URL": "postgresql://guichet:secret@db:5432/guichet",
+            "GUICHET_OPENSEARCH_URL": "http://search:9200/",
+            "GUICHET_DATA_DIR": str(tmp_path),
+            "GUICHET_PORT": "9000",
+            "GUICHET_RUN_PROJECTIONS": "false",
+            "GUICHET_CONSISTENCY_TIMEOUT": "0.5",
+        }
+    )
+    assert not settings.embedded
+    assert settings.opensearch_url == "http://search:9200"
+    assert settings.data_dir == tmp_path
+    assert settings.port == 9000
+    assert settings.run_projections is False
+    assert settings.consistency_timeout == 0.5
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("GUICHET_PORT", "80a", "TCP port"),
+        ("GUICHET_PORT", "70000", "TCP port"),
+        ("GUICHET_DATABASE_URL", "mysql://db/guichet", "postgresql://"),
+        ("GUICHET_DATABASE_URL", "postgresql://db", "names the database"),
+        ("GUICHET_OPENSEARCH_URL", "search:9200", "http://"),
+        ("GUICHET_DATABASE_SCHEMA", "Guichet-Prod", "SQL identifier"),
+        ("GUICHET_RUN_PROJECTIONS", "maybe", "true or false"),
+        ("GUICHET_CONSISTENCY_TIMEOUT", "0", "seconds"),
+        ("GUICHET_POOL_SIZE", "1", "connections"),
+        ("GUICHET_LOG_LEVEL", "LOUD", "DEBUG"),
+        ("GUICHET_MAX_QUERY_DEPTH", "-3", "whole number"),
+    ],
+)
+def test_an_invalid_value_names_the_variable_and_what_is_expected(
+    variable: str, value: str, expected: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_environ({variable: value})
+
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(f"{variable}={value!r} is invalid: expected")
+    assert expected in str(raised.value)
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "file"
+    file.write_text("")
+    with pytest.raises(SettingsError, match="GUICHET_DATA_DIR"):
+        Settings.from_environ({"GUICHET_DATA_DIR": str(file)})
