@@ -25,6 +25,7 @@ from domain.values import LocalizedText, parse_website
 from infra.tokens import Role
 from projections.directory import OrganizationRow
 
+
 @strawberry.type(name="LocalizedText", description="A text in French and in English.")
 class LocalizedTextType:
     fr: str
@@ -105,7 +106,9 @@ def parse_id(field: str, raw: str) -> UUID:
         raise InvalidInput(field, f"{raw!r} is not a record id (a UUID)") from None
 
 
-def localized(field: str, value: LocalizedTextInput | None, *, required: bool, limit: int) -> LocalizedText:
+def localized(
+    field: str, value: LocalizedTextInput | None, *, required: bool, limit: int
+) -> LocalizedText:
     fr, en = (value.fr, value.en) if value is not None else (None, None)
     return LocalizedText.parse(field, fr, en, required=required, max_length=limit)
 
@@ -152,7 +155,9 @@ class DirectoryMutation:
                 at=context.container.clock.now(),
             )
             return Receipt(
-                id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+                id=strawberry.ID(str(receipt.id)),
+                version=receipt.version,
+                position=receipt.position,
             )
         except EXPECTED as error:
             return cast(RegisterOrganizationResult, as_error(error))
@@ -176,7 +181,9 @@ class DirectoryMutation:
                 at=context.container.clock.now(),
             )
             return Receipt(
-                id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+                id=strawberry.ID(str(receipt.id)),
+                version=receipt.version,
+                position=receipt.position,
             )
         except EXPECTED as error:
             return cast(RenameOrganizationResult, as_error(error))

@@ -62,7 +62,9 @@ def as_error(error: Exception) -> Error:
     if isinstance(error, InvalidInput):
         return InvalidInputError(code=error.code, message=error.message, field=error.field)
     if isinstance(error, NotFound):
-        return NotFoundError(code=error.code, message=error.message, id=strawberry.ID(str(error.id)))
+        return NotFoundError(
+            code=error.code, message=error.message, id=strawberry.ID(str(error.id))
+        )
     if isinstance(error, VersionConflict):
         return VersionConflictError(
             code=error.code,

@@ -15,7 +15,10 @@ def health_endpoint(container: Container) -> Callable[[Request], Awaitable[JSONR
     def report() -> tuple[int, dict[str, object]]:
         problem = container.database_reachable()
         if problem is not None:
-            return 503, {"status": "unavailable", "database": {"reachable": False, "error": problem}}
+            return 503, {
+                "status": "unavailable",
+                "database": {"reachable": False, "error": problem},
+            }
         statuses = container.status()
         return 200, {
             "status": "ok",

@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from api.context import Context
@@ -57,8 +57,12 @@ def authenticate(container: Container, authorization: str | None) -> Principal:
 
 def is_request_error(result: ExecutionResult) -> bool:
     """A document that failed parsing or validation: no field ran, so there is no data."""
-    return result.data is None and bool(result.errors) and all(
-        isinstance(error, GraphQLError) and error.path is None for error in result.errors
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(
+            isinstance(error, GraphQLError) and error.path is None for error in result.errors or []
+        )
     )
 
 
@@ -97,7 +101,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             result = await super().execute_single(*args, **kwargs)
         except HTTPException as error:
             cause = error.__cause__
-            if isinstance(cause, InvalidOperationTypeError) and kwargs["request_adapter"].method == "GET":
+            if (
+                isinstance(cause, InvalidOperationTypeError)
+                and kwargs["request_adapter"].method == "GET"
+            ):
                 raise HTTPException(405, "Mutations are not allowed over GET; use POST.") from None
             raise
         if is_request_error(result):

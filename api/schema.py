@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -55,7 +55,10 @@ class GuichetSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    rules = [depth_rule(settings.max_query_depth, None, None), alias_rule(settings.max_aliases)]
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.max_query_depth, None, None),
+        alias_rule(settings.max_aliases),
+    ]
 
     class Limits(AddValidationRules):
         def __init__(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
 from domain.directory import Organization
@@ -9,10 +11,14 @@ from domain.directory import Organization
 AGGREGATES: tuple[type[Aggregate], ...] = (Organization,)
 
 
-def event_classes() -> list[type[CanMutateAggregate[object]]]:
-    found: dict[str, type[CanMutateAggregate[object]]] = {}
+def event_classes() -> list[type[CanMutateAggregate[UUID]]]:
+    found: dict[str, type[CanMutateAggregate[UUID]]] = {}
     for aggregate in AGGREGATES:
         for name, value in vars(aggregate).items():
-            if name != "Event" and isinstance(value, type) and issubclass(value, CanMutateAggregate):
+            if (
+                name != "Event"
+                and isinstance(value, type)
+                and issubclass(value, CanMutateAggregate)
+            ):
                 found[value.__dict__.get("TOPIC", f"{aggregate.__name__}.{name}")] = value
     return list(found.values())

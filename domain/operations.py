@@ -49,9 +49,7 @@ class Operations(Application[UUID]):
         actor: str,
         at: datetime,
     ) -> Receipt:
-        organization = Organization.register(
-            id, name, description, website, actor=actor, at=at
-        )
+        organization = Organization.register(id, name, description, website, actor=actor, at=at)
         return self._save(organization, expected_version=0)
 
     def rename_organization(
@@ -70,7 +68,7 @@ class Operations(Application[UUID]):
 
     def _load(self, cls: type[Any], kind: str, id: UUID, expected_version: int) -> Any:
         try:
-            aggregate = self.repository.get(id)
+            aggregate: Aggregate = self.repository.get(id)
         except AggregateNotFoundError:
             raise NotFound(kind, id) from None
         if not isinstance(aggregate, cls):
@@ -83,7 +81,7 @@ class Operations(Application[UUID]):
         try:
             return self._receipt(aggregate, self.save(aggregate))
         except IntegrityError:
-            current = self.repository.get(aggregate.id).version
+            current: int = self.repository.get(aggregate.id).version
             raise VersionConflict(aggregate.id, expected_version, current) from None
 
     def _receipt(self, aggregate: Aggregate, recordings: Any) -> Receipt:

@@ -66,9 +66,7 @@ class Container:
         for view in self.views.values():
             view.create()
         self.runners = {
-            name: ProjectionRunner(
-                view, self.operations.recorder, self.operations.mapper, database
-            )
+            name: ProjectionRunner(view, self.operations.recorder, self.operations.mapper, database)
             for name, view in self.views.items()
         }
 

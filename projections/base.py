@@ -22,8 +22,11 @@ class View(Protocol):
     must refuse (raise) when the position is not beyond the one already tracked.
     """
 
-    name: str
-    topics: Sequence[str]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def topics(self) -> Sequence[str]: ...
 
     def create(self) -> None: ...
 

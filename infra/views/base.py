@@ -25,15 +25,13 @@ class PostgresView(PostgresTrackingRecorder):
         self.sql_create_statements.extend(self.create_statements())
 
     @abstractmethod
-    def create_statements(self) -> list[sql.Composable]: ...
+    def create_statements(self) -> list[sql.Composed]: ...
 
     @abstractmethod
     def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None: ...
 
     def table(self, name: str) -> sql.Composed:
-        return sql.SQL("{}.{}").format(
-            sql.Identifier(self.datastore.schema), sql.Identifier(name)
-        )
+        return sql.SQL("{}.{}").format(sql.Identifier(self.datastore.schema), sql.Identifier(name))
 
     def create(self) -> None:
         self.create_table()

@@ -27,7 +27,7 @@ class PostgresDirectoryView(PostgresView):
     topics: ClassVar[tuple[str, ...]] = directory.TOPICS
     tables: ClassVar[tuple[str, ...]] = ("directory_organizations",)
 
-    def create_statements(self) -> list[sql.Composable]:
+    def create_statements(self) -> list[sql.Composed]:
         return [
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} ("
@@ -49,16 +49,18 @@ class PostgresDirectoryView(PostgresView):
             self._store(curs, changed)
 
     def organization(self, id: UUID) -> OrganizationRow | None:
-        with self.datastore.get_connection() as conn:
-            with conn.cursor(row_factory=class_row(OrganizationRow)) as curs:
-                curs.execute(
-                    sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
-                        sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
-                        self.table("directory_organizations"),
-                    ),
-                    (id,),
-                )
-                return curs.fetchone()
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(OrganizationRow)) as curs,
+        ):
+            curs.execute(
+                sql.SQL("SELECT {} FROM {} WHERE id = %s").format(
+                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                    self.table("directory_organizations"),
+                ),
+                (id,),
+            )
+            return curs.fetchone()
 
     def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, OrganizationRow]:
         curs.execute(

@@ -19,7 +19,9 @@ from tests.support.graphql import GraphQLClient
 async def test_an_unparsable_document_is_400_with_the_parser_message(
     graphql: GraphQLClient, container: Container
 ) -> None:
-    response = await graphql.post("mutation { registerOrganization(input: {name: ", token="admin-token")
+    response = await graphql.post(
+        "mutation { registerOrganization(input: {name: ", token="admin-token"
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -31,7 +33,8 @@ async def test_an_unparsable_document_is_400_with_the_parser_message(
 
 async def test_an_unknown_field_is_named(graphql: GraphQLClient, container: Container) -> None:
     response = await graphql.post(
-        "mutation { registerOrganization(input: {name: {fr: \"X\"}}) { __typename } deleteEverything }",
+        'mutation { registerOrganization(input: {name: {fr: "X"}}) { __typename } '
+        "deleteEverything }",
         token="admin-token",
     )
 
@@ -71,7 +74,9 @@ async def test_tokens_map_to_roles(graphql: GraphQLClient) -> None:
 async def test_a_mutation_over_get_is_405(http: httpx.AsyncClient, container: Container) -> None:
     response = await http.get(
         "/graphql",
-        params={"query": 'mutation { registerOrganization(input: {name: {fr: "X"}}) { __typename } }'},
+        params={
+            "query": 'mutation { registerOrganization(input: {name: {fr: "X"}}) { __typename } }'
+        },
         headers={"Authorization": "Bearer admin-token"},
     )
     assert response.status_code == 405
@@ -173,7 +178,9 @@ async def test_health_reports_database_and_lag(
 
 
 async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
-    receipt = (await graphql.data(REGISTER, {"input": CENTRE}, "editor-token"))["registerOrganization"]
+    receipt = (await graphql.data(REGISTER, {"input": CENTRE}, "editor-token"))[
+        "registerOrganization"
+    ]
     await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": receipt["position"]})
 
     data = await graphql.data("{ projections { name position head lag } }")

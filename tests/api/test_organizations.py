@@ -46,7 +46,7 @@ query Organization($id: ID!, $after: Int) {
 }
 """
 
-CENTRE = {
+CENTRE: dict[str, Any] = {
     "name": {"fr": "Centre d'action bénévole de Laval", "en": "Laval Volunteer Centre"},
     "description": {"fr": "Aide alimentaire et accompagnement.", "en": "Food aid."},
     "website": "https://cab-laval.example.org",
@@ -142,7 +142,7 @@ async def test_a_malformed_id_names_the_argument(graphql: GraphQLClient) -> None
 async def test_invalid_input_names_the_field_and_writes_nothing(
     graphql: GraphQLClient, container: Container
 ) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"name": {"fr": "  ", "en": ""}}, "input.name"),
         ({"name": {"fr": "x" * 301}}, "input.name.fr"),
         ({"name": {"fr": "Centre"}, "website": "ftp://example.org"}, "input.website"),

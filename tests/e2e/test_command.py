@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -35,7 +34,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 60) -> dict[str, object]:
+def wait_healthy(
+    port: int, process: subprocess.Popen[str], timeout: float = 60
+) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"guichet serve exited with {process.returncode}"
@@ -49,8 +50,8 @@ def wait_healthy(port: int, process: subprocess.Popen[str], timeout: float = 60)
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "guichet-data"
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "guichet-data"
 
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
@@ -74,7 +75,7 @@ def postgres_running(data_dir: Path) -> bool:
     pid_file = data_dir / "postgres" / "postmaster.pid"
     if not pid_file.exists():
         return False
-    return psutil.pid_exists(int(pid_file.read_text().split()[0]))
+    return bool(psutil.pid_exists(int(pid_file.read_text().split()[0])))
 
 
 def test_serve_runs_on_embedded_defaults_and_shares_the_server(data_dir: Path) -> None:
@@ -111,15 +112,19 @@ def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
         url = f"http://127.0.0.1:{port}/graphql"
         written = httpx.post(
             url,
-            json={"query": 'mutation { registerOrganization(input: {name: {fr: "Accueil"}}) '
-                  "{ ... on Receipt { id position } } }"},
+            json={
+                "query": 'mutation { registerOrganization(input: {name: {fr: "Accueil"}}) '
+                "{ ... on Receipt { id position } } }"
+            },
             headers={"Authorization": f"Bearer {token}"},
         ).json()["data"]["registerOrganization"]
         read = httpx.post(
             url,
-            json={"query": "query($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p) "
-                  "{ ... on Organization { name { fr } } } }",
-                  "variables": {"id": written["id"], "p": written["position"]}},
+            json={
+                "query": "query($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p) "
+                "{ ... on Organization { name { fr } } } }",
+                "variables": {"id": written["id"], "p": written["position"]},
+            },
         ).json()
         assert read == {"data": {"organization": {"name": {"fr": "Accueil"}}}}
     finally:
@@ -162,7 +167,11 @@ def test_projections_status_and_rebuild(container: Container, environ: dict[str,
     env = clean_env(**environ)
 
     rebuilt = subprocess.run(
-        [GUICHET, "projections", "rebuild", "directory"], env=env, capture_output=True, text=True, timeout=120
+        [GUICHET, "projections", "rebuild", "directory"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     status = subprocess.run(
         [GUICHET, "projections", "status"], env=env, capture_output=True, text=True, timeout=60
@@ -178,7 +187,10 @@ def test_projections_status_and_rebuild(container: Container, environ: dict[str,
 def test_an_unknown_projection_is_named(environ: dict[str, str], container: Container) -> None:
     result = subprocess.run(
         [GUICHET, "projections", "rebuild", "nope"],
-        env=clean_env(**environ), capture_output=True, text=True, timeout=60,
+        env=clean_env(**environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "unknown projection nope (projections: directory)" in result.stderr

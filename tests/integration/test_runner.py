@@ -15,6 +15,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 
+from domain.directory import Organization
 from domain.errors import VersionConflict
 from infra.bootstrap import Container
 from infra.runner import ProjectionRunner, ViewBusy
@@ -162,9 +163,12 @@ def test_writers_on_many_threads_are_all_projected(container: Container) -> None
 def test_a_rebuild_gives_the_same_rows(container: Container) -> None:
     receipts = [register(container.operations, number) for number in range(25)]
     for receipt in receipts[:5]:
-        organization = container.operations.repository.get(receipt.id)
+        organization: Organization = container.operations.repository.get(receipt.id)
         organization.rename(
-            type(organization.name)(fr="Nouveau", en="New"), reason=None, actor="t", at=organization.modified_on
+            type(organization.name)(fr="Nouveau", en="New"),
+            reason=None,
+            actor="t",
+            at=organization.modified_on,
         )
         container.operations.save(organization)
     runner = container.runners["directory"]
@@ -214,9 +218,10 @@ def snapshot(container: Container) -> list[tuple[object, ...]]:
 
 def lock_held(container: Container, key: int) -> bool:
     with psycopg.connect(container.database.conninfo) as conn:
+        unsigned = key & 0xFFFFFFFFFFFFFFFF
         row = conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND ((classid::bigint << 32) | objid::bigint) = %s",
-            (key & 0xFFFFFFFFFFFFFFFF,),
+            "AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1",
+            (unsigned >> 32, unsigned & 0xFFFFFFFF),
         ).fetchone()
     return bool(row and row[0])

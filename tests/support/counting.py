@@ -22,10 +22,11 @@ class CountingView(PostgresView):
     fail_on_page: int | None = None
     pages = 0
 
-    def create_statements(self) -> list[sql.Composable]:
+    def create_statements(self) -> list[sql.Composed]:
         return [
             sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, times integer NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS {} "
+                "(position bigint PRIMARY KEY, times integer NOT NULL)"
             ).format(self.table("counting_applied"))
         ]
 

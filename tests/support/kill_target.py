@@ -9,11 +9,12 @@ import os
 import sys
 import time
 
-from infra.database import Database
-from infra.runner import ProjectionRunner, Progress
-from infra.settings import Settings
-from domain.operations import Operations
 from eventsourcing.postgres import PostgresDatastore
+
+from domain.operations import Operations
+from infra.database import Database
+from infra.runner import Progress, ProjectionRunner
+from infra.settings import Settings
 from tests.support.counting import CountingView
 
 
@@ -23,8 +24,12 @@ def main() -> None:
     database = Database.from_url(settings.database_url, settings.database_schema)
     operations = Operations(env=database.event_store_env(2))
     datastore = PostgresDatastore(
-        dbname=database.dbname, host=database.host, port=database.port, user=database.user,
-        password=database.password, schema=database.schema,
+        dbname=database.dbname,
+        host=database.host,
+        port=database.port,
+        user=database.user,
+        password=database.password,
+        schema=database.schema,
     )
     view = CountingView(datastore)
     view.create()

@@ -38,6 +38,7 @@ def test_business_time_may_differ_from_recording_time() -> None:
         uuid4(), NAME, EMPTY, None, actor="edith", at=AT, occurred_at=happened
     )
     [fact] = organization.collect_events()
+    assert isinstance(fact, Organization.Registered)
     assert fact.timestamp == AT
     assert fact.occurred_at == happened
 

@@ -63,6 +63,7 @@ def test_golden_payloads_load_into_today_s_classes(operations: Operations) -> No
     assert renamed.reason == "Nouveau nom légal"
 
     organization = renamed.mutate(registered.mutate(None))
+    assert isinstance(organization, Organization)
     assert organization.name == LocalizedText("Entraide Laval", "Laval Mutual Aid")
     assert organization.version == 2
 
