@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import psycopg
@@ -21,7 +22,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     Mapper,
-    Notification,
     OperationalError,
 )
 
@@ -53,7 +53,7 @@ class ProjectionRunner:
         mapper: Mapper,  # type: ignore[type-arg]
         database: Database,
         *,
-        page_size: int = 1000,
+        page_size: int = 2000,
         channel: str = "guichet_events",
     ) -> None:
         self.view = view
@@ -72,16 +72,26 @@ class ProjectionRunner:
         return int.from_bytes(digest[:8], "big", signed=True)
 
     def catch_up(self, on_page: Callable[[Progress], None] | None = None) -> int:
-        """Applies every event up to the head seen at the start; returns how many it applied."""
+        """Applies every event up to the head seen at the start; returns how many it applied.
+
+        The next page is read and decoded on a second thread while this one is written.
+        """
         position = self.view.position()
         head = self.recorder.max_notification_id() or 0
         applied = 0
-        while position < head:
-            notifications = self._read(position, head)
-            position, count = self._apply(notifications, position, head)
-            applied += count
-            if on_page is not None:
-                on_page(Progress(self.view.name, position, head, applied))
+        if position >= head:
+            return 0
+        with ThreadPoolExecutor(1, thread_name_prefix=f"read-{self.view.name}") as reader:
+            pending: Future[tuple[list[Positioned], int]] | None = reader.submit(
+                self._fetch, position, head
+            )
+            while pending is not None:
+                page, end = pending.result()
+                pending = reader.submit(self._fetch, end, head) if end < head else None
+                self.view.apply_page(page, end)
+                applied += len(page)
+                if on_page is not None:
+                    on_page(Progress(self.view.name, end, head, applied))
         return applied
 
     def rebuild(self, on_page: Callable[[Progress], None] | None = None) -> int:
@@ -149,19 +159,20 @@ class ProjectionRunner:
             for _ in listener.notifies(timeout=0.5, stop_after=1):
                 pass
 
-    def _read(self, position: int, head: int) -> Sequence[Notification]:
-        return self.recorder.select_notifications(
-            start=position,
-            limit=self.page_size,
-            stop=head,
-            topics=self.view.topics,
-            inclusive_of_start=False,
-        )
+    def _fetch(self, position: int, head: int) -> tuple[list[Positioned], int]:
+        """The page after `position`, decoded, and the position to track once it is applied.
 
-    def _apply(
-        self, notifications: Sequence[Notification], position: int, head: int
-    ) -> tuple[int, int]:
+        Topics are filtered here rather than in SQL: with a topic condition the planner may
+        sort the whole rest of the log for every page, and skipped events are not decoded.
+        """
+        notifications = self.recorder.select_notifications(
+            start=position, limit=self.page_size, stop=head, inclusive_of_start=False
+        )
         end = head if len(notifications) < self.page_size else notifications[-1].id
-        page = [Positioned(self.mapper.to_domain_event(n), n.id) for n in notifications]
-        self.view.apply_page(page, end)
-        return end, len(page)
+        topics = self.view.topics
+        page = [
+            Positioned(self.mapper.to_domain_event(n), n.id)
+            for n in notifications
+            if not topics or n.topic in topics
+        ]
+        return page, end

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -13,8 +13,10 @@ from domain.directory import Organization
 from projections.base import Positioned
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OrganizationRow:
+    """A row as it stands while a page is applied; each page works on its own copies."""
+
     id: UUID
     name_fr: str
     name_en: str
@@ -32,11 +34,21 @@ class OrganizationRow:
 TOPICS = (get_topic(Organization.Registered), get_topic(Organization.Renamed))
 
 
-def touched_ids(page: Iterable[Positioned]) -> set[UUID]:
-    return {item.event.originator_id for item in page}
+def rows_to_load(page: Iterable[Positioned]) -> set[UUID]:
+    """Records the page changes without registering them first: their rows must be read."""
+    registered: set[UUID] = set()
+    needed: set[UUID] = set()
+    for item in page:
+        record = item.event.originator_id
+        if isinstance(item.event, Organization.Registered):
+            registered.add(record)
+        elif record not in registered:
+            needed.add(record)
+    return needed
 
 
-def apply(item: Positioned, rows: MutableMapping[UUID, OrganizationRow]) -> None:
+def apply(item: Positioned, rows: MutableMapping[UUID, OrganizationRow]) -> bool:
+    """Applies one fact to the rows; says whether it changed one."""
     event = item.event
     if isinstance(event, Organization.Registered):
         rows[event.originator_id] = OrganizationRow(
@@ -53,17 +65,14 @@ def apply(item: Positioned, rows: MutableMapping[UUID, OrganizationRow]) -> None
             changed_by=event.actor,
             position=item.position,
         )
-        return
-    current = rows.get(event.originator_id)
-    if current is None or current.version >= event.originator_version:
-        return
-    current = replace(
-        current,
-        version=event.originator_version,
-        changed_at=event.occurred_at,
-        changed_by=event.actor,
-        position=item.position,
-    )
+        return True
+    row = rows.get(event.originator_id)
+    if row is None or row.version >= event.originator_version:
+        return False
+    row.version = event.originator_version
+    row.changed_at = event.occurred_at
+    row.changed_by = event.actor
+    row.position = item.position
     if isinstance(event, Organization.Renamed):
-        current = replace(current, name_fr=event.name.fr, name_en=event.name.en)
-    rows[event.originator_id] = current
+        row.name_fr, row.name_en = event.name.fr, event.name.en
+    return True

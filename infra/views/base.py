@@ -49,6 +49,9 @@ class PostgresView(PostgresTrackingRecorder):
 
     def apply_page(self, page: Sequence[Positioned], position: int) -> None:
         with self.datastore.transaction(commit=True) as curs:
+            # A view is derived data: if the server crashes before this commit reaches disk,
+            # rows and tracking are lost together and the page is applied again from the log.
+            curs.execute("SET LOCAL synchronous_commit = off")
             if page:
                 self.write(curs, page)
             self._insert_tracking(curs, Tracking(LOG_NAME, position))

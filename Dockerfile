@@ -1,0 +1,15 @@
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain domain
+COPY api api
+COPY projections projections
+COPY infra infra
+RUN pip install --no-cache-dir . \
+    && useradd --create-home --uid 10211 guichet
+USER guichet
+ENV GUICHET_DATA_DIR=/home/guichet/data
+EXPOSE 8211
+CMD ["guichet", "serve", "--host", "0.0.0.0"]
