@@ -27,7 +27,18 @@ from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
-WORDS = "Centre Maison Carrefour Entraide Accueil Famille Jeunesse Aînés Logement Dépannage".split()
+WORDS = [
+    "Centre",
+    "Maison",
+    "Carrefour",
+    "Entraide",
+    "Accueil",
+    "Famille",
+    "Jeunesse",
+    "Aînés",
+    "Logement",
+    "Dépannage",
+]
 
 
 def name(rng: random.Random) -> LocalizedText:

@@ -83,7 +83,8 @@ class PostgresDirectoryView(PostgresView):
                 copy.write_row([getattr(row, name) for name in _COLUMNS])
         curs.execute(
             sql.SQL(
-                "INSERT INTO {table} ({columns}) SELECT {columns} FROM directory_organizations_page "
+                "INSERT INTO {table} ({columns}) "
+                "SELECT {columns} FROM directory_organizations_page "
                 "ON CONFLICT (id) DO UPDATE SET {updates}"
             ).format(
                 table=self.table("directory_organizations"),
