@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -66,7 +67,10 @@ def make_container() -> Iterator[Callable[[dict[str, str]], Container]]:
     yield make
     for container in built:
         container.close()
-        with psycopg.connect(container.database.conninfo, autocommit=True) as conn:
+        with (
+            contextlib.suppress(psycopg.OperationalError),  # a test may have stopped its server
+            psycopg.connect(container.database.conninfo, autocommit=True) as conn,
+        ):
             conn.execute(
                 sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                     sql.Identifier(container.database.schema)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 from psycopg import sql
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from api.app import create_app
+from api.schema import CACHE_SIZE
 from infra.bootstrap import Container
+from infra.embedded import EmbeddedPostgres
 from tests.api.test_organizations import CENTRE, ORGANIZATION, REGISTER
 from tests.support.graphql import GraphQLClient
 
@@ -189,3 +193,36 @@ async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
     assert directory["name"] == "directory"
     assert directory["position"] >= receipt["position"]
     assert directory["lag"] == directory["head"] - directory["position"]
+
+
+async def test_limits_are_built_once_so_validation_is_cached(graphql: GraphQLClient) -> None:
+    cache = _get_validate_cache(CACHE_SIZE)
+    document = "query CacheProbe { viewer { name role } }"
+    await graphql.data(document)
+    hits = cache.cache_info().hits  # type: ignore[attr-defined]
+
+    await graphql.data(document)
+    await graphql.data(document)
+
+    assert cache.cache_info().hits == hits + 2  # type: ignore[attr-defined]
+
+
+async def test_health_is_503_when_the_database_is_down(
+    tmp_path: Path,
+    environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+) -> None:
+    server = EmbeddedPostgres(tmp_path / "down")
+    url = server.start()
+    container = make_container({**environ, "GUICHET_DATABASE_URL": url})
+    server.stop()
+    app = create_app(container, run_projections=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+        response = await http.get("/health")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"]["reachable"] is False
+    assert body["database"]["error"]

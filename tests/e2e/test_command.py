@@ -194,3 +194,24 @@ def test_an_unknown_projection_is_named(environ: dict[str, str], container: Cont
     )
     assert result.returncode == 2
     assert "unknown projection nope (projections: directory)" in result.stderr
+
+
+def test_a_worker_process_runs_a_projection(container: Container, environ: dict[str, str]) -> None:
+    worker = subprocess.Popen(
+        [GUICHET, "project", "directory"],
+        env=clean_env(**environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for number in range(20):
+            register(container.operations, number)
+        deadline = time.monotonic() + 30
+        while container.directory.position() < container.head():
+            assert worker.poll() is None, worker.communicate()[0]
+            assert time.monotonic() < deadline, "the worker did not catch up"
+            time.sleep(0.05)
+    finally:
+        output = stop(worker)
+    assert "running projections: directory" in output
