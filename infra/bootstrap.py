@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresDatastore
-
 from domain.operations import Operations
 from infra.clock import Clock, SystemClock, new_id
 from infra.database import Database
@@ -50,17 +48,7 @@ class Container:
         self.new_id = ids
         database.ensure_schema()
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
-        self.datastore = PostgresDatastore(
-            dbname=database.dbname,
-            host=database.host,
-            port=database.port,
-            user=database.user,
-            password=database.password,
-            schema=database.schema,
-            pool_size=settings.pool_size,
-            max_overflow=settings.pool_size,
-            pre_ping=True,
-        )
+        self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.views: dict[str, PostgresView] = {view.name: view for view in (self.directory,)}
         for view in self.views.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
@@ -50,6 +51,20 @@ class Database:
             conn.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
             )
+
+    def datastore(self, pool_size: int) -> PostgresDatastore:
+        """A connection pool for read models, in Guichet's schema."""
+        return PostgresDatastore(
+            dbname=self.dbname,
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            schema=self.schema,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pre_ping=True,
+        )
 
     def event_store_env(self, pool_size: int) -> dict[str, str]:
         return {

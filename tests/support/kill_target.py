@@ -9,8 +9,6 @@ import os
 import sys
 import time
 
-from eventsourcing.postgres import PostgresDatastore
-
 from domain.operations import Operations
 from infra.database import Database
 from infra.runner import Progress, ProjectionRunner
@@ -23,14 +21,7 @@ def main() -> None:
     assert settings.database_url is not None
     database = Database.from_url(settings.database_url, settings.database_schema)
     operations = Operations(env=database.event_store_env(2))
-    datastore = PostgresDatastore(
-        dbname=database.dbname,
-        host=database.host,
-        port=database.port,
-        user=database.user,
-        password=database.password,
-        schema=database.schema,
-    )
+    datastore = database.datastore(2)
     view = CountingView(datastore)
     view.create()
     runner = ProjectionRunner(view, operations.recorder, operations.mapper, database, page_size=10)
