@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from api.loaders import Loaders
 from infra.bootstrap import Container
 from infra.tokens import Principal, Role
 
@@ -31,6 +32,10 @@ class Context:
     container: Container
     principal: Principal
     request: Request | WebSocket
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders.build(self.container, self.call)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # The event store and views are synchronous; this is the only place they are called.

@@ -20,6 +20,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.system import SystemQuery
+from api.territories import TerritoryQuery
 from infra.settings import Settings
 
 log = logging.getLogger("guichet.api")
@@ -28,7 +29,7 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(DirectoryQuery, SystemQuery):
+class Query(DirectoryQuery, TerritoryQuery, SystemQuery):
     pass
 
 

@@ -7,8 +7,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
 from domain.directory import Organization
+from domain.territories import Territory
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Organization,)
+AGGREGATES: tuple[type[Aggregate], ...] = (Organization, Territory)
 
 
 def event_classes() -> list[type[CanMutateAggregate[UUID]]]:

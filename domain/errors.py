@@ -26,7 +26,7 @@ class InvalidInput(DomainError):
 class NotFound(DomainError):
     code = "NOT_FOUND"
 
-    def __init__(self, kind: str, id: UUID) -> None:
+    def __init__(self, kind: str, id: UUID | str) -> None:
         super().__init__(f"No {kind} has the id {id}.")
         self.kind = kind
         self.id = id

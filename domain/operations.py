@@ -14,8 +14,13 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.directory import Organization
 from domain.errors import NotFound, VersionConflict
+from domain.territories import Territory, TerritoryKind, territory_id
 from domain.transcodings import TRANSCODINGS
 from domain.values import LocalizedText
+
+# Records per save when a command writes many: one very large insert can stall the
+# database driver's pipeline, while saves of a few hundred records are fastest.
+SAVE_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,16 @@ class Receipt:
     id: UUID
     version: int
     position: int
+
+
+@dataclass(frozen=True)
+class TerritorySpec:
+    code: str
+    name: str
+    kind: TerritoryKind
+    parent_code: str | None
+    population: int | None
+    groupings: tuple[str, ...] = ()
 
 
 class Operations(Application[UUID]):
@@ -65,6 +80,33 @@ class Operations(Application[UUID]):
         organization = self._load(Organization, "organization", id, expected_version)
         organization.rename(name, reason=reason, actor=actor, at=at)
         return self._save(organization, expected_version)
+
+    def define_territories(
+        self, territories: list[TerritorySpec], *, actor: str, at: datetime
+    ) -> tuple[int, int]:
+        """Defines the territories not defined yet, in the order given; returns (new, position).
+
+        Saved in chunks, in order: after an interruption, running it again completes the set.
+        """
+        new = [
+            Territory.define(
+                spec.code,
+                spec.name,
+                spec.kind,
+                spec.parent_code,
+                spec.population,
+                list(spec.groupings),
+                actor=actor,
+                at=at,
+            )
+            for spec in territories
+            if territory_id(spec.code) not in self.repository
+        ]
+        position = self._current_position()
+        for start in range(0, len(new), SAVE_CHUNK):
+            recordings = self.save(*new[start : start + SAVE_CHUNK])
+            position = max(recording.notification.id for recording in recordings)
+        return len(new), position
 
     def _load(self, cls: type[Any], kind: str, id: UUID, expected_version: int) -> Any:
         try:

@@ -16,6 +16,7 @@ from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
 from infra.views.directory import PostgresDirectoryView
+from infra.views.territories import PostgresTerritoryView
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,10 @@ class Container:
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
-        self.views: dict[str, PostgresView] = {view.name: view for view in (self.directory,)}
+        self.territories = PostgresTerritoryView(self.datastore)
+        self.views: dict[str, PostgresView] = {
+            view.name: view for view in (self.directory, self.territories)
+        }
         for view in self.views.values():
             view.create()
         self.runners = {

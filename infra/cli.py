@@ -19,6 +19,7 @@ from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from infra.progress import ProgressBar
 from infra.runner import ViewBusy
 from infra.settings import Settings, SettingsError
+from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
 
 log = logging.getLogger("guichet")
@@ -72,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*", metavar="NAME")
     rebuild.set_defaults(run=_rebuild)
 
+    territories = commands.add_parser("territories", help="the territory reference")
+    territory_actions = territories.add_subparsers(required=True, metavar="ACTION")
+    load = territory_actions.add_parser(
+        "load", help="define the shipped Québec territories not yet in the log"
+    )
+    load.set_defaults(run=_load_territories)
+
     tokens = commands.add_parser("tokens", help="manage bearer tokens")
     token_actions = tokens.add_subparsers(required=True, metavar="ACTION")
     add = token_actions.add_parser("add", help="create a token and print it once")
@@ -94,6 +102,9 @@ def opened(settings: Settings) -> Iterator[Container]:
         tokens = tokens_for(settings, [local] if local.exists() else [])
         container = Container(settings, Database.from_url(url, settings.database_schema), tokens)
         stack.callback(container.close)
+        if settings.embedded and not reference_loaded(container.operations):
+            defined, _ = load_reference(container.operations, container.clock)
+            log.info("first start: defined %d reference territories", defined)
         yield container
 
 
@@ -177,6 +188,16 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
             bar = ProgressBar(f"rebuild {runner.view.name}")
             runner.rebuild(bar)
             print(bar.finish())
+    return 0
+
+
+def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        defined, position = load_reference(container.operations, container.clock)
+        total = len(reference_territories())
+        print(
+            f"{defined} territories defined, {total - defined} already known (position {position})"
+        )
     return 0
 
 

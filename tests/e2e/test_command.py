@@ -127,6 +127,11 @@ def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
             },
         ).json()
         assert read == {"data": {"organization": {"name": {"fr": "Accueil"}}}}
+        laval = {"query": '{ territory(code: "65005") { ... on Territory { name } } }'}
+        deadline = time.monotonic() + 20
+        while httpx.post(url, json=laval).json()["data"]["territory"] != {"name": "Laval"}:
+            assert time.monotonic() < deadline, "the first start did not load the territories"
+            time.sleep(0.1)
     finally:
         stop(process)
 
@@ -193,7 +198,8 @@ def test_an_unknown_projection_is_named(environ: dict[str, str], container: Cont
         timeout=60,
     )
     assert result.returncode == 2
-    assert "unknown projection nope (projections: directory)" in result.stderr
+    known = ", ".join(sorted(container.views))
+    assert f"unknown projection nope (projections: {known})" in result.stderr
 
 
 def test_a_worker_process_runs_a_projection(container: Container, environ: dict[str, str]) -> None:
@@ -215,3 +221,16 @@ def test_a_worker_process_runs_a_projection(container: Container, environ: dict[
     finally:
         output = stop(worker)
     assert "running projections: directory" in output
+
+
+def test_territories_load_is_idempotent(container: Container, environ: dict[str, str]) -> None:
+    env = clean_env(**environ)
+    first = subprocess.run(
+        [GUICHET, "territories", "load"], env=env, capture_output=True, text=True, timeout=120
+    )
+    second = subprocess.run(
+        [GUICHET, "territories", "load"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("1284 territories defined, 0 already known")
+    assert second.stdout.startswith("0 territories defined, 1284 already known")

@@ -15,6 +15,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.catalog import AGGREGATES, event_classes
 from domain.directory import Organization
 from domain.operations import Operations
+from domain.territories import Territory
 from domain.values import LocalizedText
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "golden" / "events.json").read_text())
@@ -53,7 +54,7 @@ def test_every_event_class_has_a_golden_payload() -> None:
 
 
 def test_golden_payloads_load_into_today_s_classes(operations: Operations) -> None:
-    registered, renamed = (load(operations, entry) for entry in GOLDEN)
+    registered, renamed = (load(operations, entry) for entry in GOLDEN[:2])
 
     assert isinstance(registered, Organization.Registered)
     assert registered.name == LocalizedText("Centre d'entraide", "Mutual Aid Centre")
@@ -66,6 +67,18 @@ def test_golden_payloads_load_into_today_s_classes(operations: Operations) -> No
     assert isinstance(organization, Organization)
     assert organization.name == LocalizedText("Entraide Laval", "Laval Mutual Aid")
     assert organization.version == 2
+
+
+def test_a_golden_territory_loads(operations: Operations) -> None:
+    [defined] = (load(operations, entry) for entry in GOLDEN if "Territory" in entry["topic"])
+    assert isinstance(defined, Territory.Defined)
+    territory = defined.mutate(None)
+    assert isinstance(territory, Territory)
+    assert (territory.code, territory.kind, territory.groupings) == (
+        "65005",
+        "municipality",
+        ["CMM"],
+    )
 
 
 def test_today_s_classes_write_the_golden_payloads(operations: Operations) -> None:

@@ -1,0 +1,31 @@
+"""Per-request DataLoaders: one query for all the records a response needs of a kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from strawberry.dataloader import DataLoader
+
+if TYPE_CHECKING:
+    from api.territories import Territory
+    from infra.bootstrap import Container
+
+Call = Callable[..., Any]
+
+
+@dataclass
+class Loaders:
+    territory: DataLoader[str, Territory | None]
+
+    @classmethod
+    def build(cls, container: Container, call: Call) -> Loaders:
+        async def territories(codes: Sequence[str]) -> list[Territory | None]:
+            from api.territories import Territory
+
+            rows = await call(container.territories.territories, list(codes))
+            by_code = {row.code: Territory.from_row(row) for row in rows}
+            return [by_code.get(code) for code in codes]
+
+        return cls(territory=DataLoader(load_fn=territories))

@@ -1,0 +1,108 @@
+"""Territories in GraphQL: a place, its parent and ancestors, and the places within one."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Info
+from api.errors import EXPECTED, ConsistencyTimeoutError, NotFoundError, as_error
+from domain.errors import NotFound
+from domain.territories import TerritoryKind as DomainTerritoryKind
+from projections.territories import TerritoryRow
+
+TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
+
+
+@strawberry.type
+class Territory:
+    code: str = strawberry.field(
+        description="Official code: 5-digit MAMH code, RA-NN, MRC-NNN, TE-NN, CMM, QC."
+    )
+    name: str
+    kind: TerritoryKind  # type: ignore[valid-type]
+    population: int | None
+    parent_code: strawberry.Private[str | None]
+    ancestor_codes: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The place directly above in the administrative tree.")
+    async def parent(self, info: Info) -> Territory | None:
+        if self.parent_code is None:
+            return None
+        return await info.context.loaders.territory.load(self.parent_code)
+
+    @strawberry.field(
+        description="Every place this one lies in, nearest first, groupings included."
+    )
+    async def ancestors(self, info: Info) -> list[Territory]:
+        found = await info.context.loaders.territory.load_many(self.ancestor_codes)
+        return [territory for territory in found if territory is not None]
+
+    @classmethod
+    def from_row(cls, row: TerritoryRow) -> Territory:
+        return cls(
+            code=row.code,
+            name=row.name,
+            kind=DomainTerritoryKind(row.kind),
+            population=row.population,
+            parent_code=row.parent_code,
+            ancestor_codes=row.ancestors,
+        )
+
+
+TerritoryResult = Annotated[
+    Territory | NotFoundError | ConsistencyTimeoutError, strawberry.union("TerritoryResult")
+]
+TerritoriesResult = Annotated[
+    "TerritoryList | ConsistencyTimeoutError", strawberry.union("TerritoriesResult")
+]
+
+
+@strawberry.type
+class TerritoryList:
+    items: list[Territory]
+    population: int = strawberry.field(description="Sum of the listed places' populations.")
+
+
+@strawberry.type
+class TerritoryQuery:
+    @strawberry.field(description="A territory by its official code.")
+    async def territory(
+        self, info: Info, code: str, consistent_with: int | None = None
+    ) -> TerritoryResult:
+        try:
+            await reach(info.context, ("territories",), consistent_with)
+            found = await info.context.loaders.territory.load(code.strip())
+            if found is None:
+                raise NotFound("territory", code)
+            return found
+        except EXPECTED as error:
+            return cast(TerritoryResult, as_error(error))
+
+    @strawberry.field(
+        description="Territories of a kind, optionally those directly within a place "
+        "(its children in the tree, or the members of a grouping such as the CMM)."
+    )
+    async def territories(
+        self,
+        info: Info,
+        kind: TerritoryKind | None = None,  # type: ignore[valid-type]
+        within: str | None = None,
+        consistent_with: int | None = None,
+    ) -> TerritoriesResult:
+        context = info.context
+        try:
+            await reach(context, ("territories",), consistent_with)
+            rows = await context.call(
+                context.container.territories.children,
+                within,
+                kind.value if kind is not None else None,
+            )
+            items = [Territory.from_row(row) for row in rows]
+            return TerritoryList(
+                items=items, population=sum(item.population or 0 for item in items)
+            )
+        except EXPECTED as error:
+            return cast(TerritoriesResult, as_error(error))

@@ -1,0 +1,101 @@
+"""The territory read model in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from psycopg import Cursor, sql
+from psycopg.rows import class_row
+
+from infra.views.base import PostgresView
+from projections import territories
+from projections.base import Positioned
+from projections.territories import TerritoryRow
+
+_COLUMNS = [
+    "code", "id", "name", "kind", "parent_code", "population", "groupings", "ancestors",
+    "position",
+]  # fmt: skip
+
+
+class PostgresTerritoryView(PostgresView):
+    name: ClassVar[str] = "territories"
+    topics: ClassVar[tuple[str, ...]] = territories.TOPICS
+    tables: ClassVar[tuple[str, ...]] = ("territories",)
+
+    def create_statements(self) -> list[sql.Composed]:
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " code text PRIMARY KEY, id uuid NOT NULL, name text NOT NULL, kind text NOT NULL,"
+                " parent_code text, population bigint, groupings text[] NOT NULL,"
+                " ancestors text[] NOT NULL, position bigint NOT NULL)"
+            ).format(self.table("territories")),
+            sql.SQL("CREATE INDEX IF NOT EXISTS territories_parent ON {} (parent_code)").format(
+                self.table("territories")
+            ),
+        ]
+
+    def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
+        rows = territories.defined_rows(page)
+        if not rows:
+            return
+        table = self.table("territories")
+        with curs.copy(
+            sql.SQL("COPY {} ({}) FROM STDIN").format(
+                table, sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+            )
+        ) as copy:
+            for row in rows:
+                copy.write_row([getattr(row, column) for column in _COLUMNS])
+        self._refresh_ancestors(curs)
+
+    def _refresh_ancestors(self, curs: Cursor[Any]) -> None:
+        # The whole reference is about 1,300 rows: recomputing every chain is cheaper than
+        # working out which ones a page touched.
+        table = self.table("territories")
+        curs.execute(
+            sql.SQL("SELECT code, parent_code, groupings, ancestors FROM {}").format(table)
+        )
+        found = curs.fetchall()
+        parents = {row["code"]: row["parent_code"] for row in found}
+        groupings = {row["code"]: row["groupings"] for row in found}
+        changed = [
+            (chain, row["code"])
+            for row in found
+            if (chain := territories.ancestors(row["code"], parents, groupings)) != row["ancestors"]
+        ]
+        if changed:
+            curs.executemany(
+                sql.SQL("UPDATE {} SET ancestors = %s WHERE code = %s").format(table), changed
+            )
+
+    def territories(self, codes: Sequence[str]) -> list[TerritoryRow]:
+        return self._select(sql.SQL("code = ANY(%s)"), (list(codes),))
+
+    def children(self, parent_code: str | None, kind: str | None) -> list[TerritoryRow]:
+        conditions = [sql.SQL("TRUE")]
+        params: list[object] = []
+        if parent_code is not None:
+            conditions.append(sql.SQL("(parent_code = %s OR %s = ANY(groupings))"))
+            params += [parent_code, parent_code]
+        if kind is not None:
+            conditions.append(sql.SQL("kind = %s"))
+            params.append(kind)
+        return self._select(sql.SQL(" AND ").join(conditions), tuple(params))
+
+    def _select(self, where: sql.Composable, params: tuple[object, ...]) -> list[TerritoryRow]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(TerritoryRow)) as curs,
+        ):
+            curs.execute(
+                sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY code").format(
+                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                    self.table("territories"),
+                    where,
+                ),
+                params,
+            )
+            return curs.fetchall()
