@@ -19,11 +19,13 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
-from domain.directory import DESCRIPTION_MAX, NAME_MAX
+from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
 from domain.errors import InvalidInput, NotFound
 from domain.values import LocalizedText, parse_website
 from infra.tokens import Role
 from projections.directory import OrganizationRow
+
+RecordStatus = strawberry.enum(Status, name="RecordStatus")
 
 
 @strawberry.type(name="LocalizedText", description="A text in French and in English.")
@@ -47,6 +49,14 @@ class Organization:
     version: int
     registered_at: datetime
     changed_at: datetime
+    status: RecordStatus  # type: ignore[valid-type]
+    last_verified_at: datetime | None
+    merged_into: strawberry.ID | None
+    flagged: strawberry.Private[str | None]
+
+    @strawberry.field(description="Why the record was flagged for review (editors only).")
+    def flagged_reason(self, info: Info) -> str | None:
+        return self.flagged if info.context.principal.has(Role.EDITOR) else None
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Organization:
@@ -58,6 +68,10 @@ class Organization:
             version=row.version,
             registered_at=row.registered_at,
             changed_at=row.changed_at,
+            status=Status(row.status),
+            last_verified_at=row.verified_at,
+            merged_into=strawberry.ID(str(row.merged_into)) if row.merged_into else None,
+            flagged=row.flagged_reason,
         )
 
 

@@ -19,6 +19,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types.execution import ExecutionContext
 
 from api.directory import DirectoryMutation, DirectoryQuery
+from api.records import RecordMutation, RecordQuery
 from api.system import SystemQuery
 from api.territories import TerritoryQuery
 from infra.settings import Settings
@@ -29,12 +30,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(DirectoryQuery, TerritoryQuery, SystemQuery):
+class Query(DirectoryQuery, RecordQuery, TerritoryQuery, SystemQuery):
     pass
 
 
 @strawberry.type
-class Mutation(DirectoryMutation):
+class Mutation(DirectoryMutation, RecordMutation):
     pass
 
 

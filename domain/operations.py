@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,6 +82,24 @@ class Operations(Application[UUID]):
         organization.rename(name, reason=reason, actor=actor, at=at)
         return self._save(organization, expected_version)
 
+    def edit_organization(
+        self, id: UUID, expected_version: int, change: Callable[[Organization], None]
+    ) -> Receipt:
+        """Applies a command to the version the editor saw; a stale version writes nothing."""
+        organization = self._load(Organization, "organization", id, expected_version)
+        change(organization)
+        return self._save(organization, expected_version)
+
+    def merge_organization(
+        self, id: UUID, expected_version: int, target_id: UUID, reason: str | None,
+        *, actor: str, at: datetime,
+    ) -> Receipt:  # fmt: skip
+        target = self._load(Organization, "organization", target_id, None)
+        return self.edit_organization(
+            id, expected_version,
+            lambda organization: organization.merge_into(target, reason, actor=actor, at=at),
+        )  # fmt: skip
+
     def define_territories(
         self, territories: list[TerritorySpec], *, actor: str, at: datetime
     ) -> tuple[int, int]:
@@ -108,14 +127,14 @@ class Operations(Application[UUID]):
             position = max(recording.notification.id for recording in recordings)
         return len(new), position
 
-    def _load(self, cls: type[Any], kind: str, id: UUID, expected_version: int) -> Any:
+    def _load(self, cls: type[Any], kind: str, id: UUID, expected_version: int | None) -> Any:
         try:
             aggregate: Aggregate = self.repository.get(id)
         except AggregateNotFoundError:
             raise NotFound(kind, id) from None
         if not isinstance(aggregate, cls):
             raise NotFound(kind, id)
-        if aggregate.version != expected_version:
+        if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(id, expected_version, aggregate.version)
         return aggregate
 

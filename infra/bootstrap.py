@@ -16,6 +16,7 @@ from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
 from infra.views.directory import PostgresDirectoryView
+from infra.views.history import PostgresHistoryView
 from infra.views.territories import PostgresTerritoryView
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,9 @@ class Container:
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
+        self.history = PostgresHistoryView(self.datastore)
         self.views: dict[str, PostgresView] = {
-            view.name: view for view in (self.directory, self.territories)
+            view.name: view for view in (self.directory, self.territories, self.history)
         }
         for view in self.views.values():
             view.create()

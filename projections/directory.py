@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.directory import Organization
+from domain.directory import Organization, Status
 from projections.base import Positioned
 
 
@@ -29,9 +29,20 @@ class OrganizationRow:
     changed_at: datetime
     changed_by: str
     position: int
+    status: str = Status.ACTIVE.value
+    verified_at: datetime | None = None
+    flagged_reason: str | None = None
+    merged_into: UUID | None = None
 
 
-TOPICS = (get_topic(Organization.Registered), get_topic(Organization.Renamed))
+TOPICS = tuple(
+    get_topic(cls)
+    for cls in (
+        Organization.Registered, Organization.Renamed, Organization.Described,
+        Organization.WebsiteChanged, Organization.Verified, Organization.FlaggedForReview,
+        Organization.Deactivated, Organization.Reactivated, Organization.MergedInto,
+    )
+)  # fmt: skip
 
 
 def rows_to_load(page: Iterable[Positioned]) -> set[UUID]:
@@ -73,6 +84,21 @@ def apply(item: Positioned, rows: MutableMapping[UUID, OrganizationRow]) -> bool
     row.changed_at = event.occurred_at
     row.changed_by = event.actor
     row.position = item.position
-    if isinstance(event, Organization.Renamed):
-        row.name_fr, row.name_en = event.name.fr, event.name.en
+    match event:
+        case Organization.Renamed():
+            row.name_fr, row.name_en = event.name.fr, event.name.en
+        case Organization.Described():
+            row.description_fr, row.description_en = event.description.fr, event.description.en
+        case Organization.WebsiteChanged():
+            row.website = event.website
+        case Organization.Verified():
+            row.verified_at, row.flagged_reason = event.occurred_at, None
+        case Organization.FlaggedForReview():
+            row.flagged_reason = event.reason
+        case Organization.Deactivated():
+            row.status = Status.INACTIVE.value
+        case Organization.Reactivated():
+            row.status = Status.ACTIVE.value
+        case Organization.MergedInto():
+            row.status, row.merged_into = Status.MERGED.value, event.target_id
     return True

@@ -11,12 +11,14 @@ from domain.values import LocalizedText
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-def register(operations: Operations, number: int, id: UUID | None = None) -> Receipt:
+def register(
+    operations: Operations, number: int, id: UUID | None = None, at: datetime = AT
+) -> Receipt:
     return operations.register_organization(
         id or uuid4(),
         LocalizedText(fr=f"Organisme {number}", en=f"Organization {number}"),
         LocalizedText(fr="Aide alimentaire", en="Food aid"),
         None,
         actor="seed",
-        at=AT,
+        at=at,
     )

@@ -1,0 +1,311 @@
+"""The life of a directory record: amend, verify, flag, deactivate, merge; its history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.consistency import reach
+from api.context import Info
+from api.directory import (
+    LocalizedTextInput,
+    Organization,
+    Receipt,
+    localized,
+    parse_id,
+)
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    NotFoundError,
+    VersionConflictError,
+    as_error,
+)
+from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
+from domain.directory import Organization as OrganizationRecord
+from domain.errors import InvalidInput
+from domain.values import parse_website
+from infra.tokens import Role
+
+Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
+
+EditResult = Annotated[
+    Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
+    strawberry.union("EditOrganizationResult"),
+]
+Change = Callable[[OrganizationRecord, str, datetime], None]
+
+
+@strawberry.input
+class AmendOrganizationInput:
+    id: strawberry.ID
+    expected_version: int
+    name: LocalizedTextInput | None = None
+    description: LocalizedTextInput | None = None
+    website: str | None = None
+    clear_website: bool = False
+    reason: str | None = None
+
+
+@strawberry.input
+class VerifyOrganizationInput:
+    id: strawberry.ID
+    expected_version: int
+    method: Method  # type: ignore[valid-type]
+    confirmed_by: str = strawberry.field(description="Who at the organization confirmed it.")
+    note: str | None = None
+    verified_at: datetime | None = strawberry.field(
+        default=None, description="When the check happened, if earlier than now."
+    )
+
+
+@strawberry.input
+class RecordReasonInput:
+    id: strawberry.ID
+    expected_version: int
+    reason: str
+
+
+@strawberry.input
+class ReactivateInput:
+    id: strawberry.ID
+    expected_version: int
+    reason: str | None = None
+
+
+@strawberry.input
+class MergeOrganizationInput:
+    id: strawberry.ID
+    expected_version: int
+    target_id: strawberry.ID
+    reason: str | None = None
+
+
+async def edit(
+    info: Info, id: str, expected_version: int, prepare: Callable[[], Change]
+) -> EditResult:
+    """Checks the caller, parses the input (`prepare`), then applies the change to the record."""
+    context = info.context
+    try:
+        actor = context.require(Role.EDITOR).name
+        record_id = parse_id("input.id", id)
+        change = prepare()
+        at = context.container.clock.now()
+        receipt = await context.call(
+            context.container.operations.edit_organization,
+            record_id,
+            expected_version,
+            lambda organization: change(organization, actor, at),
+        )
+        return Receipt(
+            id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+        )
+    except EXPECTED as error:
+        return cast(EditResult, as_error(error))
+
+
+def reason_of(text: str | None) -> str | None:
+    return " ".join((text or "").split()) or None
+
+
+@strawberry.type
+class RecordMutation:
+    @strawberry.mutation(description="Changes several fields at once; one fact per real change.")
+    async def amend_organization(self, info: Info, input: AmendOrganizationInput) -> EditResult:
+        def prepare() -> Change:
+            name = input.name and localized("input.name", input.name, required=True, limit=NAME_MAX)
+            description = input.description and localized(
+                "input.description", input.description, required=False, limit=DESCRIPTION_MAX
+            )
+            website = parse_website("input.website", input.website)
+            return lambda org, actor, at: org.amend(
+                name=name or None, description=description or None, website=website,
+                clear_website=input.clear_website, reason=reason_of(input.reason),
+                actor=actor, at=at,
+            )  # fmt: skip
+
+        return await edit(info, input.id, input.expected_version, prepare)
+
+    @strawberry.mutation(description="Records the annual check of the record.")
+    async def verify_organization(self, info: Info, input: VerifyOrganizationInput) -> EditResult:
+        return await edit(
+            info,
+            input.id,
+            input.expected_version,
+            lambda: lambda org, actor, at: org.verify(
+                VerificationMethod(input.method), input.confirmed_by, reason_of(input.note),
+                actor=actor, at=at, occurred_at=input.verified_at,
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Marks the record as needing a look, with the reason.")
+    async def flag_organization_for_review(
+        self, info: Info, input: RecordReasonInput
+    ) -> EditResult:
+        return await edit(
+            info,
+            input.id,
+            input.expected_version,
+            lambda: lambda org, actor, at: org.flag_for_review(input.reason, actor=actor, at=at),
+        )
+
+    @strawberry.mutation(description="Takes the record out of search, with the reason.")
+    async def deactivate_organization(self, info: Info, input: RecordReasonInput) -> EditResult:
+        return await edit(
+            info,
+            input.id,
+            input.expected_version,
+            lambda: lambda org, actor, at: org.deactivate(input.reason, actor=actor, at=at),
+        )
+
+    @strawberry.mutation(description="Puts an inactive record back into search.")
+    async def reactivate_organization(self, info: Info, input: ReactivateInput) -> EditResult:
+        return await edit(
+            info,
+            input.id,
+            input.expected_version,
+            lambda: (
+                lambda org, actor, at: org.reactivate(reason_of(input.reason), actor=actor, at=at)
+            ),
+        )
+
+    @strawberry.mutation(description="Records that this record duplicates the target record.")
+    async def merge_organization(self, info: Info, input: MergeOrganizationInput) -> EditResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR).name
+            receipt = await context.call(
+                context.container.operations.merge_organization,
+                parse_id("input.id", input.id),
+                input.expected_version,
+                parse_id("input.targetId", input.target_id),
+                reason_of(input.reason),
+                actor=actor,
+                at=context.container.clock.now(),
+            )
+            return Receipt(
+                id=strawberry.ID(str(receipt.id)),
+                version=receipt.version,
+                position=receipt.position,
+            )
+        except EXPECTED as error:
+            return cast(EditResult, as_error(error))
+
+
+@strawberry.type(description="One field changed by one fact (the HSDS metadata shape).")
+class FieldChange:
+    version: int
+    fact: str
+    field: str
+    previous_value: JSON | None
+    new_value: JSON | None
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    reason: str | None
+
+
+@strawberry.type
+class RecordHistory:
+    changes: list[FieldChange]
+    end_version: int = strawberry.field(description="Pass as `after` for the next page.")
+    has_more: bool
+
+
+@strawberry.enum
+class VerificationState(Enum):
+    DUE = "DUE"
+    OVERDUE = "OVERDUE"
+    VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
+
+
+@strawberry.type
+class OrganizationList:
+    items: list[Organization]
+
+
+HistoryResult = Annotated[
+    RecordHistory | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
+    strawberry.union("RecordHistoryResult"),
+]
+QueueResult = Annotated[
+    OrganizationList | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
+    strawberry.union("VerificationQueueResult"),
+]
+MAX_PAGE = 100
+
+
+def page_size(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise InvalidInput("first", f"must be between 1 and {MAX_PAGE}")
+    return first
+
+
+@strawberry.type
+class RecordQuery:
+    @strawberry.field(description="Who changed which field of a record, when, from what to what.")
+    async def record_history(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        first: int = 50,
+        after: int = 0,
+        consistent_with: int | None = None,
+    ) -> HistoryResult:
+        context = info.context
+        try:
+            context.require(Role.EDITOR, Role.AUDITOR)
+            record_id = parse_id("id", id)
+            size = page_size(first)
+            await reach(context, ("history",), consistent_with)
+            found = await context.call(context.container.history.changes, record_id, after, size)
+            last = await context.call(context.container.history.last_version, record_id)
+            end = max([after, *(change.version for change in found)])
+            return RecordHistory(
+                changes=[
+                    FieldChange(
+                        version=c.version, fact=c.fact, field=c.field,
+                        previous_value=cast(JSON, c.previous), new_value=cast(JSON, c.replacement),
+                        actor=c.actor, occurred_at=c.occurred_at,
+                        recorded_at=c.recorded_at, reason=c.reason,
+                    )
+                    for c in found
+                ],
+                end_version=end,
+                has_more=last > end,
+            )  # fmt: skip
+        except EXPECTED as error:
+            return cast(HistoryResult, as_error(error))
+
+    @strawberry.field(
+        description="Records due, overdue, or verified this year, oldest check first."
+    )
+    async def verification_queue(
+        self,
+        info: Info,
+        state: VerificationState,
+        as_of: datetime | None = None,
+        first: int = 50,
+        consistent_with: int | None = None,
+    ) -> QueueResult:
+        context = info.context
+        try:
+            context.require(Role.EDITOR)
+            size = page_size(first)
+            await reach(context, ("directory",), consistent_with)
+            rows = await context.call(
+                context.container.directory.verification_queue,
+                state.value,
+                as_of or context.container.clock.now(),
+                size,
+            )
+            return OrganizationList(items=[Organization.from_row(row) for row in rows])
+        except EXPECTED as error:
+            return cast(QueueResult, as_error(error))

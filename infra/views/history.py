@@ -1,0 +1,104 @@
+"""Field-level record history in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any, ClassVar
+from uuid import UUID
+
+from psycopg import Cursor, sql
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+
+from infra.views.base import PostgresView
+from projections import history
+from projections.base import Positioned
+from projections.history import Change, Json
+
+_COLUMNS = [f.name for f in fields(Change)]
+_JSON = {"previous", "replacement"}
+
+
+class PostgresHistoryView(PostgresView):
+    name: ClassVar[str] = "history"
+    topics: ClassVar[tuple[str, ...]] = history.TOPICS
+    tables: ClassVar[tuple[str, ...]] = ("record_history", "record_fields")
+
+    def create_statements(self) -> list[sql.Composed]:
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " record_id uuid NOT NULL, version integer NOT NULL, field text NOT NULL,"
+                " fact text NOT NULL, previous jsonb, replacement jsonb, actor text NOT NULL,"
+                " occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL,"
+                " reason text, position bigint NOT NULL, PRIMARY KEY (record_id, version, field))"
+            ).format(self.table("record_history")),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (record_id uuid NOT NULL, field text NOT NULL,"
+                " value jsonb, PRIMARY KEY (record_id, field))"
+            ).format(self.table("record_fields")),
+        ]
+
+    def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
+        current = self._current(curs, {item.event.originator_id for item in page})
+        found = [change for item in page for change in history.changes(item, current)]
+        if not found:
+            return
+        with curs.copy(
+            sql.SQL("COPY {} ({}) FROM STDIN").format(
+                self.table("record_history"), sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+            )
+        ) as copy:
+            for change in found:
+                copy.write_row(
+                    [
+                        Jsonb(getattr(change, c)) if c in _JSON else getattr(change, c)
+                        for c in _COLUMNS
+                    ]
+                )
+        latest = {(c.record_id, c.field): c.replacement for c in found}
+        curs.executemany(
+            sql.SQL(
+                "INSERT INTO {} (record_id, field, value) VALUES (%s, %s, %s) "
+                "ON CONFLICT (record_id, field) DO UPDATE SET value = EXCLUDED.value"
+            ).format(self.table("record_fields")),
+            [(record, field, Jsonb(value)) for (record, field), value in latest.items()],
+        )
+
+    def _current(self, curs: Cursor[Any], records: set[UUID]) -> dict[tuple[UUID, str], Json]:
+        curs.execute(
+            sql.SQL("SELECT record_id, field, value FROM {} WHERE record_id = ANY(%s)").format(
+                self.table("record_fields")
+            ),
+            (list(records),),
+        )
+        return {(row["record_id"], row["field"]): row["value"] for row in curs.fetchall()}
+
+    def changes(self, record_id: UUID, after: int, first: int) -> list[Change]:
+        """Changes made by the facts after version `after`, `first` facts at most."""
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(Change)) as curs,
+        ):
+            curs.execute(
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE record_id = %s AND version > %s "
+                    "AND version <= %s ORDER BY version, field"
+                ).format(
+                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                    self.table("record_history"),
+                ),
+                (record_id, after, after + first),
+            )
+            return curs.fetchall()
+
+    def last_version(self, record_id: UUID) -> int:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT max(version) AS v FROM {} WHERE record_id = %s").format(
+                    self.table("record_history")
+                ),
+                (record_id,),
+            ).fetchone()
+        return int(row["v"] or 0) if row else 0

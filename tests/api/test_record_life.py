@@ -1,0 +1,212 @@
+"""A record's life through GraphQL: edits as facts, field-level history, the verification queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.directory import VerificationMethod
+from infra.bootstrap import Container
+from tests.api.test_organizations import CENTRE, REGISTER
+from tests.support.graphql import GraphQLClient
+from tests.support.seed import register
+
+EDIT_RESULT = """
+    __typename
+    ... on Receipt { id version position }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+    ... on VersionConflictError { currentVersion }
+"""
+
+HISTORY = """
+query ($id: ID!, $after: Int!, $first: Int!, $p: Int) {
+  recordHistory(id: $id, after: $after, first: $first, consistentWith: $p) {
+    __typename
+    ... on RecordHistory {
+      endVersion hasMore
+      changes { version fact field previousValue newValue actor occurredAt recordedAt reason }
+    }
+    ... on Error { code }
+  }
+}
+"""
+
+
+async def mutate(graphql: GraphQLClient, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    kind = name[0].upper() + name[1:]
+    inputs = {
+        "amendOrganization": "AmendOrganizationInput",
+        "verifyOrganization": "VerifyOrganizationInput",
+        "flagOrganizationForReview": "RecordReasonInput",
+        "deactivateOrganization": "RecordReasonInput",
+        "reactivateOrganization": "ReactivateInput",
+        "mergeOrganization": "MergeOrganizationInput",
+    }
+    document = (
+        f"mutation {kind}($input: {inputs[name]}!) {{ {name}(input: $input) {{ {EDIT_RESULT} }} }}"
+    )
+    data = await graphql.data(document, {"input": payload}, "editor-token")
+    result: dict[str, Any] = data[name]
+    return result
+
+
+async def registered(graphql: GraphQLClient) -> dict[str, Any]:
+    data = await graphql.data(REGISTER, {"input": CENTRE}, "editor-token")
+    receipt: dict[str, Any] = data["registerOrganization"]
+    return receipt
+
+
+async def test_history_shows_field_old_new_actor_time_and_reason(graphql: GraphQLClient) -> None:
+    receipt = await registered(graphql)
+    record = receipt["id"]
+    amended = await mutate(
+        graphql,
+        "amendOrganization",
+        {
+            "id": record,
+            "expectedVersion": 1,
+            "name": {"fr": "CAB Laval", "en": "Laval VC"},
+            "website": "https://cablaval.example.org",
+            "reason": "Nouveau nom légal",
+        },
+    )
+    assert amended["version"] == 3
+    verified = await mutate(
+        graphql,
+        "verifyOrganization",
+        {"id": record, "expectedVersion": 3, "method": "PHONE", "confirmedBy": "Mme Roy"},
+    )
+
+    data = await graphql.data(
+        HISTORY, {"id": record, "after": 0, "first": 50, "p": verified["position"]}, "editor-token"
+    )
+
+    history = data["recordHistory"]
+    by_field = {(c["version"], c["field"]): c for c in history["changes"]}
+    renamed = by_field[(2, "name.fr")]
+    assert renamed["fact"] == "Renamed"
+    assert renamed["previousValue"] == CENTRE["name"]["fr"]
+    assert renamed["newValue"] == "CAB Laval"
+    assert renamed["actor"] == "edith"
+    assert renamed["reason"] == "Nouveau nom légal"
+    assert datetime.fromisoformat(renamed["occurredAt"]) <= datetime.now(UTC)
+    website = by_field[(3, "website")]
+    assert website["previousValue"] == CENTRE["website"]
+    assert website["newValue"] == "https://cablaval.example.org"
+    assert by_field[(4, "verification.confirmed_by")]["newValue"] == "Mme Roy"
+    assert by_field[(1, "name.fr")]["previousValue"] is None
+    assert history["endVersion"] == 4
+    assert history["hasMore"] is False
+
+
+async def test_history_pages_by_fact(graphql: GraphQLClient) -> None:
+    receipt = await registered(graphql)
+    amended = await mutate(
+        graphql,
+        "amendOrganization",
+        {"id": receipt["id"], "expectedVersion": 1, "name": {"fr": "Deux", "en": "Two"}},
+    )
+
+    first = await graphql.data(
+        HISTORY,
+        {"id": receipt["id"], "after": 0, "first": 1, "p": amended["position"]},
+        "editor-token",
+    )
+    second = await graphql.data(
+        HISTORY, {"id": receipt["id"], "after": 1, "first": 1}, "editor-token"
+    )
+
+    assert {c["version"] for c in first["recordHistory"]["changes"]} == {1}
+    assert first["recordHistory"]["hasMore"] is True
+    assert {c["version"] for c in second["recordHistory"]["changes"]} == {2}
+    assert second["recordHistory"]["hasMore"] is False
+
+
+async def test_history_is_for_staff_only(graphql: GraphQLClient) -> None:
+    receipt = await registered(graphql)
+    data = await graphql.data(HISTORY, {"id": receipt["id"], "after": 0, "first": 10})
+    assert data["recordHistory"]["__typename"] == "NotAuthorizedError"
+
+
+async def test_edits_give_typed_errors_and_write_nothing(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    receipt = await registered(graphql)
+    record = receipt["id"]
+    head = container.head()
+
+    stale = await mutate(
+        graphql, "deactivateOrganization", {"id": record, "expectedVersion": 7, "reason": "x"}
+    )
+    no_reason = await mutate(
+        graphql, "deactivateOrganization", {"id": record, "expectedVersion": 1, "reason": " "}
+    )
+    bad_site = await mutate(
+        graphql, "amendOrganization", {"id": record, "expectedVersion": 1, "website": "nope"}
+    )
+    itself = await mutate(
+        graphql, "mergeOrganization", {"id": record, "expectedVersion": 1, "targetId": record}
+    )
+
+    assert stale["__typename"] == "VersionConflictError"
+    assert stale["currentVersion"] == 1
+    assert (no_reason["__typename"], no_reason["field"]) == ("InvalidInputError", "reason")
+    assert (bad_site["__typename"], bad_site["field"]) == ("InvalidInputError", "input.website")
+    assert (itself["__typename"], itself["field"]) == ("InvalidInputError", "targetId")
+    assert container.head() == head
+
+
+async def test_deactivate_merge_and_status(graphql: GraphQLClient) -> None:
+    kept, duplicate = await registered(graphql), await registered(graphql)
+    merged = await mutate(
+        graphql,
+        "mergeOrganization",
+        {"id": duplicate["id"], "expectedVersion": 1, "targetId": kept["id"], "reason": "doublon"},
+    )
+
+    data = await graphql.data(
+        "query ($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p) "
+        "{ ... on Organization { status mergedInto } } }",
+        {"id": duplicate["id"], "p": merged["position"]},
+    )
+
+    assert data["organization"] == {"status": "MERGED", "mergedInto": kept["id"]}
+
+
+QUEUE = """
+query ($state: VerificationState!, $asOf: DateTime, $p: Int) {
+  verificationQueue(state: $state, asOf: $asOf, consistentWith: $p) {
+    __typename
+    ... on OrganizationList { items { name { fr } lastVerifiedAt } }
+  }
+}
+"""
+
+
+async def test_the_verification_queue(graphql: GraphQLClient, container: Container) -> None:
+    operations = container.operations
+    as_of = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+    register(operations, 1, at=datetime(2025, 3, 1, tzinfo=UTC))
+    register(operations, 2, at=datetime(2025, 7, 1, tzinfo=UTC))
+    register(operations, 3, at=datetime(2026, 1, 5, tzinfo=UTC))
+    checked = register(operations, 4, at=datetime(2024, 1, 5, tzinfo=UTC))
+    last = operations.edit_organization(
+        checked.id,
+        1,
+        lambda org: org.verify(
+            VerificationMethod.EMAIL, "Dir.", None, actor="ada", at=datetime(2026, 2, 1, tzinfo=UTC)
+        ),
+    )
+
+    async def names(state: str) -> list[str]:
+        data = await graphql.data(
+            QUEUE, {"state": state, "asOf": as_of.isoformat(), "p": last.position}, "editor-token"
+        )
+        return [item["name"]["fr"] for item in data["verificationQueue"]["items"]]
+
+    assert await names("OVERDUE") == ["Organisme 1"]
+    assert await names("DUE") == ["Organisme 2"]
+    assert await names("VERIFIED_THIS_YEAR") == ["Organisme 4"]
+    public = await graphql.data(QUEUE, {"state": "DUE"})
+    assert public["verificationQueue"]["__typename"] == "NotAuthorizedError"
