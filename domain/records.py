@@ -1,0 +1,207 @@
+"""What every directory record shares: a bilingual name and description, the annual check,
+review flags, deactivation and merging.
+
+Each aggregate declares its own nested event classes (each with its own explicit topic) on top
+of the facts here, which hold the fields and how they change the record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import InvalidInput
+from domain.events import Fact
+from domain.values import LocalizedText
+
+NAME_MAX = 300
+DESCRIPTION_MAX = 10_000
+REASON_MAX = 1_000
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    MERGED = "merged"
+
+
+class VerificationMethod(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    WEBSITE = "website"
+    IN_PERSON = "in_person"
+    DOCUMENT = "document"
+
+
+class RenamedFact(Fact):
+    name: LocalizedText
+    reason: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.name = self.name
+
+
+class DescribedFact(Fact):
+    description: LocalizedText
+    reason: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.description = self.description
+
+
+class VerifiedFact(Fact):
+    """The annual check: someone at the organization confirmed the record."""
+
+    method: str
+    confirmed_by: str
+    note: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.verified_at = self.occurred_at
+        aggregate.flagged = None
+
+
+class FlaggedFact(Fact):
+    reason: str
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.flagged = self.reason
+
+
+class DeactivatedFact(Fact):
+    reason: str
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.status = Status.INACTIVE
+
+
+class ReactivatedFact(Fact):
+    reason: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.status = Status.ACTIVE
+
+
+class MergedFact(Fact):
+    """This record duplicated another; searches and links now go to the other one."""
+
+    target_id: UUID
+    reason: str | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.status = Status.MERGED
+        aggregate.merged_into = self.target_id
+
+
+class Record(Aggregate):
+    """Commands shared by directory records; subclasses name their own event classes."""
+
+    kind: ClassVar[str] = "record"
+    Renamed: ClassVar[type[RenamedFact]]
+    Described: ClassVar[type[DescribedFact]]
+    Verified: ClassVar[type[VerifiedFact]]
+    FlaggedForReview: ClassVar[type[FlaggedFact]]
+    Deactivated: ClassVar[type[DeactivatedFact]]
+    Reactivated: ClassVar[type[ReactivatedFact]]
+    MergedInto: ClassVar[type[MergedFact]]
+
+    name: LocalizedText
+    description: LocalizedText
+    status: Status
+    verified_at: datetime | None
+    flagged: str | None
+    merged_into: UUID | None
+
+    def _start(self, name: LocalizedText, description: LocalizedText) -> None:
+        self.name = name
+        self.description = description
+        self.status = Status.ACTIVE
+        self.verified_at = None
+        self.flagged = None
+        self.merged_into = None
+
+    def _record(self, event_class: type[Fact], at: datetime, **fields: Any) -> None:
+        fields.setdefault("occurred_at", at)
+        self.trigger_event(event_class, timestamp=at, **fields)
+
+    def rename(
+        self, name: LocalizedText, *, reason: str | None, actor: str, at: datetime,
+        occurred_at: datetime | None = None,
+    ) -> None:  # fmt: skip
+        self._require_editable()
+        if name.is_empty():
+            raise InvalidInput("name", "needs a French or an English text")
+        if name != self.name:
+            self._record(
+                self.Renamed, at, name=name, reason=reason, actor=actor,
+                occurred_at=occurred_at or at,
+            )  # fmt: skip
+
+    def describe(
+        self, description: LocalizedText, *, reason: str | None, actor: str, at: datetime
+    ) -> None:
+        self._require_editable()
+        if description != self.description:
+            self._record(self.Described, at, description=description, reason=reason, actor=actor)
+
+    def verify(
+        self, method: VerificationMethod, confirmed_by: str, note: str | None,
+        *, actor: str, at: datetime, occurred_at: datetime | None = None,
+    ) -> None:  # fmt: skip
+        self._require_editable()
+        if not confirmed_by.strip():
+            raise InvalidInput("confirmedBy", f"say who confirmed the {self.kind}")
+        when = occurred_at or at
+        if when > at:
+            raise InvalidInput("verifiedAt", "a verification cannot be in the future")
+        self._record(
+            self.Verified, at, method=method.value, confirmed_by=confirmed_by.strip(),
+            note=note, actor=actor, occurred_at=when,
+        )  # fmt: skip
+
+    def flag_for_review(self, reason: str, *, actor: str, at: datetime) -> None:
+        self._require_editable()
+        self._record(self.FlaggedForReview, at, reason=_reason("reason", reason), actor=actor)
+
+    def deactivate(self, reason: str, *, actor: str, at: datetime) -> None:
+        self._require_editable()
+        if self.status is Status.INACTIVE:
+            raise InvalidInput("status", f"the {self.kind} is already inactive")
+        self._record(self.Deactivated, at, reason=_reason("reason", reason), actor=actor)
+
+    def reactivate(self, reason: str | None, *, actor: str, at: datetime) -> None:
+        if self.status is not Status.INACTIVE:
+            raise InvalidInput(
+                "status",
+                f"only an inactive {self.kind} can be reactivated; this one is {self.status}",
+            )
+        self._record(self.Reactivated, at, reason=reason, actor=actor)
+
+    def merge_into(self, target: Record, reason: str | None, *, actor: str, at: datetime) -> None:
+        self._require_editable()
+        if target.id == self.id:
+            raise InvalidInput("targetId", f"a {self.kind} cannot be merged into itself")
+        if type(target) is not type(self):
+            raise InvalidInput("targetId", f"the target is not a {self.kind}")
+        if target.status is not Status.ACTIVE:
+            raise InvalidInput("targetId", f"the target {self.kind} is {target.status}, not active")
+        self._record(self.MergedInto, at, target_id=target.id, reason=reason, actor=actor)
+
+    def _require_editable(self) -> None:
+        if self.status is Status.MERGED:
+            raise InvalidInput(
+                "id", f"this {self.kind} was merged into {self.merged_into}; edit that one"
+            )
+
+
+def _reason(field: str, text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidInput(field, "give a reason")
+    if len(cleaned) > REASON_MAX:
+        raise InvalidInput(field, f"is longer than {REASON_MAX} characters")
+    return cleaned
