@@ -7,9 +7,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
 from domain.directory import Organization
+from domain.locations import Location, ServiceAtLocation
+from domain.services import Service
 from domain.territories import Territory
 
-AGGREGATES: tuple[type[Aggregate], ...] = (Organization, Territory)
+AGGREGATES: tuple[type[Aggregate], ...] = (
+    Organization,
+    Service,
+    Location,
+    ServiceAtLocation,
+    Territory,
+)
 
 
 def event_classes() -> list[type[CanMutateAggregate[UUID]]]:

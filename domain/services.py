@@ -1,0 +1,217 @@
+"""HSDS services: what an organization offers, to whom, where and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidInput
+from domain.events import Fact
+from domain.records import (
+    DeactivatedFact,
+    DescribedFact,
+    FlaggedFact,
+    MergedFact,
+    ReactivatedFact,
+    Record,
+    RenamedFact,
+    VerifiedFact,
+)
+from domain.values import NO_SCHEDULE, NO_TEXT, LocalizedText, Phone, Schedule
+
+
+class Service(Record):
+    TOPIC = "guichet.Service"
+    kind: ClassVar[str] = "service"
+
+    class Event(Fact):
+        pass
+
+    class Registered(Aggregate.Created, Event):
+        TOPIC = "guichet.Service.Registered"
+        organization_id: UUID
+        name: LocalizedText
+        description: LocalizedText
+        taxonomy_codes: list[str]
+        languages: list[str]
+        service_areas: list[str]
+        eligibility: LocalizedText
+        fees: LocalizedText
+        application_process: LocalizedText
+        phones: list[Phone]
+        schedule: Schedule
+
+    Created = Registered
+
+    @event(Registered)
+    def __init__(
+        self,
+        id: UUID,
+        organization_id: UUID,
+        name: LocalizedText,
+        description: LocalizedText,
+        taxonomy_codes: list[str],
+        languages: list[str],
+        service_areas: list[str],
+        eligibility: LocalizedText,
+        fees: LocalizedText,
+        application_process: LocalizedText,
+        phones: list[Phone],
+        schedule: Schedule,
+        actor: str,
+        occurred_at: datetime,
+    ) -> None:
+        self._start(name, description)
+        self.organization_id = organization_id
+        self.taxonomy_codes = list(taxonomy_codes)
+        self.languages = list(languages)
+        self.service_areas = list(service_areas)
+        self.eligibility = eligibility
+        self.fees = fees
+        self.application_process = application_process
+        self.phones = list(phones)
+        self.schedule = schedule
+        self.registered_at = occurred_at
+
+    @classmethod
+    def register(
+        cls,
+        id: UUID,
+        organization_id: UUID,
+        name: LocalizedText,
+        description: LocalizedText,
+        *,
+        taxonomy_codes: tuple[str, ...] = (),
+        languages: tuple[str, ...] = (),
+        service_areas: tuple[str, ...] = (),
+        eligibility: LocalizedText = NO_TEXT,
+        fees: LocalizedText = NO_TEXT,
+        application_process: LocalizedText = NO_TEXT,
+        phones: tuple[Phone, ...] = (),
+        schedule: Schedule = NO_SCHEDULE,
+        actor: str,
+        at: datetime,
+    ) -> Service:
+        if name.is_empty():
+            raise InvalidInput("name", "needs a French or an English text")
+        return cls._create(
+            cls.Registered,
+            id=id,
+            timestamp=at,
+            organization_id=organization_id,
+            name=name,
+            description=description,
+            taxonomy_codes=list(taxonomy_codes),
+            languages=list(languages),
+            service_areas=list(service_areas),
+            eligibility=eligibility,
+            fees=fees,
+            application_process=application_process,
+            phones=list(phones),
+            schedule=schedule,
+            actor=actor,
+            occurred_at=at,
+        )
+
+    class Renamed(RenamedFact, Event):
+        TOPIC = "guichet.Service.Renamed"
+
+    class Described(DescribedFact, Event):
+        TOPIC = "guichet.Service.Described"
+
+    class PhoneChanged(Event):
+        TOPIC = "guichet.Service.PhoneChanged"
+        phones: list[Phone]
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.phones = list(self.phones)
+
+    class HoursChanged(Event):
+        TOPIC = "guichet.Service.HoursChanged"
+        schedule: Schedule
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.schedule = self.schedule
+
+    class ServiceAreaChanged(Event):
+        TOPIC = "guichet.Service.ServiceAreaChanged"
+        service_areas: list[str]
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.service_areas = list(self.service_areas)
+
+    class TaxonomyChanged(Event):
+        TOPIC = "guichet.Service.TaxonomyChanged"
+        taxonomy_codes: list[str]
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.taxonomy_codes = list(self.taxonomy_codes)
+
+    class LanguagesChanged(Event):
+        TOPIC = "guichet.Service.LanguagesChanged"
+        languages: list[str]
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.languages = list(self.languages)
+
+    class Verified(VerifiedFact, Event):
+        TOPIC = "guichet.Service.Verified"
+
+    class FlaggedForReview(FlaggedFact, Event):
+        TOPIC = "guichet.Service.FlaggedForReview"
+
+    class Deactivated(DeactivatedFact, Event):
+        TOPIC = "guichet.Service.Deactivated"
+
+    class Reactivated(ReactivatedFact, Event):
+        TOPIC = "guichet.Service.Reactivated"
+
+    class MergedInto(MergedFact, Event):
+        TOPIC = "guichet.Service.MergedInto"
+
+    def amend(
+        self,
+        *,
+        name: LocalizedText | None = None,
+        description: LocalizedText | None = None,
+        phones: tuple[Phone, ...] | None = None,
+        schedule: Schedule | None = None,
+        service_areas: tuple[str, ...] | None = None,
+        taxonomy_codes: tuple[str, ...] | None = None,
+        languages: tuple[str, ...] | None = None,
+        reason: str | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Records one fact for each field that really changes, in one go."""
+        self._require_editable()
+        if name is not None:
+            self.rename(name, reason=reason, actor=actor, at=at)
+        if description is not None:
+            self.describe(description, reason=reason, actor=actor, at=at)
+        changes = (
+            (phones, self.phones, self.PhoneChanged, "phones"),
+            (schedule, self.schedule, self.HoursChanged, "schedule"),
+            (service_areas, self.service_areas, self.ServiceAreaChanged, "service_areas"),
+            (taxonomy_codes, self.taxonomy_codes, self.TaxonomyChanged, "taxonomy_codes"),
+            (languages, self.languages, self.LanguagesChanged, "languages"),
+        )
+        for new, current, fact, field in changes:
+            if new is None:
+                continue
+            value = new if isinstance(new, Schedule) else list(new)
+            if value != current:
+                self._record(fact, at, reason=reason, actor=actor, **{field: value})
