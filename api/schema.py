@@ -20,6 +20,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.records import RecordMutation, RecordQuery
+from api.services import ServiceMutation, ServiceQuery
 from api.system import SystemQuery
 from api.territories import TerritoryQuery
 from infra.settings import Settings
@@ -30,12 +31,12 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(DirectoryQuery, RecordQuery, TerritoryQuery, SystemQuery):
+class Query(DirectoryQuery, ServiceQuery, RecordQuery, TerritoryQuery, SystemQuery):
     pass
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, RecordMutation):
+class Mutation(DirectoryMutation, ServiceMutation, RecordMutation):
     pass
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -14,10 +14,15 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
 from domain.directory import Organization
-from domain.errors import NotFound, VersionConflict
+from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.locations import Location, ServiceAtLocation
+from domain.records import Record, Status
+from domain.services import Service
 from domain.territories import Territory, TerritoryKind, territory_id
 from domain.transcodings import TRANSCODINGS
 from domain.values import LocalizedText
+
+R = TypeVar("R", bound=Record)
 
 # Records per save when a command writes many: one very large insert can stall the
 # database driver's pipeline, while saves of a few hundred records are fastest.
@@ -85,10 +90,56 @@ class Operations(Application[UUID]):
     def edit_organization(
         self, id: UUID, expected_version: int, change: Callable[[Organization], None]
     ) -> Receipt:
+        return self.edit_record(Organization, id, expected_version, change)
+
+    def edit_record(
+        self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
+    ) -> Receipt:
         """Applies a command to the version the editor saw; a stale version writes nothing."""
-        organization = self._load(Organization, "organization", id, expected_version)
-        change(organization)
-        return self._save(organization, expected_version)
+        record = self._load(cls, cls.kind, id, expected_version)
+        change(record)
+        return self._save(record, expected_version)
+
+    def register_service(
+        self, id: UUID, organization_id: UUID, name: LocalizedText, description: LocalizedText,
+        *, service_areas: tuple[str, ...], actor: str, at: datetime, **details: Any,
+    ) -> Receipt:  # fmt: skip
+        self._require_active(Organization, organization_id, "input.organizationId")
+        self._require_territories(service_areas, "input.serviceAreas")
+        service = Service.register(
+            id, organization_id, name, description, service_areas=service_areas,
+            actor=actor, at=at, **details,
+        )  # fmt: skip
+        return self._save(service, expected_version=0)
+
+    def register_location(
+        self, id: UUID, organization_id: UUID, name: LocalizedText, *, actor: str,
+        at: datetime, **details: Any,
+    ) -> Receipt:  # fmt: skip
+        self._require_active(Organization, organization_id, "input.organizationId")
+        location = Location.register(id, organization_id, name, actor=actor, at=at, **details)
+        return self._save(location, expected_version=0)
+
+    def link_service_to_location(
+        self, service_id: UUID, location_id: UUID, *, actor: str, at: datetime
+    ) -> Receipt:
+        self._require_active(Service, service_id, "input.serviceId")
+        self._require_active(Location, location_id, "input.locationId")
+        link = ServiceAtLocation.link(service_id, location_id, actor=actor, at=at)
+        return self._save(link, expected_version=0)
+
+    def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
+        try:
+            record: Aggregate = self.repository.get(id)
+        except AggregateNotFoundError:
+            raise InvalidInput(field, f"no {cls.kind} has the id {id}") from None
+        if not isinstance(record, cls) or record.status is not Status.ACTIVE:
+            raise InvalidInput(field, f"{id} is not an active {cls.kind}")
+
+    def _require_territories(self, codes: tuple[str, ...], field: str) -> None:
+        for index, code in enumerate(codes):
+            if territory_id(code) not in self.repository:
+                raise InvalidInput(f"{field}[{index}]", f"{code!r} is not a known territory code")
 
     def merge_organization(
         self, id: UUID, expected_version: int, target_id: UUID, reason: str | None,

@@ -93,6 +93,36 @@ class PostgresHistoryView(PostgresView):
             )
             return curs.fetchall()
 
+    def records(self, ids: Sequence[UUID]) -> dict[UUID, dict[str, Json]]:
+        """The current value of every field of each record, as its facts left it."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT f.record_id, f.field, f.value, v.version FROM {} f JOIN "
+                    "(SELECT record_id, max(version) AS version FROM {} "
+                    "WHERE record_id = ANY(%s) GROUP BY record_id) v USING (record_id)"
+                ).format(self.table("record_fields"), self.table("record_history")),
+                (list(ids),),
+            ).fetchall()
+        found: dict[UUID, dict[str, Json]] = {}
+        for row in rows:
+            record = found.setdefault(row["record_id"], {"version": row["version"]})
+            record[row["field"]] = row["value"]
+        return found
+
+    def linked(self, end: str, id: UUID) -> list[UUID]:
+        """Links still in force whose `end` (service_id or location_id) is `id`."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT e.record_id FROM {0} e JOIN {0} l ON l.record_id = e.record_id "
+                    "AND l.field = 'linked' AND l.value = 'true'::jsonb "
+                    "WHERE e.field = %s AND e.value = to_jsonb(%s::text) ORDER BY e.record_id"
+                ).format(self.table("record_fields")),
+                (end, str(id)),
+            ).fetchall()
+        return [row["record_id"] for row in rows]
+
     def last_version(self, record_id: UUID) -> int:
         with self.datastore.get_connection() as conn:
             row = conn.execute(

@@ -1,0 +1,391 @@
+"""Services, locations and where services are offered, in GraphQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, cast
+from uuid import UUID
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Info
+from api.directory import LocalizedTextInput, LocalizedTextType, Receipt, localized, parse_id
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    NotFoundError,
+    VersionConflictError,
+    as_error,
+)
+from api.territories import Territory
+from domain.errors import NotFound
+from domain.records import DESCRIPTION_MAX, NAME_MAX, Status
+from domain.values import (
+    Address,
+    Coordinates,
+    LocalizedText,
+    OpeningHours,
+    Phone,
+    Schedule,
+    parse_languages,
+    parse_taxonomy,
+)
+from infra.tokens import Role
+
+Fields = dict[str, Any]
+
+
+def text(record: Fields, name: str) -> LocalizedTextType:
+    return LocalizedTextType(fr=record.get(f"{name}.fr") or "", en=record.get(f"{name}.en") or "")
+
+
+@strawberry.type
+class PhoneType:
+    number: str
+    kind: str
+    extension: str | None
+
+
+@strawberry.type
+class OpeningHoursType:
+    weekday: int = strawberry.field(description="ISO weekday: 1 is Monday, 7 is Sunday.")
+    opens: str
+    closes: str
+
+
+@strawberry.type
+class ScheduleType:
+    hours: list[OpeningHoursType]
+    closed_on: list[date]
+
+
+@strawberry.type
+class AddressType:
+    street: str
+    city: str
+    postal_code: str
+    province: str
+    country: str
+
+
+@strawberry.type
+class CoordinatesType:
+    latitude: float
+    longitude: float
+
+
+@strawberry.type
+class Location:
+    id: strawberry.ID
+    version: int
+    name: LocalizedTextType
+    description: LocalizedTextType
+    accessibility: LocalizedTextType
+    address: AddressType | None
+    coordinates: CoordinatesType | None
+    virtual: bool
+    status: str
+
+    @classmethod
+    def from_fields(cls, id: UUID, record: Fields) -> Location:
+        address, point = record.get("address"), record.get("coordinates")
+        return cls(
+            id=strawberry.ID(str(id)),
+            version=int(record["version"]),
+            name=text(record, "name"),
+            description=text(record, "description"),
+            accessibility=text(record, "accessibility"),
+            address=AddressType(**address) if address else None,
+            coordinates=CoordinatesType(**point) if point else None,
+            virtual=address is None,
+            status=str(record["status"]),
+        )
+
+
+@strawberry.type
+class Service:
+    id: strawberry.ID
+    version: int
+    organization_id: strawberry.ID
+    name: LocalizedTextType
+    description: LocalizedTextType
+    eligibility: LocalizedTextType
+    fees: LocalizedTextType
+    application_process: LocalizedTextType
+    taxonomy_codes: list[str]
+    languages: list[str] = strawberry.field(description="ISO 639 codes.")
+    phones: list[PhoneType]
+    schedule: ScheduleType
+    status: str
+    last_verified_at: datetime | None
+    area_codes: strawberry.Private[list[str]]
+
+    @strawberry.field(description="Territories the service serves.")
+    async def service_areas(self, info: Info) -> list[Territory]:
+        found = await info.context.loaders.territory.load_many(self.area_codes)
+        return [territory for territory in found if territory is not None]
+
+    @strawberry.field(description="Where the service is offered.")
+    async def locations(self, info: Info) -> list[Location]:
+        container = info.context.container
+        links = await info.context.call(container.history.linked, "service_id", UUID(self.id))
+        records = await info.context.call(container.history.records, links)
+        location_ids = [UUID(str(r["location_id"])) for r in records.values()]
+        found = await info.context.call(container.history.records, location_ids)
+        return [Location.from_fields(i, found[i]) for i in location_ids if i in found]
+
+    @classmethod
+    def from_fields(cls, id: UUID, record: Fields) -> Service:
+        schedule = record.get("schedule") or {"hours": [], "closed_on": []}
+        verified = record.get("last_verified_at")
+        return cls(
+            id=strawberry.ID(str(id)),
+            version=int(record["version"]),
+            organization_id=strawberry.ID(str(record["organization_id"])),
+            name=text(record, "name"),
+            description=text(record, "description"),
+            eligibility=text(record, "eligibility"),
+            fees=text(record, "fees"),
+            application_process=text(record, "application_process"),
+            taxonomy_codes=list(record.get("taxonomy_codes") or []),
+            languages=list(record.get("languages") or []),
+            phones=[PhoneType(**phone) for phone in record.get("phones") or []],
+            schedule=ScheduleType(
+                hours=[OpeningHoursType(**hours) for hours in schedule["hours"]],
+                closed_on=[date.fromisoformat(day) for day in schedule["closed_on"]],
+            ),
+            status=str(record["status"]),
+            last_verified_at=datetime.fromisoformat(verified) if verified else None,
+            area_codes=list(record.get("service_areas") or []),
+        )
+
+
+@strawberry.input
+class PhoneInput:
+    number: str
+    kind: str = "voice"
+    extension: str | None = None
+
+
+@strawberry.input
+class OpeningHoursInput:
+    weekday: int
+    opens: str
+    closes: str
+
+
+@strawberry.input
+class ScheduleInput:
+    hours: list[OpeningHoursInput]
+    closed_on: list[date] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AddressInput:
+    street: str
+    city: str
+    postal_code: str
+    province: str = "QC"
+
+
+@strawberry.input
+class CoordinatesInput:
+    latitude: float
+    longitude: float
+
+
+@strawberry.input
+class RegisterServiceInput:
+    organization_id: strawberry.ID
+    name: LocalizedTextInput
+    description: LocalizedTextInput | None = None
+    taxonomy_codes: list[str] = strawberry.field(default_factory=list)
+    languages: list[str] = strawberry.field(default_factory=list)
+    service_areas: list[str] = strawberry.field(default_factory=list)
+    eligibility: LocalizedTextInput | None = None
+    fees: LocalizedTextInput | None = None
+    application_process: LocalizedTextInput | None = None
+    phones: list[PhoneInput] = strawberry.field(default_factory=list)
+    schedule: ScheduleInput | None = None
+
+
+@strawberry.input
+class RegisterLocationInput:
+    organization_id: strawberry.ID
+    name: LocalizedTextInput
+    description: LocalizedTextInput | None = None
+    address: AddressInput | None = strawberry.field(
+        default=None, description="Leave out for a virtual location."
+    )
+    coordinates: CoordinatesInput | None = None
+    accessibility: LocalizedTextInput | None = None
+
+
+@strawberry.input
+class LinkServiceInput:
+    service_id: strawberry.ID
+    location_id: strawberry.ID
+
+
+WriteResult = Annotated[
+    Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
+    strawberry.union("RegisterRecordResult"),
+]
+ServiceResult = Annotated[
+    Service | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("ServiceResult"),
+]
+LocationResult = Annotated[
+    Location | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("LocationResult"),
+]
+
+
+def optional_text(field: str, value: LocalizedTextInput | None) -> LocalizedText:
+    return localized(field, value, required=False, limit=DESCRIPTION_MAX)
+
+
+def phones(field: str, given: list[PhoneInput]) -> tuple[Phone, ...]:
+    return tuple(
+        Phone.parse(f"{field}[{i}]", p.number, p.kind, p.extension) for i, p in enumerate(given)
+    )
+
+
+def schedule(field: str, given: ScheduleInput | None) -> Schedule:
+    if given is None:
+        return Schedule()
+    hours = tuple(
+        OpeningHours.parse(f"{field}.hours[{i}]", h.weekday, h.opens, h.closes)
+        for i, h in enumerate(given.hours)
+    )
+    return Schedule(hours=hours, closed_on=tuple(sorted(set(given.closed_on))))
+
+
+def receipt_of(receipt: Any) -> Receipt:
+    return Receipt(
+        id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
+    )
+
+
+async def read(info: Info, id: str, kind: str, consistent_with: int | None) -> Fields:
+    context = info.context
+    record_id = parse_id("id", id)
+    await reach(context, ("history",), consistent_with)
+    found = await context.call(context.container.history.records, [record_id])
+    record = found.get(record_id)
+    if record is None or record.get("kind") != kind:
+        raise NotFound(kind, record_id)
+    return record
+
+
+@strawberry.type
+class ServiceQuery:
+    @strawberry.field(description="A service's current state.")
+    async def service(
+        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+    ) -> ServiceResult:
+        try:
+            record = await read(info, id, "service", consistent_with)
+            if record["status"] != Status.ACTIVE and not info.context.principal.has(Role.EDITOR):
+                raise NotFound("service", UUID(id))
+            return Service.from_fields(UUID(id), record)
+        except EXPECTED as error:
+            return cast(ServiceResult, as_error(error))
+
+    @strawberry.field(description="A location's current state.")
+    async def location(
+        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+    ) -> LocationResult:
+        try:
+            record = await read(info, id, "location", consistent_with)
+            return Location.from_fields(UUID(id), record)
+        except EXPECTED as error:
+            return cast(LocationResult, as_error(error))
+
+
+@strawberry.type
+class ServiceMutation:
+    @strawberry.mutation(description="Registers a service of an active organization.")
+    async def register_service(self, info: Info, input: RegisterServiceInput) -> WriteResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR).name
+            receipt = await context.call(
+                context.container.operations.register_service,
+                context.container.new_id(),
+                parse_id("input.organizationId", input.organization_id),
+                localized("input.name", input.name, required=True, limit=NAME_MAX),
+                optional_text("input.description", input.description),
+                service_areas=tuple(code.strip() for code in input.service_areas),
+                taxonomy_codes=parse_taxonomy("input.taxonomyCodes", input.taxonomy_codes),
+                languages=parse_languages("input.languages", input.languages),
+                eligibility=optional_text("input.eligibility", input.eligibility),
+                fees=optional_text("input.fees", input.fees),
+                application_process=optional_text(
+                    "input.applicationProcess", input.application_process
+                ),
+                phones=phones("input.phones", input.phones),
+                schedule=schedule("input.schedule", input.schedule),
+                actor=actor,
+                at=context.container.clock.now(),
+            )
+            return receipt_of(receipt)
+        except EXPECTED as error:
+            return cast(WriteResult, as_error(error))
+
+    @strawberry.mutation(description="Registers a location (an address, or virtual).")
+    async def register_location(self, info: Info, input: RegisterLocationInput) -> WriteResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR).name
+            given = input.address
+            address = (
+                Address(
+                    given.street.strip(),
+                    given.city.strip(),
+                    given.postal_code.strip().upper(),
+                    given.province,
+                )
+                if given
+                else None
+            )
+            point = input.coordinates
+            coordinates = (
+                Coordinates.parse("input.coordinates", point.latitude, point.longitude)
+                if point
+                else None
+            )
+            receipt = await context.call(
+                context.container.operations.register_location,
+                context.container.new_id(),
+                parse_id("input.organizationId", input.organization_id),
+                localized("input.name", input.name, required=True, limit=NAME_MAX),
+                description=optional_text("input.description", input.description),
+                address=address,
+                coordinates=coordinates,
+                accessibility=optional_text("input.accessibility", input.accessibility),
+                actor=actor,
+                at=context.container.clock.now(),
+            )
+            return receipt_of(receipt)
+        except EXPECTED as error:
+            return cast(WriteResult, as_error(error))
+
+    @strawberry.mutation(description="Records that a service is offered at a location.")
+    async def link_service_to_location(self, info: Info, input: LinkServiceInput) -> WriteResult:
+        context = info.context
+        try:
+            actor = context.require(Role.EDITOR).name
+            receipt = await context.call(
+                context.container.operations.link_service_to_location,
+                parse_id("input.serviceId", input.service_id),
+                parse_id("input.locationId", input.location_id),
+                actor=actor,
+                at=context.container.clock.now(),
+            )
+            return receipt_of(receipt)
+        except EXPECTED as error:
+            return cast(WriteResult, as_error(error))
