@@ -20,6 +20,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.records import RecordMutation, RecordQuery
+from api.search import SearchQueryType
 from api.services import ServiceMutation, ServiceQuery
 from api.system import SystemQuery
 from api.territories import TerritoryQuery
@@ -31,7 +32,9 @@ CACHE_SIZE = 512
 
 
 @strawberry.type
-class Query(DirectoryQuery, ServiceQuery, RecordQuery, TerritoryQuery, SystemQuery):
+class Query(
+    DirectoryQuery, ServiceQuery, SearchQueryType, RecordQuery, TerritoryQuery, SystemQuery
+):
     pass
 
 

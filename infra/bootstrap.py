@@ -12,6 +12,7 @@ from domain.operations import Operations
 from infra.clock import Clock, SystemClock, new_id
 from infra.database import Database
 from infra.runner import ProjectionRunner
+from infra.search.postgres import PostgresSearchView
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
@@ -54,8 +55,10 @@ class Container:
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
         self.history = PostgresHistoryView(self.datastore)
+        self.search = PostgresSearchView(self.datastore)
         self.views: dict[str, PostgresView] = {
-            view.name: view for view in (self.directory, self.territories, self.history)
+            view.name: view
+            for view in (self.directory, self.territories, self.history, self.search)
         }
         for view in self.views.values():
             view.create()

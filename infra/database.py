@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+
+# Search needs accent folding, trigram similarity and edit distance.
+EXTENSIONS = ("unaccent", "pg_trgm", "fuzzystrmatch")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,14 @@ class Database:
             conn.execute(
                 sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
             )
+            for extension in EXTENSIONS:
+                # UniqueViolation: another process created it at the same moment.
+                with contextlib.suppress(psycopg.errors.UniqueViolation):
+                    conn.execute(
+                        sql.SQL("CREATE EXTENSION IF NOT EXISTS {} SCHEMA public").format(
+                            sql.Identifier(extension)
+                        )
+                    )
 
     def datastore(self, pool_size: int) -> PostgresDatastore:
         """A connection pool for read models, in Guichet's schema."""

@@ -1,0 +1,183 @@
+"""`searchServices`: the directory search, as a Relay connection with facets."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Annotated, cast
+from uuid import UUID
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Info
+from api.directory import LocalizedTextType
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    as_error,
+)
+from domain.errors import InvalidInput
+from domain.values import parse_languages, parse_taxonomy
+from infra.tokens import Role
+from projections.search_query import MAX_PAGE, Cursor, Hit, Point, SearchQuery
+
+
+@strawberry.input
+class PointInput:
+    latitude: float
+    longitude: float
+
+
+@strawberry.type
+class FacetValue:
+    value: str
+    count: int
+
+
+@strawberry.type
+class SearchFacets:
+    categories: list[FacetValue]
+    languages: list[FacetValue]
+    territories: list[FacetValue]
+
+
+@strawberry.type(description="A service at a location, as a search result shows it.")
+class ServiceAtLocationResult:
+    id: strawberry.ID
+    service_id: strawberry.ID
+    location_id: strawberry.ID | None
+    organization_id: strawberry.ID
+    name: LocalizedTextType
+    organization_name: LocalizedTextType
+    city: str | None
+    distance_km: float | None = strawberry.field(description="From `near`, when given.")
+    active: bool
+
+
+@strawberry.type
+class SearchEdge:
+    cursor: str
+    node: ServiceAtLocationResult
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class SearchConnection:
+    total_count: int
+    edges: list[SearchEdge]
+    page_info: PageInfo
+    facets: SearchFacets
+    rewritten_text: str | None = strawberry.field(
+        description="When nothing matched the text as typed, the spelling that was searched."
+    )
+
+
+SearchResult = Annotated[
+    SearchConnection | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
+    strawberry.union("SearchServicesResult"),
+]
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    raw = json.dumps([cursor.tier, cursor.distance, cursor.rank, str(cursor.id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(raw: str) -> Cursor:
+    try:
+        tier, distance, rank, id = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        return Cursor(int(tier), float(distance), float(rank), UUID(id))
+    except (ValueError, TypeError):
+        raise InvalidInput("after", "is not a cursor this search returned") from None
+
+
+def node(hit: Hit) -> ServiceAtLocationResult:
+    return ServiceAtLocationResult(
+        id=strawberry.ID(str(hit.id)),
+        service_id=strawberry.ID(str(hit.service_id)),
+        location_id=strawberry.ID(str(hit.location_id)) if hit.location_id else None,
+        organization_id=strawberry.ID(str(hit.organization_id)),
+        name=LocalizedTextType(fr=hit.name_fr, en=hit.name_en),
+        organization_name=LocalizedTextType(fr=hit.organization_fr, en=hit.organization_en),
+        city=hit.city,
+        distance_km=round(hit.distance_km, 3) if hit.distance_km is not None else None,
+        active=hit.active,
+    )
+
+
+@strawberry.type
+class SearchQueryType:
+    @strawberry.field(description="Searches services at their locations, in French or English.")
+    async def search_services(
+        self,
+        info: Info,
+        text: str | None = None,
+        near: PointInput | None = None,
+        territory: str | None = None,
+        categories: list[str] | None = None,
+        languages: list[str] | None = None,
+        open_at: datetime | None = None,
+        include_inactive: bool = False,
+        first: int = 20,
+        after: str | None = None,
+        consistent_with: int | None = None,
+    ) -> SearchResult:
+        context = info.context
+        try:
+            if include_inactive:
+                context.require(Role.EDITOR, Role.COUNSELLOR)
+            if not 1 <= first <= MAX_PAGE:
+                raise InvalidInput("first", f"must be between 1 and {MAX_PAGE}")
+            if near is not None and not (
+                -90 <= near.latitude <= 90 and -180 <= near.longitude <= 180
+            ):
+                raise InvalidInput("near", "latitude is -90 to 90 and longitude -180 to 180")
+            await reach(context, ("search", "territories"), consistent_with)
+            territories = None
+            if territory:
+                rows = await context.call(
+                    context.container.territories.territories, [territory.strip()]
+                )
+                if not rows:
+                    raise InvalidInput("territory", f"{territory!r} is not a known territory code")
+                territories = (rows[0].code, *rows[0].ancestors)
+            query = SearchQuery(
+                text=(text or "").strip() or None,
+                near=Point(near.latitude, near.longitude) if near else None,
+                territories=territories,
+                categories=parse_taxonomy("categories", categories or []),
+                languages=parse_languages("languages", languages or []),
+                open_at=open_at,
+                include_inactive=include_inactive,
+                first=first,
+                after=decode_cursor(after) if after else None,
+            )
+            page = await context.call(context.container.search.search, query)
+            edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]
+            return SearchConnection(
+                total_count=page.total,
+                edges=edges,
+                page_info=PageInfo(
+                    has_next_page=page.has_next,
+                    end_cursor=edges[-1].cursor if edges else None,
+                ),
+                facets=SearchFacets(
+                    categories=[FacetValue(value=f.value, count=f.count) for f in page.categories],
+                    languages=[FacetValue(value=f.value, count=f.count) for f in page.languages],
+                    territories=[
+                        FacetValue(value=f.value, count=f.count) for f in page.territories
+                    ],
+                ),
+                rewritten_text=page.rewritten_text,
+            )
+        except EXPECTED as error:
+            return cast(SearchResult, as_error(error))

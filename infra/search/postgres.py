@@ -1,0 +1,384 @@
+"""Directory search in PostgreSQL: unaccent, French and English text search, trigram spelling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, ClassVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from psycopg import Cursor as DbCursor
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from domain.values import taxonomy_ancestors
+from infra.views.base import PostgresView
+from projections import search
+from projections.base import Positioned
+from projections.search_query import (
+    Cursor,
+    Facet,
+    Hit,
+    SearchPage,
+    SearchQuery,
+    fold_text,
+)
+
+MONTREAL = ZoneInfo("America/Montreal")
+WORD = re.compile(r"[a-z0-9]+")
+FAR = 1e9
+
+DOCUMENT = """
+INSERT INTO {documents}
+SELECT coalesce(l.id, s.id), s.id, loc.id, o.id,
+  s.fields->>'status' = 'active' AND o.fields->>'status' = 'active'
+    AND coalesce(loc.fields->>'status', 'active') = 'active',
+  coalesce(s.fields->>'name.fr', ''), coalesce(s.fields->>'name.en', ''),
+  coalesce(o.fields->>'name.fr', ''), coalesce(o.fields->>'name.en', ''),
+  coalesce(s.fields->>'description.fr', ''), coalesce(s.fields->>'description.en', ''),
+  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'categories', '[]'))),
+  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'languages', '[]'))),
+  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'service_areas', '[]'))),
+  (loc.fields->'coordinates'->>'latitude')::float8,
+  (loc.fields->'coordinates'->>'longitude')::float8,
+  loc.fields->'address'->>'city',
+  coalesce(s.fields->'schedule', '{{"hours": [], "closed_on": []}}'),
+  setweight(to_tsvector('french', public.unaccent(coalesce(s.fields->>'name.fr', ''))), 'A')
+    || setweight(to_tsvector('english', public.unaccent(coalesce(s.fields->>'name.en', ''))), 'A'),
+  setweight(to_tsvector('french', public.unaccent(coalesce(o.fields->>'name.fr', ''))), 'B')
+    || setweight(to_tsvector('english', public.unaccent(coalesce(o.fields->>'name.en', ''))), 'B'),
+  setweight(to_tsvector('french', public.unaccent(coalesce(s.fields->>'name.fr', ''))), 'A')
+    || setweight(to_tsvector('english', public.unaccent(coalesce(s.fields->>'name.en', ''))), 'A')
+    || setweight(to_tsvector('french', public.unaccent(coalesce(o.fields->>'name.fr', ''))), 'B')
+    || setweight(to_tsvector('english', public.unaccent(coalesce(o.fields->>'name.en', ''))), 'B')
+    || setweight(to_tsvector('french', public.unaccent(
+         coalesce(s.fields->>'description.fr', ''))), 'C')
+    || setweight(to_tsvector('english', public.unaccent(
+         coalesce(s.fields->>'description.en', ''))), 'C')
+FROM {records} s
+JOIN {records} o ON o.id = (s.fields->>'organization_id')::uuid
+LEFT JOIN {records} l ON l.kind = 'service_at_location'
+  AND l.fields->>'service_id' = s.id::text AND (l.fields->>'linked')::boolean
+LEFT JOIN {records} loc ON loc.id = (l.fields->>'location_id')::uuid
+WHERE s.kind = 'service' AND s.id = ANY(%s) AND s.fields->>'status' <> 'merged'
+"""
+
+AFFECTED = """
+SELECT id FROM {records} WHERE kind = 'service'
+  AND (id = ANY(%(ids)s) OR fields->>'organization_id' = ANY(%(texts)s))
+UNION
+SELECT (fields->>'service_id')::uuid FROM {records} WHERE kind = 'service_at_location'
+  AND (id = ANY(%(ids)s) OR fields->>'location_id' = ANY(%(texts)s))
+"""
+
+
+class PostgresSearchView(PostgresView):
+    name: ClassVar[str] = "search"
+    topics: ClassVar[tuple[str, ...]] = search.TOPICS
+    tables: ClassVar[tuple[str, ...]] = ("search_records", "search_documents", "search_words")
+
+    def create_statements(self) -> list[sql.Composed]:
+        t = self.table
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, kind text NOT NULL,"
+                " fields jsonb NOT NULL)"
+            ).format(t("search_records")),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, service_id uuid NOT NULL,"
+                " location_id uuid, organization_id uuid NOT NULL, active boolean NOT NULL,"
+                " name_fr text NOT NULL, name_en text NOT NULL, organization_fr text NOT NULL,"
+                " organization_en text NOT NULL, description_fr text NOT NULL,"
+                " description_en text NOT NULL, categories text[] NOT NULL,"
+                " languages text[] NOT NULL, areas text[] NOT NULL, latitude float8,"
+                " longitude float8, city text, schedule jsonb NOT NULL, names tsvector NOT NULL,"
+                " organization tsvector NOT NULL, vector tsvector NOT NULL)"
+            ).format(t("search_documents")),
+            sql.SQL("CREATE TABLE IF NOT EXISTS {} (word text PRIMARY KEY)").format(
+                t("search_words")
+            ),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (query text NOT NULL, filters text NOT NULL,"
+                " searches bigint NOT NULL, last_seen timestamptz NOT NULL,"
+                " PRIMARY KEY (query, filters))"
+            ).format(t("search_gaps")),
+            *(
+                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gin ({})").format(
+                    sql.Identifier(f"search_documents_{column}"),
+                    t("search_documents"),
+                    sql.Identifier(column),
+                )
+                for column in ("vector", "categories", "languages", "areas")
+            ),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_documents_service ON {} (service_id)"
+            ).format(t("search_documents")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_records_links ON {} "
+                "((fields->>'service_id'), (fields->>'location_id')) "
+                "WHERE kind = 'service_at_location'"
+            ).format(t("search_records")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_records_owner ON {} "
+                "((fields->>'organization_id')) WHERE kind = 'service'"
+            ).format(t("search_records")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_words_trigram ON {} "
+                "USING gin (word public.gin_trgm_ops)"
+            ).format(t("search_words")),
+        ]
+
+    def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
+        records = self._records(curs, {item.event.originator_id for item in page})
+        changed = search.fold(page, records)
+        for id in changed:
+            fields = records[id]
+            if fields.get("kind") == "service":
+                codes = fields.get("taxonomy_codes") or []
+                fields["categories"] = sorted(
+                    {c for code in codes for c in (code, *taxonomy_ancestors(code))}
+                )
+        curs.executemany(
+            sql.SQL(
+                "INSERT INTO {} (id, kind, fields) VALUES (%s, %s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET fields = EXCLUDED.fields"
+            ).format(self.table("search_records")),
+            [(id, records[id].get("kind", ""), Jsonb(records[id])) for id in changed],
+        )
+        texts = [str(id) for id in changed]
+        curs.execute(
+            sql.SQL(AFFECTED).format(records=self.table("search_records")),
+            {"ids": list(changed), "texts": texts},
+        )
+        services = [row["id"] for row in curs.fetchall()]
+        if not services:
+            return
+        curs.execute(
+            sql.SQL("DELETE FROM {} WHERE service_id = ANY(%s)").format(
+                self.table("search_documents")
+            ),
+            (services,),
+        )
+        curs.execute(
+            sql.SQL(DOCUMENT).format(
+                documents=self.table("search_documents"), records=self.table("search_records")
+            ),
+            (services,),
+        )
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {words} SELECT DISTINCT word FROM {documents} d,"
+                " regexp_split_to_table(lower(public.unaccent(d.name_fr || ' ' || d.name_en"
+                " || ' ' || d.organization_fr || ' ' || d.organization_en || ' '"
+                " || d.description_fr || ' ' || d.description_en)), '[^a-z0-9]+') AS word"
+                " WHERE d.service_id = ANY(%s) AND length(word) >= 3"
+                " ON CONFLICT DO NOTHING"
+            ).format(words=self.table("search_words"), documents=self.table("search_documents")),
+            (services,),
+        )
+
+    def _records(self, curs: DbCursor[Any], ids: set[UUID]) -> dict[UUID, dict[str, Any]]:
+        curs.execute(
+            sql.SQL("SELECT id, fields FROM {} WHERE id = ANY(%s)").format(
+                self.table("search_records")
+            ),
+            (list(ids),),
+        )
+        return {row["id"]: row["fields"] for row in curs.fetchall()}
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        page = self._search(query)
+        if page.total or not query.text:
+            return page
+        rewritten = self._respell(query.text)
+        if rewritten is None:
+            self._count_gap(query)
+            return page
+        retried = self._search(replace(query, text=rewritten))
+        if not retried.total:
+            self._count_gap(query)
+        return replace(retried, rewritten_text=rewritten)
+
+    def _search(self, query: SearchQuery) -> SearchPage:
+        where, params = self._filters(query)
+        near = query.near
+        params.update(
+            text=query.text,
+            lat=near.latitude if near else None,
+            lon=near.longitude if near else None,
+            first=query.first + 1,
+            far=FAR,
+        )
+        distance = sql.SQL(
+            "CASE WHEN %(lat)s::float8 IS NULL THEN NULL WHEN d.latitude IS NULL THEN NULL"
+            " ELSE 12742 * asin(sqrt(power(sin(radians(d.latitude - %(lat)s) / 2), 2)"
+            " + cos(radians(%(lat)s)) * cos(radians(d.latitude))"
+            " * power(sin(radians(d.longitude - %(lon)s) / 2), 2))) END"
+        )
+        matches = sql.SQL(
+            "WITH q AS (SELECT websearch_to_tsquery('french', public.unaccent(%(text)s))"
+            " || websearch_to_tsquery('english', public.unaccent(%(text)s)) AS q),"
+            " m AS (SELECT d.*, CASE WHEN %(text)s::text IS NULL THEN 0"
+            "   WHEN d.names @@ q.q THEN 3 WHEN d.organization @@ q.q THEN 2 ELSE 1 END AS tier,"
+            "   CASE WHEN %(text)s::text IS NULL THEN 0::float8"
+            "   ELSE round(ts_rank(d.vector, q.q)::numeric, 6)::float8 END AS rank,"
+            "   {distance} AS distance FROM {documents} d, q WHERE {where})"
+        ).format(distance=distance, documents=self.table("search_documents"), where=where)
+        order = sql.SQL(
+            "(-tier, CASE WHEN %(lat)s::float8 IS NULL THEN 0 ELSE coalesce(distance, %(far)s) END,"
+            " -rank, id)"
+        )
+        keyset: sql.Composable = sql.SQL("TRUE")
+        if query.after is not None:
+            keyset = sql.SQL("{} > (%(c_tier)s, %(c_distance)s, %(c_rank)s, %(c_id)s)").format(
+                order
+            )
+            params.update(
+                c_tier=-query.after.tier,
+                c_distance=query.after.distance,
+                c_rank=-query.after.rank,
+                c_id=query.after.id,
+            )
+        statement = sql.SQL(
+            "{matches} SELECT m.*, (SELECT count(*) FROM m) AS total FROM m WHERE {keyset}"
+            " ORDER BY {order} LIMIT %(first)s"
+        ).format(matches=matches, keyset=keyset, order=order)
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(statement, params).fetchall()
+            total = rows[0]["total"] if rows else self._count(conn, matches, params)
+            facets = {
+                column: self._facet(conn, matches, params, column)
+                for column in ("categories", "languages", "areas")
+            }
+        hits = [self._hit(row, query) for row in rows[: query.first]]
+        return SearchPage(
+            hits=hits,
+            total=total,
+            has_next=len(rows) > query.first,
+            categories=facets["categories"],
+            languages=facets["languages"],
+            territories=facets["areas"],
+        )
+
+    def _filters(self, query: SearchQuery) -> tuple[sql.Composable, dict[str, Any]]:
+        conditions: list[sql.Composable] = [sql.SQL("TRUE")]
+        params: dict[str, Any] = {}
+        if query.text:
+            conditions.append(sql.SQL("d.vector @@ q.q"))
+        if not query.include_inactive:
+            conditions.append(sql.SQL("d.active"))
+        if query.territories is not None:
+            conditions.append(sql.SQL("d.areas && %(territories)s"))
+            params["territories"] = list(query.territories)
+        if query.categories:
+            conditions.append(sql.SQL("d.categories && %(categories)s"))
+            params["categories"] = list(query.categories)
+        if query.languages:
+            conditions.append(sql.SQL("d.languages && %(languages)s"))
+            params["languages"] = list(query.languages)
+        if query.open_at is not None:
+            local = query.open_at.astimezone(MONTREAL)
+            conditions.append(
+                sql.SQL(
+                    "NOT (d.schedule->'closed_on') ? %(day)s AND EXISTS (SELECT 1 FROM"
+                    " jsonb_array_elements(d.schedule->'hours') h WHERE"
+                    " (h->>'weekday')::int = %(weekday)s AND h->>'opens' <= %(time)s"
+                    " AND %(time)s < h->>'closes')"
+                )
+            )
+            params.update(
+                day=local.date().isoformat(),
+                weekday=local.isoweekday(),
+                time=local.strftime("%H:%M"),
+            )
+        return sql.SQL(" AND ").join(conditions), params
+
+    def _count(self, conn: Any, matches: sql.Composable, params: dict[str, Any]) -> int:
+        row = conn.execute(sql.SQL("{} SELECT count(*) AS n FROM m").format(matches), params)
+        return int(row.fetchone()["n"])
+
+    def _facet(
+        self, conn: Any, matches: sql.Composable, params: dict[str, Any], column: str
+    ) -> list[Facet]:
+        rows = conn.execute(
+            sql.SQL(
+                "{} SELECT value, count(*) AS n FROM m, unnest(m.{}) AS value"
+                " GROUP BY value ORDER BY n DESC, value LIMIT 30"
+            ).format(matches, sql.Identifier(column)),
+            params,
+        ).fetchall()
+        return [Facet(row["value"], row["n"]) for row in rows]
+
+    def _hit(self, row: dict[str, Any], query: SearchQuery) -> Hit:
+        sort_distance = 0.0 if query.near is None else (row["distance"] or FAR)
+        if query.near is not None and row["distance"] is None:
+            sort_distance = FAR
+        return Hit(
+            id=row["id"],
+            service_id=row["service_id"],
+            location_id=row["location_id"],
+            organization_id=row["organization_id"],
+            name_fr=row["name_fr"],
+            name_en=row["name_en"],
+            organization_fr=row["organization_fr"],
+            organization_en=row["organization_en"],
+            city=row["city"],
+            distance_km=row["distance"],
+            active=row["active"],
+            cursor=Cursor(row["tier"], float(sort_distance), float(row["rank"]), row["id"]),
+        )
+
+    def _respell(self, text: str) -> str | None:
+        """Replaces words of 5+ letters unknown to the directory by a known word one edit away."""
+        words = WORD.findall(fold_text(text))
+        changed = False
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+            for index, word in enumerate(words):
+                if len(word) < 5:
+                    continue
+                curs.execute(
+                    sql.SQL(
+                        "SELECT word FROM {} WHERE word OPERATOR(public.%%) %s"
+                        " AND public.levenshtein(word, %s) <= 1"
+                        " ORDER BY word = %s DESC, public.similarity(word, %s) DESC, word LIMIT 1"
+                    ).format(self.table("search_words")),
+                    (word, word, word, word),
+                )
+                row = curs.fetchone()
+                if row and row["word"] != word:
+                    words[index] = row["word"]
+                    changed = True
+        return " ".join(words) if changed else None
+
+    def _count_gap(self, query: SearchQuery) -> None:
+        filters = ";".join(
+            f"{name}={','.join(value)}"
+            for name, value in (
+                ("territories", query.territories[:1] if query.territories else ()),
+                ("categories", query.categories),
+                ("languages", query.languages),
+            )
+            if value
+        )
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} (query, filters, searches, last_seen) VALUES (%s, %s, 1, now())"
+                    " ON CONFLICT (query, filters) DO UPDATE SET searches = {}.searches + 1,"
+                    " last_seen = now()"
+                ).format(self.table("search_gaps"), self.table("search_gaps")),
+                (" ".join(WORD.findall(fold_text(query.text or ""))), filters),
+            )
+
+    def gaps(self, first: int) -> list[tuple[str, str, int]]:
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT query, filters, searches FROM {} ORDER BY searches DESC, query LIMIT %s"
+                ).format(self.table("search_gaps")),
+                (first,),
+            ).fetchall()
+        return [(row["query"], row["filters"], row["searches"]) for row in rows]

@@ -1,0 +1,80 @@
+"""What a directory search asks and answers, whatever engine serves it."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended, in the order results are sorted."""
+
+    tier: int
+    distance: float
+    rank: float
+    id: UUID
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None = None
+    near: Point | None = None
+    territories: tuple[str, ...] | None = field(
+        default=None, metadata={"doc": "the territory asked for and all its ancestors"}
+    )
+    categories: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    open_at: datetime | None = None
+    include_inactive: bool = False
+    first: int = 20
+    after: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: UUID
+    service_id: UUID
+    location_id: UUID | None
+    organization_id: UUID
+    name_fr: str
+    name_en: str
+    organization_fr: str
+    organization_en: str
+    city: str | None
+    distance_km: float | None
+    active: bool
+    cursor: Cursor
+
+
+@dataclass(frozen=True)
+class Facet:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    has_next: bool
+    categories: list[Facet]
+    languages: list[Facet]
+    territories: list[Facet]
+    rewritten_text: str | None = None
+
+
+def fold_text(text: str) -> str:
+    """Lower case without accents: how words are compared for spelling suggestions."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

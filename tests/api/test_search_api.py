@@ -1,0 +1,76 @@
+"""`searchServices` over HTTP: a Relay connection with facets, cursors and typed errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.bootstrap import Container
+from infra.territories import load_reference
+from tests.api.test_services import FOOD_BANK, REGISTER_SERVICE, organization, write
+from tests.support.graphql import GraphQLClient
+
+SEARCH = """
+query ($text: String, $territory: String, $first: Int!, $after: String, $p: Int,
+       $inactive: Boolean! = false) {
+  searchServices(text: $text, territory: $territory, first: $first, after: $after,
+                 consistentWith: $p, includeInactive: $inactive) {
+    __typename
+    ... on SearchConnection {
+      totalCount rewrittenText
+      edges { cursor node { name { fr } organizationName { fr } active } }
+      pageInfo { hasNextPage endCursor }
+      facets { languages { value count } territories { value count } }
+    }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+
+
+async def search(graphql: GraphQLClient, **variables: Any) -> dict[str, Any]:
+    data = await graphql.data(SEARCH, {"first": 20, **variables})
+    result: dict[str, Any] = data["searchServices"]
+    return result
+
+
+async def test_search_pages_through_results_with_facets(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    owner = await organization(graphql)
+    position = 0
+    for number in range(5):
+        name = {"fr": f"Dépannage alimentaire {number}", "en": f"Food bank {number}"}
+        receipt = await write(
+            graphql, REGISTER_SERVICE, {**FOOD_BANK, "name": name, "organizationId": owner}
+        )
+        position = receipt["position"]
+
+    first = await search(graphql, text="depannage", territory="65005", first=3, p=position)
+    second = await search(
+        graphql, text="depannage", territory="65005", first=3, after=first["pageInfo"]["endCursor"]
+    )
+
+    assert first["totalCount"] == 5
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert second["pageInfo"]["hasNextPage"] is False
+    names = [edge["node"]["name"]["fr"] for edge in first["edges"] + second["edges"]]
+    assert sorted(names) == [f"Dépannage alimentaire {n}" for n in range(5)]
+    assert first["edges"][0]["node"]["organizationName"]["fr"].startswith("Centre d'action")
+    assert {"value": "fr", "count": 5} in first["facets"]["languages"]
+    assert first["facets"]["territories"] == [{"value": "65005", "count": 5}]
+
+
+async def test_search_errors_are_typed(graphql: GraphQLClient, container: Container) -> None:
+    load_reference(container.operations, container.clock)
+
+    unknown = await search(graphql, territory="00000")
+    too_many = await search(graphql, first=500)
+    bad_cursor = await search(graphql, after="not-a-cursor")
+    public_inactive = await search(graphql, inactive=True)
+
+    assert (unknown["__typename"], unknown["field"]) == ("InvalidInputError", "territory")
+    assert (too_many["__typename"], too_many["field"]) == ("InvalidInputError", "first")
+    assert (bad_cursor["__typename"], bad_cursor["field"]) == ("InvalidInputError", "after")
+    assert public_inactive["__typename"] == "NotAuthorizedError"

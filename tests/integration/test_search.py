@@ -1,0 +1,215 @@
+"""Each directory search rule, on data where the rule matters (PostgreSQL adapter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.locations import Location, ServiceAtLocation
+from domain.services import Service
+from domain.values import NO_TEXT, Address, Coordinates, LocalizedText, OpeningHours, Schedule
+from infra.bootstrap import Container
+from infra.territories import load_reference
+from projections.search_query import Point, SearchPage, SearchQuery
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LAVAL = Point(45.5700, -73.7500)
+# Ancestors of Laval in the reference: what the API expands the territory 65005 to.
+LAVAL_AND_ABOVE = ("65005", "TE-65", "CMM", "RA-13", "QC")
+
+
+@dataclass
+class Directory:
+    container: Container
+    organization: UUID
+
+    def service(
+        self,
+        fr: str,
+        en: str = "",
+        *,
+        description: str = "",
+        areas: tuple[str, ...] = ("CMM",),
+        categories: tuple[str, ...] = (),
+        languages: tuple[str, ...] = ("fr",),
+        at: Coordinates | None = None,
+        schedule: Schedule | None = None,
+    ) -> UUID:
+        operations = self.container.operations
+        id = uuid4()
+        operations.register_service(
+            id, self.organization, LocalizedText(fr, en), LocalizedText(description, ""),
+            service_areas=areas, taxonomy_codes=categories, languages=languages,
+            schedule=schedule or Schedule(), actor="t", at=AT,
+        )  # fmt: skip
+        if at is not None:
+            location = uuid4()
+            operations.register_location(
+                location, self.organization, LocalizedText(f"Site {fr}", ""),
+                address=Address("1 rue", "Laval", "H7A 0A1"), coordinates=at, actor="t", at=AT,
+            )  # fmt: skip
+            operations.save(ServiceAtLocation.link(id, location, actor="t", at=AT))
+        return id
+
+    def search(self, **asked: object) -> SearchPage:
+        runner = self.container.runners["search"]
+        runner.catch_up()
+        self.container.runners["territories"].catch_up()
+        return self.container.search.search(SearchQuery(**asked))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def directory(container: Container) -> Directory:
+    load_reference(container.operations, container.clock)
+    organization = uuid4()
+    container.operations.register_organization(
+        organization, LocalizedText("Entraide Laval", "Laval Mutual Aid"), NO_TEXT, None,
+        actor="t", at=AT,
+    )  # fmt: skip
+    return Directory(container, organization)
+
+
+def names(page: SearchPage) -> list[str]:
+    return [hit.name_fr for hit in page.hits]
+
+
+def test_accents_and_case_are_ignored(directory: Directory) -> None:
+    directory.service("Déneigement pour aînés", "Snow removal for seniors")
+    assert names(directory.search(text="deneigement")) == ["Déneigement pour aînés"]
+    assert names(directory.search(text="AINES")) == ["Déneigement pour aînés"]
+
+
+def test_either_language_matches(directory: Directory) -> None:
+    directory.service("Déneigement pour aînés", "Snow removal for seniors")
+    assert names(directory.search(text="snow removal")) == ["Déneigement pour aînés"]
+    assert names(directory.search(text="déneigement")) == ["Déneigement pour aînés"]
+
+
+def test_one_typo_in_a_long_word_is_tolerated(directory: Directory) -> None:
+    directory.service("Déneigement pour aînés", "Snow removal for seniors")
+
+    page = directory.search(text="denaigement")
+
+    assert names(page) == ["Déneigement pour aînés"]
+    assert page.rewritten_text == "deneigement"
+    assert directory.search(text="neige").total == 0  # short words are not respelled
+
+
+def test_name_matches_rank_above_description_matches(directory: Directory) -> None:
+    directory.service("Cuisine collective", description="On y prépare une aide alimentaire.")
+    directory.service("Aide alimentaire d'urgence")
+
+    assert names(directory.search(text="aide alimentaire")) == [
+        "Aide alimentaire d'urgence",
+        "Cuisine collective",
+    ]
+
+
+def test_near_sorts_nearer_first_without_excluding_far_services(directory: Directory) -> None:
+    directory.service("Friperie Nord", at=Coordinates(45.60, -73.75))
+    directory.service("Friperie Sud", at=Coordinates(45.52, -73.75))
+    directory.service("Friperie Gatineau", at=Coordinates(45.48, -75.70), areas=("QC",))
+
+    page = directory.search(text="friperie", near=LAVAL)
+
+    assert names(page) == ["Friperie Nord", "Friperie Sud", "Friperie Gatineau"]
+    distances = [hit.distance_km for hit in page.hits]
+    assert distances[0] is not None
+    assert 3 < distances[0] < 4  # 0.03 degrees of latitude
+    assert distances[2] is not None
+    assert distances[2] > 100
+
+
+def test_a_territory_finds_services_of_it_or_any_place_above(directory: Directory) -> None:
+    directory.service("Service de Laval", areas=("65005",))
+    directory.service("Service de la CMM", areas=("CMM",))
+    directory.service("Service du Québec", areas=("QC",))
+    directory.service("Service de Montréal", areas=("66023",))
+
+    found = names(directory.search(territories=LAVAL_AND_ABOVE))
+
+    assert sorted(found) == ["Service de Laval", "Service de la CMM", "Service du Québec"]
+
+
+def test_inactive_records_are_hidden_unless_asked(directory: Directory) -> None:
+    closed = directory.service("Halte-garderie")
+    directory.container.operations.edit_record(
+        Service, closed, 1, lambda s: s.deactivate("fermé", actor="t", at=AT)
+    )
+
+    assert directory.search(text="halte").total == 0
+    page = directory.search(text="halte", include_inactive=True)
+    assert [(hit.name_fr, hit.active) for hit in page.hits] == [("Halte-garderie", False)]
+
+
+def test_pages_have_no_duplicates_or_holes(directory: Directory) -> None:
+    for number in range(25):
+        directory.service(f"Atelier {number:02d}", at=Coordinates(45.5 + number / 1000, -73.7))
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        page = directory.search(text="atelier", near=LAVAL, first=10, after=after)
+        seen += names(page)
+        pages += 1
+        assert page.total == 25
+        if not page.has_next:
+            break
+        after = page.hits[-1].cursor
+
+    assert pages == 3
+    assert sorted(seen) == sorted(f"Atelier {n:02d}" for n in range(25))
+    assert len(set(seen)) == 25
+
+
+def test_categories_match_their_descendants_and_languages_filter(directory: Directory) -> None:
+    directory.service("Banque alimentaire", categories=("BD-1800.2000",), languages=("fr", "es"))
+    directory.service("Logement social", categories=("BH-7000",))
+
+    assert names(directory.search(categories=("BD-1800",))) == ["Banque alimentaire"]
+    assert names(directory.search(languages=("es",))) == ["Banque alimentaire"]
+    page = directory.search()
+    assert {(f.value, f.count) for f in page.categories} >= {("BD", 1), ("BH-7000", 1)}
+
+
+def test_open_at_uses_montreal_time(directory: Directory) -> None:
+    tuesday = Schedule((OpeningHours(2, "09:00", "12:00"),))
+    directory.service("Comptoir vestimentaire", schedule=tuesday)
+
+    # 15:30 UTC on Tuesday 2026-03-03 is 10:30 in Montréal.
+    assert directory.search(open_at=datetime(2026, 3, 3, 15, 30, tzinfo=UTC)).total == 1
+    assert directory.search(open_at=datetime(2026, 3, 3, 18, 30, tzinfo=UTC)).total == 0
+
+
+def test_searches_with_no_result_are_counted_without_the_searcher(
+    directory: Directory,
+) -> None:
+    directory.service("Aide aux devoirs")
+    directory.search(text="Zoothérapie")
+    directory.search(text="zootherapie")
+
+    assert directory.container.search.gaps(10) == [("zootherapie", "", 2)]
+
+
+def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
+    service = directory.service("Clinique d'impôts", at=Coordinates(45.60, -73.75))
+    location = directory.search(text="impots").hits[0].location_id
+    assert location is not None
+
+    directory.container.operations.edit_record(
+        Location,
+        location,
+        1,
+        lambda loc: loc.move(
+            Address("9 rue", "Laval", "H7B 0B0"), Coordinates(45.52, -73.75),
+            reason="moved", actor="t", at=AT,
+        ),
+    )  # fmt: skip
+
+    [hit] = directory.search(text="impots", near=LAVAL).hits
+    assert hit.service_id == service
+    assert hit.distance_km is not None
+    assert hit.distance_km < 7
