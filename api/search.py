@@ -115,7 +115,19 @@ def node(hit: Hit) -> ServiceAtLocationResult:
 
 
 @strawberry.type
+class Suggestion:
+    name: LocalizedTextType
+
+
+@strawberry.type
 class SearchQueryType:
+    @strawberry.field(description="Service names with a word starting with the prefix.")
+    async def autocomplete(self, info: Info, prefix: str, first: int = 10) -> list[Suggestion]:
+        names = await info.context.call(
+            info.context.container.search.autocomplete, prefix, max(1, min(first, 20))
+        )
+        return [Suggestion(name=LocalizedTextType(fr=fr, en=en)) for fr, en in names]
+
     @strawberry.field(description="Searches services at their locations, in French or English.")
     async def search_services(
         self,

@@ -56,13 +56,51 @@ SELECT coalesce(l.id, s.id), s.id, loc.id, o.id,
     || setweight(to_tsvector('french', public.unaccent(
          coalesce(s.fields->>'description.fr', ''))), 'C')
     || setweight(to_tsvector('english', public.unaccent(
-         coalesce(s.fields->>'description.en', ''))), 'C')
+         coalesce(s.fields->>'description.en', ''))), 'C'),
+  lower(public.unaccent(coalesce(s.fields->>'name.fr', '') || ' / '
+    || coalesce(s.fields->>'name.en', '')))
 FROM {records} s
 JOIN {records} o ON o.id = (s.fields->>'organization_id')::uuid
 LEFT JOIN {records} l ON l.kind = 'service_at_location'
   AND l.fields->>'service_id' = s.id::text AND (l.fields->>'linked')::boolean
 LEFT JOIN {records} loc ON loc.id = (l.fields->>'location_id')::uuid
 WHERE s.kind = 'service' AND s.id = ANY(%s) AND s.fields->>'status' <> 'merged'
+"""
+
+SEARCH = """
+WITH m AS MATERIALIZED (
+  SELECT d.id, d.service_id, d.location_id, d.organization_id, d.active, d.name_fr, d.name_en,
+    d.organization_fr, d.organization_en, d.city, d.categories, d.languages, d.areas,
+    -(CASE WHEN %(q)s::tsquery IS NULL THEN 0 WHEN d.names @@ %(q)s::tsquery THEN 3
+      WHEN d.organization @@ %(q)s::tsquery THEN 2 ELSE 1 END) AS s_tier,
+    -(CASE WHEN %(q)s::tsquery IS NULL THEN 0::float8
+      ELSE round(ts_rank(d.vector, %(q)s::tsquery)::numeric, 6)::float8 END) AS s_rank,
+    CASE WHEN %(lat)s::float8 IS NULL OR d.latitude IS NULL THEN NULL
+      ELSE 12742 * asin(sqrt(power(sin(radians(d.latitude - %(lat)s) / 2), 2)
+        + cos(radians(%(lat)s)) * cos(radians(d.latitude))
+        * power(sin(radians(d.longitude - %(lon)s) / 2), 2))) END AS distance
+  FROM {documents} d WHERE {where}
+),
+sorted AS (
+  SELECT m.*, CASE WHEN %(lat)s::float8 IS NULL THEN 0::float8
+    ELSE coalesce(distance, %(far)s) END AS s_distance FROM m
+),
+page AS (
+  SELECT id, service_id, location_id, organization_id, active, name_fr, name_en,
+    organization_fr, organization_en, city, distance, s_tier, s_distance, s_rank
+  FROM sorted WHERE {keyset} ORDER BY s_tier, s_distance, s_rank, id LIMIT %(first)s
+)
+SELECT
+  (SELECT json_agg(page ORDER BY s_tier, s_distance, s_rank, id) FROM page) AS rows,
+  (SELECT count(*) FROM m) AS total,
+  (SELECT json_agg(json_build_array(value, n)) FROM (SELECT value, count(*) AS n
+     FROM m, unnest(m.categories) value GROUP BY value ORDER BY n DESC, value LIMIT 30) f)
+     AS categories,
+  (SELECT json_agg(json_build_array(value, n)) FROM (SELECT value, count(*) AS n
+     FROM m, unnest(m.languages) value GROUP BY value ORDER BY n DESC, value LIMIT 30) f)
+     AS languages,
+  (SELECT json_agg(json_build_array(value, n)) FROM (SELECT value, count(*) AS n
+     FROM m, unnest(m.areas) value GROUP BY value ORDER BY n DESC, value LIMIT 30) f) AS areas
 """
 
 AFFECTED = """
@@ -94,7 +132,7 @@ class PostgresSearchView(PostgresView):
                 " description_en text NOT NULL, categories text[] NOT NULL,"
                 " languages text[] NOT NULL, areas text[] NOT NULL, latitude float8,"
                 " longitude float8, city text, schedule jsonb NOT NULL, names tsvector NOT NULL,"
-                " organization tsvector NOT NULL, vector tsvector NOT NULL)"
+                " organization tsvector NOT NULL, vector tsvector NOT NULL, folded text NOT NULL)"
             ).format(t("search_documents")),
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (word text PRIMARY KEY)").format(
                 t("search_words")
@@ -114,6 +152,10 @@ class PostgresSearchView(PostgresView):
             ),
             sql.SQL(
                 "CREATE INDEX IF NOT EXISTS search_documents_service ON {} (service_id)"
+            ).format(t("search_documents")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_documents_folded ON {} "
+                "USING gin (folded public.gin_trgm_ops)"
             ).format(t("search_documents")),
             sql.SQL(
                 "CREATE INDEX IF NOT EXISTS search_records_links ON {} "
@@ -202,71 +244,66 @@ class PostgresSearchView(PostgresView):
         return replace(retried, rewritten_text=rewritten)
 
     def _search(self, query: SearchQuery) -> SearchPage:
-        where, params = self._filters(query)
-        near = query.near
-        params.update(
-            text=query.text,
-            lat=near.latitude if near else None,
-            lon=near.longitude if near else None,
-            first=query.first + 1,
-            far=FAR,
-        )
-        distance = sql.SQL(
-            "CASE WHEN %(lat)s::float8 IS NULL THEN NULL WHEN d.latitude IS NULL THEN NULL"
-            " ELSE 12742 * asin(sqrt(power(sin(radians(d.latitude - %(lat)s) / 2), 2)"
-            " + cos(radians(%(lat)s)) * cos(radians(d.latitude))"
-            " * power(sin(radians(d.longitude - %(lon)s) / 2), 2))) END"
-        )
-        matches = sql.SQL(
-            "WITH q AS (SELECT websearch_to_tsquery('french', public.unaccent(%(text)s))"
-            " || websearch_to_tsquery('english', public.unaccent(%(text)s)) AS q),"
-            " m AS (SELECT d.*, CASE WHEN %(text)s::text IS NULL THEN 0"
-            "   WHEN d.names @@ q.q THEN 3 WHEN d.organization @@ q.q THEN 2 ELSE 1 END AS tier,"
-            "   CASE WHEN %(text)s::text IS NULL THEN 0::float8"
-            "   ELSE round(ts_rank(d.vector, q.q)::numeric, 6)::float8 END AS rank,"
-            "   {distance} AS distance FROM {documents} d, q WHERE {where})"
-        ).format(distance=distance, documents=self.table("search_documents"), where=where)
-        order = sql.SQL(
-            "(-tier, CASE WHEN %(lat)s::float8 IS NULL THEN 0 ELSE coalesce(distance, %(far)s) END,"
-            " -rank, id)"
-        )
-        keyset: sql.Composable = sql.SQL("TRUE")
-        if query.after is not None:
-            keyset = sql.SQL("{} > (%(c_tier)s, %(c_distance)s, %(c_rank)s, %(c_id)s)").format(
-                order
-            )
-            params.update(
-                c_tier=-query.after.tier,
-                c_distance=query.after.distance,
-                c_rank=-query.after.rank,
-                c_id=query.after.id,
-            )
-        statement = sql.SQL(
-            "{matches} SELECT m.*, (SELECT count(*) FROM m) AS total FROM m WHERE {keyset}"
-            " ORDER BY {order} LIMIT %(first)s"
-        ).format(matches=matches, keyset=keyset, order=order)
         with self.datastore.get_connection() as conn:
-            rows = conn.execute(statement, params).fetchall()
-            total = rows[0]["total"] if rows else self._count(conn, matches, params)
-            facets = {
-                column: self._facet(conn, matches, params, column)
-                for column in ("categories", "languages", "areas")
-            }
-        hits = [self._hit(row, query) for row in rows[: query.first]]
+            text_query = self._text_query(conn, query.text)
+            where, params = self._filters(query, text_query)
+            near = query.near
+            params.update(
+                q=text_query,
+                lat=near.latitude if near else None,
+                lon=near.longitude if near else None,
+                first=query.first + 1,
+                far=FAR,
+            )
+            keyset: sql.Composable = sql.SQL("TRUE")
+            if query.after is not None:
+                keyset = sql.SQL("(s_tier, s_distance, s_rank, id) > (%(t)s, %(d)s, %(r)s, %(i)s)")
+                after = query.after
+                params.update(t=-after.tier, d=after.distance, r=-after.rank, i=after.id)
+            row = conn.execute(
+                sql.SQL(SEARCH).format(
+                    documents=self.table("search_documents"), where=where, keyset=keyset
+                ),
+                params,
+            ).fetchone()
+        assert row is not None
+        rows = row["rows"] or []
+        hits = [self._hit(found, query) for found in rows[: query.first]]
+        facets = {
+            name: [Facet(value, count) for value, count in row[name] or []]
+            for name in ("categories", "languages", "areas")
+        }
         return SearchPage(
             hits=hits,
-            total=total,
+            total=row["total"],
             has_next=len(rows) > query.first,
             categories=facets["categories"],
             languages=facets["languages"],
             territories=facets["areas"],
         )
 
-    def _filters(self, query: SearchQuery) -> tuple[sql.Composable, dict[str, Any]]:
+    @staticmethod
+    def _text_query(conn: Any, text: str | None) -> str | None:
+        # Built once: unaccent is only STABLE, so inside the search it would run for every row.
+        if not text:
+            return None
+        row = conn.execute(
+            "SELECT (websearch_to_tsquery('french', public.unaccent(%(t)s))"
+            " || websearch_to_tsquery('english', public.unaccent(%(t)s)))::text AS q",
+            {"t": text},
+        ).fetchone()
+        return str(row["q"]) if row and row["q"] else None
+
+    def _filters(
+        self, query: SearchQuery, text_query: str | None
+    ) -> tuple[sql.Composable, dict[str, Any]]:
         conditions: list[sql.Composable] = [sql.SQL("TRUE")]
         params: dict[str, Any] = {}
         if query.text:
-            conditions.append(sql.SQL("d.vector @@ q.q"))
+            # Text made only of stop words has no query: it matches nothing.
+            conditions.append(
+                sql.SQL("d.vector @@ %(q)s::tsquery") if text_query else sql.SQL("FALSE")
+            )
         if not query.include_inactive:
             conditions.append(sql.SQL("d.active"))
         if query.territories is not None:
@@ -295,31 +332,13 @@ class PostgresSearchView(PostgresView):
             )
         return sql.SQL(" AND ").join(conditions), params
 
-    def _count(self, conn: Any, matches: sql.Composable, params: dict[str, Any]) -> int:
-        row = conn.execute(sql.SQL("{} SELECT count(*) AS n FROM m").format(matches), params)
-        return int(row.fetchone()["n"])
-
-    def _facet(
-        self, conn: Any, matches: sql.Composable, params: dict[str, Any], column: str
-    ) -> list[Facet]:
-        rows = conn.execute(
-            sql.SQL(
-                "{} SELECT value, count(*) AS n FROM m, unnest(m.{}) AS value"
-                " GROUP BY value ORDER BY n DESC, value LIMIT 30"
-            ).format(matches, sql.Identifier(column)),
-            params,
-        ).fetchall()
-        return [Facet(row["value"], row["n"]) for row in rows]
-
     def _hit(self, row: dict[str, Any], query: SearchQuery) -> Hit:
-        sort_distance = 0.0 if query.near is None else (row["distance"] or FAR)
-        if query.near is not None and row["distance"] is None:
-            sort_distance = FAR
+        location = row["location_id"]
         return Hit(
-            id=row["id"],
-            service_id=row["service_id"],
-            location_id=row["location_id"],
-            organization_id=row["organization_id"],
+            id=UUID(row["id"]),
+            service_id=UUID(row["service_id"]),
+            location_id=UUID(location) if location else None,
+            organization_id=UUID(row["organization_id"]),
             name_fr=row["name_fr"],
             name_en=row["name_en"],
             organization_fr=row["organization_fr"],
@@ -327,7 +346,9 @@ class PostgresSearchView(PostgresView):
             city=row["city"],
             distance_km=row["distance"],
             active=row["active"],
-            cursor=Cursor(row["tier"], float(sort_distance), float(row["rank"]), row["id"]),
+            cursor=Cursor(
+                -row["s_tier"], float(row["s_distance"]), -float(row["s_rank"]), UUID(row["id"])
+            ),
         )
 
     def _respell(self, text: str) -> str | None:
@@ -372,6 +393,24 @@ class PostgresSearchView(PostgresView):
                 ).format(self.table("search_gaps"), self.table("search_gaps")),
                 (" ".join(WORD.findall(fold_text(query.text or ""))), filters),
             )
+
+    def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
+        """Names of active services with a word starting with `prefix`, shortest first."""
+        folded = " ".join(WORD.findall(fold_text(prefix)))
+        if len(folded) < 2:
+            return []
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT name_fr, name_en FROM {} WHERE active AND"
+                    " (folded LIKE %(start)s OR folded LIKE %(word)s)"
+                    " GROUP BY name_fr, name_en"
+                    " ORDER BY bool_or(folded LIKE %(start)s) DESC, length(name_fr), name_fr"
+                    " LIMIT %(first)s"
+                ).format(self.table("search_documents")),
+                {"start": f"{folded}%", "word": f"% {folded}%", "first": first},
+            ).fetchall()
+        return [(row["name_fr"], row["name_en"]) for row in rows]
 
     def gaps(self, first: int) -> list[tuple[str, str, int]]:
         with self.datastore.get_connection() as conn:

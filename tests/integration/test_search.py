@@ -213,3 +213,19 @@ def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
     assert hit.service_id == service
     assert hit.distance_km is not None
     assert hit.distance_km < 7
+
+
+def test_autocomplete_suggests_names_by_word_prefix(directory: Directory) -> None:
+    directory.service("Déneigement pour aînés", "Snow removal for seniors")
+    directory.service("Aide aux devoirs", "Homework help")
+    directory.search()
+
+    search = directory.container.search
+    assert search.autocomplete("dénei", 10) == [
+        ("Déneigement pour aînés", "Snow removal for seniors")
+    ]
+    assert search.autocomplete("AIN", 10) == [
+        ("Déneigement pour aînés", "Snow removal for seniors")
+    ]
+    assert search.autocomplete("homew", 10) == [("Aide aux devoirs", "Homework help")]
+    assert search.autocomplete("x", 10) == []
