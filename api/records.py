@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -31,6 +31,7 @@ from api.errors import (
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput
+from domain.records import Record
 from domain.values import parse_website
 from infra.tokens import Role
 
@@ -38,9 +39,9 @@ Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 
 EditResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("EditOrganizationResult"),
+    strawberry.union("EditRecordResult"),
 ]
-Change = Callable[[OrganizationRecord, str, datetime], None]
+Change = Callable[[Any, str, datetime], None]
 
 
 @strawberry.input
@@ -55,7 +56,7 @@ class AmendOrganizationInput:
 
 
 @strawberry.input
-class VerifyOrganizationInput:
+class VerifyRecordInput:
     id: strawberry.ID
     expected_version: int
     method: Method  # type: ignore[valid-type]
@@ -81,7 +82,7 @@ class ReactivateInput:
 
 
 @strawberry.input
-class MergeOrganizationInput:
+class MergeRecordInput:
     id: strawberry.ID
     expected_version: int
     target_id: strawberry.ID
@@ -89,7 +90,11 @@ class MergeOrganizationInput:
 
 
 async def edit(
-    info: Info, id: str, expected_version: int, prepare: Callable[[], Change]
+    info: Info,
+    kind: type[Record],
+    id: str,
+    expected_version: int,
+    prepare: Callable[[], Change],
 ) -> EditResult:
     """Checks the caller, parses the input (`prepare`), then applies the change to the record."""
     context = info.context
@@ -99,10 +104,11 @@ async def edit(
         change = prepare()
         at = context.container.clock.now()
         receipt = await context.call(
-            context.container.operations.edit_organization,
+            context.container.operations.edit_record,
+            kind,
             record_id,
             expected_version,
-            lambda organization: change(organization, actor, at),
+            lambda record: change(record, actor, at),
         )
         return Receipt(
             id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
@@ -131,12 +137,13 @@ class RecordMutation:
                 actor=actor, at=at,
             )  # fmt: skip
 
-        return await edit(info, input.id, input.expected_version, prepare)
+        return await edit(info, OrganizationRecord, input.id, input.expected_version, prepare)
 
-    @strawberry.mutation(description="Records the annual check of the record.")
-    async def verify_organization(self, info: Info, input: VerifyOrganizationInput) -> EditResult:
+    @strawberry.mutation(description="Records the annual check of any record.")
+    async def verify_record(self, info: Info, input: VerifyRecordInput) -> EditResult:
         return await edit(
             info,
+            Record,
             input.id,
             input.expected_version,
             lambda: lambda org, actor, at: org.verify(
@@ -145,30 +152,31 @@ class RecordMutation:
             ),
         )  # fmt: skip
 
-    @strawberry.mutation(description="Marks the record as needing a look, with the reason.")
-    async def flag_organization_for_review(
-        self, info: Info, input: RecordReasonInput
-    ) -> EditResult:
+    @strawberry.mutation(description="Marks any record as needing a look, with the reason.")
+    async def flag_record_for_review(self, info: Info, input: RecordReasonInput) -> EditResult:
         return await edit(
             info,
+            Record,
             input.id,
             input.expected_version,
             lambda: lambda org, actor, at: org.flag_for_review(input.reason, actor=actor, at=at),
         )
 
-    @strawberry.mutation(description="Takes the record out of search, with the reason.")
-    async def deactivate_organization(self, info: Info, input: RecordReasonInput) -> EditResult:
+    @strawberry.mutation(description="Takes any record out of search, with the reason.")
+    async def deactivate_record(self, info: Info, input: RecordReasonInput) -> EditResult:
         return await edit(
             info,
+            Record,
             input.id,
             input.expected_version,
             lambda: lambda org, actor, at: org.deactivate(input.reason, actor=actor, at=at),
         )
 
     @strawberry.mutation(description="Puts an inactive record back into search.")
-    async def reactivate_organization(self, info: Info, input: ReactivateInput) -> EditResult:
+    async def reactivate_record(self, info: Info, input: ReactivateInput) -> EditResult:
         return await edit(
             info,
+            Record,
             input.id,
             input.expected_version,
             lambda: (
@@ -176,13 +184,13 @@ class RecordMutation:
             ),
         )
 
-    @strawberry.mutation(description="Records that this record duplicates the target record.")
-    async def merge_organization(self, info: Info, input: MergeOrganizationInput) -> EditResult:
+    @strawberry.mutation(description="Records that a record duplicates another of its kind.")
+    async def merge_record(self, info: Info, input: MergeRecordInput) -> EditResult:
         context = info.context
         try:
             actor = context.require(Role.EDITOR).name
             receipt = await context.call(
-                context.container.operations.merge_organization,
+                context.container.operations.merge_record,
                 parse_id("input.id", input.id),
                 input.expected_version,
                 parse_id("input.targetId", input.target_id),

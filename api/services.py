@@ -20,9 +20,12 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.records import Change, EditResult, edit
 from api.territories import Territory
 from domain.errors import NotFound
+from domain.locations import Location as LocationRecord
 from domain.records import DESCRIPTION_MAX, NAME_MAX, Status
+from domain.services import Service as ServiceRecord
 from domain.values import (
     Address,
     Coordinates,
@@ -230,6 +233,31 @@ class LinkServiceInput:
     location_id: strawberry.ID
 
 
+@strawberry.input
+class AmendServiceInput:
+    id: strawberry.ID
+    expected_version: int
+    name: LocalizedTextInput | None = None
+    description: LocalizedTextInput | None = None
+    taxonomy_codes: list[str] | None = None
+    languages: list[str] | None = None
+    service_areas: list[str] | None = None
+    phones: list[PhoneInput] | None = None
+    schedule: ScheduleInput | None = None
+    reason: str | None = None
+
+
+@strawberry.input
+class MoveLocationInput:
+    id: strawberry.ID
+    expected_version: int
+    address: AddressInput | None = strawberry.field(
+        default=None, description="Leave out to make the location virtual."
+    )
+    coordinates: CoordinatesInput | None = None
+    reason: str | None = None
+
+
 WriteResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
     strawberry.union("RegisterRecordResult"),
@@ -306,8 +334,74 @@ class ServiceQuery:
             return cast(LocationResult, as_error(error))
 
 
+def address(given: AddressInput | None) -> Address | None:
+    if given is None:
+        return None
+    return Address(
+        given.street.strip(), given.city.strip(), given.postal_code.strip().upper(), given.province
+    )
+
+
+def coordinates(given: CoordinatesInput | None) -> Coordinates | None:
+    if given is None:
+        return None
+    return Coordinates.parse("input.coordinates", given.latitude, given.longitude)
+
+
 @strawberry.type
 class ServiceMutation:
+    @strawberry.mutation(description="Changes a service's fields; one fact per real change.")
+    async def amend_service(self, info: Info, input: AmendServiceInput) -> EditResult:
+        def prepare() -> Change:
+            name = input.name and localized("input.name", input.name, required=True, limit=NAME_MAX)
+            description = input.description and optional_text(
+                "input.description", input.description
+            )
+            taxonomy = input.taxonomy_codes
+            languages = input.languages
+            areas = input.service_areas
+            fields: dict[str, Any] = {
+                "name": name or None,
+                "description": description or None,
+                "taxonomy_codes": parse_taxonomy("input.taxonomyCodes", taxonomy)
+                if taxonomy is not None
+                else None,
+                "languages": parse_languages("input.languages", languages)
+                if languages is not None
+                else None,
+                "service_areas": tuple(code.strip() for code in areas)
+                if areas is not None
+                else None,
+                "phones": phones("input.phones", input.phones)
+                if input.phones is not None
+                else None,
+                "schedule": schedule("input.schedule", input.schedule)
+                if input.schedule is not None
+                else None,
+            }
+            reason = " ".join((input.reason or "").split()) or None
+            operations = info.context.container.operations
+
+            def change(service: ServiceRecord, actor: str, at: datetime) -> None:
+                if fields["service_areas"] is not None:
+                    operations.require_territories(fields["service_areas"], "input.serviceAreas")
+                service.amend(**fields, reason=reason, actor=actor, at=at)
+
+            return change
+
+        return await edit(info, ServiceRecord, input.id, input.expected_version, prepare)
+
+    @strawberry.mutation(description="Moves a location to a new address (or makes it virtual).")
+    async def move_location(self, info: Info, input: MoveLocationInput) -> EditResult:
+        def prepare() -> Change:
+            new_address, point = address(input.address), coordinates(input.coordinates)
+            reason = " ".join((input.reason or "").split()) or None
+            return lambda location, actor, at: location.move(
+                new_address, point, reason=reason, actor=actor, at=at
+            )
+
+        return await edit(info, LocationRecord, input.id, input.expected_version, prepare)
+
     @strawberry.mutation(description="Registers a service of an active organization.")
     async def register_service(self, info: Info, input: RegisterServiceInput) -> WriteResult:
         context = info.context
@@ -341,31 +435,14 @@ class ServiceMutation:
         context = info.context
         try:
             actor = context.require(Role.EDITOR).name
-            given = input.address
-            address = (
-                Address(
-                    given.street.strip(),
-                    given.city.strip(),
-                    given.postal_code.strip().upper(),
-                    given.province,
-                )
-                if given
-                else None
-            )
-            point = input.coordinates
-            coordinates = (
-                Coordinates.parse("input.coordinates", point.latitude, point.longitude)
-                if point
-                else None
-            )
             receipt = await context.call(
                 context.container.operations.register_location,
                 context.container.new_id(),
                 parse_id("input.organizationId", input.organization_id),
                 localized("input.name", input.name, required=True, limit=NAME_MAX),
                 description=optional_text("input.description", input.description),
-                address=address,
-                coordinates=coordinates,
+                address=address(input.address),
+                coordinates=coordinates(input.coordinates),
                 accessibility=optional_text("input.accessibility", input.accessibility),
                 actor=actor,
                 at=context.container.clock.now(),

@@ -92,6 +92,12 @@ class Operations(Application[UUID]):
     ) -> Receipt:
         return self.edit_record(Organization, id, expected_version, change)
 
+    def edit_any_record(
+        self, id: UUID, expected_version: int, change: Callable[[Record], None]
+    ) -> Receipt:
+        """Like edit_record, for a command every kind of record accepts."""
+        return self.edit_record(Record, id, expected_version, change)
+
     def edit_record(
         self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
     ) -> Receipt:
@@ -105,7 +111,7 @@ class Operations(Application[UUID]):
         *, service_areas: tuple[str, ...], actor: str, at: datetime, **details: Any,
     ) -> Receipt:  # fmt: skip
         self._require_active(Organization, organization_id, "input.organizationId")
-        self._require_territories(service_areas, "input.serviceAreas")
+        self.require_territories(service_areas, "input.serviceAreas")
         service = Service.register(
             id, organization_id, name, description, service_areas=service_areas,
             actor=actor, at=at, **details,
@@ -136,20 +142,21 @@ class Operations(Application[UUID]):
         if not isinstance(record, cls) or record.status is not Status.ACTIVE:
             raise InvalidInput(field, f"{id} is not an active {cls.kind}")
 
-    def _require_territories(self, codes: tuple[str, ...], field: str) -> None:
+    def require_territories(self, codes: tuple[str, ...], field: str) -> None:
         for index, code in enumerate(codes):
             if territory_id(code) not in self.repository:
                 raise InvalidInput(f"{field}[{index}]", f"{code!r} is not a known territory code")
 
-    def merge_organization(
+    def merge_record(
         self, id: UUID, expected_version: int, target_id: UUID, reason: str | None,
         *, actor: str, at: datetime,
     ) -> Receipt:  # fmt: skip
-        target = self._load(Organization, "organization", target_id, None)
-        return self.edit_organization(
-            id, expected_version,
-            lambda organization: organization.merge_into(target, reason, actor=actor, at=at),
-        )  # fmt: skip
+        target = self._load(Record, "record", target_id, None)
+        return self.edit_any_record(
+            id,
+            expected_version,
+            lambda record: record.merge_into(target, reason, actor=actor, at=at),
+        )
 
     def define_territories(
         self, territories: list[TerritorySpec], *, actor: str, at: datetime

@@ -37,11 +37,11 @@ async def mutate(graphql: GraphQLClient, name: str, payload: dict[str, Any]) -> 
     kind = name[0].upper() + name[1:]
     inputs = {
         "amendOrganization": "AmendOrganizationInput",
-        "verifyOrganization": "VerifyOrganizationInput",
-        "flagOrganizationForReview": "RecordReasonInput",
-        "deactivateOrganization": "RecordReasonInput",
-        "reactivateOrganization": "ReactivateInput",
-        "mergeOrganization": "MergeOrganizationInput",
+        "verifyRecord": "VerifyRecordInput",
+        "flagRecordForReview": "RecordReasonInput",
+        "deactivateRecord": "RecordReasonInput",
+        "reactivateRecord": "ReactivateInput",
+        "mergeRecord": "MergeRecordInput",
     }
     document = (
         f"mutation {kind}($input: {inputs[name]}!) {{ {name}(input: $input) {{ {EDIT_RESULT} }} }}"
@@ -74,7 +74,7 @@ async def test_history_shows_field_old_new_actor_time_and_reason(graphql: GraphQ
     assert amended["version"] == 3
     verified = await mutate(
         graphql,
-        "verifyOrganization",
+        "verifyRecord",
         {"id": record, "expectedVersion": 3, "method": "PHONE", "confirmedBy": "Mme Roy"},
     )
 
@@ -137,16 +137,16 @@ async def test_edits_give_typed_errors_and_write_nothing(
     head = container.head()
 
     stale = await mutate(
-        graphql, "deactivateOrganization", {"id": record, "expectedVersion": 7, "reason": "x"}
+        graphql, "deactivateRecord", {"id": record, "expectedVersion": 7, "reason": "x"}
     )
     no_reason = await mutate(
-        graphql, "deactivateOrganization", {"id": record, "expectedVersion": 1, "reason": " "}
+        graphql, "deactivateRecord", {"id": record, "expectedVersion": 1, "reason": " "}
     )
     bad_site = await mutate(
         graphql, "amendOrganization", {"id": record, "expectedVersion": 1, "website": "nope"}
     )
     itself = await mutate(
-        graphql, "mergeOrganization", {"id": record, "expectedVersion": 1, "targetId": record}
+        graphql, "mergeRecord", {"id": record, "expectedVersion": 1, "targetId": record}
     )
 
     assert stale["__typename"] == "VersionConflictError"
@@ -161,7 +161,7 @@ async def test_deactivate_merge_and_status(graphql: GraphQLClient) -> None:
     kept, duplicate = await registered(graphql), await registered(graphql)
     merged = await mutate(
         graphql,
-        "mergeOrganization",
+        "mergeRecord",
         {"id": duplicate["id"], "expectedVersion": 1, "targetId": kept["id"], "reason": "doublon"},
     )
 

@@ -150,3 +150,74 @@ async def test_a_virtual_location_has_no_address(graphql: GraphQLClient) -> None
         {"id": location["id"], "p": location["position"]},
     )
     assert data["location"] == {"virtual": True, "address": None}
+
+
+AMEND = f"""
+mutation ($input: AmendServiceInput!) {{ amendService(input: $input) {{ {RESULT} }} }}
+"""
+MOVE = f"""
+mutation ($input: MoveLocationInput!) {{ moveLocation(input: $input) {{ {RESULT} }} }}
+"""
+LIFECYCLE = f"""
+mutation ($input: RecordReasonInput!) {{ deactivateRecord(input: $input) {{ {RESULT} }} }}
+"""
+
+
+async def test_services_and_locations_are_edited_as_facts(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    owner = await organization(graphql)
+    service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
+    location = await write(
+        graphql,
+        REGISTER_LOCATION,
+        {
+            "organizationId": owner,
+            "name": {"fr": "Local"},
+            "address": {"street": "1 rue A", "city": "Laval", "postalCode": "H7A 0A1"},
+        },
+    )
+
+    unknown_area = await write(
+        graphql, AMEND, {"id": service["id"], "expectedVersion": 1, "serviceAreas": ["99999"]}
+    )
+    amended = await write(
+        graphql,
+        AMEND,
+        {
+            "id": service["id"],
+            "expectedVersion": 1,
+            "serviceAreas": ["CMM"],
+            "languages": ["fr"],
+            "reason": "extended",
+        },
+    )
+    moved = await write(
+        graphql, MOVE, {"id": location["id"], "expectedVersion": 1, "reason": "now online"}
+    )
+    closed = await write(
+        graphql, LIFECYCLE, {"id": service["id"], "expectedVersion": 3, "reason": "closed"}
+    )
+
+    assert (unknown_area["__typename"], unknown_area["field"]) == (
+        "InvalidInputError",
+        "input.serviceAreas[0]",
+    )
+    assert amended["__typename"] == "Receipt"
+    assert moved["__typename"] == "Receipt"
+    assert closed["__typename"] == "Receipt"
+    data = await graphql.data(
+        "query ($s: ID!, $l: ID!, $p: Int) {"
+        " service(id: $s, consistentWith: $p) { ... on Service { status languages"
+        "   serviceAreas { code } } }"
+        " location(id: $l, consistentWith: $p) { __typename ... on Location { virtual } } }",
+        {"s": service["id"], "l": location["id"], "p": closed["position"]},
+        "editor-token",
+    )
+    assert data["service"] == {
+        "status": "inactive",
+        "languages": ["fr"],
+        "serviceAreas": [{"code": "CMM"}],
+    }
+    assert data["location"] == {"__typename": "Location", "virtual": True}
