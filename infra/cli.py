@@ -15,6 +15,7 @@ from types import FrameType
 
 from infra.bootstrap import Container, tokens_for
 from infra.database import Database
+from infra.demo import load_demo
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from infra.progress import ProgressBar
 from infra.runner import ViewBusy
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-projections", action="store_true", help="leave projections to `guichet project`"
     )
+    serve.add_argument("--demo", action="store_true", help="load the demo directory before serving")
     serve.set_defaults(run=_serve)
 
     project = commands.add_parser("project", help="run projections in this process, for workers")
@@ -72,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = actions.add_parser("rebuild", help="drop views and replay the log into them")
     rebuild.add_argument("names", nargs="*", metavar="NAME")
     rebuild.set_defaults(run=_rebuild)
+
+    demo = commands.add_parser("demo", help="demonstration data")
+    demo_actions = demo.add_subparsers(required=True, metavar="ACTION")
+    demo_load = demo_actions.add_parser("load", help="load the bilingual demo directory")
+    demo_load.set_defaults(run=_load_demo)
 
     territories = commands.add_parser("territories", help="the territory reference")
     territory_actions = territories.add_subparsers(required=True, metavar="ACTION")
@@ -130,6 +137,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     port = args.port or settings.port
     _check_port_free(host, port)
     with opened(settings) as container:
+        if args.demo:
+            _demo(container)
         run_projections = settings.run_projections and not args.no_projections
         app = create_app(container, run_projections=run_projections)
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
@@ -188,6 +197,20 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
             bar = ProgressBar(f"rebuild {runner.view.name}")
             runner.rebuild(bar)
             print(bar.finish())
+    return 0
+
+
+def _demo(container: Container) -> int:
+    load_reference(container.operations, container.clock)
+    loaded = load_demo(container.operations, container.clock.now())
+    log.info("demo directory: %d records loaded", loaded)
+    return loaded
+
+
+def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        loaded = _demo(container)
+        print(f"{loaded} demo records loaded (organizations, locations, services and links)")
     return 0
 
 

@@ -16,6 +16,7 @@ import psutil
 import pytest
 
 from infra.bootstrap import Container
+from projections.search_query import SearchQuery
 from tests.support.seed import register
 
 GUICHET = str(Path(sys.executable).with_name("guichet"))
@@ -234,3 +235,25 @@ def test_territories_load_is_idempotent(container: Container, environ: dict[str,
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("1284 territories defined, 0 already known")
     assert second.stdout.startswith("0 territories defined, 1284 already known")
+
+
+def test_the_demo_directory_loads_once_and_is_searchable(
+    container: Container, environ: dict[str, str]
+) -> None:
+    env = clean_env(**environ)
+    first = subprocess.run(
+        [GUICHET, "demo", "load"], env=env, capture_output=True, text=True, timeout=120
+    )
+    second = subprocess.run(
+        [GUICHET, "demo", "load"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    loaded = int(first.stdout.split()[0])
+    assert loaded > 300
+    assert second.stdout.startswith("0 demo records loaded")
+
+    container.runners["territories"].catch_up()
+    container.runners["search"].catch_up()
+    page = container.search.search(SearchQuery(text="homework", territories=("CMM", "QC")))
+    assert page.total >= 1
+    assert all(hit.name_en == "Homework help" for hit in page.hits)
