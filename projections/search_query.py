@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 MAX_PAGE = 100
@@ -78,3 +79,13 @@ def fold_text(text: str) -> str:
     """Lower case without accents: how words are compared for spelling suggestions."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class SearchIndex(Protocol):
+    """The port every search engine adapter implements; one contract suite checks them all."""
+
+    def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]: ...
+
+    def gaps(self, first: int) -> list[tuple[str, str, int]]: ...

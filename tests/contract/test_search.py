@@ -1,4 +1,9 @@
-"""Each directory search rule, on data where the rule matters (PostgreSQL adapter)."""
+"""The search contract: each directory search rule, on data where the rule matters.
+
+Every search adapter must pass it, through the `SearchIndex` port. The PostgreSQL adapter is
+the only one built so far; the OpenSearch adapter, when it exists, is to be added here as a
+fixture parameter that runs whenever GUICHET_OPENSEARCH_URL is set.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from domain.services import Service
 from domain.values import NO_TEXT, Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
 from infra.territories import load_reference
-from projections.search_query import Point, SearchPage, SearchQuery
+from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAVAL = Point(45.5700, -73.7500)
@@ -54,11 +59,14 @@ class Directory:
             operations.save(ServiceAtLocation.link(id, location, actor="t", at=AT))
         return id
 
-    def search(self, **asked: object) -> SearchPage:
-        runner = self.container.runners["search"]
-        runner.catch_up()
+    @property
+    def index(self) -> SearchIndex:
+        self.container.runners["search"].catch_up()
         self.container.runners["territories"].catch_up()
-        return self.container.search.search(SearchQuery(**asked))  # type: ignore[arg-type]
+        return self.container.search
+
+    def search(self, **asked: object) -> SearchPage:
+        return self.index.search(SearchQuery(**asked))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -191,7 +199,7 @@ def test_searches_with_no_result_are_counted_without_the_searcher(
     directory.search(text="Zoothérapie")
     directory.search(text="zootherapie")
 
-    assert directory.container.search.gaps(10) == [("zootherapie", "", 2)]
+    assert directory.index.gaps(10) == [("zootherapie", "", 2)]
 
 
 def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
@@ -218,9 +226,7 @@ def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
 def test_autocomplete_suggests_names_by_word_prefix(directory: Directory) -> None:
     directory.service("Déneigement pour aînés", "Snow removal for seniors")
     directory.service("Aide aux devoirs", "Homework help")
-    directory.search()
-
-    search = directory.container.search
+    search = directory.index
     assert search.autocomplete("dénei", 10) == [
         ("Déneigement pour aînés", "Snow removal for seniors")
     ]
