@@ -21,6 +21,7 @@ from api.errors import (
 )
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
 from domain.errors import InvalidInput, NotFound
+from domain.operations import Receipt as Written
 from domain.values import LocalizedText, parse_website
 from infra.tokens import Role
 from projections.directory import OrganizationRow
@@ -82,6 +83,12 @@ class Receipt:
     position: int = strawberry.field(
         description="Log position of the last fact written; pass it as consistentWith."
     )
+
+    @classmethod
+    def of(cls, written: Written) -> Receipt:
+        return cls(
+            id=strawberry.ID(str(written.id)), version=written.version, position=written.position
+        )
 
 
 @strawberry.input
@@ -168,11 +175,7 @@ class DirectoryMutation:
                 actor=actor.name,
                 at=context.container.clock.now(),
             )
-            return Receipt(
-                id=strawberry.ID(str(receipt.id)),
-                version=receipt.version,
-                position=receipt.position,
-            )
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(RegisterOrganizationResult, as_error(error))
 
@@ -194,10 +197,6 @@ class DirectoryMutation:
                 actor=actor.name,
                 at=context.container.clock.now(),
             )
-            return Receipt(
-                id=strawberry.ID(str(receipt.id)),
-                version=receipt.version,
-                position=receipt.position,
-            )
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(RenameOrganizationResult, as_error(error))

@@ -110,9 +110,7 @@ async def edit(
             expected_version,
             lambda record: change(record, actor, at),
         )
-        return Receipt(
-            id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
-        )
+        return Receipt.of(receipt)
     except EXPECTED as error:
         return cast(EditResult, as_error(error))
 
@@ -198,11 +196,7 @@ class RecordMutation:
                 actor=actor,
                 at=context.container.clock.now(),
             )
-            return Receipt(
-                id=strawberry.ID(str(receipt.id)),
-                version=receipt.version,
-                position=receipt.position,
-            )
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(EditResult, as_error(error))
 

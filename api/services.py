@@ -292,12 +292,6 @@ def schedule(field: str, given: ScheduleInput | None) -> Schedule:
     return Schedule(hours=hours, closed_on=tuple(sorted(set(given.closed_on))))
 
 
-def receipt_of(receipt: Any) -> Receipt:
-    return Receipt(
-        id=strawberry.ID(str(receipt.id)), version=receipt.version, position=receipt.position
-    )
-
-
 async def read(info: Info, id: str, kind: str, consistent_with: int | None) -> Fields:
     context = info.context
     record_id = parse_id("id", id)
@@ -426,7 +420,7 @@ class ServiceMutation:
                 actor=actor,
                 at=context.container.clock.now(),
             )
-            return receipt_of(receipt)
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(WriteResult, as_error(error))
 
@@ -447,7 +441,7 @@ class ServiceMutation:
                 actor=actor,
                 at=context.container.clock.now(),
             )
-            return receipt_of(receipt)
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(WriteResult, as_error(error))
 
@@ -463,6 +457,6 @@ class ServiceMutation:
                 actor=actor,
                 at=context.container.clock.now(),
             )
-            return receipt_of(receipt)
+            return Receipt.of(receipt)
         except EXPECTED as error:
             return cast(WriteResult, as_error(error))

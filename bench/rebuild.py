@@ -9,22 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
-import psycopg
-from psycopg import sql
-
+from bench.support import bench_container
 from domain.directory import Organization
 from domain.values import LocalizedText
-from infra.bootstrap import Container, tokens_for
-from infra.database import Database
-from infra.embedded import EmbeddedPostgres
-from infra.settings import Settings
+from infra.bootstrap import Container
 
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 WORDS = [
@@ -95,19 +87,7 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=2000)
     args = parser.parse_args()
     rng = random.Random(211)
-    with ExitStack() as stack:
-        url = os.environ.get("GUICHET_DATABASE_URL")
-        if not url:
-            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            url = stack.enter_context(EmbeddedPostgres(data_dir))
-        schema = f"bench_{int(time.time())}"
-        settings = Settings.from_environ(
-            {"GUICHET_DATABASE_URL": url, "GUICHET_DATABASE_SCHEMA": schema}
-        )
-        database = Database.from_url(url, schema)
-        container = Container(settings, database, tokens_for(settings))
-        stack.callback(drop, database)
-        stack.callback(container.close)
+    with bench_container() as container:
         runner = container.runners["directory"]
         runner.page_size = args.page_size
 
@@ -120,11 +100,6 @@ def main() -> None:
         applied = runner.rebuild()
         rate = applied / (time.perf_counter() - started)
         print(f"rebuild:       {rate:>10,.0f} events/s (directory, page {args.page_size})")
-
-
-def drop(database: Database) -> None:
-    with psycopg.connect(database.conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(database.schema)))
 
 
 if __name__ == "__main__":

@@ -13,25 +13,19 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
 
 from api.app import create_app
-from bench.rebuild import drop
+from bench.support import bench_container
 from domain.directory import Organization
 from domain.locations import Location, ServiceAtLocation
 from domain.services import Service
 from domain.values import NO_TEXT, Address, Coordinates, LocalizedText
-from infra.bootstrap import Container, tokens_for
-from infra.database import Database
-from infra.embedded import EmbeddedPostgres
-from infra.settings import Settings
+from infra.bootstrap import Container
 from infra.territories import load_reference
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -132,19 +126,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     rng = random.Random(211)
-    with ExitStack() as stack:
-        url = os.environ.get("GUICHET_DATABASE_URL")
-        if not url:
-            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            url = stack.enter_context(EmbeddedPostgres(data_dir))
-        schema = f"bench_{int(time.time())}"
-        settings = Settings.from_environ(
-            {"GUICHET_DATABASE_URL": url, "GUICHET_DATABASE_SCHEMA": schema}
-        )
-        database = Database.from_url(url, schema)
-        container = Container(settings, database, tokens_for(settings))
-        stack.callback(drop, database)
-        stack.callback(container.close)
+    with bench_container() as container:
         load_reference(container.operations, container.clock)
         started = time.perf_counter()
         build(container, args.services, rng)
