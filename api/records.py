@@ -14,7 +14,7 @@ from api.consistency import reach
 from api.context import Info
 from api.directory import (
     LocalizedTextInput,
-    Organization,
+    LocalizedTextType,
     Receipt,
     localized,
     parse_id,
@@ -34,6 +34,7 @@ from domain.errors import InvalidInput
 from domain.records import Record
 from domain.values import parse_website
 from infra.tokens import Role
+from projections.verification import CheckRow
 
 Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 
@@ -228,9 +229,37 @@ class VerificationState(Enum):
     VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
 
 
+@strawberry.enum
+class RecordKind(Enum):
+    ORGANIZATION = "organization"
+    SERVICE = "service"
+    LOCATION = "location"
+
+
+@strawberry.type(description="A directory record as the annual check sees it.")
+class RecordToVerify:
+    id: strawberry.ID
+    kind: str
+    name: LocalizedTextType
+    status: str
+    registered_at: datetime
+    last_verified_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: CheckRow) -> RecordToVerify:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=row.kind,
+            name=LocalizedTextType(fr=row.name_fr, en=row.name_en),
+            status=row.status,
+            registered_at=row.registered_at,
+            last_verified_at=row.verified_at,
+        )
+
+
 @strawberry.type
-class OrganizationList:
-    items: list[Organization]
+class VerificationList:
+    items: list[RecordToVerify]
 
 
 HistoryResult = Annotated[
@@ -238,7 +267,7 @@ HistoryResult = Annotated[
     strawberry.union("RecordHistoryResult"),
 ]
 QueueResult = Annotated[
-    OrganizationList | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
+    VerificationList | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
     strawberry.union("VerificationQueueResult"),
 ]
 MAX_PAGE = 100
@@ -294,6 +323,7 @@ class RecordQuery:
         info: Info,
         state: VerificationState,
         as_of: datetime | None = None,
+        kinds: list[RecordKind] | None = None,
         first: int = 50,
         consistent_with: int | None = None,
     ) -> QueueResult:
@@ -301,13 +331,17 @@ class RecordQuery:
         try:
             context.require(Role.EDITOR)
             size = page_size(first)
-            await reach(context, ("directory",), consistent_with)
+            await reach(context, ("verification",), consistent_with)
+            wanted = (
+                [kind.value for kind in kinds] if kinds else ["organization", "service", "location"]
+            )
             rows = await context.call(
-                context.container.directory.verification_queue,
+                context.container.verification.queue,
                 state.value,
                 as_of or context.container.clock.now(),
+                wanted,
                 size,
             )
-            return OrganizationList(items=[Organization.from_row(row) for row in rows])
+            return VerificationList(items=[RecordToVerify.from_row(row) for row in rows])
         except EXPECTED as error:
             return cast(QueueResult, as_error(error))

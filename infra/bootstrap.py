@@ -19,6 +19,7 @@ from infra.views.base import PostgresView
 from infra.views.directory import PostgresDirectoryView
 from infra.views.history import PostgresHistoryView
 from infra.views.territories import PostgresTerritoryView
+from infra.views.verification import PostgresVerificationView
 from projections.search_query import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,17 @@ class Container:
         self.territories = PostgresTerritoryView(self.datastore)
         self.history = PostgresHistoryView(self.datastore)
         self.search_view = PostgresSearchView(self.datastore)
+        self.verification = PostgresVerificationView(self.datastore)
         self.search: SearchIndex = self.search_view
         self.views: dict[str, PostgresView] = {
             view.name: view
-            for view in (self.directory, self.territories, self.history, self.search_view)
+            for view in (
+                self.directory,
+                self.territories,
+                self.history,
+                self.search_view,
+                self.verification,
+            )
         }
         for view in self.views.values():
             view.create()

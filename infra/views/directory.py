@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -35,10 +34,6 @@ class PostgresDirectoryView(PostgresView):
                 " changed_by text NOT NULL, position bigint NOT NULL, status text NOT NULL,"
                 " verified_at timestamptz, flagged_reason text, merged_into uuid)"
             ).format(self.table("directory_organizations")),
-            sql.SQL(
-                "CREATE INDEX IF NOT EXISTS directory_organizations_checked ON {} "
-                "((coalesce(verified_at, registered_at))) WHERE status = 'active'"
-            ).format(self.table("directory_organizations")),
         ]
 
     def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
@@ -60,41 +55,6 @@ class PostgresDirectoryView(PostgresView):
                 (id,),
             )
             return curs.fetchone()
-
-    def verification_queue(self, state: str, as_of: datetime, first: int) -> list[OrganizationRow]:
-        """Active records by annual-check state at `as_of`, the longest unchecked first.
-
-        A record is checked when it was last verified, or registered if never verified; it is
-        OVERDUE a year after that, DUE in the month before, and VERIFIED_THIS_YEAR when its
-        last verification falls in the calendar year of `as_of` (Montréal time).
-        """
-        checked = sql.SQL("coalesce(verified_at, registered_at)")
-        conditions = {
-            "OVERDUE": sql.SQL("{} < %(at)s - interval '1 year'").format(checked),
-            "DUE": sql.SQL(
-                "{0} >= %(at)s - interval '1 year' AND {0} < %(at)s - interval '11 months'"
-            ).format(checked),
-            "VERIFIED_THIS_YEAR": sql.SQL(
-                "verified_at >= date_trunc('year', %(at)s AT TIME ZONE 'America/Montreal')"
-                " AT TIME ZONE 'America/Montreal' AND verified_at <= %(at)s"
-            ),
-        }
-        with (
-            self.datastore.get_connection() as conn,
-            conn.cursor(row_factory=class_row(OrganizationRow)) as curs,
-        ):
-            curs.execute(
-                sql.SQL(
-                    "SELECT {} FROM {} WHERE status = 'active' AND {} ORDER BY {}, id LIMIT %(n)s"
-                ).format(
-                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
-                    self.table("directory_organizations"),
-                    conditions[state],
-                    checked,
-                ),
-                {"at": as_of, "n": first},
-            )
-            return curs.fetchall()
 
     def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, OrganizationRow]:
         if not ids:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from domain.directory import VerificationMethod
+from domain.values import NO_TEXT, LocalizedText
 from infra.bootstrap import Container
 from tests.api.test_organizations import CENTRE, REGISTER
 from tests.support.graphql import GraphQLClient
@@ -175,10 +177,10 @@ async def test_deactivate_merge_and_status(graphql: GraphQLClient) -> None:
 
 
 QUEUE = """
-query ($state: VerificationState!, $asOf: DateTime, $p: Int) {
-  verificationQueue(state: $state, asOf: $asOf, consistentWith: $p) {
+query ($state: VerificationState!, $asOf: DateTime, $p: Int, $kinds: [RecordKind!]) {
+  verificationQueue(state: $state, asOf: $asOf, consistentWith: $p, kinds: $kinds) {
     __typename
-    ... on OrganizationList { items { name { fr } lastVerifiedAt } }
+    ... on VerificationList { items { name { fr } kind lastVerifiedAt } }
   }
 }
 """
@@ -199,13 +201,23 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
         ),
     )
 
-    async def names(state: str) -> list[str]:
+    service = uuid4()
+    last = operations.register_service(
+        service, checked.id, LocalizedText("Atelier", ""), NO_TEXT, service_areas=(),
+        actor="t", at=datetime(2025, 2, 1, tzinfo=UTC),
+    )  # fmt: skip
+
+    async def names(state: str, kinds: list[str] | None = None) -> list[str]:
         data = await graphql.data(
-            QUEUE, {"state": state, "asOf": as_of.isoformat(), "p": last.position}, "editor-token"
+            QUEUE,
+            {"state": state, "asOf": as_of.isoformat(), "p": last.position, "kinds": kinds},
+            "editor-token",
         )
         return [item["name"]["fr"] for item in data["verificationQueue"]["items"]]
 
-    assert await names("OVERDUE") == ["Organisme 1"]
+    assert await names("OVERDUE") == ["Atelier", "Organisme 1"]
+    assert await names("OVERDUE", ["ORGANIZATION"]) == ["Organisme 1"]
+    assert await names("OVERDUE", ["SERVICE"]) == ["Atelier"]
     assert await names("DUE") == ["Organisme 2"]
     assert await names("VERIFIED_THIS_YEAR") == ["Organisme 4"]
     public = await graphql.data(QUEUE, {"state": "DUE"})

@@ -1,0 +1,106 @@
+"""The annual-check read model in PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from psycopg import Cursor, sql
+from psycopg.rows import class_row
+
+from infra.views.base import PostgresView
+from projections import verification
+from projections.base import Positioned
+from projections.verification import CheckRow
+
+_COLUMNS = [f.name for f in fields(CheckRow)]
+
+
+class PostgresVerificationView(PostgresView):
+    name: ClassVar[str] = "verification"
+    topics: ClassVar[tuple[str, ...]] = verification.TOPICS
+    tables: ClassVar[tuple[str, ...]] = ("verification_records",)
+
+    def create_statements(self) -> list[sql.Composed]:
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, kind text NOT NULL,"
+                " name_fr text NOT NULL, name_en text NOT NULL, status text NOT NULL,"
+                " registered_at timestamptz NOT NULL, verified_at timestamptz,"
+                " position bigint NOT NULL)"
+            ).format(self.table("verification_records")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS verification_records_checked ON {} "
+                "((coalesce(verified_at, registered_at))) WHERE status = 'active'"
+            ).format(self.table("verification_records")),
+        ]
+
+    def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
+        rows = self._load(curs, verification.rows_to_load(page))
+        changed = {item.event.originator_id for item in page if verification.apply(item, rows)}
+        if not changed:
+            return
+        curs.executemany(
+            sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}").format(
+                self.table("verification_records"),
+                sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
+                sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in _COLUMNS[1:]
+                ),
+            ),
+            [[getattr(rows[id], c) for c in _COLUMNS] for id in changed],
+        )
+
+    def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, CheckRow]:
+        if not ids:
+            return {}
+        curs.execute(
+            sql.SQL("SELECT {} FROM {} WHERE id = ANY(%s)").format(
+                sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                self.table("verification_records"),
+            ),
+            (list(ids),),
+        )
+        return {row["id"]: CheckRow(**row) for row in curs.fetchall()}
+
+    def queue(
+        self, state: str, as_of: datetime, kinds: Sequence[str], first: int
+    ) -> list[CheckRow]:
+        """Active records by annual-check state at `as_of`, the longest unchecked first.
+
+        A record is checked when it was last verified, or registered if never verified; it is
+        OVERDUE a year after that, DUE in the month before, and VERIFIED_THIS_YEAR when its
+        last verification falls in the calendar year of `as_of` (Montréal time).
+        """
+        checked = sql.SQL("coalesce(verified_at, registered_at)")
+        conditions = {
+            "OVERDUE": sql.SQL("{} < %(at)s - interval '1 year'").format(checked),
+            "DUE": sql.SQL(
+                "{0} >= %(at)s - interval '1 year' AND {0} < %(at)s - interval '11 months'"
+            ).format(checked),
+            "VERIFIED_THIS_YEAR": sql.SQL(
+                "verified_at >= date_trunc('year', %(at)s AT TIME ZONE 'America/Montreal')"
+                " AT TIME ZONE 'America/Montreal' AND verified_at <= %(at)s"
+            ),
+        }
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(CheckRow)) as curs,
+        ):
+            curs.execute(
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE status = 'active' AND kind = ANY(%(kinds)s)"
+                    " AND {} ORDER BY {}, id LIMIT %(n)s"
+                ).format(
+                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                    self.table("verification_records"),
+                    conditions[state],
+                    checked,
+                ),
+                {"at": as_of, "n": first, "kinds": list(kinds)},
+            )
+            return curs.fetchall()
