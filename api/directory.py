@@ -20,6 +20,7 @@ from api.errors import (
     as_error,
 )
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
+from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput, NotFound
 from domain.operations import Receipt as Written
 from domain.values import LocalizedText, parse_website
@@ -188,14 +189,14 @@ class DirectoryMutation:
             actor = context.require(Role.EDITOR)
             organization_id = parse_id("input.id", input.id)
             name = localized("input.name", input.name, required=True, limit=NAME_MAX)
+            reason = (input.reason or "").strip() or None
+            at = context.container.clock.now()
             receipt = await context.call(
-                context.container.operations.rename_organization,
+                context.container.operations.edit_record,
+                OrganizationRecord,
                 organization_id,
                 input.expected_version,
-                name,
-                reason=(input.reason or "").strip() or None,
-                actor=actor.name,
-                at=context.container.clock.now(),
+                lambda org: org.rename(name, reason=reason, actor=actor.name, at=at),
             )
             return Receipt.of(receipt)
         except EXPECTED as error:

@@ -20,7 +20,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
-from api.records import Change, EditResult, edit
+from api.records import Change, EditResult, edit, reason_of
 from api.territories import Territory
 from domain.errors import NotFound
 from domain.locations import Location as LocationRecord
@@ -373,7 +373,7 @@ class ServiceMutation:
                 if input.schedule is not None
                 else None,
             }
-            reason = " ".join((input.reason or "").split()) or None
+            reason = reason_of(input.reason)
             operations = info.context.container.operations
 
             def change(service: ServiceRecord, actor: str, at: datetime) -> None:
@@ -389,7 +389,7 @@ class ServiceMutation:
     async def move_location(self, info: Info, input: MoveLocationInput) -> EditResult:
         def prepare() -> Change:
             new_address, point = address(input.address), coordinates(input.coordinates)
-            reason = " ".join((input.reason or "").split()) or None
+            reason = reason_of(input.reason)
             return lambda location, actor, at: location.move(
                 new_address, point, reason=reason, actor=actor, at=at
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -73,36 +73,11 @@ class Operations(Application[UUID]):
         organization = Organization.register(id, name, description, website, actor=actor, at=at)
         return self._save(organization, expected_version=0)
 
-    def rename_organization(
-        self,
-        id: UUID,
-        expected_version: int,
-        name: LocalizedText,
-        *,
-        reason: str | None,
-        actor: str,
-        at: datetime,
-    ) -> Receipt:
-        organization = self._load(Organization, "organization", id, expected_version)
-        organization.rename(name, reason=reason, actor=actor, at=at)
-        return self._save(organization, expected_version)
-
-    def edit_organization(
-        self, id: UUID, expected_version: int, change: Callable[[Organization], None]
-    ) -> Receipt:
-        return self.edit_record(Organization, id, expected_version, change)
-
-    def edit_any_record(
-        self, id: UUID, expected_version: int, change: Callable[[Record], None]
-    ) -> Receipt:
-        """Like edit_record, for a command every kind of record accepts."""
-        return self.edit_record(Record, id, expected_version, change)
-
     def edit_record(
         self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
     ) -> Receipt:
         """Applies a command to the version the editor saw; a stale version writes nothing."""
-        record = self._load(cls, cls.kind, id, expected_version)
+        record = self._load(cls, id, expected_version)
         change(record)
         return self._save(record, expected_version)
 
@@ -135,11 +110,12 @@ class Operations(Application[UUID]):
         return self._save(link, expected_version=0)
 
     def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
+        """A record another one refers to; a missing or inactive one is the caller's input error."""
         try:
-            record: Aggregate = self.repository.get(id)
-        except AggregateNotFoundError:
+            record = self._load(cls, id, None)
+        except NotFound:
             raise InvalidInput(field, f"no {cls.kind} has the id {id}") from None
-        if not isinstance(record, cls) or record.status is not Status.ACTIVE:
+        if record.status is not Status.ACTIVE:
             raise InvalidInput(field, f"{id} is not an active {cls.kind}")
 
     def require_territories(self, codes: tuple[str, ...], field: str) -> None:
@@ -151,8 +127,9 @@ class Operations(Application[UUID]):
         self, id: UUID, expected_version: int, target_id: UUID, reason: str | None,
         *, actor: str, at: datetime,
     ) -> Receipt:  # fmt: skip
-        target = self._load(Record, "record", target_id, None)
-        return self.edit_any_record(
+        target = self._load(Record, target_id, None)
+        return self.edit_record(
+            Record,
             id,
             expected_version,
             lambda record: record.merge_into(target, reason, actor=actor, at=at),
@@ -179,19 +156,23 @@ class Operations(Application[UUID]):
             for spec in territories
             if territory_id(spec.code) not in self.repository
         ]
-        position = self._current_position()
-        for start in range(0, len(new), SAVE_CHUNK):
-            recordings = self.save(*new[start : start + SAVE_CHUNK])
-            position = max(recording.notification.id for recording in recordings)
-        return len(new), position
+        return len(new), self.save_in_chunks(new)
 
-    def _load(self, cls: type[Any], kind: str, id: UUID, expected_version: int | None) -> Any:
+    def save_in_chunks(self, aggregates: Sequence[Aggregate]) -> int:
+        """Saves many new records, SAVE_CHUNK a transaction; returns the last position."""
+        position = self._current_position()
+        for start in range(0, len(aggregates), SAVE_CHUNK):
+            recordings = self.save(*aggregates[start : start + SAVE_CHUNK])
+            position = max(recording.notification.id for recording in recordings)
+        return position
+
+    def _load(self, cls: type[R], id: UUID, expected_version: int | None) -> R:
         try:
             aggregate: Aggregate = self.repository.get(id)
         except AggregateNotFoundError:
-            raise NotFound(kind, id) from None
+            raise NotFound(cls.kind, id) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(kind, id)
+            raise NotFound(cls.kind, id)
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(id, expected_version, aggregate.version)
         return aggregate

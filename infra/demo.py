@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.directory import Organization
 from domain.locations import Location, ServiceAtLocation
-from domain.operations import SAVE_CHUNK, Operations
+from domain.operations import Operations
 from domain.services import Service
 from domain.values import (
     NO_TEXT,
@@ -230,6 +230,5 @@ def records(at: datetime) -> Iterator[Aggregate]:
 def load_demo(operations: Operations, at: datetime) -> int:
     """Saves the demo records not saved yet; returns how many were new."""
     new = [record for record in records(at) if record.id not in operations.repository]
-    for start in range(0, len(new), SAVE_CHUNK):
-        operations.save(*new[start : start + SAVE_CHUNK])
+    operations.save_in_chunks(new)
     return len(new)

@@ -28,15 +28,11 @@ class CheckRow:
     position: int
 
 
-KINDS: dict[type[Any], str] = {
-    Organization: "organization",
-    Service: "service",
-    Location: "location",
-}
-REGISTERED = {record.Registered: kind for record, kind in KINDS.items()}
+RECORDS: tuple[Any, ...] = (Organization, Service, Location)
+REGISTERED = {record.Registered: record.kind for record in RECORDS}
 TOPICS = tuple(
     get_topic(fact)
-    for record in KINDS
+    for record in RECORDS
     for fact in (
         record.Registered, record.Renamed, record.Verified, record.Deactivated,
         record.Reactivated, record.MergedInto,

@@ -13,7 +13,6 @@ from psycopg import Cursor as DbCursor
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from domain.values import taxonomy_ancestors
 from infra.views.base import PostgresView
 from projections import search
 from projections.base import Positioned
@@ -184,13 +183,6 @@ class PostgresSearchView(PostgresView):
     def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
         records = self._records(curs, {item.event.originator_id for item in page})
         changed = search.fold(page, records)
-        for id in changed:
-            fields = records[id]
-            if fields.get("kind") == "service":
-                codes = fields.get("taxonomy_codes") or []
-                fields["categories"] = sorted(
-                    {c for code in codes for c in (code, *taxonomy_ancestors(code))}
-                )
         curs.executemany(
             sql.SQL(
                 "INSERT INTO {} (id, kind, fields) VALUES (%s, %s, %s) "
@@ -276,7 +268,7 @@ class PostgresSearchView(PostgresView):
             ).fetchone()
         assert row is not None
         rows = row["rows"] or []
-        hits = [self._hit(found, query) for found in rows[: query.first]]
+        hits = [self._hit(found) for found in rows[: query.first]]
         found = row["facets"] or {}
         facets = {
             name: [Facet(value, count) for value, count in found.get(name, [])]
@@ -329,7 +321,8 @@ class PostgresSearchView(PostgresView):
             )
         return sql.SQL(" AND ").join(conditions), params
 
-    def _hit(self, row: dict[str, Any], query: SearchQuery) -> Hit:
+    @staticmethod
+    def _hit(row: dict[str, Any]) -> Hit:
         location = row["location_id"]
         return Hit(
             id=UUID(row["id"]),

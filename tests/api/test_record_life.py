@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from domain.directory import VerificationMethod
+from domain.directory import Organization, VerificationMethod
 from domain.values import NO_TEXT, LocalizedText
 from infra.bootstrap import Container
 from tests.api.test_organizations import CENTRE, REGISTER
@@ -193,7 +193,8 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
     register(operations, 2, at=datetime(2025, 7, 1, tzinfo=UTC))
     register(operations, 3, at=datetime(2026, 1, 5, tzinfo=UTC))
     checked = register(operations, 4, at=datetime(2024, 1, 5, tzinfo=UTC))
-    last = operations.edit_organization(
+    last = operations.edit_record(
+        Organization,
         checked.id,
         1,
         lambda org: org.verify(
