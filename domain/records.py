@@ -35,6 +35,8 @@ class VerificationMethod(StrEnum):
     WEBSITE = "website"
     IN_PERSON = "in_person"
     DOCUMENT = "document"
+    # Taken from the source's own check date (HSDS assured_date) when records are imported.
+    IMPORTED = "imported"
 
 
 class RenamedFact(Fact):

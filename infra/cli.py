@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -11,12 +12,15 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from types import FrameType
 
 from infra.bootstrap import Container, tokens_for
 from infra.database import Database
 from infra.demo import load_demo
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from infra.hsds.importer import ImportContext, import_package
+from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
 from infra.runner import ViewBusy
 from infra.settings import Settings, SettingsError
@@ -79,6 +83,21 @@ def _parser() -> argparse.ArgumentParser:
     demo_actions = demo.add_subparsers(required=True, metavar="ACTION")
     demo_load = demo_actions.add_parser("load", help="load the bilingual demo directory")
     demo_load.set_defaults(run=_load_demo)
+
+    imports = commands.add_parser("import", help="import directory records")
+    import_formats = imports.add_subparsers(required=True, metavar="FORMAT")
+    hsds_in = import_formats.add_parser(
+        "hsds",
+        help="HSDS 3.0 JSON, or an HSDS tabular package (3.0, 2.0 or 1.1) as a folder or zip",
+    )
+    hsds_in.add_argument("path", type=Path, metavar="PATH")
+    hsds_in.add_argument(
+        "--language", choices=["fr", "en"], default="fr",
+        help="language the package's text is written in (default: fr)",
+    )  # fmt: skip
+    hsds_in.add_argument("--actor", default="hsds-import", help="who the facts are recorded as")
+    hsds_in.add_argument("--report", type=Path, help="also write the report to this JSON file")
+    hsds_in.set_defaults(run=_import_hsds)
 
     territories = commands.add_parser("territories", help="the territory reference")
     territory_actions = territories.add_subparsers(required=True, metavar="ACTION")
@@ -221,6 +240,23 @@ def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
         print(
             f"{defined} territories defined, {total - defined} already known (position {position})"
         )
+    return 0
+
+
+def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        context = ImportContext(
+            container.operations, args.actor, container.clock.now(), args.language
+        )
+        bar = ProgressBar("import", unit="records")
+        try:
+            report = import_package(context, args.path, bar)
+        except PackageError as error:
+            raise CommandError(str(error)) from None
+        print(bar.finish(), file=sys.stderr)
+        print(report.render())
+        if args.report is not None:
+            args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     return 0
 
 

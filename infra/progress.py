@@ -10,8 +10,11 @@ from infra.runner import Progress
 
 
 class ProgressBar:
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 30) -> None:
+    def __init__(
+        self, label: str, stream: TextIO = sys.stderr, width: int = 30, unit: str = "position"
+    ) -> None:
         self.label = label
+        self.unit = unit
         self.stream = stream
         self.width = width
         self.started = time.monotonic()
@@ -30,7 +33,7 @@ class ProgressBar:
         filled = int(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)
         line = (
-            f"{self.label} [{bar}] {share:6.1%} position {progress.position:,}/{progress.head:,}"
+            f"{self.label} [{bar}] {share:6.1%} {self.unit} {progress.position:,}/{progress.head:,}"
             f" {progress.applied:,} events {self.rate():,.0f} events/s"
         )
         self.stream.write(("\r" + line) if interactive else (line + "\n"))

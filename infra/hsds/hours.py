@@ -1,0 +1,168 @@
+"""Free-text opening hours, as real exports write them, read into weekly hours.
+
+"9:00am-5:00pm, Mon-Fri", "Lundi au vendredi 9 h à 17 h; samedi 10h-14h", "24/7".
+Text is read as a sequence of day specifications and time ranges; a run of days followed by
+a run of times (or times then days) is one group, so both orders and several groups work.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from domain.values import OpeningHours
+
+ALL_DAYS = (1, 2, 3, 4, 5, 6, 7)
+
+_DAY_WORDS = {
+    1: ("monday", "mon", "lundi", "lun"),
+    2: ("tuesday", "tues", "tue", "mardi", "mar"),
+    3: ("wednesday", "wed", "mercredi", "mer"),
+    4: ("thursday", "thurs", "thur", "thu", "jeudi", "jeu"),
+    5: ("friday", "fri", "vendredi", "ven"),
+    6: ("saturday", "sat", "samedi", "sam"),
+    7: ("sunday", "sun", "dimanche", "dim"),
+}
+_DAY_OF = {word: day for day, words in _DAY_WORDS.items() for word in words}
+_DAY = "|".join(sorted(_DAY_OF, key=len, reverse=True))
+_THROUGH = r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\bthru\b|\bau\b|\ba\b|\bjusqu'au\b)\s*"
+_GROUPS = {
+    "weekdays": (1, 2, 3, 4, 5),
+    "m-f": (1, 2, 3, 4, 5),
+    "en semaine": (1, 2, 3, 4, 5),
+    "weekends": (6, 7),
+    "weekend": (6, 7),
+    "fin de semaine": (6, 7),
+    "daily": ALL_DAYS,
+    "every day": ALL_DAYS,
+    "everyday": ALL_DAYS,
+    "7 days": ALL_DAYS,
+    "7 jours": ALL_DAYS,
+    "7j/7": ALL_DAYS,
+    "tous les jours": ALL_DAYS,
+}
+_GROUP = "|".join(re.escape(word) for word in sorted(_GROUPS, key=len, reverse=True))
+_TIME = (
+    r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?|(noon|midi|midnight|minuit)"
+)
+_TOKEN = re.compile(
+    rf"(?P<range>(?:{_TIME}){_THROUGH}(?:{_TIME}))"
+    rf"|(?P<span>\b(?:{_DAY})s?\b\.?{_THROUGH}\b(?:{_DAY})s?\b\.?)"
+    rf"|(?P<group>\b(?:{_GROUP}))"
+    rf"|(?P<day>\b(?:{_DAY})s?\b\.?)"
+)
+_ALWAYS = re.compile(r"24\s*/\s*7|24\s*h\s*/\s*24|24 hours|24 heures|open 24")
+_CLOSED = re.compile(r"\b(?:closed|ferme)\b")
+_WORDS = {"noon": (12, 0), "midi": (12, 0), "midnight": (24, 0), "minuit": (24, 0)}
+
+
+class HoursNotUnderstood(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    days: tuple[int, ...] = ()
+    times: tuple[str, str] | None = None
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _clock(
+    hour: str | None, minute: str | None, suffix: str | None, word: str | None
+) -> tuple[int, int, str]:
+    if word:
+        h, m = _WORDS[word]
+        return h, m, ""
+    return int(hour or 0), int(minute or 0), (suffix or "").replace(".", "")
+
+
+def _range(match: re.Match[str]) -> tuple[str, str]:
+    groups = match.groups()[1:9]  # the two times' hour, minute, suffix and word
+    opens_h, opens_m, opens_s = _clock(*groups[0:4])
+    closes_h, closes_m, closes_s = _clock(*groups[4:8])
+    if closes_s == "pm" and closes_h < 12:
+        closes_h += 12
+    if closes_s == "am" and closes_h == 12:
+        closes_h = 0
+    if opens_s == "pm" and opens_h < 12:
+        opens_h += 12
+    if opens_s == "am" and opens_h == 12:
+        opens_h = 0
+    if not opens_s and closes_s == "pm" and opens_h + 12 < closes_h:
+        opens_h += 12  # "1-5pm" is 13:00 to 17:00
+    if not opens_s and not closes_s and closes_h < opens_h <= 12:
+        closes_h += 12  # "9-5" is 09:00 to 17:00
+    if closes_h == 0 and closes_m == 0 and opens_h > 0:
+        closes_h = 24
+    for hour, minute in ((opens_h, opens_m), (closes_h, closes_m)):
+        if hour > 24 or minute > 59 or (hour == 24 and minute):
+            raise HoursNotUnderstood(f"{match.group(0)!r} is not a time range")
+    return f"{opens_h:02d}:{opens_m:02d}", f"{closes_h:02d}:{closes_m:02d}"
+
+
+def _day(name: str) -> int:
+    return _DAY_OF.get(name) or _DAY_OF[name.removesuffix("s")]  # "Tuesdays"
+
+
+def _days(kind: str, text: str) -> tuple[int, ...]:
+    if kind == "group":
+        return _GROUPS[text.strip()]
+    names = [_day(name.strip(" .")) for name in re.split(_THROUGH, text) if name.strip(" .")]
+    if kind == "day":
+        return (names[0],)
+    start, end = names[0], names[-1]
+    if start <= end:
+        return tuple(range(start, end + 1))
+    return tuple(range(start, 8)) + tuple(range(1, end + 1))
+
+
+def parse_hours(text: str) -> tuple[OpeningHours, ...]:
+    """Weekly hours read from free text; HoursNotUnderstood when nothing sensible is found."""
+    folded = _fold(text)
+    if _ALWAYS.search(folded):
+        return tuple(OpeningHours(day, "00:00", "24:00") for day in ALL_DAYS)
+    tokens: list[Token] = []
+    for part in re.split(r"[;\n|]", folded):
+        if _CLOSED.search(part):
+            continue  # "Sat-Sun closed": closed days are simply not open
+        for match in _TOKEN.finditer(part):
+            kind = match.lastgroup or ""
+            if kind == "range":
+                tokens.append(Token("time", times=_range(match)))
+            else:
+                tokens.append(Token("days", days=_days(kind, match.group(kind))))
+    if not any(token.kind == "time" for token in tokens):
+        raise HoursNotUnderstood(f"no opening times in {text!r}")
+    if not any(token.kind == "days" for token in tokens):
+        raise HoursNotUnderstood(f"no days in {text!r}")
+    return _combine(tokens, text)
+
+
+def _combine(tokens: list[Token], text: str) -> tuple[OpeningHours, ...]:
+    lead = tokens[0].kind
+    groups: list[tuple[list[int], list[tuple[str, str]]]] = []
+    previous = ""
+    for token in tokens:
+        if not groups or (token.kind == lead and previous != lead):
+            groups.append(([], []))
+        days, times = groups[-1]
+        days.extend(token.days)
+        if token.times is not None:
+            times.append(token.times)
+        previous = token.kind
+    found: dict[tuple[int, str, str], OpeningHours] = {}
+    for days, times in groups:
+        if not days or not times:
+            raise HoursNotUnderstood(f"days without times, or times without days, in {text!r}")
+        for day in days:
+            for opens, closes in times:
+                if opens >= closes:
+                    raise HoursNotUnderstood(f"closes at {closes}, not after {opens}, in {text!r}")
+                found[(day, opens, closes)] = OpeningHours(day, opens, closes)
+    return tuple(found[key] for key in sorted(found))

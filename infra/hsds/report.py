@@ -1,0 +1,90 @@
+"""What an import did: records written, and what it skipped or could not map, with examples."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+EXAMPLES = 3
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, example: str) -> None:
+        self.count += 1
+        if len(self.examples) < EXAMPLES:
+            self.examples.append(example)
+
+
+@dataclass
+class Report:
+    # (kind, outcome) → records; outcomes are new, changed and unchanged.
+    written: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (kind, reason) → records left out entirely.
+    skipped: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    # (kind, what) → values dropped or guessed while the record itself was imported.
+    mapped: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    ignored_files: list[str] = field(default_factory=list)
+    events: int = 0
+    position: int = 0
+
+    def skip(self, kind: str, reason: str, where: str, detail: str = "") -> None:
+        self.skipped.setdefault((kind, reason), Tally()).add(_example(where, detail))
+
+    def note(self, kind: str, what: str, where: str, detail: str = "") -> None:
+        self.mapped.setdefault((kind, what), Tally()).add(_example(where, detail))
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.written[(kind, outcome)] += 1
+
+    def skipped_count(self, kind: str | None = None) -> int:
+        return sum(t.count for (k, _), t in self.skipped.items() if kind in (None, k))
+
+    def render(self) -> str:
+        lines = ["Imported:"]
+        for kind in ("organization", "service", "location", "service_at_location"):
+            outcomes = {o: self.written[(kind, o)] for o in ("new", "changed", "unchanged")}
+            lines.append(
+                f"  {kind + 's':22} {outcomes['new']:>6,} new  {outcomes['changed']:>6,} changed"
+                f"  {outcomes['unchanged']:>6,} unchanged"
+            )
+        lines.append(f"  {self.events:,} facts recorded")
+        for title, tallies in (
+            ("Skipped (not imported)", self.skipped),
+            ("Imported with values left out or guessed", self.mapped),
+        ):
+            if not tallies:
+                continue
+            lines.append(f"{title}:")
+            for (kind, reason), tally in sorted(tallies.items()):
+                lines.append(f"  {tally.count:>6,} {kind}: {reason}")
+                lines.extend(f"           e.g. {example}" for example in tally.examples)
+        if self.ignored_files:
+            lines.append("Files not read: " + ", ".join(self.ignored_files))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        def tallies(items: dict[tuple[str, str], Tally]) -> list[dict[str, Any]]:
+            return [
+                {"kind": k, "reason": r, "count": t.count, "examples": t.examples}
+                for (k, r), t in sorted(items.items())
+            ]
+
+        return {
+            "written": [
+                {"kind": k, "outcome": o, "count": n} for (k, o), n in sorted(self.written.items())
+            ],
+            "skipped": tallies(self.skipped),
+            "mapped": tallies(self.mapped),
+            "ignored_files": self.ignored_files,
+            "events": self.events,
+            "position": self.position,
+        }
+
+
+def _example(where: str, detail: str) -> str:
+    return f"{where}: {detail}" if detail else where

@@ -1,0 +1,268 @@
+"""Reading an HSDS package into plain tables, whatever its form.
+
+Accepted: HSDS 3.0 JSON (one file or a folder; lists, paginated `contents`, or single objects,
+with nested objects), and tabular data packages (a folder or a zip of CSV files, with a
+`datapackage.json` or without), using the table and column names of HSDS 3.0, 2.0 and 1.1.
+Every row keeps where it came from, so the report can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+Row = dict[str, Any]
+
+# Canonical HSDS 3.0 table names, and the names older versions and exporters use.
+_TABLES = {
+    "organization": ("organizations",),
+    "service": ("services",),
+    "location": ("locations",),
+    "service_at_location": (
+        "service_at_locations",
+        "services_at_location",
+        "services_at_locations",
+    ),
+    "address": ("addresses", "physical_address", "physical_addresses"),
+    "postal_address": ("postal_addresses",),
+    "phone": ("phones",),
+    "schedule": ("schedules", "regular_schedule", "regular_schedules"),
+    "holiday_schedule": ("holiday_schedules",),
+    "language": ("languages",),
+    "service_area": ("service_areas",),
+    "taxonomy_term": ("taxonomy_terms", "taxonomies"),
+    "service_taxonomy": ("services_taxonomy", "service_taxonomies"),
+    "attribute": ("attributes",),
+    "accessibility": ("accessibility_for_disabilities", "accessibilities"),
+    "eligibility": ("eligibilities",),
+}
+_CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (name, *aliases)}
+
+
+class PackageError(ValueError):
+    """The path is not something HSDS can be read from."""
+
+
+@dataclass
+class Package:
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    def add(self, table: str, row: Row) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables.get(table, [])
+
+
+def table_name(stem: str, rows: list[Row] | None = None) -> str | None:
+    name = stem.strip().lower().replace("-", "_").replace(" ", "_")
+    if name == "taxonomy":
+        # HSDS 1.1 called its terms `taxonomy`; in 3.0 that table describes the taxonomy itself.
+        columns = set(rows[0]) if rows else set()
+        is_terms = bool(columns & {"parent_id", "parent_name", "vocabulary", "term", "code"})
+        return "taxonomy_term" if is_terms else None
+    return _CANONICAL.get(name)
+
+
+def read_package(path: Path) -> Package:
+    if not path.exists():
+        raise PackageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        return _read_files(_folder_files(path), str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return _read_files(_zip_files(archive), str(path))
+        except zipfile.BadZipFile:
+            raise PackageError(f"{path}: not a readable zip file") from None
+    if suffix == ".json":
+        package = Package()
+        _read_json(package, path.name, path.read_bytes())
+        return package
+    if suffix == ".csv":
+        package = Package()
+        _read_csv(package, path.name, path.read_bytes(), None)
+        return package
+    raise PackageError(f"{path}: expected a .json or .csv file, a .zip, or a folder")
+
+
+def _folder_files(root: Path) -> Iterator[tuple[str, bytes]]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix.lower() in (".json", ".csv"):
+            yield path.relative_to(root).as_posix(), path.read_bytes()
+
+
+def _zip_files(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
+    for info in sorted(archive.infolist(), key=lambda info: info.filename):
+        name = info.filename
+        if info.is_dir() or name.startswith("__MACOSX/"):
+            continue
+        if PurePosixPath(name).suffix.lower() in (".json", ".csv"):
+            yield name, archive.read(info)
+
+
+def _read_files(files: Iterable[tuple[str, bytes]], origin: str) -> Package:
+    contents = dict(files)
+    package = Package()
+    descriptor = next((n for n in contents if PurePosixPath(n).name == "datapackage.json"), None)
+    if descriptor is not None:
+        _read_datapackage(package, descriptor, contents)
+        return package
+    csvs = [name for name in contents if name.lower().endswith(".csv")]
+    for name in csvs:
+        _read_csv(package, name, contents[name], None)
+    if not csvs:
+        for name, data in contents.items():
+            _read_json(package, name, data)
+    if not package.tables:
+        raise PackageError(f"{origin}: no HSDS tables or JSON records found")
+    return package
+
+
+def _read_datapackage(package: Package, descriptor: str, contents: dict[str, bytes]) -> None:
+    base = PurePosixPath(descriptor).parent
+    try:
+        meta = json.loads(contents[descriptor])
+        resources = meta["resources"]
+    except (ValueError, KeyError, TypeError):
+        raise PackageError(f"{descriptor}: not a data package descriptor with resources") from None
+    for resource in resources:
+        paths = resource.get("path")
+        for relative in paths if isinstance(paths, list) else [paths]:
+            if not isinstance(relative, str):
+                continue
+            name = (base / relative).as_posix() if str(base) != "." else relative
+            if name not in contents:
+                package.ignored.append(f"{name} (listed in {descriptor}, not in the package)")
+                continue
+            _read_csv(package, name, contents[name], resource.get("name"))
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheet exports from Windows are often in cp1252.
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(package: Package, name: str, data: bytes, resource: str | None) -> None:
+    text = _decode(data)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[Row] = []
+    for line, raw in enumerate(reader, start=2):
+        row: Row = {
+            (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
+            for key, value in raw.items()
+            if key is not None
+        }
+        row["_where"] = f"{name} line {line}"
+        rows.append(row)
+    table = table_name(resource or PurePosixPath(name).stem, rows)
+    if table is None:
+        package.ignored.append(name)
+        return
+    for row in rows:
+        package.add(table, row)
+
+
+def _read_json(package: Package, name: str, data: bytes) -> None:
+    try:
+        document = json.loads(_decode(data))
+    except ValueError as error:
+        raise PackageError(f"{name}: not valid JSON ({error})") from None
+    if isinstance(document, dict) and isinstance(document.get("contents"), list):
+        document = document["contents"]  # an HSDS API page
+    items = document if isinstance(document, list) else [document]
+    hint = table_name(PurePosixPath(name).stem)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            package.ignored.append(f"{name}[{index}] (not an object)")
+            continue
+        kind = hint or _shape(item)
+        where = f"{name}[{index}]" if isinstance(document, list) else name
+        _flatten(package, kind, item, where, {}, nested=False)
+
+
+def _shape(item: Row) -> str:
+    """Which HSDS object a JSON object is, from its fields."""
+    if "location_type" in item or "addresses" in item:
+        return "location"
+    if isinstance(item.get("location"), dict) and "service_id" in item:
+        return "service_at_location"
+    if "services" in item or "organization_identifiers" in item or "website" in item:
+        return "organization"
+    return "service"
+
+
+# Nested arrays of each HSDS 3.0 object: field → (table, the key linking the child back).
+_CHILDREN = {
+    "organization": {
+        "services": ("service", "organization_id"),
+        "locations": ("location", "organization_id"),
+        "phones": ("phone", "organization_id"),
+    },
+    "service": {
+        "phones": ("phone", "service_id"),
+        "schedules": ("schedule", "service_id"),
+        "service_areas": ("service_area", "service_id"),
+        "languages": ("language", "service_id"),
+        "attributes": ("attribute", "link_id"),
+        "service_at_locations": ("service_at_location", "service_id"),
+    },
+    "service_at_location": {
+        "phones": ("phone", "service_at_location_id"),
+        "schedules": ("schedule", "service_at_location_id"),
+        "service_areas": ("service_area", "service_at_location_id"),
+    },
+    "location": {
+        "addresses": ("address", "location_id"),
+        "phones": ("phone", "location_id"),
+        "schedules": ("schedule", "location_id"),
+        "languages": ("language", "location_id"),
+        "accessibility": ("accessibility", "location_id"),
+        "attributes": ("attribute", "link_id"),
+    },
+}
+# Nested single objects: field → (table, the key of the parent that points at it).
+_ONE = {
+    "service": {"organization": ("organization", "organization_id")},
+    "service_at_location": {"location": ("location", "location_id")},
+    "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id")},
+}
+
+
+def _flatten(
+    package: Package, table: str, item: Row, where: str, links: Row, *, nested: bool
+) -> None:
+    row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
+    for key, value in links.items():
+        row.setdefault(key, value)
+    for key, (child_table, pointer) in _ONE.get(table, {}).items():
+        child = item.get(key)
+        if isinstance(child, dict):
+            _flatten(package, child_table, child, f"{where}.{key}", {}, nested=True)
+            if child.get("id") is not None:
+                row.setdefault(pointer, child["id"])
+    if table == "attribute":
+        row.setdefault("link_entity", links.get("_entity", ""))
+    row.pop("_entity", None)
+    row["_where"] = where
+    row["_nested"] = nested
+    package.add(table, row)
+    for key, (child_table, pointer) in _CHILDREN.get(table, {}).items():
+        children = item.get(key)
+        if not isinstance(children, list):
+            continue
+        for index, child in enumerate(children):
+            if isinstance(child, dict):
+                link = {pointer: item.get("id"), "_entity": table}
+                _flatten(package, child_table, child, f"{where}.{key}[{index}]", link, nested=True)

@@ -1,0 +1,299 @@
+"""`guichet import hsds` on packages written here with the dirt real exports have."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from domain.directory import Organization
+from domain.locations import Location, ServiceAtLocation, service_at_location_id
+from domain.records import Status
+from domain.services import Service
+from infra.bootstrap import Container
+from infra.clock import SystemClock
+from infra.hsds.importer import ImportContext, import_package
+from infra.hsds.plan import record_id
+from infra.hsds.report import Report
+from infra.hsds.source import PackageError
+from infra.territories import load_reference
+from projections.search_query import SearchQuery
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+ENTRAIDE = UUID("0b8e3c1a-2f4d-4e6a-8c1b-9d7e6f5a4b01")
+FOOD_BANK = UUID("5f0c6a51-6d1e-4c3b-9a51-0c1f3a7e2b01")
+HOMEWORK = UUID("5f0c6a51-6d1e-4c3b-9a51-0c1f3a7e2b02")
+DEFUNCT = UUID("5f0c6a51-6d1e-4c3b-9a51-0c1f3a7e2b04")
+
+
+@pytest.fixture
+def directory(container: Container) -> Container:
+    load_reference(container.operations, SystemClock())
+    return container
+
+
+def run(container: Container, path: Path, language: str = "fr") -> Report:
+    return import_package(ImportContext(container.operations, "importer", AT, language), path)
+
+
+def written(report: Report, kind: str) -> dict[str, int]:
+    return {o: report.written[(kind, o)] for o in ("new", "changed", "unchanged")}
+
+
+def skipped(report: Report) -> dict[tuple[str, str], int]:
+    return {key: tally.count for key, tally in report.skipped.items()}
+
+
+def mapped(report: Report) -> dict[tuple[str, str], int]:
+    return {key: tally.count for key, tally in report.mapped.items()}
+
+
+def get(container: Container, id: UUID) -> object:
+    return container.operations.repository.get(id)
+
+
+def test_hsds_3_json_folder_maps_nested_objects_and_reports_its_dirt(
+    directory: Container,
+) -> None:
+    report = run(directory, FIXTURES / "v3_json")
+
+    assert written(report, "organization") == {"new": 2, "changed": 0, "unchanged": 0}
+    assert written(report, "service") == {"new": 3, "changed": 0, "unchanged": 0}
+    assert written(report, "location") == {"new": 3, "changed": 0, "unchanged": 0}
+    assert written(report, "service_at_location") == {"new": 2, "changed": 0, "unchanged": 0}
+    assert skipped(report) == {
+        ("service", "duplicate id"): 1,
+        ("service", "its organization is not in the package nor in Guichet"): 1,
+    }
+    assert mapped(report) == {
+        ("service", "phone number not understood, left out"): 1,
+        ("service", "language not understood, left out"): 1,
+        ("service", "service area not a known territory, left out"): 1,
+        ("service", "taxonomy term not in the taxonomy file, left out"): 1,
+        ("organization", "website not a web address, left out"): 1,
+        ("location", "no coordinates"): 1,
+    }
+    duplicate = report.skipped[("service", "duplicate id")]
+    assert duplicate.examples == [
+        "services.json[3]: '5f0c6a51-6d1e-4c3b-9a51-0c1f3a7e2b01', first at services.json[0]"
+    ]
+
+    service = get(directory, FOOD_BANK)
+    assert isinstance(service, Service)
+    assert service.name.fr == "Banque alimentaire du quartier"
+    assert service.name.en == ""
+    assert [(p.number, p.kind) for p in service.phones] == [
+        ("4505550101", "voice"),
+        ("4505550102", "fax"),
+    ]
+    assert [(h.weekday, h.opens, h.closes) for h in service.schedule.hours] == [
+        (1, "09:00", "12:00"),
+        (2, "09:00", "12:00"),
+        (3, "09:00", "12:00"),
+        (4, "13:00", "16:00"),
+    ]
+    assert service.languages == ["fr", "ht"]
+    assert service.service_areas == ["RA-13"]  # "Laval": the broadest territory of that name
+    assert service.taxonomy_codes == ["BD-1800.2000"]
+    assert service.eligibility.fr == "Résidents de Laval à faible revenu"
+    assert service.verified_at == datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+    homework = get(directory, HOMEWORK)
+    assert isinstance(homework, Service)
+    assert homework.service_areas == ["CMM"]
+    assert homework.flagged == "temporarily closed in the imported HSDS data"
+    defunct = get(directory, DEFUNCT)
+    assert isinstance(defunct, Service)
+    assert defunct.status is Status.INACTIVE
+
+    organization = get(directory, ENTRAIDE)
+    assert isinstance(organization, Organization)
+    assert organization.website == "https://www.entraide-laval.example"
+    location = get(directory, UUID("71000000-0000-4000-8000-000000000001"))
+    assert isinstance(location, Location)
+    assert location.address is not None
+    assert location.address.postal_code == "H7V 1A1"
+    assert location.coordinates is not None
+    assert location.coordinates.latitude == pytest.approx(45.5369)
+    virtual = get(directory, UUID("71000000-0000-4000-8000-000000000003"))
+    assert isinstance(virtual, Location)
+    assert virtual.virtual
+
+
+def test_importing_the_same_package_again_records_nothing(directory: Container) -> None:
+    first = run(directory, FIXTURES / "v2_tabular")
+    head = directory.operations.recorder.max_notification_id()
+    again = run(directory, FIXTURES / "v2_tabular")
+
+    assert first.events > 0
+    assert again.events == 0
+    assert directory.operations.recorder.max_notification_id() == head
+    for kind in ("organization", "service", "location", "service_at_location"):
+        assert written(again, kind)["new"] == written(again, kind)["changed"] == 0
+        assert written(again, kind)["unchanged"] == written(first, kind)["new"]
+    assert skipped(again) == skipped(first)
+
+
+def test_a_changed_package_amends_records_and_keeps_the_other_language(
+    directory: Container, tmp_path: Path
+) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(FIXTURES / "v2_tabular", package)
+    run(directory, package)
+    id = record_id("service", "svc-1")
+    service = get(directory, id)
+    assert isinstance(service, Service)
+    directory.operations.edit_record(
+        Service,
+        id,
+        service.version,
+        lambda s: s.amend(
+            name=type(s.name)(fr=s.name.fr, en="Meals on wheels"), reason=None, actor="ed", at=AT
+        ),
+    )
+    services = (package / "services.csv").read_text()
+    (package / "services.csv").write_text(services.replace("Popote roulante", "Popote du Nord"))
+
+    report = run(directory, package)
+
+    assert written(report, "service") == {"new": 0, "changed": 1, "unchanged": 1}
+    service = get(directory, id)
+    assert isinstance(service, Service)
+    assert (service.name.fr, service.name.en) == ("Popote du Nord", "Meals on wheels")
+    last = list(directory.operations.repository.event_store.get(id))[-1]
+    assert isinstance(last, Service.Renamed)
+    assert last.reason == "imported from HSDS data"
+
+
+def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None:
+    report = run(directory, FIXTURES / "v2_tabular")
+
+    assert written(report, "organization")["new"] == 2
+    assert written(report, "service")["new"] == 2
+    assert written(report, "location")["new"] == 3
+    assert written(report, "service_at_location")["new"] == 3
+    assert skipped(report) == {
+        ("organization", "duplicate id"): 1,
+        ("service", "no name"): 1,
+        ("service", "its organization is not in the package nor in Guichet"): 1,
+        ("service_at_location", "its service was not imported and is not active in Guichet"): 1,
+        ("service_at_location", "its location was not imported and is not active in Guichet"): 1,
+    }
+    assert mapped(report) == {
+        ("service", "opening hours not understood, left out"): 1,
+        ("service", "language not understood, left out"): 1,
+        ("service", "taxonomy term not in the taxonomy file, left out"): 1,
+        ("service", "taxonomy code not understood, left out"): 1,
+        ("location", "no coordinates"): 1,
+        ("location", "coordinates not understood, left out"): 1,
+    }
+    assert report.ignored_files == ["contacts.csv"]
+
+    meals = get(directory, record_id("service", "svc-1"))
+    assert isinstance(meals, Service)
+    assert [(h.weekday, h.opens, h.closes) for h in meals.schedule.hours] == [
+        (day, "09:00", "17:00") for day in range(1, 6)
+    ]
+    assert meals.languages == ["fr", "en"]
+    assert meals.service_areas == ["ARR-66023-ahuntsic-cartierville"]
+    assert meals.taxonomy_codes == ["BD-5000.6500"]
+    assert meals.fees.fr == "5 $ par repas"
+    assert [(p.number, p.extension) for p in meals.phones] == [("5145550199", "12")]
+    jobs = get(directory, record_id("service", "svc-2"))
+    assert isinstance(jobs, Service)
+    assert [(h.weekday, h.opens) for h in jobs.schedule.hours] == [(1, "09:00"), (3, "09:00")]
+    assert jobs.languages == ["es", "ar", "tl"]
+    assert jobs.service_areas == ["66023"]
+    assert jobs.taxonomy_codes == ["ND-6500"]
+    link = service_at_location_id(record_id("service", "svc-2"), record_id("location", "loc-3"))
+    assert isinstance(get(directory, link), ServiceAtLocation)
+
+
+def test_hsds_1_1_zip_without_descriptor(directory: Container, tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zip:
+        for path in sorted((FIXTURES / "v1_tabular").iterdir()):
+            zip.write(path, f"export/{path.name}")
+
+    report = run(directory, archive)
+
+    assert written(report, "service")["new"] == 1
+    assert written(report, "service_at_location")["new"] == 1
+    assert mapped(report) == {
+        ("location", "no organization_id, taken from a service there"): 1,
+        ("service", "holiday closure not plausible, left out"): 1,
+    }
+    service = get(directory, record_id("service", "1"))
+    assert isinstance(service, Service)
+    assert [(h.weekday, h.opens, h.closes) for h in service.schedule.hours] == [
+        (2, "08:30", "11:30"),
+        (4, "13:00", "16:00"),
+    ]
+    assert service.schedule.closed_on == (
+        date(2026, 12, 24),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    )
+    assert service.taxonomy_codes == ["PH-1250.1000"]
+    assert service.eligibility.fr == "Enfants de 18 mois à 5 ans"
+    assert service.service_areas == ["RA-13"]
+    location = get(directory, record_id("location", "1"))
+    assert isinstance(location, Location)
+    assert location.organization_id == record_id("organization", "1")
+    assert location.address is not None
+    assert location.address.street == "1500, boulevard de l'Avenir, Bureau 2"
+    assert location.accessibility.fr == "Rampe d'accès Entrée côté stationnement"
+    organization = get(directory, record_id("organization", "1"))
+    assert isinstance(organization, Organization)
+    assert organization.website == "https://maisonfamille.example"
+
+
+def test_english_packages_fill_the_english_text(directory: Container) -> None:
+    run(directory, FIXTURES / "v2_tabular", language="en")
+    service = get(directory, record_id("service", "svc-1"))
+    assert isinstance(service, Service)
+    assert (service.name.fr, service.name.en) == ("", "Popote roulante")
+
+
+def test_imported_services_are_found_by_search(directory: Container) -> None:
+    run(directory, FIXTURES / "v2_tabular")
+    directory.runners["territories"].catch_up()
+    directory.runners["search"].catch_up()
+
+    page = directory.search.search(SearchQuery(text="popote"))
+
+    assert [hit.service_id for hit in page.hits] == [record_id("service", "svc-1")]
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"README.txt": "not hsds"}, "no HSDS tables or JSON records found"),
+        ({"services.json": "{not json"}, "services.json: not valid JSON"),
+        ({"datapackage.json": '{"name": "x"}'}, "not a data package descriptor with resources"),
+    ],
+)
+def test_unreadable_packages_are_refused_before_anything_is_written(
+    directory: Container, tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    head = directory.operations.recorder.max_notification_id()
+
+    with pytest.raises(PackageError, match=message):
+        run(directory, tmp_path)
+
+    assert directory.operations.recorder.max_notification_id() == head
+
+
+def test_report_is_json_serialisable(directory: Container) -> None:
+    report = run(directory, FIXTURES / "v3_json")
+    data = json.loads(json.dumps(report.as_dict()))
+    assert {"kind": "service", "outcome": "new", "count": 3} in data["written"]
+    assert "Skipped (not imported)" in report.render()
