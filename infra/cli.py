@@ -19,6 +19,7 @@ from infra.bootstrap import Container, tokens_for
 from infra.database import Database
 from infra.demo import load_demo
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from infra.hsds.export import read_snapshot, write_documents
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
@@ -98,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     hsds_in.add_argument("--actor", default="hsds-import", help="who the facts are recorded as")
     hsds_in.add_argument("--report", type=Path, help="also write the report to this JSON file")
     hsds_in.set_defaults(run=_import_hsds)
+
+    exports = commands.add_parser("export", help="export directory records")
+    export_formats = exports.add_subparsers(required=True, metavar="FORMAT")
+    hsds_out = export_formats.add_parser(
+        "hsds", help="HSDS 3.0 JSON (organizations.json, services.json) with field metadata"
+    )
+    hsds_out.add_argument("path", type=Path, metavar="FOLDER")
+    hsds_out.add_argument(
+        "--language", choices=["fr", "en"], default="fr",
+        help="language to write text in; the other one fills empty fields (default: fr)",
+    )  # fmt: skip
+    hsds_out.set_defaults(run=_export_hsds)
 
     territories = commands.add_parser("territories", help="the territory reference")
     territory_actions = territories.add_subparsers(required=True, metavar="ACTION")
@@ -257,6 +270,18 @@ def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         print(report.render())
         if args.report is not None:
             args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    if args.path.exists() and not args.path.is_dir():
+        raise CommandError(f"{args.path} is a file; give a folder to write the export into")
+    with opened(settings) as container:
+        for name in ("history", "territories"):
+            container.runners[name].bring_up_to_date()
+        snapshot = read_snapshot(container.history, container.territories, args.language)
+        organizations, services = write_documents(args.path, snapshot)
+        print(f"{organizations} organizations and {services} services written to {args.path}")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,6 +107,23 @@ class ProjectionRunner:
             self.view.drop()
             self.view.create()
             return self.catch_up(on_page)
+
+    def bring_up_to_date(self, timeout: float = 60.0) -> None:
+        """Applies what the view lacks, or waits for the process that runs it to do so."""
+        with self.database.connect() as conn:
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
+            if row and row[0]:
+                self.catch_up()
+                return
+        head = self.recorder.max_notification_id() or 0
+        deadline = time.monotonic() + timeout
+        while self.view.position() < head:
+            if time.monotonic() > deadline:
+                raise ViewBusy(
+                    f"projection {self.view.name!r} is run by another process that did not "
+                    f"reach position {head} in {timeout:.0f} s; see `guichet projections status`"
+                )
+            time.sleep(0.1)
 
     def start(self) -> None:
         self._stop.clear()

@@ -139,7 +139,7 @@ class TerritoryNames:
         text = value.strip()
         if not text:
             return None
-        tail = text.rstrip("/").rsplit("/", 1)[-1]  # a URI ending with the code
+        tail = re.split(r"[/:]", text.rstrip("/"))[-1]  # a URI or URN ending with the code
         for candidate in (text, tail):
             if candidate.upper() in self.upper:
                 return self.upper[candidate.upper()]

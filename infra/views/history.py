@@ -110,6 +110,38 @@ class PostgresHistoryView(PostgresView):
             record[row["field"]] = row["value"]
         return found
 
+    def ids_of_kind(self, kind: str) -> list[UUID]:
+        """Every record of one kind (organization, service, location, service_at_location)."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT record_id FROM {} WHERE field = 'kind' AND value = to_jsonb(%s::text) "
+                    "ORDER BY record_id"
+                ).format(self.table("record_fields")),
+                (kind,),
+            ).fetchall()
+        return [row["record_id"] for row in rows]
+
+    def changes_of(self, ids: Sequence[UUID]) -> dict[UUID, list[Change]]:
+        """Every change of each record, in order."""
+        found: dict[UUID, list[Change]] = {id: [] for id in ids}
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(Change)) as curs,
+        ):
+            curs.execute(
+                sql.SQL(
+                    "SELECT {} FROM {} WHERE record_id = ANY(%s) ORDER BY record_id, version, field"
+                ).format(
+                    sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
+                    self.table("record_history"),
+                ),
+                (list(ids),),
+            )
+            for change in curs.fetchall():
+                found[change.record_id].append(change)
+        return found
+
     def linked(self, end: str, id: UUID) -> list[UUID]:
         """Links still in force whose `end` (service_id or location_id) is `id`."""
         with self.datastore.get_connection() as conn:

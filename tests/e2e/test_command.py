@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -257,3 +258,42 @@ def test_the_demo_directory_loads_once_and_is_searchable(
     page = container.search.search(SearchQuery(text="homework", territories=("CMM", "QC")))
     assert page.total >= 1
     assert all(hit.name_en == "Homework help" for hit in page.hits)
+
+
+def test_hsds_import_reports_and_export_writes_hsds_json(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    env = clean_env(**environ)
+    package = Path(__file__).resolve().parents[1] / "fixtures" / "hsds" / "v2_tabular"
+    subprocess.run([GUICHET, "territories", "load"], env=env, check=True, capture_output=True)
+    report_file = tmp_path / "report.json"
+
+    imported = subprocess.run(
+        [GUICHET, "import", "hsds", str(package), "--report", str(report_file)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    exported = subprocess.run(
+        [GUICHET, "export", "hsds", str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    missing = subprocess.run(
+        [GUICHET, "import", "hsds", str(tmp_path / "nowhere")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert imported.returncode == 0, imported.stderr
+    assert re.search(r"services\s+2 new\s+0 changed\s+0 unchanged", imported.stdout)
+    assert "1 service: no name" in imported.stdout
+    assert "e.g. services.csv line 5" in imported.stdout
+    assert "import [" in imported.stderr  # the progress bar
+    report = json.loads(report_file.read_text())
+    assert {"kind": "service", "outcome": "new", "count": 2} in report["written"]
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("2 organizations and 2 services written to")
+    services = json.loads((tmp_path / "out" / "services.json").read_text())
+    assert sorted(service["name"] for service in services) == [
+        "Popote roulante",
+        "Recherche d'emploi",
+    ]
+    assert missing.returncode == 2
+    assert "nowhere: no such file or folder" in missing.stderr
