@@ -26,6 +26,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
         finally:
             for runner in container.runners.values():
                 runner.stop()
+            await container.search.close()
 
     graphql = GraphQLEndpoint(container)
     routes = [

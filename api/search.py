@@ -123,9 +123,7 @@ class Suggestion:
 class SearchQueryType:
     @strawberry.field(description="Service names with a word starting with the prefix.")
     async def autocomplete(self, info: Info, prefix: str, first: int = 10) -> list[Suggestion]:
-        names = await info.context.call(
-            info.context.container.search.autocomplete, prefix, max(1, min(first, 20))
-        )
+        names = await info.context.container.search.autocomplete(prefix, max(1, min(first, 20)))
         return [Suggestion(name=LocalizedTextType(fr=fr, en=en)) for fr, en in names]
 
     @strawberry.field(description="Searches services at their locations, in French or English.")
@@ -173,7 +171,7 @@ class SearchQueryType:
                 first=first,
                 after=decode_cursor(after) if after else None,
             )
-            page = await context.call(context.container.search.search, query)
+            page = await context.container.search.search(query)
             edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]
             return SearchConnection(
                 total_count=page.total,

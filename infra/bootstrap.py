@@ -12,7 +12,7 @@ from domain.operations import Operations
 from infra.clock import Clock, SystemClock, new_id
 from infra.database import Database
 from infra.runner import ProjectionRunner
-from infra.search.postgres import PostgresSearchView
+from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
@@ -59,7 +59,7 @@ class Container:
         self.history = PostgresHistoryView(self.datastore)
         self.search_view = PostgresSearchView(self.datastore)
         self.verification = PostgresVerificationView(self.datastore)
-        self.search: SearchIndex = self.search_view
+        self.search: SearchIndex = PostgresSearchIndex(self.search_view)
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import anyio
 from psycopg import Cursor as DbCursor
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
-from infra.views.base import PostgresView
-from projections import search
+from infra.search.records import WORD, SearchRecordsView
 from projections.base import Positioned
 from projections.search_query import (
     Cursor,
@@ -26,7 +24,6 @@ from projections.search_query import (
 )
 
 MONTREAL = ZoneInfo("America/Montreal")
-WORD = re.compile(r"[a-z0-9]+")
 FAR = 1e9
 
 DOCUMENT = """
@@ -111,27 +108,16 @@ SELECT
      WHERE place <= 30 GROUP BY facet) facets) AS facets
 """
 
-AFFECTED = """
-SELECT id FROM {records} WHERE kind = 'service'
-  AND (id = ANY(%(ids)s) OR fields->>'organization_id' = ANY(%(texts)s))
-UNION
-SELECT (fields->>'service_id')::uuid FROM {records} WHERE kind = 'service_at_location'
-  AND (id = ANY(%(ids)s) OR fields->>'location_id' = ANY(%(texts)s))
-"""
 
-
-class PostgresSearchView(PostgresView):
-    name: ClassVar[str] = "search"
-    topics: ClassVar[tuple[str, ...]] = search.TOPICS
-    tables: ClassVar[tuple[str, ...]] = ("search_records", "search_documents", "search_words")
+class PostgresSearchView(SearchRecordsView):
+    tables: ClassVar[tuple[str, ...]] = (
+        "search_records", "search_gaps", "search_documents", "search_words",
+    )  # fmt: skip
 
     def create_statements(self) -> list[sql.Composed]:
         t = self.table
         return [
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, kind text NOT NULL,"
-                " fields jsonb NOT NULL)"
-            ).format(t("search_records")),
+            *super().create_statements(),
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, service_id uuid NOT NULL,"
                 " location_id uuid, organization_id uuid NOT NULL, active boolean NOT NULL,"
@@ -145,11 +131,6 @@ class PostgresSearchView(PostgresView):
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (word text PRIMARY KEY)").format(
                 t("search_words")
             ),
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (query text NOT NULL, filters text NOT NULL,"
-                " searches bigint NOT NULL, last_seen timestamptz NOT NULL,"
-                " PRIMARY KEY (query, filters))"
-            ).format(t("search_gaps")),
             *(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gin ({})").format(
                     sql.Identifier(f"search_documents_{column}"),
@@ -166,36 +147,13 @@ class PostgresSearchView(PostgresView):
                 "USING gin (folded public.gin_trgm_ops)"
             ).format(t("search_documents")),
             sql.SQL(
-                "CREATE INDEX IF NOT EXISTS search_records_links ON {} "
-                "((fields->>'service_id'), (fields->>'location_id')) "
-                "WHERE kind = 'service_at_location'"
-            ).format(t("search_records")),
-            sql.SQL(
-                "CREATE INDEX IF NOT EXISTS search_records_owner ON {} "
-                "((fields->>'organization_id')) WHERE kind = 'service'"
-            ).format(t("search_records")),
-            sql.SQL(
                 "CREATE INDEX IF NOT EXISTS search_words_trigram ON {} "
                 "USING gin (word public.gin_trgm_ops)"
             ).format(t("search_words")),
         ]
 
     def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
-        records = self._records(curs, {item.event.originator_id for item in page})
-        changed = search.fold(page, records)
-        curs.executemany(
-            sql.SQL(
-                "INSERT INTO {} (id, kind, fields) VALUES (%s, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET fields = EXCLUDED.fields"
-            ).format(self.table("search_records")),
-            [(id, records[id].get("kind", ""), Jsonb(records[id])) for id in changed],
-        )
-        texts = [str(id) for id in changed]
-        curs.execute(
-            sql.SQL(AFFECTED).format(records=self.table("search_records")),
-            {"ids": list(changed), "texts": texts},
-        )
-        services = [row["id"] for row in curs.fetchall()]
+        services = self.changed_services(curs, page)
         if not services:
             return
         curs.execute(
@@ -222,26 +180,17 @@ class PostgresSearchView(PostgresView):
             (services,),
         )
 
-    def _records(self, curs: DbCursor[Any], ids: set[UUID]) -> dict[UUID, dict[str, Any]]:
-        curs.execute(
-            sql.SQL("SELECT id, fields FROM {} WHERE id = ANY(%s)").format(
-                self.table("search_records")
-            ),
-            (list(ids),),
-        )
-        return {row["id"]: row["fields"] for row in curs.fetchall()}
-
     def search(self, query: SearchQuery) -> SearchPage:
         page = self._search(query)
         if page.total or not query.text:
             return page
         rewritten = self._respell(query.text)
         if rewritten is None:
-            self._count_gap(query)
+            self.count_gap(query)
             return page
         retried = self._search(replace(query, text=rewritten))
         if not retried.total:
-            self._count_gap(query)
+            self.count_gap(query)
         return replace(retried, rewritten_text=rewritten)
 
     def _search(self, query: SearchQuery) -> SearchPage:
@@ -364,26 +313,6 @@ class PostgresSearchView(PostgresView):
                     changed = True
         return " ".join(words) if changed else None
 
-    def _count_gap(self, query: SearchQuery) -> None:
-        filters = ";".join(
-            f"{name}={','.join(value)}"
-            for name, value in (
-                ("territories", query.territories[:1] if query.territories else ()),
-                ("categories", query.categories),
-                ("languages", query.languages),
-            )
-            if value
-        )
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                sql.SQL(
-                    "INSERT INTO {} (query, filters, searches, last_seen) VALUES (%s, %s, 1, now())"
-                    " ON CONFLICT (query, filters) DO UPDATE SET searches = {}.searches + 1,"
-                    " last_seen = now()"
-                ).format(self.table("search_gaps"), self.table("search_gaps")),
-                (" ".join(WORD.findall(fold_text(query.text or ""))), filters),
-            )
-
     def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         """Names of active services with a word starting with `prefix`, shortest first."""
         folded = " ".join(WORD.findall(fold_text(prefix)))
@@ -402,12 +331,21 @@ class PostgresSearchView(PostgresView):
             ).fetchall()
         return [(row["name_fr"], row["name_en"]) for row in rows]
 
-    def gaps(self, first: int) -> list[tuple[str, str, int]]:
-        with self.datastore.get_connection() as conn:
-            rows = conn.execute(
-                sql.SQL(
-                    "SELECT query, filters, searches FROM {} ORDER BY searches DESC, query LIMIT %s"
-                ).format(self.table("search_gaps")),
-                (first,),
-            ).fetchall()
-        return [(row["query"], row["filters"], row["searches"]) for row in rows]
+
+class PostgresSearchIndex:
+    """The search port on the PostgreSQL view; its blocking queries run on worker threads."""
+
+    def __init__(self, view: PostgresSearchView) -> None:
+        self.view = view
+
+    async def search(self, query: SearchQuery) -> SearchPage:
+        return await anyio.to_thread.run_sync(self.view.search, query)
+
+    async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
+        return await anyio.to_thread.run_sync(self.view.autocomplete, prefix, first)
+
+    async def gaps(self, first: int) -> list[tuple[str, str, int]]:
+        return await anyio.to_thread.run_sync(self.view.gaps, first)
+
+    async def close(self) -> None:
+        return None

@@ -65,8 +65,8 @@ class Directory:
         self.container.runners["territories"].catch_up()
         return self.container.search
 
-    def search(self, **asked: object) -> SearchPage:
-        return self.index.search(SearchQuery(**asked))  # type: ignore[arg-type]
+    async def search(self, **asked: object) -> SearchPage:
+        return await self.index.search(SearchQuery(**asked))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -84,44 +84,44 @@ def names(page: SearchPage) -> list[str]:
     return [hit.name_fr for hit in page.hits]
 
 
-def test_accents_and_case_are_ignored(directory: Directory) -> None:
+async def test_accents_and_case_are_ignored(directory: Directory) -> None:
     directory.service("Déneigement pour aînés", "Snow removal for seniors")
-    assert names(directory.search(text="deneigement")) == ["Déneigement pour aînés"]
-    assert names(directory.search(text="AINES")) == ["Déneigement pour aînés"]
+    assert names(await directory.search(text="deneigement")) == ["Déneigement pour aînés"]
+    assert names(await directory.search(text="AINES")) == ["Déneigement pour aînés"]
 
 
-def test_either_language_matches(directory: Directory) -> None:
+async def test_either_language_matches(directory: Directory) -> None:
     directory.service("Déneigement pour aînés", "Snow removal for seniors")
-    assert names(directory.search(text="snow removal")) == ["Déneigement pour aînés"]
-    assert names(directory.search(text="déneigement")) == ["Déneigement pour aînés"]
+    assert names(await directory.search(text="snow removal")) == ["Déneigement pour aînés"]
+    assert names(await directory.search(text="déneigement")) == ["Déneigement pour aînés"]
 
 
-def test_one_typo_in_a_long_word_is_tolerated(directory: Directory) -> None:
+async def test_one_typo_in_a_long_word_is_tolerated(directory: Directory) -> None:
     directory.service("Déneigement pour aînés", "Snow removal for seniors")
 
-    page = directory.search(text="denaigement")
+    page = await directory.search(text="denaigement")
 
     assert names(page) == ["Déneigement pour aînés"]
     assert page.rewritten_text == "deneigement"
-    assert directory.search(text="neige").total == 0  # short words are not respelled
+    assert (await directory.search(text="neige")).total == 0  # short words are not respelled
 
 
-def test_name_matches_rank_above_description_matches(directory: Directory) -> None:
+async def test_name_matches_rank_above_description_matches(directory: Directory) -> None:
     directory.service("Cuisine collective", description="On y prépare une aide alimentaire.")
     directory.service("Aide alimentaire d'urgence")
 
-    assert names(directory.search(text="aide alimentaire")) == [
+    assert names(await directory.search(text="aide alimentaire")) == [
         "Aide alimentaire d'urgence",
         "Cuisine collective",
     ]
 
 
-def test_near_sorts_nearer_first_without_excluding_far_services(directory: Directory) -> None:
+async def test_near_sorts_nearer_first_without_excluding_far_services(directory: Directory) -> None:
     directory.service("Friperie Nord", at=Coordinates(45.60, -73.75))
     directory.service("Friperie Sud", at=Coordinates(45.52, -73.75))
     directory.service("Friperie Gatineau", at=Coordinates(45.48, -75.70), areas=("QC",))
 
-    page = directory.search(text="friperie", near=LAVAL)
+    page = await directory.search(text="friperie", near=LAVAL)
 
     assert names(page) == ["Friperie Nord", "Friperie Sud", "Friperie Gatineau"]
     distances = [hit.distance_km for hit in page.hits]
@@ -131,36 +131,36 @@ def test_near_sorts_nearer_first_without_excluding_far_services(directory: Direc
     assert distances[2] > 100
 
 
-def test_a_territory_finds_services_of_it_or_any_place_above(directory: Directory) -> None:
+async def test_a_territory_finds_services_of_it_or_any_place_above(directory: Directory) -> None:
     directory.service("Service de Laval", areas=("65005",))
     directory.service("Service de la CMM", areas=("CMM",))
     directory.service("Service du Québec", areas=("QC",))
     directory.service("Service de Montréal", areas=("66023",))
 
-    found = names(directory.search(territories=LAVAL_AND_ABOVE))
+    found = names(await directory.search(territories=LAVAL_AND_ABOVE))
 
     assert sorted(found) == ["Service de Laval", "Service de la CMM", "Service du Québec"]
 
 
-def test_inactive_records_are_hidden_unless_asked(directory: Directory) -> None:
+async def test_inactive_records_are_hidden_unless_asked(directory: Directory) -> None:
     closed = directory.service("Halte-garderie")
     directory.container.operations.edit_record(
         Service, closed, 1, lambda s: s.deactivate("fermé", actor="t", at=AT)
     )
 
-    assert directory.search(text="halte").total == 0
-    page = directory.search(text="halte", include_inactive=True)
+    assert (await directory.search(text="halte")).total == 0
+    page = await directory.search(text="halte", include_inactive=True)
     assert [(hit.name_fr, hit.active) for hit in page.hits] == [("Halte-garderie", False)]
 
 
-def test_pages_have_no_duplicates_or_holes(directory: Directory) -> None:
+async def test_pages_have_no_duplicates_or_holes(directory: Directory) -> None:
     for number in range(25):
         directory.service(f"Atelier {number:02d}", at=Coordinates(45.5 + number / 1000, -73.7))
     seen: list[str] = []
     after = None
     pages = 0
     while True:
-        page = directory.search(text="atelier", near=LAVAL, first=10, after=after)
+        page = await directory.search(text="atelier", near=LAVAL, first=10, after=after)
         seen += names(page)
         pages += 1
         assert page.total == 25
@@ -173,38 +173,38 @@ def test_pages_have_no_duplicates_or_holes(directory: Directory) -> None:
     assert len(set(seen)) == 25
 
 
-def test_categories_match_their_descendants_and_languages_filter(directory: Directory) -> None:
+async def test_categories_match_their_descendants_and_languages_filter(directory: Directory) -> None:
     directory.service("Banque alimentaire", categories=("BD-1800.2000",), languages=("fr", "es"))
     directory.service("Logement social", categories=("BH-7000",))
 
-    assert names(directory.search(categories=("BD-1800",))) == ["Banque alimentaire"]
-    assert names(directory.search(languages=("es",))) == ["Banque alimentaire"]
-    page = directory.search()
+    assert names(await directory.search(categories=("BD-1800",))) == ["Banque alimentaire"]
+    assert names(await directory.search(languages=("es",))) == ["Banque alimentaire"]
+    page = await directory.search()
     assert {(f.value, f.count) for f in page.categories} >= {("BD", 1), ("BH-7000", 1)}
 
 
-def test_open_at_uses_montreal_time(directory: Directory) -> None:
+async def test_open_at_uses_montreal_time(directory: Directory) -> None:
     tuesday = Schedule((OpeningHours(2, "09:00", "12:00"),))
     directory.service("Comptoir vestimentaire", schedule=tuesday)
 
     # 15:30 UTC on Tuesday 2026-03-03 is 10:30 in Montréal.
-    assert directory.search(open_at=datetime(2026, 3, 3, 15, 30, tzinfo=UTC)).total == 1
-    assert directory.search(open_at=datetime(2026, 3, 3, 18, 30, tzinfo=UTC)).total == 0
+    assert (await directory.search(open_at=datetime(2026, 3, 3, 15, 30, tzinfo=UTC))).total == 1
+    assert (await directory.search(open_at=datetime(2026, 3, 3, 18, 30, tzinfo=UTC))).total == 0
 
 
-def test_searches_with_no_result_are_counted_without_the_searcher(
+async def test_searches_with_no_result_are_counted_without_the_searcher(
     directory: Directory,
 ) -> None:
     directory.service("Aide aux devoirs")
-    directory.search(text="Zoothérapie")
-    directory.search(text="zootherapie")
+    await directory.search(text="Zoothérapie")
+    await directory.search(text="zootherapie")
 
-    assert directory.index.gaps(10) == [("zootherapie", "", 2)]
+    assert await directory.index.gaps(10) == [("zootherapie", "", 2)]
 
 
-def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
+async def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
     service = directory.service("Clinique d'impôts", at=Coordinates(45.60, -73.75))
-    location = directory.search(text="impots").hits[0].location_id
+    location = (await directory.search(text="impots")).hits[0].location_id
     assert location is not None
 
     directory.container.operations.edit_record(
@@ -217,21 +217,21 @@ def test_edits_to_a_location_move_its_results(directory: Directory) -> None:
         ),
     )  # fmt: skip
 
-    [hit] = directory.search(text="impots", near=LAVAL).hits
+    [hit] = (await directory.search(text="impots", near=LAVAL)).hits
     assert hit.service_id == service
     assert hit.distance_km is not None
     assert hit.distance_km < 7
 
 
-def test_autocomplete_suggests_names_by_word_prefix(directory: Directory) -> None:
+async def test_autocomplete_suggests_names_by_word_prefix(directory: Directory) -> None:
     directory.service("Déneigement pour aînés", "Snow removal for seniors")
     directory.service("Aide aux devoirs", "Homework help")
     search = directory.index
-    assert search.autocomplete("dénei", 10) == [
+    assert await search.autocomplete("dénei", 10) == [
         ("Déneigement pour aînés", "Snow removal for seniors")
     ]
-    assert search.autocomplete("AIN", 10) == [
+    assert await search.autocomplete("AIN", 10) == [
         ("Déneigement pour aînés", "Snow removal for seniors")
     ]
-    assert search.autocomplete("homew", 10) == [("Aide aux devoirs", "Homework help")]
-    assert search.autocomplete("x", 10) == []
+    assert await search.autocomplete("homew", 10) == [("Aide aux devoirs", "Homework help")]
+    assert await search.autocomplete("x", 10) == []

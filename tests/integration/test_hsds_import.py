@@ -261,12 +261,12 @@ def test_english_packages_fill_the_english_text(directory: Container) -> None:
     assert (service.name.fr, service.name.en) == ("", "Popote roulante")
 
 
-def test_imported_services_are_found_by_search(directory: Container) -> None:
+async def test_imported_services_are_found_by_search(directory: Container) -> None:
     run(directory, FIXTURES / "v2_tabular")
     directory.runners["territories"].catch_up()
     directory.runners["search"].catch_up()
 
-    page = directory.search.search(SearchQuery(text="popote"))
+    page = await directory.search.search(SearchQuery(text="popote"))
 
     assert [hit.service_id for hit in page.hits] == [record_id("service", "svc-1")]
 
