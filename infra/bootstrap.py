@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
+from eventsourcing.postgres import PostgresDatastore
+
 from domain.operations import Operations
 from infra.clock import Clock, SystemClock, new_id
 from infra.database import Database
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
+from infra.search.records import SearchRecordsView
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
@@ -37,7 +40,21 @@ class ViewStatus:
         return max(self.head - self.position, 0)
 
 
+def opensearch(
+    url: str, datastore: PostgresDatastore, schema: str
+) -> tuple[SearchRecordsView, SearchIndex]:
+    from opensearchpy import AsyncOpenSearch, OpenSearch
+
+    from infra.search.opensearch import IndexNames, OpenSearchIndex, OpenSearchSearchView
+
+    names = IndexNames.for_schema(schema)
+    view = OpenSearchSearchView(datastore, OpenSearch(hosts=[url], timeout=30), names)
+    return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view)
+
+
 class Container:
+    search: SearchIndex
+
     def __init__(
         self,
         settings: Settings,
@@ -57,9 +74,15 @@ class Container:
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
         self.history = PostgresHistoryView(self.datastore)
-        self.search_view = PostgresSearchView(self.datastore)
+        self.search_view: SearchRecordsView
+        if settings.opensearch_url is not None:
+            self.search_view, self.search = opensearch(
+                settings.opensearch_url, self.datastore, database.schema
+            )
+        else:
+            self.search_view = PostgresSearchView(self.datastore)
+            self.search = PostgresSearchIndex(self.search_view)
         self.verification = PostgresVerificationView(self.datastore)
-        self.search: SearchIndex = PostgresSearchIndex(self.search_view)
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (
@@ -117,6 +140,9 @@ class Container:
             runner.stop()
         self.operations.close()
         self.datastore.close()
+        client = getattr(self.search_view, "client", None)
+        if client is not None:
+            client.close()
 
 
 def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:

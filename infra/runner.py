@@ -106,7 +106,9 @@ class ProjectionRunner:
                 )
             self.view.drop()
             self.view.create()
-            return self.catch_up(on_page)
+            applied = self.catch_up(on_page)
+            self.view.rebuilt()
+            return applied
 
     def bring_up_to_date(self, timeout: float = 60.0) -> None:
         """Applies what the view lacks, or waits for the process that runs it to do so."""

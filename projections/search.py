@@ -7,7 +7,7 @@ inputs it touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -41,3 +41,90 @@ def fold(page: Iterable[Positioned], records: MutableMapping[UUID, Fields]) -> s
             )
         changed.add(item.event.originator_id)
     return changed
+
+
+def _text(fields: Fields | None, name: str) -> str:
+    return str((fields or {}).get(name) or "")
+
+
+def minutes_of_week(weekday: int, time: str) -> int:
+    """Minutes since Monday 00:00, local time; "24:00" is the end of the day."""
+    hours, minutes = (int(part) for part in time.split(":"))
+    return (weekday - 1) * 1440 + hours * 60 + minutes
+
+
+def service_documents(
+    service_id: UUID,
+    service: Fields,
+    organization: Fields | None,
+    places: Sequence[tuple[UUID, Fields, Fields | None]],
+) -> list[tuple[UUID, dict[str, Any] | None]]:
+    """The documents of one service, one per location it is linked to, or one for the service
+    alone when it has none; `None` for a document that must no longer be found.
+
+    `places` holds every link record of the service (linked or not) with its location.
+    """
+    linked: list[tuple[UUID, Fields | None]] = [
+        (id, location) for id, link, location in places if link.get("linked") is True
+    ]
+    gone = [id for id, link, _ in places if link.get("linked") is not True]
+    result: list[tuple[UUID, dict[str, Any] | None]] = []
+    if service.get("status") == "merged" or organization is None:
+        result.extend((id, None) for id, _, _ in places)
+        result.append((service_id, None))
+        return result
+    result.extend((id, None) for id in gone)
+    targets: list[tuple[UUID, Fields | None]] = linked or [(service_id, None)]
+    if linked:
+        result.append((service_id, None))
+    schedule = service.get("schedule") or {"hours": [], "closed_on": []}
+    for id, location in targets:
+        coordinates = (location or {}).get("coordinates")
+        active = all(
+            (record or {}).get("status", "active") == "active"
+            for record in (service, organization, location)
+        )
+        result.append(
+            (
+                id,
+                {
+                    "doc_id": str(id),
+                    "service_id": str(service_id),
+                    "location_id": str(location_id(places, id)) if location else None,
+                    "organization_id": str(service.get("organization_id")),
+                    "active": active,
+                    "removed": False,
+                    "name_fr": _text(service, "name.fr"),
+                    "name_en": _text(service, "name.en"),
+                    "organization_fr": _text(organization, "name.fr"),
+                    "organization_en": _text(organization, "name.en"),
+                    "description_fr": _text(service, "description.fr"),
+                    "description_en": _text(service, "description.en"),
+                    "categories": list(service.get("categories") or []),
+                    "languages": list(service.get("languages") or []),
+                    "areas": list(service.get("service_areas") or []),
+                    "location": (
+                        {"lat": coordinates["latitude"], "lon": coordinates["longitude"]}
+                        if isinstance(coordinates, dict)
+                        else None
+                    ),
+                    "city": ((location or {}).get("address") or {}).get("city"),
+                    "open_minutes": [
+                        {
+                            "gte": minutes_of_week(h["weekday"], h["opens"]),
+                            "lt": minutes_of_week(h["weekday"], h["closes"]),
+                        }
+                        for h in schedule.get("hours", [])
+                    ],
+                    "closed_on": list(schedule.get("closed_on", [])),
+                },
+            )
+        )
+    return result
+
+
+def location_id(places: Sequence[tuple[UUID, Fields, Fields | None]], link_id: UUID) -> UUID:
+    for id, link, _ in places:
+        if id == link_id:
+            return UUID(str(link["location_id"]))
+    raise KeyError(link_id)

@@ -44,6 +44,9 @@ class PostgresView(PostgresTrackingRecorder):
         self.tracking_migration_previous = None
         self.tracking_migration_current = None
 
+    def rebuilt(self) -> None:
+        """Called when a rebuild has replayed the whole log; nothing to do for tables."""
+
     def position(self) -> int:
         return self.max_tracking_id(LOG_NAME) or 0
 

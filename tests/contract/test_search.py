@@ -1,12 +1,14 @@
 """The search contract: each directory search rule, on data where the rule matters.
 
-Every search adapter must pass it, through the `SearchIndex` port. The PostgreSQL adapter is
-the only one built so far; the OpenSearch adapter, when it exists, is to be added here as a
-fixture parameter that runs whenever GUICHET_OPENSEARCH_URL is set.
+Every search adapter must pass it, through the `SearchIndex` port: the PostgreSQL adapter
+always, the OpenSearch adapter whenever GUICHET_OPENSEARCH_URL names a server to test against
+(each test uses indices of its own and deletes them).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
@@ -22,6 +24,7 @@ from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAVAL = Point(45.5700, -73.7500)
+LAVAL_POINT = Coordinates(45.5700, -73.7500)
 # Ancestors of Laval in the reference: what the API expands the territory 65005 to.
 LAVAL_AND_ABOVE = ("65005", "TE-65", "CMM", "RA-13", "QC")
 
@@ -69,8 +72,44 @@ class Directory:
         return await self.index.search(SearchQuery(**asked))  # type: ignore[arg-type]
 
 
+OPENSEARCH_URL = os.environ.get("GUICHET_OPENSEARCH_URL")
+ENGINES = [
+    "postgres",
+    pytest.param(
+        "opensearch",
+        marks=pytest.mark.skipif(not OPENSEARCH_URL, reason="GUICHET_OPENSEARCH_URL is not set"),
+    ),
+]
+
+
+@pytest.fixture(params=ENGINES)
+async def engine_container(
+    request: pytest.FixtureRequest,
+    environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+) -> AsyncIterator[Container]:
+    env = dict(environ)
+    if request.param == "opensearch":
+        assert OPENSEARCH_URL is not None
+        env["GUICHET_OPENSEARCH_URL"] = OPENSEARCH_URL
+    container = make_container(env)
+    yield container
+    await container.search.close()
+    if request.param == "opensearch":
+        from opensearchpy import OpenSearch
+
+        from infra.search.opensearch import IndexNames
+
+        names = IndexNames.for_schema(container.database.schema)
+        client = OpenSearch(hosts=[OPENSEARCH_URL])
+        client.indices.delete(index=f"{names.alias}-v*")
+        client.indices.delete_index_template(name=names.template)
+        client.close()
+
+
 @pytest.fixture
-def directory(container: Container) -> Directory:
+def directory(engine_container: Container) -> Directory:
+    container = engine_container
     load_reference(container.operations, container.clock)
     organization = uuid4()
     container.operations.register_organization(
@@ -173,7 +212,9 @@ async def test_pages_have_no_duplicates_or_holes(directory: Directory) -> None:
     assert len(set(seen)) == 25
 
 
-async def test_categories_match_their_descendants_and_languages_filter(directory: Directory) -> None:
+async def test_categories_match_their_descendants_and_languages_filter(
+    directory: Directory,
+) -> None:
     directory.service("Banque alimentaire", categories=("BD-1800.2000",), languages=("fr", "es"))
     directory.service("Logement social", categories=("BH-7000",))
 
@@ -235,3 +276,17 @@ async def test_autocomplete_suggests_names_by_word_prefix(directory: Directory) 
     ]
     assert await search.autocomplete("homew", 10) == [("Aide aux devoirs", "Homework help")]
     assert await search.autocomplete("x", 10) == []
+
+
+async def test_a_rebuild_answers_as_before(directory: Directory) -> None:
+    directory.service("Déneigement pour aînés", "Snow removal for seniors", at=LAVAL_POINT)
+    directory.service("Aide aux devoirs", "Homework help")
+    before = await directory.search(text="aines", near=LAVAL)
+
+    directory.container.runners["search"].rebuild()
+
+    after = await directory.search(text="aines", near=LAVAL)
+    assert [(h.id, h.distance_km) for h in after.hits] == [
+        (h.id, h.distance_km) for h in before.hits
+    ]
+    assert after.total == before.total == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -238,7 +239,7 @@ def test_territories_load_is_idempotent(container: Container, environ: dict[str,
     assert second.stdout.startswith("0 territories defined, 1284 already known")
 
 
-async def test_the_demo_directory_loads_once_and_is_searchable(
+def test_the_demo_directory_loads_once_and_is_searchable(
     container: Container, environ: dict[str, str]
 ) -> None:
     env = clean_env(**environ)
@@ -255,7 +256,8 @@ async def test_the_demo_directory_loads_once_and_is_searchable(
 
     container.runners["territories"].catch_up()
     container.runners["search"].catch_up()
-    page = await container.search.search(SearchQuery(text="homework", territories=("CMM", "QC")))
+    query = SearchQuery(text="homework", territories=("CMM", "QC"))
+    page = asyncio.run(container.search.search(query))
     assert page.total >= 1
     assert all(hit.name_en == "Homework help" for hit in page.hits)
 
