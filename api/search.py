@@ -9,6 +9,7 @@ from typing import Annotated, cast
 from uuid import UUID
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.consistency import reach
 from api.context import Info
@@ -100,6 +101,21 @@ def decode_cursor(raw: str) -> Cursor:
         raise InvalidInput("after", "is not a cursor this search returned") from None
 
 
+def asks_for(fields: list[Selection], name: str) -> bool:
+    """Whether the document selects `name` on the connection, directly or in fragments."""
+
+    def among(selections: list[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == name:
+                    return True
+            elif among(selection.selections):
+                return True
+        return False
+
+    return any(among(field.selections) for field in fields)  # fields: this resolver's own
+
+
 def node(hit: Hit) -> ServiceAtLocationResult:
     return ServiceAtLocationResult(
         id=strawberry.ID(str(hit.id)),
@@ -170,6 +186,7 @@ class SearchQueryType:
                 include_inactive=include_inactive,
                 first=first,
                 after=decode_cursor(after) if after else None,
+                facets=asks_for(info.selected_fields, "facets"),
             )
             page = await context.container.search.search(query)
             edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]

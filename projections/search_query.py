@@ -40,6 +40,7 @@ class SearchQuery:
     include_inactive: bool = False
     first: int = 20
     after: Cursor | None = None
+    facets: bool = field(default=True, metadata={"doc": "counting facets costs; skip if unused"})
 
 
 @dataclass(frozen=True)

@@ -382,7 +382,9 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             "city",
             "active",
         ],
-        "aggs": {
+    }
+    if query.facets:
+        body["aggs"] = {
             name: {
                 "terms": {
                     "field": name,
@@ -391,8 +393,7 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
                 }
             }
             for name in ("categories", "languages", "areas")
-        },
-    }
+        }
     if query.after is not None:
         search_after.append(str(query.after.id))
         body["search_after"] = search_after

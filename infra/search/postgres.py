@@ -63,6 +63,19 @@ LEFT JOIN {records} loc ON loc.id = (l.fields->>'location_id')::uuid
 WHERE s.kind = 'service' AND s.id = ANY(%s) AND s.fields->>'status' <> 'merged'
 """
 
+FACETS = """
+(SELECT json_object_agg(facet, counts) FROM (
+     SELECT facet, json_agg(json_build_array(value, n) ORDER BY n DESC, value) AS counts
+     FROM (SELECT facet, value, count(*) AS n,
+             row_number() OVER (PARTITION BY facet ORDER BY count(*) DESC, value) AS place
+           FROM m, LATERAL (
+             SELECT 'categories', unnest(m.categories) UNION ALL
+             SELECT 'languages', unnest(m.languages) UNION ALL
+             SELECT 'areas', unnest(m.areas)) AS f(facet, value)
+           GROUP BY facet, value) counted
+     WHERE place <= 30 GROUP BY facet) facets)
+"""
+
 SEARCH = """
 WITH text_query AS MATERIALIZED (
   SELECT websearch_to_tsquery('french', public.unaccent(%(text)s))
@@ -96,16 +109,7 @@ page AS (
 SELECT
   (SELECT json_agg(page ORDER BY s_tier, s_distance, s_rank, id) FROM page) AS rows,
   (SELECT count(*) FROM m) AS total,
-  (SELECT json_object_agg(facet, counts) FROM (
-     SELECT facet, json_agg(json_build_array(value, n) ORDER BY n DESC, value) AS counts
-     FROM (SELECT facet, value, count(*) AS n,
-             row_number() OVER (PARTITION BY facet ORDER BY count(*) DESC, value) AS place
-           FROM m, LATERAL (
-             SELECT 'categories', unnest(m.categories) UNION ALL
-             SELECT 'languages', unnest(m.languages) UNION ALL
-             SELECT 'areas', unnest(m.areas)) AS f(facet, value)
-           GROUP BY facet, value) counted
-     WHERE place <= 30 GROUP BY facet) facets) AS facets
+  {facets} AS facets
 """
 
 
@@ -211,7 +215,10 @@ class PostgresSearchView(SearchRecordsView):
                 params.update(t=-after.tier, d=after.distance, r=-after.rank, i=after.id)
             row = conn.execute(
                 sql.SQL(SEARCH).format(
-                    documents=self.table("search_documents"), where=where, keyset=keyset
+                    documents=self.table("search_documents"),
+                    where=where,
+                    keyset=keyset,
+                    facets=sql.SQL(FACETS if query.facets else "NULL"),
                 ),
                 params,
             ).fetchone()
