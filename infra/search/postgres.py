@@ -82,8 +82,7 @@ WITH text_query AS MATERIALIZED (
     || websearch_to_tsquery('english', public.unaccent(%(text)s)) AS q
 ),
 m AS MATERIALIZED (
-  SELECT d.id, d.service_id, d.location_id, d.organization_id, d.active, d.name_fr, d.name_en,
-    d.organization_fr, d.organization_en, d.city, d.categories, d.languages, d.areas,
+  SELECT d.id{facet_columns},
     -(CASE WHEN (SELECT q FROM text_query) IS NULL THEN 0
       WHEN d.names @@ (SELECT q FROM text_query) THEN 3
       WHEN d.organization @@ (SELECT q FROM text_query) THEN 2 ELSE 1 END) AS s_tier,
@@ -102,12 +101,17 @@ sorted AS (
     ELSE coalesce(distance, %(far)s) END AS s_distance FROM m
 ),
 page AS (
-  SELECT id, service_id, location_id, organization_id, active, name_fr, name_en,
-    organization_fr, organization_en, city, distance, s_tier, s_distance, s_rank
+  SELECT id, distance, s_tier, s_distance, s_rank
   FROM sorted WHERE {keyset} ORDER BY s_tier, s_distance, s_rank, id LIMIT %(first)s
 )
 SELECT
-  (SELECT json_agg(page ORDER BY s_tier, s_distance, s_rank, id) FROM page) AS rows,
+  (SELECT json_agg(json_build_object('id', d.id, 'service_id', d.service_id,
+     'location_id', d.location_id, 'organization_id', d.organization_id, 'active', d.active,
+     'name_fr', d.name_fr, 'name_en', d.name_en, 'organization_fr', d.organization_fr,
+     'organization_en', d.organization_en, 'city', d.city, 'distance', p.distance,
+     's_tier', p.s_tier, 's_distance', p.s_distance, 's_rank', p.s_rank)
+     ORDER BY p.s_tier, p.s_distance, p.s_rank, p.id)
+   FROM page p JOIN {documents} d ON d.id = p.id) AS rows,
   (SELECT count(*) FROM m) AS total,
   {facets} AS facets
 """
@@ -219,6 +223,11 @@ class PostgresSearchView(SearchRecordsView):
                     where=where,
                     keyset=keyset,
                     facets=sql.SQL(FACETS if query.facets else "NULL"),
+                    # Matching rows carry only what sorting needs, and what facets count
+                    # when asked; the page's own columns are read for its rows alone.
+                    facet_columns=sql.SQL(
+                        ", d.categories, d.languages, d.areas" if query.facets else ""
+                    ),
                 ),
                 params,
             ).fetchone()
