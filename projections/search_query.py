@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 MAX_PAGE = 100
@@ -57,6 +58,25 @@ class Hit:
     distance_km: float | None
     active: bool
     cursor: Cursor
+
+
+def hit_of(row: Mapping[str, Any], id: UUID, distance: float | None, cursor: Cursor) -> Hit:
+    """A hit from the fields both engines return under the same names."""
+    location = row.get("location_id")
+    return Hit(
+        id=id,
+        service_id=UUID(str(row["service_id"])),
+        location_id=UUID(str(location)) if location else None,
+        organization_id=UUID(str(row["organization_id"])),
+        name_fr=row["name_fr"],
+        name_en=row["name_en"],
+        organization_fr=row["organization_fr"],
+        organization_en=row["organization_en"],
+        city=row.get("city"),
+        distance_km=distance,
+        active=row["active"],
+        cursor=cursor,
+    )
 
 
 @dataclass(frozen=True)

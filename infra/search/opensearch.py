@@ -29,7 +29,14 @@ from psycopg import sql
 from infra.search.records import WORD, SearchRecordsView
 from projections import search
 from projections.base import Positioned
-from projections.search_query import Cursor, Facet, Hit, SearchPage, SearchQuery, fold_text
+from projections.search_query import (
+    Cursor,
+    Facet,
+    SearchPage,
+    SearchQuery,
+    fold_text,
+    hit_of,
+)
 
 MONTREAL = ZoneInfo("America/Montreal")
 FAR = 1e9
@@ -408,23 +415,8 @@ def page_of(query: SearchQuery, response: dict[str, Any]) -> SearchPage:
         tier = int(values.pop(0)) if query.text else 0
         distance = float(values.pop(0)) if query.near is not None else 0.0
         id = UUID(values[-1])
-        location = source.get("location_id")
-        hits.append(
-            Hit(
-                id=id,
-                service_id=UUID(source["service_id"]),
-                location_id=UUID(location) if location else None,
-                organization_id=UUID(source["organization_id"]),
-                name_fr=source["name_fr"],
-                name_en=source["name_en"],
-                organization_fr=source["organization_fr"],
-                organization_en=source["organization_en"],
-                city=source.get("city"),
-                distance_km=distance if query.near is not None and distance < FAR else None,
-                active=source["active"],
-                cursor=Cursor(tier, distance, 0.0, id),
-            )
-        )
+        shown = distance if query.near is not None and distance < FAR else None
+        hits.append(hit_of(source, id, shown, Cursor(tier, distance, 0.0, id)))
     aggregations = response.get("aggregations", {})
     facets = {
         name: [

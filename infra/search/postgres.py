@@ -21,6 +21,7 @@ from projections.search_query import (
     SearchPage,
     SearchQuery,
     fold_text,
+    hit_of,
 )
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -288,23 +289,10 @@ class PostgresSearchView(SearchRecordsView):
 
     @staticmethod
     def _hit(row: dict[str, Any]) -> Hit:
-        location = row["location_id"]
-        return Hit(
-            id=UUID(row["id"]),
-            service_id=UUID(row["service_id"]),
-            location_id=UUID(location) if location else None,
-            organization_id=UUID(row["organization_id"]),
-            name_fr=row["name_fr"],
-            name_en=row["name_en"],
-            organization_fr=row["organization_fr"],
-            organization_en=row["organization_en"],
-            city=row["city"],
-            distance_km=row["distance"],
-            active=row["active"],
-            cursor=Cursor(
-                -row["s_tier"], float(row["s_distance"]), -float(row["s_rank"]), UUID(row["id"])
-            ),
+        cursor = Cursor(
+            -row["s_tier"], float(row["s_distance"]), -float(row["s_rank"]), UUID(row["id"])
         )
+        return hit_of(row, UUID(row["id"]), row["distance"], cursor)
 
     def _respell(self, text: str) -> str | None:
         """Replaces words of 5+ letters unknown to the directory by a known word one edit away."""
