@@ -134,7 +134,8 @@ def main() -> None:
         print(f"written in {time.perf_counter() - started:.1f}s ({container.head():,} events)")
         for name in ("territories", "search"):
             started = time.perf_counter()
-            applied = container.runners[name].catch_up()
+            # As an operator would after loading a directory: `guichet projections rebuild`.
+            applied = container.runners[name].rebuild()
             took = time.perf_counter() - started
             print(f"projection {name}: {applied:,} events in {took:.1f}s ({applied / took:,.0f}/s)")
         timings = asyncio.run(measure(container, args.queries, rng))

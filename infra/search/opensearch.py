@@ -225,6 +225,7 @@ class OpenSearchSearchView(SearchRecordsView):
 
     def rebuilt(self) -> None:
         """Points searches at the rebuilt index, atomically, and deletes the old ones."""
+        super().rebuilt()
         indices = self.client.indices
         [target] = list(indices.get_alias(name=self.names.write))
         indices.refresh(index=target)
