@@ -18,6 +18,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
+from api.coverage import CoverageMutation, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
@@ -33,13 +34,19 @@ CACHE_SIZE = 512
 
 @strawberry.type
 class Query(
-    DirectoryQuery, ServiceQuery, SearchQueryType, RecordQuery, TerritoryQuery, SystemQuery
+    DirectoryQuery,
+    ServiceQuery,
+    SearchQueryType,
+    RecordQuery,
+    TerritoryQuery,
+    CoverageQuery,
+    SystemQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ServiceMutation, RecordMutation):
+class Mutation(DirectoryMutation, ServiceMutation, RecordMutation, CoverageMutation):
     pass
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
+from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.locations import Location, ServiceAtLocation
 from domain.services import Service
@@ -17,6 +18,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     Location,
     ServiceAtLocation,
     Territory,
+    CoverageAgreement,
 )
 
 

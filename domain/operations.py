@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
+from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound, VersionConflict
 from domain.locations import Location, ServiceAtLocation
@@ -22,7 +23,7 @@ from domain.territories import Territory, TerritoryKind, territory_id
 from domain.transcodings import TRANSCODINGS
 from domain.values import LocalizedText
 
-R = TypeVar("R", bound=Record)
+R = TypeVar("R", bound=Aggregate)
 
 # Records per save when a command writes many: one very large insert can stall the
 # database driver's pipeline, while saves of a few hundred records are fastest.
@@ -109,12 +110,17 @@ class Operations(Application[UUID]):
         link = ServiceAtLocation.link(service_id, location_id, actor=actor, at=at)
         return self._save(link, expected_version=0)
 
+    def agree_coverage(self, agreement: CoverageAgreement) -> Receipt:
+        """Saves a new coverage agreement; territories must be known."""
+        self.require_territories(tuple(agreement.territories), "input.territories")
+        return self._save(agreement, expected_version=0)
+
     def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
         """A record another one refers to; a missing or inactive one is the caller's input error."""
         try:
             record = self._load(cls, id, None)
         except NotFound:
-            raise InvalidInput(field, f"no {cls.kind} has the id {id}") from None
+            raise InvalidInput(field, f"no {_kind(cls)} has the id {id}") from None
         if record.status is not Status.ACTIVE:
             raise InvalidInput(field, f"{id} is not an active {cls.kind}")
 
@@ -170,9 +176,9 @@ class Operations(Application[UUID]):
         try:
             aggregate: Aggregate = self.repository.get(id)
         except AggregateNotFoundError:
-            raise NotFound(cls.kind, id) from None
+            raise NotFound(_kind(cls), id) from None
         if not isinstance(aggregate, cls):
-            raise NotFound(cls.kind, id)
+            raise NotFound(_kind(cls), id)
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(id, expected_version, aggregate.version)
         return aggregate
@@ -192,3 +198,7 @@ class Operations(Application[UUID]):
 
     def _current_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+
+def _kind(cls: type[Aggregate]) -> str:
+    return str(getattr(cls, "kind", cls.__name__))

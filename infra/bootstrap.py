@@ -19,6 +19,7 @@ from infra.search.records import SearchRecordsView
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
+from infra.views.coverage import PostgresCoverageView
 from infra.views.directory import PostgresDirectoryView
 from infra.views.history import PostgresHistoryView
 from infra.views.territories import PostgresTerritoryView
@@ -83,6 +84,7 @@ class Container:
             self.search_view = PostgresSearchView(self.datastore)
             self.search = PostgresSearchIndex(self.search_view)
         self.verification = PostgresVerificationView(self.datastore)
+        self.coverage = PostgresCoverageView(self.datastore)
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (
@@ -91,6 +93,7 @@ class Container:
                 self.history,
                 self.search_view,
                 self.verification,
+                self.coverage,
             )
         }
         for view in self.views.values():

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from infra.bootstrap import Container, tokens_for
+from infra.coverage_history import load_history
 from infra.database import Database
 from infra.demo import load_demo
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
@@ -111,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         help="language to write text in; the other one fills empty fields (default: fr)",
     )  # fmt: skip
     hsds_out.set_defaults(run=_export_hsds)
+
+    coverage = commands.add_parser("coverage", help="coverage agreements")
+    coverage_actions = coverage.add_subparsers(required=True, metavar="ACTION")
+    history = coverage_actions.add_parser(
+        "load-history", help="record the shipped coverage history not yet in the log"
+    )
+    history.set_defaults(run=_load_coverage_history)
 
     territories = commands.add_parser("territories", help="the territory reference")
     territory_actions = territories.add_subparsers(required=True, metavar="ACTION")
@@ -234,6 +242,7 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 def _demo(container: Container) -> int:
     load_reference(container.operations, container.clock)
+    load_history(container.operations, container.clock)
     loaded = load_demo(container.operations, container.clock.now())
     log.info("demo directory: %d records loaded", loaded)
     return loaded
@@ -282,6 +291,14 @@ def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
         snapshot = read_snapshot(container.history, container.territories, args.language)
         organizations, services = write_documents(args.path, snapshot)
         print(f"{organizations} organizations and {services} services written to {args.path}")
+    return 0
+
+
+def _load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        load_reference(container.operations, container.clock)
+        recorded = load_history(container.operations, container.clock)
+        print(f"{recorded} coverage agreements recorded")
     return 0
 
 

@@ -299,3 +299,16 @@ def test_hsds_import_reports_and_export_writes_hsds_json(
     ]
     assert missing.returncode == 2
     assert "nowhere: no such file or folder" in missing.stderr
+
+
+def test_coverage_history_loads_once(container: Container, environ: dict[str, str]) -> None:
+    env = clean_env(**environ)
+    first = subprocess.run(
+        [GUICHET, "coverage", "load-history"], env=env, capture_output=True, text=True, timeout=120
+    )
+    second = subprocess.run(
+        [GUICHET, "coverage", "load-history"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("11 coverage agreements recorded")
+    assert second.stdout.startswith("0 coverage agreements recorded")

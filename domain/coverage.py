@@ -1,0 +1,219 @@
+"""Coverage agreements: which territories the service covers, on which channels, from when to when.
+
+Dates are business (effective) dates; every fact also has its recording time (`timestamp`),
+so the coverage can be asked as it is known now or as it was known at a past moment.
+An agreement covers from `effective_from` (included) until `effective_until` (excluded): the
+last covered day is the day before; no `effective_until` means open-ended.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidInput
+from domain.events import Fact
+
+TEXT_MAX = 1_000
+
+
+class Channel(StrEnum):
+    PHONE = "phone"
+    WEB = "web"
+    CHAT = "chat"
+    EMAIL = "email"
+
+
+def parse_channels(field: str, channels: list[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(channel.strip().lower() for channel in channels))
+    if not cleaned:
+        raise InvalidInput(field, "name at least one channel")
+    known = {channel.value for channel in Channel}
+    for index, channel in enumerate(cleaned):
+        if channel not in known:
+            raise InvalidInput(f"{field}[{index}]", f"{channel!r} is not one of {sorted(known)}")
+    return sorted(cleaned)
+
+
+def parse_territory_codes(field: str, codes: list[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    if not cleaned:
+        raise InvalidInput(field, "name at least one territory")
+    return cleaned
+
+
+def _text(field: str, text: str | None, *, required: bool = False) -> str | None:
+    cleaned = " ".join((text or "").split())
+    if required and not cleaned:
+        raise InvalidInput(field, "is required")
+    if len(cleaned) > TEXT_MAX:
+        raise InvalidInput(field, f"is longer than {TEXT_MAX} characters")
+    return cleaned or None
+
+
+def _period(effective_from: date, effective_until: date | None) -> None:
+    if effective_until is not None and effective_until <= effective_from:
+        raise InvalidInput(
+            "effectiveUntil",
+            f"ends on {effective_until} (excluded), not after it starts on {effective_from}",
+        )
+
+
+class CoverageAgreement(Aggregate):
+    TOPIC = "guichet.CoverageAgreement"
+    kind: ClassVar[str] = "coverage agreement"
+
+    class Event(Fact):
+        pass
+
+    class Agreed(Aggregate.Created, Event):
+        TOPIC = "guichet.CoverageAgreement.Agreed"
+        territories: list[str]
+        channels: list[str]
+        effective_from: date
+        effective_until: date | None
+        funder: str
+        programme: str | None
+        reason: str | None
+
+    Created = Agreed
+
+    @event(Agreed)
+    def __init__(
+        self,
+        id: UUID,
+        territories: list[str],
+        channels: list[str],
+        effective_from: date,
+        effective_until: date | None,
+        funder: str,
+        programme: str | None,
+        reason: str | None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.territories = list(territories)
+        self.channels = list(channels)
+        self.effective_from = effective_from
+        self.effective_until = effective_until
+        self.funder = funder
+        self.programme = programme
+        self.cancelled = False
+
+    @classmethod
+    def agree(
+        cls, id: UUID, territories: list[str], channels: list[str], effective_from: date,
+        effective_until: date | None, funder: str, programme: str | None, reason: str | None,
+        *, actor: str, at: datetime,
+    ) -> CoverageAgreement:  # fmt: skip
+        _period(effective_from, effective_until)
+        return cls._create(
+            cls.Agreed, id=id, timestamp=at,
+            territories=parse_territory_codes("territories", territories),
+            channels=parse_channels("channels", channels),
+            effective_from=effective_from, effective_until=effective_until,
+            funder=_text("funder", funder, required=True),
+            programme=_text("programme", programme), reason=_text("reason", reason),
+            actor=actor, occurred_at=at,
+        )  # fmt: skip
+
+    class Extended(Event):
+        TOPIC = "guichet.CoverageAgreement.Extended"
+        effective_until: date | None
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, CoverageAgreement)
+            aggregate.effective_until = self.effective_until
+
+    class EndedEarly(Event):
+        TOPIC = "guichet.CoverageAgreement.EndedEarly"
+        effective_until: date
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, CoverageAgreement)
+            aggregate.effective_until = self.effective_until
+
+    class Amended(Event):
+        TOPIC = "guichet.CoverageAgreement.Amended"
+        territories: list[str]
+        channels: list[str]
+        effective_from: date
+        funder: str
+        programme: str | None
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, CoverageAgreement)
+            aggregate.territories = list(self.territories)
+            aggregate.channels = list(self.channels)
+            aggregate.effective_from = self.effective_from
+            aggregate.funder = self.funder
+            aggregate.programme = self.programme
+
+    class Cancelled(Event):
+        TOPIC = "guichet.CoverageAgreement.Cancelled"
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, CoverageAgreement)
+            aggregate.cancelled = True
+
+    def _require_live(self, doing: str) -> None:
+        if self.cancelled:
+            raise InvalidInput(
+                "id", f"the agreement was cancelled (recorded in error); cannot {doing}"
+            )
+
+    def _fact(self, cls: type[Fact], at: datetime, **fields: object) -> None:
+        self.trigger_event(cls, timestamp=at, occurred_at=at, **fields)
+
+    def extend(self, until: date | None, reason: str | None, *, actor: str, at: datetime) -> None:
+        """Moves the end later, or removes it (open-ended)."""
+        self._require_live("extend it")
+        if self.effective_until is None:
+            raise InvalidInput("effectiveUntil", "the agreement is already open-ended")
+        if until is not None and until <= self.effective_until:
+            raise InvalidInput(
+                "effectiveUntil",
+                f"an extension ends after the current end {self.effective_until}, not on {until}",
+            )
+        self._fact(
+            self.Extended, at, effective_until=until, reason=_text("reason", reason), actor=actor
+        )
+
+    def end_early(self, until: date, reason: str | None, *, actor: str, at: datetime) -> None:
+        """Ends the agreement before its planned end (`until` is the first day not covered)."""
+        self._require_live("end it")
+        _period(self.effective_from, until)
+        if self.effective_until is not None and until >= self.effective_until:
+            raise InvalidInput(
+                "effectiveUntil",
+                f"ending early means before the current end {self.effective_until}, not {until}",
+            )
+        self._fact(
+            self.EndedEarly, at, effective_until=until, reason=_text("reason", reason), actor=actor
+        )
+
+    def amend(
+        self, territories: list[str], channels: list[str], effective_from: date, funder: str,
+        programme: str | None, reason: str | None, *, actor: str, at: datetime,
+    ) -> None:  # fmt: skip
+        self._require_live("amend it")
+        _period(effective_from, self.effective_until)
+        self._fact(
+            self.Amended, at, territories=parse_territory_codes("territories", territories),
+            channels=parse_channels("channels", channels), effective_from=effective_from,
+            funder=_text("funder", funder, required=True), programme=_text("programme", programme),
+            reason=_text("reason", reason), actor=actor,
+        )  # fmt: skip
+
+    def cancel(self, reason: str, *, actor: str, at: datetime) -> None:
+        """The agreement was recorded in error: it never covered anything."""
+        self._require_live("cancel it again")
+        self._fact(self.Cancelled, at, reason=_text("reason", reason, required=True), actor=actor)

@@ -1,0 +1,221 @@
+"""Coverage over time through GraphQL: the seeds' history, place by place and channel by
+channel, and coverage as it was known at a past recording time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from infra.bootstrap import Container
+from infra.clock import SystemClock
+from infra.coverage_history import load_history
+from infra.territories import load_reference
+from tests.support.graphql import GraphQLClient
+
+COVERAGE = """
+query ($t: String!, $c: Channel!, $at: Date!, $known: DateTime, $after: Int) {
+  coverage(territory: $t, channel: $c, at: $at, asKnownAt: $known, consistentWith: $after) {
+    __typename
+    ... on Coverage { covered agreements { id version funder effectiveUntil lastCoveredDay } }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+AGREE = """
+mutation ($input: AgreeCoverageInput!) {
+  agreeCoverage(input: $input) {
+    __typename
+    ... on Receipt { id version position }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+EXTEND = """
+mutation ($input: ChangeCoverageInput!) {
+  extendCoverage(input: $input) {
+    __typename
+    ... on Receipt { version position }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+
+# Each seed paragraph: (place, channel, a date inside the period, a date outside it).
+SEED_HISTORY = [
+    # Laval launches 211 in October 2016, phone and web.
+    ("65005", "PHONE", "2016-11-15", "2016-09-30"),
+    ("65005", "WEB", "2016-10-21", "2016-10-20"),
+    # The Montréal agglomeration's directory is online from 1 January 2017: web, not phone.
+    ("66023", "WEB", "2017-01-01", "2016-12-31"),
+    ("66023", "PHONE", "2018-04-01", "2017-06-15"),
+    ("66047", "WEB", "2017-03-01", "2016-12-31"),  # Montréal-Ouest, in the agglomeration
+    # MRC de L'Assomption, April 2017, phone and web (L'Épiphanie too).
+    ("60013", "PHONE", "2017-04-01", "2017-03-31"),
+    ("60037", "WEB", "2017-05-01", "2017-03-31"),
+    # MRC Thérèse-De Blainville: web in October 2017, phone in December 2017.
+    ("73015", "WEB", "2017-10-15", "2017-09-30"),
+    ("73015", "PHONE", "2017-12-15", "2017-11-15"),
+    # The whole CMM: web from 16 January 2018, phone from 1 April 2018 (Longueuil).
+    ("58227", "WEB", "2018-01-16", "2018-01-15"),
+    ("58227", "PHONE", "2018-04-01", "2018-03-31"),
+    # MRC Vaudreuil-Soulanges (Rigaud, outside the CMM) from May 2018.
+    ("71133", "PHONE", "2018-06-01", "2018-04-30"),
+    # MRC Les Jardins-de-Napierville (Saint-Rémi) from 1 November 2018.
+    ("68055", "PHONE", "2018-11-01", "2018-10-31"),
+    # Four whole regions from 15 December 2020 to 31 December 2021, then back.
+    ("75017", "PHONE", "2021-06-01", "2022-01-01"),  # Saint-Jérôme, Laurentides
+    ("75017", "CHAT", "2021-12-31", "2020-12-14"),
+    ("61025", "WEB", "2020-12-15", "2022-02-01"),  # Joliette, Lanaudière
+    ("54048", "PHONE", "2021-03-31", "2022-06-01"),  # Saint-Hyacinthe, Montérégie
+    ("81017", "WEB", "2021-04-01", "2022-01-01"),  # Gatineau, Outaouais, before 2023
+    # Gatineau alone from 28 August 2023.
+    ("81017", "PHONE", "2023-08-28", "2023-08-27"),
+]
+
+
+@pytest.fixture
+async def history(container: Container, graphql: GraphQLClient) -> int:
+    load_reference(container.operations, container.clock)
+    load_history(container.operations, SystemClock())
+    return container.operations.recorder.max_notification_id() or 0
+
+
+async def coverage(
+    graphql: GraphQLClient, territory: str, channel: str, at: str, **extra: Any
+) -> dict[str, Any]:
+    variables = {"t": territory, "c": channel, "at": at, **extra}
+    result: dict[str, Any] = (await graphql.data(COVERAGE, variables))["coverage"]
+    return result
+
+
+async def test_the_seeds_history_place_by_place(graphql: GraphQLClient, history: int) -> None:
+    wrong = []
+    for territory, channel, inside, outside in SEED_HISTORY:
+        for at, expected in ((inside, True), (outside, False)):
+            found = await coverage(graphql, territory, channel, at, after=history)
+            if found["covered"] is not expected:
+                wrong.append((territory, channel, at, expected))
+    # Never covered: Sherbrooke; never offered: e-mail, and chat in the original territory.
+    for territory, channel, at in (
+        ("43027", "PHONE", "2021-06-01"),
+        ("65005", "EMAIL", "2019-06-01"),
+        ("65005", "CHAT", "2021-06-01"),
+    ):
+        if (await coverage(graphql, territory, channel, at, after=history))["covered"]:
+            wrong.append((territory, channel, at, False))
+    assert wrong == []
+
+
+async def test_the_temporary_regions_show_their_extension(
+    graphql: GraphQLClient, history: int
+) -> None:
+    found = await coverage(graphql, "75017", "PHONE", "2021-11-01", after=history)
+    [agreement] = found["agreements"]
+    assert agreement["effectiveUntil"] == "2022-01-01"
+    assert agreement["lastCoveredDay"] == "2021-12-31"
+    assert agreement["version"] == 2
+    assert "Fonds d'urgence" in agreement["funder"]
+
+
+async def test_a_fact_entered_today_for_last_year_changes_now_but_not_what_was_known(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    _, loaded = load_reference(container.operations, container.clock)
+    now = datetime.now(UTC)
+    yesterday = (now - timedelta(days=1)).isoformat()
+    last_year = (now.date() - timedelta(days=365)).isoformat()
+    sherbrooke = "43027"
+    before = await coverage(graphql, sherbrooke, "PHONE", last_year, after=loaded)
+
+    receipt = (
+        await graphql.data(
+            AGREE,
+            {
+                "input": {
+                    "territories": ["RA-05"], "channels": ["PHONE", "WEB"],
+                    "effectiveFrom": (now.date() - timedelta(days=400)).isoformat(),
+                    "funder": "Centraide Estrie", "reason": "entered late",
+                }
+            },
+            token="admin-token",
+        )
+    )["agreeCoverage"]  # fmt: skip
+    assert receipt["__typename"] == "Receipt", receipt
+
+    now_known = await coverage(graphql, sherbrooke, "PHONE", last_year, after=receipt["position"])
+    then_known = await coverage(
+        graphql, sherbrooke, "PHONE", last_year, known=yesterday, after=receipt["position"]
+    )
+    assert before["covered"] is False
+    assert now_known["covered"] is True
+    assert then_known["covered"] is False
+
+
+async def test_contradictory_facts_get_typed_errors_and_write_nothing(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    agreement = {
+        "territories": ["65005"], "channels": ["PHONE"], "effectiveFrom": "2024-01-01",
+        "effectiveUntil": "2024-06-01", "funder": "Ville de Laval",
+    }  # fmt: skip
+    head = container.operations.recorder.max_notification_id()
+    backwards = {**agreement, "effectiveUntil": "2023-06-01"}
+    unknown = {**agreement, "territories": ["99999"]}
+
+    refused = [
+        (await graphql.data(AGREE, {"input": bad}, token="admin-token"))["agreeCoverage"]
+        for bad in (backwards, unknown)
+    ]
+    denied = (await graphql.data(AGREE, {"input": agreement}, token="editor-token"))[
+        "agreeCoverage"
+    ]
+
+    assert [(r["code"], r["field"]) for r in refused] == [
+        ("INVALID_INPUT", "effectiveUntil"),
+        ("INVALID_INPUT", "input.territories[0]"),
+    ]
+    assert denied["__typename"] == "NotAuthorizedError"
+    assert container.operations.recorder.max_notification_id() == head
+
+    made = (await graphql.data(AGREE, {"input": agreement}, token="admin-token"))["agreeCoverage"]
+    shorter = {"id": made["id"], "expectedVersion": 1, "effectiveUntil": "2024-03-01"}
+    stale = {"id": made["id"], "expectedVersion": 7, "effectiveUntil": "2025-01-01"}
+    results = [
+        (await graphql.data(EXTEND, {"input": change}, token="admin-token"))["extendCoverage"]
+        for change in (shorter, stale)
+    ]
+    assert results[0]["field"] == "effectiveUntil"
+    assert results[1]["__typename"] == "VersionConflictError"
+
+
+async def test_an_unknown_territory_is_named(graphql: GraphQLClient, history: int) -> None:
+    found = await coverage(graphql, "00000", "WEB", date(2019, 1, 1).isoformat())
+    assert (found["__typename"], found["field"]) == ("InvalidInputError", "territory")
+
+
+async def test_a_rebuilt_coverage_projection_answers_the_same(
+    graphql: GraphQLClient, container: Container, history: int
+) -> None:
+    async def answers() -> list[Any]:
+        found = []
+        for territory, channel, inside, outside in SEED_HISTORY:
+            for at in (inside, outside):
+                result = await coverage(graphql, territory, channel, at, after=history)
+                found.append((result["covered"], result["agreements"]))
+        return found
+
+    before = await answers()
+    runner = container.runners["coverage"]
+    runner.stop()  # the app runs it; a rebuild needs it to itself
+    runner.rebuild()
+    runner.start()
+    after = await answers()
+
+    assert after == before
+    assert sum(covered for covered, _ in before) == len(SEED_HISTORY)
