@@ -4,8 +4,10 @@ coverage agreements recorded and changed by the `coverage_admin` role."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, cast
+from enum import Enum
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -21,11 +23,24 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.territories import Territory, TerritoryKind
 from domain.coverage import Channel as DomainChannel
 from domain.coverage import CoverageAgreement
 from domain.errors import InvalidInput
+from domain.territories import TerritoryKind as DomainTerritoryKind
 from infra.tokens import Role
-from projections.coverage import AgreementVersion
+from projections.coverage import (
+    ONE_DAY,
+    AgreementVersion,
+    Place,
+    changes,
+    covered_places,
+    in_force,
+    periods,
+    population,
+    timeline,
+)
+from projections.territories import TerritoryRow
 
 Channel = strawberry.enum(DomainChannel, name="Channel")
 
@@ -215,3 +230,251 @@ class CoverageMutation:
             info, input.id, input.expected_version,
             lambda a, actor, at: a.cancel(input.reason or "", actor=actor, at=at),
         )  # fmt: skip
+
+
+@strawberry.enum
+class Granularity(Enum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+MAX_POINTS = 5_000
+
+
+@strawberry.type
+class KindTotal:
+    kind: TerritoryKind  # type: ignore[valid-type]
+    count: int
+    population: int
+
+
+@strawberry.type
+class CoveredTerritories:
+    at: date
+    channel: Channel  # type: ignore[valid-type]
+    territories: list[Territory] = strawberry.field(description="Covered places of the kind asked.")
+    count: int
+    population: int = strawberry.field(description="Sum of the listed places' populations.")
+    totals: list[KindTotal] = strawberry.field(description="Covered places of every kind.")
+
+
+@strawberry.type
+class CoverageInterval:
+    start: date = strawberry.field(name="from")
+    until: date | None = strawberry.field(description="First day not covered; null: still.")
+    last_covered_day: date | None
+    agreements: list[CoverageAgreementType]
+    funders: list[str]
+
+
+@strawberry.type
+class CoverageTimeline:
+    territory: str
+    channel: Channel  # type: ignore[valid-type]
+    intervals: list[CoverageInterval]
+
+
+@strawberry.type
+class CoverageChangeType:
+    date: date
+    territory: Territory
+    gained: bool
+
+
+@strawberry.type
+class CoverageChanges:
+    gained: list[CoverageChangeType]
+    lost: list[CoverageChangeType]
+
+
+@strawberry.type
+class PopulationPoint:
+    date: date
+    population: int
+    municipalities: int
+
+
+@strawberry.type
+class PopulationSeries:
+    points: list[PopulationPoint]
+
+
+PopulationResult = Annotated[
+    PopulationSeries | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("PopulationCoveredResult"),
+]
+CoveredResult = Annotated[
+    CoveredTerritories | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("CoveredTerritoriesResult"),
+]
+TimelineResult = Annotated[
+    CoverageTimeline | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("CoverageTimelineResult"),
+]
+ChangesResult = Annotated[
+    CoverageChanges | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("CoverageChangesResult"),
+]
+
+
+@dataclass(frozen=True)
+class Known:
+    """Every place and every agreement as known at a moment, read once per request."""
+
+    rows: dict[str, TerritoryRow]
+    places: list[Place]
+    agreements: list[AgreementVersion]
+
+
+async def known(info: Info, as_known_at: datetime | None, after: int | None) -> Known:
+    context = info.context
+    await reach(context, ("coverage", "territories"), after)
+    rows = await context.call(context.container.territories.children, None, None)
+    agreements = await context.call(context.container.coverage.agreements, as_known_at)
+    places = [
+        Place(row.code, row.name, row.kind, row.population, tuple(row.ancestors)) for row in rows
+    ]
+    return Known({row.code: row for row in rows}, places, agreements)
+
+
+def _place(found: Known, code: str) -> Place:
+    for place in found.places:
+        if place.code == code.strip():
+            return place
+    raise InvalidInput("territory", f"{code!r} is not a known territory code")
+
+
+def _span(start: date, end: date) -> None:
+    if end < start:
+        raise InvalidInput("to", f"{end} is before {start}")
+
+
+@strawberry.type
+class CoverageHistoryQuery:
+    @strawberry.field(description="Places covered on a channel at a date, with population totals.")
+    async def covered_territories(
+        self,
+        info: Info,
+        at: date,
+        channel: Channel,  # type: ignore[valid-type]
+        kind: TerritoryKind | None = None,  # type: ignore[valid-type]
+        as_known_at: datetime | None = None,
+        consistent_with: int | None = None,
+    ) -> CoveredResult:
+        try:
+            found = await known(info, as_known_at, consistent_with)
+            codes = in_force(found.agreements, DomainChannel(channel).value, at)
+            every = covered_places(found.places, codes, None)
+            wanted = kind.value if kind is not None else None
+            listed = [p for p in every if wanted is None or p.kind == wanted]
+            kinds = sorted({p.kind for p in every})
+            return CoveredTerritories(
+                at=at,
+                channel=channel,
+                territories=[Territory.from_row(found.rows[p.code]) for p in listed],
+                count=len(listed),
+                population=sum(p.population or 0 for p in listed),
+                totals=[
+                    KindTotal(
+                        kind=DomainTerritoryKind(k),
+                        count=sum(1 for p in every if p.kind == k),
+                        population=sum(p.population or 0 for p in every if p.kind == k),
+                    )
+                    for k in kinds
+                ],
+            )
+        except EXPECTED as error:
+            return cast(CoveredResult, as_error(error))
+
+    @strawberry.field(description="The periods a place is covered on a channel, with funders.")
+    async def coverage_timeline(
+        self,
+        info: Info,
+        territory: str,
+        channel: Channel,  # type: ignore[valid-type]
+        as_known_at: datetime | None = None,
+        consistent_with: int | None = None,
+    ) -> TimelineResult:
+        try:
+            found = await known(info, as_known_at, consistent_with)
+            place = _place(found, territory)
+            intervals = timeline(place, found.agreements, DomainChannel(channel).value)
+            return CoverageTimeline(
+                territory=place.code,
+                channel=channel,
+                intervals=[
+                    CoverageInterval(
+                        start=i.start,
+                        until=i.end,
+                        last_covered_day=i.end - ONE_DAY if i.end else None,
+                        agreements=[CoverageAgreementType.of(a) for a in i.agreements],
+                        funders=list(dict.fromkeys(a.funder for a in i.agreements)),
+                    )
+                    for i in intervals
+                ],
+            )
+        except EXPECTED as error:
+            return cast(TimelineResult, as_error(error))
+
+    @strawberry.field(
+        description="Places gained and lost on a channel after `from`, up to `to` included."
+    )
+    async def coverage_changes(
+        self,
+        info: Info,
+        start: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        channel: Channel,  # type: ignore[valid-type]
+        kind: TerritoryKind = DomainTerritoryKind.MUNICIPALITY,  # type: ignore[valid-type]
+        as_known_at: datetime | None = None,
+        consistent_with: int | None = None,
+    ) -> ChangesResult:
+        try:
+            _span(start, to)
+            found = await known(info, as_known_at, consistent_with)
+            moves = changes(
+                found.places, found.agreements, DomainChannel(channel).value, start, to,
+                DomainTerritoryKind(kind).value,
+            )  # fmt: skip
+
+            def shown(change: Any) -> CoverageChangeType:
+                row = found.rows[change.place.code]
+                return CoverageChangeType(
+                    date=change.day, territory=Territory.from_row(row), gained=change.gained
+                )
+
+            return CoverageChanges(
+                gained=[shown(c) for c in moves if c.gained],
+                lost=[shown(c) for c in moves if not c.gained],
+            )
+        except EXPECTED as error:
+            return cast(ChangesResult, as_error(error))
+
+    @strawberry.field(description="People covered on a channel, day by day, month or year.")
+    async def population_covered(
+        self,
+        info: Info,
+        start: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        channel: Channel,  # type: ignore[valid-type]
+        granularity: Granularity = Granularity.MONTH,
+        as_known_at: datetime | None = None,
+        consistent_with: int | None = None,
+    ) -> PopulationResult:
+        try:
+            _span(start, to)
+            days = periods(start, to, granularity.value)
+            if len(days) > MAX_POINTS:
+                raise InvalidInput(
+                    "granularity", f"at most {MAX_POINTS:,} points; ask a coarser one"
+                )
+            found = await known(info, as_known_at, consistent_with)
+            series = []
+            for day in days:
+                codes = in_force(found.agreements, DomainChannel(channel).value, day)
+                people, towns = population(found.places, codes)
+                series.append(PopulationPoint(date=day, population=people, municipalities=towns))
+            return PopulationSeries(points=series)
+        except EXPECTED as error:
+            return cast(PopulationResult, as_error(error))

@@ -18,7 +18,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
-from api.coverage import CoverageMutation, CoverageQuery
+from api.coverage import CoverageHistoryQuery, CoverageMutation, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
@@ -40,6 +40,7 @@ class Query(
     RecordQuery,
     TerritoryQuery,
     CoverageQuery,
+    CoverageHistoryQuery,
     SystemQuery,
 ):
     pass

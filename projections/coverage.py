@@ -9,7 +9,7 @@ period holds the date.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -83,3 +83,110 @@ def next_version(previous: AgreementVersion | None, item: Positioned) -> Agreeme
             programme=event.programme, **common,  # type: ignore[arg-type]
         )  # fmt: skip
     return replace(previous, cancelled=True, **common)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    kind: str
+    population: int | None
+    ancestors: tuple[str, ...]
+
+    def within(self, codes: set[str]) -> bool:
+        return self.code in codes or any(code in codes for code in self.ancestors)
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: date
+    end: date | None  # excluded; None: open-ended
+    agreements: tuple[AgreementVersion, ...]
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    day: date
+    place: Place
+    gained: bool
+
+
+def in_force(agreements: list[AgreementVersion], channel: str, at: date) -> set[str]:
+    """The territory codes named by agreements covering `channel` on `at`."""
+    return {code for a in agreements if a.covers(channel, at) for code in a.territories}
+
+
+def covered_places(places: list[Place], codes: set[str], kind: str | None) -> list[Place]:
+    return [p for p in places if (kind is None or p.kind == kind) and p.within(codes)]
+
+
+def boundaries(agreements: list[AgreementVersion], channel: str) -> list[date]:
+    """Every day coverage on `channel` may change: agreements' starts and ends."""
+    days = set()
+    for agreement in agreements:
+        if agreement.cancelled or channel not in agreement.channels:
+            continue
+        days.add(agreement.effective_from)
+        if agreement.effective_until is not None:
+            days.add(agreement.effective_until)
+    return sorted(days)
+
+
+def timeline(place: Place, agreements: list[AgreementVersion], channel: str) -> list[Interval]:
+    """The periods `place` is covered on `channel`, each with the agreements covering it."""
+    relevant = [a for a in agreements if place.within(set(a.territories))]
+    days = boundaries(relevant, channel)
+    intervals: list[Interval] = []
+    for index, start in enumerate(days):
+        end = days[index + 1] if index + 1 < len(days) else None
+        covering = tuple(a for a in relevant if a.covers(channel, start))
+        if not covering:
+            continue
+        last = intervals[-1] if intervals else None
+        if last is not None and last.end == start and last.agreements == covering:
+            intervals[-1] = Interval(last.start, end, covering)
+        else:
+            intervals.append(Interval(start, end, covering))
+    return intervals
+
+
+def changes(
+    places: list[Place], agreements: list[AgreementVersion], channel: str, start: date,
+    end: date, kind: str,
+) -> list[CoverageChange]:  # fmt: skip
+    """Places of `kind` gained or lost on `channel` on the days after `start` up to `end`."""
+    found: list[CoverageChange] = []
+    by_code = {p.code: p for p in places}
+    for day in boundaries(agreements, channel):
+        if not start < day <= end:
+            continue
+        previous = in_force(agreements, channel, day - ONE_DAY)
+        before = {p.code for p in covered_places(places, previous, kind)}
+        now = {p.code for p in covered_places(places, in_force(agreements, channel, day), kind)}
+        found.extend(CoverageChange(day, by_code[c], True) for c in sorted(now - before))
+        found.extend(CoverageChange(day, by_code[c], False) for c in sorted(before - now))
+    return found
+
+
+def population(places: list[Place], codes: set[str]) -> tuple[int, int]:
+    """(people, municipalities) covered: municipalities carry the population counts."""
+    covered = covered_places(places, codes, "municipality")
+    return sum(p.population or 0 for p in covered), len(covered)
+
+
+def periods(start: date, end: date, granularity: str) -> list[date]:
+    """The first day of each day, month or year from `start` to `end`, both included."""
+    days: list[date] = []
+    current = start
+    while current <= end:
+        days.append(current)
+        if granularity == "day":
+            current = current + ONE_DAY
+        elif granularity == "month":
+            current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+        else:
+            current = date(current.year + 1, 1, 1)
+    return days
+
+
+ONE_DAY = timedelta(days=1)

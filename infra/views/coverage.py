@@ -88,6 +88,13 @@ class PostgresCoverageView(PostgresView):
         params = {"known_at": known_at, "channel": channel, "at": at, "codes": list(codes)}
         return self._select(statement, params)
 
+    def agreements(self, known_at: datetime | None) -> list[AgreementVersion]:
+        """Every agreement not cancelled, as known at `known_at` (now when None)."""
+        statement = sql.SQL(
+            KNOWN + "SELECT * FROM known WHERE NOT cancelled ORDER BY effective_from, agreement_id"
+        ).format(columns=self._columns(), table=self.table("coverage_versions"))
+        return self._select(statement, {"known_at": known_at})
+
     def agreement(self, id: UUID, known_at: datetime | None = None) -> AgreementVersion | None:
         statement = sql.SQL(KNOWN + "SELECT * FROM known WHERE agreement_id = %(id)s").format(
             columns=self._columns(), table=self.table("coverage_versions")

@@ -219,3 +219,91 @@ async def test_a_rebuilt_coverage_projection_answers_the_same(
 
     assert after == before
     assert sum(covered for covered, _ in before) == len(SEED_HISTORY)
+
+
+POPULATION = """
+query ($d: Date!, $after: Int) {
+  populationCovered(from: $d, to: $d, channel: PHONE, granularity: DAY, consistentWith: $after) {
+    ... on PopulationSeries { points { date population municipalities } }
+  }
+}
+"""
+
+# Phone coverage by the user's reference (MAMH 2023 populations): municipalities and people.
+PHONE_POPULATION = [
+    ("2016-11-01", 1, 446_369),
+    ("2017-04-01", 6, 577_561),
+    ("2017-12-01", 13, 745_663),
+    ("2018-04-01", 83, 4_121_924),
+    ("2018-05-01", 95, 4_165_297),
+    ("2018-11-01", 106, 4_198_052),
+    ("2020-12-15", 365, 5_562_321),
+    ("2022-01-01", 106, 4_198_052),
+    ("2023-08-28", 107, 4_490_333),
+]
+
+
+async def test_population_covered_follows_the_reference_figures(
+    graphql: GraphQLClient, history: int
+) -> None:
+    found = []
+    for day, _, _ in PHONE_POPULATION:
+        data = await graphql.data(POPULATION, {"d": day, "after": history})
+        [point] = data["populationCovered"]["points"]
+        found.append((point["date"], point["municipalities"], point["population"]))
+    assert found == PHONE_POPULATION
+
+
+async def test_covered_territories_changes_and_timeline(
+    graphql: GraphQLClient, history: int
+) -> None:
+    data = await graphql.data(
+        """
+        query ($after: Int) {
+          coveredTerritories(at: "2019-06-01", channel: PHONE, kind: MUNICIPALITY,
+                             consistentWith: $after) {
+            ... on CoveredTerritories { count population territories { code }
+                                        totals { kind count population } }
+          }
+          lost: coverageChanges(from: "2021-12-31", to: "2022-01-01", channel: PHONE,
+                                consistentWith: $after) {
+            ... on CoverageChanges {
+              gained { territory { code } } lost { date territory { code } }
+            }
+          }
+          gained: coverageChanges(from: "2020-12-14", to: "2020-12-15", channel: WEB,
+                                  consistentWith: $after) {
+            ... on CoverageChanges { gained { territory { code } } lost { date } }
+          }
+          coverageTimeline(territory: "81017", channel: PHONE, consistentWith: $after) {
+            ... on CoverageTimeline { intervals { from until lastCoveredDay funders } }
+          }
+        }
+        """,
+        {"after": history},
+    )
+    covered = data["coveredTerritories"]
+    assert (covered["count"], covered["population"]) == (106, 4_198_052)
+    assert {"65005", "60037", "71133", "68055"} <= {t["code"] for t in covered["territories"]}
+    municipalities = next(t for t in covered["totals"] if t["kind"] == "MUNICIPALITY")
+    assert municipalities["count"] == 106
+    assert data["lost"]["gained"] == []
+    assert len(data["lost"]["lost"]) == 365 - 106
+    assert {c["date"] for c in data["lost"]["lost"]} == {"2022-01-01"}
+    assert "75017" in {c["territory"]["code"] for c in data["lost"]["lost"]}
+    assert len(data["gained"]["gained"]) == 365 - 106
+    assert data["gained"]["lost"] == []
+    intervals = data["coverageTimeline"]["intervals"]
+    assert [(i["from"], i["until"], i["lastCoveredDay"]) for i in intervals] == [
+        ("2020-12-15", "2022-01-01", "2021-12-31"),
+        ("2023-08-28", None, None),
+    ]
+    assert intervals[1]["funders"] == ["Ville de Gatineau; Centraide Outaouais"]
+
+
+async def test_a_backwards_span_is_named(graphql: GraphQLClient, history: int) -> None:
+    data = await graphql.data(
+        """{ populationCovered(from: "2020-01-01", to: "2019-01-01", channel: WEB) {
+               __typename ... on InvalidInputError { field } } }"""
+    )
+    assert data["populationCovered"] == {"__typename": "InvalidInputError", "field": "to"}
