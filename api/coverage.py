@@ -33,8 +33,8 @@ from projections.coverage import (
     ONE_DAY,
     AgreementVersion,
     Place,
+    Places,
     changes,
-    covered_places,
     in_force,
     periods,
     population,
@@ -116,19 +116,18 @@ class CoverageQuery:
         context = info.context
         try:
             await reach(context, ("coverage", "territories"), consistent_with)
-            rows = await context.call(context.container.territories.territories, [territory])
-            if not rows:
-                raise InvalidInput("territory", f"{territory!r} is not a known territory code")
-            codes = [rows[0].code, *rows[0].ancestors]
+            code = territory.strip()
             found = await context.call(
-                context.container.coverage.covering,
-                codes,
+                context.container.coverage.covering_place,
+                code,
                 DomainChannel(channel).value,
                 at,
                 as_known_at,
             )
+            if found is None:
+                raise InvalidInput("territory", f"{territory!r} is not a known territory code")
             return Coverage(
-                territory=rows[0].code,
+                territory=code,
                 channel=channel,
                 at=at,
                 as_known_at=as_known_at,
@@ -323,26 +322,23 @@ class Known:
     """Every place and every agreement as known at a moment, read once per request."""
 
     rows: dict[str, TerritoryRow]
-    places: list[Place]
+    places: Places
     agreements: list[AgreementVersion]
 
 
 async def known(info: Info, as_known_at: datetime | None, after: int | None) -> Known:
     context = info.context
     await reach(context, ("coverage", "territories"), after)
-    rows = await context.call(context.container.territories.children, None, None)
+    snapshot = await context.call(context.container.territories.snapshot)
     agreements = await context.call(context.container.coverage.agreements, as_known_at)
-    places = [
-        Place(row.code, row.name, row.kind, row.population, tuple(row.ancestors)) for row in rows
-    ]
-    return Known({row.code: row for row in rows}, places, agreements)
+    return Known(snapshot.rows, snapshot.places, agreements)
 
 
 def _place(found: Known, code: str) -> Place:
-    for place in found.places:
-        if place.code == code.strip():
-            return place
-    raise InvalidInput("territory", f"{code!r} is not a known territory code")
+    place = found.places.by_code.get(code.strip())
+    if place is None:
+        raise InvalidInput("territory", f"{code!r} is not a known territory code")
+    return place
 
 
 def _span(start: date, end: date) -> None:
@@ -365,7 +361,7 @@ class CoverageHistoryQuery:
         try:
             found = await known(info, as_known_at, consistent_with)
             codes = in_force(found.agreements, DomainChannel(channel).value, at)
-            every = covered_places(found.places, codes, None)
+            every = found.places.covered(codes, None)
             wanted = kind.value if kind is not None else None
             listed = [p for p in every if wanted is None or p.kind == wanted]
             kinds = sorted({p.kind for p in every})

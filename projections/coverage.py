@@ -116,8 +116,26 @@ def in_force(agreements: list[AgreementVersion], channel: str, at: date) -> set[
     return {code for a in agreements if a.covers(channel, at) for code in a.territories}
 
 
-def covered_places(places: list[Place], codes: set[str], kind: str | None) -> list[Place]:
-    return [p for p in places if (kind is None or p.kind == kind) and p.within(codes)]
+class Places:
+    """Every place, indexed by each code it is or lies in, so that the places an agreement
+    covers are looked up rather than searched for."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.all = places
+        self.by_code = {place.code: place for place in places}
+        self.within: dict[str, list[Place]] = {}
+        for place in places:
+            for code in (place.code, *place.ancestors):
+                self.within.setdefault(code, []).append(place)
+
+    def covered(self, codes: set[str], kind: str | None) -> list[Place]:
+        found = {
+            place.code: place
+            for code in codes
+            for place in self.within.get(code, ())
+            if kind is None or place.kind == kind
+        }
+        return [found[code] for code in sorted(found)]
 
 
 def boundaries(agreements: list[AgreementVersion], channel: str) -> list[date]:
@@ -151,26 +169,26 @@ def timeline(place: Place, agreements: list[AgreementVersion], channel: str) -> 
 
 
 def changes(
-    places: list[Place], agreements: list[AgreementVersion], channel: str, start: date,
+    places: Places, agreements: list[AgreementVersion], channel: str, start: date,
     end: date, kind: str,
 ) -> list[CoverageChange]:  # fmt: skip
     """Places of `kind` gained or lost on `channel` on the days after `start` up to `end`."""
     found: list[CoverageChange] = []
-    by_code = {p.code: p for p in places}
+    by_code = places.by_code
     for day in boundaries(agreements, channel):
         if not start < day <= end:
             continue
         previous = in_force(agreements, channel, day - ONE_DAY)
-        before = {p.code for p in covered_places(places, previous, kind)}
-        now = {p.code for p in covered_places(places, in_force(agreements, channel, day), kind)}
+        before = {p.code for p in places.covered(previous, kind)}
+        now = {p.code for p in places.covered(in_force(agreements, channel, day), kind)}
         found.extend(CoverageChange(day, by_code[c], True) for c in sorted(now - before))
         found.extend(CoverageChange(day, by_code[c], False) for c in sorted(before - now))
     return found
 
 
-def population(places: list[Place], codes: set[str]) -> tuple[int, int]:
+def population(places: Places, codes: set[str]) -> tuple[int, int]:
     """(people, municipalities) covered: municipalities carry the population counts."""
-    covered = covered_places(places, codes, "municipality")
+    covered = places.covered(codes, "municipality")
     return sum(p.population or 0 for p in covered), len(covered)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
@@ -11,6 +12,7 @@ from psycopg.rows import class_row
 from infra.views.base import PostgresView
 from projections import territories
 from projections.base import Positioned
+from projections.coverage import Place, Places
 from projections.territories import TerritoryRow
 
 _COLUMNS = [
@@ -19,10 +21,17 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class TerritorySnapshot:
+    rows: dict[str, TerritoryRow]
+    places: Places
+
+
 class PostgresTerritoryView(PostgresView):
     name: ClassVar[str] = "territories"
     topics: ClassVar[tuple[str, ...]] = territories.TOPICS
     tables: ClassVar[tuple[str, ...]] = ("territories",)
+    _snapshot: tuple[tuple[int, int | None], TerritorySnapshot] | None = None
 
     def create_statements(self) -> list[sql.Composed]:
         return [
@@ -70,6 +79,29 @@ class PostgresTerritoryView(PostgresView):
             curs.executemany(
                 sql.SQL("UPDATE {} SET ancestors = %s WHERE code = %s").format(table), changed
             )
+
+    def snapshot(self) -> TerritorySnapshot:
+        """Every territory, indexed for coverage; rebuilt only when territory rows change,
+        since reading and indexing all of them costs more than most queries that need them."""
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) AS n, max(position) AS p FROM {}").format(
+                    self.table("territories")
+                )
+            ).fetchone()
+        version = (row["n"], row["p"]) if row else (0, None)
+        cached = self._snapshot
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        rows = self.children(None, None)
+        snapshot = TerritorySnapshot(
+            rows={r.code: r for r in rows},
+            places=Places(
+                [Place(r.code, r.name, r.kind, r.population, tuple(r.ancestors)) for r in rows]
+            ),
+        )
+        self._snapshot = (version, snapshot)
+        return snapshot
 
     def territories(self, codes: Sequence[str]) -> list[TerritoryRow]:
         return self._select(sql.SQL("code = ANY(%s)"), (list(codes),))
