@@ -27,13 +27,13 @@ from api.territories import Territory, TerritoryKind
 from domain.coverage import Channel as DomainChannel
 from domain.coverage import CoverageAgreement
 from domain.errors import InvalidInput
+from domain.territories import Territory as Territory_
 from domain.territories import TerritoryKind as DomainTerritoryKind
 from infra.tokens import Role
+from infra.views.territories import TerritorySnapshot
 from projections.coverage import (
     ONE_DAY,
     AgreementVersion,
-    Place,
-    Places,
     changes,
     in_force,
     periods,
@@ -117,13 +117,18 @@ class CoverageQuery:
         try:
             await reach(context, ("coverage", "territories"), consistent_with)
             code = territory.strip()
-            found = await context.call(
-                context.container.coverage.covering_place,
-                code,
-                DomainChannel(channel).value,
-                at,
-                as_known_at,
-            )
+            container = context.container
+
+            def read() -> list[AgreementVersion] | None:
+                # One worker-thread hop for both reads: this query is the one asked most.
+                place = container.territories.snapshot().places_at(at).by_code.get(code)
+                if place is None:
+                    return None
+                codes = [place.code, *place.ancestors]
+                value = DomainChannel(channel).value
+                return container.coverage.covering(codes, value, at, as_known_at)
+
+            found = await context.call(read)
             if found is None:
                 raise InvalidInput("territory", f"{territory!r} is not a known territory code")
             return Coverage(
@@ -321,9 +326,12 @@ ChangesResult = Annotated[
 class Known:
     """Every place and every agreement as known at a moment, read once per request."""
 
-    rows: dict[str, TerritoryRow]
-    places: Places
+    territories: TerritorySnapshot
     agreements: list[AgreementVersion]
+
+    @property
+    def rows(self) -> dict[str, TerritoryRow]:
+        return self.territories.rows
 
 
 async def known(info: Info, as_known_at: datetime | None, after: int | None) -> Known:
@@ -331,14 +339,13 @@ async def known(info: Info, as_known_at: datetime | None, after: int | None) -> 
     await reach(context, ("coverage", "territories"), after)
     snapshot = await context.call(context.container.territories.snapshot)
     agreements = await context.call(context.container.coverage.agreements, as_known_at)
-    return Known(snapshot.rows, snapshot.places, agreements)
+    return Known(snapshot, agreements)
 
 
-def _place(found: Known, code: str) -> Place:
-    place = found.places.by_code.get(code.strip())
-    if place is None:
+def _code(found: Known, code: str) -> str:
+    if code.strip() not in found.rows:
         raise InvalidInput("territory", f"{code!r} is not a known territory code")
-    return place
+    return code.strip()
 
 
 def _span(start: date, end: date) -> None:
@@ -361,7 +368,7 @@ class CoverageHistoryQuery:
         try:
             found = await known(info, as_known_at, consistent_with)
             codes = in_force(found.agreements, DomainChannel(channel).value, at)
-            every = found.places.covered(codes, None)
+            every = found.territories.places_at(at).covered(codes, None)
             wanted = kind.value if kind is not None else None
             listed = [p for p in every if wanted is None or p.kind == wanted]
             kinds = sorted({p.kind for p in every})
@@ -394,10 +401,14 @@ class CoverageHistoryQuery:
     ) -> TimelineResult:
         try:
             found = await known(info, as_known_at, consistent_with)
-            place = _place(found, territory)
-            intervals = timeline(place, found.agreements, DomainChannel(channel).value)
+            code = _code(found, territory)
+            snapshot = found.territories
+            intervals = timeline(
+                code, snapshot.places_at, snapshot.epochs, found.agreements,
+                DomainChannel(channel).value,
+            )  # fmt: skip
             return CoverageTimeline(
-                territory=place.code,
+                territory=code,
                 channel=channel,
                 intervals=[
                     CoverageInterval(
@@ -429,9 +440,10 @@ class CoverageHistoryQuery:
         try:
             _span(start, to)
             found = await known(info, as_known_at, consistent_with)
+            snapshot = found.territories
             moves = changes(
-                found.places, found.agreements, DomainChannel(channel).value, start, to,
-                DomainTerritoryKind(kind).value,
+                snapshot.places_at, snapshot.epochs, found.agreements,
+                DomainChannel(channel).value, start, to, DomainTerritoryKind(kind).value,
             )  # fmt: skip
 
             def shown(change: Any) -> CoverageChangeType:
@@ -469,8 +481,96 @@ class CoverageHistoryQuery:
             series = []
             for day in days:
                 codes = in_force(found.agreements, DomainChannel(channel).value, day)
-                people, towns = population(found.places, codes)
+                people, towns = population(found.territories.places_at(day), codes)
                 series.append(PopulationPoint(date=day, population=people, municipalities=towns))
             return PopulationSeries(points=series)
         except EXPECTED as error:
             return cast(PopulationResult, as_error(error))
+
+
+@strawberry.input
+class TerritoryChangeInput:
+    code: str
+    effective_from: date
+    parent_code: str | None = strawberry.field(
+        default=None, description="moveTerritory: the place it lies in from that date."
+    )
+    target_code: str | None = strawberry.field(
+        default=None, description="mergeTerritory: the place it becomes part of."
+    )
+    name: str | None = strawberry.field(default=None, description="renameTerritory: new name.")
+    reason: str | None = None
+
+
+TerritoryChangeResult = Annotated[
+    Receipt | InvalidInputError | NotAuthorizedError,
+    strawberry.union("TerritoryChangeResult"),
+]
+TerritoryChange = Callable[[Territory_, str, datetime], None]
+
+
+async def _territory(
+    info: Info,
+    input: TerritoryChangeInput,
+    refers_to: tuple[str, str] | None,
+    change: TerritoryChange,
+) -> TerritoryChangeResult:
+    context = info.context
+    try:
+        actor = context.require(Role.COVERAGE_ADMIN).name
+        at = context.container.clock.now()
+        receipt = await context.call(
+            lambda: context.container.operations.edit_territory(
+                input.code.strip(), lambda t: change(t, actor, at), refers_to=refers_to
+            )
+        )
+        return Receipt.of(receipt)
+    except EXPECTED as error:
+        return cast(TerritoryChangeResult, as_error(error))
+
+
+def _given(value: str | None, field: str) -> str:
+    if not (value or "").strip():
+        raise InvalidInput(field, "is required for this change")
+    return (value or "").strip()
+
+
+@strawberry.type
+class TerritoryMutation:
+    @strawberry.mutation(description="A territory lies in another one from a date on.")
+    async def move_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        parent = (input.parent_code or "").strip()
+        return await _territory(
+            info, input, (parent, "input.parentCode") if parent else None,
+            lambda t, actor, at: t.move(
+                _given(input.parent_code, "input.parentCode"), input.effective_from,
+                input.reason, actor=actor, at=at,
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="A territory ceases, becoming part of another, on a date.")
+    async def merge_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        target = (input.target_code or "").strip()
+        return await _territory(
+            info, input, (target, "input.targetCode") if target else None,
+            lambda t, actor, at: t.merge_into(
+                _given(input.target_code, "input.targetCode"), input.effective_from,
+                input.reason, actor=actor, at=at,
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="A territory takes a new name from a date on.")
+    async def rename_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        return await _territory(
+            info, input, None,
+            lambda t, actor, at: t.rename(
+                _given(input.name, "input.name"), input.effective_from, input.reason,
+                actor=actor, at=at,
+            ),
+        )  # fmt: skip

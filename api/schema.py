@@ -18,7 +18,12 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
-from api.coverage import CoverageHistoryQuery, CoverageMutation, CoverageQuery
+from api.coverage import (
+    CoverageHistoryQuery,
+    CoverageMutation,
+    CoverageQuery,
+    TerritoryMutation,
+)
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
@@ -47,7 +52,9 @@ class Query(
 
 
 @strawberry.type
-class Mutation(DirectoryMutation, ServiceMutation, RecordMutation, CoverageMutation):
+class Mutation(
+    DirectoryMutation, ServiceMutation, RecordMutation, CoverageMutation, TerritoryMutation
+):
     pass
 
 

@@ -115,6 +115,26 @@ class Operations(Application[UUID]):
         self.require_territories(tuple(agreement.territories), "input.territories")
         return self._save(agreement, expected_version=0)
 
+    def edit_territory(
+        self,
+        code: str,
+        change: Callable[[Territory], None],
+        *,
+        refers_to: tuple[str, str] | None = None,
+    ) -> Receipt:
+        """Applies a hierarchy change to the territory `code`; `refers_to` (a code, and the
+        field that gave it) must be known too.
+
+        Territory changes are rare corrections by one role: the latest one recorded wins, so
+        no expected version is asked for.
+        """
+        self.require_territories((code,), "input.code")
+        if refers_to is not None:
+            self.require_territories((refers_to[0],), refers_to[1])
+        territory = self._load(Territory, territory_id(code), None)
+        change(territory)
+        return self._save(territory, territory.version - len(territory.pending_events))
+
     def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
         """A record another one refers to; a missing or inactive one is the caller's input error."""
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -97,3 +97,81 @@ class Territory(Aggregate):
             actor=actor,
             occurred_at=at,
         )
+
+    # Changes to the hierarchy take effect on a business date: coverage asked at an earlier
+    # date still sees the territory where it was then.
+
+    class Renamed(Event):
+        TOPIC = "guichet.Territory.Renamed"
+        name: str
+        effective_from: date
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Territory)
+            aggregate.name = self.name
+
+    class Moved(Event):
+        TOPIC = "guichet.Territory.Moved"
+        parent_code: str
+        effective_from: date
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Territory)
+            aggregate.parent_code = self.parent_code
+
+    class MergedInto(Event):
+        """The territory ceased on that date; its area is part of `target_code` from then."""
+
+        TOPIC = "guichet.Territory.MergedInto"
+        target_code: str
+        effective_from: date
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Territory)
+            aggregate.merged_into = self.target_code
+
+    merged_into: str | None = None
+
+    def _require_current(self) -> None:
+        if self.merged_into is not None:
+            raise InvalidInput("code", f"{self.code} was merged into {self.merged_into}")
+
+    def rename(
+        self, name: str, effective_from: date, reason: str | None, *, actor: str, at: datetime
+    ) -> None:
+        self._require_current()
+        if not name.strip():
+            raise InvalidInput("name", f"territory {self.code} needs a name")
+        self.trigger_event(
+            self.Renamed, name=name.strip(), effective_from=effective_from, reason=reason,
+            actor=actor, occurred_at=at, timestamp=at,
+        )  # fmt: skip
+
+    def move(
+        self, parent_code: str, effective_from: date, reason: str | None, *, actor: str,
+        at: datetime,
+    ) -> None:  # fmt: skip
+        self._require_current()
+        if parent_code == self.code:
+            raise InvalidInput("parentCode", f"territory {self.code} cannot be its own parent")
+        if parent_code == self.parent_code:
+            raise InvalidInput("parentCode", f"territory {self.code} is already in {parent_code}")
+        self.trigger_event(
+            self.Moved, parent_code=parent_code, effective_from=effective_from, reason=reason,
+            actor=actor, occurred_at=at, timestamp=at,
+        )  # fmt: skip
+
+    def merge_into(
+        self, target_code: str, effective_from: date, reason: str | None, *, actor: str,
+        at: datetime,
+    ) -> None:  # fmt: skip
+        self._require_current()
+        if target_code == self.code:
+            raise InvalidInput("targetCode", f"territory {self.code} cannot merge into itself")
+        self.trigger_event(
+            self.MergedInto, target_code=target_code, effective_from=effective_from,
+            reason=reason, actor=actor, occurred_at=at, timestamp=at,
+        )  # fmt: skip

@@ -8,6 +8,7 @@ period holds the date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -150,14 +151,24 @@ def boundaries(agreements: list[AgreementVersion], channel: str) -> list[date]:
     return sorted(days)
 
 
-def timeline(place: Place, agreements: list[AgreementVersion], channel: str) -> list[Interval]:
-    """The periods `place` is covered on `channel`, each with the agreements covering it."""
-    relevant = [a for a in agreements if place.within(set(a.territories))]
-    days = boundaries(relevant, channel)
+PlacesAt = Callable[[date], "Places"]
+
+
+def timeline(
+    code: str, places_at: PlacesAt, epochs: list[date], agreements: list[AgreementVersion],
+    channel: str,
+) -> list[Interval]:  # fmt: skip
+    """The periods `code` is covered on `channel`, each with the agreements covering it, with
+    the hierarchy of each period (`epochs`: the days it changed)."""
+    days = sorted({*boundaries(agreements, channel), *epochs})
     intervals: list[Interval] = []
     for index, start in enumerate(days):
         end = days[index + 1] if index + 1 < len(days) else None
-        covering = tuple(a for a in relevant if a.covers(channel, start))
+        place = places_at(start).by_code.get(code)
+        covering = tuple(
+            a for a in agreements
+            if place is not None and a.covers(channel, start) and place.within(set(a.territories))
+        )  # fmt: skip
         if not covering:
             continue
         last = intervals[-1] if intervals else None
@@ -169,20 +180,26 @@ def timeline(place: Place, agreements: list[AgreementVersion], channel: str) -> 
 
 
 def changes(
-    places: Places, agreements: list[AgreementVersion], channel: str, start: date,
-    end: date, kind: str,
+    places_at: PlacesAt, epochs: list[date], agreements: list[AgreementVersion], channel: str,
+    start: date, end: date, kind: str,
 ) -> list[CoverageChange]:  # fmt: skip
-    """Places of `kind` gained or lost on `channel` on the days after `start` up to `end`."""
+    """Places of `kind` gained or lost on `channel` on the days after `start` up to `end`,
+    by agreements starting or ending or by the hierarchy changing."""
     found: list[CoverageChange] = []
-    by_code = places.by_code
-    for day in boundaries(agreements, channel):
+    for day in sorted({*boundaries(agreements, channel), *epochs}):
         if not start < day <= end:
             continue
+        earlier = places_at(day - ONE_DAY)
+        places = places_at(day)
+        by_code = places.by_code
         previous = in_force(agreements, channel, day - ONE_DAY)
-        before = {p.code for p in places.covered(previous, kind)}
+        before = {p.code for p in earlier.covered(previous, kind)}
         now = {p.code for p in places.covered(in_force(agreements, channel, day), kind)}
         found.extend(CoverageChange(day, by_code[c], True) for c in sorted(now - before))
-        found.extend(CoverageChange(day, by_code[c], False) for c in sorted(before - now))
+        found.extend(
+            CoverageChange(day, by_code.get(c) or earlier.by_code[c], False)
+            for c in sorted(before - now)
+        )
     return found
 
 

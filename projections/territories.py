@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -11,7 +12,10 @@ from eventsourcing.utils import get_topic
 from domain.territories import Territory
 from projections.base import Positioned
 
-TOPICS = (get_topic(Territory.Defined),)
+TOPICS = tuple(
+    get_topic(cls)
+    for cls in (Territory.Defined, Territory.Renamed, Territory.Moved, Territory.MergedInto)
+)
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,45 @@ def ancestors(
                 found.append(above)
                 pending.append(above)
     return found
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    """From `valid_from` (None: since always) `code` lies in `parent_code`, until its next link."""
+
+    code: str
+    parent_code: str | None
+    valid_from: date | None
+    position: int
+
+
+HIERARCHY_FACTS = (Territory.Moved, Territory.MergedInto)
+
+
+def parent_link(item: Positioned, code: str) -> ParentLink | None:
+    event = item.event
+    if isinstance(event, Territory.Defined):
+        return ParentLink(event.code, event.parent_code, None, item.position)
+    if isinstance(event, Territory.Moved):
+        return ParentLink(code, event.parent_code, event.effective_from, item.position)
+    if isinstance(event, Territory.MergedInto):
+        return ParentLink(code, event.target_code, event.effective_from, item.position)
+    return None
+
+
+def parents_at(links: Iterable[ParentLink], day: date | None) -> dict[str, str | None]:
+    """Each territory's parent on `day` (None: the latest recorded)."""
+    chosen: dict[str, ParentLink] = {}
+    for link in links:
+        if day is not None and link.valid_from is not None and link.valid_from > day:
+            continue
+        current = chosen.get(link.code)
+        if current is None or _later(link, current):
+            chosen[link.code] = link
+    return {code: link.parent_code for code, link in chosen.items()}
+
+
+def _later(link: ParentLink, other: ParentLink) -> bool:
+    mine = (link.valid_from or date.min, link.position)
+    theirs = (other.valid_from or date.min, other.position)
+    return mine > theirs

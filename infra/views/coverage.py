@@ -83,28 +83,12 @@ class PostgresCoverageView(PostgresView):
             " AND territories && %(codes)s::text[] ORDER BY effective_from, agreement_id"
         ).format(columns=self._columns(), table=self.table("coverage_versions"))
 
-    def covering_place(
-        self, code: str, channel: str, at: date, known_at: datetime | None
-    ) -> list[AgreementVersion] | None:
-        """Like `covering`, for one place and the places it lies in; None for an unknown code.
-
-        One connection for both reads: the point-in-time query is the one asked most often.
-        """
-        with self.datastore.get_connection() as conn:
-            row = conn.execute(
-                sql.SQL("SELECT ARRAY[code] || ancestors AS codes FROM {} WHERE code = %s").format(
-                    self.table("territories")
-                ),
-                (code,),
-            ).fetchone()
-            if row is None:
-                return None
-            with conn.cursor(row_factory=class_row(AgreementVersion)) as curs:
-                curs.execute(
-                    self._covering(),
-                    {"known_at": known_at, "channel": channel, "at": at, "codes": row["codes"]},
-                )
-                return curs.fetchall()
+    def covering(
+        self, codes: Sequence[str], channel: str, at: date, known_at: datetime | None
+    ) -> list[AgreementVersion]:
+        """Agreements, as known then, that cover one of `codes` on `channel` at `at`."""
+        params = {"known_at": known_at, "channel": channel, "at": at, "codes": list(codes)}
+        return self._select(self._covering(), params)
 
     def agreements(self, known_at: datetime | None) -> list[AgreementVersion]:
         """Every agreement not cancelled, as known at `known_at` (now when None)."""

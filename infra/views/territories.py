@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
 from psycopg.rows import class_row
 
+from domain.territories import Territory
 from infra.views.base import PostgresView
 from projections import territories
 from projections.base import Positioned
 from projections.coverage import Place, Places
-from projections.territories import TerritoryRow
+from projections.territories import ParentLink, TerritoryRow
 
 _COLUMNS = [
     "code", "id", "name", "kind", "parent_code", "population", "groupings", "ancestors",
@@ -21,17 +22,42 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
 class TerritorySnapshot:
-    rows: dict[str, TerritoryRow]
-    places: Places
+    """Every territory, and where each lay over time; places indexed once per period in which
+    the hierarchy did not change."""
+
+    def __init__(self, rows: dict[str, TerritoryRow], links: list[ParentLink]) -> None:
+        self.rows = rows
+        self.links = links
+        self.epochs = sorted({link.valid_from for link in links if link.valid_from is not None})
+        self._places: dict[date | None, Places] = {}
+
+    def epoch(self, day: date) -> date | None:
+        started = [epoch for epoch in self.epochs if epoch <= day]
+        return started[-1] if started else None
+
+    def places_at(self, day: date) -> Places:
+        epoch = self.epoch(day)
+        found = self._places.get(epoch)
+        if found is None:
+            parents = territories.parents_at(self.links, day)
+            groupings = {code: row.groupings for code, row in self.rows.items()}
+            found = Places(
+                [
+                    Place(r.code, r.name, r.kind, r.population,
+                          tuple(territories.ancestors(r.code, parents, groupings)))
+                    for r in self.rows.values()
+                ]
+            )  # fmt: skip
+            self._places[epoch] = found
+        return found
 
 
 class PostgresTerritoryView(PostgresView):
     name: ClassVar[str] = "territories"
     topics: ClassVar[tuple[str, ...]] = territories.TOPICS
-    tables: ClassVar[tuple[str, ...]] = ("territories",)
-    _snapshot: tuple[tuple[int, int | None], TerritorySnapshot] | None = None
+    tables: ClassVar[tuple[str, ...]] = ("territories", "territory_links", "territories_changed")
+    _snapshot: tuple[int, TerritorySnapshot] | None = None
 
     def create_statements(self) -> list[sql.Composed]:
         return [
@@ -44,21 +70,66 @@ class PostgresTerritoryView(PostgresView):
             sql.SQL("CREATE INDEX IF NOT EXISTS territories_parent ON {} (parent_code)").format(
                 self.table("territories")
             ),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (code text NOT NULL, parent_code text,"
+                " valid_from date, position bigint NOT NULL)"
+            ).format(self.table("territory_links")),
+            # The position of the last territory fact applied: what snapshots are checked against.
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (one boolean PRIMARY KEY DEFAULT true"
+                " CHECK (one), changed bigint NOT NULL)"
+            ).format(self.table("territories_changed")),
         ]
 
     def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:
         rows = territories.defined_rows(page)
-        if not rows:
-            return
         table = self.table("territories")
-        with curs.copy(
-            sql.SQL("COPY {} ({}) FROM STDIN").format(
-                table, sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {} (changed) VALUES (%s) ON CONFLICT (one) DO UPDATE"
+                " SET changed = EXCLUDED.changed"
+            ).format(self.table("territories_changed")),
+            (max(item.position for item in page),),
+        )
+        if rows:
+            with curs.copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    table, sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
+                )
+            ) as copy:
+                for row in rows:
+                    copy.write_row([getattr(row, column) for column in _COLUMNS])
+        curs.execute(
+            sql.SQL("SELECT id, code FROM {} WHERE id = ANY(%s)").format(table),
+            ([item.event.originator_id for item in page],),
+        )
+        codes = {row["id"]: row["code"] for row in curs.fetchall()}
+        links = []
+        for item in page:
+            code = codes[item.event.originator_id]
+            link = territories.parent_link(item, code)
+            if link is not None:
+                links.append(link)
+            if isinstance(item.event, Territory.Renamed):
+                curs.execute(
+                    sql.SQL("UPDATE {} SET name = %s WHERE code = %s").format(table),
+                    (item.event.name, code),
+                )
+            elif link is not None and link.valid_from is not None:
+                # The table shows the latest recorded place; dated ones are in the links.
+                curs.execute(
+                    sql.SQL("UPDATE {} SET parent_code = %s WHERE code = %s").format(table),
+                    (link.parent_code, code),
+                )
+        if links:
+            curs.executemany(
+                sql.SQL(
+                    "INSERT INTO {} (code, parent_code, valid_from, position)"
+                    " VALUES (%s, %s, %s, %s)"
+                ).format(self.table("territory_links")),
+                [(k.code, k.parent_code, k.valid_from, k.position) for k in links],
             )
-        ) as copy:
-            for row in rows:
-                copy.write_row([getattr(row, column) for column in _COLUMNS])
-        self._refresh_ancestors(curs)
+            self._refresh_ancestors(curs)
 
     def _refresh_ancestors(self, curs: Cursor[Any]) -> None:
         # The whole reference is about 1,300 rows: recomputing every chain is cheaper than
@@ -85,21 +156,24 @@ class PostgresTerritoryView(PostgresView):
         since reading and indexing all of them costs more than most queries that need them."""
         with self.datastore.get_connection() as conn:
             row = conn.execute(
-                sql.SQL("SELECT count(*) AS n, max(position) AS p FROM {}").format(
-                    self.table("territories")
-                )
+                sql.SQL("SELECT changed FROM {}").format(self.table("territories_changed"))
             ).fetchone()
-        version = (row["n"], row["p"]) if row else (0, None)
+        version = row["changed"] if row else 0
         cached = self._snapshot
         if cached is not None and cached[0] == version:
             return cached[1]
         rows = self.children(None, None)
-        snapshot = TerritorySnapshot(
-            rows={r.code: r for r in rows},
-            places=Places(
-                [Place(r.code, r.name, r.kind, r.population, tuple(r.ancestors)) for r in rows]
-            ),
-        )
+        with (
+            self.datastore.get_connection() as conn,
+            conn.cursor(row_factory=class_row(ParentLink)) as curs,
+        ):
+            curs.execute(
+                sql.SQL("SELECT code, parent_code, valid_from, position FROM {}").format(
+                    self.table("territory_links")
+                )
+            )
+            links = curs.fetchall()
+        snapshot = TerritorySnapshot({r.code: r for r in rows}, links)
         self._snapshot = (version, snapshot)
         return snapshot
 

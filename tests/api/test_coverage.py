@@ -307,3 +307,65 @@ async def test_a_backwards_span_is_named(graphql: GraphQLClient, history: int) -
                __typename ... on InvalidInputError { field } } }"""
     )
     assert data["populationCovered"] == {"__typename": "InvalidInputError", "field": "to"}
+
+
+MOVE = """
+mutation ($input: TerritoryChangeInput!) {
+  moveTerritory(input: $input) {
+    __typename ... on Receipt { position } ... on InvalidInputError { field message }
+  }
+}
+"""
+
+
+async def test_coverage_follows_the_hierarchy_valid_at_the_date(
+    graphql: GraphQLClient, history: int
+) -> None:
+    # Granby's MRC lay in Montérégie, then moved to Estrie on 1 July 2021 (dates for the test).
+    moves = [("RA-16", "2000-01-01"), ("RA-05", "2021-07-01")]
+    position = history
+    for parent, day in moves:
+        result = (
+            await graphql.data(
+                MOVE,
+                {"input": {"code": "MRC-470", "parentCode": parent, "effectiveFrom": day}},
+                token="admin-token",
+            )
+        )["moveTerritory"]
+        assert result["__typename"] == "Receipt", result
+        position = result["position"]
+
+    inside = await coverage(graphql, "47017", "PHONE", "2021-03-31", after=position)
+    moved_out = await coverage(graphql, "47017", "PHONE", "2021-09-01", after=position)
+    data = await graphql.data(
+        """query ($after: Int) {
+             coverageChanges(from: "2021-06-30", to: "2021-07-01", channel: PHONE,
+                             consistentWith: $after) {
+               ... on CoverageChanges { lost { territory { code } } gained { date } } }
+             coverageTimeline(territory: "47017", channel: PHONE, consistentWith: $after) {
+               ... on CoverageTimeline { intervals { from until } } } }""",
+        {"after": position},
+    )
+
+    assert inside["covered"] is True
+    assert moved_out["covered"] is False
+    lost = {c["territory"]["code"] for c in data["coverageChanges"]["lost"]}
+    assert "47017" in lost
+    assert "54048" not in lost  # Saint-Hyacinthe stayed in Montérégie
+    assert data["coverageChanges"]["gained"] == []
+    assert data["coverageTimeline"]["intervals"] == [{"from": "2020-12-15", "until": "2021-07-01"}]
+
+
+async def test_a_move_to_an_unknown_place_is_refused(graphql: GraphQLClient, history: int) -> None:
+    result = (
+        await graphql.data(
+            MOVE,
+            {"input": {"code": "MRC-470", "parentCode": "RA-99", "effectiveFrom": "2021-07-01"}},
+            token="admin-token",
+        )
+    )["moveTerritory"]
+    assert result == {
+        "__typename": "InvalidInputError",
+        "field": "input.parentCode[0]",
+        "message": "input.parentCode[0]: 'RA-99' is not a known territory code",
+    }

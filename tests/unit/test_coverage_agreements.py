@@ -72,3 +72,18 @@ def test_extending_and_ending_early_move_the_end() -> None:
     open_ended = agreement(until=None)
     with pytest.raises(InvalidInput, match="already open-ended"):
         open_ended.extend(None, None, actor="a", at=AT)
+
+
+def test_territory_changes_refuse_what_cannot_be() -> None:
+    from domain.territories import Territory, TerritoryKind
+
+    territory = Territory.define(
+        "60035", "L'Épiphanie", TerritoryKind.MUNICIPALITY, "MRC-600", 5000, [], actor="a", at=AT
+    )
+    with pytest.raises(InvalidInput, match="already in MRC-600"):
+        territory.move("MRC-600", date(2012, 1, 1), None, actor="a", at=AT)
+    with pytest.raises(InvalidInput, match="its own parent"):
+        territory.move("60035", date(2012, 1, 1), None, actor="a", at=AT)
+    territory.merge_into("60037", date(2018, 5, 23), "merged", actor="a", at=AT)
+    with pytest.raises(InvalidInput, match="was merged into 60037"):
+        territory.rename("Autre", date(2019, 1, 1), None, actor="a", at=AT)

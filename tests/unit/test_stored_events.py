@@ -70,7 +70,7 @@ def test_golden_payloads_load_into_today_s_classes(operations: Operations) -> No
 
 
 def test_a_golden_territory_loads(operations: Operations) -> None:
-    [defined] = (load(operations, entry) for entry in GOLDEN if "Territory" in entry["topic"])
+    [defined] = (load(operations, e) for e in GOLDEN if e["topic"] == "guichet.Territory.Defined")
     assert isinstance(defined, Territory.Defined)
     territory = defined.mutate(None)
     assert isinstance(territory, Territory)
