@@ -121,9 +121,11 @@ class CoverageQuery:
 
             def read() -> list[AgreementVersion] | None:
                 # One worker-thread hop for both reads: this query is the one asked most.
-                place = container.territories.snapshot().places_at(at).by_code.get(code)
+                snapshot = container.territories.snapshot()
+                place = snapshot.places_at(at, as_known_at).by_code.get(code)
                 if place is None:
-                    return None
+                    # Known now but not yet then: nothing covered it as far as anyone knew.
+                    return [] if code in snapshot.rows else None
                 codes = [place.code, *place.ancestors]
                 value = DomainChannel(channel).value
                 return container.coverage.covering(codes, value, at, as_known_at)
@@ -161,6 +163,18 @@ class ChangeCoverageInput:
     id: strawberry.ID
     expected_version: int
     effective_until: date | None = None
+    reason: str | None = None
+
+
+@strawberry.input
+class AmendCoverageInput:
+    id: strawberry.ID
+    expected_version: int
+    territories: list[str]
+    channels: list[Channel]  # type: ignore[valid-type]
+    effective_from: date
+    funder: str
+    programme: str | None = None
     reason: str | None = None
 
 
@@ -225,6 +239,27 @@ class CoverageMutation:
             info, input.id, input.expected_version,
             lambda a, actor, at: a.end_early(
                 _until(input.effective_until), input.reason, actor=actor, at=at
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Corrects an agreement's territories, channels, start or funder."
+    )
+    async def amend_coverage(self, info: Info, input: AmendCoverageInput) -> AgreementResult:
+        operations = info.context.container.operations
+        try:
+            territories = tuple(code.strip() for code in input.territories)
+            await info.context.call(
+                operations.require_territories, territories, "input.territories"
+            )
+        except EXPECTED as error:
+            return cast(AgreementResult, as_error(error))
+        return await _change(
+            info, input.id, input.expected_version,
+            lambda a, actor, at: a.amend(
+                list(input.territories), [DomainChannel(c).value for c in input.channels],
+                input.effective_from, input.funder, input.programme, input.reason,
+                actor=actor, at=at,
             ),
         )  # fmt: skip
 
@@ -368,7 +403,7 @@ class CoverageHistoryQuery:
         try:
             found = await known(info, as_known_at, consistent_with)
             codes = in_force(found.agreements, DomainChannel(channel).value, at)
-            every = found.territories.places_at(at).covered(codes, None)
+            every = found.territories.places_at(at, as_known_at).covered(codes, None)
             wanted = kind.value if kind is not None else None
             listed = [p for p in every if wanted is None or p.kind == wanted]
             kinds = sorted({p.kind for p in every})
@@ -404,7 +439,8 @@ class CoverageHistoryQuery:
             code = _code(found, territory)
             snapshot = found.territories
             intervals = timeline(
-                code, snapshot.places_at, snapshot.epochs, found.agreements,
+                code, lambda day: snapshot.places_at(day, as_known_at), snapshot.epochs,
+                found.agreements,
                 DomainChannel(channel).value,
             )  # fmt: skip
             return CoverageTimeline(
@@ -442,7 +478,8 @@ class CoverageHistoryQuery:
             found = await known(info, as_known_at, consistent_with)
             snapshot = found.territories
             moves = changes(
-                snapshot.places_at, snapshot.epochs, found.agreements,
+                lambda day: snapshot.places_at(day, as_known_at), snapshot.epochs,
+                found.agreements,
                 DomainChannel(channel).value, start, to, DomainTerritoryKind(kind).value,
             )  # fmt: skip
 
@@ -481,7 +518,7 @@ class CoverageHistoryQuery:
             series = []
             for day in days:
                 codes = in_force(found.agreements, DomainChannel(channel).value, day)
-                people, towns = population(found.territories.places_at(day), codes)
+                people, towns = population(found.territories.places_at(day, as_known_at), codes)
                 series.append(PopulationPoint(date=day, population=people, municipalities=towns))
             return PopulationSeries(points=series)
         except EXPECTED as error:

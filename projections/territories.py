@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -76,6 +76,7 @@ class ParentLink:
     parent_code: str | None
     valid_from: date | None
     position: int
+    recorded_at: datetime
 
 
 HIERARCHY_FACTS = (Territory.Moved, Territory.MergedInto)
@@ -84,11 +85,15 @@ HIERARCHY_FACTS = (Territory.Moved, Territory.MergedInto)
 def parent_link(item: Positioned, code: str) -> ParentLink | None:
     event = item.event
     if isinstance(event, Territory.Defined):
-        return ParentLink(event.code, event.parent_code, None, item.position)
+        return ParentLink(event.code, event.parent_code, None, item.position, event.timestamp)
     if isinstance(event, Territory.Moved):
-        return ParentLink(code, event.parent_code, event.effective_from, item.position)
+        return ParentLink(
+            code, event.parent_code, event.effective_from, item.position, event.timestamp
+        )
     if isinstance(event, Territory.MergedInto):
-        return ParentLink(code, event.target_code, event.effective_from, item.position)
+        return ParentLink(
+            code, event.target_code, event.effective_from, item.position, event.timestamp
+        )
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
@@ -31,26 +31,40 @@ class TerritorySnapshot:
         self.links = links
         self.epochs = sorted({link.valid_from for link in links if link.valid_from is not None})
         self._places: dict[date | None, Places] = {}
+        self._known: dict[tuple[date | None, datetime], Places] = {}
 
     def epoch(self, day: date) -> date | None:
         started = [epoch for epoch in self.epochs if epoch <= day]
         return started[-1] if started else None
 
-    def places_at(self, day: date) -> Places:
+    def places_at(self, day: date, known_at: datetime | None = None) -> Places:
+        """Places as they lay on `day`; with `known_at`, as the records stood then (places
+        defined later do not exist, moves recorded later have not happened)."""
         epoch = self.epoch(day)
+        if known_at is not None:
+            key = (epoch, known_at)
+            if key not in self._known:
+                if len(self._known) >= 256:
+                    self._known.clear()
+                known = [k for k in self.links if k.recorded_at <= known_at]
+                self._known[key] = self._places_of(known, day)
+            return self._known[key]
         found = self._places.get(epoch)
         if found is None:
-            parents = territories.parents_at(self.links, day)
-            groupings = {code: row.groupings for code, row in self.rows.items()}
-            found = Places(
-                [
-                    Place(r.code, r.name, r.kind, r.population,
-                          tuple(territories.ancestors(r.code, parents, groupings)))
-                    for r in self.rows.values()
-                ]
-            )  # fmt: skip
-            self._places[epoch] = found
+            found = self._places[epoch] = self._places_of(self.links, day)
         return found
+
+    def _places_of(self, links: list[ParentLink], day: date) -> Places:
+        parents = territories.parents_at(links, day)
+        groupings = {code: row.groupings for code, row in self.rows.items()}
+        return Places(
+            [
+                Place(r.code, r.name, r.kind, r.population,
+                      tuple(territories.ancestors(r.code, parents, groupings)))
+                for r in self.rows.values()
+                if r.code in parents
+            ]
+        )  # fmt: skip
 
 
 class PostgresTerritoryView(PostgresView):
@@ -72,7 +86,7 @@ class PostgresTerritoryView(PostgresView):
             ),
             sql.SQL(
                 "CREATE TABLE IF NOT EXISTS {} (code text NOT NULL, parent_code text,"
-                " valid_from date, position bigint NOT NULL)"
+                " valid_from date, position bigint NOT NULL, recorded_at timestamptz NOT NULL)"
             ).format(self.table("territory_links")),
             # The position of the last territory fact applied: what snapshots are checked against.
             sql.SQL(
@@ -124,10 +138,10 @@ class PostgresTerritoryView(PostgresView):
         if links:
             curs.executemany(
                 sql.SQL(
-                    "INSERT INTO {} (code, parent_code, valid_from, position)"
-                    " VALUES (%s, %s, %s, %s)"
+                    "INSERT INTO {} (code, parent_code, valid_from, position, recorded_at)"
+                    " VALUES (%s, %s, %s, %s, %s)"
                 ).format(self.table("territory_links")),
-                [(k.code, k.parent_code, k.valid_from, k.position) for k in links],
+                [(k.code, k.parent_code, k.valid_from, k.position, k.recorded_at) for k in links],
             )
             self._refresh_ancestors(curs)
 
@@ -168,9 +182,9 @@ class PostgresTerritoryView(PostgresView):
             conn.cursor(row_factory=class_row(ParentLink)) as curs,
         ):
             curs.execute(
-                sql.SQL("SELECT code, parent_code, valid_from, position FROM {}").format(
-                    self.table("territory_links")
-                )
+                sql.SQL(
+                    "SELECT code, parent_code, valid_from, position, recorded_at FROM {}"
+                ).format(self.table("territory_links"))
             )
             links = curs.fetchall()
         snapshot = TerritorySnapshot({r.code: r for r in rows}, links)

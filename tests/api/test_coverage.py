@@ -3,6 +3,7 @@ channel, and coverage as it was known at a past recording time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,7 @@ SEED_HISTORY = [
     ("66047", "WEB", "2017-03-01", "2016-12-31"),  # Montréal-Ouest, in the agglomeration
     # MRC de L'Assomption, April 2017, phone and web (L'Épiphanie too).
     ("60013", "PHONE", "2017-04-01", "2017-03-31"),
+    ("60013", "WEB", "2017-04-01", "2017-03-31"),
     ("60037", "WEB", "2017-05-01", "2017-03-31"),
     # MRC Thérèse-De Blainville: web in October 2017, phone in December 2017.
     ("73015", "WEB", "2017-10-15", "2017-09-30"),
@@ -65,8 +67,10 @@ SEED_HISTORY = [
     ("58227", "PHONE", "2018-04-01", "2018-03-31"),
     # MRC Vaudreuil-Soulanges (Rigaud, outside the CMM) from May 2018.
     ("71133", "PHONE", "2018-06-01", "2018-04-30"),
+    ("71133", "WEB", "2018-05-01", "2018-04-30"),
     # MRC Les Jardins-de-Napierville (Saint-Rémi) from 1 November 2018.
     ("68055", "PHONE", "2018-11-01", "2018-10-31"),
+    ("68055", "WEB", "2019-01-01", "2018-10-31"),
     # Four whole regions from 15 December 2020 to 31 December 2021, then back.
     ("75017", "PHONE", "2021-06-01", "2022-01-01"),  # Saint-Jérôme, Laurentides
     ("75017", "CHAT", "2021-12-31", "2020-12-14"),
@@ -75,7 +79,16 @@ SEED_HISTORY = [
     ("81017", "WEB", "2021-04-01", "2022-01-01"),  # Gatineau, Outaouais, before 2023
     # Gatineau alone from 28 August 2023.
     ("81017", "PHONE", "2023-08-28", "2023-08-27"),
+    ("81017", "CHAT", "2024-01-01", "2023-08-27"),
 ]
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
 
 
 @pytest.fixture
@@ -125,8 +138,9 @@ async def test_the_temporary_regions_show_their_extension(
 async def test_a_fact_entered_today_for_last_year_changes_now_but_not_what_was_known(
     graphql: GraphQLClient, container: Container
 ) -> None:
-    _, loaded = load_reference(container.operations, container.clock)
     now = datetime.now(UTC)
+    # The territories were recorded two days ago; the agreement is entered now.
+    _, loaded = load_reference(container.operations, FixedClock(now - timedelta(days=2)))
     yesterday = (now - timedelta(days=1)).isoformat()
     last_year = (now.date() - timedelta(days=365)).isoformat()
     sherbrooke = "43027"
@@ -192,6 +206,20 @@ async def test_contradictory_facts_get_typed_errors_and_write_nothing(
     ]
     assert results[0]["field"] == "effectiveUntil"
     assert results[1]["__typename"] == "VersionConflictError"
+
+    amend = """mutation ($input: AmendCoverageInput!) { amendCoverage(input: $input) {
+                 __typename ... on Receipt { version } ... on InvalidInputError { field } } }"""
+    change = {
+        "id": made["id"], "expectedVersion": 1, "territories": ["65005", "RA-77"],
+        "channels": ["PHONE", "WEB"], "effectiveFrom": "2024-01-01", "funder": "Ville de Laval",
+    }  # fmt: skip
+    unknown_place = (await graphql.data(amend, {"input": change}, token="admin-token"))[
+        "amendCoverage"
+    ]
+    change["territories"] = ["65005"]
+    amended = (await graphql.data(amend, {"input": change}, token="admin-token"))["amendCoverage"]
+    assert unknown_place == {"__typename": "InvalidInputError", "field": "input.territories[1]"}
+    assert amended == {"__typename": "Receipt", "version": 2}
 
 
 async def test_an_unknown_territory_is_named(graphql: GraphQLClient, history: int) -> None:
@@ -324,6 +352,7 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
     # Granby's MRC lay in Montérégie, then moved to Estrie on 1 July 2021 (dates for the test).
     moves = [("RA-16", "2000-01-01"), ("RA-05", "2021-07-01")]
     position = history
+    before_the_moves = datetime.now(UTC).isoformat()
     for parent, day in moves:
         result = (
             await graphql.data(
@@ -336,6 +365,9 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
         position = result["position"]
 
     inside = await coverage(graphql, "47017", "PHONE", "2021-03-31", after=position)
+    as_known_before = await coverage(
+        graphql, "47017", "PHONE", "2021-03-31", known=before_the_moves, after=position
+    )
     moved_out = await coverage(graphql, "47017", "PHONE", "2021-09-01", after=position)
     data = await graphql.data(
         """query ($after: Int) {
@@ -348,6 +380,7 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
     )
 
     assert inside["covered"] is True
+    assert as_known_before["covered"] is False  # then, its MRC was recorded in Estrie only
     assert moved_out["covered"] is False
     lost = {c["territory"]["code"] for c in data["coverageChanges"]["lost"]}
     assert "47017" in lost
