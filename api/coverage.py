@@ -13,7 +13,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
-from api.directory import Receipt, parse_id
+from api.directory import Receipt
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -23,6 +23,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.records import edit
 from api.territories import Territory, TerritoryKind
 from domain.coverage import Channel as DomainChannel
 from domain.coverage import CoverageAgreement
@@ -184,21 +185,10 @@ AgreementChange = Callable[[CoverageAgreement, str, datetime], None]
 async def _change(
     info: Info, id: str, expected_version: int, change: AgreementChange
 ) -> AgreementResult:
-    context = info.context
-    try:
-        actor = context.require(Role.COVERAGE_ADMIN).name
-        agreement_id = parse_id("input.id", id)
-        at = context.container.clock.now()
-        receipt = await context.call(
-            context.container.operations.edit_record,
-            CoverageAgreement,
-            agreement_id,
-            expected_version,
-            lambda agreement: change(agreement, actor, at),
-        )
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return cast(AgreementResult, as_error(error))
+    # The same members as EditRecordResult, under the name coverage mutations answer with.
+    return await edit(
+        info, CoverageAgreement, id, expected_version, lambda: change, role=Role.COVERAGE_ADMIN
+    )
 
 
 def _until(value: date | None) -> date:

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
+from eventsourcing.domain import Aggregate
 from strawberry.scalars import JSON
 
 from api.consistency import reach
@@ -92,15 +93,16 @@ class MergeRecordInput:
 
 async def edit(
     info: Info,
-    kind: type[Record],
+    kind: type[Aggregate],
     id: str,
     expected_version: int,
     prepare: Callable[[], Change],
+    role: Role = Role.EDITOR,
 ) -> EditResult:
     """Checks the caller, parses the input (`prepare`), then applies the change to the record."""
     context = info.context
     try:
-        actor = context.require(Role.EDITOR).name
+        actor = context.require(role).name
         record_id = parse_id("input.id", id)
         change = prepare()
         at = context.container.clock.now()
