@@ -43,12 +43,13 @@ class TerritorySnapshot:
         epoch = self.epoch(day)
         if known_at is not None:
             key = (epoch, known_at)
-            if key not in self._known:
+            places = self._known.get(key)
+            if places is None:
                 if len(self._known) >= 256:
                     self._known.clear()
                 known = [k for k in self.links if k.recorded_at <= known_at]
-                self._known[key] = self._places_of(known, day)
-            return self._known[key]
+                places = self._known[key] = self._places_of(known, day)
+            return places
         found = self._places.get(epoch)
         if found is None:
             found = self._places[epoch] = self._places_of(self.links, day)
