@@ -36,6 +36,7 @@ from projections.coverage import (
     ONE_DAY,
     AgreementVersion,
     changes,
+    duplicate_of,
     in_force,
     periods,
     population,
@@ -211,6 +212,17 @@ class CoverageMutation:
                 input.effective_until, input.funder, input.programme, input.reason,
                 actor=actor, at=at,
             )  # fmt: skip
+            known = await context.call(context.container.coverage.agreements, None)
+            twin = duplicate_of(
+                agreement.territories, agreement.channels, agreement.effective_from,
+                agreement.effective_until, agreement.funder, known,
+            )  # fmt: skip
+            if twin is not None:
+                raise InvalidInput(
+                    "input.effectiveFrom",
+                    f"overlaps agreement {twin.agreement_id} of the same funder from "
+                    f"{twin.effective_from} on {', '.join(twin.channels)}; extend or amend it",
+                )
             receipt = await context.call(context.container.operations.agree_coverage, agreement)
             return Receipt.of(receipt)
         except EXPECTED as error:

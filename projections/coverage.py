@@ -225,3 +225,22 @@ def periods(start: date, end: date, granularity: str) -> list[date]:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+def duplicate_of(
+    territories: list[str], channels: list[str], start: date, end: date | None, funder: str,
+    known: list[AgreementVersion],
+) -> AgreementVersion | None:  # fmt: skip
+    """A live agreement of the same funder for a shared territory and channel whose period
+    overlaps: a second agreement would double-count it; the first should be changed instead."""
+    for other in known:
+        if (
+            not other.cancelled
+            and other.funder.casefold() == funder.casefold()
+            and set(other.territories) & set(territories)
+            and set(other.channels) & set(channels)
+            and (other.effective_until is None or start < other.effective_until)
+            and (end is None or other.effective_from < end)
+        ):
+            return other
+    return None

@@ -221,6 +221,20 @@ async def test_contradictory_facts_get_typed_errors_and_write_nothing(
     assert unknown_place == {"__typename": "InvalidInputError", "field": "input.territories[1]"}
     assert amended == {"__typename": "Receipt", "version": 2}
 
+    head = container.operations.recorder.max_notification_id()
+    await coverage(graphql, "65005", "PHONE", "2024-02-01", after=head)  # the view has it
+    twin = {**agreement, "effectiveFrom": "2024-03-01", "effectiveUntil": None}
+    other_funder = {**twin, "funder": "Centraide du Grand Montréal"}
+    refused_twin = (await graphql.data(AGREE, {"input": twin}, token="admin-token"))[
+        "agreeCoverage"
+    ]
+    accepted = (await graphql.data(AGREE, {"input": other_funder}, token="admin-token"))[
+        "agreeCoverage"
+    ]
+    assert (refused_twin["code"], refused_twin["field"]) == ("INVALID_INPUT", "input.effectiveFrom")
+    assert "overlaps agreement" in refused_twin["message"]
+    assert accepted["__typename"] == "Receipt"
+
 
 async def test_an_unknown_territory_is_named(graphql: GraphQLClient, history: int) -> None:
     found = await coverage(graphql, "00000", "WEB", date(2019, 1, 1).isoformat())
