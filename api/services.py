@@ -244,6 +244,17 @@ class AmendServiceInput:
     service_areas: list[str] | None = None
     phones: list[PhoneInput] | None = None
     schedule: ScheduleInput | None = None
+    eligibility: LocalizedTextInput | None = None
+    fees: LocalizedTextInput | None = None
+    application_process: LocalizedTextInput | None = None
+    reason: str | None = None
+
+
+@strawberry.input
+class ChangeAccessibilityInput:
+    id: strawberry.ID
+    expected_version: int
+    accessibility: LocalizedTextInput
     reason: str | None = None
 
 
@@ -372,6 +383,14 @@ class ServiceMutation:
                 "schedule": schedule("input.schedule", input.schedule)
                 if input.schedule is not None
                 else None,
+                **{
+                    field: optional_text(f"input.{name}", value) if value is not None else None
+                    for field, name, value in (
+                        ("eligibility", "eligibility", input.eligibility),
+                        ("fees", "fees", input.fees),
+                        ("application_process", "applicationProcess", input.application_process),
+                    )
+                },
             }
             reason = reason_of(input.reason)
             operations = info.context.container.operations
@@ -384,6 +403,19 @@ class ServiceMutation:
             return change
 
         return await edit(info, ServiceRecord, input.id, input.expected_version, prepare)
+
+    @strawberry.mutation(description="Says how people with disabilities reach a location.")
+    async def change_location_accessibility(
+        self, info: Info, input: ChangeAccessibilityInput
+    ) -> EditResult:
+        def prepare() -> Change:
+            text = optional_text("input.accessibility", input.accessibility)
+            reason = reason_of(input.reason)
+            return lambda location, actor, at: location.change_accessibility(
+                text, reason=reason, actor=actor, at=at
+            )
+
+        return await edit(info, LocationRecord, input.id, input.expected_version, prepare)
 
     @strawberry.mutation(description="Moves a location to a new address (or makes it virtual).")
     async def move_location(self, info: Info, input: MoveLocationInput) -> EditResult:

@@ -107,6 +107,15 @@ class Location(Record):
             aggregate.address = self.address
             aggregate.coordinates = self.coordinates
 
+    class AccessibilityChanged(Event):
+        TOPIC = "guichet.Location.AccessibilityChanged"
+        accessibility: LocalizedText
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Location)
+            aggregate.accessibility = self.accessibility
+
     class Verified(VerifiedFact, Event):
         TOPIC = "guichet.Location.Verified"
 
@@ -133,6 +142,16 @@ class Location(Record):
             self._record(
                 self.AddressMoved, at, address=address, coordinates=coordinates,
                 reason=reason, actor=actor,
+            )  # fmt: skip
+
+    def change_accessibility(
+        self, accessibility: LocalizedText, *, reason: str | None, actor: str, at: datetime
+    ) -> None:
+        self._require_editable()
+        if accessibility != self.accessibility:
+            self._record(
+                self.AccessibilityChanged, at, accessibility=accessibility, reason=reason,
+                actor=actor,
             )  # fmt: skip
 
 

@@ -167,6 +167,33 @@ class Service(Record):
             assert isinstance(aggregate, Service)
             aggregate.languages = list(self.languages)
 
+    class EligibilityChanged(Event):
+        TOPIC = "guichet.Service.EligibilityChanged"
+        eligibility: LocalizedText
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.eligibility = self.eligibility
+
+    class FeesChanged(Event):
+        TOPIC = "guichet.Service.FeesChanged"
+        fees: LocalizedText
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.fees = self.fees
+
+    class ApplicationProcessChanged(Event):
+        TOPIC = "guichet.Service.ApplicationProcessChanged"
+        application_process: LocalizedText
+        reason: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, Service)
+            aggregate.application_process = self.application_process
+
     class Verified(VerifiedFact, Event):
         TOPIC = "guichet.Service.Verified"
 
@@ -192,6 +219,9 @@ class Service(Record):
         service_areas: tuple[str, ...] | None = None,
         taxonomy_codes: tuple[str, ...] | None = None,
         languages: tuple[str, ...] | None = None,
+        eligibility: LocalizedText | None = None,
+        fees: LocalizedText | None = None,
+        application_process: LocalizedText | None = None,
         reason: str | None,
         actor: str,
         at: datetime,
@@ -208,10 +238,16 @@ class Service(Record):
             (service_areas, self.service_areas, self.ServiceAreaChanged, "service_areas"),
             (taxonomy_codes, self.taxonomy_codes, self.TaxonomyChanged, "taxonomy_codes"),
             (languages, self.languages, self.LanguagesChanged, "languages"),
-        )
+            (eligibility, self.eligibility, self.EligibilityChanged, "eligibility"),
+            (fees, self.fees, self.FeesChanged, "fees"),
+            (
+                application_process, self.application_process,
+                self.ApplicationProcessChanged, "application_process",
+            ),
+        )  # fmt: skip
         for new, current, fact, field in changes:
             if new is None:
                 continue
-            value = new if isinstance(new, Schedule) else list(new)
+            value = list(new) if isinstance(new, tuple) else new
             if value != current:
                 self._record(fact, at, reason=reason, actor=actor, **{field: value})

@@ -95,6 +95,11 @@ FIELDS: dict[type[Any], Callable[[Any], dict[str, Json]]] = {
     Service.ServiceAreaChanged: lambda e: {"service_areas": list(e.service_areas)},
     Service.TaxonomyChanged: lambda e: {"taxonomy_codes": list(e.taxonomy_codes)},
     Service.LanguagesChanged: lambda e: {"languages": list(e.languages)},
+    Service.EligibilityChanged: lambda e: _text("eligibility", e.eligibility),
+    Service.FeesChanged: lambda e: _text("fees", e.fees),
+    Service.ApplicationProcessChanged: lambda e: _text(
+        "application_process", e.application_process
+    ),
     Location.Registered: lambda e: {
         "kind": "location", "organization_id": str(e.organization_id),
         **_text("name", e.name), **_text("description", e.description),
@@ -102,6 +107,7 @@ FIELDS: dict[type[Any], Callable[[Any], dict[str, Json]]] = {
         **_text("accessibility", e.accessibility), "status": Status.ACTIVE.value,
     },
     **_lifecycle(Location),
+    Location.AccessibilityChanged: lambda e: _text("accessibility", e.accessibility),
     Location.AddressMoved: lambda e: {
         "address": plain(e.address), "coordinates": plain(e.coordinates),
     },

@@ -211,10 +211,10 @@ class Importer:
                 at=c.at,
             )
             record.move(item.address, item.coordinates, reason=REASON, actor=c.actor, at=c.at)
-            if self._text(record.accessibility, item.accessibility) != record.accessibility:
-                self.report.note(
-                    "location", "accessibility changed in the source, not re-imported", item.where
-                )
+            record.change_accessibility(
+                self._text(record.accessibility, item.accessibility),
+                reason=REASON, actor=c.actor, at=c.at,
+            )  # fmt: skip
         if record.status is Status.ACTIVE:
             self.present["location"].add(item.id)
         return self._outcome("location", record, found is None)
@@ -259,20 +259,15 @@ class Importer:
                 service_areas=item.service_areas,
                 taxonomy_codes=item.taxonomy_codes,
                 languages=item.languages,
+                eligibility=self._text(record.eligibility, item.eligibility),
+                fees=self._text(record.fees, item.fees),
+                application_process=self._text(
+                    record.application_process, item.application_process
+                ),
                 reason=REASON,
                 actor=c.actor,
                 at=c.at,
             )
-            terms = ("eligibility", "fees", "application_process")
-            if any(
-                self._text(getattr(record, t), getattr(item, t)) != getattr(record, t)
-                for t in terms
-            ):
-                self.report.note(
-                    "service",
-                    "eligibility, fees or application process changed in the source, not re-imported",  # noqa: E501
-                    item.where,
-                )
         self._status(record, item)
         if record.status is Status.ACTIVE:
             self.present["service"].add(item.id)

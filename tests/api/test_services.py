@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from infra.bootstrap import Container
 from infra.territories import load_reference
@@ -221,3 +222,56 @@ async def test_services_and_locations_are_edited_as_facts(
         "serviceAreas": [{"code": "CMM"}],
     }
     assert data["location"] == {"__typename": "Location", "virtual": True}
+
+
+async def test_terms_of_access_and_accessibility_are_edited_as_facts(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    owner = await organization(graphql)
+    service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
+    location = await write(
+        graphql,
+        REGISTER_LOCATION,
+        {
+            "organizationId": owner,
+            "name": {"fr": "Local"},
+            "address": {"street": "1 rue A", "city": "Laval", "postalCode": "H7A 0A1"},
+        },
+    )
+
+    amended = await write(
+        graphql,
+        AMEND,
+        {
+            "id": service["id"], "expectedVersion": 1, "reason": "new rules",
+            "eligibility": {"fr": "65 ans et plus", "en": "65 and over"},
+            "fees": {"fr": "5 $ par repas"}, "applicationProcess": {"fr": "Appeler"},
+        },
+    )  # fmt: skip
+    access = await graphql.data(
+        "mutation ($input: ChangeAccessibilityInput!) { changeLocationAccessibility(input: $input)"
+        " { __typename ... on Receipt { version position } } }",
+        {"input": {"id": location["id"], "expectedVersion": 1,
+                   "accessibility": {"fr": "Rampe d'accès", "en": "Ramp"}}},
+        "editor-token",
+    )  # fmt: skip
+
+    assert amended["__typename"] == "Receipt"
+    stored: object = container.operations.repository.get(UUID(service["id"]))
+    assert getattr(stored, "version", None) == 4  # registered, then a fact per changed field
+    position = access["changeLocationAccessibility"]["position"]
+    data = await graphql.data(
+        "query ($s: ID!, $l: ID!, $p: Int) {"
+        " service(id: $s, consistentWith: $p) { ... on Service { eligibility { fr en }"
+        "   fees { fr } applicationProcess { fr } } }"
+        " location(id: $l, consistentWith: $p) { ... on Location { accessibility { en } } } }",
+        {"s": service["id"], "l": location["id"], "p": position},
+        "editor-token",
+    )
+    assert data["service"] == {
+        "eligibility": {"fr": "65 ans et plus", "en": "65 and over"},
+        "fees": {"fr": "5 $ par repas"},
+        "applicationProcess": {"fr": "Appeler"},
+    }
+    assert data["location"] == {"accessibility": {"en": "Ramp"}}

@@ -158,7 +158,8 @@ def test_a_changed_package_amends_records_and_keeps_the_other_language(
         ),
     )
     services = (package / "services.csv").read_text()
-    (package / "services.csv").write_text(services.replace("Popote roulante", "Popote du Nord"))
+    renamed = services.replace("Popote roulante", "Popote du Nord").replace("5 $", "6 $")
+    (package / "services.csv").write_text(renamed)
 
     report = run(directory, package)
 
@@ -166,9 +167,10 @@ def test_a_changed_package_amends_records_and_keeps_the_other_language(
     service = get(directory, id)
     assert isinstance(service, Service)
     assert (service.name.fr, service.name.en) == ("Popote du Nord", "Meals on wheels")
-    last = list(directory.operations.repository.event_store.get(id))[-1]
-    assert isinstance(last, Service.Renamed)
-    assert last.reason == "imported from HSDS data"
+    assert service.fees.fr == "6 $ par repas"
+    facts = list(directory.operations.repository.event_store.get(id))[-2:]
+    assert [type(fact) for fact in facts] == [Service.Renamed, Service.FeesChanged]
+    assert {getattr(fact, "reason", None) for fact in facts} == {"imported from HSDS data"}
 
 
 def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None:
