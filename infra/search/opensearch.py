@@ -14,6 +14,7 @@ one through the read alias, which is swapped atomically when the rebuild is comp
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ from projections.search_query import (
     hit_of,
 )
 
+log = logging.getLogger(__name__)
 MONTREAL = ZoneInfo("America/Montreal")
 FAR = 1e9
 FACET_SIZE = 30
@@ -208,6 +210,16 @@ class OpenSearchSearchView(SearchRecordsView):
             except RequestError as error:
                 if error.error != "resource_already_exists_exception":
                     raise
+
+    def replace_stale(self) -> None:
+        # Replaying into the live index would be refused (its documents carry later versions),
+        # and only a rebuild swaps the read alias: the operator runs one.
+        log.error(
+            "projection %s: its tables were made by another version of Guichet; run "
+            "`guichet projections rebuild %s`",
+            self.name,
+            self.name,
+        )
 
     def drop(self) -> None:
         super().drop()

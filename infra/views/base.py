@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -13,6 +15,11 @@ from psycopg import Cursor, sql
 from projections.base import Positioned
 
 LOG_NAME = "guichet"
+# Advisory lock taken while view definitions are compared, so that processes starting
+# together do not drop each other's new tables.
+DEFINITIONS_LOCK = 2_110_001
+
+log = logging.getLogger(__name__)
 
 
 class PostgresView(PostgresTrackingRecorder):
@@ -34,7 +41,57 @@ class PostgresView(PostgresTrackingRecorder):
         return sql.SQL("{}.{}").format(sql.Identifier(self.datastore.schema), sql.Identifier(name))
 
     def create(self) -> None:
+        """Creates the view's tables; tables made by another definition of the view (an older
+        version of Guichet) are dropped first, so the runner replays the log into new ones."""
+        digest = self.definition()
+        with self.datastore.transaction(commit=True) as curs:
+            # One process at a time compares and replaces definitions.
+            curs.execute("SELECT pg_advisory_xact_lock(%s)", (DEFINITIONS_LOCK,))
+            curs.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, digest text NOT NULL)"
+                ).format(self.table("guichet_views"))
+            )
+            curs.execute(
+                sql.SQL("SELECT digest FROM {} WHERE name = %s").format(
+                    self.table("guichet_views")
+                ),
+                (self.name,),
+            )
+            row = curs.fetchone()
+            stale = (row is None and self._has_tables(curs)) or (
+                row is not None and row["digest"] != digest
+            )
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} (name, digest) VALUES (%s, %s)"
+                    " ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest"
+                ).format(self.table("guichet_views")),
+                (self.name, digest),
+            )
+        if stale:
+            self.replace_stale()
         self.create_table()
+
+    def definition(self) -> str:
+        statements = [statement.as_string(None) for statement in self.create_statements()]
+        text = "\n".join([*statements, *self.topics])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _has_tables(self, curs: Cursor[Any]) -> bool:
+        curs.execute(
+            "SELECT to_regclass(%s) AS found", (f"{self.datastore.schema}.{self.tables[0]}",)
+        )
+        row = curs.fetchone()
+        return bool(row and row["found"])
+
+    def replace_stale(self) -> None:
+        log.warning(
+            "projection %s: its tables were made by another version of Guichet; they are "
+            "dropped and the log is replayed into new ones",
+            self.name,
+        )
+        self.drop()
 
     def drop(self) -> None:
         with self.datastore.transaction(commit=True) as curs:
