@@ -8,10 +8,10 @@ a run of times (or times then days) is one group, so both orders and several gro
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from domain.values import OpeningHours
+from projections.search_query import fold_text
 
 ALL_DAYS = (1, 2, 3, 4, 5, 6, 7)
 
@@ -68,11 +68,6 @@ class Token:
     times: tuple[str, str] | None = None
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _clock(
     hour: str | None, minute: str | None, suffix: str | None, word: str | None
 ) -> tuple[int, int, str]:
@@ -124,7 +119,7 @@ def _days(kind: str, text: str) -> tuple[int, ...]:
 
 def parse_hours(text: str) -> tuple[OpeningHours, ...]:
     """Weekly hours read from free text; HoursNotUnderstood when nothing sensible is found."""
-    folded = _fold(text)
+    folded = fold_text(text)
     if _ALWAYS.search(folded):
         return tuple(OpeningHours(day, "00:00", "24:00") for day in ALL_DAYS)
     tokens: list[Token] = []

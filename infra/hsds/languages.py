@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from functools import cache
 
 import pycountry
+
+from projections.search_query import fold_text
 
 # Names people use that the ISO tables spell otherwise.
 _ALIASES = {
@@ -37,8 +38,7 @@ _SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\band\b|\bet\b)\s*")
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().strip())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    return " ".join(fold_text(text).split())
 
 
 def _code(language: object) -> str:

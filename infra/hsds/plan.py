@@ -8,7 +8,6 @@ the same records.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from infra.hsds.hours import HoursNotUnderstood, parse_hours
 from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
+from projections.search_query import fold_text
 
 # A holiday closure longer than this is not a holiday; it is read as a mistake.
 MAX_CLOSURE_DAYS = 62
@@ -116,9 +116,7 @@ class Plan:
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", bare).split())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold_text(text)).split())
 
 
 class TerritoryNames:
