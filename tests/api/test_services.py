@@ -164,9 +164,10 @@ mutation ($input: RecordReasonInput!) {{ deactivateRecord(input: $input) {{ {RES
 """
 
 
-async def test_services_and_locations_are_edited_as_facts(
+async def service_and_location(
     graphql: GraphQLClient, container: Container
-) -> None:
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A service and a location of one organization, registered through GraphQL."""
     load_reference(container.operations, container.clock)
     owner = await organization(graphql)
     service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
@@ -179,6 +180,13 @@ async def test_services_and_locations_are_edited_as_facts(
             "address": {"street": "1 rue A", "city": "Laval", "postalCode": "H7A 0A1"},
         },
     )
+    return service, location
+
+
+async def test_services_and_locations_are_edited_as_facts(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    service, location = await service_and_location(graphql, container)
 
     unknown_area = await write(
         graphql, AMEND, {"id": service["id"], "expectedVersion": 1, "serviceAreas": ["99999"]}
@@ -227,18 +235,7 @@ async def test_services_and_locations_are_edited_as_facts(
 async def test_terms_of_access_and_accessibility_are_edited_as_facts(
     graphql: GraphQLClient, container: Container
 ) -> None:
-    load_reference(container.operations, container.clock)
-    owner = await organization(graphql)
-    service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
-    location = await write(
-        graphql,
-        REGISTER_LOCATION,
-        {
-            "organizationId": owner,
-            "name": {"fr": "Local"},
-            "address": {"street": "1 rue A", "city": "Laval", "postalCode": "H7A 0A1"},
-        },
-    )
+    service, location = await service_and_location(graphql, container)
 
     amended = await write(
         graphql,
