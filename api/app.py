@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.health import health_endpoint
 from api.http import GraphQLEndpoint
@@ -31,6 +31,7 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
     graphql = GraphQLEndpoint(container)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/health", health_endpoint(container), methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

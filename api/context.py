@@ -33,6 +33,8 @@ class Context:
     principal: Principal
     request: Request | WebSocket
     loaders: Loaders = field(init=False)
+    # What a WebSocket client sent with `connection_init`; the token is read from it.
+    connection_params: dict[str, object] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.build(self.container, self.call)

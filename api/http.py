@@ -17,9 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
 from infra.bootstrap import Container
@@ -70,7 +73,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, container: Container, **kwargs: Any) -> None:
         from api.schema import build_schema
 
-        super().__init__(build_schema(container.settings), **kwargs)
+        # Only graphql-transport-ws: its handler refuses operations before `connection_init`,
+        # where the token is checked.
+        super().__init__(
+            build_schema(container.settings),
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            **kwargs,
+        )
         self.container = container
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -90,6 +99,22 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal = authenticate(self.container, request.headers.get("authorization"))
         return Context(container=self.container, principal=principal, request=request)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """Authenticates a WebSocket at `connection_init`: `{"authorization": "Bearer …"}`.
+
+        No token gives the public role; a bad one closes the connection (4403).
+        """
+        params = context.connection_params or {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        try:
+            context.principal = authenticate(
+                self.container, authorization if isinstance(authorization, str) else None
+            )
+        except Unauthenticated as error:
+            raise ConnectionRejectionError({"reason": error.reason}) from None
+        acknowledged: UnsetType = UNSET
+        return acknowledged
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

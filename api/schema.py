@@ -25,9 +25,11 @@ from api.coverage import (
     TerritoryMutation,
 )
 from api.directory import DirectoryMutation, DirectoryQuery
+from api.interactions import InteractionMutation, InteractionQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
 from api.services import ServiceMutation, ServiceQuery
+from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
 from api.territories import TerritoryQuery
 from infra.settings import Settings
@@ -46,6 +48,8 @@ class Query(
     TerritoryQuery,
     CoverageQuery,
     CoverageHistoryQuery,
+    InteractionQuery,
+    StatisticsQuery,
     SystemQuery,
 ):
     pass
@@ -53,8 +57,18 @@ class Query(
 
 @strawberry.type
 class Mutation(
-    DirectoryMutation, ServiceMutation, RecordMutation, CoverageMutation, TerritoryMutation
+    DirectoryMutation,
+    ServiceMutation,
+    RecordMutation,
+    CoverageMutation,
+    TerritoryMutation,
+    InteractionMutation,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(StatisticsSubscription):
     pass
 
 
@@ -98,4 +112,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         return ValidationCache(maxsize=CACHE_SIZE)
 
     extensions: list[Any] = [masking, tokens, parser_cache, Limits, validation_cache]
-    return GuichetSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return GuichetSchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+    )

@@ -8,6 +8,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
+from domain.interactions import Interaction
 from domain.locations import Location, ServiceAtLocation
 from domain.services import Service
 from domain.territories import Territory
@@ -19,6 +20,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     ServiceAtLocation,
     Territory,
     CoverageAgreement,
+    Interaction,
 )
 
 

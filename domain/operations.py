@@ -16,6 +16,7 @@ from eventsourcing.utils import Environment, EnvType
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.interactions import CONFIDENTIAL, Interaction
 from domain.locations import Location, ServiceAtLocation
 from domain.records import Record, Status
 from domain.services import Service
@@ -24,6 +25,7 @@ from domain.transcodings import TRANSCODINGS
 from domain.values import LocalizedText
 
 R = TypeVar("R", bound=Aggregate)
+T = TypeVar("T")
 
 # Records per save when a command writes many: one very large insert can stall the
 # database driver's pipeline, while saves of a few hundred records are fastest.
@@ -37,6 +39,14 @@ class Receipt:
     id: UUID
     version: int
     position: int
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A contact logged whole; `replayed` when the key had already logged this same contact."""
+
+    receipt: Receipt
+    replayed: bool
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,46 @@ class Operations(Application[UUID]):
         territory = self._load(Territory, territory_id(code), None)
         change(territory)
         return self._save(territory, territory.version - len(territory.pending_events))
+
+    def log_interaction(self, interaction: Interaction) -> Logged:
+        """Saves a whole contact once: a retry with the same key and content returns the first
+        receipt; the same key with other content is refused."""
+        self.require_inquirer_territory(interaction.inquirer.get("territory"))
+        try:
+            return Logged(self._receipt(interaction, self.save(interaction)), replayed=False)
+        except IntegrityError:
+            existing = self._load(Interaction, interaction.id, None)
+            if existing.digest != interaction.digest:
+                raise InvalidInput(
+                    "input.key",
+                    f"{interaction.key!r} already logged another contact; use a new key",
+                ) from None
+            receipt = Receipt(existing.id, existing.version, self._current_position())
+            return Logged(receipt, replayed=True)
+
+    def open_interaction(self, interaction: Interaction) -> Receipt:
+        self.require_inquirer_territory(interaction.inquirer.get("territory"))
+        try:
+            return self._receipt(interaction, self.save(interaction))
+        except IntegrityError:
+            raise InvalidInput(
+                "input.key", f"{interaction.key!r} already opened a contact"
+            ) from None
+
+    def change_interaction(self, id: UUID, change: Callable[[Interaction], T]) -> tuple[Receipt, T]:
+        """Applies a live step or a correction to the latest version of a contact."""
+        interaction = self._load(Interaction, id, None)
+        result = change(interaction)
+        self.require_inquirer_territory(interaction.inquirer.get("territory"))
+        receipt = self._save(interaction, interaction.version - len(interaction.pending_events))
+        return receipt, result
+
+    def require_inquirer_territory(self, code: str | None) -> None:
+        if code is not None and code != CONFIDENTIAL and territory_id(code) not in self.repository:
+            raise InvalidInput(
+                "input.inquirer.territory",
+                f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
+            )
 
     def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
         """A record another one refers to; a missing or inactive one is the caller's input error."""

@@ -17,11 +17,13 @@ from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
 from infra.search.records import SearchRecordsView
 from infra.settings import Settings
+from infra.statistics import StatisticsReader
 from infra.tokens import TokenStore
 from infra.views.base import PostgresView
 from infra.views.coverage import PostgresCoverageView
 from infra.views.directory import PostgresDirectoryView
 from infra.views.history import PostgresHistoryView
+from infra.views.interactions import PostgresInteractionView
 from infra.views.territories import PostgresTerritoryView
 from infra.views.verification import PostgresVerificationView
 from projections.search_query import SearchIndex
@@ -85,6 +87,8 @@ class Container:
             self.search = PostgresSearchIndex(self.search_view)
         self.verification = PostgresVerificationView(self.datastore)
         self.coverage = PostgresCoverageView(self.datastore)
+        self.interactions = PostgresInteractionView(self.datastore)
+        self.statistics = StatisticsReader(self.interactions, self.territories)
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (
@@ -94,6 +98,7 @@ class Container:
                 self.search_view,
                 self.verification,
                 self.coverage,
+                self.interactions,
             )
         }
         for view in self.views.values():

@@ -42,6 +42,7 @@ class Settings:
     max_query_depth: int
     max_aliases: int
     max_tokens: int
+    statistics_threshold: int
 
     @property
     def embedded(self) -> bool:
@@ -66,6 +67,7 @@ class Settings:
             max_query_depth=read("GUICHET_MAX_QUERY_DEPTH", "12", _limit),
             max_aliases=read("GUICHET_MAX_ALIASES", "30", _limit),
             max_tokens=read("GUICHET_MAX_TOKENS", "5000", _limit),
+            statistics_threshold=read("GUICHET_STATISTICS_THRESHOLD", "5", _limit),
         )
 
 

@@ -24,6 +24,8 @@ TOKENS = {
     "editor-token": ("edith", "editor"),
     "admin-token": ("ada", "admin"),
     "counsellor-token": ("colette", "counsellor"),
+    "analyst-token": ("anaïs", "analyst"),
+    "auditor-token": ("aude", "auditor"),
 }
 
 

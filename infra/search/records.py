@@ -12,6 +12,7 @@ from psycopg import Cursor as DbCursor
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from domain.interactions import ReferralSnapshot
 from infra.views.base import PostgresView
 from projections import search
 from projections.base import Positioned
@@ -112,3 +113,53 @@ class SearchRecordsView(PostgresView):
                 (first,),
             ).fetchall()
         return [(row["query"], row["filters"], row["searches"]) for row in rows]
+
+    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]:
+        """Active services as a counsellor gives them: names, first phone, first address."""
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(SNAPSHOTS).format(records=self.table("search_records")), (list(ids),)
+            ).fetchall()
+        return {row["id"]: _snapshot(row) for row in rows}
+
+    def organization_names(self, ids: Sequence[str]) -> dict[str, str]:
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT id::text AS id, fields->>'name.fr' AS fr, fields->>'name.en' AS en"
+                    " FROM {} WHERE id = ANY(%s::uuid[]) AND kind = 'organization'"
+                ).format(self.table("search_records")),
+                (list(ids),),
+            ).fetchall()
+        return {row["id"]: row["fr"] or row["en"] or "" for row in rows}
+
+
+SNAPSHOTS = """
+SELECT s.id, s.fields AS service, o.fields AS organization, l.fields AS location
+FROM {records} s
+LEFT JOIN {records} o ON o.id = (s.fields->>'organization_id')::uuid
+LEFT JOIN LATERAL (
+  SELECT place.fields FROM {records} link
+  JOIN {records} place ON place.id = (link.fields->>'location_id')::uuid
+  WHERE link.kind = 'service_at_location' AND link.fields->>'service_id' = s.id::text
+    AND (link.fields->>'linked')::boolean AND place.fields->>'status' = 'active'
+  ORDER BY place.id LIMIT 1
+) l ON true
+WHERE s.id = ANY(%s) AND s.kind = 'service' AND s.fields->>'status' = 'active'
+"""
+
+
+def _snapshot(row: dict[str, Any]) -> ReferralSnapshot:
+    service, organization = row["service"], row["organization"] or {}
+    phones = service.get("phones") or []
+    address = (row["location"] or {}).get("address")
+    return ReferralSnapshot(
+        service_id=row["id"],
+        organization_id=UUID(service["organization_id"]),
+        service_name=service.get("name.fr") or service.get("name.en") or "",
+        organization_name=organization.get("name.fr") or organization.get("name.en") or "",
+        phone=phones[0]["number"] if phones else None,
+        address=(
+            f"{address['street']}, {address['city']} {address['postal_code']}" if address else None
+        ),
+    )

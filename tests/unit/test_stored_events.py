@@ -86,3 +86,33 @@ def test_today_s_classes_write_the_golden_payloads(operations: Operations) -> No
         stored = operations.mapper.to_stored_event(load(operations, entry))
         assert stored.topic == entry["topic"]
         assert json.loads(stored.state) == entry["state"]
+
+
+def test_golden_contacts_load_and_replay(operations: Operations) -> None:
+    from domain.interactions import Disposition, Interaction
+
+    entries = [e for e in GOLDEN if e["topic"].startswith("guichet.Interaction.")]
+    by_contact: dict[str, list[Any]] = {}
+    for entry in entries:
+        by_contact.setdefault(entry["originator_id"], []).append(load(operations, entry))
+    contacts = {contact.key: contact for contact in map(_replay, by_contact.values())}
+    logged, opened = contacts["golden-logged"], contacts["golden-opened"]
+    assert isinstance(logged, Interaction)
+    assert logged.key == "golden-logged"
+    assert logged.inquirer["type"] == "third_party"
+    assert logged.disposition is Disposition.TEST
+    assert [need.withdrawn for need in logged.needs] == [False, True]
+    assert logged.needs[0].referrals[0]["service_name"] == "Popote roulante"
+    assert logged.follow_ups[0]["done"]["outcome"] == "Service obtenu"
+    assert opened.key == "golden-opened"
+    assert [need.code for need in opened.needs] == ["BD-1800.2000", "PH-7000"]
+    assert opened.needs[1].unmet == {"reason": "cost_too_high", "reasons_version": 1,
+                                     "note": "Trop cher"}  # fmt: skip
+    assert opened.disposition is Disposition.COMPLETED
+
+
+def _replay(events: list[Any]) -> Any:
+    aggregate = None
+    for event in sorted(events, key=lambda e: e.originator_version):
+        aggregate = event.mutate(aggregate)
+    return aggregate

@@ -1,0 +1,251 @@
+"""Statistics in GraphQL: the tables of the annual report for any period, territory and channel,
+as CSV too, and a subscription that sends them again as contacts are logged."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, cast
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Context, Info
+from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
+from api.interactions import ContactChannel
+from domain import interactions as domain
+from domain.errors import InvalidInput
+from infra.statistics import UnknownTerritory
+from infra.tokens import Role
+from projections.statistics_report import Figure as Figure_
+from projections.statistics_report import Published, PublishedCell, publish, to_csv
+
+EXACT_ROLES = (Role.ANALYST, Role.AUDITOR)
+TOP_MAX = 100
+TIMEZONE = "America/Montreal"
+# How often a subscription looks for new contacts.
+POLL_SECONDS = 0.5
+
+
+@strawberry.type
+class Figure:
+    value: int | None = strawberry.field(description="Null when suppressed.")
+    suppressed: bool
+
+    @classmethod
+    def of(cls, figure: Figure_) -> Figure:
+        return cls(value=figure.value, suppressed=figure.suppressed)
+
+
+@strawberry.type
+class StatisticsCell:
+    group: str = strawberry.field(
+        description="The month, region or need the cell belongs to, in grouped tables."
+    )
+    key: str
+    label: str
+    count: int | None = strawberry.field(description="Null when suppressed.")
+    share: float | None = strawberry.field(description="Percent of the table's whole.")
+    suppressed: bool
+
+    @classmethod
+    def of(cls, cell: PublishedCell) -> StatisticsCell:
+        return cls(
+            group=cell.group, key=cell.key, label=cell.label, count=cell.count, share=cell.share,
+            suppressed=cell.suppressed,
+        )  # fmt: skip
+
+
+@dataclass
+class Asked:
+    start: date
+    end: date
+    territory: str | None
+    channel: str | None
+    top: int
+
+
+@strawberry.type
+class Statistics:
+    start: date = strawberry.field(name="from")
+    end: date = strawberry.field(name="to", description="Included.")
+    timezone: str
+    territory: str | None
+    channel: str | None
+    exact: bool = strawberry.field(
+        description="False when counts below the threshold are suppressed (public figures)."
+    )
+    threshold: int
+    position: int = strawberry.field(description="The log position the figures include.")
+    contacts: Figure
+    needs: Figure
+    referrals: Figure
+    unmet_needs: Figure
+    interpreter_used: Figure
+    needs_per_contact: float | None
+    referrals_per_contact: float | None
+    average_wait_seconds: float | None
+    average_handle_seconds: float | None
+    by_channel: list[StatisticsCell]
+    by_month: list[StatisticsCell] = strawberry.field(
+        description="Contacts by month (group, YYYY-MM) and channel (key)."
+    )
+    by_language: list[StatisticsCell]
+    by_gender: list[StatisticsCell]
+    by_age_band: list[StatisticsCell]
+    by_inquirer_type: list[StatisticsCell]
+    by_region: list[StatisticsCell]
+    top_places: list[StatisticsCell] = strawberry.field(
+        description="The municipalities or boroughs with most contacts, `top` per region (group)."
+    )
+    by_need_category: list[StatisticsCell]
+    top_needs: list[StatisticsCell]
+    top_unmet_needs: list[StatisticsCell]
+    unmet_reasons: list[StatisticsCell]
+    unmet_need_reasons: list[StatisticsCell] = strawberry.field(
+        description="Reasons (key) for each unmet need (group)."
+    )
+    top_referral_organizations: list[StatisticsCell]
+    csv: str = strawberry.field(description="Every figure above as CSV, one line each.")
+
+
+StatisticsResult = Annotated[
+    Statistics | InvalidInputError | ConsistencyTimeoutError, strawberry.union("StatisticsResult")
+]
+
+_FIELDS = {
+    "by_channel": "channel", "by_month": "month", "by_language": "language",
+    "by_gender": "gender", "by_age_band": "age_band", "by_inquirer_type": "inquirer_type",
+    "by_region": "region", "top_places": "place", "by_need_category": "category",
+    "top_needs": "need", "top_unmet_needs": "unmet", "unmet_reasons": "unmet_reason",
+    "unmet_need_reasons": "unmet_need_reason", "top_referral_organizations": "organization",
+}  # fmt: skip
+
+
+def check(start: date, end: date, territory: str | None, top: int) -> Asked:
+    if end < start:
+        raise InvalidInput("to", f"{end} is before {start}")
+    if not 1 <= top <= TOP_MAX:
+        raise InvalidInput("top", f"ask for 1 to {TOP_MAX} rows")
+    code = territory.strip() if territory is not None else None
+    return Asked(start, end, code or None, None, top)
+
+
+def figures(context: Context, asked: Asked, exact: bool) -> tuple[Published, int]:
+    """Runs on a worker thread: one hop for the query, the labels and the suppression."""
+    container = context.container
+    try:
+        tallies, names = container.statistics.tallies(
+            asked.start, asked.end, asked.channel, asked.territory
+        )
+    except UnknownTerritory:
+        raise InvalidInput("territory", f"{asked.territory!r} is not a known territory") from None
+    organizations = container.search_view.organization_names(
+        [cell.key for cell in tallies.tables["organization"][: asked.top]]
+    )
+
+    def label(table: str, key: str) -> str:
+        if table == "organization":
+            return organizations.get(key, "")
+        if table in ("place", "region"):
+            return names.get(key, key)
+        return ""
+
+    first = {name: asked.top for name in ("place", "need", "unmet", "organization")}
+    published = publish(
+        tallies, exact=exact, threshold=container.settings.statistics_threshold, label=label,
+        first=first,
+    )  # fmt: skip
+    return published, container.statistics.position
+
+
+def statistics_of(asked: Asked, published: Published, position: int) -> Statistics:
+    tables = {
+        field: [StatisticsCell.of(cell) for cell in published.tables[name]]
+        for field, name in _FIELDS.items()
+    }
+    return Statistics(
+        start=asked.start, end=asked.end, timezone=TIMEZONE, territory=asked.territory,
+        channel=asked.channel, exact=published.exact, threshold=published.threshold,
+        position=position, contacts=Figure.of(published.contacts),
+        needs=Figure.of(published.needs), referrals=Figure.of(published.referrals),
+        unmet_needs=Figure.of(published.unmet), interpreter_used=Figure.of(published.interpreter),
+        needs_per_contact=published.needs_per_contact,
+        referrals_per_contact=published.referrals_per_contact,
+        average_wait_seconds=published.average_wait_seconds,
+        average_handle_seconds=published.average_handle_seconds, csv=to_csv(published),
+        **tables,
+    )  # fmt: skip
+
+
+def _asked(
+    start: date, end: date, territory: str | None, channel: object | None, top: int
+) -> Asked:
+    asked = check(start, end, territory, top)
+    asked.channel = domain.ContactChannel(str(channel)).value if channel is not None else None
+    return asked
+
+
+async def answer(context: Context, asked: Asked) -> Statistics:
+    exact = context.principal.has(*EXACT_ROLES)
+    published, position = await context.call(figures, context, asked, exact)
+    return statistics_of(asked, published, position)
+
+
+From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
+To = Annotated[date, strawberry.argument(description="Last local day, included.")]
+
+
+@strawberry.type
+class StatisticsQuery:
+    @strawberry.field(
+        description="The annual report's figures for a period (local days in America/Montreal), "
+        "optionally for a territory and every place inside it, and a channel. Public figures "
+        "suppress small counts; analysts and auditors see exact ones."
+    )
+    async def statistics(
+        self, info: Info, from_: From, to: To, territory: str | None = None,
+        channel: ContactChannel | None = None,  # type: ignore[valid-type]
+        top: int = 10, consistent_with: int | None = None,
+    ) -> StatisticsResult:  # fmt: skip
+        context = info.context
+        try:
+            asked = _asked(from_, to, territory, channel, top)
+            await reach(context, ("interactions",), consistent_with)
+            return await answer(context, asked)
+        except EXPECTED as error:
+            return cast(StatisticsResult, as_error(error))
+
+
+@strawberry.type
+class StatisticsSubscription:
+    @strawberry.subscription(
+        description="The statistics asked, sent now and again each time contacts are logged."
+    )
+    async def statistics_changed(
+        self, info: Info, from_: From, to: To, territory: str | None = None,
+        channel: ContactChannel | None = None,  # type: ignore[valid-type]
+        top: int = 10,
+    ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
+        context = info.context
+        try:
+            asked = _asked(from_, to, territory, channel, top)
+            sent = await answer(context, asked)
+        except EXPECTED as error:
+            yield cast(StatisticsResult, as_error(error))
+            return
+        yield sent
+        view = context.container.interactions
+        checked, seen = await context.call(view.position), sent.position
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            reached = await context.call(view.position)
+            if reached == checked:
+                continue
+            checked = reached
+            sent = await answer(context, asked)
+            if sent.position > seen:  # facts of other kinds move the view but change nothing
+                seen = sent.position
+                yield sent

@@ -1,0 +1,361 @@
+"""Statistics over contacts, computed from columns held in arrays.
+
+The contacts view is read into one array per attribute, indexed by the row's stable number,
+with needs and referrals as arrays of entries pointing at their row. A query is then a mask
+over the rows and a count per value: fast enough over a million contacts for any period,
+any territory and any channel, without a cube per combination.
+
+Only completed contacts count. Days are local days in America/Montréal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.interactions import CONFIDENTIAL, Disposition
+
+EPOCH = date(1970, 1, 1)
+COUNTED = Disposition.COMPLETED.value
+UNKNOWN = "unknown"
+NONE = ""
+
+# The regions of the annual report: the three agglomerations of the CMM by their code, the
+# rest of the CMM by shore, contacts that gave no address, and elsewhere by administrative
+# region.
+AGGLOMERATIONS = {"TE-66": "Montréal", "TE-65": "Laval", "TE-58": "Agglomération de Longueuil"}
+NORTH_SHORE = "CMM-north-shore"
+SOUTH_SHORE = "CMM-south-shore"
+REGION_LABELS = {
+    **AGGLOMERATIONS,
+    NORTH_SHORE: "Couronne Nord",
+    SOUTH_SHORE: "Couronne Sud",
+    CONFIDENTIAL: "Adresses confidentielles",
+    UNKNOWN: "Territoire non précisé",
+}
+_NORTH_REGIONS = {"RA-14", "RA-15"}  # Lanaudière, Laurentides
+_SOUTH_REGIONS = {"RA-16"}  # Montérégie
+
+
+def report_region(code: str, ancestors: Sequence[str]) -> str:
+    if code == CONFIDENTIAL:
+        return CONFIDENTIAL
+    chain = [code, *ancestors]
+    for place in chain:
+        if place in AGGLOMERATIONS:
+            return place
+    if "CMM" in chain:
+        if _NORTH_REGIONS.intersection(chain):
+            return NORTH_SHORE
+        if _SOUTH_REGIONS.intersection(chain):
+            return SOUTH_SHORE
+    return next((place for place in chain if place.startswith("RA-")), UNKNOWN)
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_label(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def category(code: str) -> str:
+    """The top of a taxonomy code: `BD-1800.2000` → `BD`."""
+    return code.split("-", 1)[0]
+
+
+class Codes:
+    """Values of one attribute as small integers, in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def code(self, label: str | None) -> int:
+        key = label if label is not None else NONE
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.labels)
+            self.labels.append(key)
+        return found
+
+    def find(self, label: str) -> int | None:
+        return self._index.get(label)
+
+
+class Grow:
+    """An array with room to grow, for columns that are appended to."""
+
+    def __init__(self, dtype: npt.DTypeLike, fill: int = 0) -> None:
+        self.data = np.full(1024, fill, dtype=dtype)
+        self.fill = fill
+        self.size = 0
+
+    def reserve(self, size: int) -> None:
+        if size > len(self.data):
+            grown = np.full(max(size, 2 * len(self.data)), self.fill, dtype=self.data.dtype)
+            grown[: len(self.data)] = self.data
+            self.data = grown
+        self.size = max(self.size, size)
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+
+ROW_COLUMNS = (
+    "position", "counted", "day", "month", "channel", "language", "interpreter",
+    "inquirer_type", "age_band", "gender", "territory", "wait", "handle",
+)  # fmt: skip
+CODED = ("channel", "language", "inquirer_type", "age_band", "gender", "territory")
+
+
+@dataclass
+class Contact:
+    """What statistics need of one contact row."""
+
+    row_id: int
+    position: int
+    disposition: str | None
+    day: date
+    channel: str
+    language: str
+    interpreter: bool
+    inquirer_type: str
+    age_band: str
+    gender: str
+    territory: str | None
+    wait_seconds: int | None
+    handle_seconds: int | None
+    need_codes: Sequence[str]
+    need_unmet: Sequence[str]
+    referral_organizations: Sequence[str]
+
+
+@dataclass
+class Columns:
+    """Every contact's attributes, one array each, indexed by row number."""
+
+    codes: dict[str, Codes] = field(default_factory=lambda: {name: Codes() for name in CODED})
+    need_codes: Codes = field(default_factory=Codes)
+    reasons: Codes = field(default_factory=Codes)
+    organizations: Codes = field(default_factory=Codes)
+    rows: dict[str, Grow] = field(default_factory=dict)
+    needs: dict[str, Grow] = field(default_factory=dict)
+    referrals: dict[str, Grow] = field(default_factory=dict)
+    _live: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None
+
+    def __post_init__(self) -> None:
+        wide = {"position"}
+        flags = {"counted", "interpreter"}
+        for name in ROW_COLUMNS:
+            dtype = np.int64 if name in wide else np.bool_ if name in flags else np.int32
+            self.rows[name] = Grow(dtype, -1 if name in ("wait", "handle") else 0)
+        self.needs = {"row": Grow(np.int32), "position": Grow(np.int64),
+                      "code": Grow(np.int32), "reason": Grow(np.int32)}  # fmt: skip
+        self.referrals = {"row": Grow(np.int32), "position": Grow(np.int64),
+                          "organization": Grow(np.int32)}  # fmt: skip
+        self.reasons.code(NONE)  # code 0: the need was not unmet
+
+    @property
+    def size(self) -> int:
+        return self.rows["position"].size
+
+    def add(self, contacts: Iterable[Contact]) -> int:
+        """Writes new and rewritten contacts; entries of a rewritten contact's older version stay
+        in the arrays but no longer match its position, so they stop counting."""
+        batch = list(contacts)
+        if not batch:
+            return 0
+        top = max(contact.row_id for contact in batch) + 1
+        for column in self.rows.values():
+            column.reserve(top)
+        ids = np.fromiter((c.row_id for c in batch), np.int64, len(batch))
+        values: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
+        need_rows: list[int] = []
+        need_positions: list[int] = []
+        need_codes: list[int] = []
+        need_reasons: list[int] = []
+        ref_rows: list[int] = []
+        ref_positions: list[int] = []
+        ref_orgs: list[int] = []
+        coded = self.codes
+        for c in batch:
+            values["position"].append(c.position)
+            values["counted"].append(c.disposition == COUNTED)
+            values["day"].append(day_number(c.day))
+            values["month"].append(month_number(c.day))
+            values["interpreter"].append(c.interpreter)
+            values["wait"].append(-1 if c.wait_seconds is None else c.wait_seconds)
+            values["handle"].append(-1 if c.handle_seconds is None else c.handle_seconds)
+            for name in CODED:
+                values[name].append(coded[name].code(getattr(c, name)))
+            for code, reason in zip(c.need_codes, c.need_unmet, strict=True):
+                need_rows.append(c.row_id)
+                need_positions.append(c.position)
+                need_codes.append(self.need_codes.code(code))
+                need_reasons.append(self.reasons.code(reason))
+            for organization in c.referral_organizations:
+                ref_rows.append(c.row_id)
+                ref_positions.append(c.position)
+                ref_orgs.append(self.organizations.code(organization))
+        for name, column in self.rows.items():
+            column.data[ids] = values[name]
+        _append(self.needs, row=need_rows, position=need_positions, code=need_codes,
+                reason=need_reasons)  # fmt: skip
+        _append(self.referrals, row=ref_rows, position=ref_positions, organization=ref_orgs)
+        self._live = None
+        return len(batch)
+
+    def live(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Which need and referral entries belong to their contact's current version."""
+        if self._live is None:
+            position = self.rows["position"].view()
+            self._live = (
+                self.needs["position"].view() == position[self.needs["row"].view()],
+                self.referrals["position"].view() == position[self.referrals["row"].view()],
+            )
+        return self._live
+
+
+def _append(columns: dict[str, Grow], **values: list[int]) -> None:
+    count = len(next(iter(values.values())))
+    if not count:
+        return
+    for name, column in columns.items():
+        start = column.size
+        column.reserve(start + count)
+        column.data[start : start + count] = values[name]
+
+
+@dataclass(frozen=True)
+class Filter:
+    start: date
+    end: date  # included
+    channel: str | None = None
+    territories: frozenset[str] | None = None  # the place asked and every place inside it
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    count: int
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """Exact figures for one query; `publish` turns them into what a role may see."""
+
+    contacts: int
+    needs: int
+    referrals: int
+    unmet: int
+    interpreter: int
+    wait: tuple[int, int]  # contacts with the time, seconds in all
+    handle: tuple[int, int]
+    tables: dict[str, list[Cell]]
+
+
+def _counts(values: npt.NDArray[Any], labels: Sequence[str], group: str = "") -> list[Cell]:
+    counts = np.bincount(values, minlength=len(labels))
+    order = np.argsort(-counts, kind="stable")
+    return [Cell(labels[i], int(counts[i]), group) for i in order if counts[i]]
+
+
+def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tallies:
+    """Counts the contacts of the query; `regions` gives each territory code its report region."""
+    rows = columns.rows
+    codes = columns.codes
+    mask = rows["counted"].view().copy()
+    day = rows["day"].view()
+    mask &= (day >= day_number(query.start)) & (day <= day_number(query.end))
+    if query.channel is not None:
+        channel = codes["channel"].find(query.channel)
+        mask &= rows["channel"].view() == (-1 if channel is None else channel)
+    territory_labels = codes["territory"].labels
+    if query.territories is not None:
+        allowed = np.fromiter(
+            (label in query.territories for label in territory_labels), np.bool_,
+            len(territory_labels),
+        )  # fmt: skip
+        mask &= allowed[rows["territory"].view()] if len(allowed) else False
+    picked = {name: rows[name].view()[mask] for name in (*CODED, "month", "wait", "handle")}
+    tables: dict[str, list[Cell]] = {}
+    for name in ("channel", "language", "inquirer_type", "age_band", "gender"):
+        tables[name] = _counts(picked[name], codes[name].labels)
+    months = picked["month"].astype(np.int64) * len(codes["channel"]) + picked["channel"]
+    found, counts = np.unique(months, return_counts=True)
+    width = max(len(codes["channel"]), 1)
+    tables["month"] = [
+        Cell(codes["channel"].labels[int(value % width)], int(count),
+             month_label(int(value // width)))
+        for value, count in zip(found, counts, strict=True)
+    ]  # fmt: skip
+    places = np.bincount(picked["territory"], minlength=len(territory_labels))
+    region_of = [regions.get(label, UNKNOWN) if label else UNKNOWN for label in territory_labels]
+    by_region: dict[str, int] = {}
+    tables["place"] = []
+    for index in np.argsort(-places, kind="stable"):
+        if places[index]:
+            label, region = territory_labels[index], region_of[index]
+            by_region[region] = by_region.get(region, 0) + int(places[index])
+            if label and label != CONFIDENTIAL:
+                tables["place"].append(Cell(label, int(places[index]), region))
+    tables["region"] = sorted(
+        (Cell(region, count) for region, count in by_region.items()), key=lambda c: -c.count
+    )
+    need_live, referral_live = columns.live()
+    needs = columns.needs
+    chosen = need_live & mask[needs["row"].view()]
+    need_codes = needs["code"].view()[chosen]
+    reasons = needs["reason"].view()[chosen]
+    code_labels = columns.need_codes.labels
+    tables["need"] = _counts(need_codes, code_labels)
+    by_category: dict[str, int] = {}
+    for cell in tables["need"]:
+        by_category[category(cell.key)] = by_category.get(category(cell.key), 0) + cell.count
+    tables["category"] = sorted(
+        (Cell(key, count) for key, count in by_category.items()), key=lambda c: (-c.count, c.key)
+    )
+    unmet = reasons != 0
+    tables["unmet"] = _counts(need_codes[unmet], code_labels)
+    tables["unmet_reason"] = _counts(reasons[unmet], columns.reasons.labels)
+    pairs = need_codes[unmet].astype(np.int64) * len(columns.reasons) + reasons[unmet]
+    found, counts = np.unique(pairs, return_counts=True)
+    width = len(columns.reasons)
+    tables["unmet_need_reason"] = sorted(
+        (
+            Cell(columns.reasons.labels[int(v % width)], int(n), code_labels[int(v // width)])
+            for v, n in zip(found, counts, strict=True)
+        ),
+        key=lambda c: (c.group, -c.count, c.key),
+    )
+    referrals = columns.referrals
+    chosen_referrals = referral_live & mask[referrals["row"].view()]
+    organizations = referrals["organization"].view()[chosen_referrals]
+    tables["organization"] = _counts(organizations, columns.organizations.labels)
+    wait, handle = picked["wait"], picked["handle"]
+    timed_wait, timed_handle = wait >= 0, handle >= 0
+    return Tallies(
+        contacts=int(mask.sum()),
+        needs=int(chosen.sum()),
+        referrals=int(chosen_referrals.sum()),
+        unmet=int(unmet.sum()),
+        interpreter=int(rows["interpreter"].view()[mask].sum()),
+        wait=(int(timed_wait.sum()), int(wait[timed_wait].sum())),
+        handle=(int(timed_handle.sum()), int(handle[timed_handle].sum())),
+        tables=tables,
+    )

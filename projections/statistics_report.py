@@ -1,0 +1,182 @@
+"""Exact tallies turned into published figures: shares, labels, and small cells suppressed.
+
+Shares are percentages of the table's whole: contacts for channels, months and regions;
+contacts whose answer is known for language, inquirer, age and gender (an unknown answer is
+counted but has no share, as in the annual report); needs for needs and categories; unmet
+needs for unmet needs and their reasons; referrals for organisations; the region's contacts
+for the places inside it.
+
+Public figures hide every count from 1 to threshold - 1 (and its share), so that a small
+place or a rare need cannot point at a person. Contacts who gave no address appear only as
+their own region, never under a place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from projections.statistics import NONE, UNKNOWN, Tallies
+
+PERCENT_DIGITS = 2
+TABLES = (
+    "channel", "month", "language", "gender", "age_band", "inquirer_type", "region", "place",
+    "category", "need", "unmet", "unmet_reason", "unmet_need_reason", "organization",
+)  # fmt: skip
+_KNOWN_ONLY = {"language", "inquirer_type", "age_band", "gender"}
+_DENOMINATOR = {
+    "channel": "contacts", "month": "contacts", "region": "contacts", "language": "known",
+    "inquirer_type": "known", "age_band": "known", "gender": "known", "category": "needs",
+    "need": "needs", "unmet": "unmet", "unmet_reason": "unmet", "organization": "referrals",
+    "place": "group", "unmet_need_reason": "group",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    group: str
+    key: str
+    label: str
+    count: int | None
+    share: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class Published:
+    exact: bool
+    threshold: int
+    contacts: Figure
+    needs: Figure
+    referrals: Figure
+    unmet: Figure
+    interpreter: Figure
+    needs_per_contact: float | None
+    referrals_per_contact: float | None
+    average_wait_seconds: float | None
+    average_handle_seconds: float | None
+    tables: dict[str, list[PublishedCell]]
+
+
+def _share(count: int, whole: int) -> float | None:
+    return round(100 * count / whole, PERCENT_DIGITS) if whole else None
+
+
+def publish(
+    tallies: Tallies,
+    *,
+    exact: bool,
+    threshold: int,
+    label: Callable[[str, str], str],
+    first: Mapping[str, int],
+) -> Published:
+    """`label(table, key)` names a key; `first` caps the rows of the tables named in it (per
+    group for grouped tables)."""
+
+    def hidden(count: int) -> bool:
+        return not exact and 0 < count < threshold
+
+    def figure(count: int) -> Figure:
+        return Figure(None, True) if hidden(count) else Figure(count, False)
+
+    def ratio(part: int, whole: int) -> float | None:
+        if whole == 0 or hidden(whole):
+            return None
+        return round(part / whole, 3)
+
+    tables: dict[str, list[PublishedCell]] = {}
+    for name in TABLES:
+        cells = tallies.tables.get(name, [])
+        known = sum(c.count for c in cells if c.key not in (UNKNOWN, NONE))
+        groups: dict[str, int] = {}
+        for cell in cells:
+            groups[cell.group] = groups.get(cell.group, 0) + cell.count
+        wholes = {"contacts": tallies.contacts, "needs": tallies.needs, "unmet": tallies.unmet,
+                  "referrals": tallies.referrals, "known": known}  # fmt: skip
+        kept: list[PublishedCell] = []
+        shown: dict[str, int] = {}
+        for cell in cells:
+            if name in first:
+                if shown.get(cell.group, 0) >= first[name]:
+                    continue
+                shown[cell.group] = shown.get(cell.group, 0) + 1
+            kind = _DENOMINATOR[name]
+            whole = groups[cell.group] if kind == "group" else wholes[kind]
+            share = None if name in _KNOWN_ONLY and cell.key in (UNKNOWN, NONE) else _share(
+                cell.count, whole
+            )  # fmt: skip
+            secret = hidden(cell.count)
+            kept.append(
+                PublishedCell(
+                    group=cell.group, key=cell.key, label=label(name, cell.key),
+                    count=None if secret else cell.count, share=None if secret else share,
+                    suppressed=secret,
+                )
+            )  # fmt: skip
+        tables[name] = kept
+    waited, wait_total = tallies.wait
+    handled, handle_total = tallies.handle
+    return Published(
+        exact=exact,
+        threshold=threshold,
+        contacts=figure(tallies.contacts),
+        needs=figure(tallies.needs),
+        referrals=figure(tallies.referrals),
+        unmet=figure(tallies.unmet),
+        interpreter=figure(tallies.interpreter),
+        needs_per_contact=ratio(tallies.needs, tallies.contacts),
+        referrals_per_contact=ratio(tallies.referrals, tallies.contacts),
+        average_wait_seconds=_average(wait_total, waited, hidden),
+        average_handle_seconds=_average(handle_total, handled, hidden),
+        tables=tables,
+    )
+
+
+def _average(total: int, count: int, hidden: Callable[[int], bool]) -> float | None:
+    if count == 0 or hidden(count):
+        return None
+    return round(total / count, 1)
+
+
+CSV_HEADER = ("table", "group", "key", "label", "count", "share_percent", "suppressed")
+
+
+def to_csv(published: Published) -> str:
+    """One line per figure: the totals first (table `total`), then every table's cells."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    totals = {
+        "contacts": published.contacts, "needs": published.needs,
+        "referrals": published.referrals, "unmet_needs": published.unmet,
+        "interpreter_used": published.interpreter,
+    }  # fmt: skip
+    for key, figure in totals.items():
+        writer.writerow(["total", "", key, "", _blank(figure.value), "", figure.suppressed])
+    averages = {
+        "needs_per_contact": published.needs_per_contact,
+        "referrals_per_contact": published.referrals_per_contact,
+        "average_wait_seconds": published.average_wait_seconds,
+        "average_handle_seconds": published.average_handle_seconds,
+    }
+    for key, value in averages.items():
+        writer.writerow(["average", "", key, "", _blank(value), "", value is None])
+    for name, cells in published.tables.items():
+        for cell in cells:
+            writer.writerow(
+                [name, cell.group, cell.key, cell.label, _blank(cell.count), _blank(cell.share),
+                 cell.suppressed]
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
