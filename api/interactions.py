@@ -11,9 +11,11 @@ from uuid import UUID
 import pycountry
 import strawberry
 
+from api.consistency import reach
 from api.context import Context, Info
 from api.errors import (
     EXPECTED,
+    ConsistencyTimeoutError,
     InvalidInputError,
     NotAuthorizedError,
     NotFoundError,
@@ -456,11 +458,15 @@ class InteractionPage:
 
 
 InteractionRead = Annotated[
-    InteractionRecord | NotFoundError | NotAuthorizedError | InvalidInputError,
+    InteractionRecord
+    | NotFoundError
+    | NotAuthorizedError
+    | InvalidInputError
+    | ConsistencyTimeoutError,
     strawberry.union("InteractionRead"),
 ]
 InteractionList = Annotated[
-    InteractionPage | NotAuthorizedError | InvalidInputError,
+    InteractionPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
     strawberry.union("InteractionList"),
 ]
 
@@ -486,10 +492,13 @@ def local_midnight(day: date) -> datetime:
 @strawberry.type
 class InteractionQuery:
     @strawberry.field(description="One contact, caller-level: counsellors, analysts, auditors.")
-    async def interaction(self, info: Info, id: strawberry.ID) -> InteractionRead:
+    async def interaction(
+        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+    ) -> InteractionRead:
         context = info.context
         try:
             context.require(*READERS)
+            await reach(context, ("interactions",), consistent_with)
             uuid = _id("id", id)
             row = await context.call(context.container.interactions.contact, uuid)
             if row is None:
@@ -505,10 +514,12 @@ class InteractionQuery:
     async def interactions(
         self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date,
         counsellor: str | None = None, first: int = 50, after: str | None = None,
+        consistent_with: int | None = None,
     ) -> InteractionList:  # fmt: skip
         context = info.context
         try:
             context.require(*READERS)
+            await reach(context, ("interactions",), consistent_with)
             if to < from_:
                 raise InvalidInput("to", f"{to} is before {from_}")
             if not 1 <= first <= PAGE_MAX:
