@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, cast
 
@@ -17,10 +16,10 @@ from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_
 from api.interactions import ContactChannel
 from domain import interactions as domain
 from domain.errors import InvalidInput
-from infra.statistics import UnknownTerritory
+from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.tokens import Role
 from projections.statistics_report import Figure as Figure_
-from projections.statistics_report import Published, PublishedCell, publish, to_csv
+from projections.statistics_report import Published, PublishedCell, to_csv
 
 EXACT_ROLES = (Role.ANALYST, Role.AUDITOR)
 TOP_MAX = 100
@@ -56,15 +55,6 @@ class StatisticsCell:
             group=cell.group, key=cell.key, label=cell.label, count=cell.count, share=cell.share,
             suppressed=cell.suppressed,
         )  # fmt: skip
-
-
-@dataclass
-class Asked:
-    start: date
-    end: date
-    territory: str | None
-    channel: str | None
-    top: int
 
 
 @strawberry.type
@@ -124,44 +114,31 @@ _FIELDS = {
 }  # fmt: skip
 
 
-def check(start: date, end: date, territory: str | None, top: int) -> Asked:
+def check(
+    start: date, end: date, territory: str | None, channel: object | None, top: int
+) -> StatisticsRequest:
     if end < start:
         raise InvalidInput("to", f"{end} is before {start}")
     if not 1 <= top <= TOP_MAX:
         raise InvalidInput("top", f"ask for 1 to {TOP_MAX} rows")
     code = territory.strip() if territory is not None else None
-    return Asked(start, end, code or None, None, top)
+    value = domain.ContactChannel(str(channel)).value if channel is not None else None
+    return StatisticsRequest(start, end, code or None, value, top)
 
 
-def figures(context: Context, asked: Asked, exact: bool) -> tuple[Published, int]:
+def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Published, int]:
     """Runs on a worker thread: one hop for the query, the labels and the suppression."""
     container = context.container
     try:
-        tallies, names = container.statistics.tallies(
-            asked.start, asked.end, asked.channel, asked.territory
-        )
+        return published(
+            container.statistics, container.search_view.organization_names, asked, exact=exact,
+            threshold=container.settings.statistics_threshold,
+        )  # fmt: skip
     except UnknownTerritory:
         raise InvalidInput("territory", f"{asked.territory!r} is not a known territory") from None
-    organizations = container.search_view.organization_names(
-        [cell.key for cell in tallies.tables["organization"][: asked.top]]
-    )
-
-    def label(table: str, key: str) -> str:
-        if table == "organization":
-            return organizations.get(key, "")
-        if table in ("place", "region"):
-            return names.get(key, key)
-        return ""
-
-    first = {name: asked.top for name in ("place", "need", "unmet", "organization")}
-    published = publish(
-        tallies, exact=exact, threshold=container.settings.statistics_threshold, label=label,
-        first=first,
-    )  # fmt: skip
-    return published, container.statistics.position
 
 
-def statistics_of(asked: Asked, published: Published, position: int) -> Statistics:
+def statistics_of(asked: StatisticsRequest, published: Published, position: int) -> Statistics:
     tables = {
         field: [StatisticsCell.of(cell) for cell in published.tables[name]]
         for field, name in _FIELDS.items()
@@ -180,15 +157,7 @@ def statistics_of(asked: Asked, published: Published, position: int) -> Statisti
     )  # fmt: skip
 
 
-def _asked(
-    start: date, end: date, territory: str | None, channel: object | None, top: int
-) -> Asked:
-    asked = check(start, end, territory, top)
-    asked.channel = domain.ContactChannel(str(channel)).value if channel is not None else None
-    return asked
-
-
-async def answer(context: Context, asked: Asked) -> Statistics:
+async def answer(context: Context, asked: StatisticsRequest) -> Statistics:
     exact = context.principal.has(*EXACT_ROLES)
     published, position = await context.call(figures, context, asked, exact)
     return statistics_of(asked, published, position)
@@ -212,7 +181,7 @@ class StatisticsQuery:
     ) -> StatisticsResult:  # fmt: skip
         context = info.context
         try:
-            asked = _asked(from_, to, territory, channel, top)
+            asked = check(from_, to, territory, channel, top)
             await reach(context, ("interactions",), consistent_with)
             return await answer(context, asked)
         except EXPECTED as error:
@@ -231,7 +200,7 @@ class StatisticsSubscription:
     ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
         context = info.context
         try:
-            asked = _asked(from_, to, territory, channel, top)
+            asked = check(from_, to, territory, channel, top)
             sent = await answer(context, asked)
         except EXPECTED as error:
             yield cast(StatisticsResult, as_error(error))

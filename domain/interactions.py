@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -189,10 +189,14 @@ def _inquirer(value: Inquirer) -> dict[str, Any]:
 
 
 def _referral(snapshot: ReferralSnapshot) -> dict[str, Any]:
-    data = asdict(snapshot)
-    data["service_id"] = str(snapshot.service_id)
-    data["organization_id"] = str(snapshot.organization_id)
-    return data
+    return {
+        "service_id": str(snapshot.service_id),
+        "organization_id": str(snapshot.organization_id),
+        "service_name": snapshot.service_name,
+        "organization_name": snapshot.organization_name,
+        "phone": snapshot.phone,
+        "address": snapshot.address,
+    }
 
 
 def _need(index: int, entry: NeedEntry) -> dict[str, Any]:

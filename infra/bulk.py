@@ -68,3 +68,16 @@ def facts_of_topic(operations: Operations, topic: str) -> list[Any]:
     with recorder.datastore.get_connection() as conn:
         rows = conn.execute(statement, (topic,)).fetchall()
     return [operations.mapper.to_domain_event(event) for event in _stored(rows)]
+
+
+def known_ids(operations: Operations, ids: Sequence[UUID]) -> set[UUID]:
+    """Which of `ids` have facts in the log."""
+    if not ids:
+        return set()
+    recorder = _recorder(operations)
+    statement = sql.SQL(
+        "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
+    ).format(sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as conn:
+        rows = conn.execute(statement, (list(ids),)).fetchall()
+    return {UUID(str(row["originator_id"])) for row in rows}

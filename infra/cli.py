@@ -12,13 +12,16 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 from types import FrameType
 
+from domain.interactions import ContactChannel
 from infra.bootstrap import Container, tokens_for
 from infra.coverage_history import load_history
 from infra.database import Database
 from infra.demo import load_demo
+from infra.demo_calls import Plan, load_calls
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from infra.hsds.export import read_snapshot, write_documents
 from infra.hsds.importer import ImportContext, import_package
@@ -26,8 +29,10 @@ from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
 from infra.runner import ViewBusy
 from infra.settings import Settings, SettingsError
+from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
+from projections.statistics_report import to_csv
 
 log = logging.getLogger("guichet")
 
@@ -85,6 +90,33 @@ def _parser() -> argparse.ArgumentParser:
     demo_actions = demo.add_subparsers(required=True, metavar="ACTION")
     demo_load = demo_actions.add_parser("load", help="load the bilingual demo directory")
     demo_load.set_defaults(run=_load_demo)
+    demo_calls = demo_actions.add_parser(
+        "calls", help="log synthetic contacts shaped like the 2018 annual report"
+    )
+    demo_calls.add_argument("--count", type=_count, required=True, help="how many contacts")
+    demo_calls.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE")
+    demo_calls.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE",
+                            help="last day, included")  # fmt: skip
+    demo_calls.add_argument("--seed", type=int, default=211, help="same seed, same contacts")
+    demo_calls.set_defaults(run=_demo_calls)
+
+    stats = commands.add_parser("stats", help="statistics on contacts")
+    stats_actions = stats.add_subparsers(required=True, metavar="ACTION")
+    stats_export = stats_actions.add_parser(
+        "export", help="write the statistics of a period as CSV (one line per figure)"
+    )
+    stats_export.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE")
+    stats_export.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE",
+                              help="last day, included")  # fmt: skip
+    stats_export.add_argument("--territory", help="a territory code: it and every place inside")
+    stats_export.add_argument("--channel", choices=[c.value for c in ContactChannel])
+    stats_export.add_argument("--top", type=_count, default=10, help="rows of top lists")
+    stats_export.add_argument(
+        "--exact", action="store_true",
+        help="exact figures for analysts; by default counts below the threshold are suppressed",
+    )  # fmt: skip
+    stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    stats_export.set_defaults(run=_export_stats)
 
     imports = commands.add_parser("import", help="import directory records")
     import_formats = imports.add_subparsers(required=True, metavar="FORMAT")
@@ -252,6 +284,54 @@ def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings) as container:
         loaded = _demo(container)
         print(f"{loaded} demo records loaded (organizations, locations, services and links)")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2018-04-01") from None
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise CommandError(f"--to {args.end} is before --from {args.start}")
+    with opened(settings) as container:
+        _demo(container)
+        plan = Plan(args.count, args.start, args.end, args.seed)
+        saved, position = load_calls(container.operations, plan)
+        print(f"{saved} demo contacts logged, {args.count - saved} already there "
+              f"(position {position})")  # fmt: skip
+    return 0
+
+
+def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise CommandError(f"--to {args.end} is before --from {args.start}")
+    with opened(settings) as container:
+        for name in ("interactions", "territories", "search"):
+            container.runners[name].bring_up_to_date()
+        request = StatisticsRequest(args.start, args.end, args.territory, args.channel, args.top)
+        try:
+            figures, _ = published(
+                container.statistics, container.search_view.organization_names, request,
+                exact=args.exact, threshold=settings.statistics_threshold,
+            )  # fmt: skip
+        except UnknownTerritory:
+            raise CommandError(f"--territory {args.territory!r} is not a known territory") from None
+    text = to_csv(figures)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{len(text.splitlines()) - 1} figures written to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -7,7 +7,8 @@ Each process keeps its own columns and, before every query, reads only the rows 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,7 @@ from projections.statistics import (
     compute,
     report_region,
 )
+from projections.statistics_report import Published, publish
 
 FETCH = 20_000
 _SELECT = (
@@ -39,6 +41,15 @@ _SELECT = (
 
 class UnknownTerritory(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class StatisticsRequest:
+    start: date
+    end: date  # included
+    territory: str | None = None
+    channel: str | None = None
+    top: int = 10
 
 
 class StatisticsReader:
@@ -94,6 +105,32 @@ class StatisticsReader:
         names = {place.code: place.name for place in places.all}
         names.update(REGION_LABELS)
         return tallies, names
+
+
+def published(
+    reader: StatisticsReader,
+    organization_names: Callable[[list[str]], dict[str, str]],
+    query: StatisticsRequest,
+    *,
+    exact: bool,
+    threshold: int,
+) -> tuple[Published, int]:
+    """The figures a role may see, labelled, and the log position they include."""
+    tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory)
+    organizations = organization_names(
+        [cell.key for cell in tallies.tables["organization"][: query.top]]
+    )
+
+    def label(table: str, key: str) -> str:
+        if table == "organization":
+            return organizations.get(key, "")
+        if table in ("place", "region"):
+            return names.get(key, key)
+        return ""
+
+    first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
+    figures = publish(tallies, exact=exact, threshold=threshold, label=label, first=first)
+    return figures, reader.position
 
 
 def _regions(labels: list[str], places: Places) -> dict[str, str]:

@@ -99,7 +99,7 @@ async def stats(graphql: GraphQLClient, after: int) -> dict[str, Any]:
 async def test_a_live_contact_step_by_step_then_corrected(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     id = await opened(graphql)
     food = await step(graphql, "addNeed", id=id, code="BD-1800.2000")
     assert food["need"] == 0
@@ -161,7 +161,7 @@ async def test_a_live_contact_step_by_step_then_corrected(
 async def test_steps_refuse_bad_input_naming_the_field(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     id = await opened(graphql)
     head = container.head()
     cases: list[tuple[str, dict[str, Any], str]] = [
@@ -186,7 +186,7 @@ async def test_steps_refuse_bad_input_naming_the_field(
 async def test_caller_level_records_are_for_counsellors_analysts_and_auditors(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     ids = [await opened(graphql, f"live-{n}") for n in range(3)]
     position = container.head()
     for token in (None, "editor-token"):

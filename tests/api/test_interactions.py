@@ -178,7 +178,7 @@ def expected(counts: Counter[Any], whole: int, unknown: str | None = None) -> di
     }
 
 
-async def ready(container: Container) -> None:
+def ready(container: Container) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
@@ -200,7 +200,7 @@ async def log_all(graphql: GraphQLClient) -> int:
 async def test_every_statistic_matches_the_contacts_logged(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     after = await log_all(graphql)
     variables = {"from": PERIOD[0], "to": PERIOD[1], "after": after}
     stats = (await graphql.data(STATISTICS, variables, ANALYST))["statistics"]
@@ -277,7 +277,7 @@ def _value(value: str) -> str:
 async def test_filters_roll_up_through_the_hierarchy_and_channel(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     after = await log_all(graphql)
     base = {"from": PERIOD[0], "to": PERIOD[1], "after": after}
     cases: list[tuple[dict[str, Any], list[Contact]]] = [
@@ -306,7 +306,7 @@ async def test_filters_roll_up_through_the_hierarchy_and_channel(
 async def test_public_figures_suppress_small_cells(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     after = await log_all(graphql)
     variables = {"from": PERIOD[0], "to": PERIOD[1], "after": after}
     stats = (await graphql.data(STATISTICS, variables))["statistics"]
@@ -329,7 +329,7 @@ async def test_public_figures_suppress_small_cells(
 async def test_a_retried_request_logs_the_contact_once(
     container: Container, graphql: GraphQLClient
 ) -> None:
-    await ready(container)
+    ready(container)
     contact = CONTACTS[0]
     first = await graphql.data(RECORD, {"input": contact.input()}, COUNSELLOR)
     again = await graphql.data(RECORD, {"input": contact.input()}, COUNSELLOR)
@@ -368,7 +368,7 @@ MALFORMED = [
 async def test_malformed_contacts_are_refused_naming_the_field(
     container: Container, graphql: GraphQLClient, case: str, spoil: Any, field: str
 ) -> None:
-    await ready(container)
+    ready(container)
     head = container.head()
     document = CONTACTS[0].input()
     spoil(document)

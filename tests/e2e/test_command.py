@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import re
@@ -312,3 +313,43 @@ def test_coverage_history_loads_once(container: Container, environ: dict[str, st
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("11 coverage agreements recorded")
     assert second.stdout.startswith("0 coverage agreements recorded")
+
+
+def test_demo_calls_and_statistics_export(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    env = clean_env(**environ)
+    calls = [GUICHET, "demo", "calls", "--count", "400", "--from", "2018-04-01",
+             "--to", "2018-04-30"]  # fmt: skip
+    first = subprocess.run(calls, env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.startswith("400 demo contacts logged, 0 already there")
+    second = subprocess.run(calls, env=env, capture_output=True, text=True, check=True)
+    assert second.stdout.startswith("0 demo contacts logged, 400 already there")
+
+    exact_file = tmp_path / "exact.csv"
+    export = [GUICHET, "stats", "export", "--from", "2018-04-01", "--to", "2018-04-30"]
+    subprocess.run([*export, "--exact", "--output", str(exact_file)], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    exact = list(csv.DictReader(exact_file.read_text(encoding="utf-8").splitlines()))
+    totals = {row["key"]: row["count"] for row in exact if row["table"] == "total"}
+    assert totals["contacts"] == "400"
+    assert not any(row["suppressed"] == "True" for row in exact if row["table"] != "average")
+    public = subprocess.run(export, env=env, capture_output=True, text=True, check=True)
+    rows = list(csv.DictReader(public.stdout.splitlines()))
+    hidden = [row for row in rows if row["suppressed"] == "True" and row["table"] != "average"]
+    assert hidden, "small cells are suppressed in public figures"
+    assert all(row["count"] == "" and row["share_percent"] == "" for row in hidden)
+    laval = subprocess.run([*export, "--exact", "--territory", "TE-65"], env=env,
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    regions = {row["key"] for row in csv.DictReader(laval.stdout.splitlines())
+               if row["table"] == "region"}  # fmt: skip
+    assert regions == {"TE-65"}
+
+    wrong = subprocess.run([*export[:-4], "--from", "2018-05-01", "--to", "2018-04-01"],
+                           env=env, capture_output=True, text=True)  # fmt: skip
+    assert wrong.returncode != 0
+    assert "--to 2018-04-01 is before --from 2018-05-01" in wrong.stderr
+    unknown = subprocess.run([*export, "--territory", "nowhere"], env=env, capture_output=True,
+                             text=True)  # fmt: skip
+    assert unknown.returncode != 0
+    assert "'nowhere' is not a known territory" in unknown.stderr
