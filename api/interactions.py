@@ -12,7 +12,7 @@ import pycountry
 import strawberry
 
 from api.consistency import reach
-from api.context import Context, Info
+from api.context import Info
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -26,6 +26,7 @@ from domain import interactions as domain
 from domain.errors import InvalidInput, NotFound
 from domain.interactions import Interaction as Interaction_
 from domain.interactions import ReferralSnapshot
+from domain.operations import Logged
 from infra.tokens import Role
 from projections.interactions import MONTREAL, ContactRow
 
@@ -142,12 +143,17 @@ def _id(field: str, value: str) -> UUID:
         raise InvalidInput(field, f"{value!r} is not an id") from None
 
 
-async def _snapshots(context: Context, needs: list[NeedInput]) -> list[domain.NeedEntry]:
-    wanted: dict[UUID, str] = {}
+def _service_ids(needs: list[NeedInput]) -> list[UUID]:
+    wanted: dict[UUID, None] = {}
     for i, need in enumerate(needs):
         for j, raw in enumerate(need.referral_service_ids):
-            wanted.setdefault(_id(f"input.needs[{i}].referralServiceIds[{j}]", raw), f"{i}.{j}")
-    found = await context.call(context.container.search_view.referral_snapshots, list(wanted))
+            wanted.setdefault(_id(f"input.needs[{i}].referralServiceIds[{j}]", raw))
+    return list(wanted)
+
+
+def _needs(
+    needs: list[NeedInput], found: dict[UUID, ReferralSnapshot]
+) -> tuple[domain.NeedEntry, ...]:
     entries = []
     for i, need in enumerate(needs):
         referrals: list[ReferralSnapshot] = []
@@ -167,7 +173,7 @@ async def _snapshots(context: Context, needs: list[NeedInput]) -> list[domain.Ne
                 unmet_note=need.unmet_note,
             )
         )  # fmt: skip
-    return entries
+    return tuple(entries)
 
 
 def _receipt(receipt: Any, replayed: bool = False, need: int | None = None) -> InteractionReceipt:
@@ -189,18 +195,27 @@ class InteractionMutation:
         try:
             principal = context.require(*LOGGERS)
             language = _language("input.language", input.language)
-            needs = await _snapshots(context, input.needs)
-            interaction = Interaction_.log(
-                key=input.key, channel=domain.ContactChannel(input.channel),
-                started_at=input.started_at, answered_at=input.answered_at,
-                ended_at=input.ended_at, language=language, interpreter=input.interpreter,
-                counsellor=input.counsellor or principal.name, inquirer=input.inquirer.value(),
-                needs=tuple(needs), disposition=domain.Disposition(input.disposition),
-                follow_up=domain.FollowUp(input.follow_up.due, input.follow_up.note)
-                if input.follow_up else None,
-                actor=principal.name, at=context.container.clock.now(),
-            )  # fmt: skip
-            logged = await context.call(context.container.operations.log_interaction, interaction)
+            wanted = _service_ids(input.needs)
+            container = context.container
+
+            def log() -> Logged:
+                # One worker-thread hop for the directory read and the write: under load each
+                # hop costs as much as a query.
+                found = container.search_view.referral_snapshots(wanted) if wanted else {}
+                interaction = Interaction_.log(
+                    key=input.key, channel=domain.ContactChannel(input.channel),
+                    started_at=input.started_at, answered_at=input.answered_at,
+                    ended_at=input.ended_at, language=language, interpreter=input.interpreter,
+                    counsellor=input.counsellor or principal.name,
+                    inquirer=input.inquirer.value(), needs=_needs(input.needs, found),
+                    disposition=domain.Disposition(input.disposition),
+                    follow_up=domain.FollowUp(input.follow_up.due, input.follow_up.note)
+                    if input.follow_up else None,
+                    actor=principal.name, at=container.clock.now(),
+                )  # fmt: skip
+                return container.operations.log_interaction(interaction)
+
+            logged = await context.call(log)
             return _receipt(logged.receipt, logged.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))

@@ -19,9 +19,9 @@ from infra.settings import Settings
 
 
 @contextmanager
-def bench_container() -> Iterator[Container]:
+def bench_container(**environ: str) -> Iterator[Container]:
     """GUICHET_DATABASE_URL when set, else an embedded PostgreSQL in a temporary directory;
-    a fresh schema either way, dropped at the end."""
+    a fresh schema either way, dropped at the end. `environ` adds settings."""
     with ExitStack() as stack:
         url = os.environ.get("GUICHET_DATABASE_URL")
         if not url:
@@ -29,7 +29,7 @@ def bench_container() -> Iterator[Container]:
             url = stack.enter_context(EmbeddedPostgres(data_dir))
         schema = f"bench_{int(time.time())}"
         settings = Settings.from_environ(
-            {"GUICHET_DATABASE_URL": url, "GUICHET_DATABASE_SCHEMA": schema}
+            {"GUICHET_DATABASE_URL": url, "GUICHET_DATABASE_SCHEMA": schema, **environ}
         )
         database = Database.from_url(url, schema)
         container = Container(settings, database, tokens_for(settings))

@@ -62,6 +62,10 @@ class TerritorySpec:
 class Operations(Application[UUID]):
     name = "guichet"
 
+    def __init__(self, env: EnvType | None = None) -> None:
+        super().__init__(env=env)
+        self._known_territories: set[str] = set()
+
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         # Configuration comes only from Guichet's settings, never from stray variables.
         return Environment(name, dict(env or {}))
@@ -179,7 +183,7 @@ class Operations(Application[UUID]):
         return receipt, result
 
     def require_inquirer_territory(self, code: str | None) -> None:
-        if code is not None and code != CONFIDENTIAL and territory_id(code) not in self.repository:
+        if code is not None and code != CONFIDENTIAL and not self.territory_known(code):
             raise InvalidInput(
                 "input.inquirer.territory",
                 f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
@@ -194,9 +198,19 @@ class Operations(Application[UUID]):
         if record.status is not Status.ACTIVE:
             raise InvalidInput(field, f"{id} is not an active {cls.kind}")
 
+    def territory_known(self, code: str) -> bool:
+        # Territories are never removed (a merged one keeps its facts), so once seen, a code
+        # stays known: every contact need not read the territory's facts again.
+        if code in self._known_territories:
+            return True
+        if territory_id(code) in self.repository:
+            self._known_territories.add(code)
+            return True
+        return False
+
     def require_territories(self, codes: tuple[str, ...], field: str) -> None:
         for index, code in enumerate(codes):
-            if territory_id(code) not in self.repository:
+            if not self.territory_known(code):
                 raise InvalidInput(f"{field}[{index}]", f"{code!r} is not a known territory code")
 
     def merge_record(

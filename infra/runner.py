@@ -56,6 +56,7 @@ class ProjectionRunner:
         *,
         page_size: int = 2000,
         channel: str = "guichet_events",
+        coalesce: float = 0.02,
     ) -> None:
         self.view = view
         self.recorder = recorder
@@ -63,6 +64,7 @@ class ProjectionRunner:
         self.database = database
         self.page_size = page_size
         self.channel = channel
+        self.coalesce = coalesce
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -177,7 +179,9 @@ class ProjectionRunner:
             except IntegrityError:
                 continue  # another runner moved the view on; reread its position
             for _ in listener.notifies(timeout=0.5, stop_after=1):
-                pass
+                # Let a burst of writes gather into one page: under load each view then
+                # catches up once per interval rather than once per fact, for that much lag.
+                self._stop.wait(self.coalesce)
 
     def _fetch(self, position: int, head: int) -> tuple[list[Positioned], int]:
         """The page after `position`, decoded, and the position to track once it is applied.
