@@ -22,6 +22,7 @@ from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from bench.support import bench_container
+from infra.bootstrap import tune_garbage_collector
 from infra.clock import SystemClock
 from infra.demo import load_demo
 from infra.demo_calls import Plan, generate
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
+    tune_garbage_collector()  # as the guichet command does
     asyncio.run(run(args.requests, args.clients))
 
 

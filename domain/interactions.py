@@ -137,6 +137,8 @@ class Need:
 
 def _note(field_name: str, text: str | None) -> str | None:
     cleaned = (text or "").strip()
+    if "\x00" in cleaned:
+        raise InvalidInput(field_name, "contains a NUL character")
     if len(cleaned) > NOTE_MAX:
         raise InvalidInput(field_name, f"is longer than {NOTE_MAX} characters")
     return cleaned or None
@@ -302,6 +304,9 @@ class Interaction(Aggregate):
         check_times(started_at, answered_at, ended_at)
         if not counsellor.strip():
             raise InvalidInput("input.counsellor", "name the counsellor")
+        if "\x00" in key + counsellor:
+            raise InvalidInput("input.key" if "\x00" in key else "input.counsellor",
+                               "contains a NUL character")  # fmt: skip
         content: dict[str, Any] = {
             "channel": channel.value,
             "started_at": started_at,

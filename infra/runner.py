@@ -194,8 +194,9 @@ class ProjectionRunner:
         )
         end = head if len(notifications) < self.page_size else notifications[-1].id
         topics = self.view.topics
+        decode = self.view.decode
         page = [
-            Positioned(self.mapper.to_domain_event(n), n.id)
+            Positioned(decode(self.mapper, n), n.id)
             for n in notifications
             if not topics or n.topic in topics
         ]

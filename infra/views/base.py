@@ -7,8 +7,9 @@ import logging
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
+from uuid import UUID
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Mapper, StoredEvent, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor, sql
 
@@ -114,6 +115,9 @@ class PostgresView(PostgresTrackingRecorder):
 
     def position(self) -> int:
         return self.max_tracking_id(LOG_NAME) or 0
+
+    def decode(self, mapper: Mapper[UUID], stored: StoredEvent) -> Any:
+        return mapper.to_domain_event(stored)
 
     def apply_page(self, page: Sequence[Positioned], position: int) -> None:
         with self.datastore.transaction(commit=True) as curs:

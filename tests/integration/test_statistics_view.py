@@ -70,3 +70,21 @@ def test_a_replayed_page_is_refused(container: Container) -> None:
     with pytest.raises(IntegrityError):  # its tracking position is already recorded
         container.interactions.apply_page(page, end)
     assert figures(container).contacts == 10
+
+
+def test_any_text_survives_the_view(container: Container) -> None:
+    """Tabs, new lines, backslashes, quotes and accents in what counsellors type."""
+    load_reference(container.operations, SystemClock())
+    [interaction] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1)))
+    awkward = 'Ligne 1\nLigne\t2 \\ "cité" {a,b} \\N é'
+    at = SystemClock().now()
+    interaction.give_information(0, awkward, actor='Marie "la" \\ Côté', at=at)
+    interaction.withdraw_need(0, awkward, actor='Marie "la" \\ Côté', at=at)
+    container.operations.log_interaction(interaction)
+    container.runners["interactions"].catch_up()
+    row = container.interactions.contact(interaction.id)
+    assert row is not None
+    assert row.detail["needs"][0]["information"][-1] == awkward
+    assert row.detail["corrections"][0]["reason"] == awkward
+    assert row.detail["corrections"][0]["by"] == 'Marie "la" \\ Côté'
+    assert row.need_codes == [need.code for need in interaction.needs[1:]]
