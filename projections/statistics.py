@@ -161,12 +161,20 @@ class Columns:
         wide = {"position"}
         flags = {"counted", "interpreter"}
         for name in ROW_COLUMNS:
-            dtype = np.int64 if name in wide else np.bool_ if name in flags else np.int32
+            # Coded values as the platform's index type: counting them needs no conversion.
+            dtype = (np.int64 if name in wide else np.bool_ if name in flags
+                     else np.intp if name in CODED else np.int32)  # fmt: skip
             self.rows[name] = Grow(dtype, -1 if name in ("wait", "handle") else 0)
-        self.needs = {"row": Grow(np.int32), "position": Grow(np.int64),
-                      "code": Grow(np.int32), "reason": Grow(np.int32)}  # fmt: skip
-        self.referrals = {"row": Grow(np.int32), "position": Grow(np.int64),
-                          "organization": Grow(np.int32)}  # fmt: skip
+        # Entries carry their contact's day, channel, territory and whether it counts, as of
+        # the contact's version they belong to: a query then reads them in order instead of
+        # looking each one's contact up.
+        for entries, value in ((self.needs, "code"), (self.needs, "reason"),
+                               (self.referrals, "organization")):  # fmt: skip
+            entries[value] = Grow(np.intp)
+        for entries in (self.needs, self.referrals):
+            entries.update(row=Grow(np.int32), position=Grow(np.int64), day=Grow(np.int32),
+                           channel=Grow(np.intp), territory=Grow(np.intp),
+                           counted=Grow(np.bool_))  # fmt: skip
         self.reasons.code(NONE)  # code 0: the need was not unmet
 
     @property
@@ -184,53 +192,53 @@ class Columns:
             column.reserve(top)
         ids = np.fromiter((c.row_id for c in batch), np.int64, len(batch))
         values: dict[str, list[Any]] = {name: [] for name in ROW_COLUMNS}
-        need_rows: list[int] = []
-        need_positions: list[int] = []
-        need_codes: list[int] = []
-        need_reasons: list[int] = []
-        ref_rows: list[int] = []
-        ref_positions: list[int] = []
-        ref_orgs: list[int] = []
+        needs: dict[str, list[Any]] = {name: [] for name in self.needs}
+        referrals: dict[str, list[Any]] = {name: [] for name in self.referrals}
         coded = self.codes
         for c in batch:
+            counted, day = c.disposition == COUNTED, day_number(c.day)
             values["position"].append(c.position)
-            values["counted"].append(c.disposition == COUNTED)
-            values["day"].append(day_number(c.day))
+            values["counted"].append(counted)
+            values["day"].append(day)
             values["month"].append(month_number(c.day))
             values["interpreter"].append(c.interpreter)
             values["wait"].append(-1 if c.wait_seconds is None else c.wait_seconds)
             values["handle"].append(-1 if c.handle_seconds is None else c.handle_seconds)
             for name in CODED:
                 values[name].append(coded[name].code(getattr(c, name)))
+            shared = {"row": c.row_id, "position": c.position, "day": day,
+                      "channel": values["channel"][-1], "territory": values["territory"][-1],
+                      "counted": counted}  # fmt: skip
             for code, reason in zip(c.need_codes, c.need_unmet, strict=True):
-                need_rows.append(c.row_id)
-                need_positions.append(c.position)
-                need_codes.append(self.need_codes.code(code))
-                need_reasons.append(self.reasons.code(reason))
+                for name, value in shared.items():
+                    needs[name].append(value)
+                needs["code"].append(self.need_codes.code(code))
+                needs["reason"].append(self.reasons.code(reason))
             for organization in c.referral_organizations:
-                ref_rows.append(c.row_id)
-                ref_positions.append(c.position)
-                ref_orgs.append(self.organizations.code(organization))
+                for name, value in shared.items():
+                    referrals[name].append(value)
+                referrals["organization"].append(self.organizations.code(organization))
         for name, column in self.rows.items():
             column.data[ids] = values[name]
-        _append(self.needs, row=need_rows, position=need_positions, code=need_codes,
-                reason=need_reasons)  # fmt: skip
-        _append(self.referrals, row=ref_rows, position=ref_positions, organization=ref_orgs)
+        _append(self.needs, **needs)
+        _append(self.referrals, **referrals)
         self._live = None
         return len(batch)
 
     def live(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """Which need and referral entries belong to their contact's current version."""
+        """Which need and referral entries count: of a completed contact, and of its current
+        version."""
         if self._live is None:
             position = self.rows["position"].view()
-            self._live = (
-                self.needs["position"].view() == position[self.needs["row"].view()],
-                self.referrals["position"].view() == position[self.referrals["row"].view()],
+            needs, referrals = (
+                (e["position"].view() == position[e["row"].view()]) & e["counted"].view()
+                for e in (self.needs, self.referrals)
             )
+            self._live = (needs, referrals)
         return self._live
 
 
-def _append(columns: dict[str, Grow], **values: list[int]) -> None:
+def _append(columns: dict[str, Grow], **values: list[Any]) -> None:
     count = len(next(iter(values.values())))
     if not count:
         return
@@ -269,42 +277,70 @@ class Tallies:
     tables: dict[str, list[Cell]]
 
 
-def _counts(values: npt.NDArray[Any], labels: Sequence[str], group: str = "") -> list[Cell]:
-    counts = np.bincount(values, minlength=len(labels))
+def _cells(counts: npt.NDArray[Any], labels: Sequence[str], group: str = "") -> list[Cell]:
     order = np.argsort(-counts, kind="stable")
     return [Cell(labels[i], int(counts[i]), group) for i in order if counts[i]]
+
+
+def _count(values: npt.NDArray[Any], mask: npt.NDArray[np.bool_], size: int) -> npt.NDArray[Any]:
+    """How many rows of `mask` have each value: the others are counted under `size` and cut,
+    which reads the columns in order rather than copying out the rows chosen."""
+    return np.bincount(np.where(mask, values, size), minlength=size + 1)[:size]
+
+
+def _chosen(
+    entries: dict[str, Grow],
+    live: npt.NDArray[np.bool_],
+    start: int,
+    end: int,
+    channel: int | None,
+    allowed: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.bool_]:
+    day = entries["day"].view()
+    chosen = live & (day >= start) & (day <= end)
+    if channel is not None:
+        chosen &= entries["channel"].view() == channel
+    if allowed is not None:
+        chosen &= allowed[entries["territory"].view()]
+    return chosen
 
 
 def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tallies:
     """Counts the contacts of the query; `regions` gives each territory code its report region."""
     rows = columns.rows
     codes = columns.codes
-    mask = rows["counted"].view().copy()
+    start, end = day_number(query.start), day_number(query.end)
     day = rows["day"].view()
-    mask &= (day >= day_number(query.start)) & (day <= day_number(query.end))
+    mask = rows["counted"].view() & (day >= start) & (day <= end)
+    channel: int | None = None
     if query.channel is not None:
-        channel = codes["channel"].find(query.channel)
-        mask &= rows["channel"].view() == (-1 if channel is None else channel)
+        found_channel = codes["channel"].find(query.channel)
+        channel = -1 if found_channel is None else found_channel
+        mask &= rows["channel"].view() == channel
     territory_labels = codes["territory"].labels
+    allowed: npt.NDArray[np.bool_] | None = None
     if query.territories is not None:
         allowed = np.fromiter(
             (label in query.territories for label in territory_labels), np.bool_,
             len(territory_labels),
         )  # fmt: skip
         mask &= allowed[rows["territory"].view()] if len(allowed) else False
-    picked = {name: rows[name].view()[mask] for name in (*CODED, "month", "wait", "handle")}
     tables: dict[str, list[Cell]] = {}
     for name in ("channel", "language", "inquirer_type", "age_band", "gender"):
-        tables[name] = _counts(picked[name], codes[name].labels)
-    months = picked["month"].astype(np.int64) * len(codes["channel"]) + picked["channel"]
-    found, counts = np.unique(months, return_counts=True)
+        labels = codes[name].labels
+        tables[name] = _cells(_count(rows[name].view(), mask, len(labels)), labels)
     width = max(len(codes["channel"]), 1)
+    month = rows["month"].view()
+    first = int(month[mask].min()) if mask.any() else 0
+    slots = (int(month.max()) - first + 1) * width if mask.any() else 0
+    by_month = _count((month - first).astype(np.intp) * width + rows["channel"].view(), mask
+                      & (month >= first), slots)  # fmt: skip
     tables["month"] = [
-        Cell(codes["channel"].labels[int(value % width)], int(count),
-             month_label(int(value // width)))
-        for value, count in zip(found, counts, strict=True)
+        Cell(codes["channel"].labels[int(v % width)], int(by_month[v]),
+             month_label(first + int(v // width)))
+        for v in np.flatnonzero(by_month)
     ]  # fmt: skip
-    places = np.bincount(picked["territory"], minlength=len(territory_labels))
+    places = _count(rows["territory"].view(), mask, len(territory_labels))
     region_of = [regions.get(label, UNKNOWN) if label else UNKNOWN for label in territory_labels]
     by_region: dict[str, int] = {}
     tables["place"] = []
@@ -319,43 +355,52 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     )
     need_live, referral_live = columns.live()
     needs = columns.needs
-    chosen = need_live & mask[needs["row"].view()]
-    need_codes = needs["code"].view()[chosen]
-    reasons = needs["reason"].view()[chosen]
+    chosen = _chosen(needs, need_live, start, end, channel, allowed)
     code_labels = columns.need_codes.labels
-    tables["need"] = _counts(need_codes, code_labels)
+    need_counts = _count(needs["code"].view(), chosen, len(code_labels))
+    tables["need"] = _cells(need_counts, code_labels)
     by_category: dict[str, int] = {}
     for cell in tables["need"]:
         by_category[category(cell.key)] = by_category.get(category(cell.key), 0) + cell.count
     tables["category"] = sorted(
         (Cell(key, count) for key, count in by_category.items()), key=lambda c: (-c.count, c.key)
     )
-    unmet = reasons != 0
-    tables["unmet"] = _counts(need_codes[unmet], code_labels)
-    tables["unmet_reason"] = _counts(reasons[unmet], columns.reasons.labels)
-    pairs = need_codes[unmet].astype(np.int64) * len(columns.reasons) + reasons[unmet]
-    found, counts = np.unique(pairs, return_counts=True)
-    width = len(columns.reasons)
+    reasons = needs["reason"].view()
+    unmet = chosen & (reasons != 0)
+    unmet_codes, unmet_reasons = needs["code"].view()[unmet], reasons[unmet]
+    tables["unmet"] = _cells(np.bincount(unmet_codes, minlength=len(code_labels)), code_labels)
+    reason_labels = columns.reasons.labels
+    tables["unmet_reason"] = _cells(
+        np.bincount(unmet_reasons, minlength=len(reason_labels)), reason_labels
+    )
+    width = len(reason_labels)
+    pairs = np.bincount(unmet_codes * width + unmet_reasons, minlength=len(code_labels) * width)
     tables["unmet_need_reason"] = sorted(
         (
-            Cell(columns.reasons.labels[int(v % width)], int(n), code_labels[int(v // width)])
-            for v, n in zip(found, counts, strict=True)
+            Cell(reason_labels[int(v % width)], int(pairs[v]), code_labels[int(v // width)])
+            for v in np.flatnonzero(pairs)
         ),
         key=lambda c: (c.group, -c.count, c.key),
     )
     referrals = columns.referrals
-    chosen_referrals = referral_live & mask[referrals["row"].view()]
-    organizations = referrals["organization"].view()[chosen_referrals]
-    tables["organization"] = _counts(organizations, columns.organizations.labels)
-    wait, handle = picked["wait"], picked["handle"]
-    timed_wait, timed_handle = wait >= 0, handle >= 0
+    chosen_referrals = _chosen(referrals, referral_live, start, end, channel, allowed)
+    organization_labels = columns.organizations.labels
+    tables["organization"] = _cells(
+        _count(referrals["organization"].view(), chosen_referrals, len(organization_labels)),
+        organization_labels,
+    )
+    wait, handle = rows["wait"].view(), rows["handle"].view()
+    timed_wait, timed_handle = mask & (wait >= 0), mask & (handle >= 0)
     return Tallies(
-        contacts=int(mask.sum()),
-        needs=int(chosen.sum()),
-        referrals=int(chosen_referrals.sum()),
-        unmet=int(unmet.sum()),
-        interpreter=int(rows["interpreter"].view()[mask].sum()),
-        wait=(int(timed_wait.sum()), int(wait[timed_wait].sum())),
-        handle=(int(timed_handle.sum()), int(handle[timed_handle].sum())),
+        contacts=int(np.count_nonzero(mask)),
+        needs=int(np.count_nonzero(chosen)),
+        referrals=int(np.count_nonzero(chosen_referrals)),
+        unmet=int(np.count_nonzero(unmet)),
+        interpreter=int(np.count_nonzero(rows["interpreter"].view() & mask)),
+        wait=(int(np.count_nonzero(timed_wait)), int(wait.sum(where=timed_wait, dtype=np.int64))),
+        handle=(
+            int(np.count_nonzero(timed_handle)),
+            int(handle.sum(where=timed_handle, dtype=np.int64)),
+        ),
         tables=tables,
     )
