@@ -156,6 +156,7 @@ class Columns:
     needs: dict[str, Grow] = field(default_factory=dict)
     referrals: dict[str, Grow] = field(default_factory=dict)
     _live: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None
+    _bounds: dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         wide = {"position"}
@@ -164,7 +165,7 @@ class Columns:
             # Coded values as the platform's index type: counting them needs no conversion.
             dtype = (np.int64 if name in wide else np.bool_ if name in flags
                      else np.intp if name in CODED else np.int32)  # fmt: skip
-            self.rows[name] = Grow(dtype, -1 if name in ("wait", "handle") else 0)
+            self.rows[name] = Grow(dtype, -1 if name in ("wait", "handle", "day") else 0)
         # Entries carry their contact's day, channel, territory and whether it counts, as of
         # the contact's version they belong to: a query then reads them in order instead of
         # looking each one's contact up.
@@ -223,6 +224,7 @@ class Columns:
         _append(self.needs, **needs)
         _append(self.referrals, **referrals)
         self._live = None
+        self._bounds = {}
         return len(batch)
 
     def live(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -236,6 +238,30 @@ class Columns:
             )
             self._live = (needs, referrals)
         return self._live
+
+    def window(self, kind: str, start: int, end: int) -> slice:
+        """The rows (or entries) that can hold days from `start` to `end`.
+
+        Contacts are mostly logged in the order they happen, so the arrays are nearly in day
+        order: blocks whose days all fall outside the period are left out of the count.
+        """
+        columns = {"rows": self.rows, "needs": self.needs, "referrals": self.referrals}[kind]
+        day = columns["day"].view()
+        if not len(day):
+            return slice(0, 0)
+        bounds = self._bounds.get(kind)
+        if bounds is None:
+            starts = np.arange(0, len(day), BLOCK)
+            lowest = np.minimum.reduceat(np.where(day < 0, np.iinfo(day.dtype).max, day), starts)
+            bounds = self._bounds[kind] = (lowest, np.maximum.reduceat(day, starts))
+        lowest, highest = bounds
+        hit = np.flatnonzero((highest >= start) & (lowest <= end))
+        if not len(hit):
+            return slice(0, 0)
+        return slice(int(hit[0]) * BLOCK, min((int(hit[-1]) + 1) * BLOCK, len(day)))
+
+
+BLOCK = 1 << 14
 
 
 def _append(columns: dict[str, Grow], **values: list[Any]) -> None:
@@ -283,40 +309,52 @@ def _cells(counts: npt.NDArray[Any], labels: Sequence[str], group: str = "") -> 
 
 
 def _count(values: npt.NDArray[Any], mask: npt.NDArray[np.bool_], size: int) -> npt.NDArray[Any]:
-    """How many rows of `mask` have each value: the others are counted under `size` and cut,
-    which reads the columns in order rather than copying out the rows chosen."""
+    """How many rows of `mask` have each value.
+
+    A few rows are copied out and counted; when most are chosen, the others are counted under
+    `size` and cut instead, which reads the column in order without copying.
+    """
+    if np.count_nonzero(mask) * 4 < len(mask):
+        return np.bincount(values[mask], minlength=size)
     return np.bincount(np.where(mask, values, size), minlength=size + 1)[:size]
 
 
+Window = dict[str, npt.NDArray[Any]]
+
+
+def _window(columns: dict[str, Grow], span: slice) -> Window:
+    return {name: column.view()[span] for name, column in columns.items()}
+
+
 def _chosen(
-    entries: dict[str, Grow],
+    entries: Window,
     live: npt.NDArray[np.bool_],
     start: int,
     end: int,
     channel: int | None,
     allowed: npt.NDArray[np.bool_] | None,
 ) -> npt.NDArray[np.bool_]:
-    day = entries["day"].view()
+    day = entries["day"]
     chosen = live & (day >= start) & (day <= end)
     if channel is not None:
-        chosen &= entries["channel"].view() == channel
+        chosen &= entries["channel"] == channel
     if allowed is not None:
-        chosen &= allowed[entries["territory"].view()]
+        chosen &= allowed[entries["territory"]]
     return chosen
 
 
 def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tallies:
     """Counts the contacts of the query; `regions` gives each territory code its report region."""
-    rows = columns.rows
     codes = columns.codes
     start, end = day_number(query.start), day_number(query.end)
-    day = rows["day"].view()
-    mask = rows["counted"].view() & (day >= start) & (day <= end)
+    rows = _window(columns.rows, columns.window("rows", start, end))
+    day = rows["day"]
+    mask = rows["counted"] & (day >= start) & (day <= end)
     channel: int | None = None
     if query.channel is not None:
         found_channel = codes["channel"].find(query.channel)
         channel = -1 if found_channel is None else found_channel
-        mask &= rows["channel"].view() == channel
+        mask &= rows["channel"] == channel
     territory_labels = codes["territory"].labels
     allowed: npt.NDArray[np.bool_] | None = None
     if query.territories is not None:
@@ -324,23 +362,23 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
             (label in query.territories for label in territory_labels), np.bool_,
             len(territory_labels),
         )  # fmt: skip
-        mask &= allowed[rows["territory"].view()] if len(allowed) else False
+        mask &= allowed[rows["territory"]] if len(allowed) else False
     tables: dict[str, list[Cell]] = {}
     for name in ("channel", "language", "inquirer_type", "age_band", "gender"):
         labels = codes[name].labels
-        tables[name] = _cells(_count(rows[name].view(), mask, len(labels)), labels)
+        tables[name] = _cells(_count(rows[name], mask, len(labels)), labels)
     width = max(len(codes["channel"]), 1)
-    month = rows["month"].view()
+    month = rows["month"]
     first = int(month[mask].min()) if mask.any() else 0
     slots = (int(month.max()) - first + 1) * width if mask.any() else 0
-    by_month = _count((month - first).astype(np.intp) * width + rows["channel"].view(), mask
+    by_month = _count((month - first).astype(np.intp) * width + rows["channel"], mask
                       & (month >= first), slots)  # fmt: skip
     tables["month"] = [
         Cell(codes["channel"].labels[int(v % width)], int(by_month[v]),
              month_label(first + int(v // width)))
         for v in np.flatnonzero(by_month)
     ]  # fmt: skip
-    places = _count(rows["territory"].view(), mask, len(territory_labels))
+    places = _count(rows["territory"], mask, len(territory_labels))
     region_of = [regions.get(label, UNKNOWN) if label else UNKNOWN for label in territory_labels]
     by_region: dict[str, int] = {}
     tables["place"] = []
@@ -354,10 +392,11 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
         (Cell(region, count) for region, count in by_region.items()), key=lambda c: -c.count
     )
     need_live, referral_live = columns.live()
-    needs = columns.needs
-    chosen = _chosen(needs, need_live, start, end, channel, allowed)
+    span = columns.window("needs", start, end)
+    needs = _window(columns.needs, span)
+    chosen = _chosen(needs, need_live[span], start, end, channel, allowed)
     code_labels = columns.need_codes.labels
-    need_counts = _count(needs["code"].view(), chosen, len(code_labels))
+    need_counts = _count(needs["code"], chosen, len(code_labels))
     tables["need"] = _cells(need_counts, code_labels)
     by_category: dict[str, int] = {}
     for cell in tables["need"]:
@@ -365,9 +404,9 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     tables["category"] = sorted(
         (Cell(key, count) for key, count in by_category.items()), key=lambda c: (-c.count, c.key)
     )
-    reasons = needs["reason"].view()
+    reasons = needs["reason"]
     unmet = chosen & (reasons != 0)
-    unmet_codes, unmet_reasons = needs["code"].view()[unmet], reasons[unmet]
+    unmet_codes, unmet_reasons = needs["code"][unmet], reasons[unmet]
     tables["unmet"] = _cells(np.bincount(unmet_codes, minlength=len(code_labels)), code_labels)
     reason_labels = columns.reasons.labels
     tables["unmet_reason"] = _cells(
@@ -382,21 +421,22 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
         ),
         key=lambda c: (c.group, -c.count, c.key),
     )
-    referrals = columns.referrals
-    chosen_referrals = _chosen(referrals, referral_live, start, end, channel, allowed)
+    span = columns.window("referrals", start, end)
+    referrals = _window(columns.referrals, span)
+    chosen_referrals = _chosen(referrals, referral_live[span], start, end, channel, allowed)
     organization_labels = columns.organizations.labels
     tables["organization"] = _cells(
-        _count(referrals["organization"].view(), chosen_referrals, len(organization_labels)),
+        _count(referrals["organization"], chosen_referrals, len(organization_labels)),
         organization_labels,
     )
-    wait, handle = rows["wait"].view(), rows["handle"].view()
+    wait, handle = rows["wait"], rows["handle"]
     timed_wait, timed_handle = mask & (wait >= 0), mask & (handle >= 0)
     return Tallies(
         contacts=int(np.count_nonzero(mask)),
         needs=int(np.count_nonzero(chosen)),
         referrals=int(np.count_nonzero(chosen_referrals)),
         unmet=int(np.count_nonzero(unmet)),
-        interpreter=int(np.count_nonzero(rows["interpreter"].view() & mask)),
+        interpreter=int(np.count_nonzero(rows["interpreter"] & mask)),
         wait=(int(np.count_nonzero(timed_wait)), int(wait.sum(where=timed_wait, dtype=np.int64))),
         handle=(
             int(np.count_nonzero(timed_handle)),
