@@ -4,7 +4,7 @@ Usage: python -m bench.interactions [--requests 3000] [--clients 8]
 Loads the territories and the demo directory, then sends `recordInteraction` documents (two
 needs, three referrals, as the report's average contact) from concurrent clients to the ASGI
 app while its projections run in the same process, as `guichet serve` runs them. Prints the
-rate and the p50 / p95 / p99 latency.
+rate and the p50 / p95 / p99 latency. BENCH_PROJECTIONS=0 leaves the projections out.
 """
 
 from __future__ import annotations
