@@ -516,11 +516,7 @@ class Interaction(Aggregate):
     ) -> None:
         if self.disposition is not None:
             raise InvalidInput("input.id", "this contact is already closed")
-        _aware("input.endedAt", ended_at)
-        if ended_at < self.started_at:
-            raise InvalidInput("input.endedAt", f"{ended_at.isoformat()} is before the start")
-        if self.answered_at is not None and ended_at < self.answered_at:
-            raise InvalidInput("input.endedAt", f"{ended_at.isoformat()} is before the answer")
+        check_times(self.started_at, self.answered_at, ended_at)
         self._step(self.Closed, ended_at=ended_at, disposition=disposition.value, actor=actor,
                    at=at)  # fmt: skip
 
