@@ -13,6 +13,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
+from api.directory import parse_id
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -136,18 +137,11 @@ def _language(field: str, code: str) -> str:
     return cleaned
 
 
-def _id(field: str, value: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an id") from None
-
-
 def _service_ids(needs: list[NeedInput]) -> list[UUID]:
     wanted: dict[UUID, None] = {}
     for i, need in enumerate(needs):
         for j, raw in enumerate(need.referral_service_ids):
-            wanted.setdefault(_id(f"input.needs[{i}].referralServiceIds[{j}]", raw))
+            wanted.setdefault(parse_id(f"input.needs[{i}].referralServiceIds[{j}]", raw))
     return list(wanted)
 
 
@@ -249,7 +243,7 @@ class InteractionMutation:
         context = info.context
         try:
             context.require(*LOGGERS)
-            sid = _id("serviceId", service_id)
+            sid = parse_id("serviceId", service_id)
             found = await context.call(context.container.search_view.referral_snapshots, [sid])
             if sid not in found:
                 raise InvalidInput("serviceId", f"no active service has the id {service_id}")
@@ -340,7 +334,7 @@ async def _step(
     context = info.context
     try:
         actor = context.require(*LOGGERS).name
-        uuid = _id("id", id)
+        uuid = parse_id("id", id)
         at = context.container.clock.now()
         receipt, result = await context.call(
             context.container.operations.change_interaction, uuid,
@@ -514,7 +508,7 @@ class InteractionQuery:
         try:
             context.require(*READERS)
             await reach(context, ("interactions",), consistent_with)
-            uuid = _id("id", id)
+            uuid = parse_id("id", id)
             row = await context.call(context.container.interactions.contact, uuid)
             if row is None:
                 raise NotFound("interaction", uuid)

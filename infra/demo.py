@@ -190,13 +190,25 @@ def demo_id(*parts: object) -> UUID:
     return uuid5(NAMESPACE_URL, "guichet:demo:" + ":".join(map(str, parts)))
 
 
+def hub_name(p_index: int, place: Place) -> LocalizedText:
+    return LocalizedText(f"Carrefour communautaire de {place.city} {p_index + 1}",
+                         f"{place.city} Community Hub {p_index + 1}")  # fmt: skip
+
+
+def offers(p_index: int, t_index: int) -> bool:
+    """Not every hub offers everything."""
+    return (p_index + t_index) % 6 != 5
+
+
+def service_phone(p_index: int, t_index: int) -> str:
+    return f"514555{p_index:02d}{t_index:02d}"
+
+
 def records(at: datetime) -> Iterator[Aggregate]:
     """A community hub at each place offering most templates: 240 services in all."""
     for p_index, place in enumerate(PLACES):
         organization = Organization.register(
-            demo_id("organization", p_index),
-            LocalizedText(f"Carrefour communautaire de {place.city} {p_index + 1}",
-                          f"{place.city} Community Hub {p_index + 1}"),
+            demo_id("organization", p_index), hub_name(p_index, place),
             LocalizedText("Organisme de démonstration.", "Demonstration organization."),
             None, actor=ACTOR, at=at,
         )  # fmt: skip
@@ -209,8 +221,8 @@ def records(at: datetime) -> Iterator[Aggregate]:
         )  # fmt: skip
         yield location
         for t_index, template in enumerate(TEMPLATES):
-            if (p_index + t_index) % 6 == 5:
-                continue  # not every hub offers everything
+            if not offers(p_index, t_index):
+                continue
             service = Service.register(
                 demo_id("service", p_index, t_index), organization.id,
                 LocalizedText(template.fr, template.en),
@@ -219,7 +231,7 @@ def records(at: datetime) -> Iterator[Aggregate]:
                 service_areas=(place.code if t_index % 3 else "CMM",),
                 eligibility=LocalizedText(template.eligibility_fr, template.eligibility_en)
                 if template.eligibility_fr else NO_TEXT,
-                phones=(Phone(f"514555{p_index:02d}{t_index:02d}"),),
+                phones=(Phone(service_phone(p_index, t_index)),),
                 schedule=EVENINGS if t_index % 4 == 0 else WEEKDAYS,
                 actor=ACTOR, at=at,
             )  # fmt: skip

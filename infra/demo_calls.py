@@ -18,7 +18,7 @@ from domain import interactions as contact
 from domain.interactions import Interaction, ReferralSnapshot
 from domain.operations import Operations
 from infra.bulk import known_ids
-from infra.demo import PLACES, TEMPLATES, demo_id
+from infra.demo import PLACES, TEMPLATES, demo_id, hub_name, offers, service_phone
 from infra.territories import reference_territories
 from projections.interactions import MONTREAL
 from projections.search_query import fold_text
@@ -158,15 +158,15 @@ def _services() -> dict[str, list[ReferralSnapshot]]:
     found: dict[str, list[ReferralSnapshot]] = {}
     for p_index, place in enumerate(PLACES):
         for t_index, template in enumerate(TEMPLATES):
-            if (p_index + t_index) % 6 == 5:
-                continue  # as in the demo directory
+            if not offers(p_index, t_index):
+                continue
             found.setdefault(template.taxonomy, []).append(
                 ReferralSnapshot(
                     service_id=demo_id("service", p_index, t_index),
                     organization_id=demo_id("organization", p_index),
                     service_name=template.fr,
-                    organization_name=f"Carrefour communautaire de {place.city} {p_index + 1}",
-                    phone=f"514555{p_index:02d}{t_index:02d}",
+                    organization_name=hub_name(p_index, place).fr,
+                    phone=service_phone(p_index, t_index),
                     address=f"{place.street}, {place.city} {place.postal_code}",
                 )
             )
