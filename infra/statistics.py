@@ -35,7 +35,7 @@ FETCH = 20_000
 _SELECT = (
     "SELECT row_id, position, disposition, day, channel, language, interpreter, inquirer_type,"
     " age_band, gender, territory, wait_seconds, handle_seconds, need_codes, need_unmet,"
-    " referral_organizations FROM {} WHERE position > %s ORDER BY position"
+    " referral_organizations FROM {} WHERE position > %s AND position <= %s ORDER BY position"
 )
 
 
@@ -69,6 +69,9 @@ class StatisticsReader:
     def sync(self) -> int:
         """Reads the rows changed since the last call; returns how many."""
         datastore = self.view.datastore
+        # Rows up to the tracked position only: a rebuild loads contacts by ranges in parallel,
+        # and rows of a later range may commit first.
+        tracked = self.view.position()
         with datastore.get_connection() as conn, conn.transaction():
             curs = conn.cursor(row_factory=tuple_row)
             curs.execute(
@@ -79,7 +82,8 @@ class StatisticsReader:
             if epoch != self._epoch:
                 self._columns, self._epoch, self._position = Columns(), epoch, 0
             curs.execute(
-                sql.SQL(_SELECT).format(self.view.table("interactions")), (self._position,)
+                sql.SQL(_SELECT).format(self.view.table("interactions")),
+                (self._position, tracked),
             )
             read = 0
             while batch := curs.fetchmany(FETCH):

@@ -28,6 +28,12 @@ class View(Protocol):
     @property
     def topics(self) -> Sequence[str]: ...
 
+    @property
+    def applied_in_database(self) -> Sequence[str]:
+        """Topics among `topics` the view applies in the database itself, by position range:
+        the runner neither fetches nor decodes their payloads."""
+        ...
+
     def create(self) -> None: ...
 
     def drop(self) -> None: ...
@@ -40,4 +46,12 @@ class View(Protocol):
         """The fact a stored event becomes for this view (usually the domain event)."""
         ...
 
-    def apply_page(self, page: Sequence[Positioned], position: int) -> None: ...
+    def load_in_database(self, start: int, end: int) -> int:
+        """Applies the facts of `applied_in_database` after `start` up to `end` in a
+        transaction of its own, without tracking; returns how many."""
+        ...
+
+    def apply_page(self, page: Sequence[Positioned], start: int, end: int) -> None:
+        """Applies the facts after `start` up to `end` (the page holds those decoded) and
+        tracks `end`."""
+        ...

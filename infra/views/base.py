@@ -16,6 +16,8 @@ from psycopg import Cursor, sql
 from projections.base import Positioned
 
 LOG_NAME = "guichet"
+# The event store's table, named by the library after the application (Operations.name).
+LOG_TABLE = "guichet_events"
 # Advisory lock taken while view definitions are compared, so that processes starting
 # together do not drop each other's new tables.
 DEFINITIONS_LOCK = 2_110_001
@@ -27,6 +29,7 @@ class PostgresView(PostgresTrackingRecorder):
     name: ClassVar[str]
     topics: ClassVar[tuple[str, ...]]
     tables: ClassVar[tuple[str, ...]]
+    applied_in_database: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
@@ -119,11 +122,25 @@ class PostgresView(PostgresTrackingRecorder):
     def decode(self, mapper: Mapper[UUID], stored: StoredEvent) -> Any:
         return mapper.to_domain_event(stored)
 
-    def apply_page(self, page: Sequence[Positioned], position: int) -> None:
+    def apply_page(self, page: Sequence[Positioned], start: int, end: int) -> None:
         with self.datastore.transaction(commit=True) as curs:
             # A view is derived data: if the server crashes before this commit reaches disk,
             # rows and tracking are lost together and the page is applied again from the log.
             curs.execute("SET LOCAL synchronous_commit = off")
+            if self.applied_in_database and start < end:
+                self.write_in_database(curs, start, end)
             if page:
                 self.write(curs, page)
-            self._insert_tracking(curs, Tracking(LOG_NAME, position))
+            self._insert_tracking(curs, Tracking(LOG_NAME, end))
+
+    def load_in_database(self, start: int, end: int) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SET LOCAL synchronous_commit = off")  # derived data, as above
+            self.write_in_database(curs, start, end)
+            return max(curs.rowcount, 0)
+
+    def write_in_database(self, curs: Cursor[Any], start: int, end: int) -> None:
+        """Applies the facts of `applied_in_database` after `start` up to `end`, before the
+        page's other facts (so only facts that come first in their stream qualify), and
+        without effect when applied again."""
+        raise NotImplementedError(f"{self.name} applies no facts in the database")

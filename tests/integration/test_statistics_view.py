@@ -3,18 +3,32 @@ corrections change what counted, and a reader sees a rebuild."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from domain.interactions import Disposition, Inquirer, InquirerType
+from domain.interactions import (
+    ContactChannel,
+    Disposition,
+    FollowUp,
+    Inquirer,
+    InquirerType,
+    Interaction,
+    NeedEntry,
+    ReferralSnapshot,
+)
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.demo import load_demo
 from infra.demo_calls import Plan, generate, load_calls
 from infra.statistics import StatisticsReader
 from infra.territories import load_reference
+from projections import interactions
+from projections.base import Positioned
+from projections.interactions import ContactRow
 from projections.statistics import Tallies
 
 PLAN = Plan(1_500, date(2018, 4, 1), date(2018, 6, 30), seed=7)
@@ -66,9 +80,9 @@ def test_a_replayed_page_is_refused(container: Container) -> None:
     runner = container.runners["interactions"]
     runner.catch_up()
     page, end = runner._fetch(0, container.head())
-    assert page
+    assert end == container.head()
     with pytest.raises(IntegrityError):  # its tracking position is already recorded
-        container.interactions.apply_page(page, end)
+        container.interactions.apply_page(page, 0, end)
     assert figures(container).contacts == 10
 
 
@@ -88,3 +102,71 @@ def test_any_text_survives_the_view(container: Container) -> None:
     assert row.detail["corrections"][0]["reason"] == awkward
     assert row.detail["corrections"][0]["by"] == 'Marie "la" \\ Côté'
     assert row.need_codes == [need.code for need in interaction.needs[1:]]
+
+
+def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Container) -> None:
+    """Logged contacts are turned into rows by PostgreSQL, later steps by `interactions.fold`:
+    the rows are those the fold gives for every fact."""
+    clock = SystemClock()
+    load_reference(container.operations, clock)
+    load_demo(container.operations, clock.now())
+    plan = Plan(400, date(2018, 3, 10), date(2018, 11, 5), seed=11)  # both DST changes
+    load_calls(container.operations, plan)
+    [odd] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=3))
+    odd.give_information(0, 'Ligne 1\nLigne\t2 \\ "cité" {a,b} \\N é', actor="Côté", at=clock.now())
+    container.operations.log_interaction(odd)
+    [like] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=4))
+    started = datetime(2018, 11, 4, 5, 30, 0, 250_000, tzinfo=UTC)  # 1:30 twice in Montréal
+    for key, needs, follow_up in [
+        ("whole-1", (), FollowUp(date(2018, 11, 9), 'rappeler "tôt"\t\\')),
+        ("whole-2", (NeedEntry("BD-1800", information="Ligne 1\nLigne 2",
+                               unmet_reason="cost_too_high", unmet_note="trop cher"),
+                     NeedEntry("BH", referrals=tuple(
+                         ReferralSnapshot(**r) for r in like.needs[0].referrals))), None),
+    ]:  # fmt: skip
+        container.operations.log_interaction(Interaction.log(
+            key=key, channel=ContactChannel.CHAT, started_at=started, answered_at=started,
+            ended_at=started + timedelta(seconds=90.9), language="ar", interpreter=True,
+            counsellor="Marie\tCôté", inquirer=Inquirer(InquirerType.PROFESSIONAL),
+            needs=needs, disposition=Disposition.HANG_UP, follow_up=follow_up,
+            actor="Marie", at=started,
+        ))  # fmt: skip
+    container.runners["interactions"].catch_up()
+
+    view = container.interactions
+    stored = container.operations.recorder.select_notifications(
+        start=1, limit=10**6, topics=interactions.TOPICS
+    )
+    expected: dict[UUID, ContactRow] = {}
+    interactions.fold(
+        [Positioned(view.decode(container.operations.mapper, n), n.id) for n in stored],
+        expected,
+    )
+    kinds = {
+        "unanswered": any(row.answered_at is None for row in expected.values()),
+        "follow-up": any(row.detail["follow_ups"] for row in expected.values()),
+        "unmet": any(any(row.need_unmet) for row in expected.values()),
+        "no needs": any(not row.need_codes for row in expected.values()),
+    }
+    assert all(kinds.values()), kinds
+    assert len(expected) == plan.count + 3
+    for id, row in expected.items():
+        found = view.contact(id)
+        assert found is not None
+        assert replace(found, row_id=None) == row
+
+
+def test_a_rebuild_stopped_while_loading_is_finished_page_by_page(container: Container) -> None:
+    load_reference(container.operations, SystemClock())
+    load_calls(container.operations, Plan(300, date(2018, 4, 1), date(2018, 4, 30)))
+    runner = container.runners["interactions"]
+    runner.catch_up()
+    before = figures(container)
+    view = container.interactions
+    view.drop()
+    view.create()
+    head = container.head()
+    assert view.load_in_database(head // 2, head) > 0  # the later range committed, not the first
+    assert figures(container).contacts == 0, "rows beyond the tracked position are not read"
+    runner.catch_up()
+    assert figures(container) == before
