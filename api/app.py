@@ -13,8 +13,11 @@ from api.http import GraphQLEndpoint
 from infra.bootstrap import Container
 
 
-def create_app(container: Container, *, run_projections: bool | None = None) -> Starlette:
-    """Builds the app; projections run on threads inside it unless told otherwise."""
+def create_app(
+    container: Container, *, run_projections: bool | None = None, owns_container: bool = False
+) -> Starlette:
+    """Builds the app; projections run on threads inside it unless told otherwise. An app
+    that owns its container closes it when it shuts down."""
     in_process = container.settings.run_projections if run_projections is None else run_projections
 
     @asynccontextmanager
@@ -27,6 +30,8 @@ def create_app(container: Container, *, run_projections: bool | None = None) -> 
             for runner in container.runners.values():
                 runner.stop()
             await container.search.close()
+            if owns_container:
+                container.close()
 
     graphql = GraphQLEndpoint(container)
     routes = [

@@ -207,7 +207,7 @@ class InteractionMutation:
                     if input.follow_up else None,
                     actor=principal.name, at=container.clock.now(),
                 )  # fmt: skip
-                return container.operations.log_interaction(interaction)
+                return container.contacts.log(interaction)
 
             logged = await context.call(log)
             return _receipt(logged.receipt, logged.replayed)

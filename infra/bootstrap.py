@@ -13,6 +13,7 @@ from eventsourcing.postgres import PostgresDatastore
 
 from domain.operations import Operations
 from infra.clock import Clock, SystemClock, new_id
+from infra.contacts import ContactWriter
 from infra.database import Database
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
@@ -90,6 +91,7 @@ class Container:
         self.coverage = PostgresCoverageView(self.datastore)
         self.interactions = PostgresInteractionView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
+        self.contacts = ContactWriter(self.operations)
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (
@@ -147,11 +149,20 @@ class Container:
     def close(self) -> None:
         for runner in self.runners.values():
             runner.stop()
+        self.contacts.close()
         self.operations.close()
         self.datastore.close()
         client = getattr(self.search_view, "client", None)
         if client is not None:
             client.close()
+
+
+def connect(settings: Settings, url: str) -> Container:
+    """The container of a process using the database at `url`, with the tokens of the data
+    directory (made on the first embedded start) beside the configured ones."""
+    local = settings.data_dir / "tokens"
+    tokens = tokens_for(settings, [local] if local.exists() else [])
+    return Container(settings, Database.from_url(url, settings.database_schema), tokens)
 
 
 def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:

@@ -16,10 +16,11 @@ from datetime import date
 from pathlib import Path
 from types import FrameType
 
+import uvicorn
+
 from domain.interactions import ContactChannel
-from infra.bootstrap import Container, tokens_for, tune_garbage_collector
+from infra.bootstrap import Container, connect, tune_garbage_collector
 from infra.coverage_history import load_history
-from infra.database import Database
 from infra.demo import load_demo
 from infra.demo_calls import Plan, load_calls
 from infra.embedded import EmbeddedPostgres, EmbeddedPostgresError
@@ -32,6 +33,7 @@ from infra.settings import Settings, SettingsError
 from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
+from infra.worker import supervise
 from projections.statistics_report import to_csv
 
 log = logging.getLogger("guichet")
@@ -73,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         "--no-projections", action="store_true", help="leave projections to `guichet project`"
     )
     serve.add_argument("--demo", action="store_true", help="load the demo directory before serving")
+    serve.add_argument(
+        "--workers", type=int, help="API processes sharing the port (default GUICHET_WORKERS)"
+    )
     serve.set_defaults(run=_serve)
 
     project = commands.add_parser("project", help="run projections in this process, for workers")
@@ -178,9 +183,7 @@ def opened(settings: Settings) -> Iterator[Container]:
         else:
             assert settings.database_url is not None
             url = settings.database_url
-        local = settings.data_dir / "tokens"
-        tokens = tokens_for(settings, [local] if local.exists() else [])
-        container = Container(settings, Database.from_url(url, settings.database_schema), tokens)
+        container = connect(settings, url)
         stack.callback(container.close)
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
@@ -202,24 +205,34 @@ def _first_admin_token(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from api.app import create_app
 
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if not 1 <= workers <= 64:
+        raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
     _check_port_free(host, port)
     with opened(settings) as container:
         if args.demo:
             _demo(container)
         run_projections = settings.run_projections and not args.no_projections
-        app = create_app(container, run_projections=run_projections)
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
         # uvicorn re-raises the signal that stopped it once it has shut down; with these
         # handlers that ends here, so the embedded server and the pools close cleanly.
         signal.signal(signal.SIGTERM, _note_signal)
         signal.signal(signal.SIGINT, _note_signal)
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+        level = settings.log_level.lower()
+        if workers == 1:
+            app = create_app(container, run_projections=run_projections)
+            uvicorn.run(app, host=host, port=port, log_level=level)
+            return 0
+        # Each worker builds its own container from the environment (infra.worker), on the
+        # database this process started; every worker runs the projections, and each view's
+        # lock lets one of them apply it while the others stand by.
+        os.environ["GUICHET_DATABASE_URL"] = container.database.url
+        os.environ["GUICHET_RUN_PROJECTIONS"] = "true" if run_projections else "false"
+        supervise(workers, host, port, level)
     return 0
 
 

@@ -24,6 +24,7 @@ class Database:
     user: str
     password: str
     schema: str
+    url: str  # as given, for processes started with these settings
 
     @classmethod
     def from_url(cls, url: str, schema: str) -> Database:
@@ -35,6 +36,7 @@ class Database:
             user=str(params.get("user") or "postgres"),
             password=str(params.get("password") or ""),
             schema=schema,
+            url=url,
         )
 
     @property

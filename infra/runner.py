@@ -205,11 +205,16 @@ class ProjectionRunner:
                 self._stop.wait(5.0)
 
     def _hold_lock(self, conn: psycopg.Connection) -> None:
+        said = False
         while not self._stop.is_set():
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
             if row and row[0]:
+                if said:
+                    log.info("projection %s: taking over from the other process", self.view.name)
                 return
-            log.info("projection %s is run by another process; standing by", self.view.name)
+            if not said:  # once, not every two seconds while another process runs it
+                log.info("projection %s is run by another process; standing by", self.view.name)
+                said = True
             self._stop.wait(2.0)
 
     def _follow(self, listener: psycopg.Connection) -> None:

@@ -36,6 +36,7 @@ class Settings:
     tokens_file: Path | None
     tokens: str | None
     run_projections: bool
+    workers: int
     consistency_timeout: float
     pool_size: int
     log_level: str
@@ -61,6 +62,7 @@ class Settings:
             tokens_file=read.optional("GUICHET_TOKENS_FILE", _file_path),
             tokens=read.optional("GUICHET_TOKENS", _non_empty),
             run_projections=read("GUICHET_RUN_PROJECTIONS", "true", _boolean),
+            workers=read("GUICHET_WORKERS", "1", _workers),
             consistency_timeout=read("GUICHET_CONSISTENCY_TIMEOUT", "2", _seconds),
             pool_size=read("GUICHET_POOL_SIZE", "8", _pool_size),
             log_level=read("GUICHET_LOG_LEVEL", "INFO", _log_level),
@@ -134,6 +136,12 @@ def _non_empty(raw: str) -> str:
 def _port(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
         raise ValueError("a TCP port number from 1 to 65535")
+    return int(raw)
+
+
+def _workers(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise ValueError("a number of API processes from 1 to 64")
     return int(raw)
 
 

@@ -58,9 +58,9 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "guichet-data"
 
 
-def serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
+def serve(data_dir: Path, port: int, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [GUICHET, "serve"],
+        [GUICHET, "serve", *options],
         env=clean_env(GUICHET_DATA_DIR=str(data_dir), GUICHET_PORT=str(port)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -138,6 +138,42 @@ def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
             time.sleep(0.1)
     finally:
         stop(process)
+
+
+def test_serve_with_workers_answers_from_each_and_stops_them_all(data_dir: Path) -> None:
+    port = free_port()
+    process = serve(data_dir, port, "--workers", "2")
+    try:
+        wait_healthy(port, process)
+        workers = [
+            child for child in psutil.Process(process.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+        ]  # fmt: skip
+        assert len(workers) == 2, [child.cmdline() for child in workers]
+        assert process.stdout is not None
+        token = ""
+        while not token:
+            match = re.search(r"Authorization: Bearer (\S+)", process.stdout.readline())
+            token = match.group(1) if match else ""
+        url = f"http://127.0.0.1:{port}/graphql"
+        # A new connection each, spread over the workers by the kernel: a read on one worker
+        # waits for the write made through the other to reach the view.
+        for number in range(12):
+            with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
+                written = client.post(url, json={"query": (
+                    f'mutation {{ registerOrganization(input: {{name: {{fr: "Accueil {number}"}}}})'
+                    " { ... on Receipt { id position } } }"
+                )}).json()["data"]["registerOrganization"]  # fmt: skip
+                read = client.post(url, json={
+                    "query": "query($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p)"
+                    " { ... on Organization { name { fr } } } }",
+                    "variables": {"id": written["id"], "p": written["position"]},
+                }).json()  # fmt: skip
+                assert read["data"]["organization"] == {"name": {"fr": f"Accueil {number}"}}
+    finally:
+        output = stop(process)
+    assert all(not worker.is_running() for worker in workers), output
+    assert not postgres_running(data_dir), "the server stops with the workers"
 
 
 def test_an_invalid_setting_stops_start_up_with_its_name(tmp_path: Path) -> None:

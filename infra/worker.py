@@ -1,0 +1,86 @@
+"""Several API processes on one port (`guichet serve --workers N`).
+
+The parent process started the database and put its URL in the environment; each worker
+reads its settings from there like any process, builds its own container and closes it when
+it stops. Each worker listens on a socket of its own with SO_REUSEPORT, so the kernel spreads
+connections over the workers: on one shared socket, the first worker to wake accepts every
+waiting connection, and a few keep-alive clients all end up on one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+from types import FrameType
+
+import uvicorn
+from starlette.applications import Starlette
+
+from api.app import create_app
+from infra.bootstrap import connect, tune_garbage_collector
+from infra.settings import Settings
+
+log = logging.getLogger("guichet")
+
+RESTART_DELAY = 1.0
+
+
+def app() -> Starlette:
+    settings = Settings.from_environ(os.environ)
+    if settings.database_url is None:
+        raise RuntimeError("an API worker is started by `guichet serve --workers N`")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    tune_garbage_collector()
+    return create_app(connect(settings, settings.database_url), owns_container=True)
+
+
+def serve(host: str, port: int, log_level: str) -> None:
+    """One worker: uvicorn on its own listening socket."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((host, port))
+    config = uvicorn.Config("infra.worker:app", factory=True, log_level=log_level)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def supervise(workers: int, host: str, port: int, log_level: str) -> None:
+    """Runs the workers until SIGINT or SIGTERM, starting again any that stops on its own."""
+    context = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping %d API workers on signal %d", workers, signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start(number: int) -> multiprocessing.process.BaseProcess:
+        process = context.Process(
+            target=serve, args=(host, port, log_level), name=f"guichet-api-{number}"
+        )
+        process.start()
+        return process
+
+    running = [start(number) for number in range(workers)]
+    try:
+        while not stopping.wait(RESTART_DELAY):
+            for number, process in enumerate(running):
+                if not process.is_alive():
+                    log.error("API worker %d stopped (exit %s); starting it again",
+                              number, process.exitcode)  # fmt: skip
+                    running[number] = start(number)
+    finally:
+        for process in running:
+            if process.is_alive():
+                process.terminate()  # uvicorn shuts down gracefully on SIGTERM
+        for process in running:
+            process.join(30)
