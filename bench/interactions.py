@@ -1,32 +1,33 @@
 """Contacts logged through GraphQL: throughput and latency of `recordInteraction`.
 
-Usage: python -m bench.interactions [--requests 3000] [--clients 8]
-Loads the territories and the demo directory, then sends `recordInteraction` documents (two
-needs, three referrals, as the report's average contact) from concurrent clients to the ASGI
-app while its projections run in the same process, as `guichet serve` runs them. Prints the
-rate and the p50 / p95 / p99 latency. BENCH_PROJECTIONS=0 leaves the projections out.
+Usage: python -m bench.interactions [--requests 3000] [--clients 4] [--workers 2]
+Starts `guichet serve --demo --workers N` on embedded PostgreSQL, as a user would, with its
+projections running, then sends `recordInteraction` documents (two needs, three referrals, as
+the report's average contact) over HTTP from concurrent keep-alive clients. Prints the rate
+and the p50 / p95 / p99 latency. BENCH_PROJECTIONS=0 serves with `--no-projections`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-import httpx
-from asgi_lifespan import LifespanManager
-
-from api.app import create_app
-from bench.support import bench_container
-from infra.bootstrap import tune_garbage_collector
-from infra.clock import SystemClock
-from infra.demo import load_demo
 from infra.demo_calls import Plan, generate
-from infra.territories import load_reference
 
 RECORD = """
 mutation ($input: RecordInteractionInput!) {
@@ -75,62 +76,135 @@ def _band(value: str) -> str:
     return names.get(value, "UNKNOWN")
 
 
-async def run(requests: int, clients: int) -> None:
-    with bench_container(GUICHET_TOKENS="bench:counsellor:bench-token") as container:
-        clock = SystemClock()
-        load_reference(container.operations, clock)
-        load_demo(container.operations, clock.now())
-        for runner in container.runners.values():
-            runner.catch_up()
-        pending = documents(requests + 50)
-        warm, pending = pending[:50], pending[50:]
-        app = create_app(container, run_projections=os.environ.get("BENCH_PROJECTIONS", "1") == "1")
-        headers = {"Authorization": "Bearer bench-token"}
-        timings: list[float] = []
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://bench"
-            ) as client,
-        ):
+class Connection:
+    """A keep-alive HTTP/1.1 connection that sends prepared requests: a load generator should
+    cost the server's two cores as little as it can, so it is not httpx."""
 
-            async def send(document: dict[str, Any], record: bool) -> None:
-                started = time.perf_counter()
-                response = await client.post(
-                    "/graphql", json={"query": RECORD, "variables": {"input": document}},
-                    headers=headers,
-                )  # fmt: skip
-                elapsed = (time.perf_counter() - started) * 1000
-                result = response.json()["data"]["recordInteraction"]
-                assert result["__typename"] == "InteractionReceipt", result
-                if record:
-                    timings.append(elapsed)
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
 
-            for document in warm:
-                await send(document, record=False)
-            queue = iter(pending)
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
 
-            async def worker() -> None:
-                for document in queue:
-                    await send(document, record=True)
+    async def post(self, body: bytes) -> dict[str, Any]:
+        self.writer.write(
+            b"POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer bench-token\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body)
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status, *lines = head.decode("latin-1").split("\r\n")
+        headers = dict(line.lower().split(": ", 1) for line in lines if ": " in line)
+        payload = await self.reader.readexactly(int(headers["content-length"]))
+        assert status.split()[1] == "200", (status, payload[:500])
+        result: dict[str, Any] = json.loads(payload)
+        return result
 
-            started, cpu = time.perf_counter(), time.process_time()
-            await asyncio.gather(*(worker() for _ in range(clients)))
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        cuts = statistics.quantiles(timings, n=100)
-        print(f"recordInteraction: {len(timings)} contacts from {clients} clients in "
-              f"{elapsed:.1f} s = {len(timings) / elapsed:.0f}/s; latency p50 {cuts[49]:.1f} ms,"
-              f" p95 {cuts[94]:.1f} ms, p99 {cuts[98]:.1f} ms; {1000 * cpu / len(timings):.1f} ms"
-              f" of this process's CPU a contact; {os.cpu_count()} cores")  # fmt: skip
+    def close(self) -> None:
+        self.writer.close()
+
+
+@contextmanager
+def server(workers: int, projections: bool) -> Iterator[int]:
+    """`guichet serve --demo` on embedded PostgreSQL in a temporary directory; yields its port."""
+    with tempfile.TemporaryDirectory() as data, socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        environ = dict(os.environ, GUICHET_DATA_DIR=data, GUICHET_LOG_LEVEL="WARNING",
+                       GUICHET_TOKENS="bench:counsellor:bench-token")  # fmt: skip
+        environ.pop("GUICHET_DATABASE_URL", None)
+        guichet = Path(sys.executable).with_name("guichet")  # the installed command
+        command = [str(guichet), "serve", "--demo", "--port", str(port), "--workers", str(workers)]
+        if not projections:
+            command.append("--no-projections")
+        process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL)  # noqa: S603
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.5)
+            yield port
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(60)
+
+
+Line = asyncio.Queue[tuple[float, bytes] | None]  # contacts due on one connection
+
+
+async def run(port: int, requests: int, clients: int, rate: float | None) -> None:
+    """Closed loop: each client sends its next contact when the last is answered. At a fixed
+    rate: contacts are due at even intervals over the connections, and a contact's latency
+    counts from when it was due, so a server falling behind cannot hide its queue."""
+    pending = [json.dumps({"query": RECORD, "variables": {"input": document}}).encode()
+               for document in documents(requests + 20 * clients)]  # fmt: skip
+    connections = [await Connection.open(port) for _ in range(clients)]
+    timings: list[float] = []
+
+    async def send(connection: Connection, body: bytes, due: float | None, record: bool) -> None:
+        started = time.perf_counter() if due is None else due
+        result = (await connection.post(body))["data"]["recordInteraction"]
+        assert result["__typename"] == "InteractionReceipt", result
+        if record:
+            timings.append((time.perf_counter() - started) * 1000)
+
+    warm, pending = pending[: 20 * clients], pending[20 * clients :]
+    for index, body in enumerate(warm):
+        await send(connections[index % clients], body, None, record=False)
+    started = time.perf_counter()
+    if rate is None:
+        queue = iter(pending)
+
+        async def worker(connection: Connection) -> None:
+            for body in queue:
+                await send(connection, body, None, record=True)
+
+        await asyncio.gather(*(worker(connection) for connection in connections))
+    else:
+        lines: list[asyncio.Queue[tuple[float, bytes] | None]] = [
+            asyncio.Queue() for _ in connections
+        ]
+
+        async def line(connection: Connection, waiting: Line) -> None:
+            while (item := await waiting.get()) is not None:
+                await send(connection, item[1], item[0], record=True)
+
+        tasks = [asyncio.create_task(line(c, q)) for c, q in zip(connections, lines, strict=True)]
+        for index, body in enumerate(pending):
+            due = started + index / rate
+            await asyncio.sleep(max(due - time.perf_counter(), 0))
+            lines[index % clients].put_nowait((due, body))
+        for waiting in lines:
+            waiting.put_nowait(None)
+        await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    for connection in connections:
+        connection.close()
+    cuts = statistics.quantiles(timings, n=100)
+    mode = f"{clients} clients" if rate is None else f"{rate:.0f}/s due over {clients} connections"
+    print(f"recordInteraction: {len(timings)} contacts, {mode}, in {elapsed:.1f} s ="
+          f" {len(timings) / elapsed:.0f}/s; latency p50 {cuts[49]:.1f} ms,"
+          f" p95 {cuts[94]:.1f} ms, p99 {cuts[98]:.1f} ms; {os.cpu_count()} cores")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="API processes (guichet serve)")
+    parser.add_argument("--rate", type=float, help="contacts due a second (else a closed loop)")
     args = parser.parse_args()
-    tune_garbage_collector()  # as the guichet command does
-    asyncio.run(run(args.requests, args.clients))
+    projections = os.environ.get("BENCH_PROJECTIONS", "1") == "1"
+    with server(args.workers, projections) as port:
+        asyncio.run(run(port, args.requests, args.clients, args.rate))
 
 
 if __name__ == "__main__":
