@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.operations import Operations
+from infra import audit_chain
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter
 from infra.database import Database
@@ -75,6 +76,7 @@ class Container:
         self.new_id = ids
         database.ensure_schema()
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        audit_chain.install(database)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)

@@ -19,6 +19,7 @@ from types import FrameType
 import uvicorn
 
 from domain.interactions import ContactChannel
+from infra import audit_chain
 from infra.bootstrap import Container, connect, tune_garbage_collector
 from infra.coverage_history import load_history
 from infra.demo import load_demo
@@ -28,7 +29,7 @@ from infra.hsds.export import read_snapshot, write_documents
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
-from infra.runner import ViewBusy
+from infra.runner import Progress, ViewBusy
 from infra.settings import Settings, SettingsError
 from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
@@ -123,6 +124,21 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
     stats_export.set_defaults(run=_export_stats)
+
+    audit = commands.add_parser("audit", help="tamper evidence of the event log")
+    audit_actions = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_actions.add_parser(
+        "verify", help="recompute the log's hash chain and report the first broken link"
+    )
+    verify.set_defaults(run=_audit_verify)
+    audit_export = audit_actions.add_parser(
+        "export", help="write the events recorded in a period as JSON Lines, with their chain"
+    )
+    audit_export.add_argument("--from", dest="start", type=_day, required=True, metavar="DATE")
+    audit_export.add_argument("--to", dest="end", type=_day, required=True, metavar="DATE",
+                              help="last day, included")  # fmt: skip
+    audit_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    audit_export.set_defaults(run=_audit_export)
 
     imports = commands.add_parser("import", help="import directory records")
     import_formats = imports.add_subparsers(required=True, metavar="FORMAT")
@@ -346,6 +362,36 @@ def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"{len(text.splitlines()) - 1} figures written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        bar = ProgressBar("verify")
+        verdict = audit_chain.verify(
+            container.database,
+            lambda count, position, head: bar(Progress("log", position, head, count)),
+        )
+    if not verdict.intact:
+        print(f"guichet: the log's chain is broken at position {verdict.broken_at}: "
+              f"{verdict.reason}. The {verdict.events:,} events before it are intact.",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"{verdict.events:,} events, chain intact; head {verdict.head.hex()}")
+    return 0
+
+
+def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise CommandError(f"--to {args.end} is before --from {args.start}")
+    with opened(settings) as container:
+        if args.output is None:
+            written, head = audit_chain.export(container.database, args.start, args.end,
+                                               sys.stdout)  # fmt: skip
+        else:
+            with args.output.open("w", encoding="utf-8") as out:
+                written, head = audit_chain.export(container.database, args.start, args.end, out)
+    print(f"{written:,} events written; the log's chain head is {head.hex()}", file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import json
 import os
 import re
@@ -12,13 +13,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import psutil
+import psycopg.sql
 import pytest
 
 from infra.bootstrap import Container
+from infra.views.base import LOG_TABLE
 from projections.search_query import SearchQuery
 from tests.support.seed import register
 
@@ -389,3 +393,59 @@ def test_demo_calls_and_statistics_export(
                              text=True)  # fmt: skip
     assert unknown.returncode != 0
     assert "'nowhere' is not a known territory" in unknown.stderr
+
+
+def recompute(previous: bytes, line: dict[str, object]) -> bytes:
+    """The chain as README documents it, written here apart from Guichet's code."""
+    topic = str(line["topic"]).encode()
+    return hashlib.sha256(
+        previous
+        + int(str(line["position"])).to_bytes(8, "big", signed=True)
+        + len(topic).to_bytes(4, "big") + topic
+        + uuid.UUID(str(line["originator_id"])).bytes
+        + int(str(line["originator_version"])).to_bytes(8, "big", signed=True)
+        + str(line["payload"]).encode()
+    ).digest()  # fmt: skip
+
+
+def test_audit_verify_and_an_export_an_auditor_can_check(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    for number in range(6):
+        register(container.operations, number)
+    env = clean_env(**environ)
+    verified = subprocess.run([GUICHET, "audit", "verify"], env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+    assert verified.returncode == 0, verified.stderr
+    head = re.search(r"(\d+) events, chain intact; head ([0-9a-f]{64})", verified.stdout)
+    assert head is not None, verified.stdout
+
+    def export(start: str, end: str) -> list[dict[str, object]]:
+        output = tmp_path / "log.jsonl"
+        exported = subprocess.run(
+            [GUICHET, "audit", "export", "--from", start, "--to", end, "--output", str(output)],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert exported.returncode == 0, exported.stderr
+        return [json.loads(text) for text in output.read_text().splitlines()]
+
+    assert export("1990-01-01", "1990-12-31") == []  # recorded in no day of that year
+    lines = export("2000-01-01", "2100-12-31")
+    assert len(lines) == int(head.group(1))
+    previous = b""
+    for line in lines:
+        assert line["previous"] == previous.hex()
+        previous = recompute(previous, line)
+        assert line["chain"] == previous.hex()
+    assert previous.hex() == head.group(2)
+
+    with container.database.connect() as conn:
+        conn.execute(
+            psycopg.sql.SQL("UPDATE {} SET state = state || ' '::bytea WHERE notification_id = %s")
+            .format(psycopg.sql.Identifier(container.database.schema, LOG_TABLE)),
+            (lines[3]["position"],),
+        )  # fmt: skip
+    broken = subprocess.run([GUICHET, "audit", "verify"], env=env, capture_output=True,
+                            text=True, timeout=120)  # fmt: skip
+    assert broken.returncode == 1
+    assert f"broken at position {lines[3]['position']}" in broken.stderr
