@@ -22,6 +22,7 @@ from infra.search.records import SearchRecordsView
 from infra.settings import Settings
 from infra.statistics import StatisticsReader
 from infra.tokens import TokenStore
+from infra.views.audit import PostgresAuditView
 from infra.views.base import PostgresView
 from infra.views.coverage import PostgresCoverageView
 from infra.views.directory import PostgresDirectoryView
@@ -92,6 +93,7 @@ class Container:
         self.verification = PostgresVerificationView(self.datastore)
         self.coverage = PostgresCoverageView(self.datastore)
         self.interactions = PostgresInteractionView(self.datastore)
+        self.audit = PostgresAuditView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.contacts = ContactWriter(self.operations)
         self.views: dict[str, PostgresView] = {
@@ -104,6 +106,7 @@ class Container:
                 self.verification,
                 self.coverage,
                 self.interactions,
+                self.audit,
             )
         }
         for view in self.views.values():

@@ -32,6 +32,7 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 from infra.database import Database
+from infra.views.base import EVERY_TOPIC
 from projections.base import Positioned, View
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,9 @@ class ProjectionRunner:
         return page, end
 
     def _select(self, position: int, head: int) -> list[Notification]:
-        topics = [t for t in self.view.topics if t not in self.view.applied_in_database]
+        applied = self.view.applied_in_database
+        all_applied = tuple(applied) == EVERY_TOPIC
+        topics = [] if all_applied else [t for t in self.view.topics if t not in applied]
         statement = sql.SQL(
             "SELECT notification_id, originator_id, originator_version, topic,"
             " CASE WHEN %s OR topic = ANY(%s) THEN state END"
@@ -254,7 +257,7 @@ class ProjectionRunner:
             sql.Identifier(self.recorder.datastore.schema),
             sql.Identifier(self.recorder.events_table_name),
         )
-        every = not self.view.topics
+        every = not self.view.topics and not all_applied
         connection = self.recorder.datastore.get_connection()
         with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, (every, topics, position, head, self.page_size), prepare=True)

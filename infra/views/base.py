@@ -18,6 +18,8 @@ from projections.base import Positioned
 LOG_NAME = "guichet"
 # The event store's table, named by the library after the application (Operations.name).
 LOG_TABLE = "guichet_events"
+# `applied_in_database` for a view that applies every fact of the log in the database.
+EVERY_TOPIC = ("*",)
 # Advisory lock taken while view definitions are compared, so that processes starting
 # together do not drop each other's new tables.
 DEFINITIONS_LOCK = 2_110_001

@@ -1,0 +1,146 @@
+"""What auditors read: the global log and any record's history, with who, when and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.consistency import reach
+from api.context import Info
+from api.directory import parse_id
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    NotFoundError,
+    as_error,
+)
+from domain.errors import InvalidInput, NotFound
+from infra.tokens import Role
+from infra.views.audit import AuditRow
+from projections.audit import Change, changes, plain
+
+PAGE_MAX = 500
+
+
+@strawberry.type(description="A field a fact set, with its value before (null: never set).")
+class AuditChange:
+    field: str
+    before: JSON | None
+    after: JSON | None
+
+
+@strawberry.type(description="One stored fact.")
+class AuditEntry:
+    position: int
+    aggregate_id: strawberry.ID
+    version: int
+    type: str = strawberry.field(description="The fact's topic, like guichet.Service.Renamed.")
+    actor: str | None
+    occurred_at: datetime | None = strawberry.field(description="Business time, if it has one.")
+    recorded_at: datetime
+    reason: str | None
+    fields: JSON = strawberry.field(description="What the fact says, as stored.")
+    changes: list[AuditChange] | None = strawberry.field(
+        description="In `history` only: the fields this fact changed, before and after."
+    )
+
+    @classmethod
+    def of(cls, row: AuditRow, found: list[Change] | None = None) -> AuditEntry:
+        return cls(
+            position=row.position, aggregate_id=strawberry.ID(str(row.originator_id)),
+            version=row.originator_version, type=row.topic, actor=row.actor,
+            occurred_at=row.occurred_at, recorded_at=row.recorded_at, reason=row.reason,
+            fields=cast(JSON, plain(row.fields)),
+            changes=None if found is None else [
+                AuditChange(field=c.field, before=cast(JSON, plain(c.before)),
+                            after=cast(JSON, plain(c.after)))
+                for c in found
+            ],
+        )  # fmt: skip
+
+
+@strawberry.type
+class AuditPage:
+    entries: list[AuditEntry]
+    end_position: int = strawberry.field(description="Pass as `after` for the next page.")
+    has_more: bool
+
+
+AuditLogResult = Annotated[
+    AuditPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("AuditLogResult"),
+]
+HistoryPageResult = Annotated[
+    AuditPage | NotFoundError | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("HistoryPageResult"),
+]
+
+
+def _size(first: int) -> int:
+    if not 1 <= first <= PAGE_MAX:
+        raise InvalidInput("first", f"ask for 1 to {PAGE_MAX} entries a page")
+    return first
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(
+        description="The global log in order, filtered by recording time [from, to), actor and "
+        "kinds (`guichet.Service` or `guichet.Service.Renamed`); auditors only."
+    )
+    async def audit_log(
+        self, info: Info,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None, actor: str | None = None, types: list[str] | None = None,
+        first: int = 100, after: int = 0, consistent_with: int | None = None,
+    ) -> AuditLogResult:  # fmt: skip
+        context = info.context
+        try:
+            context.require(Role.AUDITOR)
+            size = _size(first)
+            if from_ is not None and to is not None and to <= from_:
+                raise InvalidInput("to", f"{to.isoformat()} is not after {from_.isoformat()}")
+            await reach(context, ("audit",), consistent_with)
+            rows = await context.call(
+                context.container.audit.log, from_, to, actor, types or [], size + 1, after
+            )
+            return AuditPage(
+                entries=[AuditEntry.of(row) for row in rows[:size]],
+                end_position=rows[:size][-1].position if rows else after,
+                has_more=len(rows) > size,
+            )
+        except EXPECTED as error:
+            return cast(AuditLogResult, as_error(error))
+
+    @strawberry.field(
+        description="Every fact of one record, contact, territory or agreement in order, with "
+        "the fields each changed (before and after); auditors only."
+    )
+    async def history(
+        self, info: Info, id: strawberry.ID, first: int = 100, after: int = 0,
+        consistent_with: int | None = None,
+    ) -> HistoryPageResult:  # fmt: skip
+        context = info.context
+        try:
+            context.require(Role.AUDITOR)
+            size = _size(first)
+            uuid = parse_id("id", id)
+            await reach(context, ("audit",), consistent_with)
+            # Values before the page's facts come from the facts before it: read from the start.
+            rows = await context.call(context.container.audit.stream, uuid, 10**9, 0)
+            if not rows:
+                raise NotFound("record", uuid)
+            found = list(changes(row.fields for row in rows))
+            page = [(r, c) for r, c in zip(rows, found, strict=True) if r.position > after]
+            return AuditPage(
+                entries=[AuditEntry.of(row, change) for row, change in page[:size]],
+                end_position=page[:size][-1][0].position if page else after,
+                has_more=len(page) > size,
+            )
+        except EXPECTED as error:
+            return cast(HistoryPageResult, as_error(error))

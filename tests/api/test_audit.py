@@ -1,0 +1,182 @@
+"""Auditors read the global log and any record's history, with field changes and actors."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.coverage import CoverageAgreement
+from domain.directory import Organization
+from domain.interactions import Disposition
+from domain.territories import territory_id
+from domain.values import LocalizedText
+from infra.bootstrap import Container
+from infra.clock import SystemClock
+from infra.demo_calls import Plan, generate
+from infra.territories import load_reference
+from tests.support.graphql import GraphQLClient
+from tests.support.seed import register
+
+AUDITOR = "auditor-token"
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+HISTORY = """
+query ($id: ID!, $first: Int, $after: Int, $p: Int) {
+  history(id: $id, first: $first, after: $after, consistentWith: $p) {
+    __typename
+    ... on AuditPage { endPosition hasMore entries {
+      position aggregateId version type actor occurredAt recordedAt reason
+      changes { field before after } } }
+    ... on Error { code message }
+  }
+}
+"""
+
+LOG = """
+query ($from: DateTime, $to: DateTime, $actor: String, $types: [String!], $first: Int,
+       $after: Int, $p: Int) {
+  auditLog(from: $from, to: $to, actor: $actor, types: $types, first: $first, after: $after,
+           consistentWith: $p) {
+    __typename
+    ... on AuditPage { endPosition hasMore entries { position type actor recordedAt fields } }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+def changes_of(entry: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {c["field"]: (c["before"], c["after"]) for c in entry["changes"]}
+
+
+async def history(graphql: GraphQLClient, id: UUID, head: int, **extra: Any) -> dict[str, Any]:
+    found: dict[str, Any] = (
+        await graphql.data(HISTORY, {"id": str(id), "p": head, **extra}, AUDITOR)
+    )["history"]
+    return found
+
+
+@pytest.mark.asyncio
+async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
+    container: Container, graphql: GraphQLClient
+) -> None:
+    ops = container.operations
+    load_reference(ops, SystemClock())
+    # An organization registered, then renamed by someone else with a reason.
+    org = register(ops, 1).id
+    ops.edit_record(Organization, org, 1, lambda o: o.rename(
+        LocalizedText(fr="Accueil Laval", en="Laval Welcome"), reason="fusion", actor="rita",
+        at=T0 + timedelta(days=1), occurred_at=T0 + timedelta(hours=20)))  # fmt: skip
+    # A territory renamed.
+    laval = territory_id("65005")
+    ops.edit_territory("65005", lambda t: t.rename(
+        "Ville de Laval", date(2026, 1, 1), "nom officiel", actor="geo", at=T0))  # fmt: skip
+    # A coverage agreement, then extended.
+    agreement = CoverageAgreement.agree(
+        uuid4(), ["65005"], ["phone"], date(2026, 1, 1), date(2026, 12, 31), "CISSS", None,
+        None, actor="fin", at=T0)  # fmt: skip
+    ops.agree_coverage(agreement)
+    agreement.extend(date(2027, 6, 30), "prolongé", actor="fin2", at=T0 + timedelta(days=2))
+    ops.save(agreement)
+    # A contact, then its disposition corrected.
+    [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
+    ops.log_interaction(contact)
+    receipt, _ = ops.change_interaction(contact.id, lambda c: c.correct_disposition(
+        Disposition.TEST, "formation", actor="sup", at=T0 + timedelta(days=3)))  # fmt: skip
+    head = receipt.position
+
+    org_history = await history(graphql, org, head)
+    assert [e["type"] for e in org_history["entries"]] == [
+        "guichet.Organization.Registered", "guichet.Organization.Renamed"]  # fmt: skip
+    renamed = org_history["entries"][1]
+    assert renamed["actor"] == "rita"
+    assert renamed["reason"] == "fusion"
+    assert renamed["version"] == 2
+    assert datetime.fromisoformat(renamed["recordedAt"]) == T0 + timedelta(days=1)
+    assert datetime.fromisoformat(renamed["occurredAt"]) == T0 + timedelta(hours=20)
+    assert changes_of(renamed)["name"] == (
+        {"fr": "Organisme 1", "en": "Organization 1"},
+        {"fr": "Accueil Laval", "en": "Laval Welcome"},
+    )
+    assert changes_of(org_history["entries"][0])["name"][0] is None  # nothing before creation
+
+    territory = (await history(graphql, laval, head))["entries"]
+    assert territory[-1]["type"] == "guichet.Territory.Renamed"
+    assert territory[-1]["actor"] == "geo"
+    assert changes_of(territory[-1])["name"] == ("Laval", "Ville de Laval")
+
+    extended = (await history(graphql, agreement.id, head))["entries"][-1]
+    assert extended["type"] == "guichet.CoverageAgreement.Extended"
+    assert extended["actor"] == "fin2"
+    assert changes_of(extended)["effective_until"] == ("2026-12-31", "2027-06-30")
+
+    contact_history = (await history(graphql, contact.id, head))["entries"]
+    assert [e["type"] for e in contact_history] == [
+        "guichet.Interaction.Logged", "guichet.Interaction.DispositionCorrected"]  # fmt: skip
+    corrected = contact_history[1]
+    assert corrected["actor"] == "sup"
+    assert changes_of(corrected)["disposition"] == ("completed", "test")
+
+    # Paged: one entry at a time, the values before still those of the earlier facts.
+    first = await history(graphql, org, head, first=1)
+    assert first["hasMore"] is True
+    second = await history(graphql, org, head, first=1, after=first["endPosition"])
+    assert second["hasMore"] is False
+    assert second["entries"] == [renamed]
+
+    missing = await history(graphql, uuid4(), head)
+    assert missing["__typename"] == "NotFoundError"
+
+
+@pytest.mark.asyncio
+async def test_the_audit_log_filters_by_period_actor_and_kind_for_auditors_only(
+    container: Container, graphql: GraphQLClient
+) -> None:
+    ops = container.operations
+    ids = [register(ops, n, at=T0 + timedelta(days=n)).id for n in range(5)]
+    for n, id in enumerate(ids[:2]):
+        name = LocalizedText(fr=f"Nouveau {n}", en=f"New {n}")
+        at = T0 + timedelta(days=10 + n)
+
+        def rename(o: Organization, name: LocalizedText = name, at: datetime = at) -> None:
+            o.rename(name, reason=None, actor="rita", at=at)
+
+        ops.edit_record(Organization, id, 1, rename)
+    head = container.head()
+
+    async def log(**variables: Any) -> dict[str, Any]:
+        found: dict[str, Any] = (await graphql.data(LOG, {"p": head, **variables}, AUDITOR))[
+            "auditLog"]  # fmt: skip
+        return found
+
+    everything = await log()
+    assert [e["type"].rsplit(".", 1)[1] for e in everything["entries"]] == (
+        ["Registered"] * 5 + ["Renamed"] * 2)  # fmt: skip
+    positions = [e["position"] for e in everything["entries"]]
+    assert positions == sorted(positions)
+
+    by_rita = await log(actor="rita")
+    assert [e["fields"]["name"]["fr"] for e in by_rita["entries"]] == ["Nouveau 0", "Nouveau 1"]
+    period = await log(**{"from": (T0 + timedelta(days=1)).isoformat(),
+                          "to": (T0 + timedelta(days=3)).isoformat()})  # fmt: skip
+    assert len(period["entries"]) == 2  # days 1 and 2; `to` is excluded
+    assert len((await log(types=["guichet.Organization.Renamed"]))["entries"]) == 2
+    assert len((await log(types=["guichet.Organization"]))["entries"]) == 7
+    assert (await log(types=["guichet.Service"]))["entries"] == []
+
+    page = await log(first=3)
+    rest = await log(first=10, after=page["endPosition"])
+    assert page["hasMore"] is True
+    assert rest["hasMore"] is False
+    assert page["entries"] + rest["entries"] == everything["entries"]
+
+    bad = await log(**{"from": T0.isoformat(), "to": T0.isoformat()})
+    assert bad["__typename"] == "InvalidInputError"
+    for token in ("counsellor-token", "analyst-token", None):
+        refused = (await graphql.data(LOG, {}, token))["auditLog"]
+        assert refused["__typename"] == "NotAuthorizedError"
+        refused = (await graphql.data(HISTORY, {"id": str(ids[0])}, token))["history"]
+        assert refused["__typename"] == "NotAuthorizedError"
