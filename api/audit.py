@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, cast
 
 import strawberry
@@ -20,6 +21,7 @@ from api.errors import (
     as_error,
 )
 from domain.errors import InvalidInput, NotFound
+from infra.audit_replay import as_of
 from infra.tokens import Role
 from infra.views.audit import AuditRow
 from projections.audit import Change, changes, plain
@@ -144,3 +146,54 @@ class AuditQuery:
             )
         except EXPECTED as error:
             return cast(HistoryPageResult, as_error(error))
+
+
+@strawberry.enum(description="Which time `asOf` reads.")
+class TimeAxis(Enum):
+    RECORDED = "recorded"
+    BUSINESS = "business"
+
+
+@strawberry.type(description="A record as it stood at a past time.")
+class PastRecord:
+    id: strawberry.ID
+    kind: str
+    version: int
+    last_recorded_at: datetime
+    state: JSON
+
+
+AsOfResult = Annotated[
+    PastRecord | NotFoundError | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("AsOfResult"),
+]
+
+
+@strawberry.type
+class AsOfQuery:
+    @strawberry.field(
+        description="Any record, contact, territory or agreement as it stood at `at`: by "
+        "recording time (what Guichet knew then), or by business time (the facts whose time "
+        "had come, in order, up to the first that had not); auditors only."
+    )
+    async def as_of(
+        self, info: Info, id: strawberry.ID, at: datetime, by: TimeAxis = TimeAxis.RECORDED,
+        consistent_with: int | None = None,
+    ) -> AsOfResult:  # fmt: skip
+        context = info.context
+        try:
+            context.require(Role.AUDITOR)
+            uuid = parse_id("id", id)
+            if at.tzinfo is None:
+                raise InvalidInput("at", "give a time with its offset, like 2024-05-01T12:00Z")
+            await reach(context, ("audit",), consistent_with)
+            container = context.container
+            past = await context.call(
+                as_of, container.operations, container.audit, uuid, at, by.value
+            )
+            return PastRecord(
+                id=strawberry.ID(str(past.id)), kind=past.kind, version=past.version,
+                last_recorded_at=past.last_recorded_at, state=cast(JSON, past.state),
+            )  # fmt: skip
+        except EXPECTED as error:
+            return cast(AsOfResult, as_error(error))

@@ -18,7 +18,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
-from api.audit import AuditQuery
+from api.audit import AsOfQuery, AuditQuery
 from api.coverage import (
     CoverageHistoryQuery,
     CoverageMutation,
@@ -52,6 +52,7 @@ class Query(
     InteractionQuery,
     StatisticsQuery,
     AuditQuery,
+    AsOfQuery,
     SystemQuery,
 ):
     pass

@@ -180,3 +180,72 @@ async def test_the_audit_log_filters_by_period_actor_and_kind_for_auditors_only(
         assert refused["__typename"] == "NotAuthorizedError"
         refused = (await graphql.data(HISTORY, {"id": str(ids[0])}, token))["history"]
         assert refused["__typename"] == "NotAuthorizedError"
+
+
+AS_OF = """
+query ($id: ID!, $at: DateTime!, $by: TimeAxis, $p: Int) {
+  asOf(id: $id, at: $at, by: $by, consistentWith: $p) {
+    __typename
+    ... on PastRecord { kind version lastRecordedAt state }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+@pytest.mark.asyncio
+async def test_as_of_gives_each_kind_of_record_as_it_stood(
+    container: Container, graphql: GraphQLClient
+) -> None:
+    ops = container.operations
+    load_reference(ops, SystemClock())
+    org = register(ops, 1).id  # recorded at T0
+    ops.edit_record(Organization, org, 1, lambda o: o.rename(
+        LocalizedText(fr="Accueil Laval", en="Laval Welcome"), reason=None, actor="rita",
+        at=T0 + timedelta(days=2), occurred_at=T0 + timedelta(hours=1)))  # fmt: skip
+    agreement = CoverageAgreement.agree(
+        uuid4(), ["65005"], ["phone"], date(2026, 1, 1), date(2026, 12, 31), "CISSS", None,
+        None, actor="fin", at=T0)  # fmt: skip
+    ops.agree_coverage(agreement)
+    agreement.extend(date(2027, 6, 30), None, actor="fin", at=T0 + timedelta(days=2))
+    ops.save(agreement)
+    [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
+    logged_at = contact.modified_on
+    ops.log_interaction(contact)
+    ops.change_interaction(contact.id, lambda c: c.correct_disposition(
+        Disposition.TEST, "formation", actor="sup", at=logged_at + timedelta(days=5)))  # fmt: skip
+    head = container.head()
+
+    async def as_of(id: UUID, at: datetime, by: str = "RECORDED") -> dict[str, Any]:
+        variables = {"id": str(id), "at": at.isoformat(), "by": by, "p": head}
+        found: dict[str, Any] = (await graphql.data(AS_OF, variables, AUDITOR))["asOf"]
+        return found
+
+    before = await as_of(org, T0 + timedelta(days=1))
+    assert before["kind"] == "Organization"
+    assert before["version"] == 1
+    assert before["state"]["name"] == {"fr": "Organisme 1", "en": "Organization 1"}
+    after = await as_of(org, T0 + timedelta(days=3))
+    assert after["version"] == 2
+    assert after["state"]["name"]["fr"] == "Accueil Laval"
+    # By business time the renaming took effect an hour after registration.
+    business = await as_of(org, T0 + timedelta(hours=2), "BUSINESS")
+    assert business["state"]["name"]["fr"] == "Accueil Laval"
+
+    assert (await as_of(agreement.id, T0 + timedelta(days=1)))["state"]["effective_until"] == (
+        "2026-12-31")  # fmt: skip
+    assert (await as_of(agreement.id, T0 + timedelta(days=3)))["state"]["effective_until"] == (
+        "2027-06-30")  # fmt: skip
+    assert (await as_of(contact.id, logged_at + timedelta(days=1)))["state"]["disposition"] == (
+        "completed")  # fmt: skip
+    assert (await as_of(contact.id, logged_at + timedelta(days=6)))["state"]["disposition"] == (
+        "test")  # fmt: skip
+    laval = await as_of(territory_id("65005"), datetime.now(UTC))
+    assert laval["kind"] == "Territory"
+    assert laval["state"]["name"] == "Laval"
+
+    too_early = await as_of(org, T0 - timedelta(days=1))
+    assert too_early["__typename"] == "NotFoundError"
+    refused = (await graphql.data(AS_OF, {"id": str(org), "at": T0.isoformat()},
+                                  "editor-token"))["asOf"]  # fmt: skip
+    assert refused["__typename"] == "NotAuthorizedError"
