@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -19,7 +20,7 @@ from types import FrameType
 import uvicorn
 
 from domain.interactions import ContactChannel
-from infra import audit_chain
+from infra import audit_chain, replay
 from infra.bootstrap import Container, connect, tune_garbage_collector
 from infra.coverage_history import load_history
 from infra.demo import load_demo
@@ -124,6 +125,17 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
     stats_export.set_defaults(run=_export_stats)
+
+    replay_parser = commands.add_parser(
+        "replay", help="replay the log into shadow views and compare them with the live ones"
+    )
+    replay_parser.add_argument("names", nargs="*", metavar="NAME", help="projections (all)")
+    replay_parser.add_argument(
+        "--verify", action="store_true", required=True,
+        help="compare every row of the replayed views with the live ones (exit code 1 on a "
+        "difference)",
+    )  # fmt: skip
+    replay_parser.set_defaults(run=_replay_verify)
 
     audit = commands.add_parser("audit", help="tamper evidence of the event log")
     audit_actions = audit.add_subparsers(required=True, metavar="ACTION")
@@ -363,6 +375,38 @@ def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
         print(f"{len(text.splitlines()) - 1} figures written to {args.output}", file=sys.stderr)
     return 0
+
+
+def _replay_verify(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        bars: dict[str, ProgressBar] = {}
+
+        def on_page(progress: Progress) -> None:
+            bar = bars.setdefault(progress.view, ProgressBar(f"replay {progress.view}"))
+            bar(progress)
+
+        started = time.monotonic()
+        verdicts = replay.verify(container, args.names, on_page)
+        elapsed = time.monotonic() - started
+        head = container.head()
+    different = False
+    for verdict in verdicts:
+        if verdict.note:
+            print(f"{verdict.view}: {verdict.note}")
+        elif verdict.identical:
+            print(f"{verdict.view}: identical ({verdict.rows:,} rows at position "
+                  f"{verdict.position:,})")  # fmt: skip
+        else:
+            different = True
+            print(f"{verdict.view}: DIFFERENT at position {verdict.position:,}")
+            for table in verdict.differences:
+                print(f"  {table.table}: {table.only_live:,} rows only in the live view, "
+                      f"{table.only_replayed:,} only in the replay")  # fmt: skip
+                for sample in table.samples:
+                    print(f"    {sample}")
+    print(f"replayed {head:,} log positions in {elapsed:.1f}s "
+          f"({head / elapsed if elapsed else 0:,.0f} positions/s)")  # fmt: skip
+    return 1 if different else 0
 
 
 def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:

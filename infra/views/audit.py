@@ -74,7 +74,7 @@ class PostgresAuditView(PostgresView):
         curs.execute(
             ROWS.format(
                 audit=self.table("audit_log"),
-                events=sql.Identifier(self.datastore.schema, LOG_TABLE),
+                events=sql.Identifier(self.log_schema, LOG_TABLE),
                 metadata=sql.SQL("ARRAY[{}]").format(
                     sql.SQL(", ").join(map(sql.Literal, METADATA))
                 ),

@@ -33,8 +33,13 @@ class PostgresView(PostgresTrackingRecorder):
     tables: ClassVar[tuple[str, ...]]
     applied_in_database: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, datastore: PostgresDatastore) -> None:
+    # Columns (or "*": the whole table) a replay cannot reproduce and so does not compare.
+    unreproducible: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init__(self, datastore: PostgresDatastore, log_schema: str | None = None) -> None:
         super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
+        # The schema of the event log: the view's own, except for a replay's shadow views.
+        self.log_schema = log_schema or datastore.schema
         self.sql_create_statements.extend(self.create_statements())
 
     @abstractmethod

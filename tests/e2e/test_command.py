@@ -449,3 +449,29 @@ def test_audit_verify_and_an_export_an_auditor_can_check(
                             text=True, timeout=120)  # fmt: skip
     assert broken.returncode == 1
     assert f"broken at position {lines[3]['position']}" in broken.stderr
+
+
+def test_replay_verify_reports_identical_views_then_a_difference(
+    container: Container, environ: dict[str, str]
+) -> None:
+    for number in range(5):
+        register(container.operations, number)
+    env = clean_env(**environ)
+
+    def replay() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([GUICHET, "replay", "--verify", "directory", "audit"], env=env,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    same = replay()
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert re.search(r"directory: identical \(5 rows at position 5\)", same.stdout), same.stdout
+    assert re.search(r"audit: identical \(5 rows at position 5\)", same.stdout), same.stdout
+    table = psycopg.sql.Identifier(container.database.schema, "directory_organizations")
+    with container.database.connect() as conn:
+        conn.execute(psycopg.sql.SQL("DELETE FROM {} WHERE true").format(table))
+    changed = replay()
+    assert changed.returncode == 1, changed.stdout + changed.stderr
+    assert "directory: DIFFERENT at position 5" in changed.stdout
+    assert "directory_organizations: 0 rows only in the live view, 5 only in the replay" in (
+        changed.stdout)  # fmt: skip
+    assert "audit: identical" in changed.stdout
