@@ -36,16 +36,16 @@ class PastState:
 def as_of(
     operations: Operations, audit: PostgresAuditView, id: UUID, at: datetime, by: str = RECORDED
 ) -> PastState:
-    rows = audit.stream(id, 10**9, 0)
+    rows = audit.versions(id)
     if not rows:
         raise NotFound("record", id)
     version = 0
-    last = rows[0].recorded_at
-    for row in rows:
-        moment = row.recorded_at if by == RECORDED else (row.occurred_at or row.recorded_at)
+    last = rows[0][1]
+    for number, recorded_at, occurred_at in rows:
+        moment = recorded_at if by == RECORDED else (occurred_at or recorded_at)
         if moment > at:
             break
-        version, last = row.originator_version, row.recorded_at
+        version, last = number, recorded_at
     if version == 0:
         raise NotFound(f"record as of {at.isoformat()}", id)
     aggregate: Aggregate = operations.repository.get(id, version=version)

@@ -245,26 +245,43 @@ class ProjectionRunner:
         return page, end
 
     def _select(self, position: int, head: int) -> list[Notification]:
-        applied = self.view.applied_in_database
-        all_applied = tuple(applied) == EVERY_TOPIC
-        topics = [] if all_applied else [t for t in self.view.topics if t not in applied]
-        statement = sql.SQL(
-            "SELECT notification_id, originator_id, originator_version, topic,"
-            " CASE WHEN %s OR topic = ANY(%s) THEN state END"
-            " FROM {}.{} WHERE notification_id > %s AND notification_id <= %s"
-            " ORDER BY notification_id LIMIT %s"
-        ).format(
-            sql.Identifier(self.recorder.datastore.schema),
-            sql.Identifier(self.recorder.events_table_name),
+        return read_page(self.recorder, position, head, self.page_size, decoded_topics(self.view))
+
+    def load_in_database(self, head: int, on_page: Callable[[Progress], None] | None) -> int:
+        """Applies, into fresh tables, the facts the view applies in the database up to `head`
+        (see `rebuild`); returns how many."""
+        return self._load_in_database(head, on_page)
+
+
+def decoded_topics(view: View) -> list[str] | None:
+    """The topics whose payloads the view decodes (None: every topic)."""
+    applied = view.applied_in_database
+    if tuple(applied) == EVERY_TOPIC:
+        return []
+    if not view.topics:
+        return None
+    return [t for t in view.topics if t not in applied]
+
+
+def read_page(
+    recorder: PostgresApplicationRecorder, position: int, head: int, limit: int,
+    decoded: list[str] | None,
+) -> list[Notification]:  # fmt: skip
+    """Log entries after `position` up to `head`, with payloads only for `decoded` topics
+    (every payload when None); an entry without one has an empty state."""
+    statement = sql.SQL(
+        "SELECT notification_id, originator_id, originator_version, topic,"
+        " CASE WHEN %s OR topic = ANY(%s) THEN state END"
+        " FROM {}.{} WHERE notification_id > %s AND notification_id <= %s"
+        " ORDER BY notification_id LIMIT %s"
+    ).format(sql.Identifier(recorder.datastore.schema), sql.Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        curs.execute(
+            statement, (decoded is None, decoded or [], position, head, limit), prepare=True
         )
-        every = not self.view.topics and not all_applied
-        connection = self.recorder.datastore.get_connection()
-        with connection as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(statement, (every, topics, position, head, self.page_size), prepare=True)
-            rows = curs.fetchall()
-        # A notification without a payload is one the view does not decode here.
-        return [
-            Notification(id=id, originator_id=originator, originator_version=version,
-                         topic=topic, state=bytes(state) if state is not None else b"")
-            for id, originator, version, topic, state in rows
-        ]  # fmt: skip
+        rows = curs.fetchall()
+    return [
+        Notification(id=id, originator_id=originator, originator_version=version,
+                     topic=topic, state=bytes(state) if state is not None else b"")
+        for id, originator, version, topic, state in rows
+    ]  # fmt: skip

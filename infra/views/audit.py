@@ -114,6 +114,20 @@ class PostgresAuditView(PostgresView):
             {"id": id, "after": after, "first": first},
         )
 
+    def versions(self, id: UUID) -> list[tuple[int, datetime, datetime | None]]:
+        """One aggregate's (version, recorded at, occurred at), in order: what `asOf` needs to
+        choose a version, without the facts' fields."""
+        statement = sql.SQL(
+            "SELECT originator_version, recorded_at, occurred_at FROM {}"
+            " WHERE originator_id = %s ORDER BY position"
+        ).format(self.table("audit_log"))
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (id,))
+            return [
+                (row["originator_version"], row["recorded_at"], row["occurred_at"])
+                for row in curs.fetchall()
+            ]
+
     def _select(self, where: sql.Composable, params: dict[str, Any]) -> list[AuditRow]:
         statement = sql.SQL(
             "SELECT position, originator_id, originator_version, topic, actor, recorded_at,"
