@@ -15,6 +15,7 @@ from domain.territories import territory_id
 from domain.values import LocalizedText
 from infra.bootstrap import Container
 from infra.clock import SystemClock
+from infra.demo import load_demo
 from infra.demo_calls import Plan, generate
 from infra.territories import load_reference
 from tests.support.graphql import GraphQLClient
@@ -41,7 +42,8 @@ query ($from: DateTime, $to: DateTime, $actor: String, $types: [String!], $first
   auditLog(from: $from, to: $to, actor: $actor, types: $types, first: $first, after: $after,
            consistentWith: $p) {
     __typename
-    ... on AuditPage { endPosition hasMore entries { position type actor recordedAt fields } }
+    ... on AuditPage { endPosition hasMore entries {
+      position aggregateId type actor recordedAt fields } }
     ... on Error { code message }
   }
 }
@@ -249,3 +251,41 @@ async def test_as_of_gives_each_kind_of_record_as_it_stood(
     refused = (await graphql.data(AS_OF, {"id": str(org), "at": T0.isoformat()},
                                   "editor-token"))["asOf"]  # fmt: skip
     assert refused["__typename"] == "NotAuthorizedError"
+
+
+KINDS = ["Organization", "Service", "Location", "ServiceAtLocation", "Territory",
+         "CoverageAgreement", "Interaction"]  # fmt: skip
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", KINDS)
+async def test_every_kind_of_record_has_a_log_a_history_and_a_past(
+    container: Container, graphql: GraphQLClient, kind: str
+) -> None:
+    ops = container.operations
+    clock = SystemClock()
+    load_reference(ops, clock)
+    load_demo(ops, clock.now())
+    ops.agree_coverage(CoverageAgreement.agree(
+        uuid4(), ["65005"], ["phone"], date(2026, 1, 1), None, "CISSS", None, None,
+        actor="fin", at=clock.now()))  # fmt: skip
+    ops.log_interaction(next(iter(generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1))))))
+    head = container.head()
+
+    log = (await graphql.data(LOG, {"types": [f"guichet.{kind}"], "first": 5, "p": head},
+                              AUDITOR))["auditLog"]  # fmt: skip
+    assert log["entries"], f"no {kind} in the log"
+    assert all(e["type"].startswith(f"guichet.{kind}.") for e in log["entries"])
+    assert all(e["actor"] for e in log["entries"])
+    first = log["entries"][0]
+    id = first["aggregateId"]
+    entries = (await graphql.data(HISTORY, {"id": id, "p": head}, AUDITOR))["history"]["entries"]
+    assert entries[0]["type"] == first["type"]
+    assert entries[0]["actor"] == first["actor"]
+    assert entries[0]["changes"], "a record's first fact sets its fields"
+    assert all(c["before"] is None for c in entries[0]["changes"])
+    variables = {"id": id, "at": clock.now().isoformat(), "p": head}
+    past = (await graphql.data(AS_OF, variables, AUDITOR))["asOf"]
+    assert past["kind"] == kind
+    assert past["version"] == len(entries)
+    assert past["state"]

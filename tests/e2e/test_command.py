@@ -79,6 +79,15 @@ def stop(process: subprocess.Popen[str]) -> str:
     return output
 
 
+def printed_token(process: subprocess.Popen[str]) -> str:
+    """The admin token a first start prints."""
+    assert process.stdout is not None
+    while True:
+        match = re.search(r"Authorization: Bearer (\S+)", process.stdout.readline())
+        if match:
+            return match.group(1)
+
+
 def postgres_running(data_dir: Path) -> bool:
     pid_file = data_dir / "postgres" / "postmaster.pid"
     if not pid_file.exists():
@@ -112,11 +121,7 @@ def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
     process = serve(data_dir, port)
     try:
         wait_healthy(port, process)
-        assert process.stdout is not None
-        token = ""
-        while not token:
-            match = re.search(r"Authorization: Bearer (\S+)", process.stdout.readline())
-            token = match.group(1) if match else ""
+        token = printed_token(process)
         url = f"http://127.0.0.1:{port}/graphql"
         written = httpx.post(
             url,
@@ -154,11 +159,7 @@ def test_serve_with_workers_answers_from_each_and_stops_them_all(data_dir: Path)
             if "spawn_main" in " ".join(child.cmdline())
         ]  # fmt: skip
         assert len(workers) == 2, [child.cmdline() for child in workers]
-        assert process.stdout is not None
-        token = ""
-        while not token:
-            match = re.search(r"Authorization: Bearer (\S+)", process.stdout.readline())
-            token = match.group(1) if match else ""
+        token = printed_token(process)
         url = f"http://127.0.0.1:{port}/graphql"
         # A new connection each, spread over the workers by the kernel: a read on one worker
         # waits for the write made through the other to reach the view.
