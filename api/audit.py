@@ -20,6 +20,7 @@ from api.errors import (
     NotFoundError,
     as_error,
 )
+from api.records import page_size
 from domain.errors import InvalidInput, NotFound
 from infra.audit_replay import as_of
 from infra.tokens import Role
@@ -83,12 +84,6 @@ HistoryPageResult = Annotated[
 ]
 
 
-def _size(first: int) -> int:
-    if not 1 <= first <= PAGE_MAX:
-        raise InvalidInput("first", f"ask for 1 to {PAGE_MAX} entries a page")
-    return first
-
-
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
@@ -104,7 +99,7 @@ class AuditQuery:
         context = info.context
         try:
             context.require(Role.AUDITOR)
-            size = _size(first)
+            size = page_size(first, PAGE_MAX)
             if from_ is not None and to is not None and to <= from_:
                 raise InvalidInput("to", f"{to.isoformat()} is not after {from_.isoformat()}")
             await reach(context, ("audit",), consistent_with)
@@ -130,7 +125,7 @@ class AuditQuery:
         context = info.context
         try:
             context.require(Role.AUDITOR)
-            size = _size(first)
+            size = page_size(first, PAGE_MAX)
             uuid = parse_id("id", id)
             await reach(context, ("audit",), consistent_with)
             # Values before the page's facts come from the facts before it: read from the start.

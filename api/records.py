@@ -275,9 +275,9 @@ QueueResult = Annotated[
 MAX_PAGE = 100
 
 
-def page_size(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput("first", f"must be between 1 and {MAX_PAGE}")
+def page_size(first: int, most: int = MAX_PAGE) -> int:
+    if not 1 <= first <= most:
+        raise InvalidInput("first", f"must be between 1 and {most}")
     return first
 
 
