@@ -127,12 +127,12 @@ class ProjectionRunner:
             self.view.drop()
             self.view.create()
             loaded = self.recorder.max_notification_id() or 0
-            applied = self._load_in_database(loaded, on_page)
+            applied = self.load_in_database(loaded, on_page)
             applied = self.catch_up(on_page, applied=applied, loaded=loaded)
             self.view.rebuilt()
             return applied
 
-    def _load_in_database(self, head: int, on_page: Callable[[Progress], None] | None) -> int:
+    def load_in_database(self, head: int, on_page: Callable[[Progress], None] | None) -> int:
         """Applies the facts the view applies in the database, up to `head`, into its fresh
         tables: ranges of the log in parallel, one transaction each, before any tracking.
 
@@ -246,11 +246,6 @@ class ProjectionRunner:
 
     def _select(self, position: int, head: int) -> list[Notification]:
         return read_page(self.recorder, position, head, self.page_size, decoded_topics(self.view))
-
-    def load_in_database(self, head: int, on_page: Callable[[Progress], None] | None) -> int:
-        """Applies, into fresh tables, the facts the view applies in the database up to `head`
-        (see `rebuild`); returns how many."""
-        return self._load_in_database(head, on_page)
 
 
 def decoded_topics(view: View) -> list[str] | None:
