@@ -129,7 +129,7 @@ class AuditQuery:
             uuid = parse_id("id", id)
             await reach(context, ("audit",), consistent_with)
             # Values before the page's facts come from the facts before it: read from the start.
-            rows = await context.call(context.container.audit.stream, uuid, 10**9, 0)
+            rows = await context.call(context.container.audit.stream, uuid)
             if not rows:
                 raise NotFound("record", uuid)
             found = list(changes(row.fields for row in rows))

@@ -107,12 +107,9 @@ class PostgresAuditView(PostgresView):
         params.update(first=first, types=[_prefix(t) for t in types])
         return self._select(sql.SQL(" AND ").join(conditions), params)
 
-    def stream(self, id: UUID, first: int, after: int) -> list[AuditRow]:
-        """One aggregate's events after position `after`, in order."""
-        return self._select(
-            sql.SQL("originator_id = %(id)s AND position > %(after)s"),
-            {"id": id, "after": after, "first": first},
-        )
+    def stream(self, id: UUID) -> list[AuditRow]:
+        """Every event of one aggregate, in order (a history needs the earlier values)."""
+        return self._select(sql.SQL("originator_id = %(id)s"), {"id": id, "first": None})
 
     def versions(self, id: UUID) -> list[tuple[int, datetime, datetime | None]]:
         """One aggregate's (version, recorded at, occurred at), in order: what `asOf` needs to
