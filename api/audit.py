@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, cast
@@ -84,6 +85,18 @@ HistoryPageResult = Annotated[
 ]
 
 
+def _page(
+    entries: Sequence[tuple[AuditRow, list[Change] | None]], size: int, after: int
+) -> AuditPage:
+    """The first `size` entries (one more was read to tell whether more follow)."""
+    shown = entries[:size]
+    return AuditPage(
+        entries=[AuditEntry.of(row, found) for row, found in shown],
+        end_position=shown[-1][0].position if shown else after,
+        has_more=len(entries) > size,
+    )
+
+
 @strawberry.type
 class AuditQuery:
     @strawberry.field(
@@ -106,11 +119,7 @@ class AuditQuery:
             rows = await context.call(
                 context.container.audit.log, from_, to, actor, types or [], size + 1, after
             )
-            return AuditPage(
-                entries=[AuditEntry.of(row) for row in rows[:size]],
-                end_position=rows[:size][-1].position if rows else after,
-                has_more=len(rows) > size,
-            )
+            return _page([(row, None) for row in rows], size, after)
         except EXPECTED as error:
             return cast(AuditLogResult, as_error(error))
 
@@ -133,12 +142,8 @@ class AuditQuery:
             if not rows:
                 raise NotFound("record", uuid)
             found = list(changes(row.fields for row in rows))
-            page = [(r, c) for r, c in zip(rows, found, strict=True) if r.position > after]
-            return AuditPage(
-                entries=[AuditEntry.of(row, change) for row, change in page[:size]],
-                end_position=page[:size][-1][0].position if page else after,
-                has_more=len(page) > size,
-            )
+            later = [(r, c) for r, c in zip(rows, found, strict=True) if r.position > after]
+            return _page(later, size, after)
         except EXPECTED as error:
             return cast(HistoryPageResult, as_error(error))
 
