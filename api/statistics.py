@@ -199,6 +199,10 @@ class StatisticsSubscription:
         top: int = 10,
     ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
         context = info.context
+        view = context.container.interactions
+        # The view's position is read before the first figures: a contact projected while they
+        # are counted then still moves it past `checked`, and is sent.
+        checked = await context.call(view.position)
         try:
             asked = check(from_, to, territory, channel, top)
             sent = await answer(context, asked)
@@ -206,8 +210,7 @@ class StatisticsSubscription:
             yield cast(StatisticsResult, as_error(error))
             return
         yield sent
-        view = context.container.interactions
-        checked, seen = await context.call(view.position), sent.position
+        seen = sent.position
         while True:
             await asyncio.sleep(POLL_SECONDS)
             reached = await context.call(view.position)
