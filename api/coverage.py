@@ -250,6 +250,7 @@ class CoverageMutation:
     async def amend_coverage(self, info: Info, input: AmendCoverageInput) -> AgreementResult:
         operations = info.context.container.operations
         try:
+            info.context.require(Role.COVERAGE_ADMIN)  # before saying anything of the input
             territories = tuple(code.strip() for code in input.territories)
             await info.context.call(
                 operations.require_territories, territories, "input.territories"

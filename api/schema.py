@@ -18,6 +18,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
+from api import access
 from api.audit import AsOfQuery, AuditQuery
 from api.coverage import (
     CoverageHistoryQuery,
@@ -115,6 +116,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         return ValidationCache(maxsize=CACHE_SIZE)
 
     extensions: list[Any] = [masking, tokens, parser_cache, Limits, validation_cache]
-    return GuichetSchema(
+    schema = GuichetSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
+    missing = access.unruled(operations(schema))
+    if missing:
+        raise RuntimeError(f"no access rule in api/access.py for {', '.join(missing)}")
+    return schema
+
+
+def operations(schema: strawberry.Schema) -> list[str]:
+    """Every query, mutation and subscription, as `Type.field`."""
+    built = schema._schema
+    roots = (built.query_type, built.mutation_type, built.subscription_type)
+    return [f"{root.name}.{name}" for root in roots if root for name in root.fields]

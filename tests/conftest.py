@@ -26,6 +26,7 @@ TOKENS = {
     "counsellor-token": ("colette", "counsellor"),
     "analyst-token": ("anaïs", "analyst"),
     "auditor-token": ("aude", "auditor"),
+    "coverage-token": ("corinne", "coverage_admin"),
 }
 
 
