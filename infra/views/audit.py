@@ -35,7 +35,7 @@ FROM {events} e
 CROSS JOIN LATERAL json_to_record(convert_from(e.state, 'UTF8')::json)
     AS r(actor text, "timestamp" json, occurred_at json, reason text)
 WHERE e.notification_id > %(start)s AND e.notification_id <= %(end)s
-ON CONFLICT (position) DO NOTHING
+{conflict}
 """)
 
 
@@ -76,9 +76,15 @@ class PostgresAuditView(PostgresView):
             ).format(t),
         ]
 
-    def write_in_database(self, curs: Cursor[Any], start: int, end: int) -> None:
+    def write_in_database(
+        self, curs: Cursor[Any], start: int, end: int, *, first_time: bool = False
+    ) -> None:
         curs.execute(
-            ROWS.format(audit=self.table("audit_log"), events=self._log()),
+            ROWS.format(
+                audit=self.table("audit_log"),
+                events=self._log(),
+                conflict=sql.SQL("" if first_time else "ON CONFLICT (position) DO NOTHING"),
+            ),
             {"start": start, "end": end},
             prepare=True,
         )

@@ -141,13 +141,17 @@ class PostgresView(PostgresTrackingRecorder):
             self._insert_tracking(curs, Tracking(LOG_NAME, end))
 
     def load_in_database(self, start: int, end: int) -> int:
+        """Loads one range of the log into fresh tables, once (see `ProjectionRunner`)."""
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("SET LOCAL synchronous_commit = off")  # derived data, as above
-            self.write_in_database(curs, start, end)
+            self.write_in_database(curs, start, end, first_time=True)
             return max(curs.rowcount, 0)
 
-    def write_in_database(self, curs: Cursor[Any], start: int, end: int) -> None:
+    def write_in_database(
+        self, curs: Cursor[Any], start: int, end: int, *, first_time: bool = False
+    ) -> None:
         """Applies the facts of `applied_in_database` after `start` up to `end`, before the
         page's other facts (so only facts that come first in their stream qualify), and
-        without effect when applied again."""
+        without effect when applied again. `first_time`: the range was never applied, so
+        there are no rows to skip (skipping them costs a quarter of the insert)."""
         raise NotImplementedError(f"{self.name} applies no facts in the database")

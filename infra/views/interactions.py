@@ -75,7 +75,7 @@ CROSS JOIN LATERAL (SELECT array_agg(x.need->>'code' ORDER BY x.i) AS codes,
     FROM jsonb_array_elements(t.needs) WITH ORDINALITY x(need, i)) n
 WHERE e.notification_id > %(start)s AND e.notification_id <= %(end)s AND e.topic = %(topic)s
 ORDER BY e.notification_id
-ON CONFLICT (id) DO NOTHING
+{conflict}
 """)
 
 
@@ -130,10 +130,16 @@ class PostgresInteractionView(PostgresView):
         return StoredFact(stored.topic, id if isinstance(id, UUID) else UUID(id),
                           orjson.loads(stored.state))  # fmt: skip
 
-    def write_in_database(self, curs: Cursor[Any], start: int, end: int) -> None:
+    def write_in_database(
+        self, curs: Cursor[Any], start: int, end: int, *, first_time: bool = False
+    ) -> None:
         events = sql.SQL("{}.{}").format(sql.Identifier(self.log_schema), sql.Identifier(LOG_TABLE))
         curs.execute(
-            LOGGED.format(interactions=self.table("interactions"), events=events),
+            LOGGED.format(
+                interactions=self.table("interactions"),
+                events=events,
+                conflict=sql.SQL("" if first_time else "ON CONFLICT (id) DO NOTHING"),
+            ),
             {"start": start, "end": end, "topic": Interaction.Logged.TOPIC},
             prepare=True,
         )
