@@ -7,6 +7,8 @@ mutation sent with GET, and errors always as a JSON `errors` list.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import orjson
@@ -14,19 +16,22 @@ from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
+from api.limits import limit_error, tokens_error
+from api.rate import RateLimiter
 from infra.bootstrap import Container
-from infra.tokens import ANONYMOUS, Principal
+from infra.persisted import digest
+from infra.tokens import ANONYMOUS, Principal, Role
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -37,8 +42,36 @@ class Unauthenticated(HTTPException):
         super().__init__(401, reason)
 
 
+class DocumentRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.error = GraphQLError(message, extensions={"code": code})
+
+
+class LimitExceeded(Exception):
+    """A limit met before the document is read: the body's size, or the caller's rate."""
+
+    def __init__(
+        self, status: int, limit: str, maximum: int, message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message)
+        self.status, self.limit, self.maximum, self.headers = status, limit, maximum, headers
+
+    def response(self) -> Response:
+        error = limit_error(self.limit, self.maximum, str(self))
+        return JSONResponse({"errors": [error.formatted]}, self.status, self.headers)
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse({"errors": [{"message": message}]}, status_code=status, headers=headers)
+
+
+def request_size(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit():
+            return int(value)
+    return None
 
 
 def media_type(accept: str) -> str:
@@ -81,14 +114,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             **kwargs,
         )
         self.container = container
+        self.rate_limiter = RateLimiter(container.settings.rate_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive=receive)
+        request = Request(scope, receive=self._bounded(request_size(scope), receive))
         try:
             response = await self.run(request)
+        except LimitExceeded as error:
+            response = error.response()
         except Unauthenticated as error:
             response = error_response(401, error.reason, {"WWW-Authenticate": "Bearer"})
         except HTTPException as error:
@@ -96,9 +132,45 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response = error_response(error.status_code, error.reason, allow)
         await response(scope, receive, send)
 
+    def _bounded(self, declared: int | None, receive: Receive) -> Receive:
+        """`receive`, refusing a body past the limit, whether declared or streamed."""
+        most = self.container.settings.max_body_bytes
+        read = 0
+
+        def too_large() -> LimitExceeded:
+            return LimitExceeded(
+                413, "bodyBytes", most, f"The request body is larger than {most} bytes."
+            )
+
+        async def bounded() -> Message:
+            nonlocal read
+            if declared is not None and declared > most:
+                raise too_large()
+            message = await receive()
+            read += len(message.get("body", b""))
+            if read > most:
+                raise too_large()
+            return message
+
+        return bounded
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal = authenticate(self.container, request.headers.get("authorization"))
+        if isinstance(request, Request):
+            self._pace(principal, request)
         return Context(container=self.container, principal=principal, request=request)
+
+    def _pace(self, principal: Principal, request: Request) -> None:
+        signed_in = principal.role is not Role.PUBLIC
+        caller = principal.name if signed_in else (request.client.host if request.client else "")
+        wait = self.rate_limiter.wait(("token:" if signed_in else "address:") + caller)
+        if wait > 0:
+            rate = self.rate_limiter.rate
+            raise LimitExceeded(
+                429, "rate", rate,
+                f"More than {rate} requests a second from this caller; retry in {wait:.2f} s.",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )  # fmt: skip
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticates a WebSocket at `connection_init`: `{"authorization": "Bearer …"}`.
@@ -123,6 +195,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
+            kwargs["request_data"] = await self._document(kwargs["request_data"], kwargs["context"])
+        except DocumentRefused as refused:
+            kwargs["sub_response"].status_code = 400
+            return ExecutionResult(data=None, errors=[refused.error])
+        try:
             result = await super().execute_single(*args, **kwargs)
         except HTTPException as error:
             cause = error.__cause__
@@ -134,7 +211,43 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             raise
         if is_request_error(result):
             kwargs["sub_response"].status_code = 400
+            most = self.container.settings.max_tokens
+            result.errors = [tokens_error(error, most) for error in result.errors or []]
         return result
+
+    async def _document(self, data: GraphQLRequestData, context: Context) -> GraphQLRequestData:
+        """The registered document a request names by its hash, or the one it sent if the
+        caller may send its own."""
+        asked = (data.extensions or {}).get("persistedQuery")
+        if asked is None:
+            settings = self.container.settings
+            if (
+                settings.production and settings.public_persisted_only
+                and context.principal.role is Role.PUBLIC
+            ):  # fmt: skip
+                raise DocumentRefused(
+                    "PERSISTED_QUERY_REQUIRED",
+                    "Public requests must name a registered document by its hash "
+                    "(extensions.persistedQuery.sha256Hash).",
+                )
+            return data
+        sha256 = asked.get("sha256Hash") if isinstance(asked, dict) else None
+        if not isinstance(sha256, str):
+            raise DocumentRefused(
+                "PERSISTED_QUERY_INVALID", "extensions.persistedQuery.sha256Hash must be a string."
+            )
+        document = await context.call(self.container.persisted.get, sha256.lower())
+        if document is None:
+            raise DocumentRefused(
+                "PERSISTED_QUERY_NOT_FOUND",
+                f"No document is registered with the hash {sha256}; register it with "
+                "`guichet persisted add FILE`.",
+            )
+        if data.query is not None and digest(data.query) != sha256.lower():
+            raise DocumentRefused(
+                "PERSISTED_QUERY_MISMATCH", "The document sent does not have the hash named."
+            )
+        return dataclasses.replace(data, query=document)
 
     # orjson: the standard library's coder was a tenth of the work of logging a contact.
     # orjson's decode error is a json.JSONDecodeError, which the view turns into a 400.

@@ -28,6 +28,7 @@ from api.coverage import (
 )
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.interactions import InteractionMutation, InteractionQuery
+from api.limits import request_limits, typed
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
 from api.services import ServiceMutation, ServiceQuery
@@ -95,8 +96,8 @@ class GuichetSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
-        depth_rule(settings.max_query_depth, None, None),
-        alias_rule(settings.max_aliases),
+        typed(depth_rule(settings.max_query_depth, None, None), "depth", settings.max_query_depth),
+        typed(alias_rule(settings.max_aliases), "aliases", settings.max_aliases),
     ]
 
     class Limits(AddValidationRules):
@@ -115,7 +116,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     def validation_cache() -> ValidationCache:
         return ValidationCache(maxsize=CACHE_SIZE)
 
-    extensions: list[Any] = [masking, tokens, parser_cache, Limits, validation_cache]
+    extensions: list[Any] = [
+        masking, tokens, parser_cache, Limits, validation_cache, request_limits(settings),
+    ]  # fmt: skip
     schema = GuichetSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )

@@ -112,7 +112,8 @@ def server(workers: int, projections: bool) -> Iterator[int]:
         port = probe.getsockname()[1]
         probe.close()
         environ = dict(os.environ, GUICHET_DATA_DIR=data, GUICHET_LOG_LEVEL="WARNING",
-                       GUICHET_TOKENS="bench:counsellor:bench-token")  # fmt: skip
+                       GUICHET_TOKENS="bench:counsellor:bench-token",
+                       GUICHET_RATE_LIMIT="0")  # one caller, as fast as it can  # fmt: skip
         environ.pop("GUICHET_DATABASE_URL", None)
         guichet = Path(sys.executable).with_name("guichet")  # the installed command
         command = [str(guichet), "serve", "--demo", "--port", str(port), "--workers", str(workers)]

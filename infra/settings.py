@@ -43,6 +43,11 @@ class Settings:
     max_query_depth: int
     max_aliases: int
     max_tokens: int
+    max_cost: int
+    max_body_bytes: int
+    rate_limit: int
+    production: bool
+    public_persisted_only: bool
     statistics_threshold: int
 
     @property
@@ -69,6 +74,11 @@ class Settings:
             max_query_depth=read("GUICHET_MAX_QUERY_DEPTH", "12", _limit),
             max_aliases=read("GUICHET_MAX_ALIASES", "30", _limit),
             max_tokens=read("GUICHET_MAX_TOKENS", "5000", _limit),
+            max_cost=read("GUICHET_MAX_COST", "20000", _limit),
+            max_body_bytes=read("GUICHET_MAX_BODY_BYTES", "1000000", _limit),
+            rate_limit=read("GUICHET_RATE_LIMIT", "50", _rate),
+            production=read("GUICHET_MODE", "development", _mode) == "production",
+            public_persisted_only=read("GUICHET_PUBLIC_PERSISTED_ONLY", "false", _boolean),
             statistics_threshold=read("GUICHET_STATISTICS_THRESHOLD", "5", _limit),
         )
 
@@ -155,6 +165,18 @@ def _limit(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise ValueError("a whole number from 1 to 1000000")
     return int(raw)
+
+
+def _rate(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 100_000:
+        raise ValueError("requests per second for each caller, from 0 (no limit) to 100000")
+    return int(raw)
+
+
+def _mode(raw: str) -> str:
+    if raw.lower() not in ("development", "production"):
+        raise ValueError("development or production")
+    return raw.lower()
 
 
 def _seconds(raw: str) -> float:

@@ -113,40 +113,6 @@ async def test_browsers_get_graphiql(http: httpx.AsyncClient) -> None:
     assert "graphiql" in response.text.lower()
 
 
-@pytest.mark.parametrize(
-    ("variable", "document", "expected"),
-    [
-        (
-            "GUICHET_MAX_QUERY_DEPTH",
-            '{ organization(id: "x") { ... on Organization { name { fr } } } }',
-            "exceeds maximum operation depth of 1",
-        ),
-        (
-            "GUICHET_MAX_ALIASES",
-            "{ a: viewer { role } b: viewer { role } }",
-            "2 aliases found. Allowed: 1",
-        ),
-        ("GUICHET_MAX_TOKENS", "{ viewer { role name } }", "Document contains more than 1 tokens"),
-    ],
-)
-async def test_depth_aliases_and_tokens_are_limited(
-    environ: dict[str, str],
-    make_container: Callable[[dict[str, str]], Container],
-    variable: str,
-    document: str,
-    expected: str,
-) -> None:
-    container = make_container({**environ, variable: "1"})
-    app = create_app(container, run_projections=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
-        response = await http.post("/graphql", json={"query": document})
-
-    assert response.status_code == 400
-    messages = " ".join(error["message"] for error in response.json()["errors"])
-    assert expected in messages
-
-
 async def test_unexpected_errors_are_masked_and_logged(
     graphql: GraphQLClient, container: Container, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,0 +1,173 @@
+"""Limits on what one request may ask, each refused with an error that names the limit and its
+value: `{"code": "LIMIT_EXCEEDED", "limit": "depth", "maximum": 12}` in the error's extensions.
+
+Depth, aliases and tokens are checked by strawberry's and graphql-core's own rules, whose
+errors are given those extensions here. The cost (one per field, times the page size asked of
+the lists above it) and introspection (production mode: signed-in roles only) depend on the
+variables and the caller, so they are checked after validation, which is cached per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+
+from infra.settings import Settings
+from infra.tokens import Role
+
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+PAGE_ARGUMENT = "first"
+INTROSPECTION = ("__schema", "__type")
+
+
+def limit_error(
+    limit: str, maximum: int, message: str, nodes: Any = None, **details: Any
+) -> GraphQLError:
+    extensions = {"code": LIMIT_EXCEEDED, "limit": limit, "maximum": maximum, **details}
+    return GraphQLError(message, nodes, extensions=extensions)
+
+
+def typed(rule: type[ASTValidationRule], limit: str, maximum: int) -> type[ASTValidationRule]:
+    """The rule, reporting its errors as this limit's."""
+
+    class Typed(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            report = context.report_error
+
+            def tagged(error: GraphQLError) -> None:
+                report(limit_error(limit, maximum, error.message, error.nodes))
+
+            context.report_error = tagged  # type: ignore[method-assign]
+            try:
+                super().__init__(context)
+            finally:
+                del context.report_error
+
+    return Typed
+
+
+def tokens_error(error: GraphQLError, maximum: int) -> GraphQLError:
+    """graphql-core's parser stops at the token limit with a syntax error; this one says so."""
+    if "tokens" in error.message and not (error.extensions or {}).get("code"):
+        return limit_error("tokens", maximum, error.message)
+    return error
+
+
+def cost(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+) -> int:  # fmt: skip
+    """One per field, and a list's fields once per item of the page asked (`first`)."""
+
+    def fields(selections: SelectionSetNode) -> Iterator[FieldNode]:
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                yield from fields(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    yield from fields(fragment.selection_set)
+
+    def page(field: FieldNode) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value != PAGE_ARGUMENT:
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                return max(1, int(value.value))
+            if isinstance(value, VariableNode):
+                given = variables.get(value.name.value)
+                return max(1, given) if isinstance(given, int) else 1
+        return 1
+
+    def of(selections: SelectionSetNode) -> int:
+        total = 0
+        for field in fields(selections):
+            if field.name.value.startswith("__"):
+                continue
+            inner = of(field.selection_set) if field.selection_set else 0
+            total += 1 + page(field) * inner
+        return total
+
+    return of(operation.selection_set)
+
+
+def introspects(operation: OperationDefinitionNode, fragments: Mapping[str, Any]) -> bool:
+    def walk(selections: SelectionSetNode, seen: set[str]) -> bool:
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value in INTROSPECTION:
+                    return True
+                if selection.selection_set and walk(selection.selection_set, seen):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if walk(selection.selection_set, seen):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                known = name not in seen and name in fragments
+                if known and walk(fragments[name].selection_set, seen | {name}):
+                    return True
+        return False
+
+    return walk(operation.selection_set, set())
+
+
+def request_limits(settings: Settings) -> type[SchemaExtension]:
+    class RequestLimits(SchemaExtension):
+        def on_validate(self) -> Iterator[None]:
+            # Before the others' validation ends: errors set after it would not stop execution.
+            # The validation cache (listed before this) has set the document's errors by now.
+            self._check()
+            yield
+
+        def _check(self) -> None:
+            ctx = self.execution_context
+            if ctx.pre_execution_errors or ctx.graphql_document is None:
+                return
+            definitions = ctx.graphql_document.definitions
+            fragments = {
+                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+            chosen = [
+                o for o in operations
+                if ctx.operation_name is None or (o.name and o.name.value == ctx.operation_name)
+            ]  # fmt: skip
+            principal = getattr(ctx.context, "principal", None)
+            public = principal is None or principal.role is Role.PUBLIC
+            for operation in chosen:
+                if settings.production and public and introspects(operation, fragments):
+                    ctx.pre_execution_errors = [limit_error(
+                        "introspection", 0,
+                        "Introspection is open to signed-in roles only in production mode.",
+                    )]  # fmt: skip
+                    return
+                found = cost(operation, fragments, ctx.variables or {})
+                if found > settings.max_cost:
+                    ctx.pre_execution_errors = [limit_error(
+                        "cost", settings.max_cost,
+                        f"This operation costs {found}; the most one may cost is "
+                        f"{settings.max_cost} (one per field, times the page size asked).",
+                        cost=found,
+                    )]  # fmt: skip
+                    return
+
+    return RequestLimits
