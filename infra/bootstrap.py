@@ -16,6 +16,7 @@ from infra import audit_chain
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter
 from infra.database import Database
+from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
 from infra.search.records import SearchRecordsView
@@ -96,6 +97,8 @@ class Container:
         self.audit = PostgresAuditView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.contacts = ContactWriter(self.operations)
+        self.persisted = PersistedDocuments(self.datastore)
+        self.persisted.create()
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (

@@ -193,6 +193,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.set_defaults(run=_load_territories)
 
+    persisted = commands.add_parser("persisted", help="documents clients name by their hash")
+    persisted_actions = persisted.add_subparsers(required=True, metavar="ACTION")
+    persist = persisted_actions.add_parser(
+        "add", help="check GraphQL documents against the schema and register them"
+    )
+    persist.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    persist.add_argument("--actor", default=os.environ.get("USER") or "guichet")
+    persist.set_defaults(run=_add_persisted)
+    listed = persisted_actions.add_parser("list", help="the registered documents")
+    listed.set_defaults(run=_list_persisted)
+
     tokens = commands.add_parser("tokens", help="manage bearer tokens")
     token_actions = tokens.add_subparsers(required=True, metavar="ACTION")
     add = token_actions.add_parser("add", help="create a token and print it once")
@@ -491,4 +502,38 @@ def _add_token(settings: Settings, args: argparse.Namespace) -> int:
     token = add_token(path, args.name, Role(args.role))
     print(f"Token for {args.name} ({args.role}), shown only now:\n{token}")
     print(f"Its digest was added to {path}.", file=sys.stderr)
+    return 0
+
+
+def _add_persisted(settings: Settings, args: argparse.Namespace) -> int:
+    from graphql import GraphQLError, parse, validate
+
+    from api.schema import build_schema
+
+    schema = build_schema(settings)._schema
+    documents = []
+    for path in args.files:
+        try:
+            document = path.read_text(encoding="utf-8")
+            errors = validate(schema, parse(document))
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        except GraphQLError as error:
+            errors = [error]
+        if errors:
+            raise CommandError(f"{path}: {errors[0].message} (nothing registered)")
+        documents.append((path, document))
+    with opened(settings) as container:
+        for path, document in documents:
+            sha256 = container.persisted.add(document, args.actor, container.clock.now())
+            print(f"{sha256}  {path}")
+    return 0
+
+
+def _list_persisted(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        for registered in container.persisted.all():
+            first = registered.document.strip().splitlines()[0] if registered.document else ""
+            when = registered.added_at.isoformat(timespec="seconds")
+            print(f"{registered.sha256}  {when}  {registered.added_by}  {first[:60]}")
     return 0

@@ -476,3 +476,34 @@ def test_replay_verify_reports_identical_views_then_a_difference(
     assert "directory_organizations: 0 rows only in the live view, 5 only in the replay" in (
         changed.stdout)  # fmt: skip
     assert "audit: identical" in changed.stdout
+
+
+def test_persisted_add_checks_documents_and_registers_them(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    env = clean_env(**environ)
+    good = tmp_path / "viewer.graphql"
+    good.write_text("query Who { viewer { role } }\n")
+    bad = tmp_path / "bad.graphql"
+    bad.write_text("query { nothingHere }\n")
+
+    refused = subprocess.run(
+        [GUICHET, "persisted", "add", str(good), str(bad)], env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "bad.graphql" in refused.stderr
+    assert "nothingHere" in refused.stderr
+    assert container.persisted.all() == []  # nothing half-registered
+
+    added = subprocess.run(
+        [GUICHET, "persisted", "add", str(good)], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    sha256 = hashlib.sha256(good.read_bytes()).hexdigest()
+    assert added.stdout.split() == [sha256, str(good)]
+    listed = subprocess.run(
+        [GUICHET, "persisted", "list"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert listed.stdout.startswith(sha256)
