@@ -19,15 +19,7 @@ from infra.database import Database
 from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 from tests.support.graphql import GraphQLClient
-
-TOKENS = {
-    "editor-token": ("edith", "editor"),
-    "admin-token": ("ada", "admin"),
-    "counsellor-token": ("colette", "counsellor"),
-    "analyst-token": ("anaïs", "analyst"),
-    "auditor-token": ("aude", "auditor"),
-    "coverage-token": ("corinne", "coverage_admin"),
-}
+from tests.support.tokens import TOKENS_SETTING
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +35,7 @@ def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
         "GUICHET_DATABASE_URL": database_url,
         "GUICHET_DATABASE_SCHEMA": f"t_{uuid.uuid4().hex[:12]}",
         "GUICHET_DATA_DIR": str(tmp_path / "data"),
-        "GUICHET_TOKENS": ",".join(
-            f"{name}:{role}:{token}" for token, (name, role) in TOKENS.items()
-        ),
+        "GUICHET_TOKENS": TOKENS_SETTING,
         "GUICHET_POOL_SIZE": "4",
     }
 

@@ -30,8 +30,8 @@ from api import access
 from api.schema import build_schema, operations
 from infra.settings import Settings
 from infra.tokens import Role
-from tests.conftest import TOKENS
 from tests.support.graphql import GraphQLClient
+from tests.support.tokens import TOKENS
 
 SCHEMA = build_schema(Settings.from_environ({}))._schema
 TOKEN_OF = {Role(role): token for token, (_, role) in TOKENS.items()}

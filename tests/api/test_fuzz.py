@@ -1,0 +1,28 @@
+"""The API under generated documents: refused or answered, never failed, never half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from infra.bootstrap import Container
+from infra.clock import SystemClock
+from infra.demo import load_demo
+from infra.territories import load_reference
+from tests.support.fuzzing import ROLES, fuzz
+
+# Documents per run, each sent as every role; `python -m bench.fuzz` runs many more.
+EXAMPLES = 60
+
+
+def test_generated_documents_get_no_server_error_and_refusals_store_nothing(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
+) -> None:
+    container = make_container({**environ, "GUICHET_RATE_LIMIT": "0"})
+    clock = SystemClock()
+    load_reference(container.operations, clock)
+    load_demo(container.operations, clock.now())
+    findings = fuzz(container, EXAMPLES)
+    assert findings.requests >= EXAMPLES * len(ROLES)
+    assert findings.mutations > 0
+    assert findings.server_errors == []
+    assert findings.stored_by_refused == []
