@@ -1,0 +1,110 @@
+"""Faults while the service works: the database crashing under load."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import psycopg
+from asgi_lifespan import LifespanManager
+from psycopg import sql
+
+from api.app import create_app
+from infra.bootstrap import Container, tokens_for
+from infra.database import Database
+from infra.embedded import EmbeddedPostgres
+from infra.settings import Settings
+from tests.api.test_interactions import CONTACTS, RECORD, ready
+from tests.support.tokens import TOKENS_SETTING
+
+COUNSELLOR = {"Authorization": "Bearer counsellor-token"}
+WRITERS = 4  # counsellors logging contacts at once
+
+
+def crash_and_restart(server: EmbeddedPostgres) -> str:
+    """Stops PostgreSQL as a crash would: SIGQUIT is its immediate shutdown, with no
+    checkpoint, so the next start recovers from the write-ahead log."""
+    postmaster = psutil.Process(int((server.pgdata / "postmaster.pid").read_text().split()[0]))
+    postmaster.send_signal(signal.SIGQUIT)
+    postmaster.wait(30)
+    server.stop()  # forgets the handle; the server is already down
+    return server.start()
+
+
+async def test_postgresql_crashing_under_load_loses_no_accepted_contact(tmp_path: Path) -> None:
+    server = EmbeddedPostgres(tmp_path / "own")
+    url = server.start()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    settings = Settings.from_environ({
+        "GUICHET_DATABASE_URL": url, "GUICHET_DATABASE_SCHEMA": schema,
+        "GUICHET_TOKENS": TOKENS_SETTING, "GUICHET_RATE_LIMIT": "0", "GUICHET_POOL_SIZE": "4",
+        "GUICHET_DATA_DIR": str(tmp_path / "data"),
+    })  # fmt: skip
+    container = Container(settings, Database.from_url(url, schema), tokens_for(settings))
+    try:
+        ready(container)
+        accepted: list[str] = []
+        failures: list[Any] = []
+        stop = asyncio.Event()
+        app = create_app(container)
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://guichet.test"
+            ) as http:
+
+                async def log_contacts(writer: int) -> None:
+                    number = 0
+                    while not stop.is_set():
+                        number += 1
+                        contact = replace(CONTACTS[1], key=f"crash-{writer}-{number}")
+                        body = {"query": RECORD, "variables": {"input": contact.input()}}
+                        answer = await http.post("/graphql", json=body, headers=COUNSELLOR)
+                        found = (answer.json().get("data") or {}).get("recordInteraction") or {}
+                        if found.get("__typename") == "InteractionReceipt":
+                            accepted.append(found["id"])
+                        else:
+                            failures.append(answer.json())
+                            await asyncio.sleep(0.05)
+
+                writers = [asyncio.create_task(log_contacts(n)) for n in range(WRITERS)]
+                await asyncio.sleep(1.5)
+                before = len(accepted)
+                assert await asyncio.to_thread(crash_and_restart, server) == url
+                await asyncio.sleep(3.0)
+                stop.set()
+                await asyncio.gather(*writers)
+                assert before > 0, failures[:3]
+                assert len(accepted) > before, (
+                    f"no write accepted after the restart: {failures[-3:]}"
+                )
+
+                # Every contact the service accepted is in the log after the crash, and the
+                # contacts view (its projection survived the outage) catches up to all of them.
+                with psycopg.connect(url, autocommit=True) as conn:
+                    stored = {str(row[0]) for row in conn.execute(sql.SQL(
+                        "SELECT originator_id FROM {}.guichet_events"
+                    ).format(sql.Identifier(schema))).fetchall()}  # fmt: skip
+                assert set(accepted) <= stored
+                for _ in range(200):
+                    rows = await asyncio.to_thread(_contact_ids, container)
+                    if set(accepted) <= rows:
+                        break
+                    await asyncio.sleep(0.1)
+                assert set(accepted) <= rows
+    finally:
+        container.close()
+        server.stop()
+
+
+def _contact_ids(container: Container) -> set[str]:
+    with container.database.connect() as conn:
+        found = conn.execute(sql.SQL("SELECT id FROM {}").format(
+            sql.Identifier(container.database.schema, "interactions"))).fetchall()  # fmt: skip
+    return {str(row[0]) for row in found}
