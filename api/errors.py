@@ -6,6 +6,7 @@ import strawberry
 
 from api.context import Denied
 from domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
+from projections.search_query import SearchUnavailable
 
 
 class ConsistencyTimeout(Exception):
@@ -55,7 +56,12 @@ class ConsistencyTimeoutError(Error):
     waited_seconds: float
 
 
-EXPECTED = (DomainError, Denied, ConsistencyTimeout)
+@strawberry.type
+class SearchUnavailableError(Error):
+    pass
+
+
+EXPECTED = (DomainError, Denied, ConsistencyTimeout, SearchUnavailable)
 
 
 def as_error(error: Exception) -> Error:
@@ -80,6 +86,8 @@ def as_error(error: Exception) -> Error:
             role=error.principal.role.value,
             required_roles=[role.value for role in error.roles],
         )
+    if isinstance(error, SearchUnavailable):
+        return SearchUnavailableError(code="SEARCH_UNAVAILABLE", message=str(error))
     if isinstance(error, ConsistencyTimeout):
         return ConsistencyTimeoutError(
             code="CONSISTENCY_TIMEOUT",

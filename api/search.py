@@ -19,12 +19,20 @@ from api.errors import (
     ConsistencyTimeoutError,
     InvalidInputError,
     NotAuthorizedError,
+    SearchUnavailableError,
     as_error,
 )
 from domain.errors import InvalidInput
 from domain.values import parse_languages, parse_taxonomy
 from infra.tokens import Role
-from projections.search_query import MAX_PAGE, Cursor, Hit, Point, SearchQuery
+from projections.search_query import (
+    MAX_PAGE,
+    Cursor,
+    Hit,
+    Point,
+    SearchQuery,
+    SearchUnavailable,
+)
 
 
 @strawberry.input
@@ -83,7 +91,11 @@ class SearchConnection:
 
 
 SearchResult = Annotated[
-    SearchConnection | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
+    SearchConnection
+    | InvalidInputError
+    | NotAuthorizedError
+    | ConsistencyTimeoutError
+    | SearchUnavailableError,
     strawberry.union("SearchServicesResult"),
 ]
 
@@ -137,9 +149,15 @@ class Suggestion:
 
 @strawberry.type
 class SearchQueryType:
-    @strawberry.field(description="Service names with a word starting with the prefix.")
+    @strawberry.field(
+        description="Service names with a word starting with the prefix; none while the "
+        "search engine cannot be reached."
+    )
     async def autocomplete(self, info: Info, prefix: str, first: int = 10) -> list[Suggestion]:
-        names = await info.context.container.search.autocomplete(prefix, max(1, min(first, 20)))
+        try:
+            names = await info.context.container.search.autocomplete(prefix, max(1, min(first, 20)))
+        except SearchUnavailable:
+            return []
         return [Suggestion(name=LocalizedTextType(fr=fr, en=en)) for fr, en in names]
 
     @strawberry.field(description="Searches services at their locations, in French or English.")

@@ -88,6 +88,12 @@ class Connection:
         return cls(*await asyncio.open_connection("127.0.0.1", port))
 
     async def post(self, body: bytes) -> dict[str, Any]:
+        status, result = await self.exchange(body)
+        assert status == 200, (status, result)
+        return result
+
+    async def exchange(self, body: bytes) -> tuple[int, dict[str, Any]]:
+        """The response's status and its JSON body."""
         self.writer.write(
             b"POST /graphql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
             b"Authorization: Bearer bench-token\r\nContent-Length: %d\r\n\r\n%b" % (len(body), body)
@@ -96,9 +102,8 @@ class Connection:
         status, *lines = head.decode("latin-1").split("\r\n")
         headers = dict(line.lower().split(": ", 1) for line in lines if ": " in line)
         payload = await self.reader.readexactly(int(headers["content-length"]))
-        assert status.split()[1] == "200", (status, payload[:500])
         result: dict[str, Any] = json.loads(payload)
-        return result
+        return int(status.split()[1]), result
 
     def close(self) -> None:
         self.writer.close()

@@ -102,6 +102,10 @@ def fold_text(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+class SearchUnavailable(Exception):
+    """The search engine cannot be reached; the directory's records are safe in the log."""
+
+
 class SearchIndex(Protocol):
     """The port every search engine adapter implements; one contract suite checks them all.
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from uuid import UUID
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import anyio
 from opensearchpy import AsyncOpenSearch, OpenSearch, RequestError
+from opensearchpy.exceptions import ConnectionError as Unreachable
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 
@@ -35,6 +37,7 @@ from projections.search_query import (
     Facet,
     SearchPage,
     SearchQuery,
+    SearchUnavailable,
     fold_text,
     hit_of,
 )
@@ -185,10 +188,20 @@ class OpenSearchSearchView(SearchRecordsView):
         self.client = client
         self.names = names
         self.rebuilding = False
+        self.index_ready = False
         super().__init__(datastore)
 
     def create(self) -> None:
         super().create()
+        try:
+            self._create_index()
+        except Unreachable as error:
+            # The service starts without it: writes go to the log, this view waits, and its
+            # runner makes the index when OpenSearch answers (see `write`).
+            self.index_ready = False
+            log.warning("OpenSearch cannot be reached (%s); search waits for it", error)
+
+    def _create_index(self) -> None:
         indices = self.client.indices
         indices.put_index_template(
             name=self.names.template,
@@ -210,6 +223,7 @@ class OpenSearchSearchView(SearchRecordsView):
             except RequestError as error:
                 if error.error != "resource_already_exists_exception":
                     raise
+        self.index_ready = True
 
     def replace_stale(self) -> None:
         # Replaying into the live index would be refused (its documents carry later versions),
@@ -254,6 +268,8 @@ class OpenSearchSearchView(SearchRecordsView):
         self.rebuilding = False
 
     def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
+        if not self.index_ready:
+            self._create_index()  # still unreachable: the page waits, and the runner retries
         services = self.changed_services(curs, page)
         if not services:
             return
@@ -447,6 +463,17 @@ def page_of(query: SearchQuery, response: dict[str, Any]) -> SearchPage:
     )
 
 
+@contextmanager
+def unavailable_on_connection_errors() -> Iterator[None]:
+    try:
+        yield
+    except Unreachable as error:  # refused, reset or timed out
+        raise SearchUnavailable(
+            f"The search engine cannot be reached ({error}); searches will work again "
+            "when it is back, with every change made meanwhile."
+        ) from error
+
+
 class OpenSearchIndex:
     """The search port on OpenSearch, with opensearch-py's asynchronous client."""
 
@@ -456,6 +483,10 @@ class OpenSearchIndex:
         self.view = view
 
     async def search(self, query: SearchQuery) -> SearchPage:
+        with unavailable_on_connection_errors():
+            return await self._search_or_respell(query)
+
+    async def _search_or_respell(self, query: SearchQuery) -> SearchPage:
         page = await self._search(query)
         if page.total or not query.text:
             return page
@@ -501,6 +532,10 @@ class OpenSearchIndex:
         return " ".join(respelled) if respelled != words else None
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
+        with unavailable_on_connection_errors():
+            return await self._autocomplete(prefix, first)
+
+    async def _autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         folded = " ".join(WORD.findall(fold_text(prefix)))
         if len(folded) < 2:
             return []

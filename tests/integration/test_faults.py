@@ -1,10 +1,12 @@
-"""Faults while the service works: the database crashing under load."""
+"""Faults while the service works: the database crashing under load, the search engine gone."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,9 @@ from typing import Any
 import httpx
 import psutil
 import psycopg
+import pytest
 from asgi_lifespan import LifespanManager
+from opensearchpy.exceptions import ConnectionError as OpenSearchUnreachable
 from psycopg import sql
 
 from api.app import create_app
@@ -24,6 +28,7 @@ from tests.api.test_interactions import CONTACTS, RECORD, ready
 from tests.support.tokens import TOKENS_SETTING
 
 COUNSELLOR = {"Authorization": "Bearer counsellor-token"}
+EDITOR = {"Authorization": "Bearer editor-token"}
 WRITERS = 4  # counsellors logging contacts at once
 
 
@@ -108,3 +113,36 @@ def _contact_ids(container: Container) -> set[str]:
         found = conn.execute(sql.SQL("SELECT id FROM {}").format(
             sql.Identifier(container.database.schema, "interactions"))).fetchall()  # fmt: skip
     return {str(row[0]) for row in found}
+
+
+SEARCH = """
+query { searchServices(text: "aide") { __typename ... on Error { code message } }
+        autocomplete(prefix: "ai") { name { fr } } }
+"""
+REGISTER = """
+mutation { registerOrganization(input: {name: {fr: "Accueil", en: "Welcome"},
+  description: {fr: "Aide", en: "Help"}}) { __typename } }
+"""
+
+
+async def test_with_opensearch_unreachable_writes_succeed_and_searches_say_so(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    container = make_container({**environ, "GUICHET_OPENSEARCH_URL": f"http://127.0.0.1:{closed}"})
+    transport = httpx.ASGITransport(app=create_app(container, run_projections=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+        written = await http.post("/graphql", json={"query": REGISTER}, headers=EDITOR)
+        searched = await http.post("/graphql", json={"query": SEARCH})
+    assert written.json()["data"]["registerOrganization"]["__typename"] == "Receipt"
+    found = searched.json()["data"]
+    assert found["searchServices"]["__typename"] == "SearchUnavailableError"
+    assert found["searchServices"]["code"] == "SEARCH_UNAVAILABLE"
+    assert found["autocomplete"] == []  # suggestions fall back to none
+    # The search projection waits for OpenSearch: it lags, and its error says why.
+    runner = container.runners["search"]
+    with pytest.raises(OpenSearchUnreachable):
+        runner.catch_up()
+    assert container.views["search"].position() < container.head()
