@@ -25,7 +25,7 @@ from bench.interactions import RECORD, Connection, documents, server
 SEARCH = """
 query ($text: String, $territory: String) {
   searchServices(text: $text, territory: $territory, first: 10) {
-    __typename ... on SearchConnection { totalCount edges { node { service { id } } } }
+    __typename ... on SearchConnection { totalCount edges { node { serviceId } } }
     ... on Error { code message }
   }
 }
