@@ -14,6 +14,7 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from eventsourcing.persistence import ProgrammingError
 
 from domain.directory import Organization
 from domain.errors import VersionConflict
@@ -206,6 +207,28 @@ def test_the_runner_reconnects_after_its_connections_are_killed(container: Conta
 
     wait_for(lambda: container.directory.position() >= container.head())
     assert len(snapshot(container)) == 5
+
+
+def test_a_runner_taking_over_a_view_whose_tables_were_dropped_makes_them_again(
+    container: Container,
+) -> None:
+    # As a rebuild killed between dropping the view and making it again leaves it.
+    for number in range(1, 4):
+        register(container.operations, number)
+    with psycopg.connect(container.database.conninfo, autocommit=True) as admin:
+        for table in ("directory_organizations", "directory_tracking"):
+            admin.execute(f'DROP TABLE "{container.database.schema}".{table}')
+
+    container.start_projections(["directory"])
+
+    def caught_up() -> bool:
+        try:
+            return container.directory.position() >= container.head()
+        except ProgrammingError:  # not made again yet
+            return False
+
+    wait_for(caught_up)
+    assert len(snapshot(container)) == 3
 
 
 def snapshot(container: Container) -> list[tuple[object, ...]]:
