@@ -68,22 +68,26 @@ def tokens_error(error: GraphQLError, maximum: int) -> GraphQLError:
     return error
 
 
+def fields(
+    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
+    """The fields of a selection, through its fragments (a validated document has no cycle)."""
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from fields(fragment.selection_set, fragments)
+
+
 def cost(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any],
 ) -> int:  # fmt: skip
     """One per field, and a list's fields once per item of the page asked (`first`)."""
-
-    def fields(selections: SelectionSetNode) -> Iterator[FieldNode]:
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                yield from fields(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None:
-                    yield from fields(fragment.selection_set)
 
     def page(field: FieldNode) -> int:
         for argument in field.arguments or ():
@@ -99,7 +103,7 @@ def cost(
 
     def of(selections: SelectionSetNode) -> int:
         total = 0
-        for field in fields(selections):
+        for field in fields(selections, fragments):
             if field.name.value.startswith("__"):
                 continue
             inner = of(field.selection_set) if field.selection_set else 0
@@ -109,25 +113,17 @@ def cost(
     return of(operation.selection_set)
 
 
-def introspects(operation: OperationDefinitionNode, fragments: Mapping[str, Any]) -> bool:
-    def walk(selections: SelectionSetNode, seen: set[str]) -> bool:
-        for selection in selections.selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value in INTROSPECTION:
-                    return True
-                if selection.selection_set and walk(selection.selection_set, seen):
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                if walk(selection.selection_set, seen):
-                    return True
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                known = name not in seen and name in fragments
-                if known and walk(fragments[name].selection_set, seen | {name}):
-                    return True
-        return False
+def introspects(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    def asks(selections: SelectionSetNode) -> bool:
+        return any(
+            field.name.value in INTROSPECTION
+            or (field.selection_set is not None and asks(field.selection_set))
+            for field in fields(selections, fragments)
+        )
 
-    return walk(operation.selection_set, set())
+    return asks(operation.selection_set)
 
 
 def request_limits(settings: Settings) -> type[SchemaExtension]:
