@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from infra.bootstrap import Container
 from infra.database import Database
@@ -219,25 +221,26 @@ def _columns(conn: psycopg.Connection, live: PostgresView, table: str) -> sql.Co
 # A table's rows as a multiset, in one pass and without sorting: their count and the sum of
 # each row's 64-bit hash (by each column type's own hash, not its text). Equal digests are
 # taken as equal tables; unequal ones are compared row by row to say which rows differ.
-DIGEST = (
-    "SELECT count(*) AS rows, coalesce(sum(hash_record_extended(ROW({c}), 0)), 0) AS sum FROM {t}"
-)
+DIGEST = "SELECT count(*), coalesce(sum(hash_record_extended(ROW({c}), 0)), 0) FROM {t}"
 
 
-def _digest(conn: psycopg.Connection, table: sql.Composable, columns: sql.Composable) -> Digest:
-    found = conn.execute(sql.SQL(DIGEST).format(c=columns, t=table)).fetchone()
+def _digest(
+    conn: psycopg.Connection[Any], table: sql.Composable, columns: sql.Composable
+) -> Digest:
+    found = (
+        conn.cursor(row_factory=tuple_row)
+        .execute(sql.SQL(DIGEST).format(c=columns, t=table))
+        .fetchone()
+    )
     assert found is not None
     return int(found[0]), int(found[1])
 
 
 def _copy_digests(copy: PostgresView, columns: dict[str, sql.Composable]) -> dict[str, Digest]:
-    digests = {}
-    with copy.datastore.transaction(commit=False) as curs:
-        for table, chosen in columns.items():
-            found = curs.execute(sql.SQL(DIGEST).format(c=chosen, t=copy.table(table))).fetchone()
-            assert found is not None
-            digests[table] = int(found["rows"]), int(found["sum"])
-    return digests
+    with copy.datastore.get_connection() as conn:
+        return {
+            table: _digest(conn, copy.table(table), chosen) for table, chosen in columns.items()
+        }
 
 
 def _differences(
