@@ -127,6 +127,25 @@ def _at(value: dict[str, str] | None) -> datetime | None:
     return datetime.fromisoformat(value["_data_"]) if value is not None else None
 
 
+def created_detail(state: dict[str, Any]) -> dict[str, Any]:
+    """A new contact's document, from the creating fact's payload as stored (which it takes
+    over: each payload is read afresh, so its lists become the document's own)."""
+    needs = state.get("needs", [])
+    for need in needs:
+        need["withdrawn"] = False
+    follow_up = state.get("follow_up")
+    ended = _at(state.get("ended_at"))
+    return {
+        "inquirer": state["inquirer"],
+        "needs": needs,
+        "disposition": state.get("disposition"),
+        "ended_at": ended.isoformat() if ended is not None else None,
+        "follow_ups": [dict(follow_up, done=None)] if follow_up else [],
+        "corrections": [],
+        "recorded_by": state["actor"],
+    }
+
+
 def _created(item: Positioned) -> ContactRow:
     """A new contact's row, read from the creating fact's payload (the hot path of a rebuild)."""
     fact: StoredFact = item.event
@@ -134,21 +153,8 @@ def _created(item: Positioned) -> ContactRow:
     started = datetime.fromisoformat(state["started_at"]["_data_"])
     answered = _at(state["answered_at"])
     ended = _at(state.get("ended_at"))
-    needs = state.get("needs", [])
-    for need in needs:  # each fact is read afresh, so its lists become the row's own
-        need["withdrawn"] = False
-    follow_up = state.get("follow_up")
-    inquirer = state["inquirer"]
-    disposition = state.get("disposition")
-    detail = {
-        "inquirer": inquirer,
-        "needs": needs,
-        "disposition": disposition,
-        "ended_at": ended.isoformat() if ended is not None else None,
-        "follow_ups": [dict(follow_up, done=None)] if follow_up else [],
-        "corrections": [],
-        "recorded_by": state["actor"],
-    }
+    detail = created_detail(state)
+    needs, inquirer, disposition = detail["needs"], detail["inquirer"], detail["disposition"]
     return ContactRow(
         id=fact.originator_id, key=state["key"], position=item.position,
         recorded_at=datetime.fromisoformat(state["timestamp"]["_data_"]),

@@ -28,15 +28,17 @@ COLUMNS = [f.name for f in fields(ContactRow) if f.name != "row_id"]
 
 # `interactions._created` in SQL, for contacts logged whole. Times are read as the transcoder
 # wrote them ({"_type_": "datetime_iso", "_data_": ...}); durations are floored, never below 0.
+# The row's document (`detail`) is left NULL: it is the logged fact's payload at `position`,
+# which reads take from the log (see `PostgresInteractionView.reads`). Building and keeping a
+# copy of every payload cost half of a rebuild, and most of comparing the view in a replay.
 # json_to_record reads the members in one pass over the payload's text, parsing only the
-# documents kept whole (inquirer, needs) as jsonb: a quarter faster than making the whole
-# payload jsonb to look members up. OFFSET 0 keeps the planner from inlining the lateral
-# subqueries, which would compute them once for every reference.
+# documents it needs (inquirer, needs) as jsonb. OFFSET 0 keeps the planner from inlining the
+# lateral subqueries, which would compute them once for every reference.
 LOGGED = sql.SQL("""
 INSERT INTO {interactions} (id, key, position, recorded_at, channel, started_at, answered_at,
     ended_at, day, language, interpreter, counsellor, inquirer_type, age_band, gender,
     territory, disposition, wait_seconds, handle_seconds, need_codes, need_unmet,
-    referral_organizations, detail)
+    referral_organizations)
 SELECT e.originator_id, r.key, e.notification_id, (r.timestamp->>'_data_')::timestamptz,
     r.channel, t.started, t.answered, t.ended,
     (t.started AT TIME ZONE 'America/Montreal')::date,
@@ -49,29 +51,18 @@ SELECT e.originator_id, r.key, e.notification_id, (r.timestamp->>'_data_')::time
         THEN greatest(floor(extract(epoch FROM t.ended - t.answered)), 0)::int END,
     coalesce(n.codes, '{{}}'), coalesce(n.unmet, '{{}}'),
     ARRAY(SELECT jsonb_array_elements_text(
-        jsonb_path_query_array(t.needs, '$[*].referrals[*].organization_id'))),
-    jsonb_build_object(
-        'inquirer', r.inquirer,
-        'needs', coalesce(n.needs, '[]'),
-        'disposition', to_jsonb(r.disposition),
-        'ended_at', r.ended_at->'_data_',
-        'follow_ups', CASE WHEN jsonb_typeof(r.follow_up) = 'object'
-            THEN jsonb_build_array(r.follow_up || '{{"done": null}}')
-            ELSE '[]'::jsonb END,
-        'corrections', '[]'::jsonb,
-        'recorded_by', to_jsonb(r.actor))
+        jsonb_path_query_array(t.needs, '$[*].referrals[*].organization_id')))
 FROM {events} e
 CROSS JOIN LATERAL json_to_record(convert_from(e.state, 'UTF8')::json) AS r(
     key text, "timestamp" json, channel text, started_at json, answered_at json,
-    ended_at jsonb, language text, interpreter boolean, counsellor text, inquirer jsonb,
-    disposition text, follow_up jsonb, actor text, needs jsonb)
+    ended_at json, language text, interpreter boolean, counsellor text, inquirer jsonb,
+    disposition text, needs jsonb)
 CROSS JOIN LATERAL (SELECT (r.started_at->>'_data_')::timestamptz AS started,
     (r.answered_at->>'_data_')::timestamptz AS answered,
     (r.ended_at->>'_data_')::timestamptz AS ended,
     coalesce(r.needs, '[]') AS needs OFFSET 0) t
 CROSS JOIN LATERAL (SELECT array_agg(x.need->>'code' ORDER BY x.i) AS codes,
-    array_agg(coalesce(x.need->'unmet'->>'reason', '') ORDER BY x.i) AS unmet,
-    jsonb_agg(x.need || '{{"withdrawn": false}}' ORDER BY x.i) AS needs
+    array_agg(coalesce(x.need->'unmet'->>'reason', '') ORDER BY x.i) AS unmet
     FROM jsonb_array_elements(t.needs) WITH ORDINALITY x(need, i)) n
 WHERE e.notification_id > %(start)s AND e.notification_id <= %(end)s AND e.topic = %(topic)s
 ORDER BY e.notification_id
@@ -105,7 +96,7 @@ class PostgresInteractionView(PostgresView):
                 " inquirer_type text NOT NULL, age_band text NOT NULL, gender text NOT NULL,"
                 " territory text, disposition text, wait_seconds int, handle_seconds int,"
                 " need_codes text[] NOT NULL, need_unmet text[] NOT NULL,"
-                " referral_organizations text[] NOT NULL, detail jsonb NOT NULL)"
+                " referral_organizations text[] NOT NULL, detail jsonb)"
             ).format(t("interactions")),
             sql.SQL("CREATE INDEX IF NOT EXISTS interactions_position ON {} (position)").format(
                 t("interactions")
@@ -173,13 +164,33 @@ class PostgresInteractionView(PostgresView):
     def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, ContactRow]:
         if not ids:
             return {}
-        curs.execute(
-            sql.SQL("SELECT row_id, {} FROM {} WHERE id = ANY(%s)").format(
-                sql.SQL(", ").join(map(sql.Identifier, COLUMNS)), self.table("interactions")
-            ),
-            (list(ids),),
+        rows = self._select(curs, sql.SQL("i.id = ANY(%(ids)s)"), "", {"ids": list(ids)})
+        return {row.id: row for row in rows}
+
+    def _select(
+        self, curs: Cursor[Any], where: sql.Composable, order: str, params: dict[str, Any]
+    ) -> list[ContactRow]:
+        """Rows with their documents: a row without one is the contact as logged, and its
+        document is the payload of the fact at its position."""
+        statement = sql.SQL(
+            "SELECT i.row_id, {columns}, e.state AS logged FROM {interactions} i"
+            " LEFT JOIN {events} e ON i.detail IS NULL AND e.notification_id = i.position"
+            " WHERE {where} {order}"
+        ).format(
+            columns=sql.SQL(", ").join(sql.Identifier("i", c) for c in COLUMNS),
+            interactions=self.table("interactions"),
+            events=sql.Identifier(self.log_schema, LOG_TABLE),
+            where=where,
+            order=sql.SQL(order),
         )
-        return {row["id"]: ContactRow(**row) for row in curs.fetchall()}
+        curs.execute(statement, params)
+        found = []
+        for row in curs.fetchall():
+            logged = row.pop("logged")
+            if row["detail"] is None:
+                row["detail"] = interactions.created_detail(orjson.loads(logged))
+            found.append(ContactRow(**row))
+        return found
 
     # Reads.
 
@@ -193,25 +204,20 @@ class PostgresInteractionView(PostgresView):
         after: tuple[datetime, int] | None,
     ) -> list[ContactRow]:  # fmt: skip
         """Contacts started in [start, end), newest first, after the cursor (started, row_id)."""
-        conditions = [sql.SQL("started_at >= %(start)s AND started_at < %(end)s")]
+        conditions = [sql.SQL("i.started_at >= %(start)s AND i.started_at < %(end)s")]
         if counsellor is not None:
-            conditions.append(sql.SQL("counsellor = %(counsellor)s"))
+            conditions.append(sql.SQL("i.counsellor = %(counsellor)s"))
         if after is not None:
-            conditions.append(sql.SQL("(started_at, row_id) < (%(at)s, %(row)s)"))
-        statement = sql.SQL(
-            "SELECT row_id, {} FROM {} WHERE {} ORDER BY started_at DESC, row_id DESC LIMIT %(n)s"
-        ).format(
-            sql.SQL(", ").join(map(sql.Identifier, COLUMNS)),
-            self.table("interactions"),
-            sql.SQL(" AND ").join(conditions),
-        )
+            conditions.append(sql.SQL("(i.started_at, i.row_id) < (%(at)s, %(row)s)"))
         params = {
             "start": start, "end": end, "counsellor": counsellor, "n": first,
             "at": after[0] if after else None, "row": after[1] if after else None,
         }  # fmt: skip
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, params)
-            return [ContactRow(**row) for row in curs.fetchall()]
+            return self._select(
+                curs, sql.SQL(" AND ").join(conditions),
+                "ORDER BY i.started_at DESC, i.row_id DESC LIMIT %(n)s", params,
+            )  # fmt: skip
 
 
 def _escaped(text: str) -> str:

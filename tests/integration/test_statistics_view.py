@@ -132,6 +132,15 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
             actor="Marie", at=started,
         ))  # fmt: skip
     container.runners["interactions"].catch_up()
+    # Contacts changed after they were logged: their rows keep a document of their own.
+    changed = [c.id for c in generate(plan)][:3]
+    container.operations.change_interaction(changed[0], lambda c: c.withdraw_need(
+        0, "doublon", actor="sup", at=clock.now()))  # fmt: skip
+    container.operations.change_interaction(changed[1], lambda c: c.schedule_follow_up(
+        FollowUp(date(2018, 12, 1), "rappel"), actor="Marie", at=clock.now()))  # fmt: skip
+    container.operations.change_interaction(changed[2], lambda c: c.correct_disposition(
+        Disposition.TEST, "formation", actor="sup", at=clock.now()))  # fmt: skip
+    container.runners["interactions"].catch_up()
 
     view = container.interactions
     stored = container.operations.recorder.select_notifications(
@@ -147,6 +156,9 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
         "follow-up": any(row.detail["follow_ups"] for row in expected.values()),
         "unmet": any(any(row.need_unmet) for row in expected.values()),
         "no needs": any(not row.need_codes for row in expected.values()),
+        "withdrawn": expected[changed[0]].detail["needs"][0]["withdrawn"],
+        "followed up": len(expected[changed[1]].detail["follow_ups"]) > 0,
+        "corrected": expected[changed[2]].disposition == Disposition.TEST.value,
     }
     assert all(kinds.values()), kinds
     assert len(expected) == plan.count + 3
