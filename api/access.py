@@ -1,8 +1,16 @@
-"""Who may call each operation: the policy in one table, read from the schema's side.
+"""Who may call each operation, see each type and read each restricted field: the policy in
+three tables, read from the schema's side. `admin` may do everything.
 
-Resolvers enforce it (each checks its caller before reading its input); the schema refuses to
-build while an operation has no rule here, and a test calls every operation as every role and
-holds what it gets to this table. `admin` may do everything.
+- `RULES`: resolvers enforce it (each checks its caller before reading its input); a test calls
+  every operation as every role and holds what it gets to this table.
+- `TYPES`: who may see an object of each type, wherever it appears. The schema is walked
+  from every operation when it is built (`api.exposure`), and refused when a role that may call
+  an operation can reach, through nested fields, a type not meant for it.
+- `FIELDS`: fields narrower than their type; the schema guards each one (`api.guards`), which
+  answers null to other roles.
+- `BY_TYPE`: fields that answer only what `TYPES` lets the caller see (`node`).
+
+The schema refuses to build while an operation or an object type has no rule here.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ COVERAGE = (Role.COVERAGE_ADMIN,)
 COUNSELLORS = (Role.COUNSELLOR,)
 CONTACT_READERS = (Role.COUNSELLOR, Role.ANALYST, Role.AUDITOR)
 AUDITORS = (Role.AUDITOR,)
+HISTORY_READERS = (Role.EDITOR, Role.AUDITOR)
+ADMINS: tuple[Role, ...] = ()
 
 RULES: dict[str, tuple[Role, ...]] = {
     # The public directory. (Inactive records in a search need an editor or a counsellor.)
@@ -24,7 +34,7 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.autocomplete": EVERYONE,
     "Query.searchServices": EVERYONE,
     # The directory team's work.
-    "Query.recordHistory": (Role.EDITOR, Role.AUDITOR),
+    "Query.recordHistory": HISTORY_READERS,
     "Query.verificationQueue": EDITORS,
     # Territories and coverage are published.
     "Query.territory": EVERYONE,
@@ -46,6 +56,8 @@ RULES: dict[str, tuple[Role, ...]] = {
     # The caller's own role, and the projections' lag.
     "Query.viewer": EVERYONE,
     "Query.projections": EVERYONE,
+    # Any record by its id (Relay); null for a record the caller may not see (see TYPES).
+    "Query.node": EVERYONE,
     # Directory records.
     "Mutation.registerOrganization": EDITORS,
     "Mutation.renameOrganization": EDITORS,
@@ -86,10 +98,76 @@ RULES: dict[str, tuple[Role, ...]] = {
 }
 
 
+TYPES: dict[str, tuple[Role, ...]] = {
+    # What the directory publishes.
+    **dict.fromkeys(
+        ("Organization", "Service", "Location", "ServiceAtLocationResult", "LocalizedText",
+         "AddressType", "CoordinatesType", "PhoneType", "ScheduleType", "OpeningHoursType",
+         "SearchConnection", "SearchEdge", "SearchFacets", "FacetValue", "PageInfo",
+         "Suggestion"),
+        EVERYONE,
+    ),
+    # Territories, coverage and published figures.
+    **dict.fromkeys(
+        ("Territory", "TerritoryList", "Coverage", "CoverageAgreementType", "CoverageInterval",
+         "CoverageTimeline", "CoverageChanges", "CoverageChangeType", "CoveredTerritories",
+         "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics", "StatisticsCell",
+         "Figure"),
+        EVERYONE,
+    ),
+    # What a mutation wrote, the caller, the projections, and expected errors.
+    **dict.fromkeys(
+        ("Receipt", "Viewer", "ProjectionStatus", "InvalidInputError", "NotFoundError",
+         "NotAuthorizedError", "VersionConflictError", "ConsistencyTimeoutError",
+         "SearchUnavailableError"),
+        EVERYONE,
+    ),
+    # The directory team's work.
+    "RecordHistory": HISTORY_READERS,
+    "FieldChange": HISTORY_READERS,
+    "VerificationList": EDITORS,
+    "RecordToVerify": EDITORS,
+    # Caller-level records.
+    **dict.fromkeys(
+        ("Interaction", "InteractionPage", "Inquirer", "NeedRecord", "Referral", "Unmet",
+         "FollowUpRecord", "Correction"),
+        CONTACT_READERS,
+    ),
+    "InteractionReceipt": COUNSELLORS,
+    # The log as auditors read it.
+    **dict.fromkeys(("AuditPage", "AuditEntry", "AuditChange", "PastRecord"), AUDITORS),
+}  # fmt: skip
+
+FIELDS: dict[str, tuple[Role, ...]] = {
+    # Why an editor flagged a record is the directory team's note, not the public's.
+    "Organization.flaggedReason": EDITORS,
+    # A runner's last error can name tables, hosts and data.
+    "ProjectionStatus.error": ADMINS,
+}
+
+
+# Fields that answer, at run time, only objects of the types the caller may see (`may_see`),
+# and null for others: the walk through them goes on into each type with the roles it allows.
+BY_TYPE = ("Query.node",)
+
+
 def allowed(operation: str, role: Role) -> bool:
     return role is Role.ADMIN or role in RULES[operation]
+
+
+def may_see(type_name: str, role: Role) -> bool:
+    return role is Role.ADMIN or role in TYPES[type_name]
+
+
+def may_read(field: str, role: Role) -> bool:
+    return role is Role.ADMIN or role in FIELDS[field]
 
 
 def unruled(operations: list[str]) -> list[str]:
     """The operations the table has no rule for."""
     return [operation for operation in operations if operation not in RULES]
+
+
+def untyped(types: list[str]) -> list[str]:
+    """The object types the table has no rule for."""
+    return [name for name in types if name not in TYPES]

@@ -19,6 +19,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.node import Node
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
 from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput, NotFound
@@ -43,8 +44,7 @@ class LocalizedTextInput:
 
 
 @strawberry.type
-class Organization:
-    id: strawberry.ID
+class Organization(Node):
     name: LocalizedTextType
     description: LocalizedTextType
     website: str | None
@@ -54,11 +54,9 @@ class Organization:
     status: RecordStatus  # type: ignore[valid-type]
     last_verified_at: datetime | None
     merged_into: strawberry.ID | None
-    flagged: strawberry.Private[str | None]
-
-    @strawberry.field(description="Why the record was flagged for review (editors only).")
-    def flagged_reason(self, info: Info) -> str | None:
-        return self.flagged if info.context.principal.has(Role.EDITOR) else None
+    flagged_reason: str | None = strawberry.field(
+        description="Why the record was flagged for review (editors only)."
+    )
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Organization:
@@ -73,7 +71,7 @@ class Organization:
             status=Status(row.status),
             last_verified_at=row.verified_at,
             merged_into=strawberry.ID(str(row.merged_into)) if row.merged_into else None,
-            flagged=row.flagged_reason,
+            flagged_reason=row.flagged_reason,
         )
 
 

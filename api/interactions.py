@@ -23,6 +23,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.node import Node
 from domain import interactions as domain
 from domain.errors import InvalidInput, NotFound
 from domain.interactions import Interaction as Interaction_
@@ -400,8 +401,7 @@ class Correction:
 
 
 @strawberry.type(name="Interaction")
-class InteractionRecord:
-    id: strawberry.ID
+class InteractionRecord(Node):
     key: str
     channel: str
     started_at: datetime

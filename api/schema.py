@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -27,8 +27,11 @@ from api.coverage import (
     TerritoryMutation,
 )
 from api.directory import DirectoryMutation, DirectoryQuery
+from api.exposure import exposures
+from api.guards import guard_fields
 from api.interactions import InteractionMutation, InteractionQuery
 from api.limits import request_limits, typed
+from api.nodes import NodeQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
 from api.services import ServiceMutation, ServiceQuery
@@ -56,6 +59,7 @@ class Query(
     AuditQuery,
     AsOfQuery,
     SystemQuery,
+    NodeQuery,
 ):
     pass
 
@@ -122,9 +126,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema = GuichetSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
     )
-    missing = access.unruled(operations(schema))
+    missing = access.unruled(operations(schema)) + access.untyped(object_types(schema))
     if missing:
         raise RuntimeError(f"no access rule in api/access.py for {', '.join(missing)}")
+    exposed = exposures(schema._schema)
+    if exposed:
+        raise RuntimeError("nested fields expose types to roles:\n" + "\n".join(exposed))
+    guard_fields(schema._schema)
     return schema
 
 
@@ -133,3 +141,13 @@ def operations(schema: strawberry.Schema) -> list[str]:
     built = schema._schema
     roots = (built.query_type, built.mutation_type, built.subscription_type)
     return [f"{root.name}.{name}" for root in roots if root for name in root.fields]
+
+
+def object_types(schema: strawberry.Schema) -> list[str]:
+    """Every object type but the roots and introspection's."""
+    built = schema._schema
+    roots = {built.query_type, built.mutation_type, built.subscription_type}
+    return [
+        name for name, kind in built.type_map.items()
+        if isinstance(kind, GraphQLObjectType) and kind not in roots and not name.startswith("__")
+    ]  # fmt: skip

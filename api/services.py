@@ -20,6 +20,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.node import Node
 from api.records import Change, EditResult, edit, reason_of
 from api.territories import Territory
 from domain.errors import NotFound
@@ -36,7 +37,7 @@ from domain.values import (
     parse_languages,
     parse_taxonomy,
 )
-from infra.tokens import Role
+from infra.tokens import Principal, Role
 
 Fields = dict[str, Any]
 
@@ -81,8 +82,7 @@ class CoordinatesType:
 
 
 @strawberry.type
-class Location:
-    id: strawberry.ID
+class Location(Node):
     version: int
     name: LocalizedTextType
     description: LocalizedTextType
@@ -109,8 +109,7 @@ class Location:
 
 
 @strawberry.type
-class Service:
-    id: strawberry.ID
+class Service(Node):
     version: int
     organization_id: strawberry.ID
     name: LocalizedTextType
@@ -314,6 +313,11 @@ async def read(info: Info, id: str, kind: str, consistent_with: int | None) -> F
     return record
 
 
+def hidden(record: Fields, principal: Principal) -> bool:
+    """Inactive services are the directory team's: others are told there is none."""
+    return record["status"] != Status.ACTIVE and not principal.has(Role.EDITOR)
+
+
 @strawberry.type
 class ServiceQuery:
     @strawberry.field(description="A service's current state.")
@@ -322,7 +326,7 @@ class ServiceQuery:
     ) -> ServiceResult:
         try:
             record = await read(info, id, "service", consistent_with)
-            if record["status"] != Status.ACTIVE and not info.context.principal.has(Role.EDITOR):
+            if hidden(record, info.context.principal):
                 raise NotFound("service", UUID(id))
             return Service.from_fields(UUID(id), record)
         except EXPECTED as error:

@@ -3,7 +3,8 @@
 The documents are made from the schema itself, with the least arguments each operation
 takes, so an operation added without a rule, or with a rule its resolver does not keep, fails
 here. A refused caller gets `NotAuthorizedError`; an allowed one gets anything else (most
-often an error about the made-up arguments, which is after the access check).
+often an error about the made-up arguments, which is after the access check). Nested fields are
+held to the type rules by walking the schema from every operation (`api.exposure`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -27,7 +30,9 @@ from graphql import (
 )
 
 from api import access
-from api.schema import build_schema, operations
+from api.exposure import exposures
+from api.interactions import InteractionRecord
+from api.schema import build_schema, object_types, operations
 from infra.settings import Settings
 from infra.tokens import Role
 from tests.support.graphql import GraphQLClient
@@ -65,7 +70,8 @@ def document(root: str, name: str, field: GraphQLField) -> tuple[str, dict[str, 
     declared = "".join(f"${arg}: {value.type} " for arg, value in required.items())
     passed = ", ".join(f"{arg}: ${arg}" for arg in required)
     result = get_named_type(field.type)
-    selection = "{ __typename }" if isinstance(result, GraphQLObjectType | GraphQLUnionType) else ""
+    composite = GraphQLObjectType | GraphQLUnionType | GraphQLInterfaceType
+    selection = "{ __typename }" if isinstance(result, composite) else ""
     operation = root.lower()
     head = f"{operation} ({declared})" if declared else operation
     call = f"{name}({passed})" if passed else name
@@ -110,3 +116,40 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(graphql: GraphQL
                         f"{root}.{name} as {role.value}: {'refused' if refused else found}"
                     )
     assert disagreements == [], "answers that differ from api/access.py"
+
+
+def test_no_operation_lets_a_role_reach_a_type_not_meant_for_it() -> None:
+    assert exposures(SCHEMA) == []
+    assert access.untyped(object_types(build_schema(Settings.from_environ({})))) == []
+
+
+@strawberry.type(name="Service")
+class LeakyService:
+    id: strawberry.ID
+
+    @strawberry.field
+    def recent_callers(self) -> list[InteractionRecord]:
+        return []
+
+
+@strawberry.type(name="Query")
+class LeakyQuery:
+    @strawberry.field
+    def service(self) -> LeakyService:
+        return LeakyService(id=strawberry.ID("x"))
+
+
+def test_a_nested_field_added_without_a_rule_is_an_exposure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    leaky = strawberry.Schema(query=LeakyQuery)
+    [found] = exposures(leaky._schema)
+    assert found.startswith("Query.service > Service.recentCallers > Interaction: ")
+    assert "coverage_admin, editor, public may reach Interaction" in found
+    # The field restricted to those who may read contacts is no longer one.
+    monkeypatch.setitem(access.FIELDS, "Service.recentCallers", access.CONTACT_READERS)
+    assert exposures(leaky._schema) == []
+    # A new type needs a rule of its own.
+    monkeypatch.delitem(access.TYPES, "Inquirer")
+    with pytest.raises(RuntimeError, match=r"no access rule in api/access\.py for Inquirer"):
+        build_schema(Settings.from_environ({}))

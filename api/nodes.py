@@ -1,0 +1,80 @@
+"""`node(id)`: any organization, service, location or contact by its id alone, as Relay
+clients refetch what they hold.
+
+What the caller may not see is null, as a record that does not exist is: which types each role
+may see is `access.TYPES`, the same table that holds every other operation to its nested fields.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import get_object_definition
+
+from api import access
+from api.consistency import reach
+from api.context import Context, Info
+from api.directory import Organization, parse_id
+from api.errors import ConsistencyTimeout
+from api.interactions import InteractionRecord
+from api.node import Node
+from api.services import Location, Service, hidden
+from domain.errors import InvalidInput
+
+# The views a node may be read from, for `consistentWith`.
+VIEWS = ("history", "directory")
+CONTACTS = ("interactions",)
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any organization, service, location or contact by its id; null when there "
+        "is none the caller may see. Malformed ids and consistency timeouts are errors."
+    )
+    async def node(
+        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+    ) -> Node | None:
+        context = info.context
+        contacts = access.may_see("Interaction", context.principal.role)
+        try:
+            uuid = parse_id("id", id)
+            await reach(context, VIEWS + CONTACTS if contacts else VIEWS, consistent_with)
+        except InvalidInput as error:
+            raise GraphQLError(
+                str(error), extensions={"code": error.code, "field": error.field}
+            ) from None
+        except ConsistencyTimeout as error:
+            raise GraphQLError(
+                str(error), extensions={"code": "CONSISTENCY_TIMEOUT", "reached": error.reached}
+            ) from None
+        found = await _record(context, uuid)
+        if found is None and contacts:
+            row = await context.call(context.container.interactions.contact, uuid)
+            found = InteractionRecord.of(row) if row is not None else None
+        if found is None or not access.may_see(_type_name(found), context.principal.role):
+            return None
+        return found
+
+
+async def _record(context: Context, id: UUID) -> Node | None:
+    """A directory record, as `organization`, `service` and `location` show it."""
+    container = context.container
+    fields = (await context.call(container.history.records, [id])).get(id)
+    if fields is None:
+        return None
+    kind = fields.get("kind")
+    if kind == "organization":
+        row = await context.call(container.directory.organization, id)
+        return Organization.from_row(row) if row is not None else None
+    if kind == "service":
+        return None if hidden(fields, context.principal) else Service.from_fields(id, fields)
+    if kind == "location":
+        return Location.from_fields(id, fields)
+    return None
+
+
+def _type_name(node: Node) -> str:
+    return get_object_definition(type(node), strict=True).name
