@@ -1,30 +1,42 @@
-"""Faults while the service works: the database crashing under load, the search engine gone."""
+"""Faults while the service works: the database crashing under load, the search engine gone
+(and, with a server to test against, back again)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psutil
 import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
+from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchUnreachable
 from psycopg import sql
 
 from api.app import create_app
+from domain.services import Service
+from domain.values import LocalizedText
 from infra.bootstrap import Container, tokens_for
 from infra.database import Database
+from infra.demo import demo_id, load_demo
 from infra.embedded import EmbeddedPostgres
+from infra.search.opensearch import IndexNames
 from infra.settings import Settings
+from infra.territories import load_reference
 from tests.api.test_interactions import CONTACTS, RECORD, ready
+from tests.support.proxy import Proxy
 from tests.support.tokens import TOKENS_SETTING
 
 COUNSELLOR = {"Authorization": "Bearer counsellor-token"}
@@ -146,3 +158,89 @@ async def test_with_opensearch_unreachable_writes_succeed_and_searches_say_so(
     with pytest.raises(OpenSearchUnreachable):
         runner.catch_up()
     assert container.views["search"].position() < container.head()
+
+
+class _Hello(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def test_the_proxy_cuts_a_server_off_and_restores_it() -> None:
+    """The fault the OpenSearch test below makes, shown on a server of our own."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Proxy("127.0.0.1", server.server_address[1]) as proxy, httpx.Client() as http:
+            assert http.get(proxy.url).text == "hello"
+            proxy.cut()
+            with pytest.raises(httpx.TransportError):
+                http.get(proxy.url)
+            proxy.restore()
+            assert http.get(proxy.url).text == "hello"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+OPENSEARCH_URL = os.environ.get("GUICHET_OPENSEARCH_URL")
+RENAMED = demo_id("service", 0, 0)
+FIND = 'query { searchServices(text: "zanzibar") { ... on SearchConnection { totalCount } '
+FIND += "... on Error { code } } }"
+
+
+@pytest.mark.skipif(not OPENSEARCH_URL, reason="GUICHET_OPENSEARCH_URL is not set")
+async def test_opensearch_gone_and_back_the_search_projection_catches_up(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
+) -> None:
+    assert OPENSEARCH_URL is not None
+    target = urlsplit(OPENSEARCH_URL)
+    with Proxy(target.hostname or "127.0.0.1", target.port or 9200) as proxy:
+        container = make_container({**environ, "GUICHET_OPENSEARCH_URL": proxy.url})
+        try:
+            clock = container.clock
+            load_reference(container.operations, clock)
+            load_demo(container.operations, clock.now())
+            search = container.views["search"]
+            async with (
+                LifespanManager(create_app(container)) as manager,
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=manager.app), base_url="http://guichet.test"
+                ) as http,
+            ):
+                await _until(lambda: search.position() >= container.head())
+                proxy.cut()
+                written = await http.post("/graphql", json={"query": REGISTER}, headers=EDITOR)
+                assert written.json()["data"]["registerOrganization"]["__typename"] == "Receipt"
+                version: int = container.operations.repository.get(RENAMED).version
+                container.operations.edit_record(Service, RENAMED, version, lambda s: s.rename(
+                    LocalizedText("Zanzibar", "Zanzibar"), reason=None, actor="edith",
+                    at=clock.now()))  # fmt: skip
+                gone = (await http.post("/graphql", json={"query": FIND})).json()["data"]
+                assert gone["searchServices"] == {"code": "SEARCH_UNAVAILABLE"}
+                await asyncio.sleep(1.0)
+                assert search.position() < container.head(), "the projection cannot have applied"
+                proxy.restore()
+                await _until(lambda: search.position() >= container.head())
+                back = (await http.post("/graphql", json={"query": FIND})).json()["data"]
+                assert back["searchServices"] == {"totalCount": 1}
+        finally:
+            await container.search.close()
+            client = OpenSearch(hosts=[OPENSEARCH_URL])
+            names = IndexNames.for_schema(container.database.schema)
+            client.indices.delete(index=f"{names.alias}-v*")
+            client.indices.delete_index_template(name=names.template)
+            client.close()
+
+
+async def _until(reached: Callable[[], bool], seconds: float = 60.0) -> None:
+    for _ in range(int(seconds * 10)):
+        if await asyncio.to_thread(reached):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not reached within {seconds:.0f} s")
