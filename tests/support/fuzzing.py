@@ -29,14 +29,19 @@ ROLES = (None, "editor-token", "counsellor-token", "analyst-token", "auditor-tok
          "coverage-token", "admin-token")  # fmt: skip
 
 
-def _scalars() -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
-    junk = st.text(max_size=12).map(nodes.String)
+def _scalars(mode: Mode) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
+    """Valid values for documents meant to be valid; junk among them for the others (with
+    junk in every mode, three in four of the valid documents were refused for a date)."""
     dates = st.dates().map(lambda d: nodes.String(d.isoformat()))
     times = st.datetimes(timezones=st.just(UTC)).map(lambda t: nodes.String(t.isoformat()))
+    json = st.just(nodes.Object([]))
+    if mode is Mode.POSITIVE:
+        return {"Date": dates, "DateTime": times, "JSON": json}
+    junk = st.text(max_size=12).map(nodes.String)
     return {
         "Date": st.one_of(dates, junk),
         "DateTime": st.one_of(times, junk),
-        "JSON": st.one_of(st.just(nodes.Object([])), junk),
+        "JSON": st.one_of(json, junk),
     }
 
 
@@ -79,8 +84,8 @@ def fuzz(container: Container, examples: int) -> Findings:
     findings = Findings()
     schema = build_schema(container.settings)._schema
     strategy = st.one_of(
-        from_schema(schema, custom_scalars=_scalars(), mode=Mode.POSITIVE),
-        from_schema(schema, custom_scalars=_scalars(), mode=Mode.NEGATIVE),
+        from_schema(schema, custom_scalars=_scalars(Mode.POSITIVE), mode=Mode.POSITIVE),
+        from_schema(schema, custom_scalars=_scalars(Mode.NEGATIVE), mode=Mode.NEGATIVE),
     )
     started = datetime.now(UTC)
     with TestClient(create_app(container, run_projections=False)) as client:
