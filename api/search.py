@@ -185,6 +185,9 @@ class SearchQueryType:
                 -90 <= near.latitude <= 90 and -180 <= near.longitude <= 180
             ):
                 raise InvalidInput("near", "latitude is -90 to 90 and longitude -180 to 180")
+            if open_at is not None and not 1 < open_at.year < 9999:
+                # Montréal time is read from it: at the calendar's ends that overflows.
+                raise InvalidInput("openAt", "must be a time between the years 2 and 9998")
             await reach(context, ("search", "territories"), consistent_with)
             territories = None
             if territory:

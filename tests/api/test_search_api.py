@@ -74,3 +74,10 @@ async def test_search_errors_are_typed(graphql: GraphQLClient, container: Contai
     assert (too_many["__typename"], too_many["field"]) == ("InvalidInputError", "first")
     assert (bad_cursor["__typename"], bad_cursor["field"]) == ("InvalidInputError", "after")
     assert public_inactive["__typename"] == "NotAuthorizedError"
+
+
+async def test_an_open_at_at_the_end_of_the_calendar_is_refused(graphql: GraphQLClient) -> None:
+    query = """query ($at: DateTime!) { searchServices(openAt: $at) {
+      __typename ... on InvalidInputError { field } } }"""
+    data = await graphql.data(query, {"at": "9999-12-31T23:59:59+00:00"})
+    assert data["searchServices"] == {"__typename": "InvalidInputError", "field": "openAt"}
