@@ -8,6 +8,8 @@ from api.context import Denied
 from domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
 from projections.search_query import SearchUnavailable
 
+CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
+
 
 class ConsistencyTimeout(Exception):
     def __init__(self, position: int, reached: int, waited: float) -> None:
@@ -90,7 +92,7 @@ def as_error(error: Exception) -> Error:
         return SearchUnavailableError(code="SEARCH_UNAVAILABLE", message=str(error))
     if isinstance(error, ConsistencyTimeout):
         return ConsistencyTimeoutError(
-            code="CONSISTENCY_TIMEOUT",
+            code=CONSISTENCY_TIMEOUT,
             message=str(error),
             position=error.position,
             reached=error.reached,

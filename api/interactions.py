@@ -11,6 +11,7 @@ from uuid import UUID
 import pycountry
 import strawberry
 
+from api import access
 from api.consistency import reach
 from api.context import Info
 from api.directory import parse_id
@@ -29,7 +30,6 @@ from domain.errors import InvalidInput, NotFound
 from domain.interactions import Interaction as Interaction_
 from domain.interactions import ReferralSnapshot
 from domain.operations import Logged
-from infra.tokens import Role
 from projections.interactions import MONTREAL, ContactRow
 
 T = TypeVar("T")
@@ -41,8 +41,6 @@ AgeBand = strawberry.enum(domain.AgeBand, name="AgeBand")
 Gender = strawberry.enum(domain.Gender, name="Gender")
 UnmetReason = strawberry.enum(domain.UnmetReason, name="UnmetReason")
 
-LOGGERS = (Role.COUNSELLOR,)
-READERS = (Role.COUNSELLOR, Role.ANALYST, Role.AUDITOR)
 PAGE_MAX = 200
 
 
@@ -188,7 +186,7 @@ class InteractionMutation:
     ) -> InteractionResult:
         context = info.context
         try:
-            principal = context.require(*LOGGERS)
+            principal = context.require(*access.COUNSELLORS)
             language = _language("input.language", input.language)
             wanted = _service_ids(input.needs)
             container = context.container
@@ -219,7 +217,7 @@ class InteractionMutation:
     async def open_interaction(self, info: Info, input: OpenInteractionInput) -> InteractionResult:
         context = info.context
         try:
-            principal = context.require(*LOGGERS)
+            principal = context.require(*access.COUNSELLORS)
             interaction = Interaction_.open(
                 key=input.key, channel=domain.ContactChannel(input.channel),
                 started_at=input.started_at, answered_at=input.answered_at,
@@ -243,7 +241,7 @@ class InteractionMutation:
     ) -> InteractionResult:
         context = info.context
         try:
-            context.require(*LOGGERS)
+            context.require(*access.COUNSELLORS)
             sid = parse_id("serviceId", service_id)
             found = await context.call(context.container.search_view.referral_snapshots, [sid])
             if sid not in found:
@@ -334,7 +332,7 @@ async def _step(
 ) -> InteractionResult:
     context = info.context
     try:
-        actor = context.require(*LOGGERS).name
+        actor = context.require(*access.COUNSELLORS).name
         uuid = parse_id("id", id)
         at = context.container.clock.now()
         receipt, result = await context.call(
@@ -506,7 +504,7 @@ class InteractionQuery:
     ) -> InteractionRead:
         context = info.context
         try:
-            context.require(*READERS)
+            context.require(*access.CONTACT_READERS)
             await reach(context, ("interactions",), consistent_with)
             uuid = parse_id("id", id)
             row = await context.call(context.container.interactions.contact, uuid)
@@ -527,7 +525,7 @@ class InteractionQuery:
     ) -> InteractionList:  # fmt: skip
         context = info.context
         try:
-            context.require(*READERS)
+            context.require(*access.CONTACT_READERS)
             await reach(context, ("interactions",), consistent_with)
             if to < from_:
                 raise InvalidInput("to", f"{to} is before {from_}")

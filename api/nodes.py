@@ -17,7 +17,7 @@ from api import access
 from api.consistency import reach
 from api.context import Context, Info
 from api.directory import Organization, parse_id
-from api.errors import ConsistencyTimeout
+from api.errors import CONSISTENCY_TIMEOUT, ConsistencyTimeout
 from api.interactions import InteractionRecord
 from api.node import Node
 from api.services import Location, Service, hidden
@@ -48,7 +48,7 @@ class NodeQuery:
             ) from None
         except ConsistencyTimeout as error:
             raise GraphQLError(
-                str(error), extensions={"code": "CONSISTENCY_TIMEOUT", "reached": error.reached}
+                str(error), extensions={"code": CONSISTENCY_TIMEOUT, "reached": error.reached}
             ) from None
         found = await _record(context, uuid)
         if found is None and contacts:

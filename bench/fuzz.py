@@ -16,7 +16,7 @@ from bench.support import bench_container
 from infra.clock import SystemClock
 from infra.demo import load_demo
 from infra.territories import load_reference
-from tests.support.fuzzing import fuzz
+from tests.support.fuzzing import SETTINGS, fuzz
 from tests.support.tokens import TOKENS_SETTING
 
 
@@ -24,7 +24,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--examples", type=int, default=1_500)
     args = parser.parse_args()
-    with bench_container(GUICHET_TOKENS=TOKENS_SETTING) as container:
+    with bench_container(GUICHET_TOKENS=TOKENS_SETTING, **SETTINGS) as container:
         clock = SystemClock()
         load_reference(container.operations, clock)
         load_demo(container.operations, clock.now())

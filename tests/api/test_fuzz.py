@@ -8,7 +8,7 @@ from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.demo import load_demo
 from infra.territories import load_reference
-from tests.support.fuzzing import ROLES, fuzz
+from tests.support.fuzzing import ROLES, SETTINGS, fuzz
 
 # Documents per run, each sent as every role; `python -m bench.fuzz` runs many more.
 EXAMPLES = 60
@@ -17,7 +17,7 @@ EXAMPLES = 60
 def test_generated_documents_get_no_server_error_and_refusals_store_nothing(
     environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
 ) -> None:
-    container = make_container({**environ, "GUICHET_RATE_LIMIT": "0"})
+    container = make_container({**environ, **SETTINGS})
     clock = SystemClock()
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
