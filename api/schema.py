@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 import strawberry
+from eventsourcing import persistence
 from graphql import ASTValidationRule, GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
@@ -81,6 +83,29 @@ class Subscription(StatisticsSubscription):
     pass
 
 
+# The database out of reach: the store's own errors and psycopg's, pool timeouts included.
+UNAVAILABLE = (
+    psycopg.OperationalError, psycopg.InterfaceError,
+    persistence.OperationalError, persistence.InterfaceError,
+)  # fmt: skip
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+
+
+class Masking(MaskErrors):
+    """Masks our failures, except that a database out of reach is said to be: the caller can
+    do something about it (retry), and no detail of it is shown."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not isinstance(error.original_error, UNAVAILABLE):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            "The database could not be reached. Retry the request; a write either stored all "
+            "its facts or none.",
+            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+            extensions={"code": DATABASE_UNAVAILABLE},
+        )  # fmt: skip
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Masks errors raised by our code, logging them first; keeps the caller's own mistakes."""
     original = error.original_error
@@ -109,7 +134,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             super().__init__(rules)
 
     def masking() -> MaskErrors:
-        return MaskErrors(should_mask_error=should_mask)
+        return Masking(should_mask_error=should_mask)
 
     def tokens() -> MaxTokensLimiter:
         return MaxTokensLimiter(max_token_count=settings.max_tokens)

@@ -146,6 +146,22 @@ async def test_health_reports_database_and_lag(
     assert [p["name"] for p in body["projections"]] == list(container.views)
     for projection in body["projections"]:
         assert projection["lag"] == body["head"] - projection["position"]
+        assert projection["failing"] is False
+
+
+async def test_health_says_a_projection_fails_but_not_why(
+    http: httpx.AsyncClient, container: Container
+) -> None:
+    runner = container.runners["directory"]
+    runner.stop()  # a running runner clears its error once it applies a page again
+    runner.last_error = "connection to db.internal:5432 refused"
+
+    response = await http.get("/health")
+
+    failing = {p["name"]: p["failing"] for p in response.json()["projections"]}
+    assert failing["directory"] is True
+    assert not any(failing[name] for name in failing if name != "directory")
+    assert "db.internal" not in response.text
 
 
 async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
@@ -177,6 +193,7 @@ async def test_health_is_503_when_the_database_is_down(
     tmp_path: Path,
     environ: dict[str, str],
     make_container: Callable[[dict[str, str]], Container],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     server = EmbeddedPostgres(tmp_path / "down")
     url = server.start()
@@ -185,10 +202,11 @@ async def test_health_is_503_when_the_database_is_down(
     app = create_app(container, run_projections=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
-        response = await http.get("/health")
+        with caplog.at_level(logging.WARNING, logger="api.health"):
+            response = await http.get("/health")
 
     assert response.status_code == 503
     body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["database"]["reachable"] is False
-    assert body["database"]["error"]
+    assert body == {"status": "unavailable", "database": {"reachable": False}}
+    # Why is for the log, not for whoever asks.
+    assert any("database is unreachable: " in r.getMessage() for r in caplog.records)

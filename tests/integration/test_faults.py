@@ -36,6 +36,8 @@ from infra.search.opensearch import IndexNames
 from infra.settings import Settings
 from infra.territories import load_reference
 from tests.api.test_interactions import CONTACTS, RECORD, ready
+from tests.api.test_organizations import CENTRE, ORGANIZATION
+from tests.api.test_organizations import REGISTER as REGISTER_CENTRE
 from tests.support.proxy import Proxy
 from tests.support.tokens import TOKENS_SETTING
 
@@ -98,6 +100,8 @@ async def test_postgresql_crashing_under_load_loses_no_accepted_contact(tmp_path
                 stop.set()
                 await asyncio.gather(*writers)
                 assert before > 0, failures[:3]
+                # A write refused during the outage said why, so that its client could retry.
+                assert all(_says_unavailable(f) for f in failures), failures[:3]
                 assert len(accepted) > before, (
                     f"no write accepted after the restart: {failures[-3:]}"
                 )
@@ -117,6 +121,48 @@ async def test_postgresql_crashing_under_load_loses_no_accepted_contact(tmp_path
                 assert set(accepted) <= rows
     finally:
         container.close()
+        server.stop()
+
+
+def _says_unavailable(body: dict[str, Any]) -> bool:
+    errors = body.get("errors") or []
+    return bool(errors) and all(
+        (e.get("extensions") or {}).get("code") == "DATABASE_UNAVAILABLE" for e in errors
+    )
+
+
+async def test_while_postgresql_is_down_requests_say_so_and_succeed_once_it_is_back(
+    tmp_path: Path, environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+) -> None:  # fmt: skip
+    server = EmbeddedPostgres(tmp_path / "own")
+    url = server.start()
+    container = make_container({**environ, "GUICHET_DATABASE_URL": url})
+    register = {"query": REGISTER_CENTRE, "variables": {"input": CENTRE}}
+    try:
+        transport = httpx.ASGITransport(app=create_app(container, run_projections=False))
+        async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+            first = await http.post("/graphql", json=register, headers=EDITOR)
+            receipt = first.json()["data"]["registerOrganization"]
+            assert receipt["__typename"] == "Receipt", receipt
+            read = {"query": ORGANIZATION, "variables": {"id": receipt["id"]}}
+            await asyncio.to_thread(server.stop)
+
+            written = await http.post("/graphql", json=register, headers=EDITOR)
+            looked_up = await http.post("/graphql", json=read)
+
+            for answer in (written, looked_up):
+                body = answer.json()
+                assert _says_unavailable(body), body
+                assert body["errors"][0]["message"].startswith("The database could not be")
+                assert str(server.pgdata) not in answer.text  # nor where its socket is
+            assert written.json()["data"] is None
+
+            assert await asyncio.to_thread(server.start) == url
+            again = await http.post("/graphql", json=register, headers=EDITOR)
+            assert again.json()["data"]["registerOrganization"]["__typename"] == "Receipt"
+            assert container.head() == 2  # the refused write stored nothing
+    finally:
         server.stop()
 
 
