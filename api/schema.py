@@ -5,13 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import psycopg
 import strawberry
-from eventsourcing import persistence
 from graphql import ASTValidationRule, GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
@@ -33,6 +30,7 @@ from api.exposure import exposures
 from api.guards import guard_fields
 from api.interactions import InteractionMutation, InteractionQuery
 from api.limits import request_limits, typed
+from api.masking import Masking
 from api.nodes import NodeQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
@@ -83,38 +81,6 @@ class Subscription(StatisticsSubscription):
     pass
 
 
-# The database out of reach: the store's own errors and psycopg's, pool timeouts included.
-UNAVAILABLE = (
-    psycopg.OperationalError, psycopg.InterfaceError,
-    persistence.OperationalError, persistence.InterfaceError,
-)  # fmt: skip
-DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
-
-
-class Masking(MaskErrors):
-    """Masks our failures, except that a database out of reach is said to be: the caller can
-    do something about it (retry), and no detail of it is shown."""
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if not isinstance(error.original_error, UNAVAILABLE):
-            return super().anonymise_error(error)
-        return GraphQLError(
-            "The database could not be reached. Retry the request; a write either stored all "
-            "its facts or none.",
-            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
-            extensions={"code": DATABASE_UNAVAILABLE},
-        )  # fmt: skip
-
-
-def should_mask(error: GraphQLError) -> bool:
-    """Masks errors raised by our code, logging them first; keeps the caller's own mistakes."""
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
-        return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return True
-
-
 class GuichetSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -133,9 +99,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         def __init__(self) -> None:
             super().__init__(rules)
 
-    def masking() -> MaskErrors:
-        return Masking(should_mask_error=should_mask)
-
     def tokens() -> MaxTokensLimiter:
         return MaxTokensLimiter(max_token_count=settings.max_tokens)
 
@@ -146,7 +109,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         return ValidationCache(maxsize=CACHE_SIZE)
 
     extensions: list[Any] = [
-        masking, tokens, parser_cache, Limits, validation_cache, request_limits(settings),
+        Masking, tokens, parser_cache, Limits, validation_cache, request_limits(settings),
     ]  # fmt: skip
     schema = GuichetSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions

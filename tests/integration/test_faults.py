@@ -26,6 +26,7 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchUnreachable
 from psycopg import sql
 
 from api.app import create_app
+from api.masking import DATABASE_UNAVAILABLE
 from domain.services import Service
 from domain.values import LocalizedText
 from infra.bootstrap import Container, tokens_for
@@ -127,7 +128,7 @@ async def test_postgresql_crashing_under_load_loses_no_accepted_contact(tmp_path
 def _says_unavailable(body: dict[str, Any]) -> bool:
     errors = body.get("errors") or []
     return bool(errors) and all(
-        (e.get("extensions") or {}).get("code") == "DATABASE_UNAVAILABLE" for e in errors
+        (e.get("extensions") or {}).get("code") == DATABASE_UNAVAILABLE for e in errors
     )
 
 
@@ -190,8 +191,12 @@ async def test_with_opensearch_unreachable_writes_succeed_and_searches_say_so(
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     container = make_container({**environ, "GUICHET_OPENSEARCH_URL": f"http://127.0.0.1:{closed}"})
-    transport = httpx.ASGITransport(app=create_app(container, run_projections=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+    async with (
+        LifespanManager(create_app(container, run_projections=False)) as manager,  # closes search
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://guichet.test"
+        ) as http,
+    ):
         written = await http.post("/graphql", json={"query": REGISTER}, headers=EDITOR)
         searched = await http.post("/graphql", json={"query": SEARCH})
     assert written.json()["data"]["registerOrganization"]["__typename"] == "Receipt"
