@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.demo_calls import Plan, generate
+from tests.support.ports import free_port
 
 RECORD = """
 mutation ($input: RecordInteractionInput!) {
@@ -112,10 +112,8 @@ class Connection:
 @contextmanager
 def server(workers: int, projections: bool) -> Iterator[int]:
     """`guichet serve --demo` on embedded PostgreSQL in a temporary directory; yields its port."""
-    with tempfile.TemporaryDirectory() as data, socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-        probe.close()
+    with tempfile.TemporaryDirectory() as data:
+        port = free_port()
         environ = dict(os.environ, GUICHET_DATA_DIR=data, GUICHET_LOG_LEVEL="WARNING",
                        GUICHET_TOKENS="bench:counsellor:bench-token",
                        GUICHET_RATE_LIMIT="0")  # one caller, as fast as it can  # fmt: skip

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import psycopg
 import pytest
 from eventsourcing import persistence
 
 from api.masking import unreachable
+from tests.support.ports import free_port
 
 
 def _wrapped(error: psycopg.Error) -> persistence.OperationalError:
@@ -20,9 +19,7 @@ def _wrapped(error: psycopg.Error) -> persistence.OperationalError:
 
 
 def test_a_refused_connection_is_unreachable() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()
     with pytest.raises(psycopg.OperationalError) as caught:
         psycopg.connect(f"host=127.0.0.1 port={closed} dbname=x", connect_timeout=2)
     assert unreachable(caught.value)

@@ -24,16 +24,10 @@ import pytest
 from infra.bootstrap import Container
 from infra.views.base import LOG_TABLE
 from projections.search_query import SearchQuery
+from tests.support.ports import free_port
 from tests.support.seed import register
 
 GUICHET = str(Path(sys.executable).with_name("guichet"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def clean_env(**extra: str) -> dict[str, str]:

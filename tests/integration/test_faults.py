@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from infra.territories import load_reference
 from tests.api.test_interactions import CONTACTS, RECORD, ready
 from tests.api.test_organizations import CENTRE, ORGANIZATION
 from tests.api.test_organizations import REGISTER as REGISTER_CENTRE
+from tests.support.ports import free_port
 from tests.support.proxy import Proxy
 from tests.support.tokens import TOKENS_SETTING
 
@@ -187,9 +187,7 @@ mutation { registerOrganization(input: {name: {fr: "Accueil", en: "Welcome"},
 async def test_with_opensearch_unreachable_writes_succeed_and_searches_say_so(
     environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
+    closed = free_port()
     container = make_container({**environ, "GUICHET_OPENSEARCH_URL": f"http://127.0.0.1:{closed}"})
     async with (
         LifespanManager(create_app(container, run_projections=False)) as manager,  # closes search

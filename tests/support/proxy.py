@@ -4,19 +4,18 @@ needs going away and coming back, without stopping the server itself (which may 
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any
 
+from tests.support.ports import free_port
+
 
 class Proxy:
     def __init__(self, host: str, port: int) -> None:
         self.target = (host, port)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
+        self.port = free_port()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
