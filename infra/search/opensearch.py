@@ -26,19 +26,23 @@ from zoneinfo import ZoneInfo
 import anyio
 from opensearchpy import AsyncOpenSearch, OpenSearch, RequestError
 from opensearchpy.exceptions import ConnectionError as Unreachable
+from opensearchpy.exceptions import ConnectionTimeout
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 
-from infra.search.records import WORD, SearchRecordsView
+from infra.search.records import GAP_DAYS, SEARCH_TIMEOUT, SearchRecordsView
 from projections import search
 from projections.base import Positioned
 from projections.search_query import (
+    RESPELL_LENGTHS,
     Cursor,
     Facet,
     SearchPage,
     SearchQuery,
+    SearchTimeout,
     SearchUnavailable,
     fold_text,
+    folded_words,
     hit_of,
 )
 
@@ -184,12 +188,20 @@ class BulkRefused(RuntimeError):
 class OpenSearchSearchView(SearchRecordsView):
     tables: ClassVar[tuple[str, ...]] = ("search_records", "search_gaps")
 
-    def __init__(self, datastore: Any, client: OpenSearch, names: IndexNames) -> None:
+    def __init__(
+        self,
+        datastore: Any,
+        client: OpenSearch,
+        names: IndexNames,
+        *,
+        timeout: float = SEARCH_TIMEOUT,
+        gap_days: int = GAP_DAYS,
+    ) -> None:
         self.client = client
         self.names = names
         self.rebuilding = False
         self.index_ready = False
-        super().__init__(datastore)
+        super().__init__(datastore, timeout=timeout, gap_days=gap_days)
 
     def create(self) -> None:
         super().create()
@@ -464,10 +476,12 @@ def page_of(query: SearchQuery, response: dict[str, Any]) -> SearchPage:
 
 
 @contextmanager
-def unavailable_on_connection_errors() -> Iterator[None]:
+def unavailable_on_connection_errors(timeout: float) -> Iterator[None]:
     try:
         yield
-    except Unreachable as error:  # refused, reset or timed out
+    except ConnectionTimeout as error:
+        raise SearchTimeout(timeout) from error
+    except Unreachable as error:  # refused or reset
         raise SearchUnavailable(
             f"The search engine cannot be reached ({error}); searches will work again "
             "when it is back, with every change made meanwhile."
@@ -481,16 +495,29 @@ class OpenSearchIndex:
         self.client = client
         self.names = names
         self.view = view
+        # The same bound as on PostgreSQL: the server stops collecting hits at `timeout`, and
+        # the client stops waiting a little later.
+        self.timeout = view.timeout
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        with unavailable_on_connection_errors():
+        with unavailable_on_connection_errors(self.timeout):
             return await self._search_or_respell(query)
+
+    async def _query(self, body: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = await self.client.search(
+            index=self.names.alias,
+            body={**body, "timeout": f"{max(1, round(self.timeout * 1000))}ms"},
+            request_timeout=self.timeout + 1,
+        )
+        if response.get("timed_out"):
+            raise SearchTimeout(self.timeout)
+        return response
 
     async def _search_or_respell(self, query: SearchQuery) -> SearchPage:
         page = await self._search(query)
         if page.total or not query.text:
             return page
-        rewritten = await self._respell(query.text)
+        rewritten = await self._respell(query)
         if rewritten is not None:
             page = replace(
                 await self._search(replace(query, text=rewritten)), rewritten_text=rewritten
@@ -500,13 +527,15 @@ class OpenSearchIndex:
         return page
 
     async def _search(self, query: SearchQuery) -> SearchPage:
-        response = await self.client.search(index=self.names.alias, body=search_body(query))
-        return page_of(query, response)
+        return page_of(query, await self._query(search_body(query)))
 
-    async def _respell(self, text: str) -> str | None:
-        """Replaces words of 5+ letters unknown to the directory by a known word one edit away."""
-        words = WORD.findall(fold_text(text))
-        body = {
+    async def _respell(self, query: SearchQuery) -> str | None:
+        """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
+        all of them in one request (the words are bounded by the query's parsing)."""
+        words = query.words
+        if not query.respell_candidates:
+            return None
+        body: dict[str, Any] = {
             "size": 0,
             "suggest": {
                 "respell": {
@@ -515,14 +544,14 @@ class OpenSearchIndex:
                         "field": "words",
                         "suggest_mode": "missing",
                         "max_edits": 1,
-                        "min_word_length": 5,
+                        "min_word_length": RESPELL_LENGTHS.start,
                         "prefix_length": 0,
                         "sort": "score",
                     },
                 }
             },
         }
-        response = await self.client.search(index=self.names.alias, body=body)
+        response = await self._query(body)
         better = {
             entry["text"]: entry["options"][0]["text"]
             for entry in response.get("suggest", {}).get("respell", [])
@@ -532,14 +561,14 @@ class OpenSearchIndex:
         return " ".join(respelled) if respelled != words else None
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
-        with unavailable_on_connection_errors():
+        with unavailable_on_connection_errors(self.timeout):
             return await self._autocomplete(prefix, first)
 
     async def _autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
-        folded = " ".join(WORD.findall(fold_text(prefix)))
+        folded = " ".join(folded_words(prefix))
         if len(folded) < 2:
             return []
-        body = {
+        body: dict[str, Any] = {
             "size": 50,
             "_source": ["name_fr", "name_en"],
             "query": {
@@ -549,7 +578,7 @@ class OpenSearchIndex:
                 }
             },
         }
-        response = await self.client.search(index=self.names.alias, body=body)
+        response = await self._query(body)
         names = {
             (h["_source"]["name_fr"], h["_source"]["name_en"]) for h in response["hits"]["hits"]
         }
