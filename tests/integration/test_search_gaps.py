@@ -10,6 +10,7 @@ import pytest
 from psycopg import sql
 
 from domain.values import NO_TEXT, LocalizedText, Schedule
+from infra import replay
 from infra.bootstrap import Container
 from projections.search_query import SearchQuery
 from tests.support.counting import statements
@@ -98,3 +99,13 @@ async def test_spelling_is_corrected_in_one_query_for_all_words(
     assert page.rewritten_text.startswith("deneigement accompagnement transport")
     looked_up = [statement for statement in sent if "search_words" in statement]
     assert len(looked_up) == 1, looked_up
+
+
+async def test_a_replay_leaves_the_gaps_out(container: Container) -> None:
+    container.runners["search"].catch_up()
+    await container.search.search(SearchQuery(text="zootherapie"))
+
+    [verdict] = replay.verify(container, ["search"])
+
+    assert verdict.identical, verdict
+    assert await container.search.gaps(10) == [("zootherapie", "", 1)]
