@@ -532,14 +532,14 @@ class OpenSearchIndex:
     async def _respell(self, query: SearchQuery) -> str | None:
         """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
         all of them in one request (the words are bounded by the query's parsing)."""
-        words = query.words
-        if not query.respell_candidates:
+        candidates = query.respell_candidates
+        if not candidates:
             return None
         body: dict[str, Any] = {
             "size": 0,
             "suggest": {
                 "respell": {
-                    "text": " ".join(words),
+                    "text": " ".join(candidates),
                     "term": {
                         "field": "words",
                         "suggest_mode": "missing",
@@ -557,6 +557,7 @@ class OpenSearchIndex:
             for entry in response.get("suggest", {}).get("respell", [])
             if entry.get("options")
         }
+        words = query.words
         respelled = [better.get(word, word) for word in words]
         return " ".join(respelled) if respelled != words else None
 

@@ -3,6 +3,7 @@ are built from, and the searches that found nothing."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from infra.views.base import PostgresView
 from projections import search
 from projections.base import Positioned
 from projections.search_query import SearchQuery, SearchTimeout, folded_words
+
+log = logging.getLogger(__name__)
 
 # How long one search may run in the database, and how long a search gap is kept, unless
 # the settings say otherwise.
@@ -155,6 +158,13 @@ class SearchRecordsView(PostgresView):
             )
             if value
         )[:GAP_FILTERS_LENGTH]
+        try:
+            self._write_gap(text, filters)
+        except SearchTimeout:
+            # Counting is for the data team: the searcher still gets the answer.
+            log.warning("a search gap was not counted: its write ran past the search timeout")
+
+    def _write_gap(self, text: str, filters: str) -> None:
         gaps = self.table("search_gaps")
         with self.bounded(commit=True) as curs:
             # By the day: a gap's time must not match it with a call logged at that moment.
