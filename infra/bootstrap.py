@@ -53,7 +53,8 @@ def opensearch(
 ) -> tuple[SearchRecordsView, SearchIndex]:
     from opensearchpy import AsyncOpenSearch, OpenSearch
 
-    from infra.search.opensearch import IndexNames, OpenSearchIndex, OpenSearchSearchView
+    from infra.search.opensearch import OpenSearchIndex, OpenSearchSearchView
+    from infra.search.opensearch_index import IndexNames
 
     names = IndexNames.for_schema(schema)
     view = OpenSearchSearchView(
