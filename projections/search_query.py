@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -46,7 +46,9 @@ class Cursor:
 def parse_search_text(field: str, raw: str | None) -> str | None:
     """The text of a search, parsed by the one text rule and bounded in words; None if blank."""
     text = parse_text(field, raw, max_length=MAX_TEXT)
-    if len(_ANY_WORD.findall(text)) > MAX_WORDS:
+    # Folding can split one character in two words ("¼" folds to "1", a slash, "4"): both
+    # counts are bounded.
+    if max(len(_ANY_WORD.findall(text)), len(folded_words(text))) > MAX_WORDS:
         raise InvalidInput(field, f"has more than {MAX_WORDS} words")
     return text or None
 
@@ -83,8 +85,9 @@ class SearchQuery:
 
     @property
     def respell_candidates(self) -> list[str]:
-        """The distinct words a spelling suggestion may replace, at most MAX_WORDS."""
-        words = [word for word in self.words if len(word) in RESPELL_LENGTHS]
+        """The distinct words a spelling suggestion may replace (numbers are not), at most
+        MAX_WORDS."""
+        words = [w for w in self.words if len(w) in RESPELL_LENGTHS and w.isalpha()]
         return list(dict.fromkeys(words))[:MAX_WORDS]
 
 
@@ -148,6 +151,19 @@ def fold_text(text: str) -> str:
 
 def folded_words(text: str) -> list[str]:
     return WORD.findall(fold_text(text))
+
+
+def respelled(query: SearchQuery, better: Mapping[str, str]) -> SearchQuery | None:
+    """The query with its words replaced by `better` ones; None when nothing changed, or when
+    the new text is not one a search may have (folding can lengthen a text)."""
+    words = query.words
+    changed = [better.get(word, word) for word in words]
+    if changed == words:
+        return None
+    try:
+        return replace(query, text=" ".join(changed))
+    except InvalidInput:
+        return None
 
 
 class SearchUnavailable(Exception):

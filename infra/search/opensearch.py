@@ -42,6 +42,7 @@ from projections.search_query import (
     SearchUnavailable,
     fold_text,
     folded_words,
+    respelled,
 )
 
 log = logging.getLogger(__name__)
@@ -255,9 +256,7 @@ class OpenSearchIndex:
             return page
         rewritten = await self._respell(query)
         if rewritten is not None:
-            page = replace(
-                await self._search(replace(query, text=rewritten)), rewritten_text=rewritten
-            )
+            page = replace(await self._search(rewritten), rewritten_text=rewritten.text)
         if not page.total:
             await anyio.to_thread.run_sync(self.view.count_gap, query)
         return page
@@ -265,7 +264,7 @@ class OpenSearchIndex:
     async def _search(self, query: SearchQuery) -> SearchPage:
         return page_of(query, await self._query(search_body(query)))
 
-    async def _respell(self, query: SearchQuery) -> str | None:
+    async def _respell(self, query: SearchQuery) -> SearchQuery | None:
         """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
         all of them in one request (the words are bounded by the query's parsing)."""
         candidates = query.respell_candidates
@@ -293,9 +292,7 @@ class OpenSearchIndex:
             for entry in response.get("suggest", {}).get("respell", [])
             if entry.get("options")
         }
-        words = query.words
-        respelled = [better.get(word, word) for word in words]
-        return " ".join(respelled) if respelled != words else None
+        return respelled(query, better)
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         with unavailable_on_connection_errors(self.timeout):

@@ -22,6 +22,7 @@ from projections.search_query import (
     SearchQuery,
     folded_words,
     hit_of,
+    respelled,
 )
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -208,10 +209,10 @@ class PostgresSearchView(SearchRecordsView):
         if rewritten is None:
             self.count_gap(query)
             return page
-        retried = self._search(replace(query, text=rewritten))
+        retried = self._search(rewritten)
         if not retried.total:
             self.count_gap(query)
-        return replace(retried, rewritten_text=rewritten)
+        return replace(retried, rewritten_text=rewritten.text)
 
     def _search(self, query: SearchQuery) -> SearchPage:
         with self.bounded() as curs:
@@ -305,7 +306,7 @@ class PostgresSearchView(SearchRecordsView):
         )
         return hit_of(row, UUID(row["id"]), row["distance"], cursor)
 
-    def _respell(self, query: SearchQuery) -> str | None:
+    def _respell(self, query: SearchQuery) -> SearchQuery | None:
         """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
         all of them in one query (the words are bounded by the query's parsing)."""
         candidates = query.respell_candidates
@@ -316,10 +317,7 @@ class PostgresSearchView(SearchRecordsView):
             rows = curs.execute(
                 sql.SQL(RESPELL).format(words=self.table("search_words")), (candidates,)
             ).fetchall()
-        better = {row["typed"]: row["known"] for row in rows if row["known"] is not None}
-        words = query.words
-        respelled = [better.get(word, word) for word in words]
-        return " ".join(respelled) if respelled != words else None
+        return respelled(query, {row["typed"]: row["known"] for row in rows if row["known"]})
 
     def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         """Names of active services with a word starting with `prefix`, shortest first."""
