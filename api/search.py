@@ -25,6 +25,7 @@ from api.errors import (
     as_error,
 )
 from domain.errors import InvalidInput
+from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
 from infra.tokens import Role
 from projections.search_query import (
@@ -44,6 +45,17 @@ TEXT = strawberry.argument(
     description=f"Words to find, in French or English: at most {MAX_TEXT} characters and "
     f"{MAX_WORDS} words; no control characters."
 )
+# Territory codes are at most 50 characters; a search names a few categories and languages.
+MAX_CODE = 100
+MAX_FILTERS = 50
+TERRITORY = strawberry.argument(
+    description=f"A territory code: at most {MAX_CODE} characters; services of it or of any "
+    "place above it."
+)
+CATEGORIES = strawberry.argument(
+    description=f"Taxonomy codes, at most {MAX_FILTERS}; each matches its descendants."
+)
+LANGUAGES = strawberry.argument(description=f"ISO 639 language codes, at most {MAX_FILTERS}.")
 PREFIX = strawberry.argument(
     description=f"The start of a word of a service name: at most {MAX_PREFIX} characters; "
     "no control characters."
@@ -189,9 +201,9 @@ class SearchQueryType:
         info: Info,
         text: Annotated[str | None, TEXT] = None,
         near: PointInput | None = None,
-        territory: str | None = None,
-        categories: list[str] | None = None,
-        languages: list[str] | None = None,
+        territory: Annotated[str | None, TERRITORY] = None,
+        categories: Annotated[list[str] | None, CATEGORIES] = None,
+        languages: Annotated[list[str] | None, LANGUAGES] = None,
         open_at: datetime | None = None,
         include_inactive: bool = False,
         first: int = 20,
@@ -211,6 +223,11 @@ class SearchQueryType:
             if open_at is not None and not 1 < open_at.year < 9999:
                 # Montréal time is read from it: at the calendar's ends that overflows.
                 raise InvalidInput("openAt", "must be a time between the years 2 and 9998")
+            if territory is not None:
+                check("territory", territory, max_length=MAX_CODE)
+            for name, values in (("categories", categories), ("languages", languages)):
+                if values is not None and len(values) > MAX_FILTERS:
+                    raise InvalidInput(name, f"has more than {MAX_FILTERS} values")
             # Built first: a text past its bounds is refused before any database work.
             query = SearchQuery(
                 text=text,  # parsed and bounded by the query itself

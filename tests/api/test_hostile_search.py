@@ -65,6 +65,21 @@ async def test_a_search_text_is_bounded_in_words_and_in_length(graphql: GraphQLC
     assert "200 characters" in long_word["message"]
 
 
+async def test_the_filters_of_a_search_are_checked_and_bounded(graphql: GraphQLClient) -> None:
+    document = """query ($territory: String, $categories: [String!]) {
+      searchServices(territory: $territory, categories: $categories) {
+        __typename ... on InvalidInputError { field message } } }"""
+
+    nul = await graphql.data(document, {"territory": "650\u000005"})
+    long = await graphql.data(document, {"territory": "x" * 100_000})
+    many = await graphql.data(document, {"categories": ["BD-1800"] * 51})
+
+    assert nul["searchServices"]["field"] == "territory"
+    assert long["searchServices"]["field"] == "territory"
+    assert len(long["searchServices"]["message"]) < 200  # the value is not sent back whole
+    assert many["searchServices"]["field"] == "categories"
+
+
 async def test_an_autocomplete_prefix_is_parsed_and_bounded(graphql: GraphQLClient) -> None:
     nul = (await graphql.post(AUTOCOMPLETE, {"prefix": "ai\u0000"})).json()
     long = (await graphql.post(AUTOCOMPLETE, {"prefix": "a" * 51})).json()
