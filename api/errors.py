@@ -89,7 +89,7 @@ def as_error(error: Exception) -> Error:
             required_roles=[role.value for role in error.roles],
         )
     if isinstance(error, SearchUnavailable):
-        return SearchUnavailableError(code="SEARCH_UNAVAILABLE", message=str(error))
+        return SearchUnavailableError(code=error.code, message=str(error))
     if isinstance(error, ConsistencyTimeout):
         return ConsistencyTimeoutError(
             code=CONSISTENCY_TIMEOUT,

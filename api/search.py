@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, cast
 from uuid import UUID
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField, Selection
 
 from api.consistency import reach
@@ -23,15 +25,40 @@ from api.errors import (
     as_error,
 )
 from domain.errors import InvalidInput
+from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
 from infra.tokens import Role
 from projections.search_query import (
     MAX_PAGE,
+    MAX_PREFIX,
+    MAX_TEXT,
+    MAX_WORDS,
     Cursor,
     Hit,
     Point,
     SearchQuery,
     SearchUnavailable,
+    parse_prefix,
+)
+
+TEXT = strawberry.argument(
+    description=f"Words to find, in French or English: at most {MAX_TEXT} characters and "
+    f"{MAX_WORDS} words; no control characters."
+)
+# Territory codes are at most 50 characters; a search names a few categories and languages.
+MAX_CODE = 100
+MAX_FILTERS = 50
+TERRITORY = strawberry.argument(
+    description=f"A territory code: at most {MAX_CODE} characters; services of it or of any "
+    "place above it."
+)
+CATEGORIES = strawberry.argument(
+    description=f"Taxonomy codes, at most {MAX_FILTERS}; each matches its descendants."
+)
+LANGUAGES = strawberry.argument(description=f"ISO 639 language codes, at most {MAX_FILTERS}.")
+PREFIX = strawberry.argument(
+    description=f"The start of a word of a service name: at most {MAX_PREFIX} characters; "
+    "no control characters."
 )
 
 
@@ -153,9 +180,17 @@ class SearchQueryType:
         description="Service names with a word starting with the prefix; none while the "
         "search engine cannot be reached."
     )
-    async def autocomplete(self, info: Info, prefix: str, first: int = 10) -> list[Suggestion]:
+    async def autocomplete(
+        self, info: Info, prefix: Annotated[str, PREFIX], first: int = 10
+    ) -> list[Suggestion]:
         try:
-            names = await info.context.container.search.autocomplete(prefix, max(1, min(first, 20)))
+            parsed = parse_prefix("prefix", prefix)
+        except InvalidInput as error:
+            raise GraphQLError(
+                str(error), extensions={"code": error.code, "field": error.field}
+            ) from None
+        try:
+            names = await info.context.container.search.autocomplete(parsed, max(1, min(first, 20)))
         except SearchUnavailable:
             return []
         return [Suggestion(name=LocalizedTextType(fr=fr, en=en)) for fr, en in names]
@@ -164,11 +199,11 @@ class SearchQueryType:
     async def search_services(
         self,
         info: Info,
-        text: str | None = None,
+        text: Annotated[str | None, TEXT] = None,
         near: PointInput | None = None,
-        territory: str | None = None,
-        categories: list[str] | None = None,
-        languages: list[str] | None = None,
+        territory: Annotated[str | None, TERRITORY] = None,
+        categories: Annotated[list[str] | None, CATEGORIES] = None,
+        languages: Annotated[list[str] | None, LANGUAGES] = None,
         open_at: datetime | None = None,
         include_inactive: bool = False,
         first: int = 20,
@@ -188,19 +223,15 @@ class SearchQueryType:
             if open_at is not None and not 1 < open_at.year < 9999:
                 # Montréal time is read from it: at the calendar's ends that overflows.
                 raise InvalidInput("openAt", "must be a time between the years 2 and 9998")
-            await reach(context, ("search", "territories"), consistent_with)
-            territories = None
-            if territory:
-                rows = await context.call(
-                    context.container.territories.territories, [territory.strip()]
-                )
-                if not rows:
-                    raise InvalidInput("territory", f"{territory!r} is not a known territory code")
-                territories = (rows[0].code, *rows[0].ancestors)
+            if territory is not None:
+                check("territory", territory, max_length=MAX_CODE)
+            for name, values in (("categories", categories), ("languages", languages)):
+                if values is not None and len(values) > MAX_FILTERS:
+                    raise InvalidInput(name, f"has more than {MAX_FILTERS} values")
+            # Built first: a text past its bounds is refused before any database work.
             query = SearchQuery(
-                text=(text or "").strip() or None,
+                text=text,  # parsed and bounded by the query itself
                 near=Point(near.latitude, near.longitude) if near else None,
-                territories=territories,
                 categories=parse_taxonomy("categories", categories or []),
                 languages=parse_languages("languages", languages or []),
                 open_at=open_at,
@@ -209,6 +240,14 @@ class SearchQueryType:
                 after=decode_cursor(after) if after else None,
                 facets=asks_for(info.selected_fields, "facets"),
             )
+            await reach(context, ("search", "territories"), consistent_with)
+            if territory:
+                rows = await context.call(
+                    context.container.territories.territories, [territory.strip()]
+                )
+                if not rows:
+                    raise InvalidInput("territory", f"{territory!r} is not a known territory code")
+                query = replace(query, territories=(rows[0].code, *rows[0].ancestors))
             page = await context.container.search.search(query)
             edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]
             return SearchConnection(

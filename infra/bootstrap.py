@@ -49,14 +49,18 @@ class ViewStatus:
 
 
 def opensearch(
-    url: str, datastore: PostgresDatastore, schema: str
+    url: str, datastore: PostgresDatastore, schema: str, settings: Settings
 ) -> tuple[SearchRecordsView, SearchIndex]:
     from opensearchpy import AsyncOpenSearch, OpenSearch
 
-    from infra.search.opensearch import IndexNames, OpenSearchIndex, OpenSearchSearchView
+    from infra.search.opensearch import OpenSearchIndex, OpenSearchSearchView
+    from infra.search.opensearch_index import IndexNames
 
     names = IndexNames.for_schema(schema)
-    view = OpenSearchSearchView(datastore, OpenSearch(hosts=[url], timeout=30), names)
+    view = OpenSearchSearchView(
+        datastore, OpenSearch(hosts=[url], timeout=30), names,
+        timeout=settings.search_timeout, gap_days=settings.search_gap_days,
+    )  # fmt: skip
     return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view)
 
 
@@ -86,10 +90,14 @@ class Container:
         self.search_view: SearchRecordsView
         if settings.opensearch_url is not None:
             self.search_view, self.search = opensearch(
-                settings.opensearch_url, self.datastore, database.schema
+                settings.opensearch_url, self.datastore, database.schema, settings
             )
         else:
-            self.search_view = PostgresSearchView(self.datastore)
+            self.search_view = PostgresSearchView(
+                self.datastore,
+                timeout=settings.search_timeout,
+                gap_days=settings.search_gap_days,
+            )
             self.search = PostgresSearchIndex(self.search_view)
         self.verification = PostgresVerificationView(self.datastore)
         self.coverage = PostgresCoverageView(self.datastore)

@@ -49,6 +49,8 @@ class Settings:
     production: bool
     public_persisted_only: bool
     statistics_threshold: int
+    search_timeout: float
+    search_gap_days: int
 
     @property
     def embedded(self) -> bool:
@@ -80,6 +82,8 @@ class Settings:
             production=read("GUICHET_MODE", "development", _mode) == "production",
             public_persisted_only=read("GUICHET_PUBLIC_PERSISTED_ONLY", "false", _boolean),
             statistics_threshold=read("GUICHET_STATISTICS_THRESHOLD", "5", _limit),
+            search_timeout=read("GUICHET_SEARCH_TIMEOUT", "2", _seconds),
+            search_gap_days=read("GUICHET_SEARCH_GAP_DAYS", "90", _days),
         )
 
 
@@ -187,6 +191,12 @@ def _seconds(raw: str) -> float:
     if not 0 < value <= 60:
         raise ValueError("a number of seconds greater than 0 and at most 60")
     return value
+
+
+def _days(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 3660:
+        raise ValueError("a whole number of days from 1 to 3660")
+    return int(raw)
 
 
 def _boolean(raw: str) -> bool:

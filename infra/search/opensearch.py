@@ -2,7 +2,8 @@
 
 Thin by design: the records documents are built from stay in PostgreSQL (shared with the
 PostgreSQL adapter), documents are built by the engine-neutral search projection, and this
-module only maps them to an index and queries to the query DSL.
+module only writes them to the index (`opensearch_index`) and sends queries as the query DSL
+(`opensearch_query`).
 
 OpenSearch is not transactional with PostgreSQL. Each page's documents are indexed whole with
 external versioning (version = the page's log position) before the tracking position commits:
@@ -15,166 +16,36 @@ one through the read alias, which is swapped atomically when the rebuild is comp
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import anyio
 from opensearchpy import AsyncOpenSearch, OpenSearch, RequestError
 from opensearchpy.exceptions import ConnectionError as Unreachable
+from opensearchpy.exceptions import ConnectionTimeout
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 
-from infra.search.records import WORD, SearchRecordsView
+from infra.search.opensearch_index import MAPPINGS, SETTINGS, IndexNames
+from infra.search.opensearch_query import page_of, search_body
+from infra.search.records import GAP_DAYS, SEARCH_TIMEOUT, SearchRecordsView
 from projections import search
 from projections.base import Positioned
 from projections.search_query import (
-    Cursor,
-    Facet,
+    RESPELL_LENGTHS,
     SearchPage,
     SearchQuery,
+    SearchTimeout,
     SearchUnavailable,
     fold_text,
-    hit_of,
+    folded_words,
+    respelled,
 )
 
 log = logging.getLogger(__name__)
-MONTREAL = ZoneInfo("America/Montreal")
-FAR = 1e9
-FACET_SIZE = 30
-_FRENCH_ELISIONS = [
-    "l",
-    "m",
-    "t",
-    "qu",
-    "n",
-    "s",
-    "j",
-    "d",
-    "c",
-    "jusqu",
-    "quoiqu",
-    "lorsqu",
-    "puisqu",
-]
-
-SETTINGS: dict[str, Any] = {
-    "analysis": {
-        "filter": {
-            "guichet_elision": {
-                "type": "elision",
-                "articles_case": True,
-                "articles": _FRENCH_ELISIONS,
-            },
-            "guichet_french_stop": {"type": "stop", "stopwords": "_french_"},
-            "guichet_french_stemmer": {"type": "stemmer", "language": "light_french"},
-            "guichet_english_stop": {"type": "stop", "stopwords": "_english_"},
-            "guichet_english_stemmer": {"type": "stemmer", "language": "english"},
-            "guichet_possessive": {"type": "stemmer", "language": "possessive_english"},
-            "guichet_prefixes": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20},
-        },
-        "analyzer": {
-            "guichet_french": {
-                "tokenizer": "standard",
-                "filter": [
-                    "guichet_elision",
-                    "lowercase",
-                    "asciifolding",
-                    "guichet_french_stop",
-                    "guichet_french_stemmer",
-                ],
-            },
-            "guichet_english": {
-                "tokenizer": "standard",
-                "filter": [
-                    "guichet_possessive",
-                    "lowercase",
-                    "asciifolding",
-                    "guichet_english_stop",
-                    "guichet_english_stemmer",
-                ],
-            },
-            "guichet_folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-            "guichet_prefixes": {
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "guichet_prefixes"],
-            },
-        },
-    }
-}
-
-
-def _text(analyzer: str, *copy_to: str) -> dict[str, Any]:
-    field: dict[str, Any] = {"type": "text", "analyzer": analyzer}
-    if copy_to:
-        field["copy_to"] = list(copy_to)
-    return field
-
-
-KEYWORD = {"type": "keyword"}
-MAPPINGS: dict[str, Any] = {
-    "dynamic": "strict",
-    "properties": {
-        "doc_id": KEYWORD,
-        "service_id": KEYWORD,
-        "location_id": KEYWORD,
-        "organization_id": KEYWORD,
-        "active": {"type": "boolean"},
-        "removed": {"type": "boolean"},
-        "name_fr": _text("guichet_french", "all_fr", "words", "prefixes"),
-        "name_en": _text("guichet_english", "all_en", "words", "prefixes"),
-        "organization_fr": _text("guichet_french", "all_fr", "words"),
-        "organization_en": _text("guichet_english", "all_en", "words"),
-        "description_fr": _text("guichet_french", "all_fr", "words"),
-        "description_en": _text("guichet_english", "all_en", "words"),
-        "all_fr": _text("guichet_french"),
-        "all_en": _text("guichet_english"),
-        # Folded, unstemmed words: what spelling suggestions are drawn from.
-        "words": _text("guichet_folded"),
-        "prefixes": {
-            "type": "text",
-            "analyzer": "guichet_prefixes",
-            "search_analyzer": "guichet_folded",
-        },
-        "categories": KEYWORD,
-        "languages": KEYWORD,
-        "areas": KEYWORD,
-        "location": {"type": "geo_point"},
-        "city": KEYWORD,
-        "open_minutes": {"type": "integer_range"},
-        "closed_on": KEYWORD,
-    },
-}
-
-
-@dataclass(frozen=True)
-class IndexNames:
-    """Searches read `alias`; the projection writes through `write` (a new index on rebuild)."""
-
-    alias: str
-
-    @classmethod
-    def for_schema(cls, schema: str) -> IndexNames:
-        return cls(f"guichet-{schema.lower()}-directory")
-
-    @property
-    def write(self) -> str:
-        return f"{self.alias}-write"
-
-    @property
-    def template(self) -> str:
-        return f"{self.alias}-template"
-
-    @property
-    def first_index(self) -> str:
-        return f"{self.alias}-v0"
-
-    def new_index(self) -> str:
-        return f"{self.alias}-v{time.time_ns()}"
 
 
 class BulkRefused(RuntimeError):
@@ -184,12 +55,20 @@ class BulkRefused(RuntimeError):
 class OpenSearchSearchView(SearchRecordsView):
     tables: ClassVar[tuple[str, ...]] = ("search_records", "search_gaps")
 
-    def __init__(self, datastore: Any, client: OpenSearch, names: IndexNames) -> None:
+    def __init__(
+        self,
+        datastore: Any,
+        client: OpenSearch,
+        names: IndexNames,
+        *,
+        timeout: float = SEARCH_TIMEOUT,
+        gap_days: int = GAP_DAYS,
+    ) -> None:
         self.client = client
         self.names = names
         self.rebuilding = False
         self.index_ready = False
-        super().__init__(datastore)
+        super().__init__(datastore, timeout=timeout, gap_days=gap_days)
 
     def create(self) -> None:
         super().create()
@@ -333,141 +212,13 @@ class OpenSearchSearchView(SearchRecordsView):
         return found
 
 
-def _match(fields: list[str], text: str) -> dict[str, Any]:
-    return {
-        "multi_match": {"query": text, "fields": fields, "type": "best_fields", "operator": "and"}
-    }
-
-
-def search_body(query: SearchQuery) -> dict[str, Any]:
-    """The query DSL for a search: the same rules as the PostgreSQL adapter's SQL."""
-    filters: list[dict[str, Any]] = [{"term": {"removed": False}}]
-    must_not: list[dict[str, Any]] = []
-    if not query.include_inactive:
-        filters.append({"term": {"active": True}})
-    for field, values in (
-        ("areas", query.territories),
-        ("categories", query.categories),
-        ("languages", query.languages),
-    ):
-        if values:
-            filters.append({"terms": {field: list(values)}})
-    if query.open_at is not None:
-        local = query.open_at.astimezone(MONTREAL)
-        minute = search.minutes_of_week(local.isoweekday(), local.strftime("%H:%M"))
-        filters.append({"term": {"open_minutes": minute}})
-        must_not.append({"term": {"closed_on": local.date().isoformat()}})
-    sort: list[dict[str, Any]] = []
-    search_after: list[Any] = []
-    boolean: dict[str, Any] = {"filter": filters, "must_not": must_not}
-    if query.text:
-        # The score is the tier: 3 for a service name, 2 for an organization name, 1 otherwise.
-        boolean["must"] = [
-            {
-                "dis_max": {
-                    "tie_breaker": 0,
-                    "queries": [
-                        {"constant_score": {"filter": _match(fields, query.text), "boost": tier}}
-                        for fields, tier in (
-                            (["name_fr", "name_en"], 3),
-                            (["organization_fr", "organization_en"], 2),
-                            (["all_fr", "all_en"], 1),
-                        )
-                    ],
-                }
-            }
-        ]
-        sort.append({"_score": "desc"})
-        if query.after is not None:
-            search_after.append(float(query.after.tier))
-    if query.near is not None:
-        sort.append(
-            {
-                "_script": {
-                    "type": "number",
-                    "order": "asc",
-                    "script": {
-                        "lang": "painless",
-                        "source": "doc['location'].size() == 0 ? params.far"
-                        " : doc['location'].arcDistance(params.lat, params.lon) / 1000.0",
-                        "params": {
-                            "lat": query.near.latitude,
-                            "lon": query.near.longitude,
-                            "far": FAR,
-                        },
-                    },
-                }
-            }
-        )
-        if query.after is not None:
-            search_after.append(query.after.distance)
-    sort.append({"doc_id": "asc"})
-    body: dict[str, Any] = {
-        "query": {"bool": boolean},
-        "sort": sort,
-        "size": query.first + 1,
-        "track_total_hits": True,
-        "_source": [
-            "service_id",
-            "location_id",
-            "organization_id",
-            "name_fr",
-            "name_en",
-            "organization_fr",
-            "organization_en",
-            "city",
-            "active",
-        ],
-    }
-    if query.facets:
-        body["aggs"] = {
-            name: {
-                "terms": {
-                    "field": name,
-                    "size": FACET_SIZE,
-                    "order": [{"_count": "desc"}, {"_key": "asc"}],
-                }
-            }
-            for name in ("categories", "languages", "areas")
-        }
-    if query.after is not None:
-        search_after.append(str(query.after.id))
-        body["search_after"] = search_after
-    return body
-
-
-def page_of(query: SearchQuery, response: dict[str, Any]) -> SearchPage:
-    hits = []
-    for found in response["hits"]["hits"][: query.first]:
-        source = found["_source"]
-        values = list(found["sort"])
-        tier = int(values.pop(0)) if query.text else 0
-        distance = float(values.pop(0)) if query.near is not None else 0.0
-        id = UUID(values[-1])
-        shown = distance if query.near is not None and distance < FAR else None
-        hits.append(hit_of(source, id, shown, Cursor(tier, distance, 0.0, id)))
-    aggregations = response.get("aggregations", {})
-    facets = {
-        name: [
-            Facet(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])
-        ]
-        for name in ("categories", "languages", "areas")
-    }
-    return SearchPage(
-        hits=hits,
-        total=response["hits"]["total"]["value"],
-        has_next=len(response["hits"]["hits"]) > query.first,
-        categories=facets["categories"],
-        languages=facets["languages"],
-        territories=facets["areas"],
-    )
-
-
 @contextmanager
-def unavailable_on_connection_errors() -> Iterator[None]:
+def unavailable_on_connection_errors(timeout: float) -> Iterator[None]:
     try:
         yield
-    except Unreachable as error:  # refused, reset or timed out
+    except ConnectionTimeout as error:
+        raise SearchTimeout(timeout) from error
+    except Unreachable as error:  # refused or reset
         raise SearchUnavailable(
             f"The search engine cannot be reached ({error}); searches will work again "
             "when it is back, with every change made meanwhile."
@@ -481,65 +232,77 @@ class OpenSearchIndex:
         self.client = client
         self.names = names
         self.view = view
+        # The same bound as on PostgreSQL: the server stops collecting hits at `timeout`, and
+        # the client stops waiting a little later.
+        self.timeout = view.timeout
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        with unavailable_on_connection_errors():
+        with unavailable_on_connection_errors(self.timeout):
             return await self._search_or_respell(query)
+
+    async def _query(self, body: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = await self.client.search(
+            index=self.names.alias,
+            body={**body, "timeout": f"{max(1, round(self.timeout * 1000))}ms"},
+            request_timeout=self.timeout + 1,
+        )
+        if response.get("timed_out"):
+            raise SearchTimeout(self.timeout)
+        return response
 
     async def _search_or_respell(self, query: SearchQuery) -> SearchPage:
         page = await self._search(query)
         if page.total or not query.text:
             return page
-        rewritten = await self._respell(query.text)
+        rewritten = await self._respell(query)
         if rewritten is not None:
-            page = replace(
-                await self._search(replace(query, text=rewritten)), rewritten_text=rewritten
-            )
+            page = replace(await self._search(rewritten), rewritten_text=rewritten.text)
         if not page.total:
             await anyio.to_thread.run_sync(self.view.count_gap, query)
         return page
 
     async def _search(self, query: SearchQuery) -> SearchPage:
-        response = await self.client.search(index=self.names.alias, body=search_body(query))
-        return page_of(query, response)
+        return page_of(query, await self._query(search_body(query)))
 
-    async def _respell(self, text: str) -> str | None:
-        """Replaces words of 5+ letters unknown to the directory by a known word one edit away."""
-        words = WORD.findall(fold_text(text))
-        body = {
+    async def _respell(self, query: SearchQuery) -> SearchQuery | None:
+        """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
+        all of them in one request (the words are bounded by the query's parsing)."""
+        candidates = query.respell_candidates
+        if not candidates:
+            return None
+        body: dict[str, Any] = {
             "size": 0,
             "suggest": {
                 "respell": {
-                    "text": " ".join(words),
+                    "text": " ".join(candidates),
                     "term": {
                         "field": "words",
                         "suggest_mode": "missing",
                         "max_edits": 1,
-                        "min_word_length": 5,
+                        "min_word_length": RESPELL_LENGTHS.start,
                         "prefix_length": 0,
                         "sort": "score",
                     },
                 }
             },
         }
-        response = await self.client.search(index=self.names.alias, body=body)
+        response = await self._query(body)
         better = {
             entry["text"]: entry["options"][0]["text"]
             for entry in response.get("suggest", {}).get("respell", [])
             if entry.get("options")
         }
-        respelled = [better.get(word, word) for word in words]
-        return " ".join(respelled) if respelled != words else None
+        return respelled(query, better)
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
-        with unavailable_on_connection_errors():
+        with unavailable_on_connection_errors(self.timeout):
             return await self._autocomplete(prefix, first)
 
     async def _autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
-        folded = " ".join(WORD.findall(fold_text(prefix)))
+        folded = " ".join(folded_words(prefix))
         if len(folded) < 2:
             return []
-        body = {
+        body: dict[str, Any] = {
             "size": 50,
             "_source": ["name_fr", "name_en"],
             "query": {
@@ -549,7 +312,7 @@ class OpenSearchIndex:
                 }
             },
         }
-        response = await self.client.search(index=self.names.alias, body=body)
+        response = await self._query(body)
         names = {
             (h["_source"]["name_fr"], h["_source"]["name_en"]) for h in response["hits"]["hits"]
         }

@@ -12,7 +12,7 @@ import anyio
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 
-from infra.search.records import WORD, SearchRecordsView
+from infra.search.records import SearchRecordsView
 from projections.base import Positioned
 from projections.search_query import (
     Cursor,
@@ -20,8 +20,9 @@ from projections.search_query import (
     Hit,
     SearchPage,
     SearchQuery,
-    fold_text,
+    folded_words,
     hit_of,
+    respelled,
 )
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -118,6 +119,17 @@ SELECT
 """
 
 
+# For each typed word, the known word one edit away most like it (itself when known).
+RESPELL = """
+SELECT typed, (
+  SELECT w.word FROM {words} w
+  WHERE w.word OPERATOR(public.%%) typed AND public.levenshtein(w.word, typed) <= 1
+  ORDER BY w.word = typed DESC, public.similarity(w.word, typed) DESC, w.word LIMIT 1
+) AS known
+FROM unnest(%s::text[]) AS typed
+"""
+
+
 class PostgresSearchView(SearchRecordsView):
     tables: ClassVar[tuple[str, ...]] = (
         "search_records", "search_gaps", "search_documents", "search_words",
@@ -193,17 +205,17 @@ class PostgresSearchView(SearchRecordsView):
         page = self._search(query)
         if page.total or not query.text:
             return page
-        rewritten = self._respell(query.text)
+        rewritten = self._respell(query)
         if rewritten is None:
             self.count_gap(query)
             return page
-        retried = self._search(replace(query, text=rewritten))
+        retried = self._search(rewritten)
         if not retried.total:
             self.count_gap(query)
-        return replace(retried, rewritten_text=rewritten)
+        return replace(retried, rewritten_text=rewritten.text)
 
     def _search(self, query: SearchQuery) -> SearchPage:
-        with self.datastore.get_connection() as conn:
+        with self.bounded() as curs:
             where, params = self._filters(query)
             near = query.near
             params.update(
@@ -218,7 +230,7 @@ class PostgresSearchView(SearchRecordsView):
                 keyset = sql.SQL("(s_tier, s_distance, s_rank, id) > (%(t)s, %(d)s, %(r)s, %(i)s)")
                 after = query.after
                 params.update(t=-after.tier, d=after.distance, r=-after.rank, i=after.id)
-            row = conn.execute(
+            row = curs.execute(
                 sql.SQL(SEARCH).format(
                     documents=self.table("search_documents"),
                     where=where,
@@ -294,36 +306,26 @@ class PostgresSearchView(SearchRecordsView):
         )
         return hit_of(row, UUID(row["id"]), row["distance"], cursor)
 
-    def _respell(self, text: str) -> str | None:
-        """Replaces words of 5+ letters unknown to the directory by a known word one edit away."""
-        words = WORD.findall(fold_text(text))
-        changed = False
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
-            for index, word in enumerate(words):
-                if len(word) < 5:
-                    continue
-                curs.execute(
-                    sql.SQL(
-                        "SELECT word FROM {} WHERE word OPERATOR(public.%%) %s"
-                        " AND public.levenshtein(word, %s) <= 1"
-                        " ORDER BY word = %s DESC, public.similarity(word, %s) DESC, word LIMIT 1"
-                    ).format(self.table("search_words")),
-                    (word, word, word, word),
-                )
-                row = curs.fetchone()
-                if row and row["word"] != word:
-                    words[index] = row["word"]
-                    changed = True
-        return " ".join(words) if changed else None
+    def _respell(self, query: SearchQuery) -> SearchQuery | None:
+        """Replaces words of 5+ letters unknown to the directory by a known word one edit away,
+        all of them in one query (the words are bounded by the query's parsing)."""
+        candidates = query.respell_candidates
+        if not candidates:
+            return None
+        with self.bounded() as curs:
+            curs.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.2', true)")
+            rows = curs.execute(
+                sql.SQL(RESPELL).format(words=self.table("search_words")), (candidates,)
+            ).fetchall()
+        return respelled(query, {row["typed"]: row["known"] for row in rows if row["known"]})
 
     def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         """Names of active services with a word starting with `prefix`, shortest first."""
-        folded = " ".join(WORD.findall(fold_text(prefix)))
+        folded = " ".join(folded_words(prefix))
         if len(folded) < 2:
             return []
-        with self.datastore.get_connection() as conn:
-            rows = conn.execute(
+        with self.bounded() as curs:
+            rows = curs.execute(
                 sql.SQL(
                     "SELECT name_fr, name_en FROM {} WHERE active AND"
                     " (folded LIKE %(start)s OR folded LIKE %(word)s)"

@@ -3,11 +3,16 @@ are built from, and the searches that found nothing."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -16,9 +21,19 @@ from domain.interactions import ReferralSnapshot
 from infra.views.base import PostgresView
 from projections import search
 from projections.base import Positioned
-from projections.search_query import SearchQuery, fold_text
+from projections.search_query import SearchQuery, SearchTimeout, folded_words
 
-WORD = re.compile(r"[a-z0-9]+")
+log = logging.getLogger(__name__)
+
+# How long one search may run in the database, and how long a search gap is kept, unless
+# the settings say otherwise.
+SEARCH_TIMEOUT = 2.0
+GAP_DAYS = 90
+# What is kept of a search that found nothing (see `gap_text`).
+GAP_LENGTH = 100
+GAP_FILTERS_LENGTH = 200
+# Expired gaps are deleted by the write that follows, at most this often per process.
+PURGE_EVERY = 3600.0
 
 # The services whose documents a change of these records touches.
 AFFECTED = """
@@ -36,6 +51,49 @@ class SearchRecordsView(PostgresView):
     tables: ClassVar[tuple[str, ...]] = ("search_records", "search_gaps")
     # Searches that found nothing are counted as they happen, not derived from the log.
     unreproducible: ClassVar[dict[str, tuple[str, ...]]] = {"search_gaps": ("*",)}
+
+    def __init__(
+        self,
+        datastore: PostgresDatastore,
+        log_schema: str | None = None,
+        *,
+        timeout: float = SEARCH_TIMEOUT,
+        gap_days: int = GAP_DAYS,
+    ) -> None:
+        self.timeout = timeout
+        self.gap_days = gap_days
+        self._purged_at: float | None = None
+        super().__init__(datastore, log_schema)
+
+    def create(self) -> None:
+        super().create()
+        # Rows written before these rules (whole texts, digits, exact times) are not kept.
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL(
+                    "DELETE FROM {} WHERE query !~ '^[a-z ]*$' OR length(query) > %s"
+                    " OR last_seen <> date_trunc('day', last_seen)"
+                    " OR last_seen < now() - make_interval(days => %s)"
+                ).format(self.table("search_gaps")),
+                (GAP_LENGTH, self.gap_days),
+            )
+
+    @contextmanager
+    def bounded(self, *, commit: bool = False) -> Iterator[DbCursor[Any]]:
+        """A transaction whose statements are cancelled past the search timeout; a search
+        cancelled so (or kept waiting for a lock) is a `SearchTimeout`, never an outage."""
+        try:
+            with self.datastore.transaction(commit=commit) as curs:
+                curs.execute(
+                    "SELECT set_config('statement_timeout', %s, true)",
+                    (f"{max(1, round(self.timeout * 1000))}ms",),
+                )
+                yield curs
+        except PersistenceError as error:
+            cause = error.__cause__
+            if isinstance(cause, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable):
+                raise SearchTimeout(self.timeout) from error
+            raise
 
     def create_statements(self) -> list[sql.Composed]:
         t = self.table
@@ -87,6 +145,10 @@ class SearchRecordsView(PostgresView):
         return {row["id"]: row["fields"] for row in curs.fetchall()}
 
     def count_gap(self, query: SearchQuery) -> None:
+        """Counts a search that found nothing, for the data team, as `gap_text` keeps it."""
+        text = gap_text(query)
+        if not text:
+            return
         filters = ";".join(
             f"{name}={','.join(value)}"
             for name, value in (
@@ -95,24 +157,46 @@ class SearchRecordsView(PostgresView):
                 ("languages", query.languages),
             )
             if value
-        )
-        with self.datastore.transaction(commit=True) as curs:
+        )[:GAP_FILTERS_LENGTH]
+        try:
+            self._write_gap(text, filters)
+        except SearchTimeout:
+            # Counting is for the data team: the searcher still gets the answer.
+            log.warning("a search gap was not counted: its write ran past the search timeout")
+
+    def _write_gap(self, text: str, filters: str) -> None:
+        gaps = self.table("search_gaps")
+        with self.bounded(commit=True) as curs:
+            # By the day: a gap's time must not match it with a call logged at that moment.
             curs.execute(
                 sql.SQL(
-                    "INSERT INTO {} (query, filters, searches, last_seen) VALUES (%s, %s, 1, now())"
+                    "INSERT INTO {} (query, filters, searches, last_seen)"
+                    " VALUES (%s, %s, 1, date_trunc('day', now()))"
                     " ON CONFLICT (query, filters) DO UPDATE SET searches = {}.searches + 1,"
-                    " last_seen = now()"
-                ).format(self.table("search_gaps"), self.table("search_gaps")),
-                (" ".join(WORD.findall(fold_text(query.text or ""))), filters),
+                    " last_seen = EXCLUDED.last_seen"
+                ).format(gaps, gaps),
+                (text, filters),
             )
+            now = time.monotonic()
+            if self._purged_at is None or now - self._purged_at > PURGE_EVERY:
+                curs.execute(
+                    sql.SQL(
+                        "DELETE FROM {} WHERE last_seen < now() - make_interval(days => %s)"
+                    ).format(gaps),
+                    (self.gap_days,),
+                )
+                self._purged_at = now
 
     def gaps(self, first: int) -> list[tuple[str, str, int]]:
-        with self.datastore.get_connection() as conn:
-            rows = conn.execute(
+        """The searches that found nothing within the retention period, most frequent first."""
+        with self.bounded() as curs:
+            rows = curs.execute(
                 sql.SQL(
-                    "SELECT query, filters, searches FROM {} ORDER BY searches DESC, query LIMIT %s"
+                    "SELECT query, filters, searches FROM {}"
+                    " WHERE last_seen >= now() - make_interval(days => %s)"
+                    " ORDER BY searches DESC, query LIMIT %s"
                 ).format(self.table("search_gaps")),
-                (first,),
+                (self.gap_days, first),
             ).fetchall()
         return [(row["query"], row["filters"], row["searches"]) for row in rows]
 
@@ -134,6 +218,29 @@ class SearchRecordsView(PostgresView):
                 (list(ids),),
             ).fetchall()
         return {row["id"]: row["fr"] or row["en"] or "" for row in rows}
+
+
+def gap_text(query: SearchQuery) -> str:
+    """What is kept of a search that found nothing: its folded words without any word that
+    holds a digit, cut to GAP_LENGTH characters at a word's end.
+
+    Searches are anonymous, but people type who and where they are: phone numbers, postal
+    codes, street numbers, dates of birth, file numbers all hold digits, and go. Keeping only
+    the words the directory does not know was weighed and not chosen: those are mostly the
+    names of people and streets, the part most likely to identify someone, while the known
+    words around them ("aide", "logement") are what tells the data team which need was not
+    met. Names cannot be told from other words by any rule; the retention period bounds how
+    long they stay, and nothing says who searched or exactly when.
+    """
+    kept = ""
+    for word in folded_words(query.text or ""):
+        if not word.isalpha():
+            continue
+        longer = f"{kept} {word}" if kept else word
+        if len(longer) > GAP_LENGTH:
+            break
+        kept = longer
+    return kept
 
 
 SNAPSHOTS = """

@@ -98,7 +98,7 @@ async def engine_container(
     if request.param == "opensearch":
         from opensearchpy import OpenSearch
 
-        from infra.search.opensearch import IndexNames
+        from infra.search.opensearch_index import IndexNames
 
         names = IndexNames.for_schema(container.database.schema)
         client = OpenSearch(hosts=[OPENSEARCH_URL])

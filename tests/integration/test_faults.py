@@ -32,7 +32,7 @@ from infra.bootstrap import Container, tokens_for
 from infra.database import Database
 from infra.demo import demo_id, load_demo
 from infra.embedded import EmbeddedPostgres
-from infra.search.opensearch import IndexNames
+from infra.search.opensearch_index import IndexNames
 from infra.settings import Settings
 from infra.territories import load_reference
 from tests.api.test_interactions import CONTACTS, RECORD, ready

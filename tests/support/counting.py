@@ -1,10 +1,15 @@
-"""A view that counts how many times each log position was applied to it."""
+"""Counting what happens: how many times each log position was applied to a view, and the
+statements a piece of code sends to the database."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import psycopg
+import pytest
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor, sql
 
 from infra.views.base import PostgresView
@@ -52,3 +57,33 @@ class CountingView(PostgresView):
 
 def all_positions(recorder: Any) -> list[int]:
     return [n.id for n in recorder.select_notifications(start=None, limit=10**9)]
+
+
+@contextmanager
+def statements(
+    datastore: PostgresDatastore, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
+    """The statements sent on the datastore's connections meanwhile, as text."""
+    sent: list[str] = []
+
+    class Recording(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            composed = isinstance(query, sql.Composable)
+            sent.append(query.as_string(self) if composed else str(query))
+            return super().execute(query, params, **options)
+
+    opened = datastore.get_connection
+
+    @contextmanager
+    def recorded() -> Iterator[Any]:
+        with opened() as conn:
+            before = conn.cursor_factory
+            conn.cursor_factory = Recording
+            try:
+                yield conn
+            finally:
+                conn.cursor_factory = before
+
+    with monkeypatch.context() as patch:
+        patch.setattr(datastore, "get_connection", recorded)
+        yield sent

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from infra.search.opensearch import FAR, page_of, search_body
+from infra.search.opensearch_query import FAR, page_of, search_body
 from projections.search import minutes_of_week, service_documents
 from projections.search_query import Cursor, Point, SearchQuery
 

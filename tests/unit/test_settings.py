@@ -20,6 +20,16 @@ def test_defaults_need_no_configuration() -> None:
     assert settings.run_projections is True
 
 
+def test_searches_are_bounded_in_time_and_their_gaps_kept_90_days() -> None:
+    settings = Settings.from_environ({})
+    assert (settings.search_timeout, settings.search_gap_days) == (2.0, 90)
+
+    chosen = Settings.from_environ(
+        {"GUICHET_SEARCH_TIMEOUT": "0.5", "GUICHET_SEARCH_GAP_DAYS": "30"}
+    )
+    assert (chosen.search_timeout, chosen.search_gap_days) == (0.5, 30)
+
+
 def test_settings_are_frozen() -> None:
     settings = Settings.from_environ({})
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -59,6 +69,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_POOL_SIZE", "1", "connections"),
         ("GUICHET_LOG_LEVEL", "LOUD", "DEBUG"),
         ("GUICHET_MAX_QUERY_DEPTH", "-3", "whole number"),
+        ("GUICHET_SEARCH_TIMEOUT", "0", "seconds"),
+        ("GUICHET_SEARCH_GAP_DAYS", "0", "days"),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_what_is_expected(
