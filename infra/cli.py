@@ -35,7 +35,7 @@ from infra.settings import Settings, SettingsError
 from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
-from infra.worker import supervise
+from infra.worker import server_options, supervise
 from projections.statistics_report import to_csv
 
 log = logging.getLogger("guichet")
@@ -264,7 +264,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         level = settings.log_level.lower()
         if workers == 1:
             app = create_app(container, run_projections=run_projections)
-            uvicorn.run(app, host=host, port=port, log_level=level)
+            uvicorn.run(app, host=host, port=port, log_level=level, **server_options(settings))
             return 0
         # Each worker builds its own container from the environment (infra.worker), on the
         # database this process started; every worker runs the projections, and each view's
