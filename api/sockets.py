@@ -43,6 +43,9 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         if not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # closes the socket (4401, 4409)
             return
+        if not _well_formed(message.get("payload")):
+            await self.handle_invalid_message("Invalid subscribe payload")  # closes (4400)
+            return
         try:
             payload = await self._screened(message)
         except Refused as refused:
@@ -80,6 +83,16 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             raise Refused(refused.error) from None
         _subscription_only(data, settings.max_tokens)
         return {**payload, "query": data.query}
+
+
+def _well_formed(payload: object) -> bool:
+    """A payload of the shapes the protocol names; anything else would fail past here."""
+    if not isinstance(payload, dict):
+        return False
+    shapes = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+    return all(
+        payload.get(key) is None or isinstance(payload[key], kind) for key, kind in shapes.items()
+    )
 
 
 def _subscription_only(data: GraphQLRequestData, max_tokens: int) -> None:

@@ -191,3 +191,26 @@ def test_failures_at_connection_init_count_too(
             headers={"Authorization": "Bearer admin-token"},
         )  # fmt: skip
         assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{ viewer { role } }",
+        {"query": FIGURES, "extensions": ["persistedQuery"]},
+        {"query": FIGURES, "variables": "x"},
+        {"query": 42},
+    ],
+)
+def test_a_malformed_subscribe_closes_the_socket_cleanly(
+    container: Container, payload: object
+) -> None:
+    with (
+        TestClient(create_app(container, run_projections=False)) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
+    ):
+        connect(ws)
+        ws.send_json({"id": "1", "type": "subscribe", "payload": payload})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == 4400
