@@ -171,15 +171,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return bounded
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A WebSocket whose upgrade request carries a token: checked, and counted when it
-        fails, as over HTTP; a bad one closes the socket (4403), too many failures too (4429)."""
+        """A WebSocket's upgrade request is held to the rules of an HTTP request: its token is
+        checked (a bad one closes the socket, 4403) and counted when it fails, and it takes a
+        token of the caller's rate (past it, or past the failures, 4429)."""
         socket = WebSocket(scope, receive=receive, send=send)
         try:
-            scope[PRINCIPAL] = self.sign_in(socket.headers.get("authorization"), address_of(socket))
+            principal = self.sign_in(socket.headers.get("authorization"), address_of(socket))
+            self.pace(principal, address_of(socket))  # the upgrade is a request like any
+            scope[PRINCIPAL] = principal
         except (Unauthenticated, LimitExceeded) as refused:
             await socket.accept(subprotocol=await self.pick_websocket_subprotocol(socket))
             code = 4429 if isinstance(refused, LimitExceeded) else 4403
-            await socket.close(code=code, reason="Too many failed authentications" if code == 4429
+            await socket.close(code=code, reason="Too many requests" if code == 4429
                                else "Forbidden")  # fmt: skip
             return
         await super().__call__(scope, receive, send)
