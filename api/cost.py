@@ -199,5 +199,14 @@ def cost(
             total += 1 + _items(owner, field, definition, asked) * inner
         return total
 
+    # A variable the request leaves out takes the default its definition gives, if any.
+    variables = {
+        **{
+            definition.variable.name.value: int(definition.default_value.value)
+            for definition in operation.variable_definitions or ()
+            if isinstance(definition.default_value, IntValueNode)
+        },
+        **variables,
+    }
     root = schema.get_root_type(operation.operation)
     return of(operation.selection_set, root, {}) if root is not None else 0

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from graphql import OperationDefinitionNode, parse
 
 from api.app import create_app
-from api.cost import BY_ARGUMENT, SIZES, lists_of_objects
+from api.cost import BY_ARGUMENT, SIZES, cost, lists_of_objects
 from api.schema import build_schema
 from infra.bootstrap import Container
 from infra.settings import Settings
@@ -77,3 +78,17 @@ def test_every_list_of_objects_has_a_declared_size() -> None:
     assert "TerritoryList.items" in lists
     assert "Territory.ancestors" in lists
     assert lists <= set(SIZES) | set(BY_ARGUMENT)
+
+
+def test_a_page_given_by_a_variables_default_is_counted() -> None:
+    schema = build_schema(Settings.from_environ({}))._schema
+
+    def cost_of(document: str, variables: dict[str, Any]) -> int:
+        [operation] = parse(document).definitions
+        assert isinstance(operation, OperationDefinitionNode)
+        return cost(schema, operation, {}, variables)
+
+    log = "query ($n: Int = 400) { auditLog(first: $n) { ... on AuditPage { entries { actor } } } }"
+    assert cost_of(log, {}) == 1 + 1 + 400
+    assert cost_of(log, {"n": 3}) == 1 + 1 + 3
+    assert cost_of(log.replace(" = 400", ""), {}) == 1 + 1 + 100  # the argument's own default
