@@ -5,6 +5,7 @@ failures counted) on the upgrade request as on `connection_init`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -51,6 +52,24 @@ def test_public_free_form_documents_are_refused_in_persisted_only_production(
         assert error_of(ws.receive_json())["code"] == "PERSISTED_QUERY_REQUIRED"
         send(ws, "2", FIGURES)
         assert error_of(ws.receive_json())["code"] == "PERSISTED_QUERY_REQUIRED"
+
+
+def test_a_registered_subscription_runs_by_its_hash_in_persisted_only_production(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
+) -> None:
+    container = make_container({**environ, "GUICHET_MODE": "production",
+                                "GUICHET_PUBLIC_PERSISTED_ONLY": "true"})  # fmt: skip
+    sha256 = container.persisted.add(FIGURES, "ops", datetime.now(UTC))
+    with (
+        TestClient(create_app(container, run_projections=False)) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
+    ):
+        connect(ws)
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256}}}})  # fmt: skip
+        answer = ws.receive_json()
+        assert answer["type"] == "next", answer
+        assert answer["payload"]["data"]["statisticsChanged"] == {"__typename": "Statistics"}
 
 
 def test_queries_and_mutations_go_over_http_only(container: Container) -> None:
