@@ -9,6 +9,8 @@ three tables, read from the schema's side. `admin` may do everything.
 - `FIELDS`: fields narrower than their type; the schema guards each one (`api.guards`), which
   answers null to other roles.
 - `BY_TYPE`: fields that answer only what `TYPES` lets the caller see (`node`).
+- `hides`: inactive organizations, services and locations, for all but editors, wherever
+  they would appear (by id, as a node, as a service's location).
 
 The schema refuses to build while an operation or an object type has no rule here.
 """
@@ -161,6 +163,12 @@ def may_see(type_name: str, role: Role) -> bool:
 
 def may_read(field: str, role: Role) -> bool:
     return role is Role.ADMIN or role in FIELDS[field]
+
+
+def hides(status: str, role: Role) -> bool:
+    """Inactive directory records (deactivated or merged) are the directory team's: anyone
+    else is told there is none, wherever the record would appear."""
+    return status != "active" and not (role is Role.ADMIN or role in EDITORS)
 
 
 def unruled(operations: list[str]) -> list[str]:

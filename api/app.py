@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.health import health_endpoint
 from api.http import GraphQLEndpoint
@@ -39,4 +41,9 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/health", health_endpoint(container), methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # The caller's address is the peer's, unless the peer is a proxy named in
+    # GUICHET_TRUSTED_PROXIES: then it is the right-most address of X-Forwarded-For that is
+    # not one of them. The server itself reads no such header (`infra.cli`, `infra.worker`).
+    trusted = list(container.settings.trusted_proxies)
+    middleware = [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)] if trusted else []
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

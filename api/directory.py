@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from api import access
 from api.consistency import reach
 from api.context import Info
 from api.errors import (
@@ -144,7 +145,7 @@ class DirectoryQuery:
             organization_id = parse_id("id", id)
             await reach(context, ("directory",), consistent_with)
             row = await context.call(context.container.directory.organization, organization_id)
-            if row is None:
+            if row is None or access.hides(row.status, context.principal.role):
                 raise NotFound("organization", organization_id)
             return Organization.from_row(row)
         except EXPECTED as error:

@@ -2,7 +2,8 @@
 
 Follows the GraphQL-over-HTTP draft where it is cheap: `application/graphql-response+json`
 when the client accepts it, 400 for a document that cannot be parsed or validated, 405 for a
-mutation sent with GET, and errors always as a JSON `errors` list.
+mutation sent with GET, and errors always as a JSON `errors` list. The WebSocket at the same
+path is held to the same rules (its upgrade here, its messages in `api.sockets`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -28,10 +29,14 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
 from api.limits import limit_error, tokens_error
-from api.rate import RateLimiter
+from api.rate import RateLimiter, failures
+from api.sockets import GuardedTransportWS
 from infra.bootstrap import Container
 from infra.persisted import digest
 from infra.tokens import ANONYMOUS, Principal, Role
+
+# Where the principal a WebSocket's upgrade request authenticated as waits for its context.
+PRINCIPAL = "guichet.principal"
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -79,6 +84,11 @@ def media_type(accept: str) -> str:
     return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accepted else JSON
 
 
+def address_of(connection: HTTPConnection) -> str:
+    """The caller's address: the peer's, or the one a trusted proxy forwarded (`api.app`)."""
+    return connection.client.host if connection.client else ""
+
+
 def authenticate(container: Container, authorization: str | None) -> Principal:
     if not authorization:
         return ANONYMOUS
@@ -103,6 +113,8 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = GuardedTransportWS
+
     def __init__(self, container: Container, **kwargs: Any) -> None:
         from api.schema import build_schema
 
@@ -114,9 +126,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             **kwargs,
         )
         self.container = container
+        self.max_subscriptions_per_connection = container.settings.socket_operations
         self.rate_limiter = RateLimiter(container.settings.rate_limit)
+        self.failures = failures(container.settings.auth_failures)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -154,18 +171,57 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
         return bounded
 
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket's upgrade request is held to the rules of an HTTP request: its token is
+        checked (a bad one closes the socket, 4403) and counted when it fails, and it takes a
+        token of the caller's rate (past it, or past the failures, 4429)."""
+        socket = WebSocket(scope, receive=receive, send=send)
+        try:
+            principal = self.sign_in(socket.headers.get("authorization"), address_of(socket))
+            self.pace(principal, address_of(socket))  # the upgrade is a request like any
+            scope[PRINCIPAL] = principal
+        except (Unauthenticated, LimitExceeded) as refused:
+            await socket.accept(subprotocol=await self.pick_websocket_subprotocol(socket))
+            code = 4429 if isinstance(refused, LimitExceeded) else 4403
+            await socket.close(code=code, reason="Too many requests" if code == 4429
+                               else "Forbidden")  # fmt: skip
+            return
+        await super().__call__(scope, receive, send)
+
+    def sign_in(self, authorization: str | None, address: str) -> Principal:
+        """The caller a token names; an address that failed too often lately is refused
+        before its token is even looked at, and each failure counts against it."""
+        if not authorization:
+            return ANONYMOUS
+        wait = self.failures.due("address:" + address)
+        if wait > 0:
+            most = self.container.settings.auth_failures
+            raise LimitExceeded(
+                429, "authFailures", most,
+                f"More than {most} failed authentications a minute from this address; "
+                f"retry in {wait:.0f} s.",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )  # fmt: skip
+        try:
+            return authenticate(self.container, authorization)
+        except Unauthenticated:
+            self.failures.wait("address:" + address)
+            raise
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        principal = authenticate(self.container, request.headers.get("authorization"))
-        if isinstance(request, Request):
-            self._pace(principal, request)
+        if isinstance(request, WebSocket):
+            principal = request.scope.get(PRINCIPAL, ANONYMOUS)
+        else:
+            principal = self.sign_in(request.headers.get("authorization"), address_of(request))
+            self.pace(principal, address_of(request))
         return Context(container=self.container, principal=principal, request=request)
 
-    def _pace(self, principal: Principal, request: Request) -> None:
+    def pace(self, principal: Principal, address: str) -> None:
         signed_in = principal.role is not Role.PUBLIC
-        caller = principal.name if signed_in else (request.client.host if request.client else "")
+        caller = principal.name if signed_in else address
         wait = self.rate_limiter.wait(("token:" if signed_in else "address:") + caller)
         if wait > 0:
-            rate = self.rate_limiter.rate
+            rate = self.container.settings.rate_limit
             raise LimitExceeded(
                 429, "rate", rate,
                 f"More than {rate} requests a second from this caller; retry in {wait:.2f} s.",
@@ -175,16 +231,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticates a WebSocket at `connection_init`: `{"authorization": "Bearer …"}`.
 
-        No token gives the public role; a bad one closes the connection (4403).
+        No token keeps the caller of the upgrade request (the public without one); a bad one
+        closes the connection (4403) and counts as a failure for the address.
         """
         params = context.connection_params or {}
         authorization = params.get("authorization") or params.get("Authorization")
-        try:
-            context.principal = authenticate(
-                self.container, authorization if isinstance(authorization, str) else None
-            )
-        except Unauthenticated as error:
-            raise ConnectionRejectionError({"reason": error.reason}) from None
+        if authorization is not None:
+            try:
+                context.principal = self.sign_in(
+                    authorization if isinstance(authorization, str) else "invalid",
+                    address_of(context.request),
+                )
+            except (Unauthenticated, LimitExceeded):
+                raise ConnectionRejectionError({"reason": "Forbidden"}) from None
         acknowledged: UnsetType = UNSET
         return acknowledged
 
@@ -195,7 +254,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
-            kwargs["request_data"] = await self._document(kwargs["request_data"], kwargs["context"])
+            kwargs["request_data"] = await self.document(kwargs["request_data"], kwargs["context"])
         except DocumentRefused as refused:
             kwargs["sub_response"].status_code = 400
             return ExecutionResult(data=None, errors=[refused.error])
@@ -215,7 +274,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             result.errors = [tokens_error(error, most) for error in result.errors or []]
         return result
 
-    async def _document(self, data: GraphQLRequestData, context: Context) -> GraphQLRequestData:
+    async def document(self, data: GraphQLRequestData, context: Context) -> GraphQLRequestData:
         """The registered document a request names by its hash, or the one it sent if the
         caller may send its own."""
         asked = (data.extensions or {}).get("persistedQuery")

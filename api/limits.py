@@ -2,8 +2,8 @@
 value: `{"code": "LIMIT_EXCEEDED", "limit": "depth", "maximum": 12}` in the error's extensions.
 
 Depth, aliases and tokens are checked by strawberry's and graphql-core's own rules, whose
-errors are given those extensions here. The cost (one per field, times the page size asked of
-the lists above it) and introspection (production mode: signed-in roles only) depend on the
+errors are given those extensions here. The cost (`api.cost`: one per field, times what the
+lists above it may hold) and introspection (production mode: signed-in roles only) depend on the
 variables and the caller, so they are checked after validation, which is cached per document.
 """
 
@@ -19,19 +19,17 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
-    VariableNode,
 )
 from strawberry.extensions import SchemaExtension
 
+from api.cost import cost
 from infra.settings import Settings
 from infra.tokens import Role
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
-PAGE_ARGUMENT = "first"
 INTROSPECTION = ("__schema", "__type")
 
 
@@ -83,36 +81,6 @@ def fields(
                 yield from fields(fragment.selection_set, fragments)
 
 
-def cost(
-    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any],
-) -> int:  # fmt: skip
-    """One per field, and a list's fields once per item of the page asked (`first`)."""
-
-    def page(field: FieldNode) -> int:
-        for argument in field.arguments or ():
-            if argument.name.value != PAGE_ARGUMENT:
-                continue
-            value = argument.value
-            if isinstance(value, IntValueNode):
-                return max(1, int(value.value))
-            if isinstance(value, VariableNode):
-                given = variables.get(value.name.value)
-                return max(1, given) if isinstance(given, int) else 1
-        return 1
-
-    def of(selections: SelectionSetNode) -> int:
-        total = 0
-        for field in fields(selections, fragments):
-            if field.name.value.startswith("__"):
-                continue
-            inner = of(field.selection_set) if field.selection_set else 0
-            total += 1 + page(field) * inner
-        return total
-
-    return of(operation.selection_set)
-
-
 def introspects(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> bool:
@@ -156,12 +124,13 @@ def request_limits(settings: Settings) -> type[SchemaExtension]:
                         "Introspection is open to signed-in roles only in production mode.",
                     )]  # fmt: skip
                     return
-                found = cost(operation, fragments, ctx.variables or {})
+                found = cost(ctx.schema._schema, operation, fragments, ctx.variables or {})
                 if found > settings.max_cost:
                     ctx.pre_execution_errors = [limit_error(
                         "cost", settings.max_cost,
                         f"This operation costs {found}; the most one may cost is "
-                        f"{settings.max_cost} (one per field, times the page size asked).",
+                        f"{settings.max_cost} (one per field, and the fields under a list once "
+                        "per item it may hold: the page asked, or the list's declared size).",
                         cost=found,
                     )]  # fmt: skip
                     return

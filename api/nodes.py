@@ -68,11 +68,13 @@ async def _record(context: Context, id: UUID) -> Node | None:
     kind = fields.get("kind")
     if kind == "organization":
         row = await context.call(container.directory.organization, id)
-        return Organization.from_row(row) if row is not None else None
+        if row is None or access.hides(row.status, context.principal.role):
+            return None
+        return Organization.from_row(row)
     if kind == "service":
         return None if hidden(fields, context.principal) else Service.from_fields(id, fields)
     if kind == "location":
-        return Location.from_fields(id, fields)
+        return None if hidden(fields, context.principal) else Location.from_fields(id, fields)
     return None
 
 

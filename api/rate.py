@@ -1,5 +1,6 @@
 """Requests per second for each caller: a token bucket per signed-in name, or per address for
-the public, holding two seconds' worth so a page's burst of requests passes.
+the public, holding two seconds' worth so a page's burst of requests passes. The same buckets
+count failed authentications per address (`failures`), taken only when one fails.
 
 Each API process keeps its own buckets: with N workers a caller may get up to N times the rate
 if the kernel spreads its connections.
@@ -16,15 +17,24 @@ TRACKED = 10_000
 
 
 class RateLimiter:
-    def __init__(self, rate: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate: float, clock: Callable[[], float] = time.monotonic, burst: float | None = None
+    ) -> None:
         self.rate = rate
-        self.burst = 2.0 * rate
+        self.burst = 2.0 * rate if burst is None else burst
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key: (tokens, updated at)
         self._lock = Lock()
 
     def wait(self, key: str) -> float:
         """0 when the caller may go on (and takes a token), else the seconds until it may."""
+        return self._take(key, 1.0)
+
+    def due(self, key: str) -> float:
+        """Like `wait`, but takes no token: 0 when the caller has one left."""
+        return self._take(key, 0.0)
+
+    def _take(self, key: str, taken: float) -> float:
         if self.rate <= 0:
             return 0.0
         now = self._clock()
@@ -34,7 +44,7 @@ class RateLimiter:
             if tokens < 1.0:
                 self._buckets[key] = (tokens, now)
                 return (1.0 - tokens) / self.rate
-            self._buckets[key] = (tokens - 1.0, now)
+            self._buckets[key] = (tokens - taken, now)
             if len(self._buckets) > TRACKED:
                 self._forget(now)
             return 0.0
@@ -43,3 +53,8 @@ class RateLimiter:
         for key, (tokens, updated) in list(self._buckets.items()):
             if tokens + (now - updated) * self.rate >= self.burst:
                 del self._buckets[key]
+
+
+def failures(per_minute: int, clock: Callable[[], float] = time.monotonic) -> RateLimiter:
+    """Failed authentications: `per_minute` at once for each address, refilled over a minute."""
+    return RateLimiter(per_minute / 60.0, clock, burst=float(per_minute))

@@ -19,6 +19,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api import access
 from api.audit import AsOfQuery, AuditQuery
+from api.cost import unsized
 from api.coverage import (
     CoverageHistoryQuery,
     CoverageMutation,
@@ -120,6 +121,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     exposed = exposures(schema._schema)
     if exposed:
         raise RuntimeError("nested fields expose types to roles:\n" + "\n".join(exposed))
+    lists = unsized(schema._schema)
+    if lists:
+        raise RuntimeError(f"no declared size in api/cost.py for the lists {', '.join(lists)}")
     guard_fields(schema._schema)
     return schema
 

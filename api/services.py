@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 
+from api import access
 from api.consistency import reach
 from api.context import Info
 from api.directory import LocalizedTextInput, LocalizedTextType, Receipt, localized, parse_id
@@ -25,7 +26,7 @@ from api.records import Change, EditResult, edit, reason_of
 from api.territories import Territory
 from domain.errors import NotFound
 from domain.locations import Location as LocationRecord
-from domain.records import DESCRIPTION_MAX, NAME_MAX, Status
+from domain.records import DESCRIPTION_MAX, NAME_MAX
 from domain.services import Service as ServiceRecord
 from domain.values import (
     Address,
@@ -137,7 +138,12 @@ class Service(Node):
         records = await info.context.call(container.history.records, links)
         location_ids = [UUID(str(r["location_id"])) for r in records.values()]
         found = await info.context.call(container.history.records, location_ids)
-        return [Location.from_fields(i, found[i]) for i in location_ids if i in found]
+        principal = info.context.principal
+        return [
+            Location.from_fields(i, found[i])
+            for i in location_ids
+            if i in found and not hidden(found[i], principal)
+        ]
 
     @classmethod
     def from_fields(cls, id: UUID, record: Fields) -> Service:
@@ -314,8 +320,8 @@ async def read(info: Info, id: str, kind: str, consistent_with: int | None) -> F
 
 
 def hidden(record: Fields, principal: Principal) -> bool:
-    """Inactive services are the directory team's: others are told there is none."""
-    return record["status"] != Status.ACTIVE and not principal.has(Role.EDITOR)
+    """Inactive services and locations are the directory team's (`access.hides`)."""
+    return access.hides(str(record["status"]), principal.role)
 
 
 @strawberry.type
@@ -338,6 +344,8 @@ class ServiceQuery:
     ) -> LocationResult:
         try:
             record = await read(info, id, "location", consistent_with)
+            if hidden(record, info.context.principal):
+                raise NotFound("location", UUID(id))
             return Location.from_fields(UUID(id), record)
         except EXPECTED as error:
             return cast(LocationResult, as_error(error))

@@ -8,8 +8,15 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
-from api.errors import EXPECTED, ConsistencyTimeoutError, NotFoundError, as_error
-from domain.errors import NotFound
+from api.cost import TERRITORIES
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotFoundError,
+    as_error,
+)
+from domain.errors import InvalidInput, NotFound
 from domain.territories import TerritoryKind as DomainTerritoryKind
 from projections.territories import TerritoryRow
 
@@ -56,7 +63,8 @@ TerritoryResult = Annotated[
     Territory | NotFoundError | ConsistencyTimeoutError, strawberry.union("TerritoryResult")
 ]
 TerritoriesResult = Annotated[
-    "TerritoryList | ConsistencyTimeoutError", strawberry.union("TerritoriesResult")
+    "TerritoryList | InvalidInputError | ConsistencyTimeoutError",
+    strawberry.union("TerritoriesResult"),
 ]
 
 
@@ -83,24 +91,28 @@ class TerritoryQuery:
 
     @strawberry.field(
         description="Territories of a kind, optionally those directly within a place "
-        "(its children in the tree, or the members of a grouping such as the CMM)."
+        "(its children in the tree, or the members of a grouping such as the CMM), in code "
+        f"order: the first `first` of them (1 to {TERRITORIES}, the default lists them all)."
     )
     async def territories(
         self,
         info: Info,
         kind: TerritoryKind | None = None,  # type: ignore[valid-type]
         within: str | None = None,
+        first: int = TERRITORIES,
         consistent_with: int | None = None,
     ) -> TerritoriesResult:
         context = info.context
         try:
+            if not 1 <= first <= TERRITORIES:
+                raise InvalidInput("first", f"must be between 1 and {TERRITORIES}")
             await reach(context, ("territories",), consistent_with)
             rows = await context.call(
                 context.container.territories.children,
                 within,
                 kind.value if kind is not None else None,
             )
-            items = [Territory.from_row(row) for row in rows]
+            items = [Territory.from_row(row) for row in rows[:first]]
             return TerritoryList(
                 items=items, population=sum(item.population or 0 for item in items)
             )

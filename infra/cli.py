@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
 import uvicorn
 
@@ -35,10 +36,12 @@ from infra.settings import Settings, SettingsError
 from infra.statistics import StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
-from infra.worker import supervise
+from infra.worker import server_options, supervise
 from projections.statistics_report import to_csv
 
 log = logging.getLogger("guichet")
+
+ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 (a file name)
 
 
 class CommandError(Exception):
@@ -230,17 +233,33 @@ def opened(settings: Settings) -> Iterator[Container]:
         yield container
 
 
-def _first_admin_token(settings: Settings) -> None:
+def _first_admin_token(settings: Settings, out: TextIO | None = None) -> None:
+    """Creates the first admin token. Server logs are not a place for it: unless the output is
+    a terminal, it goes to a file only its owner may read, and the output says where."""
+    out = out or sys.stdout
     path = settings.data_dir / "tokens"
     if path.exists():
         return
     token = add_token(path, "admin", Role.ADMIN)
+    if out.isatty():
+        print(
+            "\nFirst start: an admin token was created. It is shown only now; keep it safe.\n"
+            f"  Authorization: Bearer {token}\n"
+            f"(Its digest is in {path}; add others with `guichet tokens add`.)\n",
+            file=out, flush=True,
+        )  # fmt: skip
+        return
+    secret = settings.data_dir / ADMIN_TOKEN_FILE
+    descriptor = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file of that name keeps no wider mode
+    with os.fdopen(descriptor, "w") as file:
+        file.write(token + "\n")
     print(
-        "\nFirst start: an admin token was created. It is shown only now; keep it safe.\n"
-        f"  Authorization: Bearer {token}\n"
+        f"\nFirst start: an admin token was created and written to {secret}, which only its "
+        "owner may read. Keep it somewhere safe and delete that file.\n"
         f"(Its digest is in {path}; add others with `guichet tokens add`.)\n",
-        flush=True,
-    )
+        file=out, flush=True,
+    )  # fmt: skip
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -264,7 +283,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         level = settings.log_level.lower()
         if workers == 1:
             app = create_app(container, run_projections=run_projections)
-            uvicorn.run(app, host=host, port=port, log_level=level)
+            uvicorn.run(app, host=host, port=port, log_level=level, **server_options(settings))
             return 0
         # Each worker builds its own container from the environment (infra.worker), on the
         # database this process started; every worker runs the projections, and each view's

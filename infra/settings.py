@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ class Settings:
     statistics_threshold: int
     search_timeout: float
     search_gap_days: int
+    trusted_proxies: tuple[str, ...]
+    auth_failures: int
+    socket_operations: int
 
     @property
     def embedded(self) -> bool:
@@ -84,6 +88,9 @@ class Settings:
             statistics_threshold=read("GUICHET_STATISTICS_THRESHOLD", "5", _limit),
             search_timeout=read("GUICHET_SEARCH_TIMEOUT", "2", _seconds),
             search_gap_days=read("GUICHET_SEARCH_GAP_DAYS", "90", _days),
+            trusted_proxies=read.optional("GUICHET_TRUSTED_PROXIES", _networks) or (),
+            auth_failures=read("GUICHET_AUTH_FAILURES", "10", _failures),
+            socket_operations=read("GUICHET_SOCKET_OPERATIONS", "5", _socket_operations),
         )
 
 
@@ -174,6 +181,30 @@ def _limit(raw: str) -> int:
 def _rate(raw: str) -> int:
     if not raw.isdigit() or int(raw) > 100_000:
         raise ValueError("requests per second for each caller, from 0 (no limit) to 100000")
+    return int(raw)
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for item in raw.split(","):
+        try:
+            found.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise ValueError(
+                "addresses or networks separated by commas, like 10.0.0.5,192.168.0.0/16"
+            ) from None
+    return tuple(found)
+
+
+def _failures(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 10_000:
+        raise ValueError("failed authentications a minute for each address, 0 (no limit) to 10000")
+    return int(raw)
+
+
+def _socket_operations(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise ValueError("operations at once on one WebSocket, from 1 to 100")
     return int(raw)
 
 

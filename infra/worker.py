@@ -16,6 +16,7 @@ import signal
 import socket
 import threading
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -40,6 +41,14 @@ def app() -> Starlette:
     return create_app(connect(settings, settings.database_url), owns_container=True)
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """What uvicorn is told besides where to listen: never to read X-Forwarded-For itself
+    (it trusts 127.0.0.1 by default, so anyone on the host could name any address; the app
+    reads it from the proxies in GUICHET_TRUSTED_PROXIES only), and the largest WebSocket
+    message, the same as the largest request body."""
+    return {"proxy_headers": False, "ws_max_size": settings.max_body_bytes}
+
+
 def serve(host: str, port: int, log_level: str) -> None:
     """One worker: uvicorn on its own listening socket."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -47,7 +56,8 @@ def serve(host: str, port: int, log_level: str) -> None:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind((host, port))
-    config = uvicorn.Config("infra.worker:app", factory=True, log_level=log_level)
+    options = server_options(Settings.from_environ(os.environ))
+    config = uvicorn.Config("infra.worker:app", factory=True, log_level=log_level, **options)
     uvicorn.Server(config).run(sockets=[listener])
 
 

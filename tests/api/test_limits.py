@@ -59,15 +59,15 @@ async def test_depth_aliases_and_tokens_are_limited(
     assert (await post(allowed, {"query": document})).status_code == 200
 
 
-async def test_an_operation_costs_one_per_field_times_the_page_asked(
+async def test_an_operation_costs_one_per_field_and_a_page_once_per_item_asked(
     environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
 ) -> None:
     container = make_container({**environ, "GUICHET_MAX_COST": "50"})
-    # auditLog + its page, whose entries list holds two fields per item: 1 + 30 * (1 + 2).
+    # auditLog, and its page's entries list, which holds two fields per item: 1 + 1 + 30 * 2.
     response = await post(container, {"query": LOG, "variables": {"first": 30}}, "auditor-token")
     assert response.status_code == 400
     found = limit_of(response)
-    assert (found["limit"], found["maximum"], found["cost"]) == ("cost", 50, 1 + 30 * 3)
+    assert (found["limit"], found["maximum"], found["cost"]) == ("cost", 50, 1 + 1 + 30 * 2)
     cheap = await post(container, {"query": LOG, "variables": {"first": 10}}, "auditor-token")
     assert cheap.status_code == 200, cheap.json()
     assert "auditLog" in cheap.json()["data"]

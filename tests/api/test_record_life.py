@@ -171,6 +171,7 @@ async def test_deactivate_merge_and_status(graphql: GraphQLClient) -> None:
         "query ($id: ID!, $p: Int) { organization(id: $id, consistentWith: $p) "
         "{ ... on Organization { status mergedInto } } }",
         {"id": duplicate["id"], "p": merged["position"]},
+        "editor-token",  # a merged record is the directory team's, as an inactive one is
     )
 
     assert data["organization"] == {"status": "MERGED", "mergedInto": kept["id"]}

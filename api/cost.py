@@ -1,0 +1,212 @@
+"""What an operation may cost, known before it runs: one per field, and the fields under a list
+once for each item the list may hold.
+
+Every list of objects in the schema has a declared size, `SIZES`: the most items it can hold
+(a contact's needs, a place's ancestors, every territory), or `PAGED` for the list of a page,
+which holds at most the page asked (`first`, or its default) of the field above it; or a size
+per unit of an argument above it, `BY_ARGUMENT` (the `top` places of each region). The schema
+refuses to build while a list of objects has no declared size, so no list escapes the count.
+Lists of scalars cost one: each of their items is a value the domain bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+
+PAGE_ARGUMENT = "first"
+PAGED = 0
+TERRITORIES = 2_000  # the reference holds 1,284 places; `territories(first:)` lists at most this
+
+SIZES: dict[str, int] = {
+    # Pages: sized by `first` on the field above.
+    "AuditPage.entries": PAGED,
+    "InteractionPage.items": PAGED,
+    "RecordHistory.changes": PAGED,
+    "SearchConnection.edges": PAGED,
+    "TerritoryList.items": PAGED,
+    "VerificationList.items": PAGED,
+    # What one record holds, as the domain bounds it.
+    "AuditEntry.changes": 60,
+    "Interaction.needs": 50,
+    "NeedRecord.referrals": 20,
+    "Interaction.followUps": 50,
+    "Interaction.corrections": 100,
+    "Service.phones": 20,
+    "Service.serviceAreas": 500,
+    "Service.locations": 100,
+    "ScheduleType.hours": 100,
+    "Territory.ancestors": 8,  # seven kinds of place, and a grouping or two
+    # Coverage: agreements of one place, and places of the whole reference.
+    "Coverage.agreements": 100,
+    "CoverageInterval.agreements": 100,
+    "CoverageTimeline.intervals": 200,
+    "CoverageChanges.gained": TERRITORIES,
+    "CoverageChanges.lost": TERRITORIES,
+    "CoveredTerritories.territories": TERRITORIES,
+    "CoveredTerritories.totals": 7,
+    "PopulationSeries.points": 400,
+    # Search facets (30 values each on OpenSearch) and published figures.
+    "SearchFacets.categories": 100,
+    "SearchFacets.languages": 100,
+    "SearchFacets.territories": 100,
+    "Query.projections": 20,
+    # Published figures: a few cells per table; months and channels of the period.
+    **dict.fromkeys(
+        ("Statistics.byChannel", "Statistics.byGender", "Statistics.byAgeBand",
+         "Statistics.byInquirerType", "Statistics.byRegion", "Statistics.unmetReasons"),
+        20,
+    ),
+    "Statistics.byLanguage": 100,
+    "Statistics.byNeedCategory": 50,
+    "Statistics.byMonth": 500,  # ten years of months, by channel
+}  # fmt: skip
+
+# Lists sized by an argument of a field above them: (argument, items per unit of it).
+BY_ARGUMENT: dict[str, tuple[str, int]] = {
+    "Statistics.topPlaces": ("top", 10),  # `top` places in each of the regions
+    "Statistics.topNeeds": ("top", 1),
+    "Statistics.topUnmetNeeds": ("top", 1),
+    "Statistics.unmetNeedReasons": ("top", 10),  # the reasons of each top unmet need
+    "Statistics.topReferralOrganizations": ("top", 1),
+}
+
+
+def _unwrapped(kind: GraphQLOutputType) -> GraphQLOutputType:
+    return kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+
+
+def lists_of_objects(schema: GraphQLSchema) -> Iterator[str]:
+    """Every field, as `Type.field`, whose value is a list of objects and that has no `first`
+    of its own."""
+    for name, kind in schema.type_map.items():
+        if name.startswith("__") or not isinstance(kind, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for field_name, field in kind.fields.items():
+            value = _unwrapped(field.type)
+            leaf = isinstance(get_named_type(value), GraphQLScalarType | GraphQLEnumType)
+            if isinstance(value, GraphQLList) and not leaf and PAGE_ARGUMENT not in field.args:
+                yield f"{name}.{field_name}"
+
+
+def unsized(schema: GraphQLSchema) -> list[str]:
+    """The lists of objects that have no declared size."""
+    return [name for name in lists_of_objects(schema) if name not in SIZES | BY_ARGUMENT]
+
+
+def _numbers(
+    field: FieldNode, definition: GraphQLField, variables: Mapping[str, Any]
+) -> dict[str, int]:
+    """The field's whole-number arguments as asked: written, from a variable, or by default
+    (at least 1 each)."""
+    found: dict[str, int] = {}
+    for name, declared in definition.args.items():
+        if isinstance(declared.default_value, int):
+            found[name] = declared.default_value
+    for argument in field.arguments or ():
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            found[argument.name.value] = int(value.value)
+        elif isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            if isinstance(given, int) and not isinstance(given, bool):
+                found[argument.name.value] = given
+    return {name: max(1, number) for name, number in found.items()}
+
+
+def _items(
+    owner: GraphQLNamedType, field: FieldNode, definition: GraphQLField,
+    asked: Mapping[str, int],
+) -> int:  # fmt: skip
+    if not isinstance(_unwrapped(definition.type), GraphQLList):
+        return 1
+    name = f"{owner.name}.{field.name.value}"
+    if PAGE_ARGUMENT in definition.args or SIZES.get(name) == PAGED:
+        return asked.get(PAGE_ARGUMENT, 1)
+    if name in BY_ARGUMENT:
+        argument, each = BY_ARGUMENT[name]
+        return asked.get(argument, 1) * each
+    return SIZES.get(name, 1)
+
+
+def cost(
+    schema: GraphQLSchema, operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, Any],
+) -> int:  # fmt: skip
+    """One per field, and the fields under a list once per item it may hold."""
+
+    def typed(
+        selections: SelectionSetNode, parent: GraphQLNamedType
+    ) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                yield selection, parent
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition, inner = selection.type_condition, selection.selection_set
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is None:
+                    continue
+                condition, inner = fragment.type_condition, fragment.selection_set
+            else:
+                continue
+            named = schema.get_type(condition.name.value) if condition else parent
+            yield from typed(inner, named or parent)
+
+    def of(selections: SelectionSetNode, parent: GraphQLNamedType, above: Mapping[str, int]) -> int:
+        total = 0
+        for field, owner in typed(selections, parent):
+            name = field.name.value
+            if name.startswith("__"):
+                continue
+            definition = (
+                owner.fields.get(name)
+                if isinstance(owner, GraphQLObjectType | GraphQLInterfaceType)
+                else None
+            )
+            if definition is None:  # not in a validated document
+                total += 1
+                continue
+            asked = {**above, **_numbers(field, definition, variables)}
+            inner = (
+                of(field.selection_set, get_named_type(definition.type), asked)
+                if field.selection_set
+                else 0
+            )
+            total += 1 + _items(owner, field, definition, asked) * inner
+        return total
+
+    # A variable the request leaves out takes the default its definition gives, if any.
+    variables = {
+        **{
+            definition.variable.name.value: int(definition.default_value.value)
+            for definition in operation.variable_definitions or ()
+            if isinstance(definition.default_value, IntValueNode)
+        },
+        **variables,
+    }
+    root = schema.get_root_type(operation.operation)
+    return of(operation.selection_set, root, {}) if root is not None else 0

@@ -1,0 +1,94 @@
+"""Every list is counted in a document's cost, with or without `first`: a document that asks
+for every territory with its parent and ancestors, thirty times over, is refused before it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from graphql import OperationDefinitionNode, parse
+
+from api.app import create_app
+from api.cost import BY_ARGUMENT, SIZES, cost, lists_of_objects
+from api.schema import build_schema
+from infra.bootstrap import Container
+from infra.settings import Settings
+
+PLACES = (
+    "territories { ... on TerritoryList { items { code name kind population "
+    "parent { code name kind population } ancestors { code name kind population } } } }"
+)
+ATTACK = (
+    "{ " + " ".join(f"a{n}: territories {{ ...Places }}" for n in range(30)) + " } "
+    "fragment Places on TerritoryList { items { code name kind population "
+    "parent { code name kind population } ancestors { code name kind population } } }"
+)
+CMM = (
+    '{ territories(kind: MUNICIPALITY, within: "CMM") '
+    "{ ... on TerritoryList { items { code name population } population } } }"
+)
+
+
+async def post(container: Container, body: dict[str, Any]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=create_app(container, run_projections=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as http:
+        return await http.post("/graphql", json=body)
+
+
+async def test_lists_without_first_are_counted_and_the_attack_is_refused(
+    container: Container,
+) -> None:
+    assert len(ATTACK) < 1_500
+    response = await post(container, {"query": ATTACK})
+    assert response.status_code == 400, response.text[:300]
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert error["extensions"]["limit"] == "cost"
+    assert error["extensions"]["cost"] > 30 * 2_000
+
+
+async def test_one_alias_is_refused_but_a_smaller_page_of_it_is_answered(
+    container: Container,
+) -> None:
+    one = await post(container, {"query": "{ " + PLACES + " }"})
+    assert one.status_code == 400
+    assert one.json()["errors"][0]["extensions"]["limit"] == "cost"
+    smaller = PLACES.replace("territories", "territories(first: 200)")
+    paged = await post(container, {"query": "{ " + smaller + " }"})
+    assert paged.status_code == 200, paged.json()
+    assert paged.json()["data"]["territories"]["items"] == []  # the view is empty here
+
+
+async def test_existing_documents_still_run(container: Container) -> None:
+    response = await post(container, {"query": CMM})
+    assert response.status_code == 200, response.json()
+
+
+async def test_a_page_of_territories_larger_than_all_is_refused_on_first(
+    container: Container,
+) -> None:
+    document = "{ territories(first: 5000) { ... on InvalidInputError { field message } } }"
+    response = await post(container, {"query": document})
+    assert response.json()["data"]["territories"]["field"] == "first"
+
+
+def test_every_list_of_objects_has_a_declared_size() -> None:
+    schema = build_schema(Settings.from_environ({}))._schema
+    lists = set(lists_of_objects(schema))
+    assert "TerritoryList.items" in lists
+    assert "Territory.ancestors" in lists
+    assert lists <= set(SIZES) | set(BY_ARGUMENT)
+
+
+def test_a_page_given_by_a_variables_default_is_counted() -> None:
+    schema = build_schema(Settings.from_environ({}))._schema
+
+    def cost_of(document: str, variables: dict[str, Any]) -> int:
+        [operation] = parse(document).definitions
+        assert isinstance(operation, OperationDefinitionNode)
+        return cost(schema, operation, {}, variables)
+
+    log = "query ($n: Int = 400) { auditLog(first: $n) { ... on AuditPage { entries { actor } } } }"
+    assert cost_of(log, {}) == 1 + 1 + 400
+    assert cost_of(log, {"n": 3}) == 1 + 1 + 3
+    assert cost_of(log.replace(" = 400", ""), {}) == 1 + 1 + 100  # the argument's own default
