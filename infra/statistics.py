@@ -6,9 +6,11 @@ Each process keeps its own columns and, before every query, reads only the rows 
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -16,12 +18,15 @@ from uuid import UUID
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from domain.errors import InvalidInput
 from domain.interactions import CONFIDENTIAL
+from infra.settings import Settings
 from infra.views.interactions import PostgresInteractionView
 from infra.views.territories import PostgresTerritoryView
-from projections.coverage import Places
+from projections.coverage import Place, Places
 from projections.statistics import (
     REGION_LABELS,
+    Cell,
     Columns,
     Contact,
     Filter,
@@ -43,6 +48,34 @@ class UnknownTerritory(LookupError):
     pass
 
 
+class TooFewContacts(InvalidInput):
+    """Public figures of fewer contacts than the minimum: nothing of them is published."""
+
+
+# Kinds of place too wide to stand for a place in the table of places: a small place is shown
+# as its nearest larger place below these, or only in its region.
+_WIDE = {"region", "agglomeration", "province", "metropolitan_community"}
+
+
+@dataclass(frozen=True)
+class PublicRules:
+    """What the public may ask (see `projections.disclosure` for how cells are protected)."""
+
+    threshold: int = 5
+    min_days: int = 7
+    min_contacts: int = 10
+    min_population: int = 10_000
+    interval: float = 60.0  # public figures count contacts as of the last such tick
+
+    @classmethod
+    def of(cls, settings: Settings) -> PublicRules:
+        return cls(
+            settings.statistics_threshold, settings.statistics_min_days,
+            settings.statistics_min_contacts, settings.statistics_min_population,
+            settings.statistics_interval,
+        )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class StatisticsRequest:
     start: date
@@ -60,6 +93,8 @@ class StatisticsReader:
         self._columns = Columns()
         self._epoch: UUID | None = None
         self._position = 0
+        self._tick = -1
+        self._cut = 0
 
     @property
     def position(self) -> int:
@@ -92,23 +127,47 @@ class StatisticsReader:
             return read
 
     def tallies(
-        self, start: date, end: date, channel: str | None, territory: str | None
+        self,
+        start: date,
+        end: date,
+        channel: str | None,
+        territory: str | None,
+        public: PublicRules | None = None,
     ) -> tuple[Tallies, dict[str, str]]:
-        """Exact figures for the query, and the names of the places and regions they show."""
+        """Figures for the query, and the names of the places and regions they show: exact, or
+        for the public (`public`) as of the last tick and with small places grouped."""
         snapshot = self.territories.snapshot()
         places = snapshot.places_at(end)
         inside: frozenset[str] | None = None
         if territory is not None:
             if territory not in places.by_code:
                 raise UnknownTerritory(territory)
+            if public is not None and people(places, territory) < public.min_population:
+                raise InvalidInput(
+                    "territory",
+                    f"public figures are for places of at least {public.min_population:,} "
+                    "people; ask for a larger territory",
+                )
             inside = frozenset(place.code for place in places.within.get(territory, []))
         with self._lock:
             self.sync()
+            until = None if public is None else self._public_cut(public.interval)
             regions = _regions(self._columns.codes["territory"].labels, places)
-            tallies = compute(self._columns, Filter(start, end, channel, inside), regions)
+            tallies = compute(self._columns, Filter(start, end, channel, inside, until), regions)
+        if public is not None:
+            tallies = _grouped(tallies, places, public.min_population)
         names = {place.code: place.name for place in places.all}
         names.update(REGION_LABELS)
         return tallies, names
+
+    def _public_cut(self, interval: float) -> int:
+        """The position public figures count up to: the one read at the first query of each
+        interval of the clock, so that they change at most once an interval, at the same time
+        in every process, and never tell within it when a contact was logged."""
+        tick = math.floor(time.time() / interval)
+        if tick != self._tick:
+            self._tick, self._cut = tick, self._position
+        return self._cut
 
 
 def published(
@@ -117,10 +176,22 @@ def published(
     query: StatisticsRequest,
     *,
     exact: bool,
-    threshold: int,
+    rules: PublicRules,
 ) -> tuple[Published, int]:
-    """The figures a role may see, labelled, and the log position they include."""
-    tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory)
+    """The figures a role may see, labelled, and the log position they include (0 for the
+    public: the position would tell when contacts were logged)."""
+    public = None if exact else rules
+    if public is not None and (days := (query.end - query.start).days + 1) < public.min_days:
+        raise InvalidInput(
+            "from", f"public figures cover at least {public.min_days} days, not {days}"
+        )
+    tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory, public)
+    if public is not None and tallies.contacts < public.min_contacts:
+        raise TooFewContacts(
+            "from",
+            f"public figures need at least {public.min_contacts} contacts; widen the period, "
+            "the territory or the channel",
+        )
     organizations = organization_names(
         [cell.key for cell in tallies.tables["organization"][: query.top]]
     )
@@ -133,8 +204,45 @@ def published(
         return ""
 
     first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
-    figures = publish(tallies, exact=exact, threshold=threshold, label=label, first=first)
-    return figures, reader.position
+    figures = publish(tallies, exact=exact, threshold=rules.threshold, label=label, first=first)
+    return figures, reader.position if exact else 0
+
+
+def people(places: Places, code: str) -> int:
+    """A place's population, or that of the municipalities inside it when it has none (a
+    borough has none: it counts as small)."""
+    place = places.by_code[code]
+    if place.population is not None:
+        return place.population
+    inside = places.within.get(code, [])
+    return sum(p.population or 0 for p in inside if p.kind == "municipality" and p is not place)
+
+
+def _grouped(tallies: Tallies, places: Places, smallest: int) -> Tallies:
+    """The table of places with each place below `smallest` people counted under its nearest
+    larger place inside its region, or left to its region alone."""
+    counts: dict[tuple[str, str], int] = {}
+    for cell in tallies.tables["place"]:
+        shown = _public_place(places, places.by_code.get(cell.key), cell.group, smallest)
+        if shown is not None:
+            counts[cell.group, shown] = counts.get((cell.group, shown), 0) + cell.count
+    cells = sorted(
+        (Cell(key, count, group) for (group, key), count in counts.items()),
+        key=lambda c: -c.count,
+    )
+    return replace(tallies, tables={**tallies.tables, "place": cells})
+
+
+def _public_place(places: Places, place: Place | None, region: str, smallest: int) -> str | None:
+    if place is None:
+        return None
+    for code in (place.code, *place.ancestors):
+        above = places.by_code.get(code)
+        if code == region or above is None or above.kind in _WIDE:
+            return None
+        if people(places, code) >= smallest:
+            return code
+    return None
 
 
 def _regions(labels: list[str], places: Places) -> dict[str, str]:
