@@ -4,7 +4,9 @@ and formulas in names reaching CSV."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import subprocess
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -28,6 +30,7 @@ from tests.api.test_interactions import (
     at,
     ready,
 )
+from tests.e2e.test_command import GUICHET, clean_env
 from tests.support.graphql import GraphQLClient
 
 THRESHOLD = 5
@@ -208,7 +211,7 @@ VERSION = "query ($id: ID!) { organization(id: $id) { ... on Organization { vers
 
 @pytest.mark.asyncio
 async def test_formulas_in_names_are_written_to_csv_as_text(
-    container: Container, graphql: GraphQLClient
+    container: Container, graphql: GraphQLClient, environ: dict[str, str]
 ) -> None:
     ready(container)
     for code, name in HOSTILE_NAMES.items():
@@ -230,6 +233,16 @@ async def test_formulas_in_names_are_written_to_csv_as_text(
             assert not row[3].startswith(("=", "+", "-", "@", "\t", "\r")), row
         written = {row[3] for row in rows if row[0] == "organization"}
         assert {"'" + name for name in HOSTILE_NAMES.values()} <= written
+    for exact in (["--exact"], []):
+        exported = await asyncio.to_thread(
+            subprocess.run,
+            [GUICHET, "stats", "export", "--from", PERIOD["from"], "--to", PERIOD["to"], *exact],
+            env=clean_env(**environ), capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        rows = list(csv.reader(exported.stdout.splitlines()))
+        assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row), rows
+        written = {row[3] for row in rows if row[0] == "organization"}
+        assert {"'" + name for name in HOSTILE_NAMES.values()} <= written, exact
 
 
 PROTOCOL = ["graphql-transport-ws"]
