@@ -161,9 +161,9 @@ class StatisticsReader:
         return tallies, names
 
     def _public_cut(self, interval: float) -> int:
-        """The position public figures count up to: the one read at the first query of each
-        interval of the clock, so that they change at most once an interval, at the same time
-        in every process, and never tell within it when a contact was logged."""
+        """The position public figures count up to: the one read at this process's first
+        public query of each interval of the clock, so that they change at most once an
+        interval and never tell within it when a contact was logged."""
         tick = math.floor(time.time() / interval)
         if tick != self._tick:
             self._tick, self._cut = tick, self._position
