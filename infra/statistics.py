@@ -44,6 +44,14 @@ _SELECT = (
 )
 
 
+# Where the processes agree on the position public figures count up to in each interval.
+CUT_TABLE = "statistics_public_cut"
+_CREATE_CUT = (
+    "CREATE TABLE IF NOT EXISTS {} (every double precision NOT NULL, tick bigint NOT NULL,"
+    " position bigint NOT NULL, PRIMARY KEY (every, tick))"
+)
+
+
 class UnknownTerritory(LookupError):
     pass
 
@@ -95,6 +103,7 @@ class StatisticsReader:
         self._position = 0
         self._tick = -1
         self._cut = 0
+        self._cut_table = False
 
     @property
     def position(self) -> int:
@@ -161,13 +170,39 @@ class StatisticsReader:
         return tallies, names
 
     def _public_cut(self, interval: float) -> int:
-        """The position public figures count up to: the one read at this process's first
-        public query of each interval of the clock, so that they change at most once an
-        interval and never tell within it when a contact was logged."""
+        """The position public figures count up to: the one read at the first public query of
+        each interval of the clock, by whichever process came first, so that they change at
+        most once an interval, alike in every process, and never tell within it when a
+        contact was logged."""
         tick = math.floor(time.time() / interval)
         if tick != self._tick:
-            self._tick, self._cut = tick, self._position
+            self._tick, self._cut = tick, self._shared_cut(interval, tick)
         return self._cut
+
+    def _shared_cut(self, interval: float, tick: int) -> int:
+        table = self.view.table(CUT_TABLE)
+        with self.view.datastore.get_connection() as conn, conn.transaction():
+            curs = conn.cursor(row_factory=tuple_row)
+            if not self._cut_table:
+                # Serialised: two processes creating the table at once would collide.
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table.as_string(conn),))
+                curs.execute(sql.SQL(_CREATE_CUT).format(table))
+                self._cut_table = True
+            curs.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(table),
+                (interval, tick, self._position),
+            )
+            curs.execute(
+                sql.SQL("DELETE FROM {} WHERE every = %s AND tick < %s").format(table),
+                (interval, tick - 2),
+            )
+            curs.execute(
+                sql.SQL("SELECT position FROM {} WHERE every = %s AND tick = %s").format(table),
+                (interval, tick),
+            )
+            found = curs.fetchone()
+        # Rows read by this process stop at the view's position, which is past the cut.
+        return int(found[0]) if found else self._position
 
 
 def published(

@@ -9,7 +9,7 @@ import csv
 import subprocess
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from api.app import create_app
 from infra.bootstrap import Container
+from infra.statistics import PublicRules, StatisticsRequest, published
 from tests.api.test_interactions import (
     ANALYST,
     CHOMEDEY,
@@ -197,6 +198,28 @@ async def test_polling_public_figures_does_not_tell_when_a_contact_was_logged(
     exact = (await graphql.data(STATISTICS, {**PERIOD, "after": later}, ANALYST))["statistics"]
     assert exact["contacts"]["value"] == 31
     assert exact["position"] >= later
+
+
+@pytest.mark.asyncio
+async def test_every_process_counts_public_figures_alike(
+    container: Container,
+    graphql: GraphQLClient,
+    make_container: Callable[[dict[str, str]], Container],
+    environ: dict[str, str],
+) -> None:
+    ready(container)
+    after = await log(graphql, CONTACTS)
+    before = await public(graphql, after=after)
+    later = await log(graphql, [contact(44)])
+    exact = (await graphql.data(STATISTICS, {**PERIOD, "after": later}, ANALYST))["statistics"]
+    assert exact["contacts"]["value"] == 31
+    other = make_container(environ)  # the reader of another API process, on the same database
+    asked = StatisticsRequest(date(2018, 4, 1), date(2018, 4, 30))
+    figures, position = published(
+        other.statistics, other.search_view.organization_names, asked, exact=False,
+        rules=PublicRules.of(other.settings),
+    )  # fmt: skip
+    assert (figures.contacts.value, position) == (before["contacts"]["value"], 0) == (30, 0)
 
 
 # Names a spreadsheet would run as formulas; they reach CSV as receiving organisations.
