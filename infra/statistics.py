@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from psycopg import sql
 from psycopg.rows import tuple_row
 
@@ -160,7 +161,7 @@ class StatisticsReader:
             inside = frozenset(place.code for place in places.within.get(territory, []))
         with self._lock:
             self.sync()
-            until = None if public is None else self._public_cut(public.interval)
+            until = None if public is None else self._public_cut(public.interval, public.threshold)
             regions = _regions(self._columns.codes["territory"].labels, places)
             tallies = compute(self._columns, Filter(start, end, channel, inside, until), regions)
         if public is not None:
@@ -169,17 +170,20 @@ class StatisticsReader:
         names.update(REGION_LABELS)
         return tallies, names
 
-    def _public_cut(self, interval: float) -> int:
-        """The position public figures count up to: the one read at the first public query of
-        each interval of the clock, by whichever process came first, so that they change at
-        most once an interval, alike in every process, and never tell within it when a
-        contact was logged."""
+    def _public_cut(self, interval: float, threshold: int) -> int:
+        """The position public figures count up to in the current interval of the clock: the
+        same in every process, so that they change at most once an interval and never tell
+        within it when a contact was logged."""
         tick = math.floor(time.time() / interval)
         if tick != self._tick:
-            self._tick, self._cut = tick, self._shared_cut(interval, tick)
+            self._tick, self._cut = tick, self._shared_cut(interval, tick, threshold)
         return self._cut
 
-    def _shared_cut(self, interval: float, tick: int) -> int:
+    def _shared_cut(self, interval: float, tick: int, threshold: int) -> int:
+        """The first process to ask in an interval sets the position for all (the table
+        `statistics_public_cut`): the one it has read, or the previous interval's when fewer
+        than `threshold` contacts were logged or changed since, so that two figures in a row
+        never differ by one or two contacts of the whole."""
         table = self.view.table(CUT_TABLE)
         with self.view.datastore.get_connection() as conn, conn.transaction():
             curs = conn.cursor(row_factory=tuple_row)
@@ -189,20 +193,36 @@ class StatisticsReader:
                 curs.execute(sql.SQL(_CREATE_CUT).format(table))
                 self._cut_table = True
             curs.execute(
-                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(table),
-                (interval, tick, self._position),
+                sql.SQL(
+                    "SELECT tick, position FROM {} WHERE every = %s AND tick < %s"
+                    " ORDER BY tick DESC LIMIT 1"
+                ).format(table),
+                (interval, tick),
             )
+            previous = curs.fetchone()
+            cut = self._position
+            if previous is not None and self._changed_since(previous[1]) < threshold:
+                cut = previous[1]
             curs.execute(
-                sql.SQL("DELETE FROM {} WHERE every = %s AND tick < %s").format(table),
-                (interval, tick - 2),
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(table),
+                (interval, tick, cut),
             )
+            if previous is not None:
+                curs.execute(
+                    sql.SQL("DELETE FROM {} WHERE every = %s AND tick < %s").format(table),
+                    (interval, previous[0]),
+                )
             curs.execute(
                 sql.SQL("SELECT position FROM {} WHERE every = %s AND tick = %s").format(table),
                 (interval, tick),
             )
             found = curs.fetchone()
         # Rows read by this process stop at the view's position, which is past the cut.
-        return int(found[0]) if found else self._position
+        return int(found[0]) if found else cut
+
+    def _changed_since(self, position: int) -> int:
+        rows = self._columns.rows
+        return int(np.count_nonzero(rows["counted"].view() & (rows["position"].view() > position)))
 
 
 def published(

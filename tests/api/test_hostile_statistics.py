@@ -200,6 +200,28 @@ async def test_polling_public_figures_does_not_tell_when_a_contact_was_logged(
     assert exact["position"] >= later
 
 
+def test_public_figures_move_by_at_least_the_threshold(
+    make_container: Callable[[dict[str, str]], Container], environ: dict[str, str]
+) -> None:
+    container = watch(make_container, environ, 0.3)
+    with (
+        TestClient(create_app(container)) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
+    ):
+        post(client, CONTACTS)
+        wait_for_contacts(client, 30)
+        time.sleep(0.6)
+        subscribe(ws)
+        assert next_figures(ws)["contacts"]["value"] == 30
+        post(client, [contact(n) for n in range(60, 64)])  # four: the difference would show them
+        wait_for_contacts(client, 34)
+        time.sleep(1.5)  # five intervals
+        nothing_sent(ws)
+        post(client, [contact(64)])
+        assert next_figures(ws)["contacts"]["value"] == 35
+        ws.send_json({"id": "1", "type": "complete"})
+
+
 @pytest.mark.asyncio
 async def test_every_process_counts_public_figures_alike(
     container: Container,
@@ -347,8 +369,10 @@ def test_a_contact_in_a_small_place_is_not_pushed_within_the_interval(
         wait_for_contacts(client, 31)
         time.sleep(1.0)
         nothing_sent(ws)
-        later = next_figures(ws)  # at the end of the interval, counted with the others
-        assert later["contacts"]["value"] == 31
+        post(client, [contact(n) for n in range(45, 49)])
+        wait_for_contacts(client, 35)
+        later = next_figures(ws)  # at the end of the interval, with the others logged in it
+        assert later["contacts"]["value"] == 35
         assert SAINT_BENOIT not in {cell["key"] for cell in later["topPlaces"]}
         ws.send_json({"id": "1", "type": "complete"})
 
@@ -367,9 +391,10 @@ def test_a_change_the_public_cannot_see_is_never_pushed(
         subscribe(ws, channel="PHONE")
         first = next_figures(ws)
         assert first["contacts"]["value"] == 29, first
-        # An e-mail (another channel than the one asked) and a test call (never counted).
-        post(client, [contact(42, channel="EMAIL"), contact(43, disposition="TEST")])
-        wait_for_contacts(client, 31)
+        # E-mails (another channel than the one asked) and a test call (never counted).
+        post(client, [*(contact(n, channel="EMAIL") for n in range(50, 55)),
+                      contact(43, disposition="TEST")])  # fmt: skip
+        wait_for_contacts(client, 35)
         time.sleep(1.5)  # five intervals
         nothing_sent(ws)
         ws.send_json({"id": "1", "type": "complete"})
