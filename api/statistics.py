@@ -195,7 +195,9 @@ class StatisticsQuery:
     @strawberry.field(
         description="The annual report's figures for a period (local days in America/Montreal), "
         "optionally for a territory and every place inside it, and a channel. Public figures "
-        "suppress small counts; analysts and auditors see exact ones."
+        "leave out small counts and what would give them back, group small places, count "
+        "contacts as of the current interval, and are refused for short periods, few contacts "
+        "and small places; analysts and auditors see exact ones."
     )
     async def statistics(
         self, info: Info, from_: From, to: To, territory: str | None = None,
