@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from projections.statistics import NONE, UNKNOWN, Cell, Tallies, category
 
-TOTALS = ("contacts", "needs", "referrals", "unmet", "interpreter")
+Whole = tuple[int | None, int]  # as published (None: hidden), as counted
 _WHOLE = {
     "channel": "contacts", "language": "contacts", "gender": "contacts",
     "age_band": "contacts", "inquirer_type": "contacts", "region": "contacts",
@@ -39,10 +39,6 @@ _NESTED: tuple[tuple[str, str, Callable[[Cell], str]], ...] = (
     ("unmet_reason", "unmet_need_reason", lambda c: c.key),
 )
 KNOWN_ONLY = ("language", "inquirer_type", "age_band", "gender")
-
-
-def _under(of: Callable[[Cell], str], key: str) -> Callable[[Cell], bool]:
-    return lambda cell: of(cell) == key
 
 
 @dataclass(frozen=True)
@@ -84,35 +80,34 @@ def protect(tallies: Tallies, threshold: int, first: Mapping[str, int]) -> Prote
             kept.append(cell)
         shown[name] = kept
 
-    def whole_of(table: str, key: str) -> int | None:
-        """The published count of a cell, None when the public does not see it."""
-        return next((c.count for c in shown[table] if c.key == key), None)
-
-    def enforce(whole: int | None, exact: int, table: str, part: Callable[[Cell], bool]) -> bool:
-        """Makes one relation hold; True when it hid something."""
-        parts = [cell for cell in shown[table] if part(cell)]
-        if not parts:
-            return False
-        if whole is None:
-            shown[table] = [cell for cell in shown[table] if not part(cell)]
-            return True
-        left = exact - sum(cell.count for cell in parts)
-        if not small(left):
-            return False
-        smallest = min(parts, key=lambda cell: cell.count)
-        shown[table] = [cell for cell in shown[table] if cell is not smallest]
-        return True
+    def settle(table: str, of: Callable[[Cell], str], wholes: Mapping[str, Whole]) -> bool:
+        """Makes every sum of the table's parts, grouped by `of`, hold against its whole;
+        True when it hid something."""
+        groups: dict[str, list[Cell]] = {}
+        for cell in shown[table]:
+            groups.setdefault(of(cell), []).append(cell)
+        hide: set[int] = set()
+        for key, parts in groups.items():
+            published, exact = wholes.get(key, (None, 0))
+            if published is None:  # parts of a hidden whole go with it
+                hide.update(id(cell) for cell in parts)
+            elif small(exact - sum(cell.count for cell in parts)):
+                hide.add(id(min(parts, key=lambda cell: cell.count)))
+        if hide:
+            shown[table] = [cell for cell in shown[table] if id(cell) not in hide]
+        return bool(hide)
 
     def relations() -> bool:
         changed = False
         for table, total in _WHOLE.items():
             whole = None if total in hidden else totals[total]
-            changed |= enforce(whole, totals[total], table, lambda _: True)
+            changed |= settle(table, lambda _: "", {"": (whole, totals[total])})
         for parent, child, of in _NESTED:
-            for cell in tallies.tables.get(parent, []):
-                changed |= enforce(
-                    whole_of(parent, cell.key), cell.count, child, _under(of, cell.key)
-                )
+            published = {cell.key: cell.count for cell in shown[parent]}
+            wholes = {
+                c.key: (published.get(c.key), c.count) for c in tallies.tables.get(parent, [])
+            }
+            changed |= settle(child, of, wholes)
         return changed
 
     while relations():
