@@ -16,7 +16,13 @@ from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_
 from api.interactions import ContactChannel
 from domain import interactions as domain
 from domain.errors import InvalidInput
-from infra.statistics import StatisticsRequest, UnknownTerritory, published
+from infra.statistics import (
+    PublicRules,
+    StatisticsRequest,
+    TooFewContacts,
+    UnknownTerritory,
+    published,
+)
 from infra.tokens import Role
 from projections.statistics_report import Figure as Figure_
 from projections.statistics_report import Published, PublishedCell, to_csv
@@ -24,7 +30,7 @@ from projections.statistics_report import Published, PublishedCell, to_csv
 EXACT_ROLES = (Role.ANALYST, Role.AUDITOR)
 TOP_MAX = 100
 TIMEZONE = "America/Montreal"
-# How often a subscription looks for new contacts.
+# How often an exact subscription looks for new contacts; a public one waits the public interval.
 POLL_SECONDS = 0.5
 
 
@@ -47,7 +53,9 @@ class StatisticsCell:
     label: str
     count: int | None = strawberry.field(description="Null when suppressed.")
     share: float | None = strawberry.field(description="Percent of the table's whole.")
-    suppressed: bool
+    suppressed: bool = strawberry.field(
+        description="Always false: public figures leave suppressed cells out, key and all."
+    )
 
     @classmethod
     def of(cls, cell: PublishedCell) -> StatisticsCell:
@@ -68,7 +76,10 @@ class Statistics:
         description="False when counts below the threshold are suppressed (public figures)."
     )
     threshold: int
-    position: int = strawberry.field(description="The log position the figures include.")
+    position: int = strawberry.field(
+        description="The log position the figures include; 0 in public figures, where it would "
+        "tell when contacts were logged."
+    )
     contacts: Figure
     needs: Figure
     referrals: Figure
@@ -132,7 +143,7 @@ def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Pu
     try:
         return published(
             container.statistics, container.search_view.organization_names, asked, exact=exact,
-            threshold=container.settings.statistics_threshold,
+            rules=PublicRules.of(container.settings),
         )  # fmt: skip
     except UnknownTerritory:
         raise InvalidInput("territory", f"{asked.territory!r} is not a known territory") from None
@@ -163,6 +174,18 @@ async def answer(context: Context, asked: StatisticsRequest) -> Statistics:
     return statistics_of(asked, published, position)
 
 
+async def public_answer(
+    context: Context, asked: StatisticsRequest
+) -> tuple[object, StatisticsResult]:
+    """Public figures and what tells them apart from others (the figures themselves, or the
+    refusal), or a refusal of figures of too few contacts."""
+    try:
+        published, position = await context.call(figures, context, asked, False)
+    except TooFewContacts as refused:
+        return refused.message, cast(StatisticsResult, as_error(refused))
+    return published, statistics_of(asked, published, position)
+
+
 From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
 To = Annotated[date, strawberry.argument(description="Last local day, included.")]
 
@@ -172,7 +195,9 @@ class StatisticsQuery:
     @strawberry.field(
         description="The annual report's figures for a period (local days in America/Montreal), "
         "optionally for a territory and every place inside it, and a channel. Public figures "
-        "suppress small counts; analysts and auditors see exact ones."
+        "leave out small counts and what would give them back, group small places, count "
+        "contacts as of the current interval, and are refused for short periods, few contacts "
+        "and small places; analysts and auditors see exact ones."
     )
     async def statistics(
         self, info: Info, from_: From, to: To, territory: str | None = None,
@@ -199,25 +224,62 @@ class StatisticsSubscription:
         top: int = 10,
     ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
         context = info.context
-        view = context.container.interactions
-        # The view's position is read before the first figures: a contact projected while they
-        # are counted then still moves it past `checked`, and is sent.
-        checked = await context.call(view.position)
         try:
             asked = check(from_, to, territory, channel, top)
-            sent = await answer(context, asked)
         except EXPECTED as error:
             yield cast(StatisticsResult, as_error(error))
             return
-        yield sent
-        seen = sent.position
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            reached = await context.call(view.position)
-            if reached == checked:
-                continue
-            checked = reached
-            sent = await answer(context, asked)
-            if sent.position > seen:  # facts of other kinds move the view but change nothing
-                seen = sent.position
-                yield sent
+        stream = (
+            _exact_stream(context, asked)
+            if context.principal.has(*EXACT_ROLES)
+            else _public_stream(context, asked)
+        )
+        async for result in stream:
+            yield result
+
+
+async def _exact_stream(
+    context: Context, asked: StatisticsRequest
+) -> AsyncGenerator[StatisticsResult, None]:
+    view = context.container.interactions
+    # The view's position is read before the first figures: a contact projected while they
+    # are counted then still moves it past `checked`, and is sent.
+    checked = await context.call(view.position)
+    try:
+        sent = await answer(context, asked)
+    except EXPECTED as error:
+        yield cast(StatisticsResult, as_error(error))
+        return
+    yield sent
+    seen = sent.position
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        reached = await context.call(view.position)
+        if reached == checked:
+            continue
+        checked = reached
+        sent = await answer(context, asked)
+        if sent.position > seen:  # facts of other kinds move the view but change nothing
+            seen = sent.position
+            yield sent
+
+
+async def _public_stream(
+    context: Context, asked: StatisticsRequest
+) -> AsyncGenerator[StatisticsResult, None]:
+    """At most one message an interval, and only when what the public sees has changed: a
+    contact hidden by suppression, outside the figures asked, or not counted sends nothing, and
+    the time of a message tells no more than the interval."""
+    interval = context.container.settings.statistics_interval
+    try:
+        last, result = await public_answer(context, asked)
+    except EXPECTED as error:  # a small territory or a short period: asking again is no better
+        yield cast(StatisticsResult, as_error(error))
+        return
+    yield result
+    while True:
+        await asyncio.sleep(interval)
+        now, result = await public_answer(context, asked)
+        if now != last:
+            last = now
+            yield result

@@ -20,6 +20,7 @@ from typing import TextIO
 
 import uvicorn
 
+from domain.errors import InvalidInput
 from domain.interactions import ContactChannel
 from infra import audit_chain, replay
 from infra.bootstrap import Container, connect, tune_garbage_collector
@@ -33,7 +34,7 @@ from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
 from infra.runner import Progress, ViewBusy
 from infra.settings import Settings, SettingsError
-from infra.statistics import StatisticsRequest, UnknownTerritory, published
+from infra.statistics import PublicRules, StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_loaded, reference_territories
 from infra.tokens import Role, TokenFileError, add_token
 from infra.worker import server_options, supervise
@@ -394,10 +395,12 @@ def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
         try:
             figures, _ = published(
                 container.statistics, container.search_view.organization_names, request,
-                exact=args.exact, threshold=settings.statistics_threshold,
+                exact=args.exact, rules=PublicRules.of(settings),
             )  # fmt: skip
         except UnknownTerritory:
             raise CommandError(f"--territory {args.territory!r} is not a known territory") from None
+        except InvalidInput as refused:
+            raise CommandError(f"{refused} (--exact gives exact figures)") from None
     text = to_csv(figures)
     if args.output is None:
         sys.stdout.write(text)

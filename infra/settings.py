@@ -55,6 +55,10 @@ class Settings:
     trusted_proxies: tuple[str, ...]
     auth_failures: int
     socket_operations: int
+    statistics_min_days: int
+    statistics_min_contacts: int
+    statistics_min_population: int
+    statistics_interval: float
 
     @property
     def embedded(self) -> bool:
@@ -91,6 +95,12 @@ class Settings:
             trusted_proxies=read.optional("GUICHET_TRUSTED_PROXIES", _networks) or (),
             auth_failures=read("GUICHET_AUTH_FAILURES", "10", _failures),
             socket_operations=read("GUICHET_SOCKET_OPERATIONS", "5", _socket_operations),
+            statistics_min_days=read("GUICHET_STATISTICS_MIN_DAYS", "7", _limit),
+            statistics_min_contacts=read("GUICHET_STATISTICS_MIN_CONTACTS", "10", _limit),
+            statistics_min_population=read(
+                "GUICHET_STATISTICS_MIN_POPULATION", "10000", _population
+            ),
+            statistics_interval=read("GUICHET_STATISTICS_INTERVAL", "60", _interval),
         )
 
 
@@ -176,6 +186,22 @@ def _limit(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise ValueError("a whole number from 1 to 1000000")
     return int(raw)
+
+
+def _population(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 100_000_000:
+        raise ValueError("a number of people from 0 to 100000000")
+    return int(raw)
+
+
+def _interval(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise ValueError("a number of seconds greater than 0 and at most 86400")
+    return value
 
 
 def _rate(raw: str) -> int:

@@ -6,22 +6,28 @@ Each process keeps its own columns and, before every query, reads only the rows 
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+import numpy as np
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from domain.errors import InvalidInput
 from domain.interactions import CONFIDENTIAL
+from infra.settings import Settings
 from infra.views.interactions import PostgresInteractionView
 from infra.views.territories import PostgresTerritoryView
-from projections.coverage import Places
+from projections.coverage import Place, Places
 from projections.statistics import (
     REGION_LABELS,
+    Cell,
     Columns,
     Contact,
     Filter,
@@ -39,8 +45,44 @@ _SELECT = (
 )
 
 
+# Where the processes agree on the position public figures count up to in each interval.
+CUT_TABLE = "statistics_public_cut"
+_CREATE_CUT = (
+    "CREATE TABLE IF NOT EXISTS {} (every double precision NOT NULL, tick bigint NOT NULL,"
+    " position bigint NOT NULL, PRIMARY KEY (every, tick))"
+)
+
+
 class UnknownTerritory(LookupError):
     pass
+
+
+class TooFewContacts(InvalidInput):
+    """Public figures of fewer contacts than the minimum: nothing of them is published."""
+
+
+# Kinds of place too wide to stand for a place in the table of places: a small place is shown
+# as its nearest larger place below these, or only in its region.
+_WIDE = {"region", "agglomeration", "province", "metropolitan_community"}
+
+
+@dataclass(frozen=True)
+class PublicRules:
+    """What the public may ask (see `projections.disclosure` for how cells are protected)."""
+
+    threshold: int = 5
+    min_days: int = 7
+    min_contacts: int = 10
+    min_population: int = 10_000
+    interval: float = 60.0  # public figures count contacts as of the last such tick
+
+    @classmethod
+    def of(cls, settings: Settings) -> PublicRules:
+        return cls(
+            settings.statistics_threshold, settings.statistics_min_days,
+            settings.statistics_min_contacts, settings.statistics_min_population,
+            settings.statistics_interval,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,6 +102,9 @@ class StatisticsReader:
         self._columns = Columns()
         self._epoch: UUID | None = None
         self._position = 0
+        self._tick = -1
+        self._cut = 0
+        self._cut_table = False
 
     @property
     def position(self) -> int:
@@ -92,23 +137,92 @@ class StatisticsReader:
             return read
 
     def tallies(
-        self, start: date, end: date, channel: str | None, territory: str | None
+        self,
+        start: date,
+        end: date,
+        channel: str | None,
+        territory: str | None,
+        public: PublicRules | None = None,
     ) -> tuple[Tallies, dict[str, str]]:
-        """Exact figures for the query, and the names of the places and regions they show."""
+        """Figures for the query, and the names of the places and regions they show: exact, or
+        for the public (`public`) as of the last tick and with small places grouped."""
         snapshot = self.territories.snapshot()
         places = snapshot.places_at(end)
         inside: frozenset[str] | None = None
         if territory is not None:
             if territory not in places.by_code:
                 raise UnknownTerritory(territory)
+            if public is not None and people(places, territory) < public.min_population:
+                raise InvalidInput(
+                    "territory",
+                    f"public figures are for places of at least {public.min_population:,} "
+                    "people; ask for a larger territory",
+                )
             inside = frozenset(place.code for place in places.within.get(territory, []))
         with self._lock:
             self.sync()
+            until = None if public is None else self._public_cut(public.interval, public.threshold)
             regions = _regions(self._columns.codes["territory"].labels, places)
-            tallies = compute(self._columns, Filter(start, end, channel, inside), regions)
+            tallies = compute(self._columns, Filter(start, end, channel, inside, until), regions)
+        if public is not None:
+            tallies = _grouped(tallies, places, public.min_population)
         names = {place.code: place.name for place in places.all}
         names.update(REGION_LABELS)
         return tallies, names
+
+    def _public_cut(self, interval: float, threshold: int) -> int:
+        """The position public figures count up to in the current interval of the clock: the
+        same in every process, so that they change at most once an interval and never tell
+        within it when a contact was logged."""
+        tick = math.floor(time.time() / interval)
+        if tick != self._tick:
+            self._tick, self._cut = tick, self._shared_cut(interval, tick, threshold)
+        return self._cut
+
+    def _shared_cut(self, interval: float, tick: int, threshold: int) -> int:
+        """The first process to ask in an interval sets the position for all (the table
+        `statistics_public_cut`): the one it has read, or the previous interval's when fewer
+        than `threshold` contacts were logged or changed since, so that two figures in a row
+        never differ by one or two contacts of the whole."""
+        table = self.view.table(CUT_TABLE)
+        with self.view.datastore.get_connection() as conn, conn.transaction():
+            curs = conn.cursor(row_factory=tuple_row)
+            if not self._cut_table:
+                # Serialised: two processes creating the table at once would collide.
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table.as_string(conn),))
+                curs.execute(sql.SQL(_CREATE_CUT).format(table))
+                self._cut_table = True
+            curs.execute(
+                sql.SQL(
+                    "SELECT tick, position FROM {} WHERE every = %s AND tick < %s"
+                    " ORDER BY tick DESC LIMIT 1"
+                ).format(table),
+                (interval, tick),
+            )
+            previous = curs.fetchone()
+            cut = self._position
+            if previous is not None and self._changed_since(previous[1]) < threshold:
+                cut = previous[1]
+            curs.execute(
+                sql.SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT DO NOTHING").format(table),
+                (interval, tick, cut),
+            )
+            if previous is not None:
+                curs.execute(
+                    sql.SQL("DELETE FROM {} WHERE every = %s AND tick < %s").format(table),
+                    (interval, previous[0]),
+                )
+            curs.execute(
+                sql.SQL("SELECT position FROM {} WHERE every = %s AND tick = %s").format(table),
+                (interval, tick),
+            )
+            found = curs.fetchone()
+        # Rows read by this process stop at the view's position, which is past the cut.
+        return int(found[0]) if found else cut
+
+    def _changed_since(self, position: int) -> int:
+        rows = self._columns.rows
+        return int(np.count_nonzero(rows["counted"].view() & (rows["position"].view() > position)))
 
 
 def published(
@@ -117,10 +231,22 @@ def published(
     query: StatisticsRequest,
     *,
     exact: bool,
-    threshold: int,
+    rules: PublicRules,
 ) -> tuple[Published, int]:
-    """The figures a role may see, labelled, and the log position they include."""
-    tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory)
+    """The figures a role may see, labelled, and the log position they include (0 for the
+    public: the position would tell when contacts were logged)."""
+    public = None if exact else rules
+    if public is not None and (days := (query.end - query.start).days + 1) < public.min_days:
+        raise InvalidInput(
+            "from", f"public figures cover at least {public.min_days} days, not {days}"
+        )
+    tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory, public)
+    if public is not None and tallies.contacts < public.min_contacts:
+        raise TooFewContacts(
+            "from",
+            f"public figures need at least {public.min_contacts} contacts; widen the period, "
+            "the territory or the channel",
+        )
     organizations = organization_names(
         [cell.key for cell in tallies.tables["organization"][: query.top]]
     )
@@ -133,8 +259,45 @@ def published(
         return ""
 
     first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
-    figures = publish(tallies, exact=exact, threshold=threshold, label=label, first=first)
-    return figures, reader.position
+    figures = publish(tallies, exact=exact, threshold=rules.threshold, label=label, first=first)
+    return figures, reader.position if exact else 0
+
+
+def people(places: Places, code: str) -> int:
+    """A place's population, or that of the municipalities inside it when it has none (a
+    borough has none: it counts as small)."""
+    place = places.by_code[code]
+    if place.population is not None:
+        return place.population
+    inside = places.within.get(code, [])
+    return sum(p.population or 0 for p in inside if p.kind == "municipality" and p is not place)
+
+
+def _grouped(tallies: Tallies, places: Places, smallest: int) -> Tallies:
+    """The table of places with each place below `smallest` people counted under its nearest
+    larger place inside its region, or left to its region alone."""
+    counts: dict[tuple[str, str], int] = {}
+    for cell in tallies.tables["place"]:
+        shown = _public_place(places, places.by_code.get(cell.key), cell.group, smallest)
+        if shown is not None:
+            counts[cell.group, shown] = counts.get((cell.group, shown), 0) + cell.count
+    cells = sorted(
+        (Cell(key, count, group) for (group, key), count in counts.items()),
+        key=lambda c: -c.count,
+    )
+    return replace(tallies, tables={**tallies.tables, "place": cells})
+
+
+def _public_place(places: Places, place: Place | None, region: str, smallest: int) -> str | None:
+    if place is None:
+        return None
+    for code in (place.code, *place.ancestors):
+        above = places.by_code.get(code)
+        if code == region or above is None or above.kind in _WIDE:
+            return None
+        if people(places, code) >= smallest:
+            return code
+    return None
 
 
 def _regions(labels: list[str], places: Places) -> dict[str, str]:

@@ -280,6 +280,7 @@ class Filter:
     end: date  # included
     channel: str | None = None
     territories: frozenset[str] | None = None  # the place asked and every place inside it
+    until: int | None = None  # only contacts as of this log position
 
 
 @dataclass(frozen=True)
@@ -333,9 +334,12 @@ def _chosen(
     end: int,
     channel: int | None,
     allowed: npt.NDArray[np.bool_] | None,
+    until: int | None,
 ) -> npt.NDArray[np.bool_]:
     day = entries["day"]
     chosen = live & (day >= start) & (day <= end)
+    if until is not None:
+        chosen &= entries["position"] <= until
     if channel is not None:
         chosen &= entries["channel"] == channel
     if allowed is not None:
@@ -350,6 +354,9 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     rows = _window(columns.rows, columns.window("rows", start, end))
     day = rows["day"]
     mask = rows["counted"] & (day >= start) & (day <= end)
+    if query.until is not None:
+        # A contact corrected after `until` is left out until then, with all its entries.
+        mask &= rows["position"] <= query.until
     channel: int | None = None
     if query.channel is not None:
         found_channel = codes["channel"].find(query.channel)
@@ -394,7 +401,7 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     need_live, referral_live = columns.live()
     span = columns.window("needs", start, end)
     needs = _window(columns.needs, span)
-    chosen = _chosen(needs, need_live[span], start, end, channel, allowed)
+    chosen = _chosen(needs, need_live[span], start, end, channel, allowed, query.until)
     code_labels = columns.need_codes.labels
     need_counts = _count(needs["code"], chosen, len(code_labels))
     tables["need"] = _cells(need_counts, code_labels)
@@ -423,7 +430,9 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     )
     span = columns.window("referrals", start, end)
     referrals = _window(columns.referrals, span)
-    chosen_referrals = _chosen(referrals, referral_live[span], start, end, channel, allowed)
+    chosen_referrals = _chosen(
+        referrals, referral_live[span], start, end, channel, allowed, query.until
+    )
     organization_labels = columns.organizations.labels
     tables["organization"] = _cells(
         _count(referrals["organization"], chosen_referrals, len(organization_labels)),

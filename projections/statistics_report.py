@@ -6,9 +6,9 @@ counted but has no share, as in the annual report); needs for needs and categori
 needs for unmet needs and their reasons; referrals for organisations; the region's contacts
 for the places inside it.
 
-Public figures hide every count from 1 to threshold - 1 (and its share), so that a small
-place or a rare need cannot point at a person. Contacts who gave no address appear only as
-their own region, never under a place.
+Public figures go through `projections.disclosure`: small cells are left out, key and all,
+with the cells that would give them back. Contacts who gave no address appear only as their
+own region, never under a place.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from projections.statistics import NONE, UNKNOWN, Tallies
+from projections.disclosure import Protected, protect
+from projections.statistics import NONE, UNKNOWN, Cell, Tallies
 
 PERCENT_DIGITS = 2
 TABLES = (
@@ -79,18 +80,26 @@ def publish(
     first: Mapping[str, int],
 ) -> Published:
     """`label(table, key)` names a key; `first` caps the rows of the tables named in it (per
-    group for grouped tables)."""
+    group for grouped tables). Public figures are protected (see `projections.disclosure`):
+    their tables list only the cells the public may see."""
+    if exact:
+        shown = {name: _capped(tallies.tables.get(name, []), first.get(name)) for name in TABLES}
+        protected = Protected(shown, frozenset(), frozenset())
+    else:
+        protected = protect(tallies, threshold, first)
+    hidden = protected.hidden
 
-    def hidden(count: int) -> bool:
+    def small(count: int) -> bool:
         return not exact and 0 < count < threshold
 
-    def figure(count: int) -> Figure:
-        return Figure(None, True) if hidden(count) else Figure(count, False)
+    def figure(name: str, count: int) -> Figure:
+        return Figure(None, True) if name in hidden else Figure(count, False)
 
-    def ratio(part: int, whole: int) -> float | None:
-        if whole == 0 or hidden(whole):
+    def ratio(part: str, whole: str) -> float | None:
+        counts = {"needs": tallies.needs, "referrals": tallies.referrals}
+        if tallies.contacts == 0 or part in hidden or whole in hidden:
             return None
-        return round(part / whole, 3)
+        return round(counts[part] / tallies.contacts, 3)
 
     tables: dict[str, list[PublishedCell]] = {}
     for name in TABLES:
@@ -102,23 +111,19 @@ def publish(
         wholes = {"contacts": tallies.contacts, "needs": tallies.needs, "unmet": tallies.unmet,
                   "referrals": tallies.referrals, "known": known}  # fmt: skip
         kept: list[PublishedCell] = []
-        shown: dict[str, int] = {}
-        for cell in cells:
-            if name in first:
-                if shown.get(cell.group, 0) >= first[name]:
-                    continue
-                shown[cell.group] = shown.get(cell.group, 0) + 1
+        for cell in protected.tables.get(name, []):
             kind = _DENOMINATOR[name]
             whole = groups[cell.group] if kind == "group" else wholes[kind]
-            share = None if name in _KNOWN_ONLY and cell.key in (UNKNOWN, NONE) else _share(
-                cell.count, whole
-            )  # fmt: skip
-            secret = hidden(cell.count)
+            share = _share(cell.count, whole)
+            if (name in _KNOWN_ONLY and cell.key in (UNKNOWN, NONE)) or {
+                (name, "*"),
+                (name, cell.group),
+            } & protected.no_share:
+                share = None
             kept.append(
                 PublishedCell(
                     group=cell.group, key=cell.key, label=label(name, cell.key),
-                    count=None if secret else cell.count, share=None if secret else share,
-                    suppressed=secret,
+                    count=cell.count, share=share, suppressed=False,
                 )
             )  # fmt: skip
         tables[name] = kept
@@ -127,17 +132,28 @@ def publish(
     return Published(
         exact=exact,
         threshold=threshold,
-        contacts=figure(tallies.contacts),
-        needs=figure(tallies.needs),
-        referrals=figure(tallies.referrals),
-        unmet=figure(tallies.unmet),
-        interpreter=figure(tallies.interpreter),
-        needs_per_contact=ratio(tallies.needs, tallies.contacts),
-        referrals_per_contact=ratio(tallies.referrals, tallies.contacts),
-        average_wait_seconds=_average(wait_total, waited, hidden),
-        average_handle_seconds=_average(handle_total, handled, hidden),
+        contacts=figure("contacts", tallies.contacts),
+        needs=figure("needs", tallies.needs),
+        referrals=figure("referrals", tallies.referrals),
+        unmet=figure("unmet", tallies.unmet),
+        interpreter=figure("interpreter", tallies.interpreter),
+        needs_per_contact=ratio("needs", "contacts"),
+        referrals_per_contact=ratio("referrals", "contacts"),
+        average_wait_seconds=_average(wait_total, waited, small),
+        average_handle_seconds=_average(handle_total, handled, small),
         tables=tables,
     )
+
+
+def _capped(cells: list[Cell], first: int | None) -> list[Cell]:
+    if first is None:
+        return cells
+    kept, shown = [], dict[str, int]()
+    for cell in cells:
+        if shown.get(cell.group, 0) < first:
+            shown[cell.group] = shown.get(cell.group, 0) + 1
+            kept.append(cell)
+    return kept
 
 
 def _average(total: int, count: int, hidden: Callable[[int], bool]) -> float | None:
@@ -172,10 +188,20 @@ def to_csv(published: Published) -> str:
     for name, cells in published.tables.items():
         for cell in cells:
             writer.writerow(
-                [name, cell.group, cell.key, cell.label, _blank(cell.count), _blank(cell.share),
-                 cell.suppressed]
+                [name, safe_cell(cell.group), safe_cell(cell.key), safe_cell(cell.label),
+                 _blank(cell.count), _blank(cell.share), cell.suppressed]
             )  # fmt: skip
     return out.getvalue()
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading quote before a formula's first
+    character. Numbers are written as numbers and never go through this."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _blank(value: object) -> object:

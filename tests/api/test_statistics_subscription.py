@@ -68,19 +68,18 @@ def test_a_dashboard_is_sent_new_figures_as_contacts_are_logged(container: Conta
         ws.send_json({"id": "1", "type": "complete"})
 
 
-def test_the_public_gets_suppressed_figures(container: Container) -> None:
+def test_the_public_is_refused_figures_of_too_few_contacts(container: Container) -> None:
     ready(container)
     with (
         TestClient(create_app(container)) as client,
         client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
     ):
         subscribe(ws, None)
+        refused = next_figures(ws)
+        assert refused["__typename"] == "InvalidInputError", refused
+        assert "at least 10 contacts" in refused["message"]
         log(client, 0)
-        figures = next_figures(ws)
-        if figures["contacts"]["value"] == 0:  # sent before the contact was counted
-            figures = next_figures(ws)
-        assert figures["exact"] is False
-        assert figures["contacts"] == {"value": None, "suppressed": True}
+        ws.send_json({"id": "1", "type": "complete"})
 
 
 def test_a_bad_token_is_refused_at_connection(container: Container) -> None:

@@ -71,6 +71,9 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_MAX_QUERY_DEPTH", "-3", "whole number"),
         ("GUICHET_SEARCH_TIMEOUT", "0", "seconds"),
         ("GUICHET_SEARCH_GAP_DAYS", "0", "days"),
+        ("GUICHET_STATISTICS_MIN_DAYS", "0", "whole number"),
+        ("GUICHET_STATISTICS_MIN_POPULATION", "-1", "people"),
+        ("GUICHET_STATISTICS_INTERVAL", "0", "seconds"),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_what_is_expected(
@@ -89,3 +92,15 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     file.write_text("")
     with pytest.raises(SettingsError, match="GUICHET_DATA_DIR"):
         Settings.from_environ({"GUICHET_DATA_DIR": str(file)})
+
+
+def test_public_statistics_rules_have_defaults_and_are_read() -> None:
+    default = Settings.from_environ({})
+    assert (default.statistics_min_days, default.statistics_min_contacts) == (7, 10)
+    assert (default.statistics_min_population, default.statistics_interval) == (10_000, 60.0)
+    read = Settings.from_environ(
+        {"GUICHET_STATISTICS_MIN_DAYS": "1", "GUICHET_STATISTICS_MIN_CONTACTS": "3",
+         "GUICHET_STATISTICS_MIN_POPULATION": "0", "GUICHET_STATISTICS_INTERVAL": "0.2"}
+    )  # fmt: skip
+    assert (read.statistics_min_days, read.statistics_min_contacts) == (1, 3)
+    assert (read.statistics_min_population, read.statistics_interval) == (0, 0.2)
