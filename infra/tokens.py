@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from domain.errors import InvalidInput
+from domain.limits import PERSON_MAX
+from domain.text import check
+
 
 class Role(StrEnum):
     PUBLIC = "public"
@@ -105,6 +109,11 @@ def add_token(path: Path, name: str, role: Role) -> str:
     """Appends a new token's digest to the file and returns the token, shown only this once."""
     if not name or any(char.isspace() for char in name):
         raise TokenFileError("a token name is one word")
+    try:
+        # The name is the actor of every fact the token writes.
+        check("name", name, max_length=PERSON_MAX)
+    except InvalidInput as error:
+        raise TokenFileError(f"a token name {error.message.removeprefix('name: ')}") from None
     token = secrets.token_urlsafe(32)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
