@@ -8,9 +8,17 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
-from api.errors import EXPECTED, ConsistencyTimeoutError, NotFoundError, as_error
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotFoundError,
+    as_error,
+)
 from domain.errors import NotFound
+from domain.limits import CODE_MAX, at_most
 from domain.territories import TerritoryKind as DomainTerritoryKind
+from domain.text import check
 from projections.territories import TerritoryRow
 
 TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
@@ -53,11 +61,14 @@ class Territory:
 
 
 TerritoryResult = Annotated[
-    Territory | NotFoundError | ConsistencyTimeoutError, strawberry.union("TerritoryResult")
+    Territory | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("TerritoryResult"),
 ]
 TerritoriesResult = Annotated[
-    "TerritoryList | ConsistencyTimeoutError", strawberry.union("TerritoriesResult")
+    "TerritoryList | InvalidInputError | ConsistencyTimeoutError",
+    strawberry.union("TerritoriesResult"),
 ]
+CODE = at_most(CODE_MAX)
 
 
 @strawberry.type
@@ -70,9 +81,11 @@ class TerritoryList:
 class TerritoryQuery:
     @strawberry.field(description="A territory by its official code.")
     async def territory(
-        self, info: Info, code: str, consistent_with: int | None = None
-    ) -> TerritoryResult:
+        self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
+        consistent_with: int | None = None,
+    ) -> TerritoryResult:  # fmt: skip
         try:
+            check("code", code, max_length=CODE_MAX)
             await reach(info.context, ("territories",), consistent_with)
             found = await info.context.loaders.territory.load(code.strip())
             if found is None:
@@ -89,11 +102,13 @@ class TerritoryQuery:
         self,
         info: Info,
         kind: TerritoryKind | None = None,  # type: ignore[valid-type]
-        within: str | None = None,
+        within: Annotated[str | None, strawberry.argument(description=CODE)] = None,
         consistent_with: int | None = None,
     ) -> TerritoriesResult:
         context = info.context
         try:
+            if within is not None:
+                check("within", within, max_length=CODE_MAX)
             await reach(context, ("territories",), consistent_with)
             rows = await context.call(
                 context.container.territories.children,
