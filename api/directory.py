@@ -100,9 +100,7 @@ DESCRIPTION = at_most(DESCRIPTION_MAX, "characters in each language, on several 
 @strawberry.input
 class RegisterOrganizationInput:
     name: LocalizedTextInput = strawberry.field(description=NAME)
-    description: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
 
 
@@ -175,7 +173,10 @@ class DirectoryMutation:
             actor = context.require(Role.EDITOR)
             name = localized("input.name", input.name, required=True, limit=NAME_MAX)
             description = localized(
-                "input.description", input.description, required=False, limit=DESCRIPTION_MAX,
+                "input.description",
+                input.description,
+                required=False,
+                limit=DESCRIPTION_MAX,
                 multiline=True,
             )
             website = parse_website("input.website", input.website)

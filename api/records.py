@@ -140,7 +140,10 @@ class RecordMutation:
         def prepare() -> Change:
             name = input.name and localized("input.name", input.name, required=True, limit=NAME_MAX)
             description = input.description and localized(
-                "input.description", input.description, required=False, limit=DESCRIPTION_MAX,
+                "input.description",
+                input.description,
+                required=False,
+                limit=DESCRIPTION_MAX,
                 multiline=True,
             )
             website = parse_website("input.website", input.website)

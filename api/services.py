@@ -227,15 +227,11 @@ PHONES = at_most(limits.PHONES_MAX, "phones")
 class RegisterServiceInput:
     organization_id: strawberry.ID
     name: LocalizedTextInput = strawberry.field(description=NAME)
-    description: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     taxonomy_codes: list[str] = strawberry.field(default_factory=list, description=TAXONOMY)
     languages: list[str] = strawberry.field(default_factory=list, description=LANGUAGES)
     service_areas: list[str] = strawberry.field(default_factory=list, description=AREAS)
-    eligibility: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    eligibility: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     fees: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     application_process: LocalizedTextInput | None = strawberry.field(
         default=None, description=DESCRIPTION
@@ -248,9 +244,7 @@ class RegisterServiceInput:
 class RegisterLocationInput:
     organization_id: strawberry.ID
     name: LocalizedTextInput = strawberry.field(description=NAME)
-    description: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     address: AddressInput | None = strawberry.field(
         default=None, description="Leave out for a virtual location."
     )
@@ -271,17 +265,13 @@ class AmendServiceInput:
     id: strawberry.ID
     expected_version: int
     name: LocalizedTextInput | None = strawberry.field(default=None, description=NAME)
-    description: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     taxonomy_codes: list[str] | None = strawberry.field(default=None, description=TAXONOMY)
     languages: list[str] | None = strawberry.field(default=None, description=LANGUAGES)
     service_areas: list[str] | None = strawberry.field(default=None, description=AREAS)
     phones: list[PhoneInput] | None = strawberry.field(default=None, description=PHONES)
     schedule: ScheduleInput | None = None
-    eligibility: LocalizedTextInput | None = strawberry.field(
-        default=None, description=DESCRIPTION
-    )
+    eligibility: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     fees: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     application_process: LocalizedTextInput | None = strawberry.field(
         default=None, description=DESCRIPTION

@@ -185,9 +185,7 @@ class Record(Aggregate):
                 "status",
                 f"only an inactive {self.kind} can be reactivated; this one is {self.status}",
             )
-        self._record(
-            self.Reactivated, at, reason=optional_reason("reason", reason), actor=actor
-        )
+        self._record(self.Reactivated, at, reason=optional_reason("reason", reason), actor=actor)
 
     def merge_into(self, target: Record, reason: str | None, *, actor: str, at: datetime) -> None:
         self._require_editable()

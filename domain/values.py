@@ -162,8 +162,7 @@ class Address:
             ).upper(),
             province=parse_text(f"{field}.province", province, max_length=limits.REGION_MAX)
             or "QC",
-            country=parse_text(f"{field}.country", country, max_length=limits.REGION_MAX)
-            or "CA",
+            country=parse_text(f"{field}.country", country, max_length=limits.REGION_MAX) or "CA",
         )
 
     def bounded(self, field: str) -> Address:
