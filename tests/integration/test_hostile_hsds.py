@@ -11,9 +11,10 @@ from uuid import UUID
 from domain.directory import Organization
 from domain.services import Service
 from domain.text import check_stored
+from domain.values import NO_TEXT, LocalizedText
 from infra.bootstrap import Container
-from infra.hsds.importer import ImportContext, import_package
-from infra.hsds.plan import record_id
+from infra.hsds.importer import ImportContext, Importer, import_package
+from infra.hsds.plan import OrganizationIn, Plan, record_id
 from infra.hsds.report import Report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
@@ -75,4 +76,25 @@ def test_a_json_string_with_a_nul_or_a_lone_surrogate_is_cleaned(container: Cont
     assert report.mapped[("organization", "control characters removed")].count == 2
     assert "surrogate" in report.render()
     every_stored_fact_passes(container)
+    views_apply_everything(container)
+
+
+def test_a_record_the_domain_refuses_is_skipped_and_the_import_goes_on(
+    container: Container,
+) -> None:
+    report = Report()
+    refused = OrganizationIn(
+        record_id("organization", "bad"), "organizations.csv line 2",
+        LocalizedText(fr="n" * 301, en=""), NO_TEXT, None,
+    )  # fmt: skip
+    kept = OrganizationIn(
+        record_id("organization", "good"), "organizations.csv line 3",
+        LocalizedText(fr="Entraide", en=""), NO_TEXT, None,
+    )  # fmt: skip
+    context = ImportContext(container.operations, "importer", AT, "fr")
+    Importer(context, report).run(Plan(organizations=[refused, kept]))
+    skipped = report.skipped[("organization", "refused")]
+    assert skipped.count == 1
+    assert "name.fr: is longer than 300 characters" in skipped.examples[0]
+    assert report.written[("organization", "new")] == 1
     views_apply_everything(container)
