@@ -504,7 +504,11 @@ class Interaction(Aggregate):
                    at=at)  # fmt: skip
 
     def give_information(self, need: int, information: str, *, actor: str, at: datetime) -> None:
-        self._need_at(need)
+        if len(self._need_at(need).information) >= limits.INFORMATION_ENTRIES_MAX:
+            raise InvalidInput(
+                "input.information",
+                f"a need holds at most {limits.INFORMATION_ENTRIES_MAX} pieces of information",
+            )
         text = _note("input.information", information)
         if text is None:
             raise InvalidInput("input.information", "say what information was given")
@@ -534,6 +538,10 @@ class Interaction(Aggregate):
     def schedule_follow_up(self, follow_up: FollowUp, *, actor: str, at: datetime) -> None:
         if follow_up.due < self.started_at.date():
             raise InvalidInput("input.due", "a follow-up cannot be due before the contact")
+        if len(self.follow_ups) >= limits.FOLLOW_UPS_MAX:
+            raise InvalidInput(
+                "input.due", f"a contact has at most {limits.FOLLOW_UPS_MAX} follow-ups"
+            )
         self._step(self.FollowUpScheduled, due=follow_up.due,
                    note=_note("input.note", follow_up.note), actor=actor, at=at)  # fmt: skip
 

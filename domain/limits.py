@@ -29,6 +29,8 @@ CODE_MAX = 50  # a territory, taxonomy or language code
 # Lists.
 NEEDS_MAX = 50  # needs of one contact
 REFERRALS_MAX = 20  # referrals of one need
+INFORMATION_ENTRIES_MAX = 20  # information given for one need, step by step
+FOLLOW_UPS_MAX = 20  # follow-ups of one contact
 PHONES_MAX = 20
 HOURS_MAX = 100  # opening hours entries of one schedule
 CLOSED_DAYS_MAX = 400

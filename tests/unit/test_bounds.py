@@ -17,6 +17,7 @@ from domain.errors import InvalidInput
 from domain.interactions import (
     ContactChannel,
     Disposition,
+    FollowUp,
     Inquirer,
     InquirerType,
     Interaction,
@@ -171,3 +172,32 @@ def test_the_command_line_actor_follows_the_same_rule() -> None:
     for bad in ("r" * 201, "rita\x00", " "):
         with pytest.raises(argparse.ArgumentTypeError):
             _actor(bad)
+
+
+def test_a_contact_step_by_step_stays_bounded() -> None:
+    opened = Interaction.open(
+        key="k", channel=ContactChannel.CHAT, started_at=AT, answered_at=None, language="fr",
+        interpreter=False, counsellor="Colette", inquirer=Inquirer(InquirerType.SELF),
+        actor="colette", at=AT,
+    )  # fmt: skip
+    for _ in range(50):
+        opened.identify_need("BD", actor="colette", at=AT)
+    for _ in range(20):
+        opened.give_information(0, "Banque alimentaire", actor="colette", at=AT)
+        opened.refer(1, SNAPSHOT, actor="colette", at=AT)
+        opened.schedule_follow_up(FollowUp(date(2026, 4, 1)), actor="colette", at=AT)
+    made = len(opened.collect_events())
+    steps: list[tuple[Callable[[], object], str]] = [
+        (lambda: opened.identify_need("BD", actor="colette", at=AT), "input.code"),
+        (lambda: opened.give_information(0, "encore", actor="colette", at=AT),
+         "input.information"),
+        (lambda: opened.refer(1, SNAPSHOT, actor="colette", at=AT), "input.serviceId"),
+        (lambda: opened.schedule_follow_up(FollowUp(date(2026, 4, 1)), actor="colette", at=AT),
+         "input.due"),
+    ]  # fmt: skip
+    for step, field in steps:
+        with pytest.raises(InvalidInput) as refused:
+            step()
+        assert refused.value.field == field
+    assert made == 1 + 50 + 60
+    assert opened.collect_events() == []
