@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -39,6 +40,7 @@ from domain.values import (
     parse_website,
 )
 from infra.cli import _actor
+from infra.tokens import Role, TokenFileError, TokenStore, add_token
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 NAME = LocalizedText(fr="Centre", en="")
@@ -201,3 +203,11 @@ def test_a_contact_step_by_step_stays_bounded() -> None:
         assert refused.value.field == field
     assert made == 1 + 50 + 60
     assert opened.collect_events() == []
+
+
+def test_a_token_name_follows_the_actor_rule(tmp_path: Path) -> None:
+    with pytest.raises(TokenFileError, match="longer than 200"):
+        add_token(tmp_path / "tokens", "a" * 201, Role.EDITOR)
+    with pytest.raises(TokenFileError, match="GUICHET_TOKENS entry 1: the name contains"):
+        TokenStore.load([], "bob\x07:analyst:s3cret")
+    assert TokenStore.load([], f"{'b' * 200}:analyst:s3cret").authenticate("s3cret") is not None
