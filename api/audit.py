@@ -23,12 +23,17 @@ from api.errors import (
 )
 from api.records import page_size
 from domain.errors import InvalidInput, NotFound
+from domain.limits import PERSON_MAX, at_most
+from domain.text import check
 from infra.audit_replay import as_of
 from infra.tokens import Role
 from infra.views.audit import AuditRow
 from projections.audit import Change, changes, plain
 
 PAGE_MAX = 500
+TYPES_MAX = 100
+TYPE_MAX = 200
+TYPES = f"At most {TYPES_MAX} kinds, each of at most {TYPE_MAX} characters."
 
 
 @strawberry.type(description="A field a fact set, with its value before (null: never set).")
@@ -106,12 +111,21 @@ class AuditQuery:
     async def audit_log(
         self, info: Info,
         from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-        to: datetime | None = None, actor: str | None = None, types: list[str] | None = None,
+        to: datetime | None = None,
+        actor: Annotated[str | None, strawberry.argument(description=at_most(PERSON_MAX))] = None,
+        types: Annotated[list[str] | None, strawberry.argument(description=TYPES)] = None,
         first: int = 100, after: int = 0, consistent_with: int | None = None,
     ) -> AuditLogResult:  # fmt: skip
         context = info.context
         try:
             context.require(Role.AUDITOR)
+            if actor is not None:
+                check("actor", actor, max_length=PERSON_MAX)
+            if types is not None:
+                if len(types) > TYPES_MAX:
+                    raise InvalidInput("types", f"at most {TYPES_MAX} kinds")
+                for index, kind in enumerate(types):
+                    check(f"types[{index}]", kind, max_length=TYPE_MAX)
             size = page_size(first, PAGE_MAX)
             if from_ is not None and to is not None and to <= from_:
                 raise InvalidInput("to", f"{to.isoformat()} is not after {from_.isoformat()}")

@@ -22,14 +22,19 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
     as_error,
+    at_input,
 )
-from api.records import edit
+from api.records import REASON, edit
 from api.territories import Territory, TerritoryKind
+from domain import limits
+from domain.coverage import TEXT_MAX, CoverageAgreement
 from domain.coverage import Channel as DomainChannel
-from domain.coverage import CoverageAgreement
 from domain.errors import InvalidInput
+from domain.limits import at_most
 from domain.territories import Territory as Territory_
 from domain.territories import TerritoryKind as DomainTerritoryKind
+from domain.text import check
+from domain.values import parse_codes
 from infra.tokens import Role
 from infra.views.territories import TerritorySnapshot
 from projections.coverage import (
@@ -117,6 +122,7 @@ class CoverageQuery:
     ) -> CoverageResult:
         context = info.context
         try:
+            check("territory", territory, max_length=limits.CODE_MAX)
             await reach(context, ("coverage", "territories"), consistent_with)
             code = territory.strip()
             container = context.container
@@ -147,17 +153,22 @@ class CoverageQuery:
             return cast(CoverageResult, as_error(error))
 
 
+TERRITORIES = at_most(limits.AGREEMENT_TERRITORIES_MAX, "territory codes")
+CHANNELS = at_most(limits.CHANNELS_MAX, "channels")
+TEXT = at_most(TEXT_MAX)
+
+
 @strawberry.input
 class AgreeCoverageInput:
-    territories: list[str]
-    channels: list[Channel]  # type: ignore[valid-type]
+    territories: list[str] = strawberry.field(description=TERRITORIES)
+    channels: list[Channel] = strawberry.field(description=CHANNELS)  # type: ignore[valid-type]
     effective_from: date
     effective_until: date | None = strawberry.field(
         default=None, description="First day not covered (excluded); null: open-ended."
     )
-    funder: str
-    programme: str | None = None
-    reason: str | None = None
+    funder: str = strawberry.field(description=TEXT)
+    programme: str | None = strawberry.field(default=None, description=TEXT)
+    reason: str | None = strawberry.field(default=None, description=TEXT)
 
 
 @strawberry.input
@@ -165,19 +176,19 @@ class ChangeCoverageInput:
     id: strawberry.ID
     expected_version: int
     effective_until: date | None = None
-    reason: str | None = None
+    reason: str | None = strawberry.field(default=None, description=TEXT)
 
 
 @strawberry.input
 class AmendCoverageInput:
     id: strawberry.ID
     expected_version: int
-    territories: list[str]
-    channels: list[Channel]  # type: ignore[valid-type]
+    territories: list[str] = strawberry.field(description=TERRITORIES)
+    channels: list[Channel] = strawberry.field(description=CHANNELS)  # type: ignore[valid-type]
     effective_from: date
-    funder: str
-    programme: str | None = None
-    reason: str | None = None
+    funder: str = strawberry.field(description=TEXT)
+    programme: str | None = strawberry.field(default=None, description=TEXT)
+    reason: str | None = strawberry.field(default=None, description=TEXT)
 
 
 AgreementChange = Callable[[CoverageAgreement, str, datetime], None]
@@ -226,7 +237,7 @@ class CoverageMutation:
             receipt = await context.call(context.container.operations.agree_coverage, agreement)
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(AgreementResult, as_error(error))
+            return cast(AgreementResult, as_error(at_input(error)))
 
     @strawberry.mutation(description="Moves the end of an agreement later (null: open-ended).")
     async def extend_coverage(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
@@ -251,7 +262,8 @@ class CoverageMutation:
         operations = info.context.container.operations
         try:
             info.context.require(Role.COVERAGE_ADMIN)  # before saying anything of the input
-            territories = tuple(code.strip() for code in input.territories)
+            most = limits.AGREEMENT_TERRITORIES_MAX
+            territories = tuple(parse_codes("input.territories", input.territories, most))
             await info.context.call(
                 operations.require_territories, territories, "input.territories"
             )
@@ -381,6 +393,7 @@ async def known(info: Info, as_known_at: datetime | None, after: int | None) -> 
 
 
 def _code(found: Known, code: str) -> str:
+    check("territory", code, max_length=limits.CODE_MAX)
     if code.strip() not in found.rows:
         raise InvalidInput("territory", f"{code!r} is not a known territory code")
     return code.strip()
@@ -528,18 +541,23 @@ class CoverageHistoryQuery:
             return cast(PopulationResult, as_error(error))
 
 
+CODE = at_most(limits.CODE_MAX)
+
+
 @strawberry.input
 class TerritoryChangeInput:
-    code: str
+    code: str = strawberry.field(description=CODE)
     effective_from: date
     parent_code: str | None = strawberry.field(
-        default=None, description="moveTerritory: the place it lies in from that date."
+        default=None, description=f"moveTerritory: the place it lies in from that date. {CODE}"
     )
     target_code: str | None = strawberry.field(
-        default=None, description="mergeTerritory: the place it becomes part of."
+        default=None, description=f"mergeTerritory: the place it becomes part of. {CODE}"
     )
-    name: str | None = strawberry.field(default=None, description="renameTerritory: new name.")
-    reason: str | None = None
+    name: str | None = strawberry.field(
+        default=None, description=f"renameTerritory: new name. {at_most(limits.NAME_MAX)}"
+    )
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 TerritoryChangeResult = Annotated[
@@ -558,6 +576,12 @@ async def _territory(
     context = info.context
     try:
         actor = context.require(Role.COVERAGE_ADMIN).name
+        for field, code in (
+            ("input.code", input.code), ("input.parentCode", input.parent_code),
+            ("input.targetCode", input.target_code),
+        ):  # fmt: skip
+            if code is not None:
+                check(field, code, max_length=limits.CODE_MAX)
         at = context.container.clock.now()
         receipt = await context.call(
             lambda: context.container.operations.edit_territory(
@@ -566,7 +590,7 @@ async def _territory(
         )
         return Receipt.of(receipt)
     except EXPECTED as error:
-        return cast(TerritoryChangeResult, as_error(error))
+        return cast(TerritoryChangeResult, as_error(at_input(error)))
 
 
 def _given(value: str | None, field: str) -> str:

@@ -19,12 +19,15 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
     as_error,
+    at_input,
 )
 from api.node import Node
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
 from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput, NotFound
+from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
 from domain.operations import Receipt as Written
+from domain.text import check, parse_optional_text
 from domain.values import LocalizedText, parse_website
 from infra.tokens import Role
 from projections.directory import OrganizationRow
@@ -91,19 +94,23 @@ class Receipt:
         )
 
 
+NAME = at_most(NAME_MAX, "characters in each language")
+DESCRIPTION = at_most(DESCRIPTION_MAX, "characters in each language, on several lines")
+
+
 @strawberry.input
 class RegisterOrganizationInput:
-    name: LocalizedTextInput
-    description: LocalizedTextInput | None = None
-    website: str | None = None
+    name: LocalizedTextInput = strawberry.field(description=NAME)
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
 
 
 @strawberry.input
 class RenameOrganizationInput:
     id: strawberry.ID
     expected_version: int
-    name: LocalizedTextInput
-    reason: str | None = None
+    name: LocalizedTextInput = strawberry.field(description=NAME)
+    reason: str | None = strawberry.field(default=None, description=at_most(REASON_MAX))
 
 
 OrganizationResult = Annotated[
@@ -121,6 +128,7 @@ RenameOrganizationResult = Annotated[
 
 
 def parse_id(field: str, raw: str) -> UUID:
+    check(field, raw, max_length=100)
     try:
         return UUID(raw)
     except ValueError:
@@ -128,10 +136,13 @@ def parse_id(field: str, raw: str) -> UUID:
 
 
 def localized(
-    field: str, value: LocalizedTextInput | None, *, required: bool, limit: int
-) -> LocalizedText:
+    field: str, value: LocalizedTextInput | None, *, required: bool, limit: int,
+    multiline: bool = False,
+) -> LocalizedText:  # fmt: skip
     fr, en = (value.fr, value.en) if value is not None else (None, None)
-    return LocalizedText.parse(field, fr, en, required=required, max_length=limit)
+    return LocalizedText.parse(
+        field, fr, en, required=required, max_length=limit, multiline=multiline
+    )
 
 
 @strawberry.type
@@ -163,7 +174,11 @@ class DirectoryMutation:
             actor = context.require(Role.EDITOR)
             name = localized("input.name", input.name, required=True, limit=NAME_MAX)
             description = localized(
-                "input.description", input.description, required=False, limit=DESCRIPTION_MAX
+                "input.description",
+                input.description,
+                required=False,
+                limit=DESCRIPTION_MAX,
+                multiline=True,
             )
             website = parse_website("input.website", input.website)
             receipt = await context.call(
@@ -177,7 +192,7 @@ class DirectoryMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(RegisterOrganizationResult, as_error(error))
+            return cast(RegisterOrganizationResult, as_error(at_input(error)))
 
     @strawberry.mutation(description="Gives an organization a new name.")
     async def rename_organization(
@@ -188,7 +203,7 @@ class DirectoryMutation:
             actor = context.require(Role.EDITOR)
             organization_id = parse_id("input.id", input.id)
             name = localized("input.name", input.name, required=True, limit=NAME_MAX)
-            reason = (input.reason or "").strip() or None
+            reason = parse_optional_text("input.reason", input.reason, max_length=REASON_MAX)
             at = context.container.clock.now()
             receipt = await context.call(
                 context.container.operations.edit_record,
@@ -199,4 +214,4 @@ class DirectoryMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(RenameOrganizationResult, as_error(error))
+            return cast(RenameOrganizationResult, as_error(at_input(error)))

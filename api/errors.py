@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 
 from api.context import Denied
@@ -99,3 +101,16 @@ def as_error(error: Exception) -> Error:
             waited_seconds=error.waited,
         )
     raise error
+
+
+_WORD = re.compile(r"_([a-z])")
+
+
+def at_input(error: Exception, root: str = "input") -> Exception:
+    """An InvalidInput the domain raised with its own field name (`reason`, `name.fr`,
+    `service_areas[2]`), named as the mutation's input path (`input.reason`, `input.name.fr`,
+    `input.serviceAreas[2]`); other errors, and fields already named so, are unchanged."""
+    if not isinstance(error, InvalidInput) or error.field.startswith(f"{root}."):
+        return error
+    field = _WORD.sub(lambda found: found.group(1).upper(), error.field)
+    return InvalidInput(f"{root}.{field}", error.message.removeprefix(f"{error.field}: "))

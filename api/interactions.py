@@ -26,10 +26,13 @@ from api.errors import (
 )
 from api.node import Node
 from domain import interactions as domain
+from domain import limits
 from domain.errors import InvalidInput, NotFound
 from domain.interactions import Interaction as Interaction_
 from domain.interactions import ReferralSnapshot
+from domain.limits import at_most
 from domain.operations import Logged
+from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
 T = TypeVar("T")
@@ -42,6 +45,11 @@ Gender = strawberry.enum(domain.Gender, name="Gender")
 UnmetReason = strawberry.enum(domain.UnmetReason, name="UnmetReason")
 
 PAGE_MAX = 200
+CODE = at_most(limits.CODE_MAX)
+NOTE = at_most(limits.INFORMATION_MAX, "characters, on several lines")
+REASON = at_most(limits.REASON_MAX)
+KEY = at_most(limits.KEY_MAX)
+COUNSELLOR = f"Default: the caller. {at_most(limits.PERSON_MAX)}"
 
 
 @strawberry.input
@@ -50,7 +58,8 @@ class InquirerInput:
     age_band: AgeBand = domain.AgeBand.UNKNOWN  # type: ignore[valid-type]
     gender: Gender = domain.Gender.UNKNOWN  # type: ignore[valid-type]
     territory: str | None = strawberry.field(
-        default=None, description="A territory code, or `confidential` when no address is given."
+        default=None,
+        description=f"A territory code, or `confidential` when no address is given. {CODE}",
     )
 
     def value(self) -> domain.Inquirer:
@@ -62,24 +71,28 @@ class InquirerInput:
 
 @strawberry.input
 class NeedInput:
-    code: str | None = strawberry.field(default=None, description="The need's taxonomy code.")
-    referral_service_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    information: str | None = None
+    code: str | None = strawberry.field(
+        default=None, description=f"The need's taxonomy code. {CODE}"
+    )
+    referral_service_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description=at_most(limits.REFERRALS_MAX, "referrals")
+    )
+    information: str | None = strawberry.field(default=None, description=NOTE)
     unmet_reason: UnmetReason | None = None  # type: ignore[valid-type]
-    unmet_note: str | None = None
+    unmet_note: str | None = strawberry.field(default=None, description=NOTE)
 
 
 @strawberry.input
 class FollowUpInput:
     due: date
-    note: str | None = None
+    note: str | None = strawberry.field(default=None, description=NOTE)
 
 
 @strawberry.input
 class RecordInteractionInput:
     key: str = strawberry.field(
         description="Chosen by the client, unique per contact: a retry with the same key and "
-        "content returns the first receipt and logs nothing."
+        f"content returns the first receipt and logs nothing. {KEY}"
     )
     channel: ContactChannel  # type: ignore[valid-type]
     started_at: datetime
@@ -88,22 +101,24 @@ class RecordInteractionInput:
     inquirer: InquirerInput
     answered_at: datetime | None = None
     interpreter: bool = False
-    counsellor: str | None = strawberry.field(default=None, description="Default: the caller.")
-    needs: list[NeedInput] = strawberry.field(default_factory=list)
+    counsellor: str | None = strawberry.field(default=None, description=COUNSELLOR)
+    needs: list[NeedInput] = strawberry.field(
+        default_factory=list, description=at_most(limits.NEEDS_MAX, "needs")
+    )
     disposition: Disposition = domain.Disposition.COMPLETED  # type: ignore[valid-type]
     follow_up: FollowUpInput | None = None
 
 
 @strawberry.input
 class OpenInteractionInput:
-    key: str
+    key: str = strawberry.field(description=KEY)
     channel: ContactChannel  # type: ignore[valid-type]
     started_at: datetime
     language: str
     inquirer: InquirerInput
     answered_at: datetime | None = None
     interpreter: bool = False
-    counsellor: str | None = None
+    counsellor: str | None = strawberry.field(default=None, description=COUNSELLOR)
 
 
 @strawberry.type
@@ -137,8 +152,12 @@ def _language(field: str, code: str) -> str:
 
 
 def _service_ids(needs: list[NeedInput]) -> list[UUID]:
+    # Bounded before any id is parsed or looked up.
+    limits.bounded("input.needs", needs, limits.NEEDS_MAX)
     wanted: dict[UUID, None] = {}
     for i, need in enumerate(needs):
+        ids = need.referral_service_ids
+        limits.bounded(f"input.needs[{i}].referralServiceIds", ids, limits.REFERRALS_MAX)
         for j, raw in enumerate(need.referral_service_ids):
             wanted.setdefault(parse_id(f"input.needs[{i}].referralServiceIds[{j}]", raw))
     return list(wanted)
@@ -232,7 +251,10 @@ class InteractionMutation:
             return cast(InteractionResult, as_error(error))
 
     @strawberry.mutation(description="Adds a need to a contact; the receipt gives its number.")
-    async def add_need(self, info: Info, id: strawberry.ID, code: str) -> InteractionResult:
+    async def add_need(
+        self, info: Info, id: strawberry.ID,
+        code: Annotated[str, strawberry.argument(description=CODE)],
+    ) -> InteractionResult:  # fmt: skip
         return await _step(info, id, lambda i, actor, at: i.identify_need(code, actor=actor, at=at))
 
     @strawberry.mutation(description="Refers a need of a contact to a service.")
@@ -254,8 +276,9 @@ class InteractionMutation:
 
     @strawberry.mutation(description="Records information given for a need.")
     async def give_information(
-        self, info: Info, id: strawberry.ID, need: int, information: str
-    ) -> InteractionResult:
+        self, info: Info, id: strawberry.ID, need: int,
+        information: Annotated[str, strawberry.argument(description=NOTE)],
+    ) -> InteractionResult:  # fmt: skip
         return await _step(
             info, id, lambda i, actor, at: i.give_information(need, information, actor=actor, at=at)
         )
@@ -263,7 +286,7 @@ class InteractionMutation:
     @strawberry.mutation(description="Records that no service could meet a need, and why.")
     async def record_unmet_need(
         self, info: Info, id: strawberry.ID, need: int, reason: UnmetReason,  # type: ignore[valid-type]
-        note: str | None = None,
+        note: Annotated[str | None, strawberry.argument(description=NOTE)] = None,
     ) -> InteractionResult:  # fmt: skip
         value = domain.UnmetReason(reason).value
         return await _step(
@@ -282,8 +305,9 @@ class InteractionMutation:
 
     @strawberry.mutation(description="Schedules a follow-up of a contact.")
     async def schedule_follow_up(
-        self, info: Info, id: strawberry.ID, due: date, note: str | None = None
-    ) -> InteractionResult:
+        self, info: Info, id: strawberry.ID, due: date,
+        note: Annotated[str | None, strawberry.argument(description=NOTE)] = None,
+    ) -> InteractionResult:  # fmt: skip
         follow_up = domain.FollowUp(due, note)
         return await _step(
             info, id, lambda i, actor, at: i.schedule_follow_up(follow_up, actor=actor, at=at)
@@ -291,8 +315,9 @@ class InteractionMutation:
 
     @strawberry.mutation(description="Records the outcome of a follow-up (numbered from 0).")
     async def complete_follow_up(
-        self, info: Info, id: strawberry.ID, follow_up: int, outcome: str
-    ) -> InteractionResult:
+        self, info: Info, id: strawberry.ID, follow_up: int,
+        outcome: Annotated[str, strawberry.argument(description=NOTE)],
+    ) -> InteractionResult:  # fmt: skip
         return await _step(
             info, id,
             lambda i, actor, at: i.complete_follow_up(follow_up, outcome, actor=actor, at=at),
@@ -300,8 +325,9 @@ class InteractionMutation:
 
     @strawberry.mutation(description="Corrects who called; the earlier answer stays in history.")
     async def correct_inquirer(
-        self, info: Info, id: strawberry.ID, inquirer: InquirerInput, reason: str
-    ) -> InteractionResult:
+        self, info: Info, id: strawberry.ID, inquirer: InquirerInput,
+        reason: Annotated[str, strawberry.argument(description=REASON)],
+    ) -> InteractionResult:  # fmt: skip
         value = inquirer.value()
         return await _step(
             info, id, lambda i, actor, at: i.correct_inquirer(value, reason, actor=actor, at=at)
@@ -310,7 +336,8 @@ class InteractionMutation:
     @strawberry.mutation(description="Corrects how a contact ended (for example, a test call).")
     async def correct_disposition(
         self, info: Info, id: strawberry.ID,
-        disposition: Disposition, reason: str,  # type: ignore[valid-type]
+        disposition: Disposition,  # type: ignore[valid-type]
+        reason: Annotated[str, strawberry.argument(description=REASON)],
     ) -> InteractionResult:  # fmt: skip
         value = domain.Disposition(disposition)
         return await _step(
@@ -320,8 +347,9 @@ class InteractionMutation:
 
     @strawberry.mutation(description="Withdraws a need recorded by mistake.")
     async def withdraw_need(
-        self, info: Info, id: strawberry.ID, need: int, reason: str
-    ) -> InteractionResult:
+        self, info: Info, id: strawberry.ID, need: int,
+        reason: Annotated[str, strawberry.argument(description=REASON)],
+    ) -> InteractionResult:  # fmt: skip
         return await _step(
             info, id, lambda i, actor, at: i.withdraw_need(need, reason, actor=actor, at=at)
         )
@@ -485,6 +513,7 @@ def _cursor(row: ContactRow) -> str:
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
+    check("after", cursor, max_length=100)
     try:
         at, row = cursor.rsplit("|", 1)
         return datetime.fromisoformat(at), int(row)
@@ -520,12 +549,16 @@ class InteractionQuery:
     )
     async def interactions(
         self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date,
-        counsellor: str | None = None, first: int = 50, after: str | None = None,
-        consistent_with: int | None = None,
+        counsellor: Annotated[
+            str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
+        ] = None,
+        first: int = 50, after: str | None = None, consistent_with: int | None = None,
     ) -> InteractionList:  # fmt: skip
         context = info.context
         try:
             context.require(*access.CONTACT_READERS)
+            if counsellor is not None:
+                check("counsellor", counsellor, max_length=limits.PERSON_MAX)
             await reach(context, ("interactions",), consistent_with)
             if to < from_:
                 raise InvalidInput("to", f"{to} is before {from_}")

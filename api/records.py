@@ -28,16 +28,20 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
     as_error,
+    at_input,
 )
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput
+from domain.limits import PERSON_MAX, REASON_MAX, WEBSITE_MAX, at_most
 from domain.records import Record
+from domain.text import parse_optional_text
 from domain.values import parse_website
 from infra.tokens import Role
 from projections.verification import CheckRow
 
 Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
+REASON = at_most(REASON_MAX)
 
 EditResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
@@ -50,11 +54,16 @@ Change = Callable[[Any, str, datetime], None]
 class AmendOrganizationInput:
     id: strawberry.ID
     expected_version: int
-    name: LocalizedTextInput | None = None
-    description: LocalizedTextInput | None = None
-    website: str | None = None
+    name: LocalizedTextInput | None = strawberry.field(
+        default=None, description=at_most(NAME_MAX, "characters in each language")
+    )
+    description: LocalizedTextInput | None = strawberry.field(
+        default=None,
+        description=at_most(DESCRIPTION_MAX, "characters in each language, on several lines"),
+    )
+    website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
     clear_website: bool = False
-    reason: str | None = None
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -62,8 +71,10 @@ class VerifyRecordInput:
     id: strawberry.ID
     expected_version: int
     method: Method  # type: ignore[valid-type]
-    confirmed_by: str = strawberry.field(description="Who at the organization confirmed it.")
-    note: str | None = None
+    confirmed_by: str = strawberry.field(
+        description=f"Who at the organization confirmed it. {at_most(PERSON_MAX)}"
+    )
+    note: str | None = strawberry.field(default=None, description=REASON)
     verified_at: datetime | None = strawberry.field(
         default=None, description="When the check happened, if earlier than now."
     )
@@ -73,14 +84,14 @@ class VerifyRecordInput:
 class RecordReasonInput:
     id: strawberry.ID
     expected_version: int
-    reason: str
+    reason: str = strawberry.field(description=REASON)
 
 
 @strawberry.input
 class ReactivateInput:
     id: strawberry.ID
     expected_version: int
-    reason: str | None = None
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -88,7 +99,7 @@ class MergeRecordInput:
     id: strawberry.ID
     expected_version: int
     target_id: strawberry.ID
-    reason: str | None = None
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 async def edit(
@@ -115,11 +126,11 @@ async def edit(
         )
         return Receipt.of(receipt)
     except EXPECTED as error:
-        return cast(EditResult, as_error(error))
+        return cast(EditResult, as_error(at_input(error)))
 
 
-def reason_of(text: str | None) -> str | None:
-    return " ".join((text or "").split()) or None
+def reason_of(text: str | None, field: str = "input.reason") -> str | None:
+    return parse_optional_text(field, text, max_length=REASON_MAX)
 
 
 @strawberry.type
@@ -129,12 +140,17 @@ class RecordMutation:
         def prepare() -> Change:
             name = input.name and localized("input.name", input.name, required=True, limit=NAME_MAX)
             description = input.description and localized(
-                "input.description", input.description, required=False, limit=DESCRIPTION_MAX
+                "input.description",
+                input.description,
+                required=False,
+                limit=DESCRIPTION_MAX,
+                multiline=True,
             )
             website = parse_website("input.website", input.website)
+            reason = reason_of(input.reason)
             return lambda org, actor, at: org.amend(
                 name=name or None, description=description or None, website=website,
-                clear_website=input.clear_website, reason=reason_of(input.reason),
+                clear_website=input.clear_website, reason=reason,
                 actor=actor, at=at,
             )  # fmt: skip
 
@@ -148,7 +164,8 @@ class RecordMutation:
             input.id,
             input.expected_version,
             lambda: lambda org, actor, at: org.verify(
-                VerificationMethod(input.method), input.confirmed_by, reason_of(input.note),
+                VerificationMethod(input.method), input.confirmed_by,
+                reason_of(input.note, "input.note"),
                 actor=actor, at=at, occurred_at=input.verified_at,
             ),
         )  # fmt: skip
@@ -201,7 +218,7 @@ class RecordMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(EditResult, as_error(error))
+            return cast(EditResult, as_error(at_input(error)))
 
 
 @strawberry.type(description="One field changed by one fact (the HSDS metadata shape).")

@@ -11,7 +11,15 @@ import strawberry
 from api import access
 from api.consistency import reach
 from api.context import Info
-from api.directory import LocalizedTextInput, LocalizedTextType, Receipt, localized, parse_id
+from api.directory import (
+    DESCRIPTION,
+    NAME,
+    LocalizedTextInput,
+    LocalizedTextType,
+    Receipt,
+    localized,
+    parse_id,
+)
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -20,11 +28,14 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
     as_error,
+    at_input,
 )
 from api.node import Node
-from api.records import Change, EditResult, edit, reason_of
+from api.records import REASON, Change, EditResult, edit, reason_of
 from api.territories import Territory
+from domain import limits
 from domain.errors import NotFound
+from domain.limits import at_most
 from domain.locations import Location as LocationRecord
 from domain.records import DESCRIPTION_MAX, NAME_MAX
 from domain.services import Service as ServiceRecord
@@ -35,6 +46,7 @@ from domain.values import (
     OpeningHours,
     Phone,
     Schedule,
+    parse_codes,
     parse_languages,
     parse_taxonomy,
 )
@@ -173,9 +185,11 @@ class Service(Node):
 
 @strawberry.input
 class PhoneInput:
-    number: str
-    kind: str = "voice"
-    extension: str | None = None
+    number: str = strawberry.field(description=at_most(limits.PHONE_MAX))
+    kind: str = strawberry.field(default="voice", description="voice, fax, text or tty.")
+    extension: str | None = strawberry.field(
+        default=None, description=f"Digits only. {at_most(limits.EXTENSION_MAX)}"
+    )
 
 
 @strawberry.input
@@ -187,16 +201,20 @@ class OpeningHoursInput:
 
 @strawberry.input
 class ScheduleInput:
-    hours: list[OpeningHoursInput]
-    closed_on: list[date] = strawberry.field(default_factory=list)
+    hours: list[OpeningHoursInput] = strawberry.field(
+        description=at_most(limits.HOURS_MAX, "entries")
+    )
+    closed_on: list[date] = strawberry.field(
+        default_factory=list, description=at_most(limits.CLOSED_DAYS_MAX, "days")
+    )
 
 
 @strawberry.input
 class AddressInput:
-    street: str
-    city: str
-    postal_code: str
-    province: str = "QC"
+    street: str = strawberry.field(description=at_most(limits.STREET_MAX))
+    city: str = strawberry.field(description=at_most(limits.CITY_MAX))
+    postal_code: str = strawberry.field(description=at_most(limits.POSTAL_CODE_MAX))
+    province: str = strawberry.field(default="QC", description=at_most(limits.REGION_MAX))
 
 
 @strawberry.input
@@ -205,31 +223,41 @@ class CoordinatesInput:
     longitude: float
 
 
+TAXONOMY = at_most(limits.TAXONOMY_MAX, "codes")
+LANGUAGES = at_most(limits.LANGUAGES_MAX, "ISO 639 codes")
+AREAS = at_most(limits.SERVICE_AREAS_MAX, "territory codes")
+PHONES = at_most(limits.PHONES_MAX, "phones")
+
+
 @strawberry.input
 class RegisterServiceInput:
     organization_id: strawberry.ID
-    name: LocalizedTextInput
-    description: LocalizedTextInput | None = None
-    taxonomy_codes: list[str] = strawberry.field(default_factory=list)
-    languages: list[str] = strawberry.field(default_factory=list)
-    service_areas: list[str] = strawberry.field(default_factory=list)
-    eligibility: LocalizedTextInput | None = None
-    fees: LocalizedTextInput | None = None
-    application_process: LocalizedTextInput | None = None
-    phones: list[PhoneInput] = strawberry.field(default_factory=list)
+    name: LocalizedTextInput = strawberry.field(description=NAME)
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    taxonomy_codes: list[str] = strawberry.field(default_factory=list, description=TAXONOMY)
+    languages: list[str] = strawberry.field(default_factory=list, description=LANGUAGES)
+    service_areas: list[str] = strawberry.field(default_factory=list, description=AREAS)
+    eligibility: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    fees: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    application_process: LocalizedTextInput | None = strawberry.field(
+        default=None, description=DESCRIPTION
+    )
+    phones: list[PhoneInput] = strawberry.field(default_factory=list, description=PHONES)
     schedule: ScheduleInput | None = None
 
 
 @strawberry.input
 class RegisterLocationInput:
     organization_id: strawberry.ID
-    name: LocalizedTextInput
-    description: LocalizedTextInput | None = None
+    name: LocalizedTextInput = strawberry.field(description=NAME)
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     address: AddressInput | None = strawberry.field(
         default=None, description="Leave out for a virtual location."
     )
     coordinates: CoordinatesInput | None = None
-    accessibility: LocalizedTextInput | None = None
+    accessibility: LocalizedTextInput | None = strawberry.field(
+        default=None, description=DESCRIPTION
+    )
 
 
 @strawberry.input
@@ -242,25 +270,27 @@ class LinkServiceInput:
 class AmendServiceInput:
     id: strawberry.ID
     expected_version: int
-    name: LocalizedTextInput | None = None
-    description: LocalizedTextInput | None = None
-    taxonomy_codes: list[str] | None = None
-    languages: list[str] | None = None
-    service_areas: list[str] | None = None
-    phones: list[PhoneInput] | None = None
+    name: LocalizedTextInput | None = strawberry.field(default=None, description=NAME)
+    description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    taxonomy_codes: list[str] | None = strawberry.field(default=None, description=TAXONOMY)
+    languages: list[str] | None = strawberry.field(default=None, description=LANGUAGES)
+    service_areas: list[str] | None = strawberry.field(default=None, description=AREAS)
+    phones: list[PhoneInput] | None = strawberry.field(default=None, description=PHONES)
     schedule: ScheduleInput | None = None
-    eligibility: LocalizedTextInput | None = None
-    fees: LocalizedTextInput | None = None
-    application_process: LocalizedTextInput | None = None
-    reason: str | None = None
+    eligibility: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    fees: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
+    application_process: LocalizedTextInput | None = strawberry.field(
+        default=None, description=DESCRIPTION
+    )
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
 class ChangeAccessibilityInput:
     id: strawberry.ID
     expected_version: int
-    accessibility: LocalizedTextInput
-    reason: str | None = None
+    accessibility: LocalizedTextInput = strawberry.field(description=DESCRIPTION)
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 @strawberry.input
@@ -271,7 +301,7 @@ class MoveLocationInput:
         default=None, description="Leave out to make the location virtual."
     )
     coordinates: CoordinatesInput | None = None
-    reason: str | None = None
+    reason: str | None = strawberry.field(default=None, description=REASON)
 
 
 WriteResult = Annotated[
@@ -289,10 +319,15 @@ LocationResult = Annotated[
 
 
 def optional_text(field: str, value: LocalizedTextInput | None) -> LocalizedText:
-    return localized(field, value, required=False, limit=DESCRIPTION_MAX)
+    return localized(field, value, required=False, limit=DESCRIPTION_MAX, multiline=True)
+
+
+def areas(field: str, given: list[str]) -> tuple[str, ...]:
+    return tuple(parse_codes(field, given, limits.SERVICE_AREAS_MAX))
 
 
 def phones(field: str, given: list[PhoneInput]) -> tuple[Phone, ...]:
+    limits.bounded(field, given, limits.PHONES_MAX)
     return tuple(
         Phone.parse(f"{field}[{i}]", p.number, p.kind, p.extension) for i, p in enumerate(given)
     )
@@ -301,6 +336,8 @@ def phones(field: str, given: list[PhoneInput]) -> tuple[Phone, ...]:
 def schedule(field: str, given: ScheduleInput | None) -> Schedule:
     if given is None:
         return Schedule()
+    limits.bounded(f"{field}.hours", given.hours, limits.HOURS_MAX)
+    limits.bounded(f"{field}.closedOn", given.closed_on, limits.CLOSED_DAYS_MAX)
     hours = tuple(
         OpeningHours.parse(f"{field}.hours[{i}]", h.weekday, h.opens, h.closes)
         for i, h in enumerate(given.hours)
@@ -354,8 +391,8 @@ class ServiceQuery:
 def address(given: AddressInput | None) -> Address | None:
     if given is None:
         return None
-    return Address(
-        given.street.strip(), given.city.strip(), given.postal_code.strip().upper(), given.province
+    return Address.parse(
+        "input.address", given.street, given.city, given.postal_code, given.province
     )
 
 
@@ -386,7 +423,9 @@ class ServiceMutation:
                 "languages": parse_languages("input.languages", languages)
                 if languages is not None
                 else None,
-                "service_areas": tuple(code.strip() for code in areas)
+                "service_areas": tuple(
+                    parse_codes("input.serviceAreas", areas, limits.SERVICE_AREAS_MAX)
+                )
                 if areas is not None
                 else None,
                 "phones": phones("input.phones", input.phones)
@@ -451,7 +490,7 @@ class ServiceMutation:
                 parse_id("input.organizationId", input.organization_id),
                 localized("input.name", input.name, required=True, limit=NAME_MAX),
                 optional_text("input.description", input.description),
-                service_areas=tuple(code.strip() for code in input.service_areas),
+                service_areas=areas("input.serviceAreas", input.service_areas),
                 taxonomy_codes=parse_taxonomy("input.taxonomyCodes", input.taxonomy_codes),
                 languages=parse_languages("input.languages", input.languages),
                 eligibility=optional_text("input.eligibility", input.eligibility),
@@ -466,7 +505,7 @@ class ServiceMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(WriteResult, as_error(error))
+            return cast(WriteResult, as_error(at_input(error)))
 
     @strawberry.mutation(description="Registers a location (an address, or virtual).")
     async def register_location(self, info: Info, input: RegisterLocationInput) -> WriteResult:
@@ -487,7 +526,7 @@ class ServiceMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(WriteResult, as_error(error))
+            return cast(WriteResult, as_error(at_input(error)))
 
     @strawberry.mutation(description="Records that a service is offered at a location.")
     async def link_service_to_location(self, info: Info, input: LinkServiceInput) -> WriteResult:
@@ -503,4 +542,4 @@ class ServiceMutation:
             )
             return Receipt.of(receipt)
         except EXPECTED as error:
-            return cast(WriteResult, as_error(error))
+            return cast(WriteResult, as_error(at_input(error)))

@@ -17,7 +17,9 @@ from api.errors import (
     as_error,
 )
 from domain.errors import InvalidInput, NotFound
+from domain.limits import CODE_MAX, at_most
 from domain.territories import TerritoryKind as DomainTerritoryKind
+from domain.text import check
 from projections.territories import TerritoryRow
 
 TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
@@ -60,12 +62,14 @@ class Territory:
 
 
 TerritoryResult = Annotated[
-    Territory | NotFoundError | ConsistencyTimeoutError, strawberry.union("TerritoryResult")
+    Territory | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("TerritoryResult"),
 ]
 TerritoriesResult = Annotated[
     "TerritoryList | InvalidInputError | ConsistencyTimeoutError",
     strawberry.union("TerritoriesResult"),
 ]
+CODE = at_most(CODE_MAX)
 
 
 @strawberry.type
@@ -78,9 +82,11 @@ class TerritoryList:
 class TerritoryQuery:
     @strawberry.field(description="A territory by its official code.")
     async def territory(
-        self, info: Info, code: str, consistent_with: int | None = None
-    ) -> TerritoryResult:
+        self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
+        consistent_with: int | None = None,
+    ) -> TerritoryResult:  # fmt: skip
         try:
+            check("code", code, max_length=CODE_MAX)
             await reach(info.context, ("territories",), consistent_with)
             found = await info.context.loaders.territory.load(code.strip())
             if found is None:
@@ -98,7 +104,7 @@ class TerritoryQuery:
         self,
         info: Info,
         kind: TerritoryKind | None = None,  # type: ignore[valid-type]
-        within: str | None = None,
+        within: Annotated[str | None, strawberry.argument(description=CODE)] = None,
         first: int = TERRITORIES,
         consistent_with: int | None = None,
     ) -> TerritoriesResult:
@@ -106,6 +112,8 @@ class TerritoryQuery:
         try:
             if not 1 <= first <= TERRITORIES:
                 raise InvalidInput("first", f"must be between 1 and {TERRITORIES}")
+            if within is not None:
+                check("within", within, max_length=CODE_MAX)
             await reach(context, ("territories",), consistent_with)
             rows = await context.call(
                 context.container.territories.children,

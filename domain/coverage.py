@@ -15,9 +15,13 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.text import check, parse_text
+from domain.values import parse_territory_codes as parse_codes
 
+# The longest funder, programme or reason.
 TEXT_MAX = 1_000
 
 
@@ -29,6 +33,9 @@ class Channel(StrEnum):
 
 
 def parse_channels(field: str, channels: list[str]) -> list[str]:
+    limits.bounded(field, channels, limits.CHANNELS_MAX)
+    for index, channel in enumerate(channels):
+        check(f"{field}[{index}]", channel, max_length=limits.CODE_MAX)
     cleaned = list(dict.fromkeys(channel.strip().lower() for channel in channels))
     if not cleaned:
         raise InvalidInput(field, "name at least one channel")
@@ -40,18 +47,16 @@ def parse_channels(field: str, channels: list[str]) -> list[str]:
 
 
 def parse_territory_codes(field: str, codes: list[str]) -> list[str]:
-    cleaned = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    cleaned = list(parse_codes(field, codes, limits.AGREEMENT_TERRITORIES_MAX))
     if not cleaned:
         raise InvalidInput(field, "name at least one territory")
     return cleaned
 
 
 def _text(field: str, text: str | None, *, required: bool = False) -> str | None:
-    cleaned = " ".join((text or "").split())
+    cleaned = parse_text(field, text, max_length=TEXT_MAX)
     if required and not cleaned:
         raise InvalidInput(field, "is required")
-    if len(cleaned) > TEXT_MAX:
-        raise InvalidInput(field, f"is longer than {TEXT_MAX} characters")
     return cleaned or None
 
 

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidInput
 from domain.events import Fact
 from domain.records import (
     DESCRIPTION_MAX,
@@ -23,8 +22,11 @@ from domain.records import (
     Status,
     VerificationMethod,
     VerifiedFact,
+    optional_reason,
+    parse_long_text,
+    parse_name,
 )
-from domain.values import LocalizedText
+from domain.values import LocalizedText, parse_website
 
 __all__ = ["DESCRIPTION_MAX", "NAME_MAX", "Organization", "Status", "VerificationMethod"]
 
@@ -74,15 +76,13 @@ class Organization(Record):
         at: datetime,
         occurred_at: datetime | None = None,
     ) -> Organization:
-        if name.is_empty():
-            raise InvalidInput("name", "needs a French or an English text")
         return cls._create(
             cls.Registered,
             id=id,
             timestamp=at,
-            name=name,
-            description=description,
-            website=website,
+            name=parse_name(name),
+            description=parse_long_text("description", description),
+            website=parse_website("website", website),
             actor=actor,
             occurred_at=occurred_at or at,
         )
@@ -130,10 +130,11 @@ class Organization(Record):
     ) -> None:
         """Records one fact for each field that really changes, in one go."""
         self._require_editable()
+        reason = optional_reason("reason", reason)
         if name is not None:
             self.rename(name, reason=reason, actor=actor, at=at)
         if description is not None:
             self.describe(description, reason=reason, actor=actor, at=at)
-        new_website = None if clear_website else (website or self.website)
+        new_website = None if clear_website else (parse_website("website", website) or self.website)
         if new_website != self.website:
             self._record(self.WebsiteChanged, at, website=new_website, reason=reason, actor=actor)

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from eventsourcing.domain import Aggregate
 
-from domain.text import check_stored
+from domain.limits import PERSON_MAX
+from domain.text import check, check_stored
 
 # The library's own fields, never text from outside.
 _LIBRARY_FIELDS = frozenset({"originator_id", "originator_version", "timestamp"})
@@ -29,6 +30,8 @@ class Fact(Aggregate.Event):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        # Whoever the door, the actor is a name: a token's, a counsellor's, or a command's.
+        check("actor", self.actor, max_length=PERSON_MAX)
         for field in dataclasses.fields(self):
             if field.name not in _LIBRARY_FIELDS:
                 check_stored(field.name, getattr(self, field.name))

@@ -19,12 +19,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.limits import INFORMATION_MAX, KEY_MAX, NEEDS_MAX, PERSON_MAX, REASON_MAX
+from domain.text import check, parse_optional_text, parse_text
 from domain.values import parse_languages, parse_taxonomy
 
-NOTE_MAX = 2_000
-KEY_MAX = 200
+NOTE_MAX = INFORMATION_MAX
 CONFIDENTIAL = "confidential"
 
 
@@ -136,12 +138,7 @@ class Need:
 
 
 def _note(field_name: str, text: str | None) -> str | None:
-    cleaned = (text or "").strip()
-    if "\x00" in cleaned:
-        raise InvalidInput(field_name, "contains a NUL character")
-    if len(cleaned) > NOTE_MAX:
-        raise InvalidInput(field_name, f"is longer than {NOTE_MAX} characters")
-    return cleaned or None
+    return parse_optional_text(field_name, text, max_length=NOTE_MAX, multiline=True)
 
 
 def _aware(field_name: str, moment: datetime | None) -> None:
@@ -162,25 +159,31 @@ def check_times(started: datetime, answered: datetime | None, ended: datetime | 
 
 
 def parse_need_code(field_name: str, code: str | None) -> str:
+    if code is not None:
+        check(field_name, code, max_length=limits.CODE_MAX)
     if code is None or not code.strip():
         raise InvalidInput(field_name, "a need needs a taxonomy code")
     return parse_taxonomy(field_name, [code])[0]
 
 
 def parse_language(field_name: str, code: str) -> str:
+    check(field_name, code, max_length=limits.CODE_MAX)
     if not code.strip():
         raise InvalidInput(field_name, "name the language of service (ISO 639)")
     return parse_languages(field_name, [code])[0]
 
 
 def parse_unmet_reason(field_name: str, reason: str) -> str:
+    check(field_name, reason, max_length=limits.CODE_MAX)
     if reason not in UNMET_REASONS[UNMET_REASONS_VERSION]:
         allowed = ", ".join(UNMET_REASONS[UNMET_REASONS_VERSION])
         raise InvalidInput(field_name, f"{reason!r} is not a reason of list v1 ({allowed})")
     return reason
 
 
-def _inquirer(value: Inquirer) -> dict[str, Any]:
+def _inquirer(value: Inquirer, field: str = "input.inquirer") -> dict[str, Any]:
+    if value.territory is not None:
+        check(f"{field}.territory", value.territory, max_length=limits.CODE_MAX)
     territory = (value.territory or "").strip() or None
     return {
         "type": value.type.value,
@@ -203,6 +206,7 @@ def _referral(snapshot: ReferralSnapshot) -> dict[str, Any]:
 
 def _need(index: int, entry: NeedEntry) -> dict[str, Any]:
     where = f"input.needs[{index}]"
+    limits.bounded(f"{where}.referralServiceIds", entry.referrals, limits.REFERRALS_MAX)
     code = parse_need_code(f"{where}.code", entry.code)
     unmet = None
     if entry.unmet_reason is not None:
@@ -298,22 +302,21 @@ class Interaction(Aggregate):
         ended_at: datetime | None, language: str, interpreter: bool, counsellor: str,
         inquirer: Inquirer,
     ) -> tuple[str, str, dict[str, Any]]:  # fmt: skip
+        check("input.key", key, max_length=KEY_MAX)
         key = key.strip()
-        if not key or len(key) > KEY_MAX:
+        if not key:
             raise InvalidInput("input.key", f"give a key of 1 to {KEY_MAX} characters")
         check_times(started_at, answered_at, ended_at)
-        if not counsellor.strip():
+        counsellor = parse_text("input.counsellor", counsellor, max_length=PERSON_MAX)
+        if not counsellor:
             raise InvalidInput("input.counsellor", "name the counsellor")
-        if "\x00" in key + counsellor:
-            raise InvalidInput("input.key" if "\x00" in key else "input.counsellor",
-                               "contains a NUL character")  # fmt: skip
         content: dict[str, Any] = {
             "channel": channel.value,
             "started_at": started_at,
             "answered_at": answered_at,
             "language": parse_language("input.language", language),
             "interpreter": interpreter,
-            "counsellor": counsellor.strip(),
+            "counsellor": counsellor,
             "inquirer": _inquirer(inquirer),
         }
         return key, channel.value, content
@@ -329,6 +332,7 @@ class Interaction(Aggregate):
             key, channel, started_at, answered_at, ended_at, language, interpreter, counsellor,
             inquirer,
         )  # fmt: skip
+        limits.bounded("input.needs", needs, NEEDS_MAX)
         if follow_up is not None and follow_up.due < started_at.date():
             raise InvalidInput("input.followUp.due", "a follow-up cannot be due before the contact")
         content.update(
@@ -483,17 +487,28 @@ class Interaction(Aggregate):
 
     def identify_need(self, code: str, *, actor: str, at: datetime) -> int:
         code = parse_need_code("input.code", code)
+        if len(self.needs) >= NEEDS_MAX:
+            raise InvalidInput("input.code", f"a contact has at most {NEEDS_MAX} needs")
         self._step(self.NeedIdentified, need=len(self.needs), code=code, actor=actor, at=at)
         return len(self.needs) - 1
 
     def refer(self, need: int, snapshot: ReferralSnapshot, *, actor: str, at: datetime) -> None:
-        if self._need_at(need).unmet is not None:
+        found = self._need_at(need)
+        if found.unmet is not None:
             raise InvalidInput("input.need", f"need {need} is recorded as unmet")
+        if len(found.referrals) >= limits.REFERRALS_MAX:
+            raise InvalidInput(
+                "input.serviceId", f"a need has at most {limits.REFERRALS_MAX} referrals"
+            )
         self._step(self.ServiceReferred, need=need, referral=_referral(snapshot), actor=actor,
                    at=at)  # fmt: skip
 
     def give_information(self, need: int, information: str, *, actor: str, at: datetime) -> None:
-        self._need_at(need)
+        if len(self._need_at(need).information) >= limits.INFORMATION_ENTRIES_MAX:
+            raise InvalidInput(
+                "input.information",
+                f"a need holds at most {limits.INFORMATION_ENTRIES_MAX} pieces of information",
+            )
         text = _note("input.information", information)
         if text is None:
             raise InvalidInput("input.information", "say what information was given")
@@ -523,6 +538,10 @@ class Interaction(Aggregate):
     def schedule_follow_up(self, follow_up: FollowUp, *, actor: str, at: datetime) -> None:
         if follow_up.due < self.started_at.date():
             raise InvalidInput("input.due", "a follow-up cannot be due before the contact")
+        if len(self.follow_ups) >= limits.FOLLOW_UPS_MAX:
+            raise InvalidInput(
+                "input.due", f"a contact has at most {limits.FOLLOW_UPS_MAX} follow-ups"
+            )
         self._step(self.FollowUpScheduled, due=follow_up.due,
                    note=_note("input.note", follow_up.note), actor=actor, at=at)  # fmt: skip
 
@@ -540,9 +559,10 @@ class Interaction(Aggregate):
         self, inquirer: Inquirer, reason: str, *, actor: str, at: datetime
     ) -> None:
         value = _inquirer(inquirer)
+        reason = _reason(reason)
         if value == self.inquirer:
             raise InvalidInput("input.inquirer", "the correction changes nothing")
-        self._step(self.InquirerCorrected, inquirer=value, reason=_reason(reason), actor=actor,
+        self._step(self.InquirerCorrected, inquirer=value, reason=reason, actor=actor,
                    at=at)  # fmt: skip
 
     def correct_disposition(
@@ -561,7 +581,7 @@ class Interaction(Aggregate):
 
 
 def _reason(reason: str) -> str:
-    text = _note("input.reason", reason)
+    text = parse_text("input.reason", reason, max_length=REASON_MAX)
     if text is None:
         raise InvalidInput("input.reason", "a correction needs a reason")
     return text

@@ -19,6 +19,9 @@ from domain.records import (
     Record,
     RenamedFact,
     VerifiedFact,
+    optional_reason,
+    parse_long_text,
+    parse_name,
 )
 from domain.values import NO_TEXT, Address, Coordinates, LocalizedText
 
@@ -80,14 +83,15 @@ class Location(Record):
         actor: str,
         at: datetime,
     ) -> Location:
-        if name.is_empty():
-            raise InvalidInput("name", "needs a French or an English text")
+        name = parse_name(name)
         if address is None and coordinates is not None:
             raise InvalidInput("coordinates", "a virtual location has no coordinates")
         return cls._create(
             cls.Registered, id=id, timestamp=at, organization_id=organization_id, name=name,
-            description=description, address=address, coordinates=coordinates,
-            accessibility=accessibility, actor=actor, occurred_at=at,
+            description=parse_long_text("description", description),
+            address=address and address.bounded("address"), coordinates=coordinates,
+            accessibility=parse_long_text("accessibility", accessibility), actor=actor,
+            occurred_at=at,
         )  # fmt: skip
 
     class Renamed(RenamedFact, Event):
@@ -138,6 +142,8 @@ class Location(Record):
         self._require_editable()
         if address is None and coordinates is not None:
             raise InvalidInput("coordinates", "a virtual location has no coordinates")
+        address = address and address.bounded("address")
+        reason = optional_reason("reason", reason)
         if (address, coordinates) != (self.address, self.coordinates):
             self._record(
                 self.AddressMoved, at, address=address, coordinates=coordinates,
@@ -148,6 +154,8 @@ class Location(Record):
         self, accessibility: LocalizedText, *, reason: str | None, actor: str, at: datetime
     ) -> None:
         self._require_editable()
+        accessibility = parse_long_text("accessibility", accessibility)
+        reason = optional_reason("reason", reason)
         if accessibility != self.accessibility:
             self._record(
                 self.AccessibilityChanged, at, accessibility=accessibility, reason=reason,
@@ -202,4 +210,5 @@ class ServiceAtLocation(Aggregate):
     def unlink(self, reason: str | None, *, actor: str, at: datetime) -> None:
         if not self.linked:
             raise InvalidInput("id", "the service is not offered at this location any more")
+        reason = optional_reason("reason", reason)
         self.trigger_event(self.Unlinked, reason=reason, actor=actor, occurred_at=at, timestamp=at)

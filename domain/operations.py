@@ -29,7 +29,7 @@ from domain.services import Service
 from domain.snapshots import INTERVAL, Snapshot
 from domain.territories import Territory, TerritoryKind, territory_id
 from domain.transcodings import TRANSCODINGS
-from domain.values import LocalizedText
+from domain.values import LocalizedText, parse_territory_codes
 
 R = TypeVar("R", bound=Aggregate)
 T = TypeVar("T")
@@ -126,6 +126,8 @@ class Operations(Application[UUID]):
         *, service_areas: tuple[str, ...], actor: str, at: datetime, **details: Any,
     ) -> Receipt:  # fmt: skip
         self._require_active(Organization, organization_id, "input.organizationId")
+        # Bounded before each code is looked up.
+        service_areas = parse_territory_codes("input.serviceAreas", service_areas)
         self.require_territories(service_areas, "input.serviceAreas")
         service = Service.register(
             id, organization_id, name, description, service_areas=service_areas,

@@ -16,11 +16,11 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.limits import DESCRIPTION_MAX, NAME_MAX, PERSON_MAX, REASON_MAX
+from domain.text import parse_optional_text, parse_text
 from domain.values import LocalizedText
 
-NAME_MAX = 300
-DESCRIPTION_MAX = 10_000
-REASON_MAX = 1_000
+__all__ = ["DESCRIPTION_MAX", "NAME_MAX", "REASON_MAX", "Record", "Status", "VerificationMethod"]
 
 
 class Status(StrEnum):
@@ -135,8 +135,8 @@ class Record(Aggregate):
         occurred_at: datetime | None = None,
     ) -> None:  # fmt: skip
         self._require_editable()
-        if name.is_empty():
-            raise InvalidInput("name", "needs a French or an English text")
+        name = parse_name(name)
+        reason = optional_reason("reason", reason)
         if name != self.name:
             self._record(
                 self.Renamed, at, name=name, reason=reason, actor=actor,
@@ -147,6 +147,8 @@ class Record(Aggregate):
         self, description: LocalizedText, *, reason: str | None, actor: str, at: datetime
     ) -> None:
         self._require_editable()
+        description = parse_long_text("description", description)
+        reason = optional_reason("reason", reason)
         if description != self.description:
             self._record(self.Described, at, description=description, reason=reason, actor=actor)
 
@@ -157,11 +159,13 @@ class Record(Aggregate):
         self._require_editable()
         if not confirmed_by.strip():
             raise InvalidInput("confirmedBy", f"say who confirmed the {self.kind}")
+        confirmed_by = parse_text("confirmedBy", confirmed_by, max_length=PERSON_MAX)
+        note = optional_reason("note", note)
         when = occurred_at or at
         if when > at:
             raise InvalidInput("verifiedAt", "a verification cannot be in the future")
         self._record(
-            self.Verified, at, method=method.value, confirmed_by=confirmed_by.strip(),
+            self.Verified, at, method=method.value, confirmed_by=confirmed_by,
             note=note, actor=actor, occurred_at=when,
         )  # fmt: skip
 
@@ -181,7 +185,7 @@ class Record(Aggregate):
                 "status",
                 f"only an inactive {self.kind} can be reactivated; this one is {self.status}",
             )
-        self._record(self.Reactivated, at, reason=reason, actor=actor)
+        self._record(self.Reactivated, at, reason=optional_reason("reason", reason), actor=actor)
 
     def merge_into(self, target: Record, reason: str | None, *, actor: str, at: datetime) -> None:
         self._require_editable()
@@ -191,7 +195,10 @@ class Record(Aggregate):
             raise InvalidInput("targetId", f"the target is not a {self.kind}")
         if target.status is not Status.ACTIVE:
             raise InvalidInput("targetId", f"the target {self.kind} is {target.status}, not active")
-        self._record(self.MergedInto, at, target_id=target.id, reason=reason, actor=actor)
+        self._record(
+            self.MergedInto, at, target_id=target.id, reason=optional_reason("reason", reason),
+            actor=actor,
+        )  # fmt: skip
 
     def _require_editable(self) -> None:
         if self.status is Status.MERGED:
@@ -201,9 +208,21 @@ class Record(Aggregate):
 
 
 def _reason(field: str, text: str) -> str:
-    cleaned = " ".join(text.split())
+    cleaned = parse_text(field, text, max_length=REASON_MAX)
     if not cleaned:
         raise InvalidInput(field, "give a reason")
-    if len(cleaned) > REASON_MAX:
-        raise InvalidInput(field, f"is longer than {REASON_MAX} characters")
     return cleaned
+
+
+def optional_reason(field: str, text: str | None) -> str | None:
+    return parse_optional_text(field, text, max_length=REASON_MAX)
+
+
+def parse_name(name: LocalizedText, field: str = "name") -> LocalizedText:
+    """A record's name, bounded and required, whoever built the value."""
+    return name.bounded(field, max_length=NAME_MAX, required=True)
+
+
+def parse_long_text(field: str, text: LocalizedText) -> LocalizedText:
+    """A description or a text like it: several lines, bounded."""
+    return text.bounded(field, max_length=DESCRIPTION_MAX, multiline=True)

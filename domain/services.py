@@ -8,7 +8,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidInput
 from domain.events import Fact
 from domain.records import (
     DeactivatedFact,
@@ -19,8 +18,21 @@ from domain.records import (
     Record,
     RenamedFact,
     VerifiedFact,
+    optional_reason,
+    parse_long_text,
+    parse_name,
 )
-from domain.values import NO_SCHEDULE, NO_TEXT, LocalizedText, Phone, Schedule
+from domain.values import (
+    NO_SCHEDULE,
+    NO_TEXT,
+    LocalizedText,
+    Phone,
+    Schedule,
+    parse_languages,
+    parse_phones,
+    parse_taxonomy,
+    parse_territory_codes,
+)
 
 
 class Service(Record):
@@ -95,23 +107,21 @@ class Service(Record):
         actor: str,
         at: datetime,
     ) -> Service:
-        if name.is_empty():
-            raise InvalidInput("name", "needs a French or an English text")
         return cls._create(
             cls.Registered,
             id=id,
             timestamp=at,
             organization_id=organization_id,
-            name=name,
-            description=description,
-            taxonomy_codes=list(taxonomy_codes),
-            languages=list(languages),
-            service_areas=list(service_areas),
-            eligibility=eligibility,
-            fees=fees,
-            application_process=application_process,
-            phones=list(phones),
-            schedule=schedule,
+            name=parse_name(name),
+            description=parse_long_text("description", description),
+            taxonomy_codes=list(parse_taxonomy("taxonomy_codes", taxonomy_codes)),
+            languages=list(parse_languages("languages", languages)),
+            service_areas=list(parse_territory_codes("service_areas", service_areas)),
+            eligibility=parse_long_text("eligibility", eligibility),
+            fees=parse_long_text("fees", fees),
+            application_process=parse_long_text("application_process", application_process),
+            phones=list(parse_phones("phones", phones)),
+            schedule=schedule.bounded("schedule"),
             actor=actor,
             occurred_at=at,
         )
@@ -228,10 +238,24 @@ class Service(Record):
     ) -> None:
         """Records one fact for each field that really changes, in one go."""
         self._require_editable()
+        reason = optional_reason("reason", reason)
         if name is not None:
             self.rename(name, reason=reason, actor=actor, at=at)
         if description is not None:
             self.describe(description, reason=reason, actor=actor, at=at)
+        phones = None if phones is None else parse_phones("phones", phones)
+        schedule = None if schedule is None else schedule.bounded("schedule")
+        if service_areas is not None:
+            service_areas = parse_territory_codes("service_areas", service_areas)
+        if taxonomy_codes is not None:
+            taxonomy_codes = parse_taxonomy("taxonomy_codes", taxonomy_codes)
+        if languages is not None:
+            languages = parse_languages("languages", languages)
+        eligibility = eligibility and parse_long_text("eligibility", eligibility)
+        fees = fees and parse_long_text("fees", fees)
+        application_process = application_process and parse_long_text(
+            "application_process", application_process
+        )
         changes = (
             (phones, self.phones, self.PhoneChanged, "phones"),
             (schedule, self.schedule, self.HoursChanged, "schedule"),

@@ -8,8 +8,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.text import check, parse_optional_text, parse_text
 
 
 class TerritoryKind(StrEnum):
@@ -76,10 +78,13 @@ class Territory(Aggregate):
         actor: str,
         at: datetime,
     ) -> Territory:
-        if not code.strip():
-            raise InvalidInput("code", "a territory needs its official code")
-        if not name.strip():
-            raise InvalidInput("name", f"territory {code} needs a name")
+        _code("code", code)
+        if parent_code is not None:
+            _code("parent_code", parent_code)
+        limits.bounded("groupings", groupings, limits.GROUPINGS_MAX)
+        for index, grouping in enumerate(groupings):
+            _code(f"groupings[{index}]", grouping)
+        name = _name(code, name)
         if parent_code == code:
             raise InvalidInput("parent_code", f"territory {code} cannot be its own parent")
         if population is not None and population < 0:
@@ -89,7 +94,7 @@ class Territory(Aggregate):
             id=territory_id(code),
             timestamp=at,
             code=code,
-            name=name.strip(),
+            name=name,
             kind=kind.value,
             parent_code=parent_code,
             population=population,
@@ -143,10 +148,9 @@ class Territory(Aggregate):
         self, name: str, effective_from: date, reason: str | None, *, actor: str, at: datetime
     ) -> None:
         self._require_current()
-        if not name.strip():
-            raise InvalidInput("name", f"territory {self.code} needs a name")
         self.trigger_event(
-            self.Renamed, name=name.strip(), effective_from=effective_from, reason=reason,
+            self.Renamed, name=_name(self.code, name), effective_from=effective_from,
+            reason=_reason(reason),
             actor=actor, occurred_at=at, timestamp=at,
         )  # fmt: skip
 
@@ -155,12 +159,14 @@ class Territory(Aggregate):
         at: datetime,
     ) -> None:  # fmt: skip
         self._require_current()
+        _code("parentCode", parent_code)
         if parent_code == self.code:
             raise InvalidInput("parentCode", f"territory {self.code} cannot be its own parent")
         if parent_code == self.parent_code:
             raise InvalidInput("parentCode", f"territory {self.code} is already in {parent_code}")
         self.trigger_event(
-            self.Moved, parent_code=parent_code, effective_from=effective_from, reason=reason,
+            self.Moved, parent_code=parent_code, effective_from=effective_from,
+            reason=_reason(reason),
             actor=actor, occurred_at=at, timestamp=at,
         )  # fmt: skip
 
@@ -169,9 +175,28 @@ class Territory(Aggregate):
         at: datetime,
     ) -> None:  # fmt: skip
         self._require_current()
+        _code("targetCode", target_code)
         if target_code == self.code:
             raise InvalidInput("targetCode", f"territory {self.code} cannot merge into itself")
         self.trigger_event(
             self.MergedInto, target_code=target_code, effective_from=effective_from,
-            reason=reason, actor=actor, occurred_at=at, timestamp=at,
+            reason=_reason(reason), actor=actor, occurred_at=at, timestamp=at,
         )  # fmt: skip
+
+
+def _code(field: str, code: str) -> None:
+    """An official code is taken as it is: refused, never changed."""
+    check(field, code, max_length=limits.CODE_MAX)
+    if not code.strip():
+        raise InvalidInput(field, "a territory needs its official code")
+
+
+def _name(code: str, name: str) -> str:
+    cleaned = parse_text("name", name, max_length=limits.NAME_MAX)
+    if not cleaned:
+        raise InvalidInput("name", f"territory {code} needs a name")
+    return cleaned
+
+
+def _reason(reason: str | None) -> str | None:
+    return parse_optional_text("reason", reason, max_length=limits.REASON_MAX)

@@ -39,6 +39,12 @@ def forbidden_character(text: str) -> str | None:
     return f"{name} (U+{ord(char):04X}) at position {found.start() + 1}"
 
 
+def without_forbidden(text: str) -> str:
+    """The text with each character Guichet refuses replaced by a space: for importers that
+    keep what can be kept of dirty data, and say so."""
+    return _FORBIDDEN.sub(" ", text)
+
+
 def parse_text(
     field: str,
     raw: str | None,

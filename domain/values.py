@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from domain import limits
 from domain.errors import InvalidInput
+from domain.text import check, parse_text
 
 
 @dataclass(frozen=True)
@@ -19,29 +22,41 @@ class LocalizedText:
 
     @classmethod
     def parse(
-        cls, field: str, fr: str | None, en: str | None, *, required: bool, max_length: int
-    ) -> LocalizedText:
-        cleaned = {lang: " ".join((text or "").split()) for lang, text in (("fr", fr), ("en", en))}
-        for lang, text in cleaned.items():
-            if len(text) > max_length:
-                raise InvalidInput(f"{field}.{lang}", f"is longer than {max_length} characters")
+        cls, field: str, fr: str | None, en: str | None, *, required: bool, max_length: int,
+        multiline: bool = False,
+    ) -> LocalizedText:  # fmt: skip
+        cleaned = {
+            lang: parse_text(f"{field}.{lang}", text, max_length=max_length, multiline=multiline)
+            for lang, text in (("fr", fr), ("en", en))
+        }
         if required and not any(cleaned.values()):
             raise InvalidInput(field, "needs a French or an English text")
         return cls(fr=cleaned["fr"], en=cleaned["en"])
+
+    def bounded(
+        self, field: str, *, max_length: int, multiline: bool = False, required: bool = False
+    ) -> LocalizedText:
+        """This text parsed again, as aggregates do with what they are given, whoever built it."""
+        return self.parse(
+            field, self.fr, self.en, required=required, max_length=max_length,
+            multiline=multiline,
+        )  # fmt: skip
 
     def is_empty(self) -> bool:
         return not (self.fr or self.en)
 
 
 def parse_website(field: str, raw: str | None) -> str | None:
-    text = (raw or "").strip()
+    text = parse_text(field, raw, max_length=limits.WEBSITE_MAX)
     if not text:
         return None
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+    if parts.scheme not in ("http", "https") or not hostname or " " in text:
         raise InvalidInput(field, f"{text!r} is not an http:// or https:// address")
-    if len(text) > 2000:
-        raise InvalidInput(field, "is longer than 2000 characters")
     return text
 
 
@@ -59,13 +74,16 @@ class Phone:
 
     @classmethod
     def parse(cls, field: str, number: str, kind: str, extension: str | None) -> Phone:
+        number = parse_text(f"{field}.number", number, max_length=limits.PHONE_MAX)
+        extension = parse_text(f"{field}.extension", extension, max_length=limits.EXTENSION_MAX)
+        check(f"{field}.kind", kind, max_length=limits.CODE_MAX)
         digits = "".join(char for char in number if char.isdigit())
         if not 3 <= len(digits) <= 15:
             raise InvalidInput(f"{field}.number", f"{number!r} is not a phone number")
         if kind not in _PHONE_KINDS:
             raise InvalidInput(f"{field}.kind", f"must be one of {', '.join(_PHONE_KINDS)}")
-        ext = (extension or "").strip() or None
-        if ext is not None and not ext.isdigit():
+        ext = extension or None
+        if ext is not None and not (ext.isascii() and ext.isdigit()):
             raise InvalidInput(f"{field}.extension", "an extension is digits only")
         return cls(number=digits, kind=kind, extension=ext)
 
@@ -83,7 +101,8 @@ class OpeningHours:
         if not 1 <= weekday <= 7:
             raise InvalidInput(f"{field}.weekday", "is 1 (Monday) to 7 (Sunday)")
         for name, value in (("opens", opens), ("closes", closes)):
-            if not _TIME.match(value):
+            check(f"{field}.{name}", value, max_length=limits.CODE_MAX)
+            if not _TIME.fullmatch(value):
                 raise InvalidInput(f"{field}.{name}", f"{value!r} is not a time like 09:30")
         if opens >= closes:
             raise InvalidInput(f"{field}.closes", f"closes at {closes}, not after {opens}")
@@ -94,6 +113,11 @@ class OpeningHours:
 class Schedule:
     hours: tuple[OpeningHours, ...] = ()
     closed_on: tuple[date, ...] = ()
+
+    def bounded(self, field: str) -> Schedule:
+        limits.bounded(f"{field}.hours", self.hours, limits.HOURS_MAX)
+        limits.bounded(f"{field}.closedOn", self.closed_on, limits.CLOSED_DAYS_MAX)
+        return self
 
     def is_open(self, at: datetime) -> bool:
         """Whether open at a local (Montréal) wall-clock time."""
@@ -125,23 +149,69 @@ class Address:
     province: str = "QC"
     country: str = "CA"
 
+    @classmethod
+    def parse(
+        cls, field: str, street: str | None, city: str | None, postal_code: str | None,
+        province: str | None = "QC", country: str | None = "CA",
+    ) -> Address:  # fmt: skip
+        return cls(
+            street=parse_text(f"{field}.street", street, max_length=limits.STREET_MAX),
+            city=parse_text(f"{field}.city", city, max_length=limits.CITY_MAX),
+            postal_code=parse_text(
+                f"{field}.postalCode", postal_code, max_length=limits.POSTAL_CODE_MAX
+            ).upper(),
+            province=parse_text(f"{field}.province", province, max_length=limits.REGION_MAX)
+            or "QC",
+            country=parse_text(f"{field}.country", country, max_length=limits.REGION_MAX) or "CA",
+        )
 
-def parse_languages(field: str, codes: list[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(code.strip().lower() for code in codes))
+    def bounded(self, field: str) -> Address:
+        return self.parse(
+            field, self.street, self.city, self.postal_code, self.province, self.country
+        )
+
+
+def parse_codes(field: str, codes: Sequence[str], most: int) -> list[str]:
+    """Codes as given, bounded in number and length, trimmed; each is named by its index."""
+    limits.bounded(field, codes, most)
+    for index, code in enumerate(codes):
+        check(f"{field}[{index}]", code, max_length=limits.CODE_MAX)
+    return [code.strip() for code in codes]
+
+
+def parse_languages(field: str, codes: Sequence[str]) -> tuple[str, ...]:
+    given = parse_codes(field, codes, limits.LANGUAGES_MAX)
+    cleaned = tuple(dict.fromkeys(code.lower() for code in given))
     for index, code in enumerate(cleaned):
-        if not _LANGUAGE.match(code):
+        if not _LANGUAGE.fullmatch(code):
             raise InvalidInput(f"{field}[{index}]", f"{code!r} is not an ISO 639 language code")
     return cleaned
 
 
-def parse_taxonomy(field: str, codes: list[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(code.strip().upper() for code in codes))
+def parse_taxonomy(field: str, codes: Sequence[str]) -> tuple[str, ...]:
+    given = parse_codes(field, codes, limits.TAXONOMY_MAX)
+    cleaned = tuple(dict.fromkeys(code.upper() for code in given))
     for index, code in enumerate(cleaned):
-        if not _TAXONOMY.match(code):
+        if not _TAXONOMY.fullmatch(code):
             raise InvalidInput(
                 f"{field}[{index}]", f"{code!r} is not a taxonomy code like BD-1800.2000"
             )
     return cleaned
+
+
+def parse_territory_codes(
+    field: str, codes: Sequence[str], most: int = limits.SERVICE_AREAS_MAX
+) -> tuple[str, ...]:
+    """Territory codes as given, trimmed, without repeats and blanks; whether each is known is
+    the application's to check."""
+    return tuple(dict.fromkeys(code for code in parse_codes(field, codes, most) if code))
+
+
+def parse_phones(field: str, phones: Sequence[Phone]) -> tuple[Phone, ...]:
+    limits.bounded(field, phones, limits.PHONES_MAX)
+    return tuple(
+        Phone.parse(f"{field}[{i}]", p.number, p.kind, p.extension) for i, p in enumerate(phones)
+    )
 
 
 def taxonomy_ancestors(code: str) -> list[str]:

@@ -22,6 +22,8 @@ import uvicorn
 
 from domain.errors import InvalidInput
 from domain.interactions import ContactChannel
+from domain.limits import PERSON_MAX
+from domain.text import parse_text
 from infra import audit_chain, replay
 from infra.bootstrap import Container, connect, tune_garbage_collector
 from infra.coverage_history import load_history
@@ -167,7 +169,10 @@ def _parser() -> argparse.ArgumentParser:
         "--language", choices=["fr", "en"], default="fr",
         help="language the package's text is written in (default: fr)",
     )  # fmt: skip
-    hsds_in.add_argument("--actor", default="hsds-import", help="who the facts are recorded as")
+    hsds_in.add_argument(
+        "--actor", type=_actor, default="hsds-import",
+        help=f"who the facts are recorded as (at most {PERSON_MAX} characters)",
+    )  # fmt: skip
     hsds_in.add_argument("--report", type=Path, help="also write the report to this JSON file")
     hsds_in.set_defaults(run=_import_hsds)
 
@@ -203,7 +208,7 @@ def _parser() -> argparse.ArgumentParser:
         "add", help="check GraphQL documents against the schema and register them"
     )
     persist.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    persist.add_argument("--actor", default=os.environ.get("USER") or "guichet")
+    persist.add_argument("--actor", type=_actor, default=os.environ.get("USER") or "guichet")
     persist.set_defaults(run=_add_persisted)
     listed = persisted_actions.add_parser("list", help="the registered documents")
     listed.set_defaults(run=_list_persisted)
@@ -358,6 +363,15 @@ def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
         loaded = _demo(container)
         print(f"{loaded} demo records loaded (organizations, locations, services and links)")
     return 0
+
+
+def _actor(text: str) -> str:
+    """Who the facts a command writes are recorded as: the rule every fact's actor follows."""
+    try:
+        name = parse_text("--actor", text, max_length=PERSON_MAX, required=True)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(error.message.removeprefix("--actor: ")) from None
+    return name
 
 
 def _day(text: str) -> date:

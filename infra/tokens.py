@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from domain.errors import InvalidInput
+from domain.limits import PERSON_MAX
+from domain.text import check
+
 
 class Role(StrEnum):
     PUBLIC = "public"
@@ -74,6 +78,15 @@ def _role(raw: str, where: str) -> Role:
         raise TokenFileError(f"{where}: unknown role {raw!r} (roles: {allowed})") from None
 
 
+def _name(raw: str, where: str) -> str:
+    """A token's name is the actor of every fact it writes, so it follows the actor's rule."""
+    try:
+        check("name", raw, max_length=PERSON_MAX)
+    except InvalidInput as error:
+        raise TokenFileError(f"{where}: the name {error.message.removeprefix('name: ')}") from None
+    return raw
+
+
 def _read_file(path: Path) -> dict[str, Principal]:
     if not path.is_file():
         raise TokenFileError(f"the tokens file {path} does not exist")
@@ -86,7 +99,7 @@ def _read_file(path: Path) -> dict[str, Principal]:
         where = f"{path}:{number}"
         if len(parts) != 3 or not parts[2].startswith("sha256:"):
             raise TokenFileError(f"{where}: expected 'NAME ROLE sha256:HEX'")
-        entries[parts[2]] = Principal(parts[0], _role(parts[1], where))
+        entries[parts[2]] = Principal(_name(parts[0], where), _role(parts[1], where))
     return entries
 
 
@@ -97,7 +110,7 @@ def _read_variable(raw: str) -> dict[str, Principal]:
         where = f"GUICHET_TOKENS entry {index}"
         if len(parts) != 3 or not all(parts):
             raise TokenFileError(f"{where}: expected NAME:ROLE:TOKEN")
-        entries[digest(parts[2])] = Principal(parts[0], _role(parts[1], where))
+        entries[digest(parts[2])] = Principal(_name(parts[0], where), _role(parts[1], where))
     return entries
 
 
@@ -105,6 +118,7 @@ def add_token(path: Path, name: str, role: Role) -> str:
     """Appends a new token's digest to the file and returns the token, shown only this once."""
     if not name or any(char.isspace() for char in name):
         raise TokenFileError("a token name is one word")
+    _name(name, "the token name")
     token = secrets.token_urlsafe(32)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -43,6 +43,12 @@ REASON = "imported from HSDS data"
 CLOSED = "temporarily closed in the imported HSDS data"
 
 Item = TypeVar("Item", OrganizationIn, LocationIn, ServiceIn, LinkIn)
+_KINDS: dict[type, str] = {
+    OrganizationIn: "organization",
+    LocationIn: "location",
+    ServiceIn: "service",
+    LinkIn: "service_at_location",
+}
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,12 @@ class Importer:
             existing = load_many(self.context.operations, [self._id(item) for item in batch])
             changed: list[Aggregate] = []
             for item in batch:
-                aggregate = decide(item, existing.get(self._id(item)))
+                try:
+                    aggregate = decide(item, existing.get(self._id(item)))
+                except InvalidInput as refused:
+                    # One record the domain refuses is left out; the import goes on.
+                    self.report.skip(_KINDS[type(item)], "refused", item.where, refused.message)
+                    continue
                 if aggregate is not None and aggregate.pending_events:
                     changed.append(aggregate)
             pending = sum(len(a.pending_events) for a in changed)

@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain import limits
 from domain.errors import InvalidInput
 from domain.records import DESCRIPTION_MAX, NAME_MAX
+from domain.text import forbidden_character, without_forbidden
 from domain.values import (
     Address,
     Coordinates,
@@ -32,6 +34,8 @@ from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
 from projections.search_query import fold_text
+
+T = TypeVar("T")
 
 # A holiday closure longer than this is not a holiday; it is read as a mistake.
 MAX_CLOSURE_DAYS = 62
@@ -156,8 +160,42 @@ class Planner:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def text(self, kind: str, where: str, name: str, value: Any, limit: int) -> LocalizedText:
-        cleaned = " ".join(str(value or "").split())
+    def clean(self) -> None:
+        """A cell with a NUL, another control character or a lone surrogate would make a fact
+        no view can store: the characters become spaces, and the report says where."""
+        for table, rows in self.package.tables.items():
+            for row in rows:
+                for column, value in row.items():
+                    if column.startswith("_") or not isinstance(value, str):
+                        continue
+                    problem = forbidden_character(value)
+                    if problem is not None:
+                        row[column] = without_forbidden(value).strip()
+                        self.report.note(
+                            table, "control characters removed", row["_where"],
+                            f"{column} contained {problem}",
+                        )  # fmt: skip
+
+    def cut(self, kind: str, where: str, name: str, value: str, limit: int) -> str:
+        if len(value) > limit:
+            self.report.note(kind, f"{name} longer than {limit:,} characters, cut", where)
+            return value[:limit].strip()
+        return value
+
+    def most(self, kind: str, where: str, name: str, items: list[T], limit: int) -> list[T]:
+        if len(items) > limit:
+            self.report.note(kind, f"more than {limit:,} {name}, the rest left out", where)
+            return items[:limit]
+        return items
+
+    def text(
+        self, kind: str, where: str, name: str, value: Any, limit: int, multiline: bool = False
+    ) -> LocalizedText:
+        raw = str(value or "")
+        if multiline:
+            cleaned = "\n".join(" ".join(line.split()) for line in raw.splitlines()).strip()
+        else:
+            cleaned = " ".join(raw.split())
         if len(cleaned) > limit:
             self.report.note(kind, f"{name} longer than {limit:,} characters, cut", where)
             cleaned = cleaned[:limit]
@@ -210,6 +248,7 @@ class Planner:
     # -- records ---------------------------------------------------------------------------
 
     def plan(self) -> Plan:
+        self.clean()
         self.index_children()
         plan = Plan()
         organizations = self.unique("organization", "organization")
@@ -267,7 +306,7 @@ class Planner:
             where=where,
             name=name,
             description=self.text(
-                "organization", where, "description", row.get("description"), DESCRIPTION_MAX
+                "organization", where, "description", row.get("description"), DESCRIPTION_MAX, True
             ),
             website=website,
         )
@@ -302,15 +341,18 @@ class Planner:
             organization_id=record_id("organization", organization),
             name=name,
             description=self.text(
-                "service", where, "description", row.get("description"), DESCRIPTION_MAX
+                "service", where, "description", row.get("description"), DESCRIPTION_MAX, True
             ),
-            eligibility=self.text("service", where, "eligibility", eligibility, DESCRIPTION_MAX),
+            eligibility=self.text(
+                "service", where, "eligibility", eligibility, DESCRIPTION_MAX, True
+            ),
             fees=self.text(
                 "service",
                 where,
                 "fees",
                 row.get("fees_description") or row.get("fees"),
                 DESCRIPTION_MAX,
+                True,
             ),
             application_process=self.text(
                 "service",
@@ -318,12 +360,45 @@ class Planner:
                 "application_process",
                 row.get("application_process"),
                 DESCRIPTION_MAX,
+                True,
             ),
-            phones=self.phones(self.attached("phone", key, links), where),
+            phones=tuple(
+                self.most(
+                    "service",
+                    where,
+                    "phones",
+                    list(self.phones(self.attached("phone", key, links), where)),
+                    limits.PHONES_MAX,
+                )
+            ),
             schedule=self.schedule(key, links, where),
-            languages=self.languages(self.rows_of("language", "service_id", key), where),
-            service_areas=self.service_areas(self.attached("service_area", key, links), where),
-            taxonomy_codes=self.taxonomy(key, terms, where),
+            languages=tuple(
+                self.most(
+                    "service",
+                    where,
+                    "languages",
+                    list(self.languages(self.rows_of("language", "service_id", key), where)),
+                    limits.LANGUAGES_MAX,
+                )
+            ),
+            service_areas=tuple(
+                self.most(
+                    "service",
+                    where,
+                    "service areas",
+                    list(self.service_areas(self.attached("service_area", key, links), where)),
+                    limits.SERVICE_AREAS_MAX,
+                )
+            ),
+            taxonomy_codes=tuple(
+                self.most(
+                    "service",
+                    where,
+                    "taxonomy codes",
+                    list(self.taxonomy(key, terms, where)),
+                    limits.TAXONOMY_MAX,
+                )
+            ),
             status="inactive" if status == "defunct" else status,
             assured_on=assured,
             assurer=assurer,
@@ -377,7 +452,12 @@ class Planner:
         for row in self.attached("holiday_schedule", key, links):
             closed.update(self.closures(row))
         hours.sort(key=lambda h: (h.weekday, h.opens))
-        return Schedule(hours=tuple(hours), closed_on=tuple(sorted(closed)))
+        return Schedule(
+            hours=tuple(self.most("service", where, "opening hours", hours, limits.HOURS_MAX)),
+            closed_on=tuple(
+                self.most("service", where, "closed days", sorted(closed), limits.CLOSED_DAYS_MAX)
+            ),
+        )
 
     def opening_hours(self, row: Row) -> list[OpeningHours]:
         where = row["_where"]
@@ -546,12 +626,12 @@ class Planner:
             organization_id=record_id("organization", organization),
             name=name,
             description=self.text(
-                "location", where, "description", row.get("description"), DESCRIPTION_MAX
+                "location", where, "description", row.get("description"), DESCRIPTION_MAX, True
             ),
             address=address,
             coordinates=coordinates,
             accessibility=self.text(
-                "location", where, "accessibility", accessibility, DESCRIPTION_MAX
+                "location", where, "accessibility", accessibility, DESCRIPTION_MAX, True
             ),
         )
 
@@ -570,12 +650,26 @@ class Planner:
             )
             city = str(found.get("city") or "").strip()
             if street or city:
+                where = str(found.get("_where") or row["_where"])
+                parts = {
+                    name: self.cut("location", where, name, text, most)
+                    for name, text, most in (
+                        ("street", street, limits.STREET_MAX),
+                        ("city", city, limits.CITY_MAX),
+                        ("postal_code", str(found.get("postal_code") or "").strip().upper(),
+                         limits.POSTAL_CODE_MAX),
+                        ("state_province", str(found.get("state_province") or "").strip(),
+                         limits.REGION_MAX),
+                        ("country", str(found.get("country") or "").strip().upper(),
+                         limits.REGION_MAX),
+                    )
+                }  # fmt: skip
                 return Address(
-                    street=street,
-                    city=city,
-                    postal_code=str(found.get("postal_code") or "").strip().upper(),
-                    province=str(found.get("state_province") or "").strip() or "QC",
-                    country=str(found.get("country") or "").strip().upper() or "CA",
+                    street=parts["street"],
+                    city=parts["city"],
+                    postal_code=parts["postal_code"],
+                    province=parts["state_province"] or "QC",
+                    country=parts["country"] or "CA",
                 )
         return None
 

@@ -191,7 +191,7 @@ async def test_contradictory_facts_get_typed_errors_and_write_nothing(
     ]
 
     assert [(r["code"], r["field"]) for r in refused] == [
-        ("INVALID_INPUT", "effectiveUntil"),
+        ("INVALID_INPUT", "input.effectiveUntil"),
         ("INVALID_INPUT", "input.territories[0]"),
     ]
     assert denied["__typename"] == "NotAuthorizedError"
@@ -204,7 +204,7 @@ async def test_contradictory_facts_get_typed_errors_and_write_nothing(
         (await graphql.data(EXTEND, {"input": change}, token="admin-token"))["extendCoverage"]
         for change in (shorter, stale)
     ]
-    assert results[0]["field"] == "effectiveUntil"
+    assert results[0]["field"] == "input.effectiveUntil"
     assert results[1]["__typename"] == "VersionConflictError"
 
     amend = """mutation ($input: AmendCoverageInput!) { amendCoverage(input: $input) {

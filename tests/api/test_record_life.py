@@ -153,9 +153,9 @@ async def test_edits_give_typed_errors_and_write_nothing(
 
     assert stale["__typename"] == "VersionConflictError"
     assert stale["currentVersion"] == 1
-    assert (no_reason["__typename"], no_reason["field"]) == ("InvalidInputError", "reason")
+    assert (no_reason["__typename"], no_reason["field"]) == ("InvalidInputError", "input.reason")
     assert (bad_site["__typename"], bad_site["field"]) == ("InvalidInputError", "input.website")
-    assert (itself["__typename"], itself["field"]) == ("InvalidInputError", "targetId")
+    assert (itself["__typename"], itself["field"]) == ("InvalidInputError", "input.targetId")
     assert container.head() == head
 
 
