@@ -35,7 +35,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,10 @@ TARGET_P99_MS, TARGET_SETTLE_S = 500.0, 10.0
 
 
 @contextmanager
-def server(workers: int, mode: str, clients: int) -> Iterator[tuple[int, Path]]:
+def server(workers: int, mode: str, clients: int, notes: list[str]) -> Iterator[int]:
     """`guichet serve --demo`, stopped even when it no longer answers: SIGINT, then SIGKILL to
-    its process group, then the embedded PostgreSQL it started. Yields its port and data."""
+    its process group, then the embedded PostgreSQL it started. Yields its port; adds to
+    `notes` how it stopped and how many errors it logged."""
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         environ = dict(
@@ -63,40 +64,47 @@ def server(workers: int, mode: str, clients: int) -> Iterator[tuple[int, Path]]:
             environ.pop(name, None)
         guichet = Path(sys.executable).with_name("guichet")
         command = [str(guichet), "serve", "--demo", "--port", str(port), "--workers", str(workers)]
-        process = subprocess.Popen(  # noqa: S603
-            command, env=environ, stdout=subprocess.DEVNULL, start_new_session=True
-        )
+        log = Path(data) / "server.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(  # noqa: S603
+                command, env=environ, stdout=subprocess.DEVNULL, stderr=output,
+                start_new_session=True,
+            )  # fmt: skip
         try:
             deadline = time.monotonic() + 300
             while health(port, 5) is None:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start")
                 time.sleep(0.5)
-            yield port, Path(data)
+            yield port
         finally:
-            stop(process, Path(data) / "postgres")
+            notes.append(stop(process, Path(data) / "postgres"))
+            with log.open("rb") as logged:
+                errors = sum(b" ERROR " in line for line in logged)
+            notes.append(f"the server logged {errors:,} errors")
 
 
-def stop(process: subprocess.Popen[bytes], pgdata: Path) -> None:
+def stop(process: subprocess.Popen[bytes], pgdata: Path) -> str:
+    """How the server stopped."""
+    started = time.monotonic()
     process.send_signal(signal.SIGINT)
     try:
         process.wait(30)
-        return
+        return f"the server stopped {time.monotonic() - started:.1f} s after SIGINT"
     except subprocess.TimeoutExpired:
-        print("the server did not stop within 30 s of SIGINT: killed")
+        pass
     os.killpg(process.pid, signal.SIGKILL)  # the group this bench started, workers included
     process.wait(10)
     postmaster = pgdata / "postmaster.pid"
     if postmaster.exists():  # PostgreSQL runs in a session of its own
         pid = int(postmaster.read_text().split()[0])
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGQUIT)  # immediate shutdown
-        except ProcessLookupError:
-            return
         for _ in range(100):
             if not postmaster.exists():
-                return
+                break
             time.sleep(0.1)
+    return "the server did not stop within 30 s of SIGINT: killed"
 
 
 def health(port: int, timeout: float) -> dict[str, Any] | None:
@@ -212,8 +220,9 @@ def main() -> int:
     parser.add_argument("--mode", choices=["production", "development"], default="production")
     args = parser.parse_args()
     quiet, attacked, after = Phase(), Phase(), Phase()
+    notes: list[str] = []
     contacts = iter(documents(int(args.rate * (2 * args.quiet + args.seconds)) + 10))
-    with server(args.workers, args.mode, args.clients) as (port, _):
+    with server(args.workers, args.mode, args.clients, notes) as port:
         # The demo directory is projected first: a referral is checked against it.
         if settle(port, 300)[0] is None:
             raise RuntimeError("the views did not reach the demo directory's head in 300 s")
@@ -253,6 +262,7 @@ def main() -> int:
                 print(f"    {kind}: {sample}")
     took = f"{settled:.1f} s" if settled is not None else f"not within {args.settle:.0f} s"
     print(f"  views back at lag 0 after the attack: {took} ({views})")
+    print(f"  {'; '.join(notes)}")
     met = (attacked.p99() < TARGET_P99_MS and attacked.errors == 0 and len(attacked.latencies) > 0
            and settled is not None and settled <= TARGET_SETTLE_S)  # fmt: skip
     print(f"  target (p99 < {TARGET_P99_MS:.0f} ms, no error, lag 0 within "
