@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import Counter
 
 from bench.support import bench_container
 from infra.clock import SystemClock
@@ -49,6 +50,12 @@ def main() -> int:
             print(f"  WebSocket: {findings.websocket_messages:,} answered, closed {closed}")
             print(f"  views not at lag 0 or failing after the run: {len(findings.views)}"
                   f"{'; the server stopped answering' if findings.hung else ''}")  # fmt: skip
+        fields = Counter(line.split(": ", 1)[1].split(" ", 1)[0] for line in findings.server_errors)
+        if fields:
+            print(
+                "  server errors by field: "
+                + ", ".join(f"{f} {n}" for f, n in fields.most_common())
+            )
         for line in (findings.server_errors + findings.stored_by_refused)[:20] + findings.views:
             print(f"    {line}")
         failed = findings.server_errors or findings.stored_by_refused or findings.views
