@@ -43,6 +43,6 @@ def test_hostile_variables_over_http_and_websocket_never_fail_and_never_stop_a_v
     findings = hostile_fuzz(container, HOSTILE_EXAMPLES)
     assert findings.requests >= HOSTILE_EXAMPLES * len(ROLES) // 2  # subscriptions: WS only
     assert findings.websocket_messages + sum(findings.websocket_closes.values()) > 0
-    assert findings.server_errors == [], "\n".join(findings.server_errors)
-    assert findings.stored_by_refused == []
-    assert findings.views == [], "\n".join(findings.views)
+    # One list, so that a failure shows the views stuck as well as the requests that failed.
+    problems = findings.server_errors + findings.stored_by_refused + findings.views
+    assert problems == [], "\n".join(problems)

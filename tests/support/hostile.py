@@ -148,12 +148,10 @@ class Requests:
         if isinstance(kind, graphql.GraphQLList):
             return st.lists(self.value(kind.of_type, name), min_size=1, max_size=3)
         if isinstance(kind, graphql.GraphQLInputObjectType):
+            # Every field, optional ones too (null among their values): the simplest example of
+            # an input then has all its strings, the first of which gets the NUL.
             fields = kind.fields.items()
-            required = {key: self.value(f.type, key) for key, f in fields
-                        if graphql.is_required_input_field(f)}  # fmt: skip
-            optional = {key: self.value(f.type, key) for key, f in fields
-                        if not graphql.is_required_input_field(f)}  # fmt: skip
-            return st.fixed_dictionaries(required, optional=optional)
+            return st.fixed_dictionaries({key: self.value(f.type, key) for key, f in fields})
         if isinstance(kind, graphql.GraphQLEnumType):
             return st.sampled_from(sorted(kind.values))
         assert isinstance(kind, graphql.GraphQLScalarType), kind
