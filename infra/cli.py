@@ -21,7 +21,7 @@ import uvicorn
 
 from domain.interactions import ContactChannel
 from infra import audit_chain, replay
-from infra.bootstrap import Container, connect, tune_garbage_collector
+from infra.bootstrap import SHUTDOWN_GRACE, Container, connect, tune_garbage_collector
 from infra.coverage_history import load_history
 from infra.demo import load_demo
 from infra.demo_calls import Plan, load_calls
@@ -214,7 +214,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Container]:
+def opened(settings: Settings, *, maintenance: bool = False) -> Iterator[Container]:
+    """The container of a command; `maintenance` for the long ones (rebuilds, replays,
+    imports, exports), whose sessions are not bounded by the request timeouts."""
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
@@ -222,7 +224,7 @@ def opened(settings: Settings) -> Iterator[Container]:
         else:
             assert settings.database_url is not None
             url = settings.database_url
-        container = connect(settings, url)
+        container = connect(settings, url, maintenance=maintenance)
         stack.callback(container.close)
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
@@ -264,7 +266,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         level = settings.log_level.lower()
         if workers == 1:
             app = create_app(container, run_projections=run_projections)
-            uvicorn.run(app, host=host, port=port, log_level=level)
+            uvicorn.run(
+                app, host=host, port=port, log_level=level,
+                timeout_graceful_shutdown=SHUTDOWN_GRACE,
+            )  # fmt: skip
             return 0
         # Each worker builds its own container from the environment (infra.worker), on the
         # database this process started; every worker runs the projections, and each view's
@@ -317,7 +322,7 @@ def _status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for runner in container.select(args.names):
             bar = ProgressBar(f"rebuild {runner.view.name}")
             runner.rebuild(bar)
@@ -334,7 +339,7 @@ def _demo(container: Container) -> int:
 
 
 def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         loaded = _demo(container)
         print(f"{loaded} demo records loaded (organizations, locations, services and links)")
     return 0
@@ -356,7 +361,7 @@ def _count(text: str) -> int:
 def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         _demo(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
         saved, position = load_calls(container.operations, plan)
@@ -368,7 +373,7 @@ def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
 def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for name in ("interactions", "territories", "search"):
             container.runners[name].bring_up_to_date()
         request = StatisticsRequest(args.start, args.end, args.territory, args.channel, args.top)
@@ -389,7 +394,7 @@ def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _replay_verify(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         bars: dict[str, ProgressBar] = {}
 
         def on_page(progress: Progress) -> None:
@@ -421,7 +426,7 @@ def _replay_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         bar = ProgressBar("verify")
         verdict = audit_chain.verify(
             container.database,
@@ -439,7 +444,7 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         if args.output is None:
             written, head = audit_chain.export(container.database, args.start, args.end,
                                                sys.stdout)  # fmt: skip
@@ -451,7 +456,7 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         defined, position = load_reference(container.operations, container.clock)
         total = len(reference_territories())
         print(
@@ -461,7 +466,7 @@ def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         context = ImportContext(
             container.operations, args.actor, container.clock.now(), args.language
         )
@@ -480,7 +485,7 @@ def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
 def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     if args.path.exists() and not args.path.is_dir():
         raise CommandError(f"{args.path} is a file; give a folder to write the export into")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for name in ("history", "territories"):
             container.runners[name].bring_up_to_date()
         snapshot = read_snapshot(container.history, container.territories, args.language)
@@ -490,7 +495,7 @@ def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         load_reference(container.operations, container.clock)
         recorded = load_history(container.operations, container.clock)
         print(f"{recorded} coverage agreements recorded")

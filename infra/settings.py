@@ -49,6 +49,10 @@ class Settings:
     production: bool
     public_persisted_only: bool
     statistics_threshold: int
+    statement_timeout: float
+    lock_timeout: int
+    idle_in_transaction_timeout: int
+    write_timeout: float
 
     @property
     def embedded(self) -> bool:
@@ -80,6 +84,12 @@ class Settings:
             production=read("GUICHET_MODE", "development", _mode) == "production",
             public_persisted_only=read("GUICHET_PUBLIC_PERSISTED_ONLY", "false", _boolean),
             statistics_threshold=read("GUICHET_STATISTICS_THRESHOLD", "5", _limit),
+            statement_timeout=read("GUICHET_STATEMENT_TIMEOUT", "10", _bound),
+            lock_timeout=read("GUICHET_LOCK_TIMEOUT", "5", _whole_seconds),
+            idle_in_transaction_timeout=read(
+                "GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "5", _whole_seconds
+            ),
+            write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
         )
 
 
@@ -187,6 +197,22 @@ def _seconds(raw: str) -> float:
     if not 0 < value <= 60:
         raise ValueError("a number of seconds greater than 0 and at most 60")
     return value
+
+
+def _bound(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValueError("a number of seconds greater than 0 and at most 3600")
+    return value
+
+
+def _whole_seconds(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 3600:
+        raise ValueError("a whole number of seconds from 1 to 3600")
+    return int(raw)
 
 
 def _boolean(raw: str) -> bool:

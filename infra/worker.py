@@ -21,7 +21,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from api.app import create_app
-from infra.bootstrap import connect, tune_garbage_collector
+from infra.bootstrap import SHUTDOWN_GRACE, connect, tune_garbage_collector
 from infra.settings import Settings
 
 log = logging.getLogger("guichet")
@@ -47,7 +47,10 @@ def serve(host: str, port: int, log_level: str) -> None:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind((host, port))
-    config = uvicorn.Config("infra.worker:app", factory=True, log_level=log_level)
+    config = uvicorn.Config(
+        "infra.worker:app", factory=True, log_level=log_level,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
+    )  # fmt: skip
     uvicorn.Server(config).run(sockets=[listener])
 
 

@@ -59,6 +59,10 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_POOL_SIZE", "1", "connections"),
         ("GUICHET_LOG_LEVEL", "LOUD", "DEBUG"),
         ("GUICHET_MAX_QUERY_DEPTH", "-3", "whole number"),
+        ("GUICHET_STATEMENT_TIMEOUT", "0", "seconds"),
+        ("GUICHET_LOCK_TIMEOUT", "0.5", "whole number of seconds"),
+        ("GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "never", "whole number of seconds"),
+        ("GUICHET_WRITE_TIMEOUT", "7200", "at most 3600"),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_what_is_expected(
@@ -77,3 +81,11 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:
     file.write_text("")
     with pytest.raises(SettingsError, match="GUICHET_DATA_DIR"):
         Settings.from_environ({"GUICHET_DATA_DIR": str(file)})
+
+
+def test_every_session_is_bounded_by_default() -> None:
+    settings = Settings.from_environ({})
+    assert settings.statement_timeout == 10
+    assert settings.lock_timeout == 5
+    assert settings.idle_in_transaction_timeout == 5
+    assert settings.write_timeout == 30
