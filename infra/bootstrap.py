@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.operations import Operations
-from infra import audit_chain
+from infra import audit_chain, failures
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter
 from infra.database import Database, Timeouts
@@ -146,11 +146,18 @@ class Container:
         return self.operations.recorder.max_notification_id() or 0
 
     def status(self) -> list[ViewStatus]:
+        """Each view's position, and its error: the in-process runner's last one, or a fact
+        it cannot apply, recorded by whichever process runs it."""
         head = self.head()
-        return [
-            ViewStatus(name, runner.view.position(), head, runner.last_error)
-            for name, runner in self.runners.items()
-        ]
+        stopped = failures.recorded(self.database)
+        statuses = []
+        for name, runner in self.runners.items():
+            position = runner.view.position()
+            error = runner.last_error
+            if name in stopped and position < stopped[name][0]:
+                error = stopped[name][1]
+            statuses.append(ViewStatus(name, position, head, error))
+        return statuses
 
     def positions(self, names: Iterable[str]) -> int:
         """The lowest position reached among the named views."""
