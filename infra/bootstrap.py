@@ -149,7 +149,7 @@ class Container:
         """Each view's position, and its error: the in-process runner's last one, or a fact
         it cannot apply, recorded by whichever process runs it."""
         head = self.head()
-        stopped = failures.recorded(self.database)
+        stopped = failures.recorded(self.datastore)
         statuses = []
         for name, runner in self.runners.items():
             position = runner.view.position()

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from infra.database import Database
 
@@ -71,15 +73,14 @@ def record(database: Database, failure: ViewFailed) -> None:
         )
 
 
-def recorded(database: Database) -> dict[str, tuple[int, str]]:
+def recorded(datastore: PostgresDatastore) -> dict[str, tuple[int, str]]:
     """The failure of each view that has one: (position of the fact, message)."""
-    with database.connect() as conn:
-        exists = conn.execute(
-            "SELECT to_regclass(%s)", (f'"{database.schema}"."{TABLE}"',)
+    table = sql.SQL("{}.{}").format(sql.Identifier(datastore.schema), sql.Identifier(TABLE))
+    with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+        exists = cursor.execute(
+            "SELECT to_regclass(%s)", (f'"{datastore.schema}"."{TABLE}"',)
         ).fetchone()
         if not exists or exists[0] is None:
             return {}
-        rows = conn.execute(
-            sql.SQL("SELECT view, position, message FROM {}").format(_table(database))
-        ).fetchall()
-    return {view: (position, message) for view, position, message in rows}
+        rows = cursor.execute(sql.SQL("SELECT view, position, message FROM {}").format(table))
+        return {view: (position, message) for view, position, message in rows.fetchall()}
