@@ -1,9 +1,10 @@
 """What a client is told of a failure of ours: nothing, unless it can act on it.
 
-Errors raised by our code are logged and masked. One is named instead: the database out of
-reach, since the client can retry. It is told by the SQLSTATE, not by the exception class:
-psycopg's OperationalError also covers a value too large for an index or a cancelled
-statement, which are faults of ours and stay masked.
+Errors raised by our code are logged and masked. Two are named instead, since the client can
+retry: the database out of reach, and a bound of time passed (a contact's save, a statement or
+a wait for a lock past its timeout). They are told by the SQLSTATE, not by the exception
+class: psycopg's OperationalError also covers a value too large for an index, a fault of ours
+that stays masked.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from eventsourcing import persistence
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from infra.contacts import WriteTimeout
+
 log = logging.getLogger("guichet.api")
 
 DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+WRITE_TIMEOUT = "WRITE_TIMEOUT"
+TIMEOUT = "TIMEOUT"
+# A statement cancelled by its timeout, a lock not obtained within its timeout.
+TIMEOUT_STATES = ("57014", "55P03")
 # Connection exceptions, the server shutting down or starting, too many connections.
 UNREACHABLE_STATES = ("08", "57P", "53300")
 
@@ -35,6 +42,13 @@ def unreachable(error: BaseException | None) -> bool:
     return error.sqlstate is None or error.sqlstate.startswith(UNREACHABLE_STATES)
 
 
+def timed_out(error: BaseException | None) -> bool:
+    """Whether the database ended a statement of ours at its time bound."""
+    if isinstance(error, persistence.PersistenceError):
+        error = error.__cause__
+    return isinstance(error, psycopg.Error) and error.sqlstate in TIMEOUT_STATES
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Masks errors raised by our code, logging them first; keeps the caller's own mistakes."""
     original = error.original_error
@@ -49,11 +63,28 @@ class Masking(MaskErrors):
         super().__init__(should_mask_error=should_mask)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if not unreachable(error.original_error):
+        original = error.original_error
+        if isinstance(original, WriteTimeout):
+            code, message = WRITE_TIMEOUT, f"{original} Retry the request."
+        elif timed_out(original):
+            code, message = (
+                TIMEOUT,
+                (
+                    "The database did not answer within its time bound. Retry the request; a "
+                    "write either stored all its facts or none."
+                ),
+            )
+        elif unreachable(original):
+            code, message = (
+                DATABASE_UNAVAILABLE,
+                (
+                    "The database could not be reached. Retry the request; a write either stored "
+                    "all its facts or none."
+                ),
+            )
+        else:
             return super().anonymise_error(error)
         return GraphQLError(
-            "The database could not be reached. Retry the request; a write either stored all "
-            "its facts or none.",
-            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
-            extensions={"code": DATABASE_UNAVAILABLE},
+            message, nodes=error.nodes, source=error.source, positions=error.positions,
+            path=error.path, extensions={"code": code},
         )  # fmt: skip

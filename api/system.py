@@ -20,7 +20,10 @@ class ProjectionStatus:
     head: int = strawberry.field(description="Newest position in the log.")
     lag: int = strawberry.field(description="Events written but not yet in the view.")
     error: str | None = strawberry.field(
-        description="The last error the in-process runner met, if it is retrying."
+        description=(
+            "Why the projection is stopped at a fact it cannot apply (its position and topic), "
+            "or the last error the in-process runner met while it retries."
+        )
     )
 
 

@@ -12,10 +12,10 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.operations import Operations
-from infra import audit_chain
+from infra import audit_chain, failures
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter
-from infra.database import Database
+from infra.database import Database, Timeouts
 from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
@@ -34,6 +34,9 @@ from infra.views.verification import PostgresVerificationView
 from projections.search_query import SearchIndex
 
 log = logging.getLogger(__name__)
+
+# How long `guichet serve` lets requests in flight finish once told to stop.
+SHUTDOWN_GRACE = 10
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,23 @@ class Container:
         tokens: TokenStore,
         clock: Clock | None = None,
         ids: Callable[[], UUID] = new_id,
+        *,
+        maintenance: bool = False,
     ) -> None:
         self.settings = settings
-        self.database = database
+        # Migrations (schema, extensions, the chain's trigger) run unbounded, once; then every
+        # session is bounded, except in maintenance commands (rebuilds, replays, imports),
+        # whose long statements and waits for locks are deliberate.
+        unbounded = database
+        database.ensure_schema()
+        self.database = database = database.bounded(
+            Timeouts() if maintenance else session_timeouts(settings)
+        )
         self.tokens = tokens
         self.clock: Clock = clock or SystemClock()
         self.new_id = ids
-        database.ensure_schema()
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
-        audit_chain.install(database)
+        audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
@@ -104,7 +115,7 @@ class Container:
         self.interactions = PostgresInteractionView(self.datastore)
         self.audit = PostgresAuditView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
-        self.contacts = ContactWriter(self.operations)
+        self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
         self.persisted = PersistedDocuments(self.datastore)
         self.persisted.create()
         self.views: dict[str, PostgresView] = {
@@ -143,11 +154,18 @@ class Container:
         return self.operations.recorder.max_notification_id() or 0
 
     def status(self) -> list[ViewStatus]:
+        """Each view's position, and its error: the in-process runner's last one, or a fact
+        it cannot apply, recorded by whichever process runs it."""
         head = self.head()
-        return [
-            ViewStatus(name, runner.view.position(), head, runner.last_error)
-            for name, runner in self.runners.items()
-        ]
+        stopped = failures.recorded(self.datastore)
+        statuses = []
+        for name, runner in self.runners.items():
+            position = runner.view.position()
+            error = runner.last_error
+            if name in stopped and position < stopped[name][0]:
+                error = stopped[name][1]
+            statuses.append(ViewStatus(name, position, head, error))
+        return statuses
 
     def positions(self, names: Iterable[str]) -> int:
         """The lowest position reached among the named views."""
@@ -163,6 +181,9 @@ class Container:
         return None
 
     def close(self) -> None:
+        """Stops the runners and the contact writer, each waited for a bounded time, together."""
+        for runner in self.runners.values():
+            runner.request_stop()
         for runner in self.runners.values():
             runner.stop()
         self.contacts.close()
@@ -173,12 +194,21 @@ class Container:
             client.close()
 
 
-def connect(settings: Settings, url: str) -> Container:
+def session_timeouts(settings: Settings) -> Timeouts:
+    return Timeouts(
+        statement=settings.statement_timeout,
+        lock=settings.lock_timeout,
+        idle_in_transaction=settings.idle_in_transaction_timeout,
+    )
+
+
+def connect(settings: Settings, url: str, *, maintenance: bool = False) -> Container:
     """The container of a process using the database at `url`, with the tokens of the data
     directory (made on the first embedded start) beside the configured ones."""
     local = settings.data_dir / "tokens"
     tokens = tokens_for(settings, [local] if local.exists() else [])
-    return Container(settings, Database.from_url(url, settings.database_schema), tokens)
+    database = Database.from_url(url, settings.database_schema)
+    return Container(settings, database, tokens, maintenance=maintenance)
 
 
 def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:

@@ -223,7 +223,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Container]:
+def opened(settings: Settings, *, maintenance: bool = False) -> Iterator[Container]:
+    """The container of a command; `maintenance` for the long ones (rebuilds, replays,
+    imports, exports), whose sessions are not bounded by the request timeouts."""
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
@@ -231,7 +233,7 @@ def opened(settings: Settings) -> Iterator[Container]:
         else:
             assert settings.database_url is not None
             url = settings.database_url
-        container = connect(settings, url)
+        container = connect(settings, url, maintenance=maintenance)
         stack.callback(container.close)
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
@@ -342,7 +344,7 @@ def _status(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for runner in container.select(args.names):
             bar = ProgressBar(f"rebuild {runner.view.name}")
             runner.rebuild(bar)
@@ -359,7 +361,7 @@ def _demo(container: Container) -> int:
 
 
 def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         loaded = _demo(container)
         print(f"{loaded} demo records loaded (organizations, locations, services and links)")
     return 0
@@ -390,7 +392,7 @@ def _count(text: str) -> int:
 def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         _demo(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
         saved, position = load_calls(container.operations, plan)
@@ -402,7 +404,7 @@ def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
 def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for name in ("interactions", "territories", "search"):
             container.runners[name].bring_up_to_date()
         request = StatisticsRequest(args.start, args.end, args.territory, args.channel, args.top)
@@ -425,7 +427,7 @@ def _export_stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _replay_verify(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         bars: dict[str, ProgressBar] = {}
 
         def on_page(progress: Progress) -> None:
@@ -457,7 +459,7 @@ def _replay_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         bar = ProgressBar("verify")
         verdict = audit_chain.verify(
             container.database,
@@ -475,7 +477,7 @@ def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         if args.output is None:
             written, head = audit_chain.export(container.database, args.start, args.end,
                                                sys.stdout)  # fmt: skip
@@ -487,7 +489,7 @@ def _audit_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         defined, position = load_reference(container.operations, container.clock)
         total = len(reference_territories())
         print(
@@ -497,7 +499,7 @@ def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         context = ImportContext(
             container.operations, args.actor, container.clock.now(), args.language
         )
@@ -516,7 +518,7 @@ def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
 def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     if args.path.exists() and not args.path.is_dir():
         raise CommandError(f"{args.path} is a file; give a folder to write the export into")
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         for name in ("history", "territories"):
             container.runners[name].bring_up_to_date()
         snapshot = read_snapshot(container.history, container.territories, args.language)
@@ -526,7 +528,7 @@ def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, maintenance=True) as container:
         load_reference(container.operations, container.clock)
         recorded = load_history(container.operations, container.clock)
         print(f"{recorded} coverage agreements recorded")

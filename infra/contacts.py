@@ -5,6 +5,10 @@ Every write to the log takes its table lock until the commit is on disk, so conc
 contacts saved one by one queue on that lock, each with its own flush. One writer thread per
 process takes every contact waiting and saves them in one transaction; under load the lock and
 the flush are shared, and alone a contact is saved at once, as before.
+
+A request waits for its save a bounded time. Past it, the request fails with `WriteTimeout`:
+a contact not yet taken into a transaction is withdrawn (never stored); one being saved is
+stored whole or not at all, and a retry with the same key is answered either way.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from domain.interactions import Interaction
 from domain.operations import Logged, Operations
@@ -20,12 +25,33 @@ from domain.operations import Logged, Operations
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 100
+TIMEOUT = 30.0
+# How long closing waits for the transaction being saved.
+CLOSE_TIMEOUT = 10.0
+
+
+class WriteTimeout(Exception):
+    """A contact's save did not end within the bound."""
+
+    def __init__(self, waited: float, *, withdrawn: bool) -> None:
+        outcome = (
+            "it was withdrawn before being saved"
+            if withdrawn
+            else "it is stored whole or not at all; a retry with the same key is answered "
+            "as the contact already logged if it was stored"
+        )
+        super().__init__(f"The contact was not saved within {waited:g} s: {outcome}.")
+        self.waited = waited
+        self.withdrawn = withdrawn
 
 
 class ContactWriter:
-    def __init__(self, operations: Operations, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, operations: Operations, max_batch: int = MAX_BATCH, timeout: float = TIMEOUT
+    ) -> None:
         self.operations = operations
         self.max_batch = max_batch
+        self.timeout = timeout
         self._waiting: queue.SimpleQueue[tuple[Interaction, Future[Logged]] | None] = (
             queue.SimpleQueue()
         )
@@ -38,12 +64,23 @@ class ContactWriter:
         done: Future[Logged] = Future()
         self._ensure_started()
         self._waiting.put((interaction, done))
-        return done.result()
+        try:
+            return done.result(self.timeout)
+        except FutureTimeout:
+            withdrawn = done.cancel()  # only while it waits in the queue
+            log.error(
+                "a contact waited %g s for the writer (%s); is the database stuck?",
+                self.timeout, "withdrawn" if withdrawn else "its transaction is still running",
+            )  # fmt: skip
+            raise WriteTimeout(self.timeout, withdrawn=withdrawn) from None
 
-    def close(self) -> None:
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Saves what is queued and stops, waiting at most `timeout` for the writer."""
         if self._thread is not None:
             self._waiting.put(None)
-            self._thread.join(10)
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.error("the contact writer did not stop within %g s; left behind", timeout)
             self._thread = None
 
     def _ensure_started(self) -> None:
@@ -67,7 +104,10 @@ class ContactWriter:
                     stop = True
                     break
                 batch.append(item)
-            self._save(batch)
+            # From here a request that times out can no longer withdraw its contact.
+            batch = [(i, done) for i, done in batch if done.set_running_or_notify_cancel()]
+            if batch:
+                self._save(batch)
             if stop:
                 return
 

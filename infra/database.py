@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
@@ -19,6 +19,26 @@ CONNECT_TIMEOUT = 2
 
 
 @dataclass(frozen=True)
+class Timeouts:
+    """Bounds PostgreSQL enforces on every session Guichet opens, in seconds (0: none), so
+    that nothing a client sends holds a lock or a connection for longer."""
+
+    statement: float = 0
+    lock: int = 0
+    idle_in_transaction: int = 0
+
+    @property
+    def options(self) -> str:
+        """The libpq `options` that set them when a connection opens ('' when none)."""
+        bounds = {
+            "statement_timeout": round(self.statement * 1000),
+            "lock_timeout": self.lock * 1000,
+            "idle_in_transaction_session_timeout": self.idle_in_transaction * 1000,
+        }
+        return " ".join(f"-c {name}={ms}" for name, ms in bounds.items() if ms)
+
+
+@dataclass(frozen=True)
 class Database:
     """Connection parameters, split out because the event store library wants them apart."""
 
@@ -29,6 +49,7 @@ class Database:
     password: str
     schema: str
     url: str  # as given, for processes started with these settings
+    timeouts: Timeouts = Timeouts()
 
     @classmethod
     def from_url(cls, url: str, schema: str) -> Database:
@@ -43,14 +64,19 @@ class Database:
             url=url,
         )
 
+    def bounded(self, timeouts: Timeouts) -> Database:
+        return replace(self, timeouts=timeouts)
+
     @property
     def conninfo(self) -> str:
+        options = {"options": self.timeouts.options} if self.timeouts.options else {}
         return psycopg.conninfo.make_conninfo(
             dbname=self.dbname,
             host=self.host,
             port=self.port,
             user=self.user,
             password=self.password,
+            **options,
         )
 
     def connect(self, *, autocommit: bool = True, timeout: int = 5) -> psycopg.Connection:
@@ -72,7 +98,7 @@ class Database:
 
     def datastore(self, pool_size: int) -> PostgresDatastore:
         """A connection pool for read models, in Guichet's schema."""
-        return PostgresDatastore(
+        datastore = PostgresDatastore(
             dbname=self.dbname,
             host=self.host,
             port=self.port,
@@ -83,11 +109,17 @@ class Database:
             max_overflow=pool_size,
             pre_ping=True,
             connect_timeout=CONNECT_TIMEOUT,
+            idle_in_transaction_session_timeout=self.timeouts.idle_in_transaction,
         )
+        if self.timeouts.options:  # read when each connection opens; none is open yet
+            kwargs = datastore.pool.kwargs
+            assert isinstance(kwargs, dict)
+            kwargs["options"] = self.timeouts.options
+        return datastore
 
     def event_store_env(self, pool_size: int) -> dict[str, str]:
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "infra.event_log:EventLogFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
@@ -98,7 +130,10 @@ class Database:
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
-            "POSTGRES_LOCK_TIMEOUT": "10",
+            # Each write sets its own lock timeout (0: none) when it takes the log's lock.
+            "POSTGRES_LOCK_TIMEOUT": str(self.timeouts.lock),
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(self.timeouts.idle_in_transaction),
+            "POSTGRES_OPTIONS": self.timeouts.options,
             # Off on purpose: with concurrent writers its insert function commits positions
             # out of order and subscribers skip events; the default path takes a table lock.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",

@@ -31,7 +31,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from infra import failures
 from infra.database import Database
+from infra.failures import ViewFailed, deterministic
 from infra.views.base import EVERY_TOPIC
 from projections.base import Positioned, View
 
@@ -179,6 +181,9 @@ class ProjectionRunner:
         )
         self._thread.start()
 
+    def request_stop(self) -> None:
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -186,7 +191,8 @@ class ProjectionRunner:
             self._thread = None
 
     def run_forever(self) -> None:
-        """Follows the log until stopped, retrying transient database errors with backoff."""
+        """Follows the log until stopped, retrying transient database errors with backoff;
+        stops at a fact the view cannot apply (see `infra.failures`)."""
         backoff = 0.1
         while not self._stop.is_set():
             try:
@@ -195,6 +201,14 @@ class ProjectionRunner:
                     listener.execute(f'LISTEN "{self.channel}"')
                     self._follow(listener)
                 backoff = 0.1
+            except ViewFailed as failure:
+                self.last_error = str(failure)
+                log.error("projection %s %s", self.view.name, failure)
+                try:
+                    failures.record(self.database, failure)
+                except TRANSIENT:
+                    log.exception("projection %s: its failure could not be recorded", failure.view)
+                return
             except TRANSIENT as error:
                 self.last_error = str(error)
                 log.warning("projection %s: %s; retrying in %.1fs", self.view.name, error, backoff)
@@ -221,15 +235,43 @@ class ProjectionRunner:
     def _follow(self, listener: psycopg.Connection) -> None:
         self.view.create()
         while not self._stop.is_set():
+            before = self.view.position()
             try:
                 self.catch_up()
                 self.last_error = None
-            except IntegrityError:
+            except IntegrityError as error:
+                if self.view.position() == before and deterministic(error):
+                    self.isolate(before)  # not another runner: a fact the view refuses
                 continue  # another runner moved the view on; reread its position
+            except Exception as error:
+                if not deterministic(error):
+                    raise
+                self.isolate(self.view.position())
+                continue
             for _ in listener.notifies(timeout=0.5, stop_after=1):
                 # Let a burst of writes gather into one page: under load each view then
                 # catches up once per interval rather than once per fact, for that much lag.
                 self._stop.wait(self.coalesce)
+
+    def isolate(self, position: int) -> None:
+        """Applies the page after `position` one fact at a time, to name the one the view
+        cannot apply; raises `ViewFailed` for it (those before it are applied)."""
+        head = self.recorder.max_notification_id() or 0
+        for notification in self._select(position, head):
+            try:
+                page = (
+                    [Positioned(self.view.decode(self.mapper, notification), notification.id)]
+                    if notification.state
+                    else []
+                )
+                self.view.apply_page(page, position, notification.id)
+            except Exception as error:
+                if not deterministic(error):
+                    raise
+                raise ViewFailed(
+                    self.view.name, notification.id, notification.topic, error
+                ) from error
+            position = notification.id
 
     def _fetch(self, position: int, head: int) -> tuple[list[Positioned], int]:
         """The page after `position`, decoded, and the position to track once it is applied.

@@ -59,6 +59,10 @@ class Settings:
     statistics_min_contacts: int
     statistics_min_population: int
     statistics_interval: float
+    statement_timeout: float
+    lock_timeout: int
+    idle_in_transaction_timeout: int
+    write_timeout: float
 
     @property
     def embedded(self) -> bool:
@@ -101,6 +105,12 @@ class Settings:
                 "GUICHET_STATISTICS_MIN_POPULATION", "10000", _population
             ),
             statistics_interval=read("GUICHET_STATISTICS_INTERVAL", "60", _interval),
+            statement_timeout=read("GUICHET_STATEMENT_TIMEOUT", "10", _bound),
+            lock_timeout=read("GUICHET_LOCK_TIMEOUT", "5", _whole_seconds),
+            idle_in_transaction_timeout=read(
+                "GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "5", _whole_seconds
+            ),
+            write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
         )
 
 
@@ -253,6 +263,22 @@ def _seconds(raw: str) -> float:
 def _days(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 3660:
         raise ValueError("a whole number of days from 1 to 3660")
+    return int(raw)
+
+
+def _bound(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ValueError("a number of seconds greater than 0 and at most 3600")
+    return value
+
+
+def _whole_seconds(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 3600:
+        raise ValueError("a whole number of seconds from 1 to 3600")
     return int(raw)
 
 

@@ -22,7 +22,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from api.app import create_app
-from infra.bootstrap import connect, tune_garbage_collector
+from infra.bootstrap import SHUTDOWN_GRACE, connect, tune_garbage_collector
 from infra.settings import Settings
 
 log = logging.getLogger("guichet")
@@ -45,8 +45,13 @@ def server_options(settings: Settings) -> dict[str, Any]:
     """What uvicorn is told besides where to listen: never to read X-Forwarded-For itself
     (it trusts 127.0.0.1 by default, so anyone on the host could name any address; the app
     reads it from the proxies in GUICHET_TRUSTED_PROXIES only), and the largest WebSocket
-    message, the same as the largest request body."""
-    return {"proxy_headers": False, "ws_max_size": settings.max_body_bytes}
+    message, the same as the largest request body; and how long requests in flight may finish
+    when it stops."""
+    return {
+        "proxy_headers": False,
+        "ws_max_size": settings.max_body_bytes,
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE,
+    }
 
 
 def serve(host: str, port: int, log_level: str) -> None:

@@ -74,6 +74,10 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_STATISTICS_MIN_DAYS", "0", "whole number"),
         ("GUICHET_STATISTICS_MIN_POPULATION", "-1", "people"),
         ("GUICHET_STATISTICS_INTERVAL", "0", "seconds"),
+        ("GUICHET_STATEMENT_TIMEOUT", "0", "seconds"),
+        ("GUICHET_LOCK_TIMEOUT", "0.5", "whole number of seconds"),
+        ("GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "never", "whole number of seconds"),
+        ("GUICHET_WRITE_TIMEOUT", "7200", "at most 3600"),
     ],
 )
 def test_an_invalid_value_names_the_variable_and_what_is_expected(
@@ -104,3 +108,11 @@ def test_public_statistics_rules_have_defaults_and_are_read() -> None:
     )  # fmt: skip
     assert (read.statistics_min_days, read.statistics_min_contacts) == (1, 3)
     assert (read.statistics_min_population, read.statistics_interval) == (0, 0.2)
+
+
+def test_every_session_is_bounded_by_default() -> None:
+    settings = Settings.from_environ({})
+    assert settings.statement_timeout == 10
+    assert settings.lock_timeout == 5
+    assert settings.idle_in_transaction_timeout == 5
+    assert settings.write_timeout == 30
