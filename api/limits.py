@@ -20,9 +20,11 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     ValidationContext,
 )
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
 from api.cost import cost
@@ -30,6 +32,7 @@ from infra.settings import Settings
 from infra.tokens import Role
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+WEBSOCKET_ONLY = "WEBSOCKET_ONLY"
 INTROSPECTION = ("__schema", "__type")
 
 
@@ -118,6 +121,16 @@ def request_limits(settings: Settings) -> type[SchemaExtension]:
             principal = getattr(ctx.context, "principal", None)
             public = principal is None or principal.role is Role.PUBLIC
             for operation in chosen:
+                if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
+                    getattr(ctx.context, "request", None), WebSocket
+                ):
+                    # strawberry would run it as a query and fail on the generator it gets.
+                    ctx.pre_execution_errors = [GraphQLError(
+                        "Subscriptions are served over WebSocket only: /graphql with the "
+                        "graphql-transport-ws protocol.",
+                        extensions={"code": WEBSOCKET_ONLY},
+                    )]  # fmt: skip
+                    return
                 if settings.production and public and introspects(operation, fragments):
                     ctx.pre_execution_errors = [limit_error(
                         "introspection", 0,
