@@ -98,8 +98,9 @@ def test_any_text_survives_the_view(container: Container) -> None:
     container.runners["interactions"].catch_up()
     row = container.interactions.contact(interaction.id)
     assert row is not None
-    assert row.detail["needs"][0]["information"][-1] == awkward
-    assert row.detail["corrections"][0]["reason"] == awkward
+    # Kept as the text rule reads them: information keeps its lines, a reason is one line.
+    assert row.detail["needs"][0]["information"][-1] == 'Ligne 1\nLigne 2 \\ "cité" {a,b} \\N é'
+    assert row.detail["corrections"][0]["reason"] == 'Ligne 1 Ligne 2 \\ "cité" {a,b} \\N é'
     assert row.detail["corrections"][0]["by"] == 'Marie "la" \\ Côté'
     assert row.need_codes == [need.code for need in interaction.needs[1:]]
 
