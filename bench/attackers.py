@@ -167,7 +167,7 @@ async def websocket_attack(
                     payload = {"authorization": f"Bearer {bearer}"} if bearer else {}
                     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
                     await asyncio.wait_for(ws.recv(), TIMEOUT)
-                    sent = await _flood(ws, documents, counts, sent)
+                    sent = await _flood(ws, documents, counts, sent, deadline)
         except TimeoutError:
             counts["timed out" if time.monotonic() < deadline else "cut at the end"] += 1
         except ConnectionClosed as closed:
@@ -180,8 +180,9 @@ async def websocket_attack(
 
 
 async def _flood(
-    ws: ClientConnection, documents: list[str], counts: Counter[str], sent: int
-) -> int:
+    ws: ClientConnection, documents: list[str], counts: Counter[str], sent: int,
+    deadline: float,
+) -> int:  # fmt: skip
     room = asyncio.Semaphore(IN_FLIGHT)
 
     async def read() -> None:
@@ -205,12 +206,15 @@ async def _flood(
 
     reader = asyncio.create_task(read())
     try:
-        while sent < MOST_REQUESTS:
+        # The deadline is checked here too: on Python 3.11 `wait_for` can swallow the outer
+        # timeout's cancellation, and a socket whose refusals come back at once never waits.
+        while sent < MOST_REQUESTS and time.monotonic() < deadline:
             if reader.done():
                 reader.result()  # raises why the socket ended
                 return sent
             try:
-                await asyncio.wait_for(room.acquire(), TIMEOUT)
+                async with asyncio.timeout(TIMEOUT):
+                    await room.acquire()
             except TimeoutError:
                 counts["timed out"] += 1  # no answer for TIMEOUT seconds
                 return sent
@@ -256,7 +260,12 @@ async def attack(port: int, seconds: float, clients: int) -> dict[str, dict[str,
             runs.append(websocket_attack(port, client, deadline, counts, None, FREE_FORM))
         else:
             runs.append(http_attack(port, client, deadline, counts, long_search(client)))
-    await asyncio.gather(*runs, return_exceptions=True)
+    try:
+        # Every loop stops at the deadline; a request in flight then has TIMEOUT to end.
+        await asyncio.wait_for(asyncio.gather(*runs, return_exceptions=True), seconds + TIMEOUT)
+    except TimeoutError:
+        for counts in results.values():
+            counts["stopped by the bench"] = 1
     return {name: {**counts, **SAMPLES.get(id(counts), {})} for name, counts in results.items()}
 
 
