@@ -46,6 +46,7 @@ from tests.support.ports import free_port
 
 COUNSELLOR = "127.0.0.2"  # the legitimate counsellor's own address
 TARGET_P99_MS, TARGET_SETTLE_S = 500.0, 10.0
+KEEP_ALIVE = 4.0  # seconds an idle connection is reused: under uvicorn's 5 s
 
 
 @contextmanager
@@ -140,16 +141,23 @@ async def counsellor(
 ) -> None:
     """Contacts due at `rate` a second, each phase for its seconds, over as many keep-alive
     connections as are needed (at most 64) so that a slow answer does not delay the next."""
-    idle: list[Http] = []
+    idle: list[tuple[float, Http]] = []  # (when it was last answered, the connection)
     running: set[asyncio.Task[None]] = set()
-    opened = 0
+
+    def connection() -> Http:
+        # As an HTTP client's pool does: a connection idle for longer than the server keeps
+        # it (uvicorn: 5 s) is closed, not reused, or the request meets a closed socket.
+        while idle:
+            answered, kept = idle.pop()
+            if time.monotonic() - answered < KEEP_ALIVE:
+                return kept
+            kept.close()
+        return Http(port, COUNSELLOR, "bench-token")
 
     async def one(phase: Phase, due: float, body: bytes) -> None:
-        nonlocal opened
-        connection = idle.pop() if idle else Http(port, COUNSELLOR, "bench-token")
-        opened += 1
+        connection_ = connection()
         try:
-            status, payload = await asyncio.wait_for(connection.post(body), TIMEOUT)
+            status, payload = await asyncio.wait_for(connection_.post(body), TIMEOUT)
             result = json.loads(payload)
             data = (result.get("data") or {}).get("recordInteraction") or {}
             logged = data.get("__typename") == "InteractionReceipt"
@@ -159,17 +167,17 @@ async def counsellor(
                     phase.samples.append(f"{status}: {payload[:200]!r}")
             else:
                 phase.latencies.append((time.perf_counter() - due) * 1000)
-            idle.append(connection)
+            idle.append((time.monotonic(), connection_))
         except TimeoutError:
             phase.errors += 1
             if len(phase.samples) < 3:
                 phase.samples.append(f"no answer within {TIMEOUT:.0f} s")
-            connection.close()
+            connection_.close()
         except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             phase.errors += 1
             if len(phase.samples) < 3:
                 phase.samples.append(f"{type(error).__name__} {error}"[:200])
-            connection.close()
+            connection_.close()
 
     for phase, seconds in phases:
         start = time.perf_counter()
@@ -187,8 +195,8 @@ async def counsellor(
         await asyncio.sleep(max(start + seconds - time.perf_counter(), 0))
     if running:
         await asyncio.wait(running, timeout=TIMEOUT + 1)
-    for connection in idle:
-        connection.close()
+    for _, kept in idle:
+        kept.close()
 
 
 def settle(port: int, bound: float) -> tuple[float | None, str]:
