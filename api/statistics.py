@@ -15,7 +15,9 @@ from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.interactions import ContactChannel
 from domain import interactions as domain
+from domain import limits
 from domain.errors import InvalidInput
+from domain.text import check as check_text
 from infra.statistics import (
     PublicRules,
     StatisticsRequest,
@@ -132,9 +134,13 @@ def check(
         raise InvalidInput("to", f"{end} is before {start}")
     if not 1 <= top <= TOP_MAX:
         raise InvalidInput("top", f"ask for 1 to {TOP_MAX} rows")
-    code = territory.strip() if territory is not None else None
+    if territory is not None:
+        check_text("territory", territory, max_length=limits.CODE_MAX)
+        if not territory.strip():
+            raise InvalidInput("territory", "is blank; leave it out for the whole province")
+        territory = territory.strip()
     value = domain.ContactChannel(str(channel)).value if channel is not None else None
-    return StatisticsRequest(start, end, code or None, value, top)
+    return StatisticsRequest(start, end, territory, value, top)
 
 
 def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Published, int]:
