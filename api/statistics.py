@@ -75,7 +75,8 @@ class Statistics:
     territory: str | None
     channel: str | None
     exact: bool = strawberry.field(
-        description="False when counts below the threshold are suppressed (public figures)."
+        description="False in public figures: counts below the threshold are suppressed and "
+        "the others randomly rounded to a multiple of 5."
     )
     threshold: int
     position: int = strawberry.field(
@@ -89,8 +90,12 @@ class Statistics:
     interpreter_used: Figure
     needs_per_contact: float | None
     referrals_per_contact: float | None
-    average_wait_seconds: float | None
-    average_handle_seconds: float | None
+    average_wait_seconds: float | None = strawberry.field(
+        description="Null in public figures: one contact more or less would show in it."
+    )
+    average_handle_seconds: float | None = strawberry.field(
+        description="Null in public figures: one contact more or less would show in it."
+    )
     by_channel: list[StatisticsCell]
     by_month: list[StatisticsCell] = strawberry.field(
         description="Contacts by month (group, YYYY-MM) and channel (key)."
@@ -201,7 +206,8 @@ class StatisticsQuery:
     @strawberry.field(
         description="The annual report's figures for a period (local days in America/Montreal), "
         "optionally for a territory and every place inside it, and a channel. Public figures "
-        "leave out small counts and what would give them back, group small places, count "
+        "leave out small counts and what would give them back, round the others randomly to "
+        "a multiple of 5, group small places, count "
         "contacts as of the current interval, and are refused for short periods, few contacts "
         "and small places; analysts and auditors see exact ones."
     )

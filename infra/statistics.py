@@ -56,7 +56,7 @@ _CREATE_CUT = (
 
 
 # The secret the random rounding of public counts is drawn with: made once, never shown.
-ROUNDING_TABLE = "statistics_secret"
+ROUNDING_TABLE = "statistics_rounding"
 _CREATE_ROUNDING = (
     "CREATE TABLE IF NOT EXISTS {} (one boolean PRIMARY KEY DEFAULT true CHECK (one),"
     " secret bytea NOT NULL)"
@@ -233,7 +233,7 @@ class StatisticsReader:
 
     def rounding(self) -> RandomRounding:
         """The rounding of public counts, with the deployment's secret (the table
-        `statistics_secret`), made by the first process to need it."""
+        `statistics_rounding`), made by the first process to need it."""
         if self._secret is None:
             table = self.view.table(ROUNDING_TABLE)
             with self.view.datastore.get_connection() as conn, conn.transaction():
