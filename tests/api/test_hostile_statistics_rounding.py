@@ -4,12 +4,14 @@ that strips to nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from infra.bootstrap import Container
+from infra.statistics import PublicRules, StatisticsRequest, published
 from tests.api.test_hostile_statistics import contact, log
 from tests.api.test_interactions import ANALYST, CHOMEDEY, STATISTICS, Need, at, ready
 from tests.support.graphql import GraphQLClient
@@ -79,7 +81,10 @@ async def test_two_periods_a_day_apart_do_not_single_out_the_contact_of_that_day
 
 @pytest.mark.asyncio
 async def test_asking_again_gives_the_same_rounded_figures(
-    container: Container, graphql: GraphQLClient
+    container: Container,
+    graphql: GraphQLClient,
+    make_container: Callable[[dict[str, str]], Container],
+    environ: dict[str, str],
 ) -> None:
     ready(container)
     after = await log(graphql, ORDINARY)
@@ -92,6 +97,16 @@ async def test_asking_again_gives_the_same_rounded_figures(
         assert again == first
     assert await ask(graphql, **WITH, top=11) == first
     assert all(count is None or count % BASE == 0 for count in counts(first).values())
+    other = make_container(environ)  # another API process: the same secret, the same draws
+    asked = StatisticsRequest(date(2018, 4, 1), date(2018, 4, 30))
+    figures, _ = published(
+        other.statistics, other.search_view.organization_names, asked, exact=False,
+        rules=PublicRules.of(other.settings),
+    )  # fmt: skip
+    assert figures.contacts.value == first["contacts"]["value"]
+    assert {(c.group, c.key): c.count for c in figures.tables["region"]} == {
+        (c["group"], c["key"]): c["count"] for c in first["byRegion"]
+    }
 
 
 @pytest.mark.asyncio
