@@ -15,7 +15,9 @@ from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.interactions import ContactChannel
 from domain import interactions as domain
+from domain import limits
 from domain.errors import InvalidInput
+from domain.text import check as check_text
 from infra.statistics import (
     PublicRules,
     StatisticsRequest,
@@ -73,7 +75,8 @@ class Statistics:
     territory: str | None
     channel: str | None
     exact: bool = strawberry.field(
-        description="False when counts below the threshold are suppressed (public figures)."
+        description="False in public figures: counts below the threshold are suppressed and "
+        "the others randomly rounded to a multiple of 5."
     )
     threshold: int
     position: int = strawberry.field(
@@ -87,8 +90,12 @@ class Statistics:
     interpreter_used: Figure
     needs_per_contact: float | None
     referrals_per_contact: float | None
-    average_wait_seconds: float | None
-    average_handle_seconds: float | None
+    average_wait_seconds: float | None = strawberry.field(
+        description="Null in public figures: one contact more or less would show in it."
+    )
+    average_handle_seconds: float | None = strawberry.field(
+        description="Null in public figures: one contact more or less would show in it."
+    )
     by_channel: list[StatisticsCell]
     by_month: list[StatisticsCell] = strawberry.field(
         description="Contacts by month (group, YYYY-MM) and channel (key)."
@@ -132,9 +139,13 @@ def check(
         raise InvalidInput("to", f"{end} is before {start}")
     if not 1 <= top <= TOP_MAX:
         raise InvalidInput("top", f"ask for 1 to {TOP_MAX} rows")
-    code = territory.strip() if territory is not None else None
+    if territory is not None:
+        check_text("territory", territory, max_length=limits.CODE_MAX)
+        if not territory.strip():
+            raise InvalidInput("territory", "is blank; leave it out for the whole province")
+        territory = territory.strip()
     value = domain.ContactChannel(str(channel)).value if channel is not None else None
-    return StatisticsRequest(start, end, code or None, value, top)
+    return StatisticsRequest(start, end, territory, value, top)
 
 
 def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Published, int]:
@@ -195,7 +206,8 @@ class StatisticsQuery:
     @strawberry.field(
         description="The annual report's figures for a period (local days in America/Montreal), "
         "optionally for a territory and every place inside it, and a channel. Public figures "
-        "leave out small counts and what would give them back, group small places, count "
+        "leave out small counts and what would give them back, round the others randomly to "
+        "a multiple of 5, group small places, count "
         "contacts as of the current interval, and are refused for short periods, few contacts "
         "and small places; analysts and auditors see exact ones."
     )

@@ -7,6 +7,7 @@ Each process keeps its own columns and, before every query, reads only the rows 
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from infra.settings import Settings
 from infra.views.interactions import PostgresInteractionView
 from infra.views.territories import PostgresTerritoryView
 from projections.coverage import Place, Places
+from projections.rounding import RandomRounding
 from projections.statistics import (
     REGION_LABELS,
     Cell,
@@ -50,6 +52,14 @@ CUT_TABLE = "statistics_public_cut"
 _CREATE_CUT = (
     "CREATE TABLE IF NOT EXISTS {} (every double precision NOT NULL, tick bigint NOT NULL,"
     " position bigint NOT NULL, PRIMARY KEY (every, tick))"
+)
+
+
+# The secret the random rounding of public counts is drawn with: made once, never shown.
+ROUNDING_TABLE = "statistics_rounding"
+_CREATE_ROUNDING = (
+    "CREATE TABLE IF NOT EXISTS {} (one boolean PRIMARY KEY DEFAULT true CHECK (one),"
+    " secret bytea NOT NULL)"
 )
 
 
@@ -105,6 +115,7 @@ class StatisticsReader:
         self._tick = -1
         self._cut = 0
         self._cut_table = False
+        self._secret: bytes | None = None
 
     @property
     def position(self) -> int:
@@ -220,6 +231,27 @@ class StatisticsReader:
         # Rows read by this process stop at the view's position, which is past the cut.
         return int(found[0]) if found else cut
 
+    def rounding(self) -> RandomRounding:
+        """The rounding of public counts, with the deployment's secret (the table
+        `statistics_rounding`), made by the first process to need it."""
+        if self._secret is None:
+            table = self.view.table(ROUNDING_TABLE)
+            with self.view.datastore.get_connection() as conn, conn.transaction():
+                curs = conn.cursor(row_factory=tuple_row)
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table.as_string(conn),))
+                curs.execute(sql.SQL(_CREATE_ROUNDING).format(table))
+                curs.execute(
+                    sql.SQL("INSERT INTO {} (secret) VALUES (%s) ON CONFLICT DO NOTHING").format(
+                        table
+                    ),
+                    (secrets.token_bytes(32),),
+                )
+                curs.execute(sql.SQL("SELECT secret FROM {}").format(table))
+                found = curs.fetchone()
+            assert found is not None  # inserted above when missing
+            self._secret = bytes(found[0])
+        return RandomRounding(self._secret)
+
     def _changed_since(self, position: int) -> int:
         rows = self._columns.rows
         return int(np.count_nonzero(rows["counted"].view() & (rows["position"].view() > position)))
@@ -259,7 +291,10 @@ def published(
         return ""
 
     first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
-    figures = publish(tallies, exact=exact, threshold=rules.threshold, label=label, first=first)
+    figures = publish(
+        tallies, exact=exact, threshold=rules.threshold, label=label, first=first,
+        rounding=None if exact else reader.rounding(),
+    )  # fmt: skip
     return figures, reader.position if exact else 0
 
 

@@ -3,7 +3,9 @@ suppression, as in the ESSnet Handbook on Statistical Disclosure Control (Hundep
 2010, chapter 5, "Magnitude and frequency tables": threshold rule, secondary suppression).
 
 Primary suppression: a cell counting 1 to threshold - 1 contacts is not published at all,
-neither its count nor its key, so its absence cannot be told from a zero.
+neither its count nor its key, so its absence cannot be told from a zero; a total (contacts,
+needs, referrals, unmet needs, interpreters) below the threshold, 0 included, is published as
+hidden, so a zero cannot be told from a small count either.
 
 Complementary suppression: every published whole is the sum of parts (a table's cells add up
 to the contacts, the needs, the unmet needs or the referrals; the months of a channel to that
@@ -62,7 +64,9 @@ def protect(tallies: Tallies, threshold: int, first: Mapping[str, int]) -> Prote
         "contacts": tallies.contacts, "needs": tallies.needs, "referrals": tallies.referrals,
         "unmet": tallies.unmet, "interpreter": tallies.interpreter,
     }  # fmt: skip
-    hidden = {name for name, count in totals.items() if small(count)}
+    # A total of 0 is hidden like one of 1 to threshold - 1: published, the 0 would tell that a
+    # figure hidden the next time counts a contact logged since.
+    hidden = {name for name, count in totals.items() if count < threshold}
     # Interpreters or not: a two-cell table whose whole is the contacts.
     if small(tallies.contacts - tallies.interpreter) or "contacts" in hidden:
         hidden.add("interpreter")

@@ -8,17 +8,20 @@ for the places inside it.
 
 Public figures go through `projections.disclosure`: small cells are left out, key and all,
 with the cells that would give them back. Contacts who gave no address appear only as their
-own region, never under a place.
+own region, never under a place. Then every count left is randomly rounded to a multiple of 5
+(`projections.rounding`), and shares and ratios are of the rounded counts; averages of waiting
+and handling times are left out, as one contact more or less would show in them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from projections.disclosure import Protected, protect
+from projections.rounding import RandomRounding
 from projections.statistics import NONE, UNKNOWN, Cell, Tallies
 
 PERCENT_DIGITS = 2
@@ -33,6 +36,7 @@ _DENOMINATOR = {
     "need": "needs", "unmet": "unmet", "unmet_reason": "unmet", "organization": "referrals",
     "place": "group", "unmet_need_reason": "group",
 }  # fmt: skip
+_PARENT = {"place": "region", "unmet_need_reason": "unmet"}  # the wholes of "group" shares
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,9 @@ class Published:
     tables: dict[str, list[PublishedCell]]
 
 
-def _share(count: int, whole: int) -> float | None:
-    return round(100 * count / whole, PERCENT_DIGITS) if whole else None
+def _share(count: int, whole: int | None) -> float | None:
+    # Rounded independently, a part can come out above its whole: it is all of it.
+    return round(100 * min(count, whole) / whole, PERCENT_DIGITS) if whole else None
 
 
 def publish(
@@ -78,42 +83,66 @@ def publish(
     threshold: int,
     label: Callable[[str, str], str],
     first: Mapping[str, int],
+    rounding: RandomRounding | None = None,
 ) -> Published:
     """`label(table, key)` names a key; `first` caps the rows of the tables named in it (per
     group for grouped tables). Public figures are protected (see `projections.disclosure`):
-    their tables list only the cells the public may see."""
+    their tables list only the cells the public may see, and with `rounding` every count they
+    publish is rounded, shares and ratios being of the rounded counts."""
     if exact:
         shown = {name: _capped(tallies.tables.get(name, []), first.get(name)) for name in TABLES}
         protected = Protected(shown, frozenset(), frozenset())
+        rounding = None
     else:
         protected = protect(tallies, threshold, first)
     hidden = protected.hidden
 
+    def rounded(count: int, table: str, group: str, key: str) -> int:
+        return count if rounding is None else rounding(count, table, group, key, tallies.contacts)
+
+    exact_totals = {
+        "contacts": tallies.contacts, "needs": tallies.needs, "referrals": tallies.referrals,
+        "unmet": tallies.unmet, "interpreter": tallies.interpreter,
+    }  # fmt: skip
+    totals = {
+        name: None if name in hidden else rounded(count, "total", "", name)
+        for name, count in exact_totals.items()
+    }
+
     def small(count: int) -> bool:
         return not exact and 0 < count < threshold
 
-    def figure(name: str, count: int) -> Figure:
-        return Figure(None, True) if name in hidden else Figure(count, False)
+    def figure(name: str) -> Figure:
+        value = totals[name]
+        return Figure(None, True) if value is None else Figure(value, False)
 
-    def ratio(part: str, whole: str) -> float | None:
-        counts = {"needs": tallies.needs, "referrals": tallies.referrals}
-        if tallies.contacts == 0 or part in hidden or whole in hidden:
+    def ratio(part: str) -> float | None:
+        counted, contacts = totals[part], totals["contacts"]
+        if not contacts or counted is None:
             return None
-        return round(counts[part] / tallies.contacts, 3)
+        return round(counted / contacts, 3)
 
     tables: dict[str, list[PublishedCell]] = {}
     for name in TABLES:
-        cells = tallies.tables.get(name, [])
-        known = sum(c.count for c in cells if c.key not in (UNKNOWN, NONE))
-        groups: dict[str, int] = {}
-        for cell in cells:
-            groups[cell.group] = groups.get(cell.group, 0) + cell.count
-        wholes = {"contacts": tallies.contacts, "needs": tallies.needs, "unmet": tallies.unmet,
-                  "referrals": tallies.referrals, "known": known}  # fmt: skip
+        cells = [
+            replace(cell, count=rounded(cell.count, name, cell.group, cell.key))
+            for cell in protected.tables.get(name, [])
+        ]
+        if rounding is None:
+            groups = _sums(tallies.tables.get(name, []))
+            known = _sums(c for c in tallies.tables.get(name, []) if c.key not in (UNKNOWN, NONE))
+            known_whole: int | None = known.get("", 0)
+        else:  # the wholes of shares as published: rounded, and only those shown
+            groups = {c.key: c.count or 0 for c in tables.get(_PARENT.get(name, ""), [])}
+            unknown = sum(c.count for c in cells if c.key in (UNKNOWN, NONE))
+            contacts = totals["contacts"]
+            known_whole = None if contacts is None else contacts - unknown
+        wholes = {**{kind: totals[kind] for kind in ("contacts", "needs", "unmet", "referrals")},
+                  "known": known_whole}  # fmt: skip
         kept: list[PublishedCell] = []
-        for cell in protected.tables.get(name, []):
+        for cell in cells:
             kind = _DENOMINATOR[name]
-            whole = groups[cell.group] if kind == "group" else wholes[kind]
+            whole = groups.get(cell.group) if kind == "group" else wholes[kind]
             share = _share(cell.count, whole)
             if (name in _KNOWN_ONLY and cell.key in (UNKNOWN, NONE)) or {
                 (name, "*"),
@@ -132,17 +161,25 @@ def publish(
     return Published(
         exact=exact,
         threshold=threshold,
-        contacts=figure("contacts", tallies.contacts),
-        needs=figure("needs", tallies.needs),
-        referrals=figure("referrals", tallies.referrals),
-        unmet=figure("unmet", tallies.unmet),
-        interpreter=figure("interpreter", tallies.interpreter),
-        needs_per_contact=ratio("needs", "contacts"),
-        referrals_per_contact=ratio("referrals", "contacts"),
-        average_wait_seconds=_average(wait_total, waited, small),
-        average_handle_seconds=_average(handle_total, handled, small),
+        contacts=figure("contacts"),
+        needs=figure("needs"),
+        referrals=figure("referrals"),
+        unmet=figure("unmet"),
+        interpreter=figure("interpreter"),
+        needs_per_contact=ratio("needs"),
+        referrals_per_contact=ratio("referrals"),
+        average_wait_seconds=None if rounding else _average(wait_total, waited, small),
+        average_handle_seconds=None if rounding else _average(handle_total, handled, small),
         tables=tables,
     )
+
+
+def _sums(cells: Iterable[Cell]) -> dict[str, int]:
+    """The counts of the cells added up by group."""
+    sums: dict[str, int] = {}
+    for cell in cells:
+        sums[cell.group] = sums.get(cell.group, 0) + cell.count
+    return sums
 
 
 def _capped(cells: list[Cell], first: int | None) -> list[Cell]:

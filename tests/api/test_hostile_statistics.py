@@ -92,6 +92,10 @@ def left_over(whole: int, cells: list[dict[str, Any]]) -> int:
     return whole - sum(int(cell["count"]) for cell in cells)
 
 
+def not_small(count: int) -> bool:
+    return abs(count) not in range(1, THRESHOLD)
+
+
 @pytest.mark.asyncio
 async def test_a_hidden_cell_cannot_be_found_from_the_total_or_other_tables(
     container: Container, graphql: GraphQLClient
@@ -102,25 +106,24 @@ async def test_a_hidden_cell_cannot_be_found_from_the_total_or_other_tables(
     assert stats["__typename"] == "Statistics", stats
     contacts = stats["contacts"]["value"]
     assert contacts == 30
+    # The total minus the published cells: nothing, or a group too large to single out (counts
+    # are rounded apart, so the parts may also add up to more than their whole).
     for name in CONTACT_TABLES:
         cells = stats[name]
         assert all(cell["count"] is not None and cell["count"] >= THRESHOLD for cell in cells)
         assert not any(cell["suppressed"] for cell in cells), name
-        # The total minus the published cells: nothing, or a group too large to single out.
-        assert left_over(contacts, cells) == 0 or left_over(contacts, cells) >= THRESHOLD, name
+        assert not_small(left_over(contacts, cells)), name
     channels = {cell["key"]: cell["count"] for cell in stats["byChannel"]}
     for channel, whole in channels.items():
         months = [cell for cell in stats["byMonth"] if cell["key"] == channel]
-        assert left_over(whole, months) in (0, *range(THRESHOLD, whole + 1)), channel
+        assert not_small(left_over(whole, months)), channel
     regions = {cell["key"]: cell["count"] for cell in stats["byRegion"]}
     for region, whole in regions.items():
         places = [cell for cell in stats["topPlaces"] if cell["group"] == region]
-        assert left_over(whole, places) in (0, *range(THRESHOLD, whole + 1)), region
+        assert not_small(left_over(whole, places)), region
     assert stats["unmetNeeds"] == {"value": None, "suppressed": True}
     interpreters = stats["interpreterUsed"]["value"]
-    assert interpreters is None or min(interpreters, contacts - interpreters) in (
-        0, *range(THRESHOLD, contacts + 1),
-    )  # fmt: skip
+    assert interpreters is None or not_small(contacts - interpreters)
 
 
 @pytest.mark.asyncio
@@ -390,7 +393,7 @@ def test_a_change_the_public_cannot_see_is_never_pushed(
         time.sleep(0.6)
         subscribe(ws, channel="PHONE")
         first = next_figures(ws)
-        assert first["contacts"]["value"] == 29, first
+        assert first["contacts"]["value"] in (25, 30), first  # 29, rounded
         # E-mails (another channel than the one asked) and a test call (never counted).
         post(client, [*(contact(n, channel="EMAIL") for n in range(50, 55)),
                       contact(43, disposition="TEST")])  # fmt: skip
