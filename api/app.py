@@ -39,7 +39,7 @@ def create_app(
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
-        Route("/health", health_endpoint(container), methods=["GET"]),
+        Route("/health", health_endpoint(container, graphql), methods=["GET"]),
     ]
     # The caller's address is the peer's, unless the peer is a proxy named in
     # GUICHET_TRUSTED_PROXIES: then it is the right-most address of X-Forwarded-For that is

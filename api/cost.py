@@ -1,6 +1,14 @@
 """What an operation may cost, known before it runs: one per field, and the fields under a list
 once for each item the list may hold.
 
+What a field weighs counts too. A long text costs by its bound, one per 1,000 characters
+(`TEXT`; a localized text once for each language asked): thirty aliases of a hundred places'
+descriptions would otherwise be a small document with a 360 MB answer. A resolver that
+searches, counts or replays costs the work it does (`RESOLVERS`), so one document cannot run
+dozens of searches or statistics; `Statistics.csv` costs what the tables it holds cost when
+asked as fields. The schema refuses to build while a localized text or a JSON value has no
+weight; long strings are listed by hand (their bounds are in `domain.limits`).
+
 Every list of objects in the schema has a declared size, `SIZES`: the most items it can hold
 (a contact's needs, a place's ancestors, every territory), or `PAGED` for the list of a page,
 which holds at most the page asked (`first`, or its default) of the field above it; or a size
@@ -12,6 +20,7 @@ Lists of scalars cost one: each of their items is a value the domain bounds.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from math import ceil
 from typing import Any
 
 from graphql import (
@@ -34,6 +43,15 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+)
+
+from domain.limits import (
+    DESCRIPTION_MAX,
+    INFORMATION_ENTRIES_MAX,
+    INFORMATION_MAX,
+    NAME_MAX,
+    REASON_MAX,
+    WEBSITE_MAX,
 )
 
 PAGE_ARGUMENT = "first"
@@ -84,6 +102,64 @@ SIZES: dict[str, int] = {
     "Statistics.byMonth": 500,  # ten years of months, by channel
 }  # fmt: skip
 
+
+def _units(characters: int) -> int:
+    """What a text of this bound weighs: one per 1,000 characters, at least one."""
+    return max(1, ceil(characters / 1_000))
+
+
+DESCRIPTION, NAME, INFORMATION = _units(DESCRIPTION_MAX), _units(NAME_MAX), _units(INFORMATION_MAX)
+RECORD = 8 * DESCRIPTION + 4 * NAME  # a service's texts in two languages, and its names
+
+# What a text weighs, in place of the one a field costs: for a localized text, each language
+# asked; for a list of strings, all of them.
+TEXT: dict[str, int] = {
+    **dict.fromkeys(
+        ("Organization.description", "Service.description", "Service.eligibility",
+         "Service.fees", "Service.applicationProcess", "Location.description",
+         "Location.accessibility"),
+        DESCRIPTION,
+    ),
+    **dict.fromkeys(
+        ("Organization.name", "Service.name", "Location.name", "Suggestion.name",
+         "ServiceAtLocationResult.name", "ServiceAtLocationResult.organizationName",
+         "RecordToVerify.name"),
+        NAME,
+    ),
+    "Organization.website": _units(WEBSITE_MAX),
+    "NeedRecord.information": INFORMATION_ENTRIES_MAX * INFORMATION,
+    "Unmet.note": INFORMATION,
+    "FollowUpRecord.note": INFORMATION,
+    "FollowUpRecord.outcome": INFORMATION,
+    **dict.fromkeys(
+        ("Organization.flaggedReason", "Correction.reason", "FieldChange.reason",
+         "AuditEntry.reason"),
+        _units(REASON_MAX),
+    ),
+    # JSON values: a field's value before and after (a localized text at most), a fact's
+    # fields and a record's state (a whole service at most). An entry's changes are counted
+    # 60 times over (`AuditEntry.changes`), more than one fact's texts can hold: one each.
+    **dict.fromkeys(("FieldChange.previousValue", "FieldChange.newValue"), 2 * DESCRIPTION),
+    **dict.fromkeys(("AuditChange.before", "AuditChange.after"), 1),
+    "AuditEntry.fields": RECORD,
+    "PastRecord.state": RECORD,
+}  # fmt: skip
+CSV = "Statistics.csv"  # weighs the tables it holds (`_csv`)
+
+# What a resolver's work costs, on top of its fields.
+RESOLVERS: dict[str, int] = {
+    "Query.searchServices": 1_000,
+    "Query.statistics": 1_000,
+    "Subscription.statisticsChanged": 1_000,
+    "Query.coveredTerritories": 200,
+    "Query.populationCovered": 200,
+    "Query.coverageChanges": 200,
+    "Query.autocomplete": 200,
+    "Query.auditLog": 200,
+    "Query.history": 200,
+    "Query.asOf": 200,
+}
+
 # Lists sized by an argument of a field above them: (argument, items per unit of it).
 BY_ARGUMENT: dict[str, tuple[str, int]] = {
     "Statistics.topPlaces": ("top", 10),  # `top` places in each of the regions
@@ -116,6 +192,18 @@ def unsized(schema: GraphQLSchema) -> list[str]:
     return [name for name in lists_of_objects(schema) if name not in SIZES | BY_ARGUMENT]
 
 
+def unweighted(schema: GraphQLSchema) -> list[str]:
+    """The localized texts and JSON values that have no weight."""
+    return [
+        f"{name}.{field_name}"
+        for name, kind in schema.type_map.items()
+        if not name.startswith("__") and isinstance(kind, GraphQLObjectType | GraphQLInterfaceType)
+        for field_name, field in kind.fields.items()
+        if get_named_type(field.type).name in ("LocalizedText", "JSON")
+        and f"{name}.{field_name}" not in TEXT
+    ]
+
+
 def _numbers(
     field: FieldNode, definition: GraphQLField, variables: Mapping[str, Any]
 ) -> dict[str, int]:
@@ -136,13 +224,9 @@ def _numbers(
     return {name: max(1, number) for name, number in found.items()}
 
 
-def _items(
-    owner: GraphQLNamedType, field: FieldNode, definition: GraphQLField,
-    asked: Mapping[str, int],
-) -> int:  # fmt: skip
+def _items(name: str, definition: GraphQLField, asked: Mapping[str, int]) -> int:
     if not isinstance(_unwrapped(definition.type), GraphQLList):
         return 1
-    name = f"{owner.name}.{field.name.value}"
     if PAGE_ARGUMENT in definition.args or SIZES.get(name) == PAGED:
         return asked.get(PAGE_ARGUMENT, 1)
     if name in BY_ARGUMENT:
@@ -151,11 +235,26 @@ def _items(
     return SIZES.get(name, 1)
 
 
+def _csv(statistics: GraphQLNamedType, asked: Mapping[str, int]) -> int:
+    """What the tables of the CSV would cost asked as fields, every scalar of each cell."""
+    if not isinstance(statistics, GraphQLObjectType):
+        return 1
+    total = 0
+    for name, definition in statistics.fields.items():
+        cell = get_named_type(definition.type)
+        if isinstance(_unwrapped(definition.type), GraphQLList) and isinstance(
+            cell, GraphQLObjectType
+        ):
+            total += 1 + _items(f"{statistics.name}.{name}", definition, asked) * len(cell.fields)
+    return total
+
+
 def cost(
     schema: GraphQLSchema, operation: OperationDefinitionNode,
     fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, Any],
 ) -> int:  # fmt: skip
-    """One per field, and the fields under a list once per item it may hold."""
+    """One per field, and the fields under a list once per item it may hold; a long text by
+    its bound, a costly resolver by its work."""
 
     def typed(
         selections: SelectionSetNode, parent: GraphQLNamedType
@@ -196,7 +295,16 @@ def cost(
                 if field.selection_set
                 else 0
             )
-            total += 1 + _items(owner, field, definition, asked) * inner
+            key = f"{owner.name}.{name}"
+            work = RESOLVERS.get(key, 0)
+            if key == CSV:
+                total += work + _csv(owner, asked)
+            elif key in TEXT and not field.selection_set:  # a string, or a list of them
+                total += work + TEXT[key]
+            elif key in TEXT:  # a localized text: each language asked
+                total += 1 + work + TEXT[key] * max(1, inner)
+            else:
+                total += 1 + work + _items(key, definition, asked) * inner
         return total
 
     # A variable the request leaves out takes the default its definition gives, if any.

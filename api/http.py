@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -129,6 +130,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.max_subscriptions_per_connection = container.settings.socket_operations
         self.rate_limiter = RateLimiter(container.settings.rate_limit)
         self.failures = failures(container.settings.auth_failures)
+        self.sockets: Counter[str] = Counter()  # open WebSockets by address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -174,11 +176,18 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket's upgrade request is held to the rules of an HTTP request: its token is
         checked (a bad one closes the socket, 4403) and counted when it fails, and it takes a
-        token of the caller's rate (past it, or past the failures, 4429)."""
+        token of the caller's rate (past it, or past the failures, 4429). An address holds at
+        most `GUICHET_SOCKETS_PER_ADDRESS` open sockets (one more: 4429)."""
         socket = WebSocket(scope, receive=receive, send=send)
+        address = address_of(socket)
+        most = self.container.settings.sockets_per_address
         try:
-            principal = self.sign_in(socket.headers.get("authorization"), address_of(socket))
-            self.pace(principal, address_of(socket))  # the upgrade is a request like any
+            if self.sockets[address] >= most:
+                raise LimitExceeded(
+                    429, "socketsPerAddress", most, f"At most {most} WebSockets per address."
+                )
+            principal = self.sign_in(socket.headers.get("authorization"), address)
+            self.pace(principal, address)  # the upgrade is a request like any
             scope[PRINCIPAL] = principal
         except (Unauthenticated, LimitExceeded) as refused:
             await socket.accept(subprotocol=await self.pick_websocket_subprotocol(socket))
@@ -186,26 +195,35 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await socket.close(code=code, reason="Too many requests" if code == 4429
                                else "Forbidden")  # fmt: skip
             return
-        await super().__call__(scope, receive, send)
+        self.sockets[address] += 1
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.sockets[address] -= 1
+            if self.sockets[address] <= 0:
+                del self.sockets[address]
 
     def sign_in(self, authorization: str | None, address: str) -> Principal:
-        """The caller a token names; an address that failed too often lately is refused
-        before its token is even looked at, and each failure counts against it."""
+        """The caller a token names. A valid token is always let through: tokens are random
+        192-bit values, so failures are counted against noise and load, not against a guess
+        succeeding, and must not lock out those who share the address. An invalid one counts
+        against its address, and past the limit is refused (429) rather than told 401."""
         if not authorization:
             return ANONYMOUS
-        wait = self.failures.due("address:" + address)
-        if wait > 0:
-            most = self.container.settings.auth_failures
-            raise LimitExceeded(
-                429, "authFailures", most,
-                f"More than {most} failed authentications a minute from this address; "
-                f"retry in {wait:.0f} s.",
-                {"Retry-After": str(max(1, math.ceil(wait)))},
-            )  # fmt: skip
         try:
             return authenticate(self.container, authorization)
         except Unauthenticated:
-            self.failures.wait("address:" + address)
+            key = "address:" + address
+            wait = self.failures.due(key)
+            if wait > 0:
+                most = self.container.settings.auth_failures
+                raise LimitExceeded(
+                    429, "authFailures", most,
+                    f"More than {most} failed authentications a minute from this address; "
+                    f"retry in {wait:.0f} s.",
+                    {"Retry-After": str(max(1, math.ceil(wait)))},
+                ) from None  # fmt: skip
+            self.failures.wait(key)
             raise
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -19,7 +19,7 @@ from strawberry.types.execution import ExecutionContext
 
 from api import access
 from api.audit import AsOfQuery, AuditQuery
-from api.cost import unsized
+from api.cost import unsized, unweighted
 from api.coverage import (
     CoverageHistoryQuery,
     CoverageMutation,
@@ -124,6 +124,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     lists = unsized(schema._schema)
     if lists:
         raise RuntimeError(f"no declared size in api/cost.py for the lists {', '.join(lists)}")
+    texts = unweighted(schema._schema)
+    if texts:
+        raise RuntimeError(f"no weight in api/cost.py for the texts {', '.join(texts)}")
     guard_fields(schema._schema)
     return schema
 

@@ -96,8 +96,9 @@ def _well_formed(payload: object) -> bool:
 
 
 def _subscription_only(data: GraphQLRequestData, max_tokens: int) -> None:
-    """Refuses a query or a mutation; a document that does not parse is left to the schema,
-    which closes the socket (4400) as the protocol asks."""
+    """Refuses anything but one subscription the document selects: a query or a mutation, a
+    document of several operations that names none, a name that matches none. A document that
+    does not parse is left to the schema, which closes the socket (4400) as the protocol asks."""
     if not isinstance(data.query, str):
         return
     try:
@@ -105,9 +106,20 @@ def _subscription_only(data: GraphQLRequestData, max_tokens: int) -> None:
     except GraphQLSyntaxError:
         return
     operation = get_operation_ast(document, data.operation_name)
-    if operation is not None and operation.operation is not OperationType.SUBSCRIPTION:
+    if operation is None:
+        # Left to strawberry, several operations and no name ran the first; a name that
+        # matches none failed as an unexpected error.
+        named = data.operation_name
         raise Refused(GraphQLError(
-            "The WebSocket carries subscriptions only; send queries and mutations over HTTP "
-            "(POST /graphql).",
+            f"The document has no operation named {named!r}; name its subscription in "
+            "operationName." if named else
+            "The document has no operation, or several: name the subscription to run in "
+            "operationName.",
+            extensions={"code": SUBSCRIPTIONS_ONLY},
+        ))  # fmt: skip
+    if operation.operation is not OperationType.SUBSCRIPTION:
+        raise Refused(GraphQLError(
+            "The WebSocket carries subscriptions only; the operation asked is a "
+            f"{operation.operation.value}: send queries and mutations over HTTP (POST /graphql).",
             extensions={"code": SUBSCRIPTIONS_ONLY},
         ))  # fmt: skip

@@ -47,6 +47,7 @@ from tests.support.ports import free_port
 COUNSELLOR = "127.0.0.2"  # the legitimate counsellor's own address
 TARGET_P99_MS, TARGET_SETTLE_S = 500.0, 10.0
 KEEP_ALIVE = 4.0  # seconds an idle connection is reused: under uvicorn's 5 s
+ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 (/health shows positions and lags to admins only)
 
 
 @contextmanager
@@ -59,7 +60,8 @@ def server(workers: int, mode: str, clients: int, notes: list[str]) -> Iterator[
         environ = dict(
             os.environ, GUICHET_DATA_DIR=data, GUICHET_LOG_LEVEL="ERROR", GUICHET_MODE=mode,
             GUICHET_PUBLIC_PERSISTED_ONLY="true" if mode == "production" else "false",
-            GUICHET_TOKENS=f"bench:counsellor:bench-token,{tokens_setting(clients)}",
+            GUICHET_TOKENS=f"bench:counsellor:bench-token,bench-admin:admin:{ADMIN_TOKEN},"
+            f"{tokens_setting(clients)}",
         )  # fmt: skip
         for name in ("GUICHET_DATABASE_URL", "GUICHET_RATE_LIMIT"):
             environ.pop(name, None)
@@ -110,7 +112,10 @@ def stop(process: subprocess.Popen[bytes], pgdata: Path) -> str:
 
 def health(port: int, timeout: float) -> dict[str, Any] | None:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=timeout) as answer:
+        asked = urllib.request.Request(
+            f"http://127.0.0.1:{port}/health", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        )
+        with urllib.request.urlopen(asked, timeout=timeout) as answer:  # noqa: S310
             found: dict[str, Any] = json.loads(answer.read())
             return found if answer.status == 200 else None
     except (OSError, ValueError):

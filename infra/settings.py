@@ -63,6 +63,7 @@ class Settings:
     lock_timeout: int
     idle_in_transaction_timeout: int
     write_timeout: float
+    sockets_per_address: int
 
     @property
     def embedded(self) -> bool:
@@ -111,6 +112,7 @@ class Settings:
                 "GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "5", _whole_seconds
             ),
             write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
+            sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
         )
 
 
@@ -241,6 +243,12 @@ def _failures(raw: str) -> int:
 def _socket_operations(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 100:
         raise ValueError("operations at once on one WebSocket, from 1 to 100")
+    return int(raw)
+
+
+def _sockets_per_address(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ValueError("open WebSockets for each address, from 1 to 10000")
     return int(raw)
 
 

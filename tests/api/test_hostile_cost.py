@@ -9,7 +9,7 @@ import httpx
 from graphql import OperationDefinitionNode, parse
 
 from api.app import create_app
-from api.cost import BY_ARGUMENT, SIZES, cost, lists_of_objects
+from api.cost import BY_ARGUMENT, RESOLVERS, SIZES, cost, lists_of_objects
 from api.schema import build_schema
 from infra.bootstrap import Container
 from infra.settings import Settings
@@ -89,6 +89,7 @@ def test_a_page_given_by_a_variables_default_is_counted() -> None:
         return cost(schema, operation, {}, variables)
 
     log = "query ($n: Int = 400) { auditLog(first: $n) { ... on AuditPage { entries { actor } } } }"
-    assert cost_of(log, {}) == 1 + 1 + 400
-    assert cost_of(log, {"n": 3}) == 1 + 1 + 3
-    assert cost_of(log.replace(" = 400", ""), {}) == 1 + 1 + 100  # the argument's own default
+    work = RESOLVERS["Query.auditLog"]
+    assert cost_of(log, {}) == 1 + work + 1 + 400
+    assert cost_of(log, {"n": 3}) == 1 + work + 1 + 3
+    assert cost_of(log.replace(" = 400", ""), {}) == 1 + work + 1 + 100  # the argument's default

@@ -137,7 +137,7 @@ async def test_health_reports_database_and_lag(
 ) -> None:
     await graphql.data(REGISTER, {"input": CENTRE}, "editor-token")
 
-    response = await http.get("/health")
+    response = await http.get("/health", headers={"Authorization": "Bearer admin-token"})
 
     body = response.json()
     assert response.status_code == 200

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 
 import httpx
@@ -33,6 +34,7 @@ def served(environ: dict[str, str], container: Container) -> Iterator[Serve]:
         )  # fmt: skip
         started.append(process)
         wait_healthy(port, process)
+        time.sleep(1.0)  # /health took a token of this address's rate: let it refill
         return port
 
     yield run

@@ -12,6 +12,7 @@ def test_no_proxy_is_trusted_by_default() -> None:
     assert settings.trusted_proxies == ()
     assert settings.auth_failures == 10
     assert settings.socket_operations == 5
+    assert settings.sockets_per_address == 20
 
 
 def test_trusted_proxies_are_addresses_or_networks() -> None:
@@ -26,6 +27,8 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
         ("GUICHET_TRUSTED_PROXIES", "proxy.example"),
         ("GUICHET_AUTH_FAILURES", "-1"),
         ("GUICHET_SOCKET_OPERATIONS", "0"),
+        ("GUICHET_SOCKETS_PER_ADDRESS", "0"),
+        ("GUICHET_SOCKETS_PER_ADDRESS", "many"),
     ],
 )
 def test_invalid_edge_settings_name_their_variable(variable: str, value: str) -> None:
