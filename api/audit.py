@@ -21,6 +21,7 @@ from api.errors import (
     NotFoundError,
     as_error,
 )
+from api.moments import read_moment, read_optional_moment
 from api.records import page_size
 from domain.errors import InvalidInput, NotFound
 from domain.limits import PERSON_MAX, at_most
@@ -127,6 +128,8 @@ class AuditQuery:
                 for index, kind in enumerate(types):
                     check(f"types[{index}]", kind, max_length=TYPE_MAX)
             size = page_size(first, PAGE_MAX)
+            from_ = read_optional_moment("from", from_)
+            to = read_optional_moment("to", to)
             if from_ is not None and to is not None and to <= from_:
                 raise InvalidInput("to", f"{to.isoformat()} is not after {from_.isoformat()}")
             await reach(context, ("audit",), consistent_with)
@@ -198,8 +201,7 @@ class AsOfQuery:
         try:
             context.require(Role.AUDITOR)
             uuid = parse_id("id", id)
-            if at.tzinfo is None:
-                raise InvalidInput("at", "give a time with its offset, like 2024-05-01T12:00Z")
+            at = read_moment("at", at)
             await reach(context, ("audit",), consistent_with)
             container = context.container
             past = await context.call(

@@ -24,6 +24,7 @@ from api.errors import (
     as_error,
     at_input,
 )
+from api.moments import read_day, read_optional_moment
 from api.records import REASON, edit
 from api.territories import Territory, TerritoryKind
 from domain import limits
@@ -123,6 +124,8 @@ class CoverageQuery:
         context = info.context
         try:
             check("territory", territory, max_length=limits.CODE_MAX)
+            at = read_day("at", at)
+            as_known_at = read_optional_moment("asKnownAt", as_known_at)
             await reach(context, ("coverage", "territories"), consistent_with)
             code = territory.strip()
             container = context.container
@@ -400,6 +403,8 @@ def _code(found: Known, code: str) -> str:
 
 
 def _span(start: date, end: date) -> None:
+    read_day("from", start)
+    read_day("to", end)
     if end < start:
         raise InvalidInput("to", f"{end} is before {start}")
 
@@ -417,6 +422,8 @@ class CoverageHistoryQuery:
         consistent_with: int | None = None,
     ) -> CoveredResult:
         try:
+            at = read_day("at", at)
+            as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
             codes = in_force(found.agreements, DomainChannel(channel).value, at)
             every = found.territories.places_at(at, as_known_at).covered(codes, None)
@@ -451,6 +458,7 @@ class CoverageHistoryQuery:
         consistent_with: int | None = None,
     ) -> TimelineResult:
         try:
+            as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
             code = _code(found, territory)
             snapshot = found.territories
@@ -491,6 +499,7 @@ class CoverageHistoryQuery:
     ) -> ChangesResult:
         try:
             _span(start, to)
+            as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
             snapshot = found.territories
             moves = changes(
@@ -525,6 +534,7 @@ class CoverageHistoryQuery:
     ) -> PopulationResult:
         try:
             _span(start, to)
+            as_known_at = read_optional_moment("asKnownAt", as_known_at)
             days = periods(start, to, granularity.value)
             if len(days) > MAX_POINTS:
                 raise InvalidInput(

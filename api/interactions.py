@@ -24,6 +24,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.moments import read_day
 from api.node import Node
 from domain import interactions as domain
 from domain import limits
@@ -559,6 +560,8 @@ class InteractionQuery:
             context.require(*access.CONTACT_READERS)
             if counsellor is not None:
                 check("counsellor", counsellor, max_length=limits.PERSON_MAX)
+            read_day("from", from_)
+            read_day("to", to)
             await reach(context, ("interactions",), consistent_with)
             if to < from_:
                 raise InvalidInput("to", f"{to} is before {from_}")

@@ -20,7 +20,7 @@ from api.directory import Organization, parse_id
 from api.errors import CONSISTENCY_TIMEOUT, ConsistencyTimeout
 from api.interactions import InteractionRecord
 from api.node import Node
-from api.services import Location, Service, hidden
+from api.services import Location, Service, concealed
 from domain.errors import InvalidInput
 
 # The views a node may be read from, for `consistentWith`.
@@ -72,9 +72,9 @@ async def _record(context: Context, id: UUID) -> Node | None:
             return None
         return Organization.from_row(row)
     if kind == "service":
-        return None if hidden(fields, context.principal) else Service.from_fields(id, fields)
+        return None if await concealed(context, fields) else Service.from_fields(id, fields)
     if kind == "location":
-        return None if hidden(fields, context.principal) else Location.from_fields(id, fields)
+        return None if await concealed(context, fields) else Location.from_fields(id, fields)
     return None
 
 

@@ -30,6 +30,7 @@ from api.errors import (
     as_error,
     at_input,
 )
+from api.moments import read_optional_moment
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.directory import Organization as OrganizationRecord
 from domain.errors import InvalidInput
@@ -350,6 +351,7 @@ class RecordQuery:
         try:
             context.require(Role.EDITOR)
             size = page_size(first)
+            as_of = read_optional_moment("asOf", as_of)
             await reach(context, ("verification",), consistent_with)
             wanted = (
                 [kind.value for kind in kinds] if kinds else ["organization", "service", "location"]

@@ -24,6 +24,7 @@ from api.errors import (
     SearchUnavailableError,
     as_error,
 )
+from api.moments import read_optional_moment
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
@@ -220,9 +221,7 @@ class SearchQueryType:
                 -90 <= near.latitude <= 90 and -180 <= near.longitude <= 180
             ):
                 raise InvalidInput("near", "latitude is -90 to 90 and longitude -180 to 180")
-            if open_at is not None and not 1 < open_at.year < 9999:
-                # Montréal time is read from it: at the calendar's ends that overflows.
-                raise InvalidInput("openAt", "must be a time between the years 2 and 9998")
+            open_at = read_optional_moment("openAt", open_at)
             if territory is not None:
                 check("territory", territory, max_length=MAX_CODE)
             for name, values in (("categories", categories), ("languages", languages)):

@@ -10,7 +10,7 @@ import strawberry
 
 from api import access
 from api.consistency import reach
-from api.context import Info
+from api.context import Context, Info
 from api.directory import (
     DESCRIPTION,
     NAME,
@@ -361,6 +361,20 @@ def hidden(record: Fields, principal: Principal) -> bool:
     return access.hides(str(record["status"]), principal.role)
 
 
+async def concealed(context: Context, record: Fields) -> bool:
+    """`hidden`, or offered by an organization that is: a service or location of a deactivated
+    or merged organization is no more the public's than the organization itself."""
+    principal = context.principal
+    if hidden(record, principal):
+        return True
+    owner = record.get("organization_id")
+    if owner is None or not access.hides("inactive", principal.role):
+        return False
+    owner_id = UUID(str(owner))
+    found = (await context.call(context.container.history.records, [owner_id])).get(owner_id)
+    return found is not None and hidden(found, principal)
+
+
 @strawberry.type
 class ServiceQuery:
     @strawberry.field(description="A service's current state.")
@@ -369,7 +383,7 @@ class ServiceQuery:
     ) -> ServiceResult:
         try:
             record = await read(info, id, "service", consistent_with)
-            if hidden(record, info.context.principal):
+            if await concealed(info.context, record):
                 raise NotFound("service", UUID(id))
             return Service.from_fields(UUID(id), record)
         except EXPECTED as error:
@@ -381,7 +395,7 @@ class ServiceQuery:
     ) -> LocationResult:
         try:
             record = await read(info, id, "location", consistent_with)
-            if hidden(record, info.context.principal):
+            if await concealed(info.context, record):
                 raise NotFound("location", UUID(id))
             return Location.from_fields(UUID(id), record)
         except EXPECTED as error:

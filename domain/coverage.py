@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.moments import check_day
 from domain.text import check, parse_text
 from domain.values import parse_territory_codes as parse_codes
 
@@ -61,6 +62,9 @@ def _text(field: str, text: str | None, *, required: bool = False) -> str | None
 
 
 def _period(effective_from: date, effective_until: date | None) -> None:
+    check_day("effectiveFrom", effective_from)
+    if effective_until is not None:
+        check_day("effectiveUntil", effective_until)
     if effective_until is not None and effective_until <= effective_from:
         raise InvalidInput(
             "effectiveUntil",
@@ -183,6 +187,8 @@ class CoverageAgreement(Aggregate):
         self._require_live("extend it")
         if self.effective_until is None:
             raise InvalidInput("effectiveUntil", "the agreement is already open-ended")
+        if until is not None:
+            check_day("effectiveUntil", until)
         if until is not None and until <= self.effective_until:
             raise InvalidInput(
                 "effectiveUntil",

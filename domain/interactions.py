@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -23,6 +23,7 @@ from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
 from domain.limits import INFORMATION_MAX, KEY_MAX, NEEDS_MAX, PERSON_MAX, REASON_MAX
+from domain.moments import check_day
 from domain.text import check, parse_optional_text, parse_text
 from domain.values import parse_languages, parse_taxonomy
 
@@ -141,15 +142,42 @@ def _note(field_name: str, text: str | None) -> str | None:
     return parse_optional_text(field_name, text, max_length=NOTE_MAX, multiline=True)
 
 
-def _aware(field_name: str, moment: datetime | None) -> None:
-    if moment is not None and moment.utcoffset() is None:
+# Guichet's service began long after this: a contact before it is a typing error.
+EARLIEST_CONTACT = datetime(2000, 1, 1, tzinfo=UTC)
+# How far past its recording a contact's time may be (clocks and time zones disagree).
+AHEAD = timedelta(days=1)
+
+
+def _moment(field_name: str, moment: datetime | None, at: datetime) -> None:
+    if moment is None:
+        return
+    if moment.utcoffset() is None:
         raise InvalidInput(field_name, "needs a time zone offset")
+    check_day(field_name, moment)
+    if moment < EARLIEST_CONTACT:
+        raise InvalidInput(field_name, f"{moment.isoformat()} is before {EARLIEST_CONTACT.year}")
+    if moment > at + AHEAD:
+        raise InvalidInput(field_name, f"{moment.isoformat()} is more than a day in the future")
 
 
-def check_times(started: datetime, answered: datetime | None, ended: datetime | None) -> None:
-    _aware("input.startedAt", started)
-    _aware("input.answeredAt", answered)
-    _aware("input.endedAt", ended)
+# How far ahead a follow-up may be planned.
+FOLLOW_UP_HORIZON = timedelta(days=366)
+
+
+def _due(field_name: str, due: date, started: datetime, at: datetime) -> None:
+    if due < started.date():
+        raise InvalidInput(field_name, "a follow-up cannot be due before the contact")
+    if due > at.date() + FOLLOW_UP_HORIZON:
+        raise InvalidInput(field_name, f"{due.isoformat()} is more than a year ahead")
+
+
+def check_times(
+    started: datetime, answered: datetime | None, ended: datetime | None, at: datetime
+) -> None:
+    """A contact's times, as the counsellor gives them, against when Guichet records them."""
+    _moment("input.startedAt", started, at)
+    _moment("input.answeredAt", answered, at)
+    _moment("input.endedAt", ended, at)
     if answered is not None and answered < started:
         raise InvalidInput("input.answeredAt", f"{answered.isoformat()} is before the start")
     if ended is not None and ended < started:
@@ -300,13 +328,13 @@ class Interaction(Aggregate):
     def _content(
         key: str, channel: ContactChannel, started_at: datetime, answered_at: datetime | None,
         ended_at: datetime | None, language: str, interpreter: bool, counsellor: str,
-        inquirer: Inquirer,
+        inquirer: Inquirer, at: datetime,
     ) -> tuple[str, str, dict[str, Any]]:  # fmt: skip
         check("input.key", key, max_length=KEY_MAX)
         key = key.strip()
         if not key:
             raise InvalidInput("input.key", f"give a key of 1 to {KEY_MAX} characters")
-        check_times(started_at, answered_at, ended_at)
+        check_times(started_at, answered_at, ended_at, at)
         counsellor = parse_text("input.counsellor", counsellor, max_length=PERSON_MAX)
         if not counsellor:
             raise InvalidInput("input.counsellor", "name the counsellor")
@@ -330,11 +358,11 @@ class Interaction(Aggregate):
     ) -> Interaction:  # fmt: skip
         key, _, content = cls._content(
             key, channel, started_at, answered_at, ended_at, language, interpreter, counsellor,
-            inquirer,
+            inquirer, at,
         )  # fmt: skip
         limits.bounded("input.needs", needs, NEEDS_MAX)
-        if follow_up is not None and follow_up.due < started_at.date():
-            raise InvalidInput("input.followUp.due", "a follow-up cannot be due before the contact")
+        if follow_up is not None:
+            _due("input.followUp.due", follow_up.due, started_at, at)
         content.update(
             ended_at=ended_at,
             needs=[_need(index, need) for index, need in enumerate(needs)],
@@ -364,7 +392,7 @@ class Interaction(Aggregate):
     ) -> Interaction:  # fmt: skip
         key, _, content = cls._content(
             key, channel, started_at, answered_at, None, language, interpreter, counsellor,
-            inquirer,
+            inquirer, at,
         )  # fmt: skip
         return cls._create(
             cls.Opened, id=interaction_id(key), timestamp=at, key=key,
@@ -531,13 +559,12 @@ class Interaction(Aggregate):
     ) -> None:
         if self.disposition is not None:
             raise InvalidInput("input.id", "this contact is already closed")
-        check_times(self.started_at, self.answered_at, ended_at)
+        check_times(self.started_at, self.answered_at, ended_at, at)
         self._step(self.Closed, ended_at=ended_at, disposition=disposition.value, actor=actor,
                    at=at)  # fmt: skip
 
     def schedule_follow_up(self, follow_up: FollowUp, *, actor: str, at: datetime) -> None:
-        if follow_up.due < self.started_at.date():
-            raise InvalidInput("input.due", "a follow-up cannot be due before the contact")
+        _due("input.due", follow_up.due, self.started_at, at)
         if len(self.follow_ups) >= limits.FOLLOW_UPS_MAX:
             raise InvalidInput(
                 "input.due", f"a contact has at most {limits.FOLLOW_UPS_MAX} follow-ups"

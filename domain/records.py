@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from domain.errors import InvalidInput
 from domain.events import Fact
 from domain.limits import DESCRIPTION_MAX, NAME_MAX, PERSON_MAX, REASON_MAX
+from domain.moments import check_day
 from domain.text import parse_optional_text, parse_text
 from domain.values import LocalizedText
 
@@ -162,6 +163,7 @@ class Record(Aggregate):
         confirmed_by = parse_text("confirmedBy", confirmed_by, max_length=PERSON_MAX)
         note = optional_reason("note", note)
         when = occurred_at or at
+        check_day("verifiedAt", when)
         if when > at:
             raise InvalidInput("verifiedAt", "a verification cannot be in the future")
         self._record(

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
+from domain.moments import check_day
 from domain.text import check, parse_optional_text, parse_text
 
 
@@ -148,6 +149,7 @@ class Territory(Aggregate):
         self, name: str, effective_from: date, reason: str | None, *, actor: str, at: datetime
     ) -> None:
         self._require_current()
+        check_day("effectiveFrom", effective_from)
         self.trigger_event(
             self.Renamed, name=_name(self.code, name), effective_from=effective_from,
             reason=_reason(reason),
@@ -159,6 +161,7 @@ class Territory(Aggregate):
         at: datetime,
     ) -> None:  # fmt: skip
         self._require_current()
+        check_day("effectiveFrom", effective_from)
         _code("parentCode", parent_code)
         if parent_code == self.code:
             raise InvalidInput("parentCode", f"territory {self.code} cannot be its own parent")
@@ -175,6 +178,7 @@ class Territory(Aggregate):
         at: datetime,
     ) -> None:  # fmt: skip
         self._require_current()
+        check_day("effectiveFrom", effective_from)
         _code("targetCode", target_code)
         if target_code == self.code:
             raise InvalidInput("targetCode", f"territory {self.code} cannot merge into itself")

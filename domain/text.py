@@ -17,6 +17,7 @@ from enum import Enum
 from uuid import UUID
 
 from domain.errors import InvalidInput
+from domain.moments import check_day
 
 # C0 controls but tab and newline, DEL, and the C1 controls; lone surrogates are not Unicode.
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -99,14 +100,18 @@ def check(field: str, text: str, *, max_length: int = STORED_MAX) -> None:
 
 
 def check_stored(field: str, value: object, depth: int = 0) -> None:
-    """Every string inside a fact's value, however nested, passes `check`.
+    """Every string inside a fact's value, however nested, passes `check`, and every date
+    and moment lies in the calendar a fact may hold (`domain.moments`).
 
     The last guard before the log: the value constructors already parsed what they hold, so
     this only fails when a rule was skipped somewhere, and then nothing is saved.
     """
     if isinstance(value, str):
         check(field, value)
-    elif value is None or isinstance(value, bool | int | float | UUID | date | datetime | Enum):
+    elif isinstance(value, date | datetime):
+        # A date a view cannot place in every time zone would stop it for good.
+        check_day(field, value)
+    elif value is None or isinstance(value, bool | int | float | UUID | Enum):
         return
     elif depth > 16:
         raise InvalidInput(field, "is nested too deeply")

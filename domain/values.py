@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from domain import limits
 from domain.errors import InvalidInput
+from domain.moments import check_day
 from domain.text import check, parse_text
 
 
@@ -117,6 +118,8 @@ class Schedule:
     def bounded(self, field: str) -> Schedule:
         limits.bounded(f"{field}.hours", self.hours, limits.HOURS_MAX)
         limits.bounded(f"{field}.closedOn", self.closed_on, limits.CLOSED_DAYS_MAX)
+        for index, day in enumerate(self.closed_on):
+            check_day(f"{field}.closedOn[{index}]", day)
         return self
 
     def is_open(self, at: datetime) -> bool:

@@ -45,6 +45,11 @@ _TABLES = {
 _CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (name, *aliases)}
 
 
+# HSDS 3.0 nests objects a few levels deep (organization, service, service at location,
+# location, address); deeper is a hostile file, not a directory.
+NESTING_MAX = 16
+
+
 class PackageError(ValueError):
     """The path is not something HSDS can be read from."""
 
@@ -158,14 +163,20 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[Row] = []
-    for line, raw in enumerate(reader, start=2):
-        row: Row = {
-            (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
-            for key, value in raw.items()
-            if key is not None
-        }
-        row["_where"] = f"{name} line {line}"
-        rows.append(row)
+    try:
+        for line, raw in enumerate(reader, start=2):
+            row: Row = {
+                (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
+                for key, value in raw.items()
+                if key is not None
+            }
+            row["_where"] = f"{name} line {line}"
+            rows.append(row)
+    except csv.Error as error:
+        # A cell past the reader's limit (131,072 characters), a stray quote: the file cannot
+        # be read as the exporter meant it, so nothing of the package is imported.
+        line = reader.line_num + 1  # the line being read when it failed
+        raise PackageError(f"{name} line {line}: not readable CSV ({error})") from None
     table = table_name(resource or PurePosixPath(name).stem, rows)
     if table is None:
         package.ignored.append(name)
@@ -179,6 +190,8 @@ def _read_json(package: Package, name: str, data: bytes) -> None:
         document = json.loads(_decode(data))
     except ValueError as error:
         raise PackageError(f"{name}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise PackageError(f"{name}: not readable JSON (nested too deeply)") from None
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         document = document["contents"]  # an HSDS API page
     items = document if isinstance(document, list) else [document]
@@ -189,7 +202,7 @@ def _read_json(package: Package, name: str, data: bytes) -> None:
             continue
         kind = hint or _shape(item)
         where = f"{name}[{index}]" if isinstance(document, list) else name
-        _flatten(package, kind, item, where, {}, nested=False)
+        _flatten(package, kind, item, where, {}, nested=False, depth=0)
 
 
 def _shape(item: Row) -> str:
@@ -241,15 +254,20 @@ _ONE = {
 
 
 def _flatten(
-    package: Package, table: str, item: Row, where: str, links: Row, *, nested: bool
+    package: Package, table: str, item: Row, where: str, links: Row, *, nested: bool, depth: int
 ) -> None:
+    if depth > NESTING_MAX:
+        package.ignored.append(f"{where} (nested more than {NESTING_MAX} levels)")
+        return
     row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
     for key, value in links.items():
         row.setdefault(key, value)
     for key, (child_table, pointer) in _ONE.get(table, {}).items():
         child = item.get(key)
         if isinstance(child, dict):
-            _flatten(package, child_table, child, f"{where}.{key}", {}, nested=True)
+            _flatten(
+                package, child_table, child, f"{where}.{key}", {}, nested=True, depth=depth + 1
+            )
             if child.get("id") is not None:
                 row.setdefault(pointer, child["id"])
     if table == "attribute":
@@ -265,4 +283,12 @@ def _flatten(
         for index, child in enumerate(children):
             if isinstance(child, dict):
                 link = {pointer: item.get("id"), "_entity": table}
-                _flatten(package, child_table, child, f"{where}.{key}[{index}]", link, nested=True)
+                _flatten(
+                    package,
+                    child_table,
+                    child,
+                    f"{where}.{key}[{index}]",
+                    link,
+                    nested=True,
+                    depth=depth + 1,
+                )

@@ -201,7 +201,8 @@ class SearchRecordsView(PostgresView):
         return [(row["query"], row["filters"], row["searches"]) for row in rows]
 
     def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]:
-        """Active services as a counsellor gives them: names, first phone, first address."""
+        """Active services of active organizations as a counsellor gives them: names, first
+        phone, first address."""
         with self.datastore.get_connection() as conn:
             rows = conn.execute(
                 sql.SQL(SNAPSHOTS).format(records=self.table("search_records")), (list(ids),)
@@ -255,6 +256,7 @@ LEFT JOIN LATERAL (
   ORDER BY place.id LIMIT 1
 ) l ON true
 WHERE s.id = ANY(%s) AND s.kind = 'service' AND s.fields->>'status' = 'active'
+  AND coalesce(o.fields->>'status', 'active') = 'active'
 """
 
 

@@ -56,7 +56,8 @@ async def test_the_public_is_told_there_is_no_deactivated_record(
     assert public["location"]["__typename"] == "NotFoundError"
     assert public["orgNode"] is None
     assert public["locationNode"] is None
-    assert public["service"] == {"locations": []}
+    # Its organization is deactivated, so the service is not the public's either.
+    assert public["service"] == {}
 
 
 async def test_editors_still_see_them(graphql: GraphQLClient, container: Container) -> None:
