@@ -14,6 +14,7 @@ from api.consistency import reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.interactions import ContactChannel
+from api.moments import read_day
 from domain import interactions as domain
 from domain import limits
 from domain.errors import InvalidInput
@@ -135,6 +136,8 @@ _FIELDS = {
 def check(
     start: date, end: date, territory: str | None, channel: object | None, top: int
 ) -> StatisticsRequest:
+    read_day("from", start)
+    read_day("to", end)
     if end < start:
         raise InvalidInput("to", f"{end} is before {start}")
     if not 1 <= top <= TOP_MAX:

@@ -31,6 +31,9 @@ def day_queries(start: str, end: str) -> list[tuple[str, str | None, str]]:
         (f'{{ q: coverage(territory: "66023", channel: PHONE, at: "{end}") {{ {R} }} }}', None,
          "at"),
         (f'{{ q: coveredTerritories(at: "{end}", channel: PHONE) {{ {R} }} }}', None, "at"),
+        (f'{{ q: statistics(from: "{start}", to: "{end}") {{ {R} }} }}', "analyst-token",
+         field),
+        (f'{{ q: statistics(from: "{start}", to: "{end}") {{ {R} }} }}', None, field),
     ]  # fmt: skip
 
 
