@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from api.loaders import Loaders
+from api.rate import RateLimiter
 from infra.bootstrap import Container
 from infra.tokens import Principal, Role
 
@@ -35,6 +36,8 @@ class Context:
     loaders: Loaders = field(init=False)
     # What a WebSocket client sent with `connection_init`; the token is read from it.
     connection_params: dict[str, object] | None = None
+    # Public statistics answers each caller may have an hour (None: no budget).
+    statistics_budget: RateLimiter | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.build(self.container, self.call)

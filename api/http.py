@@ -129,6 +129,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.container = container
         self.max_subscriptions_per_connection = container.settings.socket_operations
         self.rate_limiter = RateLimiter(container.settings.rate_limit)
+        budget = container.settings.statistics_public_budget
+        # A bucket of an hour's answers, refilled evenly: comparing answers that differ by one
+        # contact takes dozens of them, a person looking at figures a few.
+        self.statistics_budget = RateLimiter(budget / 3600, burst=float(budget)) if budget else None
         self.failures = failures(container.settings.auth_failures)
         self.sockets: Counter[str] = Counter()  # open WebSockets by address
 
@@ -232,7 +236,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         else:
             principal = self.sign_in(request.headers.get("authorization"), address_of(request))
             self.pace(principal, address_of(request))
-        return Context(container=self.container, principal=principal, request=request)
+        return Context(
+            container=self.container, principal=principal, request=request,
+            statistics_budget=self.statistics_budget,
+        )  # fmt: skip
 
     def pace(self, principal: Principal, address: str) -> None:
         signed_in = principal.role is not Role.PUBLIC

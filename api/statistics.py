@@ -4,6 +4,7 @@ as CSV too, and a subscription that sends them again as contacts are logged."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncGenerator
 from datetime import date
 from typing import Annotated, cast
@@ -14,6 +15,7 @@ from api.consistency import reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.interactions import ContactChannel
+from api.limits import limit_error
 from api.moments import read_day
 from domain import interactions as domain
 from domain import limits
@@ -182,6 +184,29 @@ def statistics_of(asked: StatisticsRequest, published: Published, position: int)
     )  # fmt: skip
 
 
+def spend(context: Context) -> None:
+    """Takes one of the caller's public answers of the hour (a subscription takes one when it
+    starts); exact figures are not counted."""
+    from api.http import address_of
+
+    budget = context.statistics_budget
+    if budget is None or context.principal.has(*EXACT_ROLES):
+        return
+    principal = context.principal
+    caller = (
+        f"token:{principal.name}" if principal.role is not Role.PUBLIC
+        else f"address:{address_of(context.request)}"
+    )  # fmt: skip
+    wait = budget.wait(caller)
+    if wait > 0:
+        most = int(budget.burst)
+        raise limit_error(
+            "statisticsBudget", most,
+            f"Public figures are answered {most} times an hour to each caller; retry in "
+            f"{math.ceil(wait)} s, or ask for a longer period or a larger territory at once.",
+        )  # fmt: skip
+
+
 async def answer(context: Context, asked: StatisticsRequest) -> Statistics:
     exact = context.principal.has(*EXACT_ROLES)
     published, position = await context.call(figures, context, asked, exact)
@@ -222,6 +247,7 @@ class StatisticsQuery:
         context = info.context
         try:
             asked = check(from_, to, territory, channel, top)
+            spend(context)
             await reach(context, ("interactions",), consistent_with)
             return await answer(context, asked)
         except EXPECTED as error:
@@ -244,6 +270,7 @@ class StatisticsSubscription:
         except EXPECTED as error:
             yield cast(StatisticsResult, as_error(error))
             return
+        spend(context)
         stream = (
             _exact_stream(context, asked)
             if context.principal.has(*EXACT_ROLES)

@@ -59,6 +59,7 @@ class Settings:
     statistics_min_contacts: int
     statistics_min_population: int
     statistics_interval: float
+    statistics_public_budget: int
     statement_timeout: float
     lock_timeout: int
     idle_in_transaction_timeout: int
@@ -106,6 +107,7 @@ class Settings:
                 "GUICHET_STATISTICS_MIN_POPULATION", "10000", _population
             ),
             statistics_interval=read("GUICHET_STATISTICS_INTERVAL", "60", _interval),
+            statistics_public_budget=read("GUICHET_STATISTICS_PUBLIC_BUDGET", "60", _budget),
             statement_timeout=read("GUICHET_STATEMENT_TIMEOUT", "10", _bound),
             lock_timeout=read("GUICHET_LOCK_TIMEOUT", "5", _whole_seconds),
             idle_in_transaction_timeout=read(
@@ -249,6 +251,12 @@ def _socket_operations(raw: str) -> int:
 def _sockets_per_address(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
         raise ValueError("open WebSockets for each address, from 1 to 10000")
+    return int(raw)
+
+
+def _budget(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 100_000:
+        raise ValueError("public statistics answers an hour for each caller, 0 (none) to 100000")
     return int(raw)
 
 

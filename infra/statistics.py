@@ -273,7 +273,12 @@ def published(
             "from", f"public figures cover at least {public.min_days} days, not {days}"
         )
     tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory, public)
-    if public is not None and tallies.contacts < public.min_contacts:
+    # Decided on the rounded total, as the public sees it: on the exact one, whether one more
+    # day is answered would tell whether a contact of that day is among those asked.
+    if (
+        public is not None
+        and reader.rounding()(tallies.contacts, "refusal", tallies.contacts) < public.min_contacts
+    ):
         raise TooFewContacts(
             "from",
             f"public figures need at least {public.min_contacts} contacts; widen the period, "

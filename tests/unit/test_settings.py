@@ -74,6 +74,7 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_STATISTICS_MIN_DAYS", "0", "whole number"),
         ("GUICHET_STATISTICS_MIN_POPULATION", "-1", "people"),
         ("GUICHET_STATISTICS_INTERVAL", "0", "seconds"),
+        ("GUICHET_STATISTICS_PUBLIC_BUDGET", "-1", "answers an hour"),
         ("GUICHET_STATEMENT_TIMEOUT", "0", "seconds"),
         ("GUICHET_LOCK_TIMEOUT", "0.5", "whole number of seconds"),
         ("GUICHET_IDLE_IN_TRANSACTION_TIMEOUT", "never", "whole number of seconds"),
