@@ -273,11 +273,12 @@ def published(
             "from", f"public figures cover at least {public.min_days} days, not {days}"
         )
     tallies, names = reader.tallies(query.start, query.end, query.channel, query.territory, public)
-    # Decided on the rounded total, as the public sees it: on the exact one, whether one more
-    # day is answered would tell whether a contact of that day is among those asked.
+    # Decided on the total as the public sees it (the same draw): on the exact one, whether
+    # one more day is answered would tell whether a contact of that day is among those asked.
     if (
         public is not None
-        and reader.rounding()(tallies.contacts, "refusal", tallies.contacts) < public.min_contacts
+        and reader.rounding()(tallies.contacts, "total", "", "contacts", tallies.contacts)
+        < public.min_contacts
     ):
         raise TooFewContacts(
             "from",

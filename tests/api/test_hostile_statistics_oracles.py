@@ -41,7 +41,9 @@ def secret_rounding(count: int, *, up: bool) -> bytes:
     while True:
         secret = secrets.token_bytes(32)
         rounding = RandomRounding(secret)
-        if (random_round(count, rounding.draw(count, "refusal", count)) > count) is up:
+        if (
+            random_round(count, rounding.draw(count, "total", "", "contacts", count)) > count
+        ) is up:
             return secret
 
 
