@@ -8,7 +8,8 @@ import asyncio
 import csv
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -206,15 +207,7 @@ async def test_polling_public_figures_does_not_tell_when_a_contact_was_logged(
 def test_public_figures_move_by_at_least_the_threshold(
     make_container: Callable[[dict[str, str]], Container], environ: dict[str, str]
 ) -> None:
-    container = watch(make_container, environ, 0.3)
-    with (
-        TestClient(create_app(container)) as client,
-        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
-    ):
-        post(client, CONTACTS)
-        wait_for_contacts(client, 30)
-        time.sleep(0.6)
-        subscribe(ws)
+    with subscribed(make_container, environ, 0.3, 0.6) as (client, ws):
         assert next_figures(ws)["contacts"]["value"] == 30
         post(client, [contact(n) for n in range(60, 64)])  # four: the difference would show them
         wait_for_contacts(client, 34)
@@ -354,18 +347,33 @@ def wait_for_contacts(client: TestClient, count: int) -> None:
     raise AssertionError(f"the view never counted {count} contacts")
 
 
-def test_a_contact_in_a_small_place_is_not_pushed_within_the_interval(
-    make_container: Callable[[dict[str, str]], Container], environ: dict[str, str]
-) -> None:
-    container = watch(make_container, environ, 3.0)
+@contextmanager
+def subscribed(
+    make_container: Callable[[dict[str, str]], Container],
+    environ: dict[str, str],
+    interval: float,
+    settle: float,
+    **variables: Any,
+) -> Iterator[tuple[TestClient, Any]]:
+    """A server whose public figures change every `interval` seconds, the 30 contacts logged
+    and counted, `settle` seconds passed (into a public interval that counts them all), and a
+    public subscription to them sent."""
+    container = watch(make_container, environ, interval)
     with (
         TestClient(create_app(container)) as client,
         client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
     ):
         post(client, CONTACTS)
         wait_for_contacts(client, 30)
-        time.sleep(3.0)  # the next public interval, which counts them all
-        subscribe(ws)
+        time.sleep(settle)
+        subscribe(ws, **variables)
+        yield client, ws
+
+
+def test_a_contact_in_a_small_place_is_not_pushed_within_the_interval(
+    make_container: Callable[[dict[str, str]], Container], environ: dict[str, str]
+) -> None:
+    with subscribed(make_container, environ, 3.0, 3.0) as (client, ws):
         first = next_figures(ws)
         assert first["contacts"]["value"] == 30, first
         post(client, [contact(41, territory=SAINT_BENOIT)])
@@ -383,15 +391,7 @@ def test_a_contact_in_a_small_place_is_not_pushed_within_the_interval(
 def test_a_change_the_public_cannot_see_is_never_pushed(
     make_container: Callable[[dict[str, str]], Container], environ: dict[str, str]
 ) -> None:
-    container = watch(make_container, environ, 0.3)
-    with (
-        TestClient(create_app(container)) as client,
-        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws,
-    ):
-        post(client, CONTACTS)
-        wait_for_contacts(client, 30)
-        time.sleep(0.6)
-        subscribe(ws, channel="PHONE")
+    with subscribed(make_container, environ, 0.3, 0.6, channel="PHONE") as (client, ws):
         first = next_figures(ws)
         assert first["contacts"]["value"] in (25, 30), first  # 29, rounded
         # E-mails (another channel than the one asked) and a test call (never counted).
