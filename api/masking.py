@@ -13,11 +13,11 @@ import logging
 
 import psycopg
 import psycopg_pool
-from eventsourcing import persistence
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from infra.contacts import WriteTimeout
+from infra.database import driver_error
 
 log = logging.getLogger("guichet.api")
 
@@ -32,8 +32,7 @@ UNREACHABLE_STATES = ("08", "57P", "53300")
 
 def unreachable(error: BaseException | None) -> bool:
     """Whether `error` says the database could not be reached (the store wraps psycopg's)."""
-    if isinstance(error, persistence.PersistenceError):
-        error = error.__cause__
+    error = driver_error(error)
     if isinstance(error, psycopg_pool.PoolTimeout):
         return True
     if not isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
@@ -44,8 +43,7 @@ def unreachable(error: BaseException | None) -> bool:
 
 def timed_out(error: BaseException | None) -> bool:
     """Whether the database ended a statement of ours at its time bound."""
-    if isinstance(error, persistence.PersistenceError):
-        error = error.__cause__
+    error = driver_error(error)
     return isinstance(error, psycopg.Error) and error.sqlstate in TIMEOUT_STATES
 
 

@@ -6,6 +6,7 @@ import contextlib
 from dataclasses import dataclass, replace
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
@@ -36,6 +37,11 @@ class Timeouts:
             "idle_in_transaction_session_timeout": self.idle_in_transaction * 1000,
         }
         return " ".join(f"-c {name}={ms}" for name, ms in bounds.items() if ms)
+
+
+def driver_error(error: BaseException | None) -> BaseException | None:
+    """The driver's own error behind one the event store wrapped, or the error itself."""
+    return error.__cause__ if isinstance(error, PersistenceError) else error
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from infra.database import Database
+from infra.database import Database, driver_error
 
 TABLE = "projection_failures"
 DETERMINISTIC_STATES = ("22", "23")
@@ -28,7 +28,7 @@ DETERMINISTIC_STATES = ("22", "23")
 
 class ViewFailed(Exception):
     def __init__(self, view: str, position: int, topic: str, error: BaseException) -> None:
-        cause = error.__cause__ if isinstance(error, PersistenceError) else error
+        cause = driver_error(error)
         state = getattr(cause, "sqlstate", None)
         kind = type(cause).__name__ + (f" (SQLSTATE {state})" if state else "")
         super().__init__(
@@ -42,7 +42,7 @@ class ViewFailed(Exception):
 
 def deterministic(error: BaseException) -> bool:
     """Whether applying the same facts again would fail the same way."""
-    cause = error.__cause__ if isinstance(error, PersistenceError) else error
+    cause = driver_error(error)
     if isinstance(cause, psycopg.Error):
         if cause.sqlstate is None:  # refused before sending: a NUL in a text
             return isinstance(cause, psycopg.DataError)
