@@ -45,6 +45,7 @@ from graphql import (
     get_named_type,
 )
 
+from domain import limits
 from domain.limits import (
     DESCRIPTION_MAX,
     INFORMATION_ENTRIES_MAX,
@@ -68,14 +69,14 @@ SIZES: dict[str, int] = {
     "VerificationList.items": PAGED,
     # What one record holds, as the domain bounds it.
     "AuditEntry.changes": 60,
-    "Interaction.needs": 50,
-    "NeedRecord.referrals": 20,
+    "Interaction.needs": limits.NEEDS_MAX,
+    "NeedRecord.referrals": limits.REFERRALS_MAX,
     "Interaction.followUps": 50,
     "Interaction.corrections": 100,
-    "Service.phones": 20,
-    "Service.serviceAreas": 500,
+    "Service.phones": limits.PHONES_MAX,
+    "Service.serviceAreas": limits.SERVICE_AREAS_MAX,
     "Service.locations": 100,
-    "ScheduleType.hours": 100,
+    "ScheduleType.hours": limits.HOURS_MAX,
     "Territory.ancestors": 8,  # seven kinds of place, and a grouping or two
     # Coverage: agreements of one place, and places of the whole reference.
     "Coverage.agreements": 100,
