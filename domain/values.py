@@ -6,7 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from urllib.parse import urlsplit
+
+import pycountry
 
 from domain import limits
 from domain.errors import InvalidInput
@@ -182,11 +185,26 @@ def parse_codes(field: str, codes: Sequence[str], most: int) -> list[str]:
     return [code.strip() for code in codes]
 
 
+@cache
+def iso639_codes() -> frozenset[str]:
+    """Every ISO 639-1 and 639-3 code, and the 639-2 bibliographic ones (`fre`): the one
+    registry of languages, for services and contacts alike. Read once, on first use."""
+    codes: set[str] = set()
+    for language in pycountry.languages:
+        for part in ("alpha_2", "alpha_3", "bibliographic"):
+            code = getattr(language, part, None)
+            if code:
+                codes.add(code)
+    return frozenset(codes)
+
+
 def parse_languages(field: str, codes: Sequence[str]) -> tuple[str, ...]:
+    """ISO 639 codes as given (`fr`, `fra`, `FR`), lower-cased, without repeats."""
     given = parse_codes(field, codes, limits.LANGUAGES_MAX)
     cleaned = tuple(dict.fromkeys(code.lower() for code in given))
+    known = iso639_codes()
     for index, code in enumerate(cleaned):
-        if not _LANGUAGE.fullmatch(code):
+        if not _LANGUAGE.fullmatch(code) or code not in known:
             raise InvalidInput(f"{field}[{index}]", f"{code!r} is not an ISO 639 language code")
     return cleaned
 
