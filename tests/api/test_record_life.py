@@ -7,7 +7,8 @@ from typing import Any
 from uuid import uuid4
 
 from domain.directory import Organization, VerificationMethod
-from domain.values import NO_TEXT, LocalizedText
+from domain.handlers.directory import RegisterService
+from domain.values import LocalizedText
 from infra.bootstrap import Container
 from tests.api.test_organizations import CENTRE, REGISTER
 from tests.support.graphql import GraphQLClient
@@ -204,8 +205,8 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
     )
 
     service = uuid4()
-    last = operations.register_service(
-        service, checked.id, LocalizedText("Atelier", ""), NO_TEXT, service_areas=(),
+    last = container.directory_handler.register_service(
+        RegisterService(service, checked.id, LocalizedText("Atelier", "")),
         actor="t", at=datetime(2025, 2, 1, tzinfo=UTC),
     )  # fmt: skip
 

@@ -15,9 +15,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.locations import Location, ServiceAtLocation
+from domain.handlers.directory import (
+    LinkServiceToLocation,
+    RegisterLocation,
+    RegisterOrganization,
+    RegisterService,
+)
+from domain.locations import Location
 from domain.services import Service
-from domain.values import NO_TEXT, Address, Coordinates, LocalizedText, OpeningHours, Schedule
+from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
 from infra.territories import load_reference
 from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
@@ -46,20 +52,20 @@ class Directory:
         at: Coordinates | None = None,
         schedule: Schedule | None = None,
     ) -> UUID:
-        operations = self.container.operations
+        handler = self.container.directory_handler
         id = uuid4()
-        operations.register_service(
+        handler.register_service(RegisterService(
             id, self.organization, LocalizedText(fr, en), LocalizedText(description, ""),
             service_areas=areas, taxonomy_codes=categories, languages=languages,
-            schedule=schedule or Schedule(), actor="t", at=AT,
-        )  # fmt: skip
+            schedule=schedule or Schedule(),
+        ), actor="t", at=AT)  # fmt: skip
         if at is not None:
             location = uuid4()
-            operations.register_location(
+            handler.register_location(RegisterLocation(
                 location, self.organization, LocalizedText(f"Site {fr}", ""),
-                address=Address("1 rue", "Laval", "H7A 0A1"), coordinates=at, actor="t", at=AT,
-            )  # fmt: skip
-            operations.save(ServiceAtLocation.link(id, location, actor="t", at=AT))
+                address=Address("1 rue", "Laval", "H7A 0A1"), coordinates=at,
+            ), actor="t", at=AT)  # fmt: skip
+            handler.link_service_to_location(LinkServiceToLocation(id, location), actor="t", at=AT)
         return id
 
     @property
@@ -112,8 +118,8 @@ def directory(engine_container: Container) -> Directory:
     container = engine_container
     load_reference(container.operations, container.clock)
     organization = uuid4()
-    container.operations.register_organization(
-        organization, LocalizedText("Entraide Laval", "Laval Mutual Aid"), NO_TEXT, None,
+    container.directory_handler.register_organization(
+        RegisterOrganization(organization, LocalizedText("Entraide Laval", "Laval Mutual Aid")),
         actor="t", at=AT,
     )  # fmt: skip
     return Directory(container, organization)
