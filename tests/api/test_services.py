@@ -272,3 +272,25 @@ async def test_terms_of_access_and_accessibility_are_edited_as_facts(
         "applicationProcess": {"fr": "Appeler"},
     }
     assert data["location"] == {"accessibility": {"en": "Ramp"}}
+
+
+async def test_a_service_language_is_an_iso_639_code(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    service, _ = await service_and_location(graphql, container)
+    owner = await organization(graphql)
+    head = container.head()
+
+    registered = await write(
+        graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner, "languages": ["zz"]}
+    )
+    amended = await write(
+        graphql, AMEND, {"id": service["id"], "expectedVersion": 1, "languages": ["fr", "zz"]}
+    )
+
+    assert (registered["__typename"], registered["field"]) == (
+        "InvalidInputError",
+        "input.languages[0]",
+    )
+    assert (amended["__typename"], amended["field"]) == ("InvalidInputError", "input.languages[1]")
+    assert container.head() == head
