@@ -120,8 +120,6 @@ async def test_bad_service_input_names_the_field_and_writes_nothing(
     owner = await organization(graphql)
     head = container.head()
     cases: list[tuple[dict[str, Any], str]] = [
-        ({"serviceAreas": ["99999"]}, "input.serviceAreas[0]"),
-        ({"languages": ["fr", "french"]}, "input.languages[1]"),
         ({"taxonomyCodes": ["food"]}, "input.taxonomyCodes[0]"),
         ({"phones": [{"number": "12"}]}, "input.phones[0].number"),
         (
@@ -136,21 +134,6 @@ async def test_bad_service_input_names_the_field_and_writes_nothing(
         )
         assert (result["__typename"], result["field"]) == ("InvalidInputError", field), change
     assert container.head() == head
-
-
-async def test_a_virtual_location_has_no_address(graphql: GraphQLClient) -> None:
-    owner = await organization(graphql)
-    location = await write(
-        graphql,
-        REGISTER_LOCATION,
-        {"organizationId": owner, "name": {"fr": "En ligne"}},
-    )
-    data = await graphql.data(
-        "query ($id: ID!, $p: Int) { location(id: $id, consistentWith: $p) "
-        "{ ... on Location { virtual address { city } } } }",
-        {"id": location["id"], "p": location["position"]},
-    )
-    assert data["location"] == {"virtual": True, "address": None}
 
 
 AMEND = f"""

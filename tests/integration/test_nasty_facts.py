@@ -38,7 +38,15 @@ from domain.records import Record, VerificationMethod
 from domain.services import Service
 from domain.territories import TerritoryKind
 from domain.text import parse_text
-from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Phone, Schedule
+from domain.values import (
+    Address,
+    Coordinates,
+    LocalizedText,
+    OpeningHours,
+    Phone,
+    Schedule,
+    iso639_codes,
+)
 from infra import replay
 from infra.bootstrap import Container
 from infra.clock import SystemClock
@@ -127,7 +135,7 @@ PHONES = tuple(
     Phone(number=f"514555{n:04d}", kind="voice", extension="9" * limits.EXTENSION_MAX)
     for n in range(limits.PHONES_MAX)
 )
-LANGUAGES = tuple(chr(97 + i // 26) + chr(97 + i % 26) for i in range(limits.LANGUAGES_MAX))
+LANGUAGES = tuple(sorted(code for code in iso639_codes() if len(code) == 2)[: limits.LANGUAGES_MAX])
 TAXONOMY = tuple(f"B{chr(65 + i % 26)}-{1000 + i:04d}.{2000 + i:04d}" for i in range(50))
 
 
