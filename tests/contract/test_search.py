@@ -16,13 +16,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.handlers.directory import (
+    DeactivateRecord,
     LinkServiceToLocation,
+    MoveLocation,
     RegisterLocation,
     RegisterOrganization,
     RegisterService,
 )
-from domain.locations import Location
-from domain.services import Service
 from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
 from infra.territories import load_reference
@@ -189,8 +189,8 @@ async def test_a_territory_finds_services_of_it_or_any_place_above(directory: Di
 
 async def test_inactive_records_are_hidden_unless_asked(directory: Directory) -> None:
     closed = directory.service("Halte-garderie")
-    directory.container.operations.edit_record(
-        Service, closed, 1, lambda s: s.deactivate("fermé", actor="t", at=AT)
+    directory.container.directory_handler.deactivate_record(
+        DeactivateRecord(closed, 1, "fermé"), actor="t", at=AT
     )
 
     assert (await directory.search(text="halte")).total == 0
@@ -254,15 +254,10 @@ async def test_edits_to_a_location_move_its_results(directory: Directory) -> Non
     location = (await directory.search(text="impots")).hits[0].location_id
     assert location is not None
 
-    directory.container.operations.edit_record(
-        Location,
-        location,
-        1,
-        lambda loc: loc.move(
-            Address("9 rue", "Laval", "H7B 0B0"), Coordinates(45.52, -73.75),
-            reason="moved", actor="t", at=AT,
-        ),
-    )  # fmt: skip
+    move = MoveLocation(
+        location, 1, Address("9 rue", "Laval", "H7B 0B0"), Coordinates(45.52, -73.75), "moved"
+    )
+    directory.container.directory_handler.move_location(move, actor="t", at=AT)
 
     [hit] = (await directory.search(text="impots", near=LAVAL)).hits
     assert hit.service_id == service
