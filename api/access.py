@@ -1,8 +1,9 @@
 """Who may call each operation, see each type and read each restricted field: the policy in
 three tables, read from the schema's side. `admin` may do everything.
 
-- `RULES`: resolvers enforce it (each checks its caller before reading its input); a test calls
-  every operation as every role and holds what it gets to this table.
+- `RULES`: the schema enforces it (`api.guards`): an operation refuses a caller its rule does
+  not allow before its resolver runs, so before reading its input; a test calls every
+  operation as every role and holds what it gets to this table.
 - `TYPES`: who may see an object of each type, wherever it appears. The schema is walked
   from every operation when it is built (`api.exposure`), and refused when a role that may call
   an operation can reach, through nested fields, a type not meant for it.

@@ -46,7 +46,15 @@ class Context:
         # The event store and views are synchronous; this is the only place they are called.
         return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
 
+    @property
+    def actor(self) -> str:
+        """The caller's name, as facts record it. Whether the caller may call the operation at
+        all was settled before its resolver ran (`api.guards`)."""
+        return self.principal.name
+
     def require(self, *roles: Role) -> Principal:
+        """The caller, if one of `roles` (or an admin): for checks that depend on the input,
+        such as a search that asks for inactive records."""
         if not self.principal.has(*roles):
             raise Denied(self.principal, roles)
         return self.principal

@@ -28,7 +28,7 @@ from api.coverage import (
 )
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.exposure import exposures
-from api.guards import guard_fields
+from api.guards import guard_fields, ruled, unrefusable
 from api.interactions import InteractionMutation, InteractionQuery
 from api.limits import request_limits, typed
 from api.masking import Masking
@@ -114,7 +114,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         Masking, tokens, parser_cache, Limits, validation_cache, request_limits(settings),
     ]  # fmt: skip
     schema = GuichetSchema(
-        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        query=ruled(Query, "Query"),
+        mutation=ruled(Mutation, "Mutation"),
+        subscription=ruled(Subscription, "Subscription"),
+        extensions=extensions,
     )
     missing = access.unruled(operations(schema)) + access.untyped(object_types(schema))
     if missing:
@@ -128,6 +131,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     texts = unweighted(schema._schema)
     if texts:
         raise RuntimeError(f"no weight in api/cost.py for the texts {', '.join(texts)}")
+    refusing = unrefusable(schema._schema)
+    if refusing:
+        raise RuntimeError(f"restricted, so their results need NotAuthorizedError: {refusing}")
     guard_fields(schema._schema)
     return schema
 
