@@ -33,7 +33,6 @@ from domain.errors import NotFound
 from domain.handlers.directory import RegisterOrganization, RenameOrganization
 from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
 from domain.values import parse_website
-from infra.tokens import Role
 from projections.directory import OrganizationRow
 
 RecordStatus = strawberry.enum(Status, name="RecordStatus")
@@ -126,7 +125,7 @@ class DirectoryMutation:
     ) -> RegisterOrganizationResult:
         context = info.context
         try:
-            actor = context.require(Role.EDITOR)
+            actor = context.actor
             command = RegisterOrganization(
                 context.container.new_id(),
                 name_of("input.name", input.name),
@@ -136,7 +135,7 @@ class DirectoryMutation:
             receipt = await context.call(
                 context.container.directory_handler.register_organization,
                 command,
-                actor=actor.name,
+                actor=actor,
                 at=context.container.clock.now(),
             )
             return Receipt.of(receipt)
@@ -149,7 +148,7 @@ class DirectoryMutation:
     ) -> RenameOrganizationResult:
         context = info.context
         try:
-            actor = context.require(Role.EDITOR)
+            actor = context.actor
             command = RenameOrganization(
                 parse_id("input.id", input.id),
                 input.expected_version,
@@ -159,7 +158,7 @@ class DirectoryMutation:
             receipt = await context.call(
                 context.container.directory_handler.rename_organization,
                 command,
-                actor=actor.name,
+                actor=actor,
                 at=context.container.clock.now(),
             )
             return Receipt.of(receipt)
