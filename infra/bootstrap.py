@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.handlers.coverage import CoverageHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.clock import Clock, SystemClock, new_id
@@ -93,6 +94,7 @@ class Container:
         self.clock: Clock = clock or SystemClock()
         self.new_id = ids
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        self.coverage_handler = CoverageHandler(self.operations)
         audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)

@@ -279,7 +279,9 @@ PHONE_POPULATION = [
     ("2018-04-01", 83, 4_121_924),
     ("2018-05-01", 95, 4_165_297),
     ("2018-11-01", 106, 4_198_052),
-    ("2020-12-15", 365, 5_562_321),
+    # The reference counts 365 with today's regions; on that day Brome-Missisquoi and La
+    # Haute-Yamaska (29 municipalities) still lay in Montérégie.
+    ("2020-12-15", 394, 5_725_904),
     ("2022-01-01", 106, 4_198_052),
     ("2023-08-28", 107, 4_490_333),
 ]
@@ -333,7 +335,7 @@ async def test_covered_territories_changes_and_timeline(
     assert len(data["lost"]["lost"]) == 365 - 106
     assert {c["date"] for c in data["lost"]["lost"]} == {"2022-01-01"}
     assert "75017" in {c["territory"]["code"] for c in data["lost"]["lost"]}
-    assert len(data["gained"]["gained"]) == 365 - 106
+    assert len(data["gained"]["gained"]) == 394 - 106
     assert data["gained"]["lost"] == []
     intervals = data["coverageTimeline"]["intervals"]
     assert [(i["from"], i["until"], i["lastCoveredDay"]) for i in intervals] == [
@@ -363,42 +365,39 @@ mutation ($input: TerritoryChangeInput!) {
 async def test_coverage_follows_the_hierarchy_valid_at_the_date(
     graphql: GraphQLClient, history: int
 ) -> None:
-    # Granby's MRC lay in Montérégie, then moved to Estrie on 1 July 2021 (dates for the test).
-    moves = [("RA-16", "2000-01-01"), ("RA-05", "2021-07-01")]
-    position = history
-    before_the_moves = datetime.now(UTC).isoformat()
-    for parent, day in moves:
-        result = (
-            await graphql.data(
-                MOVE,
-                {"input": {"code": "MRC-470", "parentCode": parent, "effectiveFrom": day}},
-                token="admin-token",
-            )
-        )["moveTerritory"]
-        assert result["__typename"] == "Receipt", result
-        position = result["position"]
+    # Saint-Hyacinthe's MRC moves out of Montérégie on 1 July 2021 (a move for the test).
+    before_the_move = datetime.now(UTC).isoformat()
+    result = (
+        await graphql.data(
+            MOVE,
+            {"input": {"code": "MRC-540", "parentCode": "RA-17", "effectiveFrom": "2021-07-01"}},
+            token="admin-token",
+        )
+    )["moveTerritory"]
+    assert result["__typename"] == "Receipt", result
+    position = result["position"]
 
-    inside = await coverage(graphql, "47017", "PHONE", "2021-03-31", after=position)
+    inside = await coverage(graphql, "54048", "PHONE", "2021-03-31", after=position)
+    moved_out = await coverage(graphql, "54048", "PHONE", "2021-09-01", after=position)
     as_known_before = await coverage(
-        graphql, "47017", "PHONE", "2021-03-31", known=before_the_moves, after=position
+        graphql, "54048", "PHONE", "2021-09-01", known=before_the_move, after=position
     )
-    moved_out = await coverage(graphql, "47017", "PHONE", "2021-09-01", after=position)
     data = await graphql.data(
         """query ($after: Int) {
              coverageChanges(from: "2021-06-30", to: "2021-07-01", channel: PHONE,
                              consistentWith: $after) {
                ... on CoverageChanges { lost { territory { code } } gained { date } } }
-             coverageTimeline(territory: "47017", channel: PHONE, consistentWith: $after) {
+             coverageTimeline(territory: "54048", channel: PHONE, consistentWith: $after) {
                ... on CoverageTimeline { intervals { from until } } } }""",
         {"after": position},
     )
 
     assert inside["covered"] is True
-    assert as_known_before["covered"] is False  # then, its MRC was recorded in Estrie only
     assert moved_out["covered"] is False
+    assert as_known_before["covered"] is True  # then, its MRC was recorded in Montérégie
     lost = {c["territory"]["code"] for c in data["coverageChanges"]["lost"]}
-    assert "47017" in lost
-    assert "54048" not in lost  # Saint-Hyacinthe stayed in Montérégie
+    assert "54048" in lost
+    assert "56083" not in lost  # Saint-Jean-sur-Richelieu stayed in Montérégie
     assert data["coverageChanges"]["gained"] == []
     assert data["coverageTimeline"]["intervals"] == [{"from": "2020-12-15", "until": "2021-07-01"}]
 

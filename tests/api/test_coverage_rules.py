@@ -48,9 +48,9 @@ LAVAL = {
 
 
 async def agree(graphql: GraphQLClient, agreement: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = (
-        await graphql.data(AGREE, {"input": agreement}, token="admin-token")
-    )["agreeCoverage"]
+    found: dict[str, Any] = (await graphql.data(AGREE, {"input": agreement}, token="admin-token"))[
+        "agreeCoverage"
+    ]
     return found
 
 
@@ -89,7 +89,10 @@ async def test_the_loaded_history_cannot_create_an_overlap(
     with pytest.raises(InvalidInput, match="overlaps agreement"):
         load_history(container.operations, container.clock)
 
-    found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01"}))["coverage"]
+    after = container.head()
+    found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01", "after": after}))[
+        "coverage"
+    ]
     assert len(found["agreements"]) == 1
 
 
