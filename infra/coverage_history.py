@@ -88,7 +88,7 @@ def moves() -> list[MoveTerritory]:
 
 def load_history(operations: Operations, clock: Clock) -> int:
     """Records the territories' dated moves, then the agreements' facts not yet in the log;
-    returns how many agreement facts it recorded. Running it again records nothing more."""
+    returns how many agreements it recorded. Running it again records nothing more."""
     handler = CoverageHandler(operations)
     at = clock.now()
     for move in moves():
@@ -100,7 +100,7 @@ def load_history(operations: Operations, clock: Clock) -> int:
                 continue
             if isinstance(fact, AgreeCoverage):
                 handler.agree(fact, actor=ACTOR, at=at)
+                recorded += 1
             else:
                 handler.extend(fact, actor=ACTOR, at=at)
-            recorded += 1
     return recorded
