@@ -1,9 +1,8 @@
-"""Coverage in GraphQL: is a place covered on a channel at a date, as known now or then;
-coverage agreements recorded and changed by the `coverage_admin` role."""
+"""Coverage in GraphQL: is a place covered on a channel at a date, as known now or then, and
+the coverage over time (places covered, timelines, changes, population covered)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -13,42 +12,30 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
-from api.directory import Receipt
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
     InvalidInputError,
-    NotAuthorizedError,
-    NotFoundError,
-    VersionConflictError,
     as_error,
-    at_input,
 )
 from api.moments import read_day, read_optional_moment
-from api.records import REASON, edit
 from api.territories import Territory, TerritoryKind
 from domain import limits
-from domain.coverage import TEXT_MAX, CoverageAgreement
 from domain.coverage import Channel as DomainChannel
 from domain.errors import InvalidInput
-from domain.limits import at_most
-from domain.territories import Territory as Territory_
 from domain.territories import TerritoryKind as DomainTerritoryKind
 from domain.text import check
-from domain.values import parse_codes
-from infra.tokens import Role
-from infra.views.territories import TerritorySnapshot
 from projections.coverage import (
     ONE_DAY,
     AgreementVersion,
     changes,
-    duplicate_of,
-    in_force,
+    covered_territories,
     periods,
-    population,
+    place_codes,
+    population_series,
     timeline,
 )
-from projections.territories import TerritoryRow
+from projections.territories import TerritoryRow, TerritorySnapshot
 
 Channel = strawberry.enum(DomainChannel, name="Channel")
 
@@ -100,10 +87,6 @@ class Coverage:
 CoverageResult = Annotated[
     Coverage | InvalidInputError | ConsistencyTimeoutError, strawberry.union("CoverageResult")
 ]
-AgreementResult = Annotated[
-    Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("CoverageAgreementResult"),
-]
 
 
 @strawberry.type
@@ -133,11 +116,9 @@ class CoverageQuery:
             def read() -> list[AgreementVersion] | None:
                 # One worker-thread hop for both reads: this query is the one asked most.
                 snapshot = container.territories.snapshot()
-                place = snapshot.places_at(at, as_known_at).by_code.get(code)
-                if place is None:
-                    # Known now but not yet then: nothing covered it as far as anyone knew.
-                    return [] if code in snapshot.rows else None
-                codes = [place.code, *place.ancestors]
+                codes = place_codes(snapshot, code, at, as_known_at)
+                if not codes:
+                    return None if codes is None else []
                 value = DomainChannel(channel).value
                 return container.coverage.covering(codes, value, at, as_known_at)
 
@@ -154,139 +135,6 @@ class CoverageQuery:
             )
         except EXPECTED as error:
             return cast(CoverageResult, as_error(error))
-
-
-TERRITORIES = at_most(limits.AGREEMENT_TERRITORIES_MAX, "territory codes")
-CHANNELS = at_most(limits.CHANNELS_MAX, "channels")
-TEXT = at_most(TEXT_MAX)
-
-
-@strawberry.input
-class AgreeCoverageInput:
-    territories: list[str] = strawberry.field(description=TERRITORIES)
-    channels: list[Channel] = strawberry.field(description=CHANNELS)  # type: ignore[valid-type]
-    effective_from: date
-    effective_until: date | None = strawberry.field(
-        default=None, description="First day not covered (excluded); null: open-ended."
-    )
-    funder: str = strawberry.field(description=TEXT)
-    programme: str | None = strawberry.field(default=None, description=TEXT)
-    reason: str | None = strawberry.field(default=None, description=TEXT)
-
-
-@strawberry.input
-class ChangeCoverageInput:
-    id: strawberry.ID
-    expected_version: int
-    effective_until: date | None = None
-    reason: str | None = strawberry.field(default=None, description=TEXT)
-
-
-@strawberry.input
-class AmendCoverageInput:
-    id: strawberry.ID
-    expected_version: int
-    territories: list[str] = strawberry.field(description=TERRITORIES)
-    channels: list[Channel] = strawberry.field(description=CHANNELS)  # type: ignore[valid-type]
-    effective_from: date
-    funder: str = strawberry.field(description=TEXT)
-    programme: str | None = strawberry.field(default=None, description=TEXT)
-    reason: str | None = strawberry.field(default=None, description=TEXT)
-
-
-AgreementChange = Callable[[CoverageAgreement, str, datetime], None]
-
-
-async def _change(
-    info: Info, id: str, expected_version: int, change: AgreementChange
-) -> AgreementResult:
-    # The same members as EditRecordResult, under the name coverage mutations answer with.
-    return await edit(
-        info, CoverageAgreement, id, expected_version, lambda: change, role=Role.COVERAGE_ADMIN
-    )
-
-
-def _until(value: date | None) -> date:
-    if value is None:
-        raise InvalidInput("input.effectiveUntil", "give the first day no longer covered")
-    return value
-
-
-@strawberry.type
-class CoverageMutation:
-    @strawberry.mutation(description="Records a coverage agreement; dates may be in the past.")
-    async def agree_coverage(self, info: Info, input: AgreeCoverageInput) -> AgreementResult:
-        context = info.context
-        try:
-            actor = context.require(Role.COVERAGE_ADMIN).name
-            at = context.container.clock.now()
-            agreement = CoverageAgreement.agree(
-                context.container.new_id(), list(input.territories),
-                [DomainChannel(channel).value for channel in input.channels], input.effective_from,
-                input.effective_until, input.funder, input.programme, input.reason,
-                actor=actor, at=at,
-            )  # fmt: skip
-            known = await context.call(context.container.coverage.agreements, None)
-            twin = duplicate_of(
-                agreement.territories, agreement.channels, agreement.effective_from,
-                agreement.effective_until, agreement.funder, known,
-            )  # fmt: skip
-            if twin is not None:
-                raise InvalidInput(
-                    "input.effectiveFrom",
-                    f"overlaps agreement {twin.agreement_id} of the same funder from "
-                    f"{twin.effective_from} on {', '.join(twin.channels)}; extend or amend it",
-                )
-            receipt = await context.call(context.container.operations.agree_coverage, agreement)
-            return Receipt.of(receipt)
-        except EXPECTED as error:
-            return cast(AgreementResult, as_error(at_input(error)))
-
-    @strawberry.mutation(description="Moves the end of an agreement later (null: open-ended).")
-    async def extend_coverage(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _change(
-            info, input.id, input.expected_version,
-            lambda a, actor, at: a.extend(input.effective_until, input.reason, actor=actor, at=at),
-        )  # fmt: skip
-
-    @strawberry.mutation(description="Ends an agreement before its planned end.")
-    async def end_coverage_early(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _change(
-            info, input.id, input.expected_version,
-            lambda a, actor, at: a.end_early(
-                _until(input.effective_until), input.reason, actor=actor, at=at
-            ),
-        )  # fmt: skip
-
-    @strawberry.mutation(
-        description="Corrects an agreement's territories, channels, start or funder."
-    )
-    async def amend_coverage(self, info: Info, input: AmendCoverageInput) -> AgreementResult:
-        operations = info.context.container.operations
-        try:
-            info.context.require(Role.COVERAGE_ADMIN)  # before saying anything of the input
-            most = limits.AGREEMENT_TERRITORIES_MAX
-            territories = tuple(parse_codes("input.territories", input.territories, most))
-            await info.context.call(
-                operations.require_territories, territories, "input.territories"
-            )
-        except EXPECTED as error:
-            return cast(AgreementResult, as_error(error))
-        return await _change(
-            info, input.id, input.expected_version,
-            lambda a, actor, at: a.amend(
-                list(input.territories), [DomainChannel(c).value for c in input.channels],
-                input.effective_from, input.funder, input.programme, input.reason,
-                actor=actor, at=at,
-            ),
-        )  # fmt: skip
-
-    @strawberry.mutation(description="Withdraws an agreement recorded in error.")
-    async def cancel_coverage(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _change(
-            info, input.id, input.expected_version,
-            lambda a, actor, at: a.cancel(input.reason or "", actor=actor, at=at),
-        )  # fmt: skip
 
 
 @strawberry.enum
@@ -425,26 +273,23 @@ class CoverageHistoryQuery:
             at = read_day("at", at)
             as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
-            codes = in_force(found.agreements, DomainChannel(channel).value, at)
-            every = found.territories.places_at(at, as_known_at).covered(codes, None)
             wanted = kind.value if kind is not None else None
-            listed = [p for p in every if wanted is None or p.kind == wanted]
-            kinds = sorted({p.kind for p in every})
+            value = DomainChannel(channel).value
+            covered = covered_territories(
+                found.territories, found.agreements, value, at, wanted, as_known_at
+            )
             return CoveredTerritories(
                 at=at,
                 channel=channel,
-                territories=[Territory.from_row(found.rows[p.code]) for p in listed],
-                count=len(listed),
-                population=sum(p.population or 0 for p in listed),
+                territories=[Territory.from_row(found.rows[p.code]) for p in covered.places],
+                count=len(covered.places),
+                population=covered.population,
                 totals=[
-                    KindTotal(
-                        kind=DomainTerritoryKind(k),
-                        count=sum(1 for p in every if p.kind == k),
-                        population=sum(p.population or 0 for p in every if p.kind == k),
-                    )
-                    for k in kinds
+                    KindTotal(kind=DomainTerritoryKind(t.kind), count=t.count,
+                              population=t.population)
+                    for t in covered.totals
                 ],
-            )
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(CoveredResult, as_error(error))
 
@@ -541,110 +386,13 @@ class CoverageHistoryQuery:
                     "granularity", f"at most {MAX_POINTS:,} points; ask a coarser one"
                 )
             found = await known(info, as_known_at, consistent_with)
-            series = []
-            for day in days:
-                codes = in_force(found.agreements, DomainChannel(channel).value, day)
-                people, towns = population(found.territories.places_at(day, as_known_at), codes)
-                series.append(PopulationPoint(date=day, population=people, municipalities=towns))
+            value = DomainChannel(channel).value
+            series = [
+                PopulationPoint(date=p.day, population=p.people, municipalities=p.municipalities)
+                for p in population_series(
+                    found.territories, found.agreements, value, days, as_known_at
+                )
+            ]
             return PopulationSeries(points=series)
         except EXPECTED as error:
             return cast(PopulationResult, as_error(error))
-
-
-CODE = at_most(limits.CODE_MAX)
-
-
-@strawberry.input
-class TerritoryChangeInput:
-    code: str = strawberry.field(description=CODE)
-    effective_from: date
-    parent_code: str | None = strawberry.field(
-        default=None, description=f"moveTerritory: the place it lies in from that date. {CODE}"
-    )
-    target_code: str | None = strawberry.field(
-        default=None, description=f"mergeTerritory: the place it becomes part of. {CODE}"
-    )
-    name: str | None = strawberry.field(
-        default=None, description=f"renameTerritory: new name. {at_most(limits.NAME_MAX)}"
-    )
-    reason: str | None = strawberry.field(default=None, description=REASON)
-
-
-TerritoryChangeResult = Annotated[
-    Receipt | InvalidInputError | NotAuthorizedError,
-    strawberry.union("TerritoryChangeResult"),
-]
-TerritoryChange = Callable[[Territory_, str, datetime], None]
-
-
-async def _territory(
-    info: Info,
-    input: TerritoryChangeInput,
-    refers_to: tuple[str, str] | None,
-    change: TerritoryChange,
-) -> TerritoryChangeResult:
-    context = info.context
-    try:
-        actor = context.require(Role.COVERAGE_ADMIN).name
-        for field, code in (
-            ("input.code", input.code), ("input.parentCode", input.parent_code),
-            ("input.targetCode", input.target_code),
-        ):  # fmt: skip
-            if code is not None:
-                check(field, code, max_length=limits.CODE_MAX)
-        at = context.container.clock.now()
-        receipt = await context.call(
-            lambda: context.container.operations.edit_territory(
-                input.code.strip(), lambda t: change(t, actor, at), refers_to=refers_to
-            )
-        )
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return cast(TerritoryChangeResult, as_error(at_input(error)))
-
-
-def _given(value: str | None, field: str) -> str:
-    if not (value or "").strip():
-        raise InvalidInput(field, "is required for this change")
-    return (value or "").strip()
-
-
-@strawberry.type
-class TerritoryMutation:
-    @strawberry.mutation(description="A territory lies in another one from a date on.")
-    async def move_territory(
-        self, info: Info, input: TerritoryChangeInput
-    ) -> TerritoryChangeResult:
-        parent = (input.parent_code or "").strip()
-        return await _territory(
-            info, input, (parent, "input.parentCode") if parent else None,
-            lambda t, actor, at: t.move(
-                _given(input.parent_code, "input.parentCode"), input.effective_from,
-                input.reason, actor=actor, at=at,
-            ),
-        )  # fmt: skip
-
-    @strawberry.mutation(description="A territory ceases, becoming part of another, on a date.")
-    async def merge_territory(
-        self, info: Info, input: TerritoryChangeInput
-    ) -> TerritoryChangeResult:
-        target = (input.target_code or "").strip()
-        return await _territory(
-            info, input, (target, "input.targetCode") if target else None,
-            lambda t, actor, at: t.merge_into(
-                _given(input.target_code, "input.targetCode"), input.effective_from,
-                input.reason, actor=actor, at=at,
-            ),
-        )  # fmt: skip
-
-    @strawberry.mutation(description="A territory takes a new name from a date on.")
-    async def rename_territory(
-        self, info: Info, input: TerritoryChangeInput
-    ) -> TerritoryChangeResult:
-        return await _territory(
-            info, input, None,
-            lambda t, actor, at: t.rename(
-                _given(input.name, "input.name"), input.effective_from, input.reason,
-                actor=actor, at=at,
-            ),
-        )  # fmt: skip

@@ -18,14 +18,10 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types.execution import ExecutionContext
 
 from api import access
+from api.agreements import CoverageMutation
 from api.audit import AsOfQuery, AuditQuery
 from api.cost import unsized, unweighted
-from api.coverage import (
-    CoverageHistoryQuery,
-    CoverageMutation,
-    CoverageQuery,
-    TerritoryMutation,
-)
+from api.coverage import CoverageHistoryQuery, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
@@ -39,7 +35,7 @@ from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
 from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
-from api.territories import TerritoryQuery
+from api.territories import TerritoryMutation, TerritoryQuery
 from infra.settings import Settings
 
 log = logging.getLogger("guichet.api")

@@ -1,25 +1,32 @@
-"""Territories in GraphQL: a place, its parent and ancestors, and the places within one."""
+"""Territories in GraphQL: a place, its parent and ancestors, and the places within one; the
+hierarchy's dated changes, recorded by the `coverage_admin` role."""
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from datetime import date
+from typing import Annotated, Any, cast
 
 import strawberry
 
 from api.consistency import reach
 from api.context import Info
 from api.cost import TERRITORIES
+from api.directory import Receipt
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
     InvalidInputError,
+    NotAuthorizedError,
     NotFoundError,
     as_error,
+    at_input,
 )
 from domain.errors import InvalidInput, NotFound
-from domain.limits import CODE_MAX, at_most
+from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
+from domain.limits import CODE_MAX, NAME_MAX, REASON_MAX, at_most
 from domain.territories import TerritoryKind as DomainTerritoryKind
 from domain.text import check
+from infra.tokens import Role
 from projections.territories import TerritoryRow
 
 TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
@@ -126,3 +133,82 @@ class TerritoryQuery:
             )
         except EXPECTED as error:
             return cast(TerritoriesResult, as_error(error))
+
+
+@strawberry.input
+class TerritoryChangeInput:
+    code: str = strawberry.field(description=CODE)
+    effective_from: date
+    parent_code: str | None = strawberry.field(
+        default=None, description=f"moveTerritory: the place it lies in from that date. {CODE}"
+    )
+    target_code: str | None = strawberry.field(
+        default=None, description=f"mergeTerritory: the place it becomes part of. {CODE}"
+    )
+    name: str | None = strawberry.field(
+        default=None, description=f"renameTerritory: new name. {at_most(NAME_MAX)}"
+    )
+    reason: str | None = strawberry.field(default=None, description=at_most(REASON_MAX))
+
+
+TerritoryChangeResult = Annotated[
+    Receipt | InvalidInputError | NotAuthorizedError,
+    strawberry.union("TerritoryChangeResult"),
+]
+
+
+def _given(value: str | None, field: str) -> str:
+    if not (value or "").strip():
+        raise InvalidInput(field, "is required for this change")
+    return (value or "").strip()
+
+
+async def _change(info: Info, method: Any, parse: Any) -> TerritoryChangeResult:
+    context = info.context
+    try:
+        actor = context.require(Role.COVERAGE_ADMIN).name
+        command = parse()
+        at = context.container.clock.now()
+        receipt = await context.call(method, command, actor=actor, at=at)
+        return Receipt.of(receipt)
+    except EXPECTED as error:
+        return cast(TerritoryChangeResult, as_error(at_input(error)))
+
+
+@strawberry.type
+class TerritoryMutation:
+    @strawberry.mutation(description="A territory lies in another one from a date on.")
+    async def move_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        return await _change(
+            info, info.context.container.coverage_handler.move,
+            lambda: MoveTerritory(
+                input.code.strip(), _given(input.parent_code, "input.parentCode"),
+                input.effective_from, input.reason,
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="A territory ceases, becoming part of another, on a date.")
+    async def merge_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        return await _change(
+            info, info.context.container.coverage_handler.merge,
+            lambda: MergeTerritory(
+                input.code.strip(), _given(input.target_code, "input.targetCode"),
+                input.effective_from, input.reason,
+            ),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="A territory takes a new name from a date on.")
+    async def rename_territory(
+        self, info: Info, input: TerritoryChangeInput
+    ) -> TerritoryChangeResult:
+        return await _change(
+            info, info.context.container.coverage_handler.rename,
+            lambda: RenameTerritory(
+                input.code.strip(), _given(input.name, "input.name"), input.effective_from,
+                input.reason,
+            ),
+        )  # fmt: skip

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 
-from domain.coverage import CoverageAgreement
+from domain.coverage import CoverageAgreement, CoverageLedger
 from domain.directory import Organization
 from domain.interactions import Interaction
 from domain.locations import Location, ServiceAtLocation
@@ -20,6 +20,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     ServiceAtLocation,
     Territory,
     CoverageAgreement,
+    CoverageLedger,
     Interaction,
 )
 

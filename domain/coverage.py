@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -228,3 +228,79 @@ class CoverageAgreement(Aggregate):
         """The agreement was recorded in error: it never covered anything."""
         self._require_live("cancel it again")
         self._fact(self.Cancelled, at, reason=_text("reason", reason, required=True), actor=actor)
+
+    def overlaps(self, other: CoverageAgreement) -> bool:
+        """Both live, of the same funder, sharing a territory and a channel, and their periods
+        meet: the second would double-count what the first covers (change the first instead)."""
+        return (
+            other.id != self.id
+            and not (self.cancelled or other.cancelled)
+            and self.funder.casefold() == other.funder.casefold()
+            and bool(set(self.territories) & set(other.territories))
+            and bool(set(self.channels) & set(other.channels))
+            and (other.effective_until is None or self.effective_from < other.effective_until)
+            and (self.effective_until is None or other.effective_from < self.effective_until)
+        )
+
+
+def ledger_id(funder: str) -> UUID:
+    """One ledger per funder, whatever the case the funder was written in."""
+    return uuid5(NAMESPACE_URL, f"guichet:coverage-ledger:{funder.casefold()}")
+
+
+class CoverageLedger(Aggregate):
+    """A funder's agreements. Every fact that could make two of them overlap is saved with a
+    fact of this ledger, in one transaction: two such facts written at once conflict on the
+    ledger's version, and the second is checked again against the first."""
+
+    TOPIC = "guichet.CoverageLedger"
+    kind: ClassVar[str] = "coverage ledger"
+
+    class Event(Fact):
+        pass
+
+    class Opened(Aggregate.Created, Event):
+        """Opened with the funder's agreements already in the log (made before ledgers were)."""
+
+        TOPIC = "guichet.CoverageLedger.Opened"
+        funder: str
+        agreements: list[UUID]
+
+    Created = Opened
+
+    @event(Opened)
+    def __init__(
+        self, funder: str, agreements: list[UUID], actor: str, occurred_at: datetime
+    ) -> None:
+        self.funder = funder
+        self.agreements = list(agreements)
+
+    @classmethod
+    def open(
+        cls, funder: str, agreements: list[UUID], *, actor: str, at: datetime
+    ) -> CoverageLedger:
+        return cls._create(
+            cls.Opened, id=ledger_id(funder), timestamp=at, funder=funder,
+            agreements=list(dict.fromkeys(agreements)), actor=actor, occurred_at=at,
+        )  # fmt: skip
+
+    class AgreementAdded(Event):
+        TOPIC = "guichet.CoverageLedger.AgreementAdded"
+        agreement_id: UUID
+
+        def apply(self, aggregate: Aggregate) -> None:
+            assert isinstance(aggregate, CoverageLedger)
+            aggregate.agreements.append(self.agreement_id)
+
+    class AgreementChanged(Event):
+        """An agreement of the ledger changed its territories, channels or period."""
+
+        TOPIC = "guichet.CoverageLedger.AgreementChanged"
+        agreement_id: UUID
+
+    def note(self, agreement_id: UUID, *, actor: str, at: datetime) -> None:
+        """Records that the agreement was checked against the others and saved with them."""
+        cls = self.AgreementChanged if agreement_id in self.agreements else self.AgreementAdded
+        self.trigger_event(
+            cls, timestamp=at, occurred_at=at, agreement_id=agreement_id, actor=actor
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -19,11 +18,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import Environment, EnvType
 
 from domain.catalog import AGGREGATES
-from domain.coverage import CoverageAgreement
 from domain.errors import InvalidInput, NotFound, VersionConflict
 from domain.interactions import CONFIDENTIAL, Interaction
 from domain.snapshots import INTERVAL, Snapshot
-from domain.territories import Territory, TerritoryKind, territory_id
+from domain.territories import territory_id
 from domain.transcodings import TRANSCODINGS
 
 R = TypeVar("R", bound=Aggregate)
@@ -49,16 +47,6 @@ class Logged:
 
     receipt: Receipt
     replayed: bool
-
-
-@dataclass(frozen=True)
-class TerritorySpec:
-    code: str
-    name: str
-    kind: TerritoryKind
-    parent_code: str | None
-    population: int | None
-    groupings: tuple[str, ...] = ()
 
 
 # A contact to save: its place in the batch, the aggregate and its collected events.
@@ -111,31 +99,6 @@ class Operations(Application[UUID]):
         record = self._load(cls, id, expected_version)
         change(record)
         return self._save(record, expected_version)
-
-    def agree_coverage(self, agreement: CoverageAgreement) -> Receipt:
-        """Saves a new coverage agreement; territories must be known."""
-        self.require_territories(tuple(agreement.territories), "input.territories")
-        return self._save(agreement, expected_version=0)
-
-    def edit_territory(
-        self,
-        code: str,
-        change: Callable[[Territory], None],
-        *,
-        refers_to: tuple[str, str] | None = None,
-    ) -> Receipt:
-        """Applies a hierarchy change to the territory `code`; `refers_to` (a code, and the
-        field that gave it) must be known too.
-
-        Territory changes are rare corrections by one role: the latest one recorded wins, so
-        no expected version is asked for.
-        """
-        self.require_territories((code,), "input.code")
-        if refers_to is not None:
-            self.require_territories((refers_to[0],), refers_to[1])
-        territory = self._load(Territory, territory_id(code), None)
-        change(territory)
-        return self._save(territory, territory.version - len(territory.pending_events))
 
     def log_interaction(self, interaction: Interaction) -> Logged:
         """Saves a whole contact once: a retry with the same key and content returns the first
@@ -239,29 +202,6 @@ class Operations(Application[UUID]):
         for index, code in enumerate(codes):
             if not self.territory_known(code):
                 raise InvalidInput(f"{field}[{index}]", f"{code!r} is not a known territory code")
-
-    def define_territories(
-        self, territories: list[TerritorySpec], *, actor: str, at: datetime
-    ) -> tuple[int, int]:
-        """Defines the territories not defined yet, in the order given; returns (new, position).
-
-        Saved in chunks, in order: after an interruption, running it again completes the set.
-        """
-        new = [
-            Territory.define(
-                spec.code,
-                spec.name,
-                spec.kind,
-                spec.parent_code,
-                spec.population,
-                list(spec.groupings),
-                actor=actor,
-                at=at,
-            )
-            for spec in territories
-            if territory_id(spec.code) not in self.repository
-        ]
-        return len(new), self.save_in_chunks(new)
 
     def save_in_chunks(self, aggregates: Sequence[Aggregate]) -> int:
         """Saves many new records, SAVE_CHUNK a transaction; returns the last position."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -11,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
-from domain.moments import check_day
+from domain.moments import EARLIEST, check_day
 from domain.text import check, parse_optional_text, parse_text
 
 
@@ -204,3 +206,32 @@ def _name(code: str, name: str) -> str:
 
 def _reason(reason: str | None) -> str | None:
     return parse_optional_text("reason", reason, max_length=limits.REASON_MAX)
+
+
+def parent_on(facts: Iterable[object], day: date) -> str | None:
+    """The place one territory lay in on `day`, from its facts in the order recorded: its
+    definition holds since always, each move or merger from its date; of two facts dated the
+    same day, the later recorded wins."""
+    parent: tuple[date, int, str | None] | None = None
+    for order, fact in enumerate(facts):
+        if isinstance(fact, Territory.Defined):
+            link = (EARLIEST, order, fact.parent_code)
+        elif isinstance(fact, Territory.Moved) and fact.effective_from <= day:
+            link = (fact.effective_from, order, fact.parent_code)
+        elif isinstance(fact, Territory.MergedInto) and fact.effective_from <= day:
+            link = (fact.effective_from, order, fact.target_code)
+        else:
+            continue
+        if parent is None or link[:2] > parent[:2]:
+            parent = link
+    return parent[2] if parent is not None else None
+
+
+@dataclass(frozen=True)
+class TerritorySpec:
+    code: str
+    name: str
+    kind: TerritoryKind
+    parent_code: str | None
+    population: int | None
+    groupings: tuple[str, ...] = ()

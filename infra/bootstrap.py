@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.handlers.coverage import CoverageHandler
 from domain.handlers.directory import DirectoryHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
@@ -99,6 +100,7 @@ class Container:
         self.directory_handler = DirectoryHandler(
             self.operations, partial(load_many, self.operations)
         )
+        self.coverage_handler = CoverageHandler(self.operations)
         audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)

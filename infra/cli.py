@@ -530,7 +530,10 @@ def _export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 def _load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         load_reference(container.operations, container.clock)
-        recorded = load_history(container.operations, container.clock)
+        try:
+            recorded = load_history(container.operations, container.clock)
+        except InvalidInput as refused:
+            raise CommandError(f"the coverage history was refused: {refused}") from None
         print(f"{recorded} coverage agreements recorded")
     return 0
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
-from domain.operations import Operations, TerritorySpec
-from domain.territories import TerritoryKind, territory_id
+from domain.handlers.coverage import CoverageHandler, DefineTerritories
+from domain.operations import Operations
+from domain.territories import TerritoryKind, TerritorySpec, territory_id
 from infra.clock import Clock
 
 ACTOR = "guichet:reference"
@@ -43,4 +44,6 @@ def reference_loaded(operations: Operations) -> bool:
 
 def load_reference(operations: Operations, clock: Clock) -> tuple[int, int]:
     """Defines every reference territory not yet in the log; returns (defined, position)."""
-    return operations.define_territories(reference_territories(), actor=ACTOR, at=clock.now())
+    command = DefineTerritories(tuple(reference_territories()))
+    defined = CoverageHandler(operations).define(command, actor=ACTOR, at=clock.now())
+    return defined.new, defined.position

@@ -3,7 +3,8 @@
 Asked "as known at" a past moment, coverage reads each agreement as its last version recorded
 by then; asked without it, as its latest version. A territory is covered on a channel at a
 date when it, or a place it lies in, is named by a live agreement on that channel whose
-period holds the date.
+period holds the date (`covers_place`, the one definition; the coverage view's SQL lookup is
+tested against it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from eventsourcing.utils import get_topic
 
 from domain.coverage import CoverageAgreement
 from projections.base import Positioned
+from projections.territories import Place as Place
+from projections.territories import Places as Places
+from projections.territories import TerritorySnapshot
 
 FACTS = (
     CoverageAgreement.Agreed,
@@ -87,18 +91,6 @@ def next_version(previous: AgreementVersion | None, item: Positioned) -> Agreeme
 
 
 @dataclass(frozen=True)
-class Place:
-    code: str
-    name: str
-    kind: str
-    population: int | None
-    ancestors: tuple[str, ...]
-
-    def within(self, codes: set[str]) -> bool:
-        return self.code in codes or any(code in codes for code in self.ancestors)
-
-
-@dataclass(frozen=True)
 class Interval:
     start: date
     end: date | None  # excluded; None: open-ended
@@ -112,31 +104,14 @@ class CoverageChange:
     gained: bool
 
 
+def covers_place(agreement: AgreementVersion, place: Place, channel: str, day: date) -> bool:
+    """Whether the agreement covers the place (as it lay that day) on the channel that day."""
+    return agreement.covers(channel, day) and place.within(set(agreement.territories))
+
+
 def in_force(agreements: list[AgreementVersion], channel: str, at: date) -> set[str]:
     """The territory codes named by agreements covering `channel` on `at`."""
     return {code for a in agreements if a.covers(channel, at) for code in a.territories}
-
-
-class Places:
-    """Every place, indexed by each code it is or lies in, so that the places an agreement
-    covers are looked up rather than searched for."""
-
-    def __init__(self, places: list[Place]) -> None:
-        self.all = places
-        self.by_code = {place.code: place for place in places}
-        self.within: dict[str, list[Place]] = {}
-        for place in places:
-            for code in (place.code, *place.ancestors):
-                self.within.setdefault(code, []).append(place)
-
-    def covered(self, codes: set[str], kind: str | None) -> list[Place]:
-        found = {
-            place.code: place
-            for code in codes
-            for place in self.within.get(code, ())
-            if kind is None or place.kind == kind
-        }
-        return [found[code] for code in sorted(found)]
 
 
 def boundaries(agreements: list[AgreementVersion], channel: str) -> list[date]:
@@ -166,8 +141,7 @@ def timeline(
         end = days[index + 1] if index + 1 < len(days) else None
         place = places_at(start).by_code.get(code)
         covering = tuple(
-            a for a in agreements
-            if place is not None and a.covers(channel, start) and place.within(set(a.territories))
+            a for a in agreements if place is not None and covers_place(a, place, channel, start)
         )  # fmt: skip
         if not covering:
             continue
@@ -227,20 +201,79 @@ def periods(start: date, end: date, granularity: str) -> list[date]:
 ONE_DAY = timedelta(days=1)
 
 
-def duplicate_of(
-    territories: list[str], channels: list[str], start: date, end: date | None, funder: str,
-    known: list[AgreementVersion],
-) -> AgreementVersion | None:  # fmt: skip
-    """A live agreement of the same funder for a shared territory and channel whose period
-    overlaps: a second agreement would double-count it; the first should be changed instead."""
-    for other in known:
-        if (
-            not other.cancelled
-            and other.funder.casefold() == funder.casefold()
-            and set(other.territories) & set(territories)
-            and set(other.channels) & set(channels)
-            and (other.effective_until is None or start < other.effective_until)
-            and (end is None or other.effective_from < end)
-        ):
-            return other
-    return None
+def place_codes(
+    snapshot: TerritorySnapshot, code: str, day: date, known_at: datetime | None
+) -> list[str] | None:
+    """The place and every place it lay in on `day`, whose agreements cover it; [] for a place
+    known now but not then (nothing covered it as far as anyone knew); None for no place."""
+    place = snapshot.places_at(day, known_at).by_code.get(code)
+    if place is None:
+        return [] if code in snapshot.rows else None
+    return [place.code, *place.ancestors]
+
+
+def covering(
+    snapshot: TerritorySnapshot, agreements: list[AgreementVersion], code: str, channel: str,
+    day: date, known_at: datetime | None,
+) -> list[AgreementVersion] | None:  # fmt: skip
+    """The agreements covering the place on the channel that day; None for no place."""
+    place = snapshot.places_at(day, known_at).by_code.get(code)
+    if place is None:
+        return [] if code in snapshot.rows else None
+    return [a for a in agreements if covers_place(a, place, channel, day)]
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: str
+    count: int
+    population: int
+
+
+@dataclass(frozen=True)
+class Covered:
+    """The places of the kind asked covered on a day, and the totals of every kind."""
+
+    places: list[Place]
+    totals: list[KindTotal]
+
+    @property
+    def population(self) -> int:
+        return sum(place.population or 0 for place in self.places)
+
+
+def covered_territories(
+    snapshot: TerritorySnapshot, agreements: list[AgreementVersion], channel: str, day: date,
+    kind: str | None, known_at: datetime | None,
+) -> Covered:  # fmt: skip
+    codes = in_force(agreements, channel, day)
+    every = snapshot.places_at(day, known_at).covered(codes, None)
+    totals = [
+        KindTotal(
+            kind=k,
+            count=sum(1 for p in every if p.kind == k),
+            population=sum(p.population or 0 for p in every if p.kind == k),
+        )
+        for k in sorted({p.kind for p in every})
+    ]
+    return Covered([p for p in every if kind is None or p.kind == kind], totals)
+
+
+@dataclass(frozen=True)
+class PopulationPoint:
+    day: date
+    people: int
+    municipalities: int
+
+
+def population_series(
+    snapshot: TerritorySnapshot, agreements: list[AgreementVersion], channel: str,
+    days: list[date], known_at: datetime | None,
+) -> list[PopulationPoint]:  # fmt: skip
+    """People and municipalities covered on each day, with the hierarchy of that day."""
+    series = []
+    for day in days:
+        codes = in_force(agreements, channel, day)
+        people, towns = population(snapshot.places_at(day, known_at), codes)
+        series.append(PopulationPoint(day, people, towns))
+    return series

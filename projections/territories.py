@@ -1,4 +1,5 @@
-"""The territory read model: each place with its parent and every ancestor, groupings included."""
+"""The territory read model: each place with its parent and every ancestor, groupings included,
+and where each place lay on any date (`TerritorySnapshot`)."""
 
 from __future__ import annotations
 
@@ -79,9 +80,6 @@ class ParentLink:
     recorded_at: datetime
 
 
-HIERARCHY_FACTS = (Territory.Moved, Territory.MergedInto)
-
-
 def parent_link(item: Positioned, code: str) -> ParentLink | None:
     event = item.event
     if isinstance(event, Territory.Defined):
@@ -113,3 +111,84 @@ def _later(link: ParentLink, other: ParentLink) -> bool:
     mine = (link.valid_from or date.min, link.position)
     theirs = (other.valid_from or date.min, other.position)
     return mine > theirs
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    kind: str
+    population: int | None
+    ancestors: tuple[str, ...]
+
+    def within(self, codes: set[str]) -> bool:
+        return self.code in codes or any(code in codes for code in self.ancestors)
+
+
+class Places:
+    """Every place, indexed by each code it is or lies in, so that the places an agreement
+    covers are looked up rather than searched for."""
+
+    def __init__(self, places: list[Place]) -> None:
+        self.all = places
+        self.by_code = {place.code: place for place in places}
+        self.within: dict[str, list[Place]] = {}
+        for place in places:
+            for code in (place.code, *place.ancestors):
+                self.within.setdefault(code, []).append(place)
+
+    def covered(self, codes: set[str], kind: str | None) -> list[Place]:
+        """The places of `kind` (any when None) that are, or lie in, one of `codes`."""
+        found = {
+            place.code: place
+            for code in codes
+            for place in self.within.get(code, ())
+            if kind is None or place.kind == kind
+        }
+        return [found[code] for code in sorted(found)]
+
+
+class TerritorySnapshot:
+    """Every territory, and where each lay over time; places indexed once per period in which
+    the hierarchy did not change."""
+
+    def __init__(self, rows: dict[str, TerritoryRow], links: list[ParentLink]) -> None:
+        self.rows = rows
+        self.links = links
+        self.epochs = sorted({link.valid_from for link in links if link.valid_from is not None})
+        self._places: dict[date | None, Places] = {}
+        self._known: dict[tuple[date | None, datetime], Places] = {}
+
+    def epoch(self, day: date) -> date | None:
+        started = [epoch for epoch in self.epochs if epoch <= day]
+        return started[-1] if started else None
+
+    def places_at(self, day: date, known_at: datetime | None = None) -> Places:
+        """Places as they lay on `day`; with `known_at`, as the records stood then (places
+        defined later do not exist, moves recorded later have not happened)."""
+        epoch = self.epoch(day)
+        if known_at is not None:
+            key = (epoch, known_at)
+            places = self._known.get(key)
+            if places is None:
+                if len(self._known) >= 256:
+                    self._known.clear()
+                known = [k for k in self.links if k.recorded_at <= known_at]
+                places = self._known[key] = self._places_of(known, day)
+            return places
+        found = self._places.get(epoch)
+        if found is None:
+            found = self._places[epoch] = self._places_of(self.links, day)
+        return found
+
+    def _places_of(self, links: list[ParentLink], day: date) -> Places:
+        parents = parents_at(links, day)
+        groupings = {code: row.groupings for code, row in self.rows.items()}
+        return Places(
+            [
+                Place(r.code, r.name, r.kind, r.population,
+                      tuple(ancestors(r.code, parents, groupings)))
+                for r in self.rows.values()
+                if r.code in parents
+            ]
+        )  # fmt: skip

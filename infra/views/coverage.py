@@ -76,6 +76,8 @@ class PostgresCoverageView(PostgresView):
         return sql.SQL(", ").join(map(sql.Identifier, _COLUMNS))
 
     def _covering(self) -> sql.Composed:
+        # The SQL form of `projections.coverage.covers_place`, for the query asked most; a
+        # test holds the two to the same answers.
         return sql.SQL(
             KNOWN + "SELECT * FROM known WHERE NOT cancelled AND %(channel)s = ANY(channels)"
             " AND effective_from <= %(at)s"
@@ -96,13 +98,6 @@ class PostgresCoverageView(PostgresView):
             KNOWN + "SELECT * FROM known WHERE NOT cancelled ORDER BY effective_from, agreement_id"
         ).format(columns=self._columns(), table=self.table("coverage_versions"))
         return self._select(statement, {"known_at": known_at})
-
-    def agreement(self, id: UUID, known_at: datetime | None = None) -> AgreementVersion | None:
-        statement = sql.SQL(KNOWN + "SELECT * FROM known WHERE agreement_id = %(id)s").format(
-            columns=self._columns(), table=self.table("coverage_versions")
-        )
-        found = self._select(statement, {"known_at": known_at, "id": id})
-        return found[0] if found else None
 
     def _select(self, statement: sql.Composed, params: dict[str, Any]) -> list[AgreementVersion]:
         with (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
@@ -13,59 +12,12 @@ from domain.territories import Territory
 from infra.views.base import PostgresView
 from projections import territories
 from projections.base import Positioned
-from projections.coverage import Place, Places
-from projections.territories import ParentLink, TerritoryRow
+from projections.territories import ParentLink, TerritoryRow, TerritorySnapshot
 
 _COLUMNS = [
     "code", "id", "name", "kind", "parent_code", "population", "groupings", "ancestors",
     "position",
 ]  # fmt: skip
-
-
-class TerritorySnapshot:
-    """Every territory, and where each lay over time; places indexed once per period in which
-    the hierarchy did not change."""
-
-    def __init__(self, rows: dict[str, TerritoryRow], links: list[ParentLink]) -> None:
-        self.rows = rows
-        self.links = links
-        self.epochs = sorted({link.valid_from for link in links if link.valid_from is not None})
-        self._places: dict[date | None, Places] = {}
-        self._known: dict[tuple[date | None, datetime], Places] = {}
-
-    def epoch(self, day: date) -> date | None:
-        started = [epoch for epoch in self.epochs if epoch <= day]
-        return started[-1] if started else None
-
-    def places_at(self, day: date, known_at: datetime | None = None) -> Places:
-        """Places as they lay on `day`; with `known_at`, as the records stood then (places
-        defined later do not exist, moves recorded later have not happened)."""
-        epoch = self.epoch(day)
-        if known_at is not None:
-            key = (epoch, known_at)
-            places = self._known.get(key)
-            if places is None:
-                if len(self._known) >= 256:
-                    self._known.clear()
-                known = [k for k in self.links if k.recorded_at <= known_at]
-                places = self._known[key] = self._places_of(known, day)
-            return places
-        found = self._places.get(epoch)
-        if found is None:
-            found = self._places[epoch] = self._places_of(self.links, day)
-        return found
-
-    def _places_of(self, links: list[ParentLink], day: date) -> Places:
-        parents = territories.parents_at(links, day)
-        groupings = {code: row.groupings for code, row in self.rows.items()}
-        return Places(
-            [
-                Place(r.code, r.name, r.kind, r.population,
-                      tuple(territories.ancestors(r.code, parents, groupings)))
-                for r in self.rows.values()
-                if r.code in parents
-            ]
-        )  # fmt: skip
 
 
 class PostgresTerritoryView(PostgresView):

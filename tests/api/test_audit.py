@@ -11,6 +11,7 @@ from eventsourcing.application import project_aggregate
 
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
+from domain.handlers.coverage import CoverageHandler, RenameTerritory
 from domain.interactions import Disposition
 from domain.territories import territory_id
 from domain.values import LocalizedText
@@ -76,13 +77,14 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
         at=T0 + timedelta(days=1), occurred_at=T0 + timedelta(hours=20)))  # fmt: skip
     # A territory renamed.
     laval = territory_id("65005")
-    ops.edit_territory("65005", lambda t: t.rename(
-        "Ville de Laval", date(2026, 1, 1), "nom officiel", actor="geo", at=T0))  # fmt: skip
+    CoverageHandler(ops).rename(
+        RenameTerritory("65005", "Ville de Laval", date(2026, 1, 1), "nom officiel"),
+        actor="geo", at=T0)  # fmt: skip
     # A coverage agreement, then extended.
     agreement = CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), date(2026, 12, 31), "CISSS", None,
         None, actor="fin", at=T0)  # fmt: skip
-    ops.agree_coverage(agreement)
+    ops.save(agreement)
     agreement.extend(date(2027, 6, 30), "prolongé", actor="fin2", at=T0 + timedelta(days=2))
     ops.save(agreement)
     # A contact, then its disposition corrected.
@@ -210,7 +212,7 @@ async def test_as_of_gives_each_kind_of_record_as_it_stood(
     agreement = CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), date(2026, 12, 31), "CISSS", None,
         None, actor="fin", at=T0)  # fmt: skip
-    ops.agree_coverage(agreement)
+    ops.save(agreement)
     agreement.extend(date(2027, 6, 30), None, actor="fin", at=T0 + timedelta(days=2))
     ops.save(agreement)
     [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
@@ -268,7 +270,7 @@ async def test_every_kind_of_record_has_a_log_a_history_and_a_past(
     clock = SystemClock()
     load_reference(ops, clock)
     load_demo(ops, clock.now())
-    ops.agree_coverage(CoverageAgreement.agree(
+    ops.save(CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), None, "CISSS", None, None,
         actor="fin", at=clock.now()))  # fmt: skip
     ops.log_interaction(next(iter(generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1))))))

@@ -37,16 +37,6 @@ async def test_a_borough_lies_in_its_city_the_cmm_and_its_region(
     assert [a["code"] for a in anjou["ancestors"]] == ["66023", "TE-66", "CMM", "RA-06", "QC"]
 
 
-async def test_laval_is_in_the_cmm(graphql: GraphQLClient, container: Container) -> None:
-    _, position = load_reference(container.operations, container.clock)
-
-    data = await graphql.data(TERRITORY, {"code": "65005", "after": position})
-
-    laval = data["territory"]
-    assert laval["population"] == 446_369
-    assert "CMM" in [a["code"] for a in laval["ancestors"]]
-
-
 async def test_the_cmm_lists_its_82_municipalities_and_their_population(
     graphql: GraphQLClient, container: Container
 ) -> None:
@@ -62,16 +52,6 @@ async def test_the_cmm_lists_its_82_municipalities_and_their_population(
 
     assert len(data["territories"]["items"]) == 82
     assert data["territories"]["population"] == expected
-
-
-async def test_loading_twice_defines_nothing_more(container: Container) -> None:
-    load_reference(container.operations, container.clock)
-    head = container.head()
-
-    defined, position = load_reference(container.operations, container.clock)
-
-    assert defined == 0
-    assert position == head == container.head()
 
 
 async def test_an_unknown_code_is_not_found(graphql: GraphQLClient) -> None:

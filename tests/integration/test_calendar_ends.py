@@ -13,6 +13,7 @@ import pytest
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.errors import InvalidInput
+from domain.handlers.coverage import CoverageHandler, RenameTerritory
 from domain.handlers.directory import RegisterOrganization, RegisterService
 from domain.interactions import (
     EARLIEST_CONTACT,
@@ -58,9 +59,10 @@ def test_every_view_applies_facts_at_the_calendars_ends(container: Container) ->
     agreement = CoverageAgreement.agree(
         uuid4(), ["QC"], ["phone"], EARLIEST, LATEST, "Fonds", None, None, actor=ACTOR, at=AT
     )
-    operations.agree_coverage(agreement)
-    operations.edit_territory("66023", lambda t: t.rename(
-        "Ailleurs", LATEST, None, actor=ACTOR, at=AT))  # fmt: skip
+    operations.save(agreement)
+    CoverageHandler(operations).rename(
+        RenameTerritory("66023", "Ailleurs", LATEST), actor=ACTOR, at=AT
+    )
     for key, started in (("premier", EARLIEST_CONTACT), ("dernier", AT + timedelta(hours=23))):
         operations.log_interaction(Interaction.log(
             key=key, channel=ContactChannel.PHONE, started_at=started, answered_at=started,

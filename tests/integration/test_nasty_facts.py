@@ -12,6 +12,13 @@ from uuid import UUID, uuid4
 from domain import limits
 from domain.coverage import TEXT_MAX, CoverageAgreement
 from domain.directory import Organization
+from domain.handlers.coverage import (
+    CoverageHandler,
+    DefineTerritories,
+    MergeTerritory,
+    MoveTerritory,
+    RenameTerritory,
+)
 from domain.handlers.directory import (
     LinkServiceToLocation,
     MergeRecord,
@@ -33,10 +40,9 @@ from domain.interactions import (
     UnmetReason,
 )
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
-from domain.operations import TerritorySpec
 from domain.records import Record, VerificationMethod
 from domain.services import Service
-from domain.territories import TerritoryKind
+from domain.territories import TerritoryKind, TerritorySpec
 from domain.text import parse_text
 from domain.values import (
     Address,
@@ -151,7 +157,9 @@ def territories(container: Container) -> list[str]:
         )
         for n in range(limits.AGREEMENT_TERRITORIES_MAX - len(known))
     ]  # fmt: skip
-    container.operations.define_territories(extra, actor=ACTOR, at=AT)
+    CoverageHandler(container.operations).define(
+        DefineTerritories(tuple(extra)), actor=ACTOR, at=AT
+    )
     return known + [spec.code for spec in extra]
 
 
@@ -232,7 +240,7 @@ def coverage(container: Container, codes: list[str]) -> None:
         uuid4(), codes[: limits.AGREEMENT_TERRITORIES_MAX], ["phone", "web", "chat", "email"],
         date(2020, 1, 1), date(2021, 1, 1), text, text, text, actor=ACTOR, at=AT,
     )  # fmt: skip
-    operations.agree_coverage(agreement)
+    operations.save(agreement)
     for change in (
         lambda a: a.extend(date(2022, 1, 1), text, actor=ACTOR, at=AT),
         lambda a: a.end_early(date(2021, 6, 1), text, actor=ACTOR, at=AT),
@@ -246,12 +254,13 @@ def coverage(container: Container, codes: list[str]) -> None:
         )  # fmt: skip
     nasty_codes = [code for code in codes if code.startswith("X")]
     day = date(2025, 1, 1)
-    operations.edit_territory(nasty_codes[1], lambda t: t.rename(
-        nasty(limits.NAME_MAX, salt="renamed"), day, REASON, actor=ACTOR, at=AT))  # fmt: skip
-    operations.edit_territory(nasty_codes[1], lambda t: t.move(
-        nasty_codes[2], day, REASON, actor=ACTOR, at=AT))  # fmt: skip
-    operations.edit_territory(nasty_codes[3], lambda t: t.merge_into(
-        nasty_codes[4], day, REASON, actor=ACTOR, at=AT))  # fmt: skip
+    territories = CoverageHandler(operations)
+    name = nasty(limits.NAME_MAX, salt="renamed")
+    territories.rename(RenameTerritory(nasty_codes[1], name, day, REASON), actor=ACTOR, at=AT)
+    territories.move(MoveTerritory(nasty_codes[1], nasty_codes[2], day, REASON), actor=ACTOR, at=AT)
+    territories.merge(
+        MergeTerritory(nasty_codes[3], nasty_codes[4], day, REASON), actor=ACTOR, at=AT
+    )
 
 
 def contacts(container: Container, service: UUID, organization: UUID, place: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.handlers.coverage import CoverageHandler, DefineTerritories
 from domain.handlers.directory import (
     AmendOrganization,
     AmendService,
@@ -30,10 +31,10 @@ from domain.handlers.directory import (
     VerifyRecord,
 )
 from domain.locations import Location, ServiceAtLocation
-from domain.operations import SAVE_CHUNK, Operations, TerritorySpec
+from domain.operations import SAVE_CHUNK, Operations
 from domain.records import Status, VerificationMethod
 from domain.services import Service
-from domain.territories import TerritoryKind
+from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import Address, Coordinates, LocalizedText
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
@@ -47,8 +48,8 @@ class Directory:
 
     def __init__(self) -> None:
         self.operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        self.operations.define_territories(
-            [TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000)],
+        CoverageHandler(self.operations).define(
+            DefineTerritories((TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000),)),
             actor="ref",
             at=AT,
         )

@@ -1,0 +1,131 @@
+"""The coverage rules every entry point obeys: the overlap rule on create, amend and the loaded
+history, under concurrency, and the dated moves of the shipped history."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from domain.errors import InvalidInput
+from infra.bootstrap import Container
+from infra.coverage_history import load_history
+from infra.territories import load_reference
+from tests.support.graphql import GraphQLClient
+
+AGREE = """
+mutation ($input: AgreeCoverageInput!) {
+  agreeCoverage(input: $input) {
+    __typename
+    ... on Receipt { id version position }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+AMEND = """
+mutation ($input: AmendCoverageInput!) {
+  amendCoverage(input: $input) {
+    __typename
+    ... on Receipt { version position }
+    ... on Error { code message }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+COVERAGE = """
+query ($t: String!, $at: Date!, $after: Int) {
+  coverage(territory: $t, channel: PHONE, at: $at, consistentWith: $after) {
+    ... on Coverage { covered agreements { funder } }
+  }
+}
+"""
+LAVAL = {
+    "territories": ["65005"], "channels": ["PHONE"], "effectiveFrom": "2024-01-01",
+    "effectiveUntil": "2024-06-01", "funder": "Ville de Laval",
+}  # fmt: skip
+
+
+async def agree(graphql: GraphQLClient, agreement: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = (await graphql.data(AGREE, {"input": agreement}, token="admin-token"))[
+        "agreeCoverage"
+    ]
+    return found
+
+
+async def test_an_amendment_cannot_create_an_overlap(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    await agree(graphql, LAVAL)
+    later = await agree(graphql, {**LAVAL, "effectiveFrom": "2024-06-01", "effectiveUntil": None})
+    head = container.head()
+
+    amended = (
+        await graphql.data(
+            AMEND,
+            {"input": {
+                "id": later["id"], "expectedVersion": 1, "territories": ["65005"],
+                "channels": ["PHONE"], "effectiveFrom": "2024-03-01", "funder": "Ville de Laval",
+            }},
+            token="admin-token",
+        )
+    )["amendCoverage"]  # fmt: skip
+
+    assert (amended["__typename"], amended["field"]) == ("InvalidInputError", "input.effectiveFrom")
+    assert "overlaps agreement" in amended["message"]
+    assert container.head() == head
+
+
+async def test_the_loaded_history_cannot_create_an_overlap(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    # Laval's own agreement, recorded by hand before the history was loaded.
+    made = await agree(graphql, {**LAVAL, "effectiveFrom": "2016-10-21", "effectiveUntil": None})
+    assert made["__typename"] == "Receipt", made
+
+    with pytest.raises(InvalidInput, match="overlaps agreement"):
+        load_history(container.operations, container.clock)
+
+    after = container.head()
+    found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01", "after": after}))[
+        "coverage"
+    ]
+    assert len(found["agreements"]) == 1
+
+
+async def test_of_two_concurrent_overlapping_agreements_exactly_one_is_recorded(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    twins = [
+        {**LAVAL, "effectiveFrom": f"2024-0{month}-01", "effectiveUntil": None}
+        for month in (1, 2, 3, 4)
+    ]
+
+    results = await asyncio.gather(*(agree(graphql, twin) for twin in twins))
+
+    kinds = sorted(result["__typename"] for result in results)
+    assert kinds == ["InvalidInputError"] * 3 + ["Receipt"], results
+
+
+async def test_granby_and_cowansville_were_covered_while_their_mrcs_lay_in_monteregie(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    load_history(container.operations, container.clock)
+    head = container.head()
+    granby, cowansville = "47017", "46080"
+
+    async def covered(code: str, day: str) -> bool:
+        found = await graphql.data(COVERAGE, {"t": code, "at": day, "after": head})
+        return bool(found["coverage"]["covered"])
+
+    # The four regions' agreement started on 2020-12-15; the MRCs moved to Estrie on 2021-07-08.
+    for code in (granby, cowansville):
+        assert await covered(code, "2020-12-15")
+        assert await covered(code, "2021-07-07")
+        assert not await covered(code, "2021-07-08")
+        assert not await covered(code, "2020-12-14")
