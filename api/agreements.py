@@ -31,7 +31,6 @@ from domain.handlers.coverage import (
     ExtendCoverage,
 )
 from domain.limits import at_most
-from infra.tokens import Role
 
 TERRITORIES = at_most(limits.AGREEMENT_TERRITORIES_MAX, "territory codes")
 CHANNELS = at_most(limits.CHANNELS_MAX, "channels")
@@ -91,7 +90,7 @@ async def _record(info: Info, method: Any, parse: Any) -> AgreementResult:
     """Checks the caller, parses the input into a command and has the handler record it."""
     context = info.context
     try:
-        actor = context.require(Role.COVERAGE_ADMIN).name
+        actor = context.actor
         command = parse()
         at = context.container.clock.now()
         receipt = await context.call(method, command, actor=actor, at=at)

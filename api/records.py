@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, Protocol, TypeVar, cast
+from typing import Annotated, Protocol, TypeVar, cast
 
 import strawberry
-from eventsourcing.domain import Aggregate
 from strawberry.scalars import JSON
 
 from api.consistency import reach
@@ -49,10 +48,9 @@ from domain.handlers.directory import (
 from domain.limits import PERSON_MAX, WEBSITE_MAX, at_most
 from domain.operations import Receipt as Written
 from domain.values import parse_website
-from infra.tokens import Role
 from projections.verification import CheckRow
 
-__all__ = ["REASON", "Change", "EditResult", "edit", "handle"]
+__all__ = ["REASON", "EditResult", "handle"]
 
 Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 C = TypeVar("C")
@@ -69,7 +67,6 @@ EditResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
     strawberry.union("EditRecordResult"),
 ]
-Change = Callable[[Any, str, datetime], None]
 
 
 @strawberry.input
@@ -122,35 +119,6 @@ class MergeRecordInput:
     expected_version: int
     target_id: strawberry.ID
     reason: str | None = strawberry.field(default=None, description=REASON)
-
-
-async def edit(
-    info: Info,
-    kind: type[Aggregate],
-    id: str,
-    expected_version: int,
-    prepare: Callable[[], Change],
-    role: Role = Role.EDITOR,
-) -> EditResult:
-    """Checks the caller, parses the input (`prepare`), then applies the change to the record.
-
-    Kept for the coverage agreements' mutations; directory records go through the handler."""
-    context = info.context
-    try:
-        actor = context.actor
-        record_id = parse_id("input.id", id)
-        change = prepare()
-        at = context.container.clock.now()
-        receipt = await context.call(
-            context.container.operations.edit_record,
-            kind,
-            record_id,
-            expected_version,
-            lambda record: change(record, actor, at),
-        )
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return cast(EditResult, as_error(at_input(error)))
 
 
 async def handle(
