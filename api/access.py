@@ -4,6 +4,8 @@ three tables, read from the schema's side. `admin` may do everything.
 - `RULES`: the schema enforces it (`api.guards`): an operation refuses a caller its rule does
   not allow before its resolver runs, so before reading its input; a test calls every
   operation as every role and holds what it gets to this table.
+- `ARGUMENTS`: arguments of an operation that only some of its callers may set; the same
+  mechanism refuses the others before the resolver runs.
 - `TYPES`: who may see an object of each type, wherever it appears. The schema is walked
   from every operation when it is built (`api.exposure`), and refused when a role that may call
   an operation can reach, through nested fields, a type not meant for it.
@@ -101,6 +103,13 @@ RULES: dict[str, tuple[Role, ...]] = {
 }
 
 
+# Arguments only some of an operation's callers may set (`Type.field.argument`).
+ARGUMENTS: dict[str, tuple[Role, ...]] = {
+    # Inactive records are the directory team's, and counsellors' to see what closed.
+    "Query.searchServices.includeInactive": (Role.EDITOR, Role.COUNSELLOR),
+}
+
+
 TYPES: dict[str, tuple[Role, ...]] = {
     # What the directory publishes.
     **dict.fromkeys(
@@ -175,6 +184,11 @@ def hides(status: str, role: Role) -> bool:
 def unruled(operations: list[str]) -> list[str]:
     """The operations the table has no rule for."""
     return [operation for operation in operations if operation not in RULES]
+
+
+def unknown_arguments(arguments: list[str]) -> list[str]:
+    """Argument rules that name no argument of the schema (`Type.field.argument`)."""
+    return [rule for rule in ARGUMENTS if rule not in arguments]
 
 
 def untyped(types: list[str]) -> list[str]:

@@ -37,6 +37,7 @@ from strawberry.types.field import StrawberryField
 from api import access
 from api.context import Denied, Info
 from api.errors import NotAuthorizedError, as_error
+from infra.tokens import Role
 
 REFUSAL = "NotAuthorizedError"
 
@@ -44,30 +45,36 @@ REFUSAL = "NotAuthorizedError"
 class Authorized(FieldExtension):
     """Runs the operation only for a caller whose role its rule allows (admins always)."""
 
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str, arguments: dict[str, tuple[Role, ...]]) -> None:
         self.operation = operation
         self.roles = access.RULES[operation]
+        # Arguments, by their Python names, that only some roles may set.
+        self.arguments = arguments
         self.subscription = False
 
     def apply(self, field: StrawberryField) -> None:
         self.subscription = field.is_subscription
 
-    def refusal(self, info: Info) -> NotAuthorizedError | None:
+    def refusal(self, info: Info, given: dict[str, Any]) -> NotAuthorizedError | None:
         principal = info.context.principal
-        if principal.has(*self.roles):
+        denied = None if principal.has(*self.roles) else self.roles
+        for argument, roles in self.arguments.items():
+            if denied is None and given.get(argument) and not principal.has(*roles):
+                denied = roles
+        if denied is None:
             return None
-        refused = as_error(Denied(principal, self.roles))
+        refused = as_error(Denied(principal, denied))
         assert isinstance(refused, NotAuthorizedError)
         return refused
 
     def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
-        refused = self.refusal(info)
+        refused = self.refusal(info, kwargs)
         return next_(source, info, **kwargs) if refused is None else refused
 
     async def resolve_async(
         self, next_: AsyncExtensionResolver, source: Any, info: Info, **kwargs: Any
     ) -> Any:
-        refused = self.refusal(info)
+        refused = self.refusal(info, kwargs)
         if refused is not None:
             # A subscription refused sends its one answer and ends, as one that fails its input.
             return _once(refused) if self.subscription else refused
@@ -88,8 +95,15 @@ def ruled(root: type, name: str) -> type:
     for field in root.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         operation = f"{name}.{names.get_graphql_name(field)}"
         copied = copy.copy(field)
-        if operation in access.RULES and access.RULES[operation] != access.EVERYONE:
-            copied.extensions.append(Authorized(operation))
+        arguments = {
+            argument.python_name: access.ARGUMENTS[
+                f"{operation}.{names.get_graphql_name(argument)}"
+            ]
+            for argument in field.arguments
+            if f"{operation}.{names.get_graphql_name(argument)}" in access.ARGUMENTS
+        }
+        if arguments or access.RULES.get(operation, access.EVERYONE) != access.EVERYONE:
+            copied.extensions = [*field.extensions, Authorized(operation, arguments)]
         fields[field.python_name] = copied
     return strawberry.type(type(name, (), fields), name=name)
 
@@ -101,7 +115,8 @@ def unrefusable(schema: GraphQLSchema) -> list[str]:
     for root in (root for root in roots if root is not None):
         for name, field in root.fields.items():
             operation = f"{root.name}.{name}"
-            if access.RULES.get(operation, access.EVERYONE) == access.EVERYONE:
+            narrowed = any(rule.startswith(f"{operation}.") for rule in access.ARGUMENTS)
+            if access.RULES.get(operation, access.EVERYONE) == access.EVERYONE and not narrowed:
                 continue
             result = get_named_type(field.type)
             if not (

@@ -115,7 +115,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=ruled(Subscription, "Subscription"),
         extensions=extensions,
     )
-    missing = access.unruled(operations(schema)) + access.untyped(object_types(schema))
+    missing = (
+        access.unruled(operations(schema))
+        + access.untyped(object_types(schema))
+        + access.unknown_arguments(arguments(schema))
+    )
     if missing:
         raise RuntimeError(f"no access rule in api/access.py for {', '.join(missing)}")
     exposed = exposures(schema._schema)
@@ -139,6 +143,19 @@ def operations(schema: strawberry.Schema) -> list[str]:
     built = schema._schema
     roots = (built.query_type, built.mutation_type, built.subscription_type)
     return [f"{root.name}.{name}" for root in roots if root for name in root.fields]
+
+
+def arguments(schema: strawberry.Schema) -> list[str]:
+    """Every argument of every root field, as `Type.field.argument`."""
+    roots = (schema._schema.query_type, schema._schema.mutation_type,
+             schema._schema.subscription_type)  # fmt: skip
+    return [
+        f"{root.name}.{name}.{argument}"
+        for root in roots
+        if root is not None
+        for name, field in root.fields.items()
+        for argument in field.args
+    ]
 
 
 def object_types(schema: strawberry.Schema) -> list[str]:

@@ -28,7 +28,6 @@ from api.moments import read_optional_moment
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
-from infra.tokens import Role
 from projections.search_query import (
     MAX_PAGE,
     MAX_PREFIX,
@@ -213,8 +212,6 @@ class SearchQueryType:
     ) -> SearchResult:
         context = info.context
         try:
-            if include_inactive:
-                context.require(Role.EDITOR, Role.COUNSELLOR)
             if not 1 <= first <= MAX_PAGE:
                 raise InvalidInput("first", f"must be between 1 and {MAX_PAGE}")
             if near is not None and not (

@@ -68,8 +68,27 @@ def test_every_restricted_operation_carries_the_check_and_open_ones_do_not() -> 
             carried[f"{root_name}.{name}"] = [(check.operation, check.roles) for check in checks]
     assert set(carried) == set(access.RULES)
     for operation, roles in access.RULES.items():
-        expected = [] if roles == access.EVERYONE else [(operation, roles)]
+        narrowed = any(rule.startswith(f"{operation}.") for rule in access.ARGUMENTS)
+        expected = [] if roles == access.EVERYONE and not narrowed else [(operation, roles)]
         assert carried[operation] == expected, operation
+
+
+def test_building_the_schema_again_adds_no_second_check() -> None:
+    build_schema(Settings.from_environ({}))
+    again = build_schema(Settings.from_environ({}))._schema
+    for operation in access.RULES:
+        root_name, name = operation.split(".")
+        root = again.get_type(root_name)
+        assert isinstance(root, GraphQLObjectType)
+        definition = root.fields[name].extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+        checks = [e for e in definition.extensions if isinstance(e, Authorized)]
+        assert len(checks) <= 1, operation
+
+
+def test_an_argument_rule_must_name_an_argument(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(access.ARGUMENTS, "Query.searchServices.includeInactiv", access.EDITORS)
+    with pytest.raises(RuntimeError, match=r"includeInactiv\b"):
+        build_schema(Settings.from_environ({}))
 
 
 def test_a_restricted_operation_whose_result_cannot_refuse_is_not_built(
