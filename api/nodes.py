@@ -15,10 +15,10 @@ from strawberry.types import get_object_definition
 
 from api import access
 from api.consistency import reach
+from api.contact_records import InteractionRecord
 from api.context import Context, Info
 from api.directory import Organization, parse_id
 from api.errors import CONSISTENCY_TIMEOUT, ConsistencyTimeout
-from api.interactions import InteractionRecord
 from api.node import Node
 from api.services import Location, Service, concealed
 from domain.errors import InvalidInput

@@ -19,6 +19,8 @@ from strawberry.types.execution import ExecutionContext
 
 from api import access
 from api.audit import AsOfQuery, AuditQuery
+from api.contact_records import InteractionQuery
+from api.contacts import InteractionMutation
 from api.cost import unsized, unweighted
 from api.coverage import (
     CoverageHistoryQuery,
@@ -29,7 +31,6 @@ from api.coverage import (
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.exposure import exposures
 from api.guards import guard_fields
-from api.interactions import InteractionMutation, InteractionQuery
 from api.limits import request_limits, typed
 from api.masking import Masking
 from api.nodes import NodeQuery

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.handlers.contacts import ContactHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.clock import Clock, SystemClock, new_id
@@ -116,6 +117,7 @@ class Container:
         self.audit = PostgresAuditView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
+        self.contact_handler = ContactHandler(self.operations, self.contacts, self.search_view)
         self.persisted = PersistedDocuments(self.datastore)
         self.persisted.create()
         self.views: dict[str, PostgresView] = {

@@ -59,8 +59,8 @@ class ContactWriter:
         self._start = threading.Lock()
 
     def log(self, interaction: Interaction) -> Logged:
-        """Saves the contact (blocking until it is committed) as `Operations.log_interaction`."""
-        self.operations.require_inquirer_territory(interaction.inquirer.get("territory"))
+        """Saves the contact (blocking until it is committed) as `Operations.log_interactions`
+        does; the contact's rules were applied by `ContactHandler`."""
         done: Future[Logged] = Future()
         self._ensure_started()
         self._waiting.put((interaction, done))
