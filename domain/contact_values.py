@@ -296,7 +296,7 @@ def parse_key(key: str) -> str:
 
 def parse_reason(reason: str) -> str:
     text = parse_text("input.reason", reason, max_length=REASON_MAX)
-    if text is None:
+    if not text:
         raise InvalidInput("input.reason", "a correction needs a reason")
     return text
 

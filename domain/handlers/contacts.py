@@ -165,11 +165,14 @@ class ServiceDetails(Protocol):
 
 class ContactHandler:
     def __init__(
-        self, operations: Operations, contacts: ContactLog, details: ServiceDetails
-    ) -> None:
+        self, operations: Operations, contacts: ContactLog | None = None,
+        details: ServiceDetails | None = None,
+    ) -> None:  # fmt: skip
+        """`contacts` saves whole contacts (each in a transaction of its own by default);
+        `details` gives services' addresses (none by default)."""
         self.operations = operations
-        self.contacts = contacts
-        self.details = details
+        self.contacts = contacts or _OneByOne(operations)
+        self.details = details or _NoDetails()
 
     def record(self, command: RecordContact, *, actor: str, at: datetime) -> Logged:
         """Logs a whole contact once; a retry with the same key and content gets the first
@@ -336,3 +339,19 @@ class ContactHandler:
             return self.operations.repository.get(id)
         except AggregateNotFoundError:
             return None
+
+
+class _OneByOne:
+    def __init__(self, operations: Operations) -> None:
+        self.operations = operations
+
+    def log(self, interaction: Interaction) -> Logged:
+        [result] = self.operations.log_interactions([interaction])
+        if isinstance(result, InvalidInput):
+            raise result
+        return result
+
+
+class _NoDetails:
+    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]:
+        return {}
