@@ -73,7 +73,7 @@ class Directory:
         return id
 
     def deactivate(self, id: UUID) -> None:
-        record = self.operations.repository.get(id)
+        record: Record = self.operations.repository.get(id)
         self.operations.edit_record(
             Record, id, record.version,
             lambda r: r.deactivate("fermé", actor="ed", at=AT),
@@ -116,7 +116,7 @@ def test_a_whole_contact_is_logged_with_snapshots_of_its_services(given: Directo
     )
 
     assert logged.replayed is False
-    interaction = given.operations.repository.get(logged.receipt.id)
+    interaction: Interaction = given.operations.repository.get(logged.receipt.id)
     assert interaction.counsellor == "carla", "the counsellor is who logs it by default"
     [referral] = interaction.needs[0].referrals
     assert referral["service_name"] == "Popote roulante"
@@ -224,7 +224,7 @@ def test_a_need_is_met_or_unmet_not_both(given: Directory) -> None:
 def test_an_unmet_need_keeps_its_reason_and_list_version(given: Directory) -> None:
     need = ContactNeed("BD", unmet_reason="cost_too_high", unmet_note="Trop cher")
     logged = given.handler.record(contact(need), actor="c", at=AT)
-    interaction = given.operations.repository.get(logged.receipt.id)
+    interaction: Interaction = given.operations.repository.get(logged.receipt.id)
     assert interaction.needs[0].unmet == {
         "reason": "cost_too_high", "reasons_version": 1, "note": "Trop cher",
     }  # fmt: skip
@@ -270,7 +270,7 @@ def test_a_contact_s_own_values_are_checked(
 def test_a_follow_up_is_logged_with_the_contact(given: Directory) -> None:
     command = contact(follow_up=FollowUp(date(2026, 3, 9), "Rappeler"))
     logged = given.handler.record(command, actor="c", at=AT)
-    interaction = given.operations.repository.get(logged.receipt.id)
+    interaction: Interaction = given.operations.repository.get(logged.receipt.id)
     assert interaction.follow_ups == [{"due": "2026-03-09", "note": "Rappeler", "done": None}]
 
 
@@ -315,7 +315,7 @@ def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
     closed = change(CloseContact(id, STARTED + timedelta(minutes=5)), actor="carla", at=AT)
 
     assert (first.need, second.need, closed.need) == (0, 1, None)
-    interaction = given.operations.repository.get(id)
+    interaction: Interaction = given.operations.repository.get(id)
     assert interaction.needs[0].code == "BD-1800"
     assert interaction.needs[0].referrals[0]["service_id"] == str(service)
     assert interaction.needs[0].information == ["Ouvert le mardi"]
