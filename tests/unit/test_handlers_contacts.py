@@ -319,7 +319,7 @@ def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
     assert interaction.needs[0].code == "BD-1800"
     assert interaction.needs[0].referrals[0]["service_id"] == str(service)
     assert interaction.needs[0].information == ["Ouvert le mardi"]
-    assert interaction.needs[1].unmet["reason"] == "cost_too_high"
+    assert (interaction.needs[1].unmet or {}).get("reason") == "cost_too_high"
     assert interaction.follow_ups[0]["done"]["outcome"] == "Service obtenu"
     assert interaction.disposition is Disposition.COMPLETED
     assert closed.receipt.version == interaction.version
