@@ -242,7 +242,7 @@ class ContactNeed:
     @classmethod
     def of(cls, entry: NeedEntry) -> ContactNeed:
         return cls(
-            entry.code, tuple(snapshot.service_id for snapshot in entry.referrals),
+            entry.code, tuple(UUID(str(snapshot.service_id)) for snapshot in entry.referrals),
             entry.information, entry.unmet_reason, entry.unmet_note,
         )  # fmt: skip
 

@@ -140,7 +140,7 @@ class Interaction(Aggregate):
             needs=tuple(ContactNeed.of(need) for need in needs), disposition=disposition,
             follow_up=follow_up, at=at,
         )  # fmt: skip
-        snapshots = {s.service_id: s for need in needs for s in need.referrals}
+        snapshots = {UUID(str(s.service_id)): s for need in needs for s in need.referrals}
         return cls.logged(draft, snapshots, actor=actor, at=at)
 
     @classmethod

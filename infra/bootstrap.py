@@ -15,7 +15,7 @@ from domain.handlers.contacts import ContactHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.clock import Clock, SystemClock, new_id
-from infra.contacts import ContactWriter
+from infra.contacts import ContactWriter, RecordVersions
 from infra.database import Database, Timeouts
 from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
@@ -117,7 +117,9 @@ class Container:
         self.audit = PostgresAuditView(self.datastore)
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
-        self.contact_handler = ContactHandler(self.operations, self.contacts, self.search_view)
+        self.contact_handler = ContactHandler(
+            self.operations, self.contacts, self.search_view, RecordVersions(self.operations)
+        )
         self.persisted = PersistedDocuments(self.datastore)
         self.persisted.create()
         self.views: dict[str, PostgresView] = {

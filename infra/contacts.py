@@ -16,8 +16,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresAggregateRecorder
+from psycopg import sql
 
 from domain.interactions import Interaction
 from domain.operations import Logged, Operations
@@ -126,3 +131,23 @@ class ContactWriter:
                 done.set_result(result)
             else:
                 done.set_exception(result)
+
+
+class RecordVersions:
+    """The latest version of records, read from the log in one statement (the contacts
+    handler's `RecordVersions` port)."""
+
+    def __init__(self, operations: Operations) -> None:
+        recorder = operations.recorder
+        assert isinstance(recorder, PostgresAggregateRecorder)
+        self.datastore = recorder.datastore
+        self.statement = sql.SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {}.{}"
+            " WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(sql.Identifier(recorder.datastore.schema),
+                 sql.Identifier(recorder.events_table_name))  # fmt: skip
+
+    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(self.statement, (list(ids),)).fetchall()
+        return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}

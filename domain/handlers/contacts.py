@@ -10,8 +10,8 @@ registered a moment ago can be referred to at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -19,126 +19,37 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.directory import Organization
 from domain.errors import InvalidInput
+from domain.handlers.contact_commands import (
+    AddNeed,
+    CloseContact,
+    CompleteFollowUp,
+    CorrectDisposition,
+    CorrectInquirer,
+    GiveInformation,
+    OpenContact,
+    RecordContact,
+    RecordUnmetNeed,
+    ReferToService,
+    ScheduleFollowUp,
+    Step,
+    WithdrawNeed,
+)
 from domain.interactions import (
-    ContactChannel,
-    ContactNeed,
-    Disposition,
     FollowUp,
-    Inquirer,
     Interaction,
     LoggedDraft,
     ReferralSnapshot,
     draft_logged,
 )
-from domain.operations import Logged, Operations, Receipt
+from domain.operations import SAVE_CHUNK, Logged, Operations, Receipt
 from domain.records import Status
 from domain.services import Service
 
-
-@dataclass(frozen=True, slots=True)
-class RecordContact:
-    """A whole contact, logged after it ended; `counsellor` defaults to whoever logs it."""
-
-    key: str
-    channel: ContactChannel
-    started_at: datetime
-    answered_at: datetime | None
-    ended_at: datetime
-    language: str
-    inquirer: Inquirer
-    interpreter: bool = False
-    counsellor: str | None = None
-    needs: tuple[ContactNeed, ...] = ()
-    disposition: Disposition = Disposition.COMPLETED
-    follow_up: FollowUp | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OpenContact:
-    key: str
-    channel: ContactChannel
-    started_at: datetime
-    answered_at: datetime | None
-    language: str
-    inquirer: Inquirer
-    interpreter: bool = False
-    counsellor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AddNeed:
-    id: UUID
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReferToService:
-    id: UUID
-    need: int
-    service_id: UUID
-
-
-@dataclass(frozen=True, slots=True)
-class GiveInformation:
-    id: UUID
-    need: int
-    information: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordUnmetNeed:
-    id: UUID
-    need: int
-    reason: str
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CloseContact:
-    id: UUID
-    ended_at: datetime
-    disposition: Disposition = Disposition.COMPLETED
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleFollowUp:
-    id: UUID
-    due: date
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CompleteFollowUp:
-    id: UUID
-    follow_up: int
-    outcome: str
-
-
-@dataclass(frozen=True, slots=True)
-class CorrectInquirer:
-    id: UUID
-    inquirer: Inquirer
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class CorrectDisposition:
-    id: UUID
-    disposition: Disposition
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class WithdrawNeed:
-    id: UUID
-    need: int
-    reason: str
-
-
-Step = (
-    AddNeed | ReferToService | GiveInformation | RecordUnmetNeed | CloseContact
-    | ScheduleFollowUp | CompleteFollowUp | CorrectInquirer | CorrectDisposition | WithdrawNeed
-)  # fmt: skip
+__all__ = [
+    "AddNeed", "Changed", "CloseContact", "CompleteFollowUp", "ContactHandler",
+    "CorrectDisposition", "CorrectInquirer", "GiveInformation", "OpenContact", "RecordContact",
+    "RecordUnmetNeed", "ReferToService", "ScheduleFollowUp", "Step", "WithdrawNeed",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,23 +74,54 @@ class ServiceDetails(Protocol):
     def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]: ...
 
 
+class RecordVersions(Protocol):
+    """The latest version of each record, from the log (one read for many records)."""
+
+    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]: ...
+
+
+@dataclass(slots=True)
+class _Read:
+    """A service as read for a referral, valid while neither it nor its organization has a
+    new fact; its address (a detail from a view that may lag) is read again after a while."""
+
+    snapshot: ReferralSnapshot
+    version: int
+    organization: UUID
+    organization_version: int
+    address: str | None = None
+    at: datetime | None = None
+
+    def stale(self, now: datetime) -> bool:
+        return self.at is None or now - self.at > ADDRESS_KEPT
+
+
+# Services whose snapshots are kept between contacts (checked against the log each time).
+READ_MAX = 10_000
+ADDRESS_KEPT = timedelta(minutes=1)
+
+
 class ContactHandler:
     def __init__(
         self, operations: Operations, contacts: ContactLog | None = None,
-        details: ServiceDetails | None = None,
+        details: ServiceDetails | None = None, versions: RecordVersions | None = None,
     ) -> None:  # fmt: skip
         """`contacts` saves whole contacts (each in a transaction of its own by default);
-        `details` gives services' addresses (none by default)."""
+        `details` gives services' addresses (none by default); `versions`, when given, lets
+        a service read for an earlier contact be reused while it has no new fact, nor its
+        organization (one read of the log instead of loading both)."""
         self.operations = operations
         self.contacts = contacts or _OneByOne(operations)
         self.details = details or _NoDetails()
+        self.versions = versions
+        self._read: dict[UUID, _Read] = {}
 
     def record(self, command: RecordContact, *, actor: str, at: datetime) -> Logged:
         """Logs a whole contact once; a retry with the same key and content gets the first
         receipt, with `replayed`."""
         draft = self._draft(command, actor, at)
         try:
-            snapshots = self._checked(draft, command)
+            snapshots = self._checked(draft, at, {})
         except InvalidInput:
             # The key is answered before any other rule. The rules that read the directory
             # and territories are tried first only because a new key must pass them anyway:
@@ -197,20 +139,22 @@ class ContactHandler:
             raise
 
     def record_many(
-        self, commands: Sequence[RecordContact], *, actor: str, at: datetime | None = None
-    ) -> list[Logged | InvalidInput]:
-        """Logs many contacts in one transaction per call (loaders, demo data), applying the
-        same rules to each as `record`; each contact is recorded at its own end unless `at`.
-        Referral targets are read once per service for the whole batch."""
+        self, commands: Sequence[RecordContact], *, actor: str, at: datetime | None = None,
+        details: ServiceDetails | None = None,
+    ) -> list[Logged | InvalidInput]:  # fmt: skip
+        """Logs many contacts (loaders, demo data), SAVE_CHUNK a transaction, applying the same
+        rules to each as `record`; each contact is recorded at its start unless `at` is given.
+        Each service referred to is read once for the whole batch; `details` may give the
+        services' addresses instead of the handler's own port."""
         known: dict[UUID, ReferralSnapshot] = {}
         results: list[Logged | InvalidInput | None] = []
         pending: list[Interaction] = []
         for command in commands:
-            when = at or command.ended_at
+            when = at or command.started_at
             try:
                 draft = self._draft(command, actor, when)
                 try:
-                    snapshots = self._checked(draft, command, known)
+                    snapshots = self._checked(draft, when, known, details)
                 except InvalidInput:
                     if (replayed := self._replay(draft)) is None:
                         raise
@@ -221,8 +165,11 @@ class ContactHandler:
                 continue
             pending.append(Interaction.logged(draft, snapshots, actor=actor, at=when))
             results.append(None)
-        saved = iter(self.operations.log_interactions(pending))
-        return [result if result is not None else next(saved) for result in results]
+        saved: list[Logged | InvalidInput] = []
+        for start in range(0, len(pending), SAVE_CHUNK):
+            saved += self.operations.log_interactions(pending[start : start + SAVE_CHUNK])
+        answers = iter(saved)
+        return [result if result is not None else next(answers) for result in results]
 
     def open(self, command: OpenContact, *, actor: str, at: datetime) -> Receipt:
         interaction = Interaction.open(
@@ -237,7 +184,8 @@ class ContactHandler:
         """A live step or a correction, applied to the latest version of the contact."""
         snapshot = None
         if isinstance(command, ReferToService):
-            snapshot = self._referrals([("serviceId", command.service_id)], {})[0]
+            wanted = [("serviceId", command.service_id)]
+            snapshot = self._referrals(wanted, {}, self.details, at)[0]
 
         def apply(i: Interaction) -> int | None:
             match command:
@@ -280,12 +228,11 @@ class ContactHandler:
         )  # fmt: skip
 
     def _checked(
-        self, draft: LoggedDraft, command: RecordContact,
-        known: dict[UUID, ReferralSnapshot] | None = None,
+        self, draft: LoggedDraft, at: datetime, known: dict[UUID, ReferralSnapshot],
+        details: ServiceDetails | None = None,
     ) -> dict[UUID, ReferralSnapshot]:  # fmt: skip
         self.operations.require_inquirer_territory(draft.content["inquirer"]["territory"])
-        wanted = draft.service_ids()
-        found = self._referrals(wanted, {} if known is None else known)
+        found = self._referrals(draft.service_ids(), known, details or self.details, at)
         return {snapshot.service_id: snapshot for snapshot in found}
 
     def _replay(self, draft: LoggedDraft) -> Logged | None:
@@ -304,35 +251,60 @@ class ContactHandler:
         )
 
     def _referrals(
-        self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot]
-    ) -> list[ReferralSnapshot]:
+        self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
+        details: ServiceDetails, at: datetime,
+    ) -> list[ReferralSnapshot]:  # fmt: skip
         """Each wanted service (with the input path naming it) as the counsellor gives it: an
         active service of an active organization, read from their facts."""
-        missing = [service_id for _, service_id in wanted if service_id not in known]
-        details = self.details.referral_snapshots(list(dict.fromkeys(missing))) if missing else {}
-        found = []
-        for path, service_id in wanted:
-            if service_id not in known:
-                known[service_id] = self._snapshot(path, service_id, details.get(service_id))
-            found.append(known[service_id])
-        return found
+        missing = list(dict.fromkeys(id for _, id in wanted if id not in known))
+        if missing:
+            current = self._current(missing)
+            stale = [id for id in missing if id not in current or current[id].stale(at)]
+            given = details.referral_snapshots(stale) if stale else {}
+            for path, service_id in wanted:
+                if service_id in known:
+                    continue
+                read = current.get(service_id) or self._snapshot(path, service_id)
+                if service_id in stale:
+                    found = given.get(service_id)
+                    read.address = found.address if found is not None else None
+                    read.at = at
+                known[service_id] = replace(read.snapshot, address=read.address)
+        return [known[service_id] for _, service_id in wanted]
 
-    def _snapshot(
-        self, path: str, service_id: UUID, details: ReferralSnapshot | None
-    ) -> ReferralSnapshot:
+    def _current(self, ids: list[UUID]) -> dict[UUID, _Read]:
+        """The services read before that have no fact since, nor their organizations."""
+        if self.versions is None:
+            return {}
+        cached = {id: self._read[id] for id in ids if id in self._read}
+        if not cached:
+            return {}
+        versions = self.versions.versions([*cached, *(c.organization for c in cached.values())])
+        return {
+            id: c for id, c in cached.items()
+            if versions.get(id) == c.version
+            and versions.get(c.organization) == c.organization_version
+        }  # fmt: skip
+
+    def _snapshot(self, path: str, service_id: UUID) -> _Read:
         service = self._load(service_id)
         if not isinstance(service, Service) or service.status is not Status.ACTIVE:
             raise InvalidInput(path, f"no active service has the id {service_id}")
         organization = self._load(service.organization_id)
         if not isinstance(organization, Organization) or organization.status is not Status.ACTIVE:
             raise InvalidInput(path, f"the organization of service {service_id} is not active")
-        return ReferralSnapshot(
+        snapshot = ReferralSnapshot(
             service_id=service_id, organization_id=organization.id,
             service_name=service.name.fr or service.name.en,
             organization_name=organization.name.fr or organization.name.en,
-            phone=service.phones[0].number if service.phones else None,
-            address=details.address if details is not None else None,
+            phone=service.phones[0].number if service.phones else None, address=None,
         )  # fmt: skip
+        read = _Read(snapshot, service.version, organization.id, organization.version)
+        if self.versions is not None:
+            if len(self._read) >= READ_MAX:
+                self._read.clear()
+            self._read[service_id] = read
+        return read
 
     def _load(self, id: UUID) -> object:
         try:

@@ -4,12 +4,14 @@ contact's writes, whole or step by step."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.contacts import (
     AddNeed,
@@ -400,3 +402,42 @@ def test_an_inquirer_is_corrected_to_a_known_territory_and_a_change(given: Direc
 def test_a_step_on_an_unknown_contact_is_not_found(given: Directory) -> None:
     with pytest.raises(NotFound):
         given.handler.change(AddNeed(uuid4(), "BD"), actor="c", at=AT)
+
+
+class LogVersions:
+    """The latest versions, read from the in-memory log."""
+
+    def __init__(self, operations: Operations) -> None:
+        self.operations = operations
+        self.reads = 0
+
+    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        self.reads += 1
+        found = {}
+        for id in ids:
+            for last in self.operations.recorder.select_events(id, desc=True, limit=1):
+                found[id] = last.originator_version
+        return found
+
+
+def test_a_service_read_for_a_contact_is_read_again_once_it_or_its_owner_changed(
+    given: Directory,
+) -> None:
+    versions = LogVersions(given.operations)
+    handler = ContactHandler(given.operations, versions=versions)
+    organization = given.organization()
+    service = given.service(organization)
+    handler.record(contact(ContactNeed("BD", (service,))), actor="c", at=AT)
+    given.operations.edit_record(
+        Organization, organization, 1,
+        lambda o: o.rename(LocalizedText(fr="Entraide", en=""), reason=None, actor="ed", at=AT),
+    )  # fmt: skip
+
+    renamed = handler.record(contact(ContactNeed("BD", (service,)), key="k-2"), actor="c", at=AT)
+    given.deactivate(service)
+
+    interaction: Interaction = given.operations.repository.get(renamed.receipt.id)
+    assert interaction.needs[0].referrals[0]["organization_name"] == "Entraide"
+    assert versions.reads == 1
+    refused("input.needs[0].referralServiceIds[0]", handler.record,
+            contact(ContactNeed("BD", (service,)), key="k-3"), actor="c", at=AT)  # fmt: skip
