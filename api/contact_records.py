@@ -104,39 +104,44 @@ class InteractionRecord(Node):
 
     @classmethod
     def of(cls, row: ContactRow) -> InteractionRecord:
-        d = row.detail
+        detail = row.details()
         return cls(
             id=strawberry.ID(str(row.id)), key=row.key, channel=row.channel,
             started_at=row.started_at, answered_at=row.answered_at, ended_at=row.ended_at,
             wait_seconds=row.wait_seconds, handle_seconds=row.handle_seconds,
             language=row.language, interpreter=row.interpreter, counsellor=row.counsellor,
-            inquirer=InquirerRecord(**d["inquirer"]),
+            inquirer=InquirerRecord(
+                type=detail.inquirer.type, age_band=detail.inquirer.age_band,
+                gender=detail.inquirer.gender, territory=detail.inquirer.territory,
+            ),
             needs=[
                 NeedRecord(
-                    number=n, code=need["code"], withdrawn=need["withdrawn"],
+                    number=need.number, code=need.code, withdrawn=need.withdrawn,
                     referrals=[
-                        Referral(**{**r, "service_id": strawberry.ID(r["service_id"]),
-                                    "organization_id": strawberry.ID(r["organization_id"])})
-                        for r in need["referrals"]
+                        Referral(
+                            service_id=strawberry.ID(str(r.service_id)),
+                            organization_id=strawberry.ID(str(r.organization_id)),
+                            service_name=r.service_name, organization_name=r.organization_name,
+                            phone=r.phone, address=r.address,
+                        )
+                        for r in need.referrals
                     ],
-                    information=list(need["information"]),
-                    unmet=Unmet(**need["unmet"]) if need["unmet"] else None,
+                    information=list(need.information),
+                    unmet=Unmet(
+                        reason=need.unmet.reason, reasons_version=need.unmet.reasons_version,
+                        note=need.unmet.note,
+                    ) if need.unmet else None,
                 )
-                for n, need in enumerate(d["needs"])
+                for need in detail.needs
             ],
             disposition=row.disposition,
             follow_ups=[
-                FollowUpRecord(
-                    due=date.fromisoformat(f["due"]), note=f["note"],
-                    done_at=datetime.fromisoformat(f["done"]["at"]) if f["done"] else None,
-                    outcome=f["done"]["outcome"] if f["done"] else None,
-                )
-                for f in d["follow_ups"]
+                FollowUpRecord(due=f.due, note=f.note, done_at=f.done_at, outcome=f.outcome)
+                for f in detail.follow_ups
             ],
             corrections=[
-                Correction(what=c["what"], reason=c["reason"], by=c["by"],
-                           at=datetime.fromisoformat(c["at"]))
-                for c in d["corrections"]
+                Correction(what=c.what, reason=c.reason, by=c.by, at=c.at)
+                for c in detail.corrections
             ],
             recorded_at=row.recorded_at, position=row.position,
         )  # fmt: skip
