@@ -61,10 +61,12 @@ class Changed:
 
 
 class ContactLog(Protocol):
-    """Saves whole contacts, refusing a key logged before with another content as
-    `Operations.log_interactions` does (the batching writer, in a server)."""
+    """Saves whole contacts: one (`log`, with others waiting, in a server) or many in one
+    transaction (`log_many`); a key logged before with another digest is refused."""
 
     def log(self, interaction: Interaction) -> Logged: ...
+
+    def log_many(self, interactions: Sequence[Interaction]) -> list[Logged | InvalidInput]: ...
 
 
 class ServiceDetails(Protocol):
@@ -103,15 +105,15 @@ ADDRESS_KEPT = timedelta(minutes=1)
 
 class ContactHandler:
     def __init__(
-        self, operations: Operations, contacts: ContactLog | None = None,
+        self, operations: Operations, contacts: ContactLog,
         details: ServiceDetails | None = None, versions: RecordVersions | None = None,
     ) -> None:  # fmt: skip
-        """`contacts` saves whole contacts (each in a transaction of its own by default);
-        `details` gives services' addresses (none by default); `versions`, when given, lets
+        """`contacts` saves whole contacts; `details` gives services' addresses (none by
+        default); `versions`, when given, lets
         a service read for an earlier contact be reused while it has no new fact, nor its
         organization (one read of the log instead of loading both)."""
         self.operations = operations
-        self.contacts = contacts or _OneByOne(operations)
+        self.contacts = contacts
         self.details = details or _NoDetails()
         self.versions = versions
         self._read: dict[UUID, _Read] = {}
@@ -167,7 +169,7 @@ class ContactHandler:
             results.append(None)
         saved: list[Logged | InvalidInput] = []
         for start in range(0, len(pending), SAVE_CHUNK):
-            saved += self.operations.log_interactions(pending[start : start + SAVE_CHUNK])
+            saved += self.contacts.log_many(pending[start : start + SAVE_CHUNK])
         answers = iter(saved)
         return [result if result is not None else next(answers) for result in results]
 
@@ -311,17 +313,6 @@ class ContactHandler:
             return self.operations.repository.get(id)
         except AggregateNotFoundError:
             return None
-
-
-class _OneByOne:
-    def __init__(self, operations: Operations) -> None:
-        self.operations = operations
-
-    def log(self, interaction: Interaction) -> Logged:
-        [result] = self.operations.log_interactions([interaction])
-        if isinstance(result, InvalidInput):
-            raise result
-        return result
 
 
 class _NoDetails:

@@ -43,6 +43,7 @@ from domain.operations import Operations, TerritorySpec
 from domain.records import Record
 from domain.territories import TerritoryKind
 from domain.values import LocalizedText, Phone
+from infra.contacts import ContactSaver
 
 MONTREAL = ZoneInfo("America/Montreal")
 AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -58,7 +59,7 @@ class Directory:
             [TerritorySpec(LAVAL, "Laval", TerritoryKind.MUNICIPALITY, None, 400_000)],
             actor="setup", at=AT,
         )  # fmt: skip
-        self.handler = ContactHandler(self.operations)
+        self.handler = ContactHandler(self.operations, ContactSaver(self.operations))
 
     def organization(self) -> UUID:
         id = uuid4()
@@ -424,7 +425,7 @@ def test_a_service_read_for_a_contact_is_read_again_once_it_or_its_owner_changed
     given: Directory,
 ) -> None:
     versions = LogVersions(given.operations)
-    handler = ContactHandler(given.operations, versions=versions)
+    handler = ContactHandler(given.operations, ContactSaver(given.operations), versions=versions)
     organization = given.organization()
     service = given.service(organization)
     handler.record(contact(ContactNeed("BD", (service,))), actor="c", at=AT)
