@@ -261,6 +261,7 @@ def test_the_inquirer_s_territory_is_known_or_confidential(
         ({"key": " "}, "input.key"),
         ({"counsellor": " "}, "input.counsellor"),
         ({"needs": (ContactNeed(" "),)}, "input.needs[0].code"),
+        ({"needs": (ContactNeed("BD"), ContactNeed(None))}, "input.needs[1].code"),
         ({"needs": (ContactNeed("BD"),) * 51}, "input.needs"),
     ],
 )
@@ -369,6 +370,11 @@ def test_steps_name_the_rule_they_break(given: Directory) -> None:
     refused("input.followUp", change, CompleteFollowUp(id, 0, "x"), actor="c", at=AT)
     refused("input.id", change, CorrectDisposition(id, Disposition.TEST, "x"), actor="c", at=AT)
     refused("input.due", change, ScheduleFollowUp(id, date(2026, 3, 1)), actor="c", at=AT)
+    refused("input.code", change, AddNeed(id, " "), actor="c", at=AT)
+    refused("input.need", change, ReferToService(id, 7, given.service()), actor="c", at=AT)
+    refused("input.need", change, WithdrawNeed(id, 3, "x"), actor="c", at=AT)
+    early = STARTED - timedelta(minutes=1)
+    refused("input.endedAt", change, CloseContact(id, early), actor="c", at=AT)
 
 
 def test_a_closed_contact_is_corrected_not_closed_again(given: Directory) -> None:
