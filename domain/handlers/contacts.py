@@ -1,4 +1,4 @@
-"""Commands for every write of a contact, and the one handler that applies their rules.
+"""The one handler of every write of a contact (its commands are in `contact_commands`).
 
 A whole contact is answered by its key first: a retry (same key, same content, its instants
 read in UTC and its referrals as service ids) gets the first receipt whatever changed since
