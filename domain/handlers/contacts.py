@@ -109,9 +109,9 @@ class ContactHandler:
         details: ServiceDetails | None = None, versions: RecordVersions | None = None,
     ) -> None:  # fmt: skip
         """`contacts` saves whole contacts; `details` gives services' addresses (none by
-        default); `versions`, when given, lets
-        a service read for an earlier contact be reused while it has no new fact, nor its
-        organization (one read of the log instead of loading both)."""
+        default); `versions`, when given, lets a service read for an earlier contact be
+        reused while neither it nor its organization has a new fact (one read of the log
+        instead of loading both)."""
         self.operations = operations
         self.contacts = contacts
         self.details = details or _NoDetails()
