@@ -9,7 +9,6 @@ import strawberry
 
 from api.context import Info
 from api.coverage import Channel
-from api.directory import Receipt, parse_id
 from api.errors import (
     EXPECTED,
     InvalidInputError,
@@ -19,6 +18,7 @@ from api.errors import (
     as_error,
     at_input,
 )
+from api.shared import Receipt, parse_id
 from domain import limits
 from domain.coverage import TEXT_MAX
 from domain.coverage import Channel as DomainChannel

@@ -12,7 +12,6 @@ from strawberry.scalars import JSON
 
 from api.consistency import reach
 from api.context import Info
-from api.directory import parse_id
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -23,10 +22,10 @@ from api.errors import (
 )
 from api.moments import read_moment, read_optional_moment
 from api.records import page_size
+from api.shared import parse_id
 from domain.errors import InvalidInput, NotFound
 from domain.limits import PERSON_MAX, at_most
 from domain.text import check
-from infra.audit_replay import as_of
 from infra.views.audit import AuditRow
 from projections.audit import Change, changes, plain
 
@@ -199,10 +198,7 @@ class AsOfQuery:
             uuid = parse_id("id", id)
             at = read_moment("at", at)
             await reach(context, ("audit",), consistent_with)
-            container = context.container
-            past = await context.call(
-                as_of, container.operations, container.audit, uuid, at, by.value
-            )
+            past = await context.call(context.container.past.as_of, uuid, at, by.value)
             return PastRecord(
                 id=strawberry.ID(str(past.id)), kind=past.kind, version=past.version,
                 last_recorded_at=past.last_recorded_at, state=cast(JSON, past.state),

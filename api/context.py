@@ -52,12 +52,5 @@ class Context:
         all was settled before its resolver ran (`api.guards`)."""
         return self.principal.name
 
-    def require(self, *roles: Role) -> Principal:
-        """The caller, if one of `roles` (or an admin): for checks that depend on the input,
-        such as a search that asks for inactive records."""
-        if not self.principal.has(*roles):
-            raise Denied(self.principal, roles)
-        return self.principal
-
 
 Info = StrawberryInfo[Context, None]

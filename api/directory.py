@@ -21,13 +21,17 @@ from api.errors import (
     at_input,
 )
 from api.nodes import Node
-from api.shared import DESCRIPTION, NAME, long_text, name_of, reason_of
-
-# Shared pieces, still importable from here while their importers move to api.shared.
-from api.shared import LocalizedTextInput as LocalizedTextInput
-from api.shared import LocalizedTextType as LocalizedTextType
-from api.shared import Receipt as Receipt
-from api.shared import parse_id as parse_id
+from api.shared import (
+    DESCRIPTION,
+    NAME,
+    LocalizedTextInput,
+    LocalizedTextType,
+    Receipt,
+    long_text,
+    name_of,
+    parse_id,
+    reason_of,
+)
 from domain.directory import Status
 from domain.errors import NotFound
 from domain.handlers.directory import RegisterOrganization, RenameOrganization

@@ -57,7 +57,7 @@ class NodeQuery:
             ) from None
         found = await _record(context, uuid)
         if found is None and contacts:
-            from api.interactions import InteractionRecord
+            from api.contact_records import InteractionRecord
 
             row = await context.call(context.container.interactions.contact, uuid)
             found = InteractionRecord.of(row) if row is not None else None

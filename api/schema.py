@@ -20,12 +20,13 @@ from strawberry.types.execution import ExecutionContext
 from api import access
 from api.agreements import CoverageMutation
 from api.audit import AsOfQuery, AuditQuery
+from api.contact_records import InteractionQuery
+from api.contacts import InteractionMutation
 from api.cost import unsized, unweighted
 from api.coverage import CoverageHistoryQuery, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
-from api.interactions import InteractionMutation, InteractionQuery
 from api.limits import request_limits, typed
 from api.masking import Masking
 from api.nodes import NodeQuery

@@ -15,7 +15,6 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from api.consistency import reach
 from api.context import Info
-from api.directory import LocalizedTextType
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -25,6 +24,7 @@ from api.errors import (
     as_error,
 )
 from api.moments import read_optional_moment
+from api.shared import LocalizedTextType
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy

@@ -12,9 +12,9 @@ from typing import Annotated, cast
 import strawberry
 
 from api.consistency import reach
+from api.contacts import ContactChannel
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
-from api.interactions import ContactChannel
 from api.limits import limit_error
 from api.moments import read_day
 from domain import interactions as domain

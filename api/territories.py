@@ -11,7 +11,6 @@ import strawberry
 from api.consistency import reach
 from api.context import Info
 from api.cost import TERRITORIES
-from api.directory import Receipt
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -21,6 +20,7 @@ from api.errors import (
     as_error,
     at_input,
 )
+from api.shared import Receipt
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
 from domain.limits import CODE_MAX, NAME_MAX, REASON_MAX, at_most

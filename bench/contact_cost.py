@@ -1,5 +1,7 @@
 """CPU time of making contacts (the domain's parsing and checks) and of logging them one per
-transaction, in this process, on embedded PostgreSQL.
+transaction through the contacts handler (its rules: the key, the inquirer's territory, each
+referral's service and organization read from their facts), in this process, on embedded
+PostgreSQL, with the demo directory's services to refer to.
 
 Usage: python -m bench.contact_cost [--contacts 2000]
 Run it in two checkouts (old and new code) one after the other on the same machine to compare:
@@ -18,7 +20,8 @@ from pathlib import Path
 from infra.bootstrap import Container, tokens_for
 from infra.clock import SystemClock
 from infra.database import Database
-from infra.demo_calls import Plan, generate
+from infra.demo import load_demo
+from infra.demo_calls import Plan, commands
 from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 from infra.territories import load_reference
@@ -38,15 +41,20 @@ def main() -> None:
             database = Database.from_url(url, settings.database_schema)
             container = Container(settings, database, tokens_for(settings))
             try:
-                load_reference(container.operations, SystemClock())
+                clock = SystemClock()
+                load_reference(container.operations, clock)
+                load_demo(container.operations, clock.now())
+                for runner in container.select(["search"]):
+                    runner.bring_up_to_date()
                 started = time.process_time()
-                contacts = list(generate(Plan(count, date(2019, 1, 1), date(2019, 12, 31))))
+                contacts = list(commands(Plan(count, date(2019, 1, 1), date(2019, 12, 31))))
                 made = time.process_time() - started
                 latencies: list[float] = []
+                handler = container.contact_handler
                 cpu, wall = time.process_time(), time.perf_counter()
                 for contact in contacts:
                     sent = time.perf_counter()
-                    container.operations.log_interaction(contact)
+                    handler.record(contact, actor="bench", at=clock.now())
                     latencies.append(time.perf_counter() - sent)
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             finally:

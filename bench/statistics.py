@@ -60,7 +60,7 @@ def load(container: Container, contacts: int) -> int:
     for year in range(years):
         start = FIRST + timedelta(days=365 * year)
         plan = Plan(per_year, start, start + timedelta(days=364), seed=year)
-        _, position = load_calls(container.operations, plan)
+        _, position = load_calls(container.contact_handler, plan)
         print(
             f"  {per_year * (year + 1):,} contacts logged in {time.perf_counter() - started:.0f} s"
         )

@@ -52,6 +52,17 @@ def as_of(
     return PastState(id, type(aggregate).__name__, version, last, state_of(aggregate))
 
 
+@dataclass(frozen=True)
+class PastRecords:
+    """Past states for auditors, built once in the composition root."""
+
+    operations: Operations
+    audit: PostgresAuditView
+
+    def as_of(self, id: UUID, at: datetime, by: str = RECORDED) -> PastState:
+        return as_of(self.operations, self.audit, id, at, by)
+
+
 def state_of(aggregate: Aggregate) -> dict[str, Any]:
     """The aggregate's attributes as JSON values (its bookkeeping left out)."""
     return {

@@ -12,13 +12,15 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
 from domain.handlers.directory import DirectoryHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
+from infra.audit_replay import PastRecords
 from infra.bulk import load_many
 from infra.clock import Clock, SystemClock, new_id
-from infra.contacts import ContactWriter
+from infra.contacts import ContactWriter, RecordVersions
 from infra.database import Database, Timeouts
 from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
@@ -122,8 +124,12 @@ class Container:
         self.coverage = PostgresCoverageView(self.datastore)
         self.interactions = PostgresInteractionView(self.datastore)
         self.audit = PostgresAuditView(self.datastore)
+        self.past = PastRecords(self.operations, self.audit)
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
+        self.contact_handler = ContactHandler(
+            self.operations, self.contacts, self.search_view, RecordVersions(self.operations)
+        )
         self.persisted = PersistedDocuments(self.datastore)
         self.persisted.create()
         self.views: dict[str, PostgresView] = {

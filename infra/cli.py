@@ -395,7 +395,7 @@ def _demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         _demo(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
-        saved, position = load_calls(container.operations, plan)
+        saved, position = load_calls(container.contact_handler, plan)
         print(f"{saved} demo contacts logged, {args.count - saved} already there "
               f"(position {position})")  # fmt: skip
     return 0

@@ -16,11 +16,19 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresAggregateRecorder
+from psycopg import sql
+
+from domain.errors import InvalidInput
 from domain.interactions import Interaction
-from domain.operations import Logged, Operations
+from domain.operations import Logged, Operations, Receipt
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +53,85 @@ class WriteTimeout(Exception):
         self.withdrawn = withdrawn
 
 
-class ContactWriter:
+# A contact to save: its place in the batch, the aggregate and its collected events.
+Pending = tuple[int, tuple[Interaction, Sequence[Any]]]
+
+
+class ContactSaver:
+    """Saves whole contacts (the contacts handler's `ContactLog` port), each call in one
+    transaction, straight to the event store."""
+
+    def __init__(self, operations: Operations) -> None:
+        self.operations = operations
+
+    def log(self, interaction: Interaction) -> Logged:
+        [result] = self.log_many([interaction])
+        if isinstance(result, InvalidInput):
+            raise result
+        return result
+
+    def log_many(self, interactions: Sequence[Interaction]) -> list[Logged | InvalidInput]:
+        """Saves whole contacts together, in one transaction, and gives each its receipt or
+        the reason it was refused. Contacts logged before (retries, or the same key twice in
+        the batch) are taken out and answered alone, so that one retry does not make the
+        others wait for a transaction each: the same content is the first receipt, replayed;
+        other content under the same key is refused."""
+        operations = self.operations
+        # Collected once: a failed save has taken the aggregates' pending events already.
+        waiting: list[Pending] = list(enumerate((i, i.collect_events()) for i in interactions))
+        results: dict[int, Logged | InvalidInput] = {}
+        while waiting:
+            batch: list[Pending] = []
+            later: list[Pending] = []
+            ids: set[UUID] = set()
+            for entry in waiting:
+                (later if entry[1][0].id in ids else batch).append(entry)
+                ids.add(entry[1][0].id)
+            try:
+                recordings = operations.save(*[e for _, (_, events) in batch for e in events])
+            except IntegrityError:
+                logged = {id for id in ids if operations.recorder.select_events(id, limit=1)}
+                if not logged:
+                    raise
+                for index, (interaction, events) in batch:
+                    if interaction.id in logged:
+                        results[index] = self._alone(interaction, events)
+                waiting = [e for e in batch if e[1][0].id not in logged] + later
+                continue
+            positions: dict[UUID, int] = {}
+            for recording in recordings:
+                id = recording.domain_event.originator_id
+                positions[id] = max(positions.get(id, 0), recording.notification.id)
+            for index, (interaction, _) in batch:
+                receipt = Receipt(interaction.id, interaction.version, positions[interaction.id])
+                results[index] = Logged(receipt, replayed=False)
+            waiting = later
+        return [results[index] for index in range(len(interactions))]
+
+    def _alone(self, interaction: Interaction, events: Sequence[Any]) -> Logged | InvalidInput:
+        operations = self.operations
+        try:
+            recordings = operations.save(*events)
+            position = max(recording.notification.id for recording in recordings)
+            return Logged(Receipt(interaction.id, interaction.version, position), replayed=False)
+        except IntegrityError:
+            existing: Interaction = operations.repository.get(interaction.id)
+            if existing.digest != interaction.digest:
+                return InvalidInput(
+                    "input.key",
+                    f"{interaction.key!r} already logged another contact; use a new key",
+                )
+            position = operations.recorder.max_notification_id() or 0
+            return Logged(Receipt(existing.id, existing.version, position), replayed=True)
+
+
+class ContactWriter(ContactSaver):
+    """Saves each contact as it comes, together with those waiting when it does."""
+
     def __init__(
         self, operations: Operations, max_batch: int = MAX_BATCH, timeout: float = TIMEOUT
     ) -> None:
-        self.operations = operations
+        super().__init__(operations)
         self.max_batch = max_batch
         self.timeout = timeout
         self._waiting: queue.SimpleQueue[tuple[Interaction, Future[Logged]] | None] = (
@@ -59,8 +141,8 @@ class ContactWriter:
         self._start = threading.Lock()
 
     def log(self, interaction: Interaction) -> Logged:
-        """Saves the contact (blocking until it is committed) as `Operations.log_interaction`."""
-        self.operations.require_inquirer_territory(interaction.inquirer.get("territory"))
+        """Saves the contact (blocking until it is committed) with those waiting, as
+        `log_many` does; the contact's rules were applied by `ContactHandler`."""
         done: Future[Logged] = Future()
         self._ensure_started()
         self._waiting.put((interaction, done))
@@ -113,7 +195,7 @@ class ContactWriter:
 
     def _save(self, batch: list[tuple[Interaction, Future[Logged]]]) -> None:
         try:
-            results = self.operations.log_interactions([interaction for interaction, _ in batch])
+            results = self.log_many([interaction for interaction, _ in batch])
         except Exception as error:
             # Nothing of the batch was written (one transaction); a repeated key is handled
             # inside, so this is the database failing: every request sent gets the error.
@@ -126,3 +208,23 @@ class ContactWriter:
                 done.set_result(result)
             else:
                 done.set_exception(result)
+
+
+class RecordVersions:
+    """The latest version of records, read from the log in one statement (the contacts
+    handler's `RecordVersions` port)."""
+
+    def __init__(self, operations: Operations) -> None:
+        recorder = operations.recorder
+        assert isinstance(recorder, PostgresAggregateRecorder)
+        self.datastore = recorder.datastore
+        self.statement = sql.SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {}.{}"
+            " WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(sql.Identifier(recorder.datastore.schema),
+                 sql.Identifier(recorder.events_table_name))  # fmt: skip
+
+    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(self.statement, (list(ids),)).fetchall()
+        return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}

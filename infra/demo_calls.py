@@ -11,14 +11,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
+from uuid import UUID
 
 from domain import interactions as contact
-from domain.interactions import Interaction, ReferralSnapshot
-from domain.operations import Operations
+from domain.handlers.contacts import ContactHandler, RecordContact
+from domain.interactions import ContactNeed, Interaction, ReferralSnapshot, interaction_id
 from infra.bulk import known_ids
-from infra.demo import PLACES, TEMPLATES, demo_id, hub_name, offers, service_phone
+from infra.demo import PLACES, TEMPLATES, demo_id, hub_name, load_demo, offers, service_phone
 from infra.territories import reference_territories
 from projections.interactions import MONTREAL
 from projections.search_query import fold_text
@@ -60,7 +61,6 @@ TOP_PLACES = {
                         "Sainte-Catherine": 41, "Candiac": 40},
 }  # fmt: skip
 REGION_CONTACTS = 26_840
-NEEDS_PER_CONTACT = 50_392 / REGION_CONTACTS
 REFERRALS_PER_CONTACT = 74_319 / REGION_CONTACTS
 WAIT_SECONDS = 48
 HANDLE_SECONDS = 330
@@ -173,7 +173,8 @@ def _services() -> dict[str, list[ReferralSnapshot]]:
     return found
 
 
-def generate(plan: Plan) -> Iterator[Interaction]:
+def commands(plan: Plan) -> Iterator[RecordContact]:
+    """The plan's contacts, as counsellors would log them."""
     rng = random.Random(plan.seed)  # noqa: S311 - reproducible demo data, not a secret
     n = plan.count
     languages = _shuffled(rng, quotas(LANGUAGES, n))
@@ -216,13 +217,13 @@ def generate(plan: Plan) -> Iterator[Interaction]:
         needs = []
         for _ in range(need_counts[index]):
             if slot in unmet_slots:
-                needs.append(contact.NeedEntry(unmet.pop(), unmet_reason=reasons.pop().value))
+                needs.append(ContactNeed(unmet.pop(), unmet_reason=reasons.pop().value))
             else:
                 code = rng.choice(codes)
                 chosen = rng.sample(services[code], referral_counts.pop())
-                needs.append(contact.NeedEntry(code, referrals=tuple(chosen)))
+                needs.append(ContactNeed(code, tuple(s.service_id for s in chosen)))
             slot += 1
-        yield Interaction.log(
+        yield RecordContact(
             key=f"demo-{plan.seed}-{plan.start}-{index}", channel=channel, started_at=started,
             answered_at=answered if phone else None, ended_at=ended,
             language=languages[index], interpreter=False,
@@ -231,30 +232,69 @@ def generate(plan: Plan) -> Iterator[Interaction]:
                 inquirers[index], ages[index], genders[index], territories[index],
             ),
             needs=tuple(needs), disposition=contact.Disposition.COMPLETED, follow_up=None,
-            actor=ACTOR, at=started,
         )  # fmt: skip
 
 
-def load_calls(operations: Operations, plan: Plan, chunk: int = 2_000) -> tuple[int, int]:
-    """Saves the plan's contacts not saved yet; returns (saved, position)."""
-    saved, position = 0, 0
-    batch: list[Interaction] = []
-    for interaction in generate(plan):
-        batch.append(interaction)
+def generate(plan: Plan) -> Iterator[Interaction]:
+    """The plan's contacts as the facts logging them would make, without reading the store
+    (for measures and tests of what is done with logged contacts)."""
+    snapshots = {s.service_id: s for found in _services().values() for s in found}
+    for command in commands(plan):
+        yield Interaction.log(
+            key=command.key, channel=command.channel, started_at=command.started_at,
+            answered_at=command.answered_at, ended_at=command.ended_at,
+            language=command.language, interpreter=command.interpreter,
+            counsellor=command.counsellor or ACTOR, inquirer=command.inquirer,
+            needs=tuple(
+                contact.NeedEntry(
+                    need.code or "", tuple(snapshots[id] for id in need.service_ids),
+                    unmet_reason=need.unmet_reason,
+                )
+                for need in command.needs
+            ),
+            disposition=command.disposition, follow_up=None, actor=ACTOR,
+            at=command.started_at,
+        )  # fmt: skip
+
+
+class DemoDetails:
+    """The demo services' addresses, known without the search view."""
+
+    def __init__(self) -> None:
+        self.known = {s.service_id: s for found in _services().values() for s in found}
+
+    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]:
+        return {id: self.known[id] for id in ids if id in self.known}
+
+
+def load_calls(handler: ContactHandler, plan: Plan, chunk: int = 2_000) -> tuple[int, int]:
+    """Logs the plan's contacts not logged yet, each through the handler's rules (the demo
+    directory is saved first if it is not there); returns (saved, position)."""
+    operations = handler.operations
+    load_demo(operations, datetime.now(UTC))
+    details = DemoDetails()
+    saved, position = 0, operations.recorder.max_notification_id() or 0
+    batch: list[RecordContact] = []
+    for command in commands(plan):
+        batch.append(command)
         if len(batch) >= chunk:
-            count, position = _save_new(operations, batch, position)
+            count, position = _log_new(handler, batch, details, position)
             saved, batch = saved + count, []
-    count, position = _save_new(operations, batch, position)
+    count, position = _log_new(handler, batch, details, position)
     return saved + count, position
 
 
-def _save_new(
-    operations: Operations, batch: Sequence[Interaction], position: int
+def _log_new(
+    handler: ContactHandler, batch: Sequence[RecordContact], details: DemoDetails, position: int
 ) -> tuple[int, int]:
-    if not batch:
-        return 0, position
-    known = known_ids(operations, [interaction.id for interaction in batch])
-    new = [interaction for interaction in batch if interaction.id not in known]
+    known = known_ids(handler.operations, [interaction_id(c.key) for c in batch])
+    new = [command for command in batch if interaction_id(command.key) not in known]
     if not new:
         return 0, position
-    return len(new), operations.save_in_chunks(new)
+    results = handler.record_many(new, actor=ACTOR, details=details)
+    positions = [position]
+    for result in results:
+        if isinstance(result, Exception):
+            raise result  # the demo's own contacts break no rule
+        positions.append(result.receipt.position)
+    return len(new), max(positions)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.interactions import Interaction
 from projections.base import Positioned
+from projections.contact_detail import ContactDetail
 
 MONTREAL = ZoneInfo("America/Montreal")
 
@@ -32,32 +33,13 @@ TOPICS = tuple(
 )  # fmt: skip
 
 
-class StoredFact:
-    """A contact fact read straight from its stored JSON, attributes as on the event class.
+class ContactFact(Protocol):
+    """A contact fact as the view reads it: its payload's members as attributes, and the
+    payload itself (`state`, plain values) for the hot path of a rebuild."""
 
-    Rebuilding statistics is dominated by turning millions of payloads into event objects;
-    the view reads the payload itself instead. Values the transcoder wrapped (dates, times)
-    are unwrapped on access.
-    """
-
-    __slots__ = ("originator_id", "state", "topic")
-
-    def __init__(self, topic: str, originator_id: UUID, state: dict[str, Any]) -> None:
-        self.topic = topic
-        self.originator_id = originator_id
-        self.state = state
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            value = self.state[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        if isinstance(value, dict) and "_type_" in value:
-            return _UNWRAP[value["_type_"]](value["_data_"])
-        return value
-
-
-_UNWRAP = {"datetime_iso": datetime.fromisoformat, "date_iso": date.fromisoformat}
+    topic: str
+    originator_id: UUID
+    state: dict[str, Any]
 
 
 @dataclass
@@ -87,6 +69,10 @@ class ContactRow:
     referral_organizations: list[str] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
     row_id: int | None = None
+
+    def details(self) -> ContactDetail:
+        """The document as typed values."""
+        return ContactDetail.of(self.detail)
 
 
 def local_day(moment: datetime) -> date:
@@ -123,18 +109,14 @@ def _moment(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _at(value: dict[str, str] | None) -> datetime | None:
-    return datetime.fromisoformat(value["_data_"]) if value is not None else None
-
-
 def created_detail(state: dict[str, Any]) -> dict[str, Any]:
-    """A new contact's document, from the creating fact's payload as stored (which it takes
-    over: each payload is read afresh, so its lists become the document's own)."""
+    """A new contact's document, from the creating fact's payload (which it takes over: each
+    payload is read afresh, so its lists become the document's own)."""
     needs = state.get("needs", [])
     for need in needs:
         need["withdrawn"] = False
     follow_up = state.get("follow_up")
-    ended = _at(state.get("ended_at"))
+    ended: datetime | None = state.get("ended_at")
     return {
         "inquirer": state["inquirer"],
         "needs": needs,
@@ -148,16 +130,16 @@ def created_detail(state: dict[str, Any]) -> dict[str, Any]:
 
 def _created(item: Positioned) -> ContactRow:
     """A new contact's row, read from the creating fact's payload (the hot path of a rebuild)."""
-    fact: StoredFact = item.event
+    fact: ContactFact = item.event
     state = fact.state
-    started = datetime.fromisoformat(state["started_at"]["_data_"])
-    answered = _at(state["answered_at"])
-    ended = _at(state.get("ended_at"))
+    started: datetime = state["started_at"]
+    answered: datetime | None = state["answered_at"]
+    ended: datetime | None = state.get("ended_at")
     detail = created_detail(state)
     needs, inquirer, disposition = detail["needs"], detail["inquirer"], detail["disposition"]
     return ContactRow(
         id=fact.originator_id, key=state["key"], position=item.position,
-        recorded_at=datetime.fromisoformat(state["timestamp"]["_data_"]),
+        recorded_at=state["timestamp"],
         channel=state["channel"], started_at=started, answered_at=answered, ended_at=ended,
         day=local_day(started), language=state["language"], interpreter=state["interpreter"],
         counsellor=state["counsellor"], inquirer_type=inquirer["type"],

@@ -1,5 +1,5 @@
-"""The role table is applied by the schema, alone: with every resolver's own check switched off,
-each restricted operation still refuses the roles `api/access.py` does not give it, before it
+"""The role table is applied by the schema, alone (no resolver checks a role): each restricted
+operation still refuses the roles `api/access.py` does not give it, before it
 reads a byte of its input. The WebSocket carries subscriptions only, and the one there is is
 open to everyone: a small schema holds restricted subscriptions to the same check.
 """
@@ -16,7 +16,6 @@ from graphql import GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api import access
-from api.context import Context
 from api.errors import NotAuthorizedError
 from api.guards import Authorized, ruled
 from api.schema import build_schema
@@ -28,16 +27,6 @@ from tests.support.graphql import GraphQLClient
 SCHEMA = build_schema(Settings.from_environ({}))._schema
 ROOTS = ("Query", "Mutation", "Subscription")
 MALFORMED_ID = "not-an-id"
-
-
-@pytest.fixture
-def unchecked_resolvers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Resolvers that still check their caller by hand let everyone through."""
-
-    def let_in(self: Context, *roles: Role) -> Principal:
-        return self.principal
-
-    monkeypatch.setattr(Context, "require", let_in)
 
 
 def restricted() -> Iterator[tuple[str, str]]:
@@ -99,7 +88,6 @@ def test_a_restricted_operation_whose_result_cannot_refuse_is_not_built(
         build_schema(Settings.from_environ({}))
 
 
-@pytest.mark.usefixtures("unchecked_resolvers")
 async def test_each_refused_role_is_refused_before_its_input_is_read(
     graphql: GraphQLClient,
 ) -> None:

@@ -30,8 +30,8 @@ from graphql import (
 )
 
 from api import access
+from api.contact_records import InteractionRecord
 from api.exposure import exposures
-from api.interactions import InteractionRecord
 from api.schema import build_schema, object_types, operations
 from infra.settings import Settings
 from infra.tokens import Role

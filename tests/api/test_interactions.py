@@ -322,41 +322,12 @@ async def test_public_figures_of_too_few_contacts_are_refused(
     assert exact["contacts"] == {"value": 9, "suppressed": False}
 
 
-@pytest.mark.asyncio
-async def test_a_retried_request_logs_the_contact_once(
-    container: Container, graphql: GraphQLClient
-) -> None:
-    ready(container)
-    contact = CONTACTS[0]
-    first = await graphql.data(RECORD, {"input": contact.input()}, COUNSELLOR)
-    again = await graphql.data(RECORD, {"input": contact.input()}, COUNSELLOR)
-    assert first["recordInteraction"]["replayed"] is False
-    assert again["recordInteraction"]["replayed"] is True
-    assert again["recordInteraction"]["id"] == first["recordInteraction"]["id"]
-    head = container.head()
-    other = {**contact.input(), "language": "en"}
-    refused = (await graphql.data(RECORD, {"input": other}, COUNSELLOR))["recordInteraction"]
-    assert refused["__typename"] == "InvalidInputError"
-    assert refused["field"] == "input.key"
-    assert container.head() == head
-    stats = (await graphql.data(STATISTICS, {"from": "2018-04-01", "to": "2018-04-30",
-                                              "after": head}, ANALYST))["statistics"]  # fmt: skip
-    assert stats["contacts"]["value"] == 1
-
-
+# Every rule of a contact is a handler test (tests/unit/test_handlers_contacts.py); here, how a
+# refusal reaches the client, named by its input path.
 MALFORMED = [
     ("an unknown service",
      lambda i: i["needs"][0].update(referralServiceIds=[str(demo_id("service", 99, 99))]),
      "input.needs[0].referralServiceIds[0]"),
-    ("a need without a code", lambda i: i["needs"][1].pop("code"), "input.needs[1].code"),
-    ("a need with a blank code", lambda i: i["needs"][1].update(code=" "), "input.needs[1].code"),
-    ("an end before the start",
-     lambda i: i.update(endedAt=(at("2018-04-03", 8)).isoformat()), "input.endedAt"),
-    ("an unknown territory", lambda i: i["inquirer"].update(territory="99999"),
-     "input.inquirer.territory"),
-    ("an unknown language", lambda i: i.update(language="qq"), "input.language"),
-    ("a need both met and unmet",
-     lambda i: i["needs"][0].update(unmetReason="COST_TOO_HIGH"), "input.needs[0].unmetReason"),
 ]  # fmt: skip
 
 

@@ -52,9 +52,13 @@ async def test_a_generated_year_reproduces_the_report(
     clock = SystemClock()
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
-    saved, _ = load_calls(container.operations, Plan(YEAR, date(2018, 1, 1), date(2018, 12, 31)))
+    saved, _ = load_calls(
+        container.contact_handler, Plan(YEAR, date(2018, 1, 1), date(2018, 12, 31))
+    )
     assert saved == YEAR
-    again, _ = load_calls(container.operations, Plan(YEAR, date(2018, 1, 1), date(2018, 12, 31)))
+    again, _ = load_calls(
+        container.contact_handler, Plan(YEAR, date(2018, 1, 1), date(2018, 12, 31))
+    )
     assert again == 0, "loading the same plan twice logs nothing more"
     for runner in container.select(["interactions", "territories", "search"]):
         runner.bring_up_to_date()

@@ -19,7 +19,7 @@ from infra.views.base import LOG_TABLE
 
 def logged(container: Container) -> list[int]:
     load_reference(container.operations, SystemClock())
-    load_calls(container.operations, Plan(40, date(2018, 4, 1), date(2018, 4, 5)))
+    load_calls(container.contact_handler, Plan(40, date(2018, 4, 1), date(2018, 4, 5)))
     with container.database.connect() as conn:
         rows = conn.execute(
             sql.SQL("SELECT notification_id FROM {} ORDER BY notification_id").format(
@@ -97,7 +97,7 @@ def test_events_stored_before_the_chain_existed_are_chained_once(container: Cont
         conn.execute(sql.SQL("UPDATE {} SET chain = NULL").format(table))
     assert audit_chain.verify(container.database).broken_at == positions[0]
     audit_chain.install(container.database)
-    load_calls(container.operations, Plan(5, date(2018, 5, 1), date(2018, 5, 2)))
+    load_calls(container.contact_handler, Plan(5, date(2018, 5, 1), date(2018, 5, 2)))
     verdict = audit_chain.verify(container.database)
     assert verdict.intact, verdict
     assert verdict.events == len(positions) + 5

@@ -7,7 +7,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import pytest
 from psycopg import sql
 
 from domain.errors import InvalidInput
@@ -75,18 +74,3 @@ def test_concurrent_contacts_share_transactions_and_keep_their_receipts(
     assert transactions is not None
     # The contact logged before, the first save (alone, then held), then batches of 16.
     assert transactions[0] <= 2 + math.ceil(PLAN.count / 16), "saved one by one"
-
-
-def test_a_contact_in_an_unknown_territory_is_refused_before_it_is_queued(
-    container: Container,
-) -> None:
-    load_reference(container.operations, SystemClock())
-    writer = ContactWriter(container.operations)
-    [contact] = generate(Plan(1, PLAN.start, PLAN.end, seed=3))
-    contact.inquirer["territory"] = "99999"
-    head = container.head()
-    with pytest.raises(InvalidInput) as refused:
-        writer.log(contact)
-    writer.close()
-    assert refused.value.field == "input.inquirer.territory"
-    assert container.head() == head

@@ -25,7 +25,7 @@ def populated(container: Container) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
-    load_calls(container.operations, PLAN)
+    load_calls(container.contact_handler, PLAN)
     first = next(iter(generate(PLAN)))
     container.operations.change_interaction(first.id, lambda c: c.correct_disposition(
         Disposition.TEST, "formation", actor="sup", at=clock.now()))  # fmt: skip

@@ -43,7 +43,7 @@ def test_a_rebuilt_view_gives_identical_statistics(container: Container) -> None
     clock = SystemClock()
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
-    load_calls(container.operations, PLAN)
+    load_calls(container.contact_handler, PLAN)
     contacts = list(generate(PLAN))
     at = clock.now()
     container.operations.change_interaction(
@@ -76,7 +76,7 @@ def test_a_rebuilt_view_gives_identical_statistics(container: Container) -> None
 
 def test_a_replayed_page_is_refused(container: Container) -> None:
     load_reference(container.operations, SystemClock())
-    load_calls(container.operations, Plan(10, date(2018, 4, 1), date(2018, 4, 2)))
+    load_calls(container.contact_handler, Plan(10, date(2018, 4, 1), date(2018, 4, 2)))
     runner = container.runners["interactions"]
     runner.catch_up()
     page, end = runner._fetch(0, container.head())
@@ -112,7 +112,7 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
     plan = Plan(400, date(2018, 3, 10), date(2018, 11, 5), seed=11)  # both DST changes
-    load_calls(container.operations, plan)
+    load_calls(container.contact_handler, plan)
     [odd] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=3))
     odd.give_information(0, 'Ligne 1\nLigne\t2 \\ "cité" {a,b} \\N é', actor="Côté", at=clock.now())
     container.operations.log_interaction(odd)
@@ -171,7 +171,7 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
 
 def test_a_rebuild_stopped_while_loading_is_finished_page_by_page(container: Container) -> None:
     load_reference(container.operations, SystemClock())
-    load_calls(container.operations, Plan(300, date(2018, 4, 1), date(2018, 4, 30)))
+    load_calls(container.contact_handler, Plan(300, date(2018, 4, 1), date(2018, 4, 30)))
     runner = container.runners["interactions"]
     runner.catch_up()
     before = figures(container)

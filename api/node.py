@@ -1,3 +1,0 @@
-"""Where the `Node` interface was; it is in `api.nodes`."""
-
-from api.nodes import Node as Node

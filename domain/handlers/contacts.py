@@ -1,0 +1,320 @@
+"""The one handler of every write of a contact (its commands are in `contact_commands`).
+
+A whole contact is answered by its key first: a retry (same key, same content, its instants
+read in UTC and its referrals as service ids) gets the first receipt whatever changed since
+(a service closed, a territory renamed), and another contact under the same key is refused.
+Referral targets are read from the services' and organizations' own facts, so a service
+registered a moment ago can be referred to at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.directory import Organization
+from domain.errors import InvalidInput
+from domain.handlers.contact_commands import (
+    AddNeed,
+    CloseContact,
+    CompleteFollowUp,
+    CorrectDisposition,
+    CorrectInquirer,
+    GiveInformation,
+    OpenContact,
+    RecordContact,
+    RecordUnmetNeed,
+    ReferToService,
+    ScheduleFollowUp,
+    Step,
+    WithdrawNeed,
+)
+from domain.interactions import (
+    FollowUp,
+    Interaction,
+    LoggedDraft,
+    ReferralSnapshot,
+    draft_logged,
+)
+from domain.operations import SAVE_CHUNK, Logged, Operations, Receipt
+from domain.records import Status
+from domain.services import Service
+
+__all__ = [
+    "AddNeed", "Changed", "CloseContact", "CompleteFollowUp", "ContactHandler",
+    "CorrectDisposition", "CorrectInquirer", "GiveInformation", "OpenContact", "RecordContact",
+    "RecordUnmetNeed", "ReferToService", "ScheduleFollowUp", "Step", "WithdrawNeed",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What a step wrote; `need` is the number of a need it added."""
+
+    receipt: Receipt
+    need: int | None = None
+
+
+class ContactLog(Protocol):
+    """Saves whole contacts: one (`log`, with others waiting, in a server) or many in one
+    transaction (`log_many`); a key logged before with another digest is refused."""
+
+    def log(self, interaction: Interaction) -> Logged: ...
+
+    def log_many(self, interactions: Sequence[Interaction]) -> list[Logged | InvalidInput]: ...
+
+
+class ServiceDetails(Protocol):
+    """What the log does not index: a service's address, from the first place it is given at.
+    May lag; only details are read from it, never whether a service exists or is active."""
+
+    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]: ...
+
+
+class RecordVersions(Protocol):
+    """The latest version of each record, from the log (one read for many records)."""
+
+    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]: ...
+
+
+@dataclass(slots=True)
+class _Read:
+    """A service as read for a referral, valid while neither it nor its organization has a
+    new fact; its address (a detail from a view that may lag) is read again after a while."""
+
+    snapshot: ReferralSnapshot
+    version: int
+    organization: UUID
+    organization_version: int
+    address: str | None = None
+    at: datetime | None = None
+
+    def stale(self, now: datetime) -> bool:
+        return self.at is None or now - self.at > ADDRESS_KEPT
+
+
+# Services whose snapshots are kept between contacts (checked against the log each time).
+READ_MAX = 10_000
+ADDRESS_KEPT = timedelta(minutes=1)
+
+
+class ContactHandler:
+    def __init__(
+        self, operations: Operations, contacts: ContactLog,
+        details: ServiceDetails | None = None, versions: RecordVersions | None = None,
+    ) -> None:  # fmt: skip
+        """`contacts` saves whole contacts; `details` gives services' addresses (none by
+        default); `versions`, when given, lets a service read for an earlier contact be
+        reused while neither it nor its organization has a new fact (one read of the log
+        instead of loading both)."""
+        self.operations = operations
+        self.contacts = contacts
+        self.details = details or _NoDetails()
+        self.versions = versions
+        self._read: dict[UUID, _Read] = {}
+
+    def record(self, command: RecordContact, *, actor: str, at: datetime) -> Logged:
+        """Logs a whole contact once; a retry with the same key and content gets the first
+        receipt, with `replayed`."""
+        draft = self._draft(command, actor, at)
+        try:
+            snapshots = self._checked(draft, at, {})
+        except InvalidInput:
+            # The key is answered before any other rule. The rules that read the directory
+            # and territories are tried first only because a new key must pass them anyway:
+            # the answer is the same, and a new contact pays no look-up of its key.
+            if (replayed := self._replay(draft)) is not None:
+                return replayed
+            raise
+        interaction = Interaction.logged(draft, snapshots, actor=actor, at=at)
+        try:
+            return self.contacts.log(interaction)
+        except InvalidInput as refusal:
+            # Logged before with another digest: perhaps a fact older than instants in UTC.
+            if refusal.field == "input.key" and (replayed := self._replay(draft)) is not None:
+                return replayed
+            raise
+
+    def record_many(
+        self, commands: Sequence[RecordContact], *, actor: str, at: datetime | None = None,
+        details: ServiceDetails | None = None,
+    ) -> list[Logged | InvalidInput]:  # fmt: skip
+        """Logs many contacts (loaders, demo data), SAVE_CHUNK a transaction, applying the same
+        rules to each as `record`; each contact is recorded at its start unless `at` is given.
+        Each service referred to is read once for the whole batch; `details` may give the
+        services' addresses instead of the handler's own port."""
+        known: dict[UUID, ReferralSnapshot] = {}
+        results: list[Logged | InvalidInput | None] = []
+        pending: list[Interaction] = []
+        for command in commands:
+            when = at or command.started_at
+            try:
+                draft = self._draft(command, actor, when)
+                try:
+                    snapshots = self._checked(draft, when, known, details)
+                except InvalidInput:
+                    if (replayed := self._replay(draft)) is None:
+                        raise
+                    results.append(replayed)
+                    continue
+            except InvalidInput as refusal:
+                results.append(refusal)
+                continue
+            pending.append(Interaction.logged(draft, snapshots, actor=actor, at=when))
+            results.append(None)
+        saved: list[Logged | InvalidInput] = []
+        for start in range(0, len(pending), SAVE_CHUNK):
+            saved += self.contacts.log_many(pending[start : start + SAVE_CHUNK])
+        answers = iter(saved)
+        return [result if result is not None else next(answers) for result in results]
+
+    def open(self, command: OpenContact, *, actor: str, at: datetime) -> Receipt:
+        interaction = Interaction.open(
+            key=command.key, channel=command.channel, started_at=command.started_at,
+            answered_at=command.answered_at, language=command.language,
+            interpreter=command.interpreter, counsellor=command.counsellor or actor,
+            inquirer=command.inquirer, actor=actor, at=at,
+        )  # fmt: skip
+        return self.operations.open_interaction(interaction)
+
+    def change(self, command: Step, *, actor: str, at: datetime) -> Changed:
+        """A live step or a correction, applied to the latest version of the contact."""
+        snapshot = None
+        if isinstance(command, ReferToService):
+            wanted = [("serviceId", command.service_id)]
+            snapshot = self._referrals(wanted, {}, self.details, at)[0]
+
+        def apply(i: Interaction) -> int | None:
+            match command:
+                case AddNeed(code=code):
+                    return i.identify_need(code, actor=actor, at=at)
+                case ReferToService(need=need):
+                    assert snapshot is not None
+                    i.refer(need, snapshot, actor=actor, at=at)
+                case GiveInformation(need=need, information=information):
+                    i.give_information(need, information, actor=actor, at=at)
+                case RecordUnmetNeed(need=need, reason=reason, note=note):
+                    i.record_unmet(need, reason, note, actor=actor, at=at)
+                case CloseContact(ended_at=ended_at, disposition=disposition):
+                    i.close(ended_at, disposition, actor=actor, at=at)
+                case ScheduleFollowUp(due=due, note=note):
+                    i.schedule_follow_up(FollowUp(due, note), actor=actor, at=at)
+                case CompleteFollowUp(follow_up=index, outcome=outcome):
+                    i.complete_follow_up(index, outcome, actor=actor, at=at)
+                case CorrectInquirer(inquirer=inquirer, reason=reason):
+                    i.correct_inquirer(inquirer, reason, actor=actor, at=at)
+                case CorrectDisposition(disposition=disposition, reason=reason):
+                    i.correct_disposition(disposition, reason, actor=actor, at=at)
+                case WithdrawNeed(need=need, reason=reason):
+                    i.withdraw_need(need, reason, actor=actor, at=at)
+            return None
+
+        receipt, need = self.operations.change_interaction(command.id, apply)
+        return Changed(receipt, need)
+
+    # Rules that read more than the contact.
+
+    def _draft(self, command: RecordContact, actor: str, at: datetime) -> LoggedDraft:
+        return draft_logged(
+            key=command.key, channel=command.channel, started_at=command.started_at,
+            answered_at=command.answered_at, ended_at=command.ended_at,
+            language=command.language, interpreter=command.interpreter,
+            counsellor=command.counsellor or actor, inquirer=command.inquirer,
+            needs=command.needs, disposition=command.disposition, follow_up=command.follow_up,
+            at=at,
+        )  # fmt: skip
+
+    def _checked(
+        self, draft: LoggedDraft, at: datetime, known: dict[UUID, ReferralSnapshot],
+        details: ServiceDetails | None = None,
+    ) -> dict[UUID, ReferralSnapshot]:  # fmt: skip
+        self.operations.require_inquirer_territory(draft.content["inquirer"]["territory"])
+        found = self._referrals(draft.service_ids(), known, details or self.details, at)
+        return {snapshot.service_id: snapshot for snapshot in found}
+
+    def _replay(self, draft: LoggedDraft) -> Logged | None:
+        """The first receipt, replayed, if the key logged this same contact; None if the key
+        is new; the key is refused if it logged another contact."""
+        stored = self.operations.recorder.select_events(draft.id, limit=1)
+        if not stored:
+            return None
+        first = self.operations.mapper.to_domain_event(stored[0])
+        if isinstance(first, Interaction.Logged) and draft.same_as(first.digest):
+            version: int = self.operations.repository.get(draft.id).version
+            position = self.operations.recorder.max_notification_id() or 0
+            return Logged(Receipt(draft.id, version, position), replayed=True)
+        raise InvalidInput(
+            "input.key", f"{draft.key!r} already logged another contact; use a new key"
+        )
+
+    def _referrals(
+        self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
+        details: ServiceDetails, at: datetime,
+    ) -> list[ReferralSnapshot]:  # fmt: skip
+        """Each wanted service (with the input path naming it) as the counsellor gives it: an
+        active service of an active organization, read from their facts."""
+        missing = list(dict.fromkeys(id for _, id in wanted if id not in known))
+        if missing:
+            current = self._current(missing)
+            stale = [id for id in missing if id not in current or current[id].stale(at)]
+            given = details.referral_snapshots(stale) if stale else {}
+            for path, service_id in wanted:
+                if service_id in known:
+                    continue
+                read = current.get(service_id) or self._snapshot(path, service_id)
+                if service_id in stale:
+                    found = given.get(service_id)
+                    read.address = found.address if found is not None else None
+                    read.at = at
+                known[service_id] = replace(read.snapshot, address=read.address)
+        return [known[service_id] for _, service_id in wanted]
+
+    def _current(self, ids: list[UUID]) -> dict[UUID, _Read]:
+        """The services read before that have no fact since, nor their organizations."""
+        if self.versions is None:
+            return {}
+        cached = {id: self._read[id] for id in ids if id in self._read}
+        if not cached:
+            return {}
+        versions = self.versions.versions([*cached, *(c.organization for c in cached.values())])
+        return {
+            id: c for id, c in cached.items()
+            if versions.get(id) == c.version
+            and versions.get(c.organization) == c.organization_version
+        }  # fmt: skip
+
+    def _snapshot(self, path: str, service_id: UUID) -> _Read:
+        service = self._load(service_id)
+        if not isinstance(service, Service) or service.status is not Status.ACTIVE:
+            raise InvalidInput(path, f"no active service has the id {service_id}")
+        organization = self._load(service.organization_id)
+        if not isinstance(organization, Organization) or organization.status is not Status.ACTIVE:
+            raise InvalidInput(path, f"the organization of service {service_id} is not active")
+        snapshot = ReferralSnapshot(
+            service_id=service_id, organization_id=organization.id,
+            service_name=service.name.fr or service.name.en,
+            organization_name=organization.name.fr or organization.name.en,
+            phone=service.phones[0].number if service.phones else None, address=None,
+        )  # fmt: skip
+        read = _Read(snapshot, service.version, organization.id, organization.version)
+        if self.versions is not None:
+            if len(self._read) >= READ_MAX:
+                self._read.clear()
+            self._read[service_id] = read
+        return read
+
+    def _load(self, id: UUID) -> object:
+        try:
+            return self.operations.repository.get(id)
+        except AggregateNotFoundError:
+            return None
+
+
+class _NoDetails:
+    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]:
+        return {}

@@ -1,0 +1,65 @@
+"""The API only parses, calls handlers and maps: it checks no role by hand, builds no aggregate
+and never reaches the event store. Read from the source, so a new resolver is held to it too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from domain.catalog import AGGREGATES
+
+API = Path(__file__).resolve().parents[2] / "api"
+# The one mechanism that applies the role table, and the context it reads the caller from.
+ROLE_MECHANISM = {"access.py", "context.py", "guards.py", "permissions.py"}
+STORE = {"repository", "recorder", "save", "save_in_chunks"}
+
+
+def modules() -> list[Path]:
+    return sorted(API.glob("*.py"))
+
+
+def offences(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    aggregates = {aggregate.__name__ for aggregate in AGGREGATES}
+    found: list[str] = []
+    for node in ast.walk(tree):
+        where = f"{path.name}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("domain"):
+            for alias in node.names:
+                if alias.name in aggregates:
+                    found.append(f"{where} imports the aggregate {alias.name}")
+        elif isinstance(node, ast.Attribute):
+            if node.attr in STORE or (node.attr == "operations" and _container(node.value)):
+                found.append(f"{where} reaches the event store through .{node.attr}")
+            if node.attr == "require" and path.name not in ROLE_MECHANISM:
+                found.append(f"{where} checks a role by hand (.require)")
+    return found
+
+
+def _container(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "container") or (
+        isinstance(node, ast.Attribute) and node.attr == "container"
+    )
+
+
+def test_the_api_has_modules_to_check() -> None:
+    assert len(modules()) > 10
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+def test_resolvers_only_parse_call_and_map(path: Path) -> None:
+    assert offences(path) == []
+
+
+def test_the_check_finds_what_it_forbids(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from domain.directory import Organization\n"
+        "def resolve(context):\n"
+        "    context.require('editor')\n"
+        "    return context.container.operations.save(Organization)\n",
+        encoding="utf-8",
+    )
+    assert len(offences(bad)) == 4
