@@ -49,10 +49,6 @@ class Logged:
     replayed: bool
 
 
-# A contact to save: its place in the batch, the aggregate and its collected events.
-Pending = tuple[int, tuple[Interaction, Sequence[Any]]]
-
-
 class Operations(Application[UUID]):
     name = "guichet"
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
@@ -99,70 +95,6 @@ class Operations(Application[UUID]):
         record = self._load(cls, id, expected_version)
         change(record)
         return self._save(record, expected_version)
-
-    def log_interaction(self, interaction: Interaction) -> Logged:
-        """Saves a whole contact once: a retry with the same key and content returns the first
-        receipt; the same key with other content is refused."""
-        self.require_inquirer_territory(interaction.inquirer.get("territory"))
-        return self._log(interaction, interaction.collect_events())
-
-    def _log(self, interaction: Interaction, events: Sequence[Any]) -> Logged:
-        try:
-            return Logged(self._receipt(interaction, self.save(*events)), replayed=False)
-        except IntegrityError:
-            existing = self._load(Interaction, interaction.id, None)
-            if existing.digest != interaction.digest:
-                raise InvalidInput(
-                    "input.key",
-                    f"{interaction.key!r} already logged another contact; use a new key",
-                ) from None
-            receipt = Receipt(existing.id, existing.version, self._current_position())
-            return Logged(receipt, replayed=True)
-
-    def log_interactions(self, interactions: Sequence[Interaction]) -> list[Logged | InvalidInput]:
-        """Saves whole contacts together, in one transaction, and gives each its receipt or the
-        reason it was refused, as `log_interaction` would. Contacts logged before (retries, or
-        the same key twice in the batch) are taken out and answered alone, so that one retry
-        does not make the others wait for a transaction each. Territories are checked by the
-        caller."""
-        # Collected once: a failed save has taken the aggregates' pending events already.
-        waiting: list[Pending] = list(enumerate((i, i.collect_events()) for i in interactions))
-        results: dict[int, Logged | InvalidInput] = {}
-        while waiting:
-            batch: list[Pending] = []
-            later: list[Pending] = []
-            ids: set[UUID] = set()
-            for entry in waiting:
-                (later if entry[1][0].id in ids else batch).append(entry)
-                ids.add(entry[1][0].id)
-            try:
-                recordings = self.save(*[e for _, (_, events) in batch for e in events])
-            except IntegrityError:
-                logged = {id for id in ids if self.recorder.select_events(id, limit=1)}
-                if not logged:
-                    raise
-                for index, (interaction, events) in batch:
-                    if interaction.id in logged:
-                        results[index] = self._log_or_refusal(interaction, events)
-                waiting = [e for e in batch if e[1][0].id not in logged] + later
-                continue
-            positions: dict[UUID, int] = {}
-            for recording in recordings:
-                id = recording.domain_event.originator_id
-                positions[id] = max(positions.get(id, 0), recording.notification.id)
-            for index, (interaction, _) in batch:
-                receipt = Receipt(interaction.id, interaction.version, positions[interaction.id])
-                results[index] = Logged(receipt, replayed=False)
-            waiting = later
-        return [results[index] for index in range(len(interactions))]
-
-    def _log_or_refusal(
-        self, interaction: Interaction, events: Sequence[Any]
-    ) -> Logged | InvalidInput:
-        try:
-            return self._log(interaction, events)
-        except InvalidInput as refusal:
-            return refusal
 
     def open_interaction(self, interaction: Interaction) -> Receipt:
         self.require_inquirer_territory(interaction.inquirer.get("territory"))

@@ -89,7 +89,7 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
     ops.save(agreement)
     # A contact, then its disposition corrected.
     [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
-    ops.log_interaction(contact)
+    ops.save(contact)
     receipt, _ = ops.change_interaction(contact.id, lambda c: c.correct_disposition(
         Disposition.TEST, "formation", actor="sup", at=T0 + timedelta(days=3)))  # fmt: skip
     head = receipt.position
@@ -217,7 +217,7 @@ async def test_as_of_gives_each_kind_of_record_as_it_stood(
     ops.save(agreement)
     [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
     logged_at = contact.modified_on
-    ops.log_interaction(contact)
+    ops.save(contact)
     ops.change_interaction(contact.id, lambda c: c.correct_disposition(
         Disposition.TEST, "formation", actor="sup", at=logged_at + timedelta(days=5)))  # fmt: skip
     head = container.head()
@@ -273,7 +273,7 @@ async def test_every_kind_of_record_has_a_log_a_history_and_a_past(
     ops.save(CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), None, "CISSS", None, None,
         actor="fin", at=clock.now()))  # fmt: skip
-    ops.log_interaction(next(iter(generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1))))))
+    ops.save(next(iter(generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1))))))
     head = container.head()
 
     log = (await graphql.data(LOG, {"types": [f"guichet.{kind}"], "first": 5, "p": head},

@@ -43,14 +43,14 @@ def seeded(container: Container) -> dict[str, Any]:
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
     operations = container.operations
-    flagged = operations.edit_record(Organization, ORGANIZATION, 1, lambda o: o.flag_for_review(
+    operations.edit_record(Organization, ORGANIZATION, 1, lambda o: o.flag_for_review(
         "téléphone hors service", actor="edith", at=clock.now()))  # fmt: skip
     version: int = operations.repository.get(CLOSED).version
     operations.edit_record(Service, CLOSED, version, lambda s: s.deactivate(
         "fermé", actor="edith", at=clock.now()))  # fmt: skip
     [contact] = generate(Plan(1, date(2026, 3, 2), date(2026, 3, 2), seed=2))
-    logged = operations.log_interaction(contact)
-    return {"contact": contact, "head": max(flagged.position, logged.receipt.position)}
+    operations.save(contact)
+    return {"contact": contact, "head": container.head()}
 
 
 async def as_each_role(

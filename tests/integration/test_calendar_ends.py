@@ -64,7 +64,7 @@ def test_every_view_applies_facts_at_the_calendars_ends(container: Container) ->
         RenameTerritory("66023", "Ailleurs", LATEST), actor=ACTOR, at=AT
     )
     for key, started in (("premier", EARLIEST_CONTACT), ("dernier", AT + timedelta(hours=23))):
-        operations.log_interaction(Interaction.log(
+        operations.save(Interaction.log(
             key=key, channel=ContactChannel.PHONE, started_at=started, answered_at=started,
             ended_at=started + timedelta(minutes=30), language="fr", interpreter=False,
             counsellor="Colette", inquirer=Inquirer(InquirerType.SELF), needs=(),

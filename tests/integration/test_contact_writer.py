@@ -13,7 +13,7 @@ from domain.errors import InvalidInput
 from domain.operations import Logged
 from infra.bootstrap import Container
 from infra.clock import SystemClock
-from infra.contacts import ContactWriter
+from infra.contacts import ContactSaver, ContactWriter
 from infra.demo_calls import Plan, generate
 from infra.territories import load_reference
 from infra.views.base import LOG_TABLE
@@ -28,7 +28,7 @@ def test_concurrent_contacts_share_transactions_and_keep_their_receipts(
     writer = ContactWriter(container.operations, max_batch=16)
     contacts = list(generate(PLAN))
     already = next(iter(generate(PLAN)))
-    first = container.operations.log_interaction(already)  # a retried request, below
+    first = ContactSaver(container.operations).log(already)  # a retried request, below
     twins = list(generate(PLAN))[1:3]  # the same keys as contacts[1:3], sent again
     # The same key with other content (another plan, the same seed): refused, alone.
     other = list(generate(Plan(PLAN.count + 7, PLAN.start, PLAN.end, seed=PLAN.seed)))[3]

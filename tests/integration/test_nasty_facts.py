@@ -291,7 +291,7 @@ def contacts(container: Container, service: UUID, organization: UUID, place: str
         needs=needs, disposition=Disposition.COMPLETED,
         follow_up=FollowUp(date(2026, 3, 9), info), actor=ACTOR, at=AT,
     )  # fmt: skip
-    operations.log_interaction(logged)
+    operations.save(logged)
     opened = Interaction.open(
         key=nasty(limits.KEY_MAX, salt="key2"), channel=ContactChannel.CHAT, started_at=started,
         answered_at=None, language="en", interpreter=False,

@@ -94,7 +94,7 @@ def test_any_text_survives_the_view(container: Container) -> None:
     at = SystemClock().now()
     interaction.give_information(0, awkward, actor='Marie "la" \\ Côté', at=at)
     interaction.withdraw_need(0, awkward, actor='Marie "la" \\ Côté', at=at)
-    container.operations.log_interaction(interaction)
+    container.operations.save(interaction)
     container.runners["interactions"].catch_up()
     row = container.interactions.contact(interaction.id)
     assert row is not None
@@ -115,7 +115,7 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
     load_calls(container.contact_handler, plan)
     [odd] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=3))
     odd.give_information(0, 'Ligne 1\nLigne\t2 \\ "cité" {a,b} \\N é', actor="Côté", at=clock.now())
-    container.operations.log_interaction(odd)
+    container.operations.save(odd)
     [like] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=4))
     started = datetime(2018, 11, 4, 5, 30, 0, 250_000, tzinfo=UTC)  # 1:30 twice in Montréal
     for key, needs, follow_up in [
@@ -125,7 +125,7 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
                      NeedEntry("BH", referrals=tuple(
                          ReferralSnapshot(**r) for r in like.needs[0].referrals))), None),
     ]:  # fmt: skip
-        container.operations.log_interaction(Interaction.log(
+        container.operations.save(Interaction.log(
             key=key, channel=ContactChannel.CHAT, started_at=started, answered_at=started,
             ended_at=started + timedelta(seconds=90.9), language="ar", interpreter=True,
             counsellor="Marie\tCôté", inquirer=Inquirer(InquirerType.PROFESSIONAL),

@@ -185,7 +185,7 @@ def test_a_contact_logged_before_instants_were_read_in_utc_is_still_replayed(
         disposition=Disposition.COMPLETED, follow_up=None, at=AT,
     )  # fmt: skip
     old = dataclasses.replace(draft, digest=draft.given_digest)
-    given.operations.log_interactions([Interaction.logged(old, {}, actor="c", at=AT)])
+    given.operations.save(Interaction.logged(old, {}, actor="c", at=AT))
 
     again = given.handler.record(command, actor="c", at=AT)
 
