@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -124,13 +124,6 @@ class Schedule:
         for index, day in enumerate(self.closed_on):
             check_day(f"{field}.closedOn[{index}]", day)
         return self
-
-    def is_open(self, at: datetime) -> bool:
-        """Whether open at a local (Montréal) wall-clock time."""
-        if at.date() in self.closed_on:
-            return False
-        now = at.strftime("%H:%M")
-        return any(h.weekday == at.isoweekday() and h.opens <= now < h.closes for h in self.hours)
 
 
 @dataclass(frozen=True)

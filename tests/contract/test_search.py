@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -237,6 +238,22 @@ async def test_open_at_uses_montreal_time(directory: Directory) -> None:
     # 15:30 UTC on Tuesday 2026-03-03 is 10:30 in Montréal.
     assert (await directory.search(open_at=datetime(2026, 3, 3, 15, 30, tzinfo=UTC))).total == 1
     assert (await directory.search(open_at=datetime(2026, 3, 3, 18, 30, tzinfo=UTC))).total == 0
+
+
+async def test_open_at_ends_at_the_closing_minute_and_skips_closed_days(
+    directory: Directory,
+) -> None:
+    montreal = ZoneInfo("America/Montreal")
+    tuesdays = Schedule((OpeningHours(2, "09:00", "17:00"),), closed_on=(date(2026, 3, 10),))
+    directory.service("Comptoir vestimentaire", schedule=tuesdays)
+
+    async def open_at(*moment: int) -> int:
+        return (await directory.search(open_at=datetime(*moment, tzinfo=montreal))).total
+
+    assert await open_at(2026, 3, 3, 16, 59) == 1
+    assert await open_at(2026, 3, 3, 17, 0) == 0
+    assert await open_at(2026, 3, 10, 10, 0) == 0  # a Tuesday it is closed
+    assert await open_at(2026, 3, 17, 10, 0) == 1
 
 
 async def test_searches_with_no_result_are_counted_without_the_searcher(
