@@ -84,7 +84,6 @@ UNMET = {
     "DF-7000": 10,
     "TJ-3000": 9,
 }
-TOP_UNMET = list(UNMET)[:10]
 UNMET_SHARE = sum(UNMET.values()) / 50_392
 
 # Assumptions (the report has no figures for these).
