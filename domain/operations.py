@@ -19,13 +19,11 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.catalog import AGGREGATES
 from domain.errors import InvalidInput, NotFound, VersionConflict
-from domain.interactions import CONFIDENTIAL, Interaction
 from domain.snapshots import INTERVAL, Snapshot
 from domain.territories import territory_id
 from domain.transcodings import TRANSCODINGS
 
 R = TypeVar("R", bound=Aggregate)
-T = TypeVar("T")
 
 # Records per save when a command writes many: one very large insert can stall the
 # database driver's pipeline, while saves of a few hundred records are fastest.
@@ -95,30 +93,6 @@ class Operations(Application[UUID]):
         record = self._load(cls, id, expected_version)
         change(record)
         return self._save(record, expected_version)
-
-    def open_interaction(self, interaction: Interaction) -> Receipt:
-        self.require_inquirer_territory(interaction.inquirer.get("territory"))
-        try:
-            return self._receipt(interaction, self.save(interaction))
-        except IntegrityError:
-            raise InvalidInput(
-                "input.key", f"{interaction.key!r} already opened a contact"
-            ) from None
-
-    def change_interaction(self, id: UUID, change: Callable[[Interaction], T]) -> tuple[Receipt, T]:
-        """Applies a live step or a correction to the latest version of a contact."""
-        interaction = self._load(Interaction, id, None)
-        result = change(interaction)
-        self.require_inquirer_territory(interaction.inquirer.get("territory"))
-        receipt = self._save(interaction, interaction.version - len(interaction.pending_events))
-        return receipt, result
-
-    def require_inquirer_territory(self, code: str | None) -> None:
-        if code is not None and code != CONFIDENTIAL and not self.territory_known(code):
-            raise InvalidInput(
-                "input.inquirer.territory",
-                f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
-            )
 
     def territory_known(self, code: str) -> bool:
         # Territories are never removed (a merged one keeps its facts), so once seen, a code

@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.directory import Organization
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, VersionConflict
 from domain.handlers.contact_commands import (
     AddNeed,
     CloseContact,
@@ -35,6 +35,7 @@ from domain.handlers.contact_commands import (
     WithdrawNeed,
 )
 from domain.interactions import (
+    CONFIDENTIAL,
     FollowUp,
     Interaction,
     LoggedDraft,
@@ -180,7 +181,11 @@ class ContactHandler:
             interpreter=command.interpreter, counsellor=command.counsellor or actor,
             inquirer=command.inquirer, actor=actor, at=at,
         )  # fmt: skip
-        return self.operations.open_interaction(interaction)
+        self._require_territory(interaction.inquirer.get("territory"))
+        try:
+            return self.operations.save_record(interaction, 0)
+        except VersionConflict:
+            raise InvalidInput("input.key", f"{command.key!r} already opened a contact") from None
 
     def change(self, command: Step, *, actor: str, at: datetime) -> Changed:
         """A live step or a correction, applied to the latest version of the contact."""
@@ -214,8 +219,11 @@ class ContactHandler:
                     i.withdraw_need(need, reason, actor=actor, at=at)
             return None
 
-        receipt, need = self.operations.change_interaction(command.id, apply)
-        return Changed(receipt, need)
+        interaction = self.operations.load(Interaction, command.id, None)
+        need = apply(interaction)
+        self._require_territory(interaction.inquirer.get("territory"))
+        seen = interaction.version - len(interaction.pending_events)
+        return Changed(self.operations.save_record(interaction, seen), need)
 
     # Rules that read more than the contact.
 
@@ -233,9 +241,16 @@ class ContactHandler:
         self, draft: LoggedDraft, at: datetime, known: dict[UUID, ReferralSnapshot],
         details: ServiceDetails | None = None,
     ) -> dict[UUID, ReferralSnapshot]:  # fmt: skip
-        self.operations.require_inquirer_territory(draft.content["inquirer"]["territory"])
+        self._require_territory(draft.content["inquirer"]["territory"])
         found = self._referrals(draft.service_ids(), known, details or self.details, at)
         return {snapshot.service_id: snapshot for snapshot in found}
+
+    def _require_territory(self, code: str | None) -> None:
+        if code is not None and code != CONFIDENTIAL and not self.operations.territory_known(code):
+            raise InvalidInput(
+                "input.inquirer.territory",
+                f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
+            )
 
     def _replay(self, draft: LoggedDraft) -> Logged | None:
         """The first receipt, replayed, if the key logged this same contact; None if the key

@@ -11,6 +11,7 @@ from eventsourcing.application import project_aggregate
 
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
+from domain.handlers.contacts import CorrectDisposition
 from domain.handlers.coverage import CoverageHandler, RenameTerritory
 from domain.interactions import Disposition
 from domain.territories import territory_id
@@ -90,9 +91,10 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
     # A contact, then its disposition corrected.
     [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
     ops.save(contact)
-    receipt, _ = ops.change_interaction(contact.id, lambda c: c.correct_disposition(
-        Disposition.TEST, "formation", actor="sup", at=T0 + timedelta(days=3)))  # fmt: skip
-    head = receipt.position
+    head = container.contact_handler.change(
+        CorrectDisposition(contact.id, Disposition.TEST, "formation"),
+        actor="sup", at=T0 + timedelta(days=3),
+    ).receipt.position  # fmt: skip
 
     org_history = await history(graphql, org, head)
     assert [e["type"] for e in org_history["entries"]] == [
@@ -218,8 +220,10 @@ async def test_as_of_gives_each_kind_of_record_as_it_stood(
     [contact] = generate(Plan(1, date(2026, 3, 1), date(2026, 3, 1)))
     logged_at = contact.modified_on
     ops.save(contact)
-    ops.change_interaction(contact.id, lambda c: c.correct_disposition(
-        Disposition.TEST, "formation", actor="sup", at=logged_at + timedelta(days=5)))  # fmt: skip
+    container.contact_handler.change(
+        CorrectDisposition(contact.id, Disposition.TEST, "formation"),
+        actor="sup", at=logged_at + timedelta(days=5),
+    )  # fmt: skip
     head = container.head()
 
     async def as_of(id: UUID, at: datetime, by: str = "RECORDED") -> dict[str, Any]:

@@ -247,13 +247,14 @@ async def test_open_at_ends_at_the_closing_minute_and_skips_closed_days(
     tuesdays = Schedule((OpeningHours(2, "09:00", "17:00"),), closed_on=(date(2026, 3, 10),))
     directory.service("Comptoir vestimentaire", schedule=tuesdays)
 
-    async def open_at(*moment: int) -> int:
-        return (await directory.search(open_at=datetime(*moment, tzinfo=montreal))).total
+    async def open_at(day: int, hour: int, minute: int) -> int:
+        moment = datetime(2026, 3, day, hour, minute, tzinfo=montreal)
+        return (await directory.search(open_at=moment)).total
 
-    assert await open_at(2026, 3, 3, 16, 59) == 1
-    assert await open_at(2026, 3, 3, 17, 0) == 0
-    assert await open_at(2026, 3, 10, 10, 0) == 0  # a Tuesday it is closed
-    assert await open_at(2026, 3, 17, 10, 0) == 1
+    assert await open_at(3, 16, 59) == 1
+    assert await open_at(3, 17, 0) == 0
+    assert await open_at(10, 10, 0) == 0  # a Tuesday it is closed
+    assert await open_at(17, 10, 0) == 1
 
 
 async def test_searches_with_no_result_are_counted_without_the_searcher(

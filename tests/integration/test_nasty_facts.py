@@ -6,6 +6,7 @@ them all, and a verified replay finds the same rows."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -297,8 +298,8 @@ def contacts(container: Container, service: UUID, organization: UUID, place: str
         answered_at=None, language="en", interpreter=False,
         counsellor=nasty(limits.PERSON_MAX, salt="c2"), inquirer=inquirer, actor=ACTOR, at=AT,
     )  # fmt: skip
-    operations.open_interaction(opened)
-    steps = [
+    operations.save(opened)
+    steps: list[Callable[[Interaction], object]] = [
         lambda i: i.identify_need(TAXONOMY[0], actor=ACTOR, at=AT),
         lambda i: i.identify_need(TAXONOMY[1], actor=ACTOR, at=AT),
         lambda i: i.identify_need(TAXONOMY[2], actor=ACTOR, at=AT),
@@ -315,7 +316,8 @@ def contacts(container: Container, service: UUID, organization: UUID, place: str
         lambda i: i.correct_disposition(Disposition.TEST, REASON, actor=ACTOR, at=AT),
     ]  # fmt: skip
     for step in steps:
-        operations.change_interaction(opened.id, step)
+        step(opened)
+        operations.save(opened)
 
 
 def test_every_view_applies_the_nastiest_facts_and_a_replay_agrees(container: Container) -> None:

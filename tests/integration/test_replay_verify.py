@@ -8,6 +8,7 @@ from datetime import date
 from psycopg import sql
 
 from domain.directory import Organization
+from domain.handlers.contacts import CorrectDisposition
 from domain.interactions import Disposition
 from domain.values import LocalizedText
 from infra import replay
@@ -27,8 +28,9 @@ def populated(container: Container) -> None:
     load_demo(container.operations, clock.now())
     load_calls(container.contact_handler, PLAN)
     first = next(iter(generate(PLAN)))
-    container.operations.change_interaction(first.id, lambda c: c.correct_disposition(
-        Disposition.TEST, "formation", actor="sup", at=clock.now()))  # fmt: skip
+    container.contact_handler.change(
+        CorrectDisposition(first.id, Disposition.TEST, "formation"), actor="sup", at=clock.now()
+    )
     org = register(container.operations, 1).id
     container.operations.edit_record(Organization, org, 1, lambda o: o.rename(
         LocalizedText(fr="Autre", en="Other"), reason=None, actor="rita", at=AT))  # fmt: skip

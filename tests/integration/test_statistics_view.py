@@ -10,6 +10,12 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from domain.handlers.contacts import (
+    CorrectDisposition,
+    CorrectInquirer,
+    ScheduleFollowUp,
+    WithdrawNeed,
+)
 from domain.interactions import (
     ContactChannel,
     Disposition,
@@ -46,18 +52,14 @@ def test_a_rebuilt_view_gives_identical_statistics(container: Container) -> None
     load_calls(container.contact_handler, PLAN)
     contacts = list(generate(PLAN))
     at = clock.now()
-    container.operations.change_interaction(
-        contacts[0].id,
-        lambda c: c.correct_disposition(Disposition.TEST, "formation", actor="sup", at=at),
+    handler = container.contact_handler
+    handler.change(
+        CorrectDisposition(contacts[0].id, Disposition.TEST, "formation"), actor="sup", at=at
     )
-    container.operations.change_interaction(
-        contacts[1].id,
-        lambda c: c.correct_inquirer(Inquirer(InquirerType.SELF, territory="65005"), "adresse",
-                                     actor="sup", at=at),
-    )  # fmt: skip
-    container.operations.change_interaction(
-        contacts[2].id, lambda c: c.withdraw_need(0, "doublon", actor="sup", at=at)
-    )
+    handler.change(CorrectInquirer(
+        contacts[1].id, Inquirer(InquirerType.SELF, territory="65005"), "adresse"
+    ), actor="sup", at=at)  # fmt: skip
+    handler.change(WithdrawNeed(contacts[2].id, 0, "doublon"), actor="sup", at=at)
     runner = container.runners["interactions"]
     for name in ("territories", "interactions"):
         container.runners[name].catch_up()
@@ -135,12 +137,12 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
     container.runners["interactions"].catch_up()
     # Contacts changed after they were logged: their rows keep a document of their own.
     changed = [c.id for c in generate(plan)][:3]
-    container.operations.change_interaction(changed[0], lambda c: c.withdraw_need(
-        0, "doublon", actor="sup", at=clock.now()))  # fmt: skip
-    container.operations.change_interaction(changed[1], lambda c: c.schedule_follow_up(
-        FollowUp(date(2018, 12, 1), "rappel"), actor="Marie", at=clock.now()))  # fmt: skip
-    container.operations.change_interaction(changed[2], lambda c: c.correct_disposition(
-        Disposition.TEST, "formation", actor="sup", at=clock.now()))  # fmt: skip
+    handler = container.contact_handler
+    handler.change(WithdrawNeed(changed[0], 0, "doublon"), actor="sup", at=clock.now())
+    handler.change(ScheduleFollowUp(changed[1], date(2018, 12, 1), "rappel"),
+                   actor="Marie", at=clock.now())  # fmt: skip
+    handler.change(CorrectDisposition(changed[2], Disposition.TEST, "formation"),
+                   actor="sup", at=clock.now())  # fmt: skip
     container.runners["interactions"].catch_up()
 
     view = container.interactions
