@@ -10,8 +10,7 @@ from uuid import UUID
 import pytest
 
 from api import access
-from domain.directory import Organization
-from domain.services import Service
+from domain.handlers.directory import DeactivateRecord, FlagRecordForReview
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.demo import demo_id, load_demo
@@ -43,11 +42,15 @@ def seeded(container: Container) -> dict[str, Any]:
     load_reference(container.operations, clock)
     load_demo(container.operations, clock.now())
     operations = container.operations
-    operations.edit_record(Organization, ORGANIZATION, 1, lambda o: o.flag_for_review(
-        "téléphone hors service", actor="edith", at=clock.now()))  # fmt: skip
+    directory = container.directory_handler
+    directory.flag_record_for_review(
+        FlagRecordForReview(ORGANIZATION, 1, "téléphone hors service"),
+        actor="edith", at=clock.now(),
+    )  # fmt: skip
     version: int = operations.repository.get(CLOSED).version
-    operations.edit_record(Service, CLOSED, version, lambda s: s.deactivate(
-        "fermé", actor="edith", at=clock.now()))  # fmt: skip
+    directory.deactivate_record(
+        DeactivateRecord(CLOSED, version, "fermé"), actor="edith", at=clock.now()
+    )
     [contact] = generate(Plan(1, date(2026, 3, 2), date(2026, 3, 2), seed=2))
     operations.save(contact)
     return {"contact": contact, "head": container.head()}

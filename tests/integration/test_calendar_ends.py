@@ -11,10 +11,9 @@ from uuid import uuid4
 import pytest
 
 from domain.coverage import CoverageAgreement
-from domain.directory import Organization
 from domain.errors import InvalidInput
 from domain.handlers.coverage import CoverageHandler, RenameTerritory
-from domain.handlers.directory import RegisterOrganization, RegisterService
+from domain.handlers.directory import RegisterOrganization, RegisterService, VerifyRecord
 from domain.interactions import (
     EARLIEST_CONTACT,
     ContactChannel,
@@ -52,10 +51,10 @@ def test_every_view_applies_facts_at_the_calendars_ends(container: Container) ->
         uuid4(), organization, LocalizedText("Aide", ""), service_areas=("QC",),
         schedule=Schedule(closed_on=(EARLIEST, LATEST)),
     ), actor=ACTOR, at=AT)  # fmt: skip
-    operations.edit_record(Organization, organization, 1, lambda o: o.verify(
-        VerificationMethod.PHONE, "Lise", None, actor=ACTOR, at=AT,
-        occurred_at=datetime.combine(EARLIEST, datetime.min.time(), UTC),
-    ))  # fmt: skip
+    handler.verify_record(VerifyRecord(
+        organization, 1, VerificationMethod.PHONE, "Lise",
+        verified_at=datetime.combine(EARLIEST, datetime.min.time(), UTC),
+    ), actor=ACTOR, at=AT)  # fmt: skip
     agreement = CoverageAgreement.agree(
         uuid4(), ["QC"], ["phone"], EARLIEST, LATEST, "Fonds", None, None, actor=ACTOR, at=AT
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain import limits
@@ -164,9 +165,13 @@ def territories(container: Container) -> list[str]:
     return known + [spec.code for spec in extra]
 
 
-def edit(container: Container, cls: type[Record], id: UUID, change: object) -> None:
+def edit(
+    container: Container, cls: type[Record], id: UUID, change: Callable[[Any], object]
+) -> None:
     record: Record = container.operations.repository.get(id)
-    container.operations.edit_record(cls, id, record.version, change)  # type: ignore[arg-type]
+    assert isinstance(record, cls)
+    change(record)
+    container.operations.save(record)
 
 
 def record_life(container: Container, cls: type[Record], ids: tuple[UUID, UUID]) -> None:
@@ -242,17 +247,16 @@ def coverage(container: Container, codes: list[str]) -> None:
         date(2020, 1, 1), date(2021, 1, 1), text, text, text, actor=ACTOR, at=AT,
     )  # fmt: skip
     operations.save(agreement)
-    for change in (
+    changes: tuple[Callable[[CoverageAgreement], object], ...] = (
         lambda a: a.extend(date(2022, 1, 1), text, actor=ACTOR, at=AT),
         lambda a: a.end_early(date(2021, 6, 1), text, actor=ACTOR, at=AT),
         lambda a: a.amend(codes[:10], ["phone"], date(2020, 2, 1), text, text, text,
                           actor=ACTOR, at=AT),
         lambda a: a.cancel(text, actor=ACTOR, at=AT),
-    ):  # fmt: skip
-        operations.edit_record(
-            CoverageAgreement, agreement.id, operations.repository.get(agreement.id).version,
-            change,
-        )  # fmt: skip
+    )  # fmt: skip
+    for change in changes:
+        change(agreement)
+        operations.save(agreement)
     nasty_codes = [code for code in codes if code.startswith("X")]
     day = date(2025, 1, 1)
     territories = CoverageHandler(operations)

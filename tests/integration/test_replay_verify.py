@@ -7,8 +7,8 @@ from datetime import date
 
 from psycopg import sql
 
-from domain.directory import Organization
 from domain.handlers.contacts import CorrectDisposition
+from domain.handlers.directory import RenameOrganization
 from domain.interactions import Disposition
 from domain.values import LocalizedText
 from infra import replay
@@ -32,8 +32,9 @@ def populated(container: Container) -> None:
         CorrectDisposition(first.id, Disposition.TEST, "formation"), actor="sup", at=clock.now()
     )
     org = register(container.operations, 1).id
-    container.operations.edit_record(Organization, org, 1, lambda o: o.rename(
-        LocalizedText(fr="Autre", en="Other"), reason=None, actor="rita", at=AT))  # fmt: skip
+    container.directory_handler.rename_organization(
+        RenameOrganization(org, 1, LocalizedText(fr="Autre", en="Other")), actor="rita", at=AT
+    )
     for runner in container.runners.values():
         runner.catch_up()
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.contacts import (
     AddNeed,
@@ -34,6 +33,7 @@ from domain.handlers.directory import (
     DirectoryHandler,
     RegisterOrganization,
     RegisterService,
+    RenameOrganization,
 )
 from domain.interactions import (
     CONFIDENTIAL,
@@ -449,9 +449,9 @@ def test_a_service_read_for_a_contact_is_read_again_once_it_or_its_owner_changed
     organization = given.organization()
     service = given.service(organization)
     handler.record(contact(ContactNeed("BD", (service,))), actor="c", at=AT)
-    given.operations.edit_record(
-        Organization, organization, 1,
-        lambda o: o.rename(LocalizedText(fr="Entraide", en=""), reason=None, actor="ed", at=AT),
+    given.directory.rename_organization(
+        RenameOrganization(organization, 1, LocalizedText(fr="Entraide", en="")),
+        actor="ed", at=AT,
     )  # fmt: skip
 
     renamed = handler.record(contact(ContactNeed("BD", (service,)), key="k-2"), actor="c", at=AT)
