@@ -25,8 +25,7 @@ import httpx
 from api.app import create_app
 from bench.statistics import load
 from bench.support import bench_container
-from domain.directory import Organization
-from domain.handlers.directory import RegisterOrganization
+from domain.handlers.directory import RegisterOrganization, RenameOrganization
 from domain.values import LocalizedText
 from infra import replay
 from infra.bootstrap import Container, tune_garbage_collector
@@ -44,13 +43,10 @@ def renamed_often(container: Container, versions: int) -> UUID:
         UUID(int=211), LocalizedText(fr="Organisme", en="Organization"),
         LocalizedText(fr="Aide", en="Help"),
     ), actor="bench", at=T0)  # fmt: skip
-    for version in range(1, versions):
-
-        def rename(o: Organization, n: int = version) -> None:
-            o.rename(LocalizedText(fr=f"Organisme {n}", en=f"Organization {n}"), reason=None,
-                     actor="bench", at=T0 + timedelta(hours=n))  # fmt: skip
-
-        container.operations.edit_record(Organization, receipt.id, version, rename)
+    for n in range(1, versions):
+        container.directory_handler.rename_organization(RenameOrganization(
+            receipt.id, n, LocalizedText(fr=f"Organisme {n}", en=f"Organization {n}"),
+        ), actor="bench", at=T0 + timedelta(hours=n))  # fmt: skip
     return receipt.id
 
 

@@ -13,6 +13,7 @@ from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.handlers.contacts import CorrectDisposition
 from domain.handlers.coverage import CoverageHandler, RenameTerritory
+from domain.handlers.directory import RenameOrganization
 from domain.interactions import Disposition
 from domain.territories import territory_id
 from domain.values import LocalizedText
@@ -73,9 +74,12 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
     load_reference(ops, SystemClock())
     # An organization registered, then renamed by someone else with a reason.
     org = register(ops, 1).id
-    ops.edit_record(Organization, org, 1, lambda o: o.rename(
+    # Known to have happened before it was recorded, which no command says: saved as it is.
+    organization: Organization = ops.repository.get(org)
+    organization.rename(
         LocalizedText(fr="Accueil Laval", en="Laval Welcome"), reason="fusion", actor="rita",
-        at=T0 + timedelta(days=1), occurred_at=T0 + timedelta(hours=20)))  # fmt: skip
+        at=T0 + timedelta(days=1), occurred_at=T0 + timedelta(hours=20))  # fmt: skip
+    ops.save(organization)
     # A territory renamed.
     laval = territory_id("65005")
     CoverageHandler(ops).rename(
@@ -146,13 +150,10 @@ async def test_the_audit_log_filters_by_period_actor_and_kind_for_auditors_only(
     ops = container.operations
     ids = [register(ops, n, at=T0 + timedelta(days=n)).id for n in range(5)]
     for n, id in enumerate(ids[:2]):
-        name = LocalizedText(fr=f"Nouveau {n}", en=f"New {n}")
-        at = T0 + timedelta(days=10 + n)
-
-        def rename(o: Organization, name: LocalizedText = name, at: datetime = at) -> None:
-            o.rename(name, reason=None, actor="rita", at=at)
-
-        ops.edit_record(Organization, id, 1, rename)
+        container.directory_handler.rename_organization(
+            RenameOrganization(id, 1, LocalizedText(fr=f"Nouveau {n}", en=f"New {n}")),
+            actor="rita", at=T0 + timedelta(days=10 + n),
+        )  # fmt: skip
     head = container.head()
 
     async def log(**variables: Any) -> dict[str, Any]:
@@ -208,9 +209,11 @@ async def test_as_of_gives_each_kind_of_record_as_it_stood(
     ops = container.operations
     load_reference(ops, SystemClock())
     org = register(ops, 1).id  # recorded at T0
-    ops.edit_record(Organization, org, 1, lambda o: o.rename(
+    organization: Organization = ops.repository.get(org)
+    organization.rename(
         LocalizedText(fr="Accueil Laval", en="Laval Welcome"), reason=None, actor="rita",
-        at=T0 + timedelta(days=2), occurred_at=T0 + timedelta(hours=1)))  # fmt: skip
+        at=T0 + timedelta(days=2), occurred_at=T0 + timedelta(hours=1))  # fmt: skip
+    ops.save(organization)
     agreement = CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), date(2026, 12, 31), "CISSS", None,
         None, actor="fin", at=T0)  # fmt: skip

@@ -266,10 +266,10 @@ async def test_opensearch_gone_and_back_the_search_projection_catches_up(
                 proxy.cut()
                 written = await http.post("/graphql", json={"query": REGISTER}, headers=EDITOR)
                 assert written.json()["data"]["registerOrganization"]["__typename"] == "Receipt"
-                version: int = container.operations.repository.get(RENAMED).version
-                container.operations.edit_record(Service, RENAMED, version, lambda s: s.rename(
-                    LocalizedText("Zanzibar", "Zanzibar"), reason=None, actor="edith",
-                    at=clock.now()))  # fmt: skip
+                service: Service = container.operations.repository.get(RENAMED)
+                service.rename(LocalizedText("Zanzibar", "Zanzibar"), reason=None,
+                               actor="edith", at=clock.now())  # fmt: skip
+                container.operations.save(service)
                 gone = (await http.post("/graphql", json={"query": FIND})).json()["data"]
                 assert gone["searchServices"] == {"code": "SEARCH_UNAVAILABLE"}
                 await asyncio.sleep(1.0)

@@ -9,6 +9,7 @@ from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Aggregate
 
 from domain.directory import Organization
+from domain.handlers.directory import RenameOrganization
 from domain.snapshots import INTERVAL, Snapshot
 from domain.values import LocalizedText
 from infra.audit_replay import state_of
@@ -22,13 +23,11 @@ VERSIONS = INTERVAL * 2 + 20
 def renamed(container: Container, versions: int) -> Organization:
     ops = container.operations
     id = register(ops, 0).id
-    for version in range(1, versions):
-
-        def rename(o: Organization, n: int = version) -> None:
-            o.rename(LocalizedText(fr=f"Organisme {n}", en=f"Organization {n}"), reason=None,
-                     actor=f"editor-{n % 3}", at=AT + timedelta(hours=n))  # fmt: skip
-
-        ops.edit_record(Organization, id, version, rename)
+    for n in range(1, versions):
+        container.directory_handler.rename_organization(
+            RenameOrganization(id, n, LocalizedText(fr=f"Organisme {n}", en=f"Organization {n}")),
+            actor=f"editor-{n % 3}", at=AT + timedelta(hours=n),
+        )  # fmt: skip
     organization: Organization = ops.repository.get(id)
     return organization
 
