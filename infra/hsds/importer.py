@@ -25,17 +25,11 @@ from domain.services import Service
 from domain.territories import Territory
 from domain.values import LocalizedText
 from infra.bulk import facts_of_topic, load_many
-from infra.hsds.plan import (
-    LinkIn,
-    LocationIn,
-    OrganizationIn,
-    Plan,
-    ServiceIn,
-    TerritoryNames,
-    plan_package,
-)
+from infra.hsds.plan import LinkIn, LocationIn, OrganizationIn, Plan, ServiceIn
+from infra.hsds.planner import plan_package
 from infra.hsds.report import Report
 from infra.hsds.source import read_package
+from infra.hsds.territory_names import TerritoryNames
 from infra.runner import Progress
 
 BATCH = 500
