@@ -113,6 +113,15 @@ class Operations(Application[UUID]):
         organization = Organization.register(id, name, description, website, actor=actor, at=at)
         return self._save(organization, expected_version=0)
 
+    def load(self, cls: type[R], id: UUID, expected_version: int | None) -> R:
+        """The record `id` of kind `cls`; at `expected_version` when one is given."""
+        return self._load(cls, id, expected_version)
+
+    def save_record(self, aggregate: Aggregate, expected_version: int) -> Receipt:
+        """Saves a record's new facts; another writer's facts since `expected_version` make it
+        a version conflict, and nothing is written."""
+        return self._save(aggregate, expected_version)
+
     def edit_record(
         self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
     ) -> Receipt:
@@ -357,6 +366,10 @@ class Operations(Application[UUID]):
 
     def _current_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def current_position(self) -> int:
+        """The log position of the last fact written, by anyone."""
+        return self._current_position()
 
 
 def _kind(cls: type[Aggregate]) -> str:

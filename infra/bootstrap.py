@@ -6,13 +6,16 @@ import gc
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.handlers.directory import DirectoryHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
+from infra.bulk import load_many
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter
 from infra.database import Database, Timeouts
@@ -93,6 +96,9 @@ class Container:
         self.clock: Clock = clock or SystemClock()
         self.new_id = ids
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        self.directory_handler = DirectoryHandler(
+            self.operations, partial(load_many, self.operations)
+        )
         audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)

@@ -1,0 +1,484 @@
+"""The directory's commands (organizations, services, locations, where services are offered,
+and the life every record shares), and the one handler that applies their rules.
+
+Errors name the domain's fields (`organization_id`, `service_areas[2]`); the API names them as
+its input paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.directory import Organization
+from domain.errors import InvalidInput, NotFound
+from domain.locations import Location, ServiceAtLocation, service_at_location_id
+from domain.operations import SAVE_CHUNK, Operations, Receipt
+from domain.records import Record, Status, VerificationMethod
+from domain.services import Service
+from domain.values import (
+    NO_SCHEDULE,
+    NO_TEXT,
+    Address,
+    Coordinates,
+    LocalizedText,
+    Phone,
+    Schedule,
+    parse_territory_codes,
+)
+
+R = TypeVar("R", bound=Record)
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterOrganization:
+    id: UUID
+    name: LocalizedText
+    description: LocalizedText = NO_TEXT
+    website: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenameOrganization:
+    id: UUID
+    expected_version: int
+    name: LocalizedText
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AmendOrganization:
+    """Changes the fields given (None leaves one as it is); one fact per real change."""
+
+    id: UUID
+    expected_version: int
+    name: LocalizedText | None = None
+    description: LocalizedText | None = None
+    website: str | None = None
+    clear_website: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterService:
+    id: UUID
+    organization_id: UUID
+    name: LocalizedText
+    description: LocalizedText = NO_TEXT
+    taxonomy_codes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    service_areas: tuple[str, ...] = ()
+    eligibility: LocalizedText = NO_TEXT
+    fees: LocalizedText = NO_TEXT
+    application_process: LocalizedText = NO_TEXT
+    phones: tuple[Phone, ...] = ()
+    schedule: Schedule = NO_SCHEDULE
+
+
+@dataclass(frozen=True, slots=True)
+class AmendService:
+    """Changes the fields given (None leaves one as it is); one fact per real change."""
+
+    id: UUID
+    expected_version: int
+    name: LocalizedText | None = None
+    description: LocalizedText | None = None
+    taxonomy_codes: tuple[str, ...] | None = None
+    languages: tuple[str, ...] | None = None
+    service_areas: tuple[str, ...] | None = None
+    phones: tuple[Phone, ...] | None = None
+    schedule: Schedule | None = None
+    eligibility: LocalizedText | None = None
+    fees: LocalizedText | None = None
+    application_process: LocalizedText | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLocation:
+    """A location at an address, or a virtual one (no address)."""
+
+    id: UUID
+    organization_id: UUID
+    name: LocalizedText
+    description: LocalizedText = NO_TEXT
+    address: Address | None = None
+    coordinates: Coordinates | None = None
+    accessibility: LocalizedText = NO_TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLocationAccessibility:
+    id: UUID
+    expected_version: int
+    accessibility: LocalizedText
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveLocation:
+    """A new address (and coordinates), or none: the location becomes virtual."""
+
+    id: UUID
+    expected_version: int
+    address: Address | None
+    coordinates: Coordinates | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkServiceToLocation:
+    service_id: UUID
+    location_id: UUID
+
+    @property
+    def id(self) -> UUID:
+        return service_at_location_id(self.service_id, self.location_id)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyRecord:
+    """The annual check of any record; `verified_at` when it happened before now."""
+
+    id: UUID
+    expected_version: int
+    method: VerificationMethod
+    confirmed_by: str
+    note: str | None = None
+    verified_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRecordForReview:
+    id: UUID
+    expected_version: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeactivateRecord:
+    id: UUID
+    expected_version: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReactivateRecord:
+    id: UUID
+    expected_version: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRecord:
+    """The record duplicates `target_id`, an active record of its kind."""
+
+    id: UUID
+    expected_version: int
+    target_id: UUID
+    reason: str | None = None
+
+
+# What a batch registers: new records, and where services are offered.
+Registration = RegisterOrganization | RegisterService | RegisterLocation | LinkServiceToLocation
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A command of a batch the rules refused: its index in the batch, and why."""
+
+    index: int
+    error: InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReceipt:
+    """What `register_all` wrote: the log position of its last fact (the position before it
+    when it wrote nothing), the ids of the new records in the order given, the indexes of the
+    commands whose record was already there (nothing written for them), and those refused."""
+
+    position: int
+    new: tuple[UUID, ...]
+    existing: tuple[int, ...]
+    refused: tuple[Refused, ...]
+
+
+class CurrentRecords(Protocol):
+    """Reads the current state of many aggregates at once (those that exist), for batches."""
+
+    def __call__(self, ids: Sequence[UUID]) -> Mapping[UUID, Aggregate]: ...
+
+
+# -- the handler ---------------------------------------------------------------------------
+
+# A record a command refers to: its kind, its id, and the field that gave it.
+Reference = tuple[type[Record], UUID, str]
+
+
+class DirectoryHandler:
+    """Every write to the directory, whoever asks: the API, the CLI, imports, demo loaders."""
+
+    def __init__(self, operations: Operations, current: CurrentRecords | None = None) -> None:
+        self.operations = operations
+        self.current = current or self._one_by_one
+
+    # -- organizations ---------------------------------------------------------------------
+
+    def register_organization(
+        self, command: RegisterOrganization, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._register(command, actor=actor, at=at)
+
+    def rename_organization(
+        self, command: RenameOrganization, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._edit(
+            Organization,
+            command.id,
+            command.expected_version,
+            lambda org: org.rename(command.name, reason=command.reason, actor=actor, at=at),
+        )
+
+    def amend_organization(
+        self, command: AmendOrganization, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._edit(
+            Organization,
+            command.id,
+            command.expected_version,
+            lambda org: org.amend(
+                name=command.name, description=command.description, website=command.website,
+                clear_website=command.clear_website, reason=command.reason, actor=actor, at=at,
+            ),
+        )  # fmt: skip
+
+    # -- services and locations ------------------------------------------------------------
+
+    def register_service(self, command: RegisterService, *, actor: str, at: datetime) -> Receipt:
+        return self._register(command, actor=actor, at=at)
+
+    def amend_service(self, command: AmendService, *, actor: str, at: datetime) -> Receipt:
+        areas = command.service_areas
+        if areas is not None:
+            areas = parse_territory_codes("service_areas", areas)
+            self.operations.require_territories(areas, "service_areas")
+        return self._edit(
+            Service,
+            command.id,
+            command.expected_version,
+            lambda service: service.amend(
+                name=command.name, description=command.description,
+                taxonomy_codes=command.taxonomy_codes, languages=command.languages,
+                service_areas=areas, phones=command.phones, schedule=command.schedule,
+                eligibility=command.eligibility, fees=command.fees,
+                application_process=command.application_process, reason=command.reason,
+                actor=actor, at=at,
+            ),
+        )  # fmt: skip
+
+    def register_location(self, command: RegisterLocation, *, actor: str, at: datetime) -> Receipt:
+        return self._register(command, actor=actor, at=at)
+
+    def change_location_accessibility(
+        self, command: ChangeLocationAccessibility, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._edit(
+            Location,
+            command.id,
+            command.expected_version,
+            lambda location: location.change_accessibility(
+                command.accessibility, reason=command.reason, actor=actor, at=at
+            ),
+        )
+
+    def move_location(self, command: MoveLocation, *, actor: str, at: datetime) -> Receipt:
+        return self._edit(
+            Location,
+            command.id,
+            command.expected_version,
+            lambda location: location.move(
+                command.address, command.coordinates, reason=command.reason, actor=actor, at=at
+            ),
+        )
+
+    def link_service_to_location(
+        self, command: LinkServiceToLocation, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._register(command, actor=actor, at=at)
+
+    # -- the life of any record ------------------------------------------------------------
+
+    def verify_record(self, command: VerifyRecord, *, actor: str, at: datetime) -> Receipt:
+        return self._edit(
+            Record,
+            command.id,
+            command.expected_version,
+            lambda record: record.verify(
+                command.method, command.confirmed_by, command.note,
+                actor=actor, at=at, occurred_at=command.verified_at,
+            ),
+        )  # fmt: skip
+
+    def flag_record_for_review(
+        self, command: FlagRecordForReview, *, actor: str, at: datetime
+    ) -> Receipt:
+        return self._edit(
+            Record,
+            command.id,
+            command.expected_version,
+            lambda record: record.flag_for_review(command.reason, actor=actor, at=at),
+        )
+
+    def deactivate_record(self, command: DeactivateRecord, *, actor: str, at: datetime) -> Receipt:
+        return self._edit(
+            Record,
+            command.id,
+            command.expected_version,
+            lambda record: record.deactivate(command.reason, actor=actor, at=at),
+        )
+
+    def reactivate_record(self, command: ReactivateRecord, *, actor: str, at: datetime) -> Receipt:
+        return self._edit(
+            Record,
+            command.id,
+            command.expected_version,
+            lambda record: record.reactivate(command.reason, actor=actor, at=at),
+        )
+
+    def merge_record(self, command: MergeRecord, *, actor: str, at: datetime) -> Receipt:
+        target = self.operations.load(Record, command.target_id, None)
+        return self._edit(
+            Record,
+            command.id,
+            command.expected_version,
+            lambda record: record.merge_into(target, command.reason, actor=actor, at=at),
+        )
+
+    # -- many at once ----------------------------------------------------------------------
+
+    def register_all(
+        self, commands: Sequence[Registration], *, actor: str, at: datetime
+    ) -> BatchReceipt:
+        """Registers many records as the commands one by one would, SAVE_CHUNK a transaction.
+
+        A record that exists already is left as it is; a command the rules refuse is left out
+        and the others go on. A record may refer to one registered earlier in the same batch.
+        After an interruption, running the same batch again completes it.
+        """
+        active: dict[UUID, type[Record]] = {}
+        new: list[UUID] = []
+        existing: list[int] = []
+        refused: list[Refused] = []
+        position = self.operations.current_position()
+        for start in range(0, len(commands), SAVE_CHUNK):
+            chunk = commands[start : start + SAVE_CHUNK]
+            wanted = {command.id for command in chunk}
+            wanted.update(id for c in chunk for _, id, _ in _references(c) if id not in active)
+            found = self.current(list(wanted))
+            for id, record in found.items():
+                if isinstance(record, Record) and record.status is Status.ACTIVE:
+                    active.setdefault(id, type(record))
+            written: list[Aggregate] = []
+            for index, command in enumerate(chunk, start):
+                if command.id in found or command.id in active or command.id in new:
+                    existing.append(index)
+                    continue
+                try:
+                    for cls, id, field in _references(command):
+                        if not issubclass(active.get(id, Aggregate), cls):
+                            raise _not_active(cls, id, field, exists=isinstance(found.get(id), cls))
+                    aggregate = self._build(command, actor=actor, at=at)
+                except InvalidInput as error:
+                    refused.append(Refused(index, error))
+                    continue
+                written.append(aggregate)
+                new.append(aggregate.id)
+                if isinstance(aggregate, Record):
+                    active[aggregate.id] = type(aggregate)
+            if written:
+                position = self.operations.save_in_chunks(written)
+        return BatchReceipt(position, tuple(new), tuple(existing), tuple(refused))
+
+    # -- the rules every command shares ----------------------------------------------------
+
+    def _register(self, command: Registration, *, actor: str, at: datetime) -> Receipt:
+        for cls, id, field in _references(command):
+            self._require_active(cls, id, field)
+        return self.operations.save_record(self._build(command, actor=actor, at=at), 0)
+
+    def _build(self, command: Registration, *, actor: str, at: datetime) -> Aggregate:
+        """The new record, once every rule but its references is checked."""
+        if isinstance(command, RegisterOrganization):
+            return Organization.register(
+                command.id, command.name, command.description, command.website,
+                actor=actor, at=at,
+            )  # fmt: skip
+        if isinstance(command, RegisterService):
+            # Bounded before each code is looked up.
+            areas = parse_territory_codes("service_areas", command.service_areas)
+            self.operations.require_territories(areas, "service_areas")
+            return Service.register(
+                command.id, command.organization_id, command.name, command.description,
+                taxonomy_codes=command.taxonomy_codes, languages=command.languages,
+                service_areas=areas, eligibility=command.eligibility, fees=command.fees,
+                application_process=command.application_process, phones=command.phones,
+                schedule=command.schedule, actor=actor, at=at,
+            )  # fmt: skip
+        if isinstance(command, RegisterLocation):
+            return Location.register(
+                command.id, command.organization_id, command.name,
+                address=command.address, coordinates=command.coordinates,
+                description=command.description, accessibility=command.accessibility,
+                actor=actor, at=at,
+            )  # fmt: skip
+        return ServiceAtLocation.link(command.service_id, command.location_id, actor=actor, at=at)
+
+    def _edit(
+        self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
+    ) -> Receipt:
+        """Applies a command to the version the editor saw; a stale version writes nothing."""
+        record = self.operations.load(cls, id, expected_version)
+        change(record)
+        return self.operations.save_record(record, expected_version)
+
+    def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
+        """A record another one refers to; a missing or inactive one is the caller's input error."""
+        try:
+            record = self.operations.load(cls, id, None)
+        except NotFound:
+            raise _not_active(cls, id, field, exists=False) from None
+        if record.status is not Status.ACTIVE:
+            raise _not_active(cls, id, field, exists=True)
+
+    def _one_by_one(self, ids: Sequence[UUID]) -> Mapping[UUID, Aggregate]:
+        found: dict[UUID, Aggregate] = {}
+        for id in ids:
+            if id in self.operations.repository:
+                found[id] = self.operations.repository.get(id)
+        return found
+
+
+def _references(command: Registration) -> tuple[Reference, ...]:
+    """The records a new one refers to, which must be active."""
+    if isinstance(command, RegisterService | RegisterLocation):
+        return ((Organization, command.organization_id, "organization_id"),)
+    if isinstance(command, LinkServiceToLocation):
+        return (
+            (Service, command.service_id, "service_id"),
+            (Location, command.location_id, "location_id"),
+        )
+    return ()
+
+
+def _not_active(cls: type[Record], id: UUID, field: str, *, exists: bool) -> InvalidInput:
+    if exists:
+        return InvalidInput(field, f"{id} is not an active {cls.kind}")
+    return InvalidInput(field, f"no {cls.kind} has the id {id}")
