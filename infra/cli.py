@@ -501,7 +501,7 @@ def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
 def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         context = ImportContext(
-            container.operations, args.actor, container.clock.now(), args.language
+            container.directory_handler, args.actor, container.clock.now(), args.language
         )
         bar = ProgressBar("import", unit="records")
         try:

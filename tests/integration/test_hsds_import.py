@@ -39,7 +39,9 @@ def directory(container: Container) -> Container:
 
 
 def run(container: Container, path: Path, language: str = "fr") -> Report:
-    return import_package(ImportContext(container.operations, "importer", AT, language), path)
+    return import_package(
+        ImportContext(container.directory_handler, "importer", AT, language), path
+    )
 
 
 def written(report: Report, kind: str) -> dict[str, int]:
@@ -69,7 +71,7 @@ def test_hsds_3_json_folder_maps_nested_objects_and_reports_its_dirt(
     assert written(report, "service_at_location") == {"new": 2, "changed": 0, "unchanged": 0}
     assert skipped(report) == {
         ("service", "duplicate id"): 1,
-        ("service", "its organization is not in the package nor in Guichet"): 1,
+        ("service", "its organization is not in the package nor active in Guichet"): 1,
     }
     assert mapped(report) == {
         ("service", "phone number not understood, left out"): 1,
@@ -183,7 +185,7 @@ def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None
     assert skipped(report) == {
         ("organization", "duplicate id"): 1,
         ("service", "no name"): 1,
-        ("service", "its organization is not in the package nor in Guichet"): 1,
+        ("service", "its organization is not in the package nor active in Guichet"): 1,
         ("service_at_location", "its service was not imported and is not active in Guichet"): 1,
         ("service_at_location", "its location was not imported and is not active in Guichet"): 1,
     }
