@@ -1,10 +1,9 @@
-"""The directory's GraphQL surface: organizations."""
+"""Organizations in GraphQL."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, cast
-from uuid import UUID
 
 import strawberry
 
@@ -21,30 +20,23 @@ from api.errors import (
     as_error,
     at_input,
 )
-from api.node import Node
-from domain.directory import DESCRIPTION_MAX, NAME_MAX, Status
-from domain.directory import Organization as OrganizationRecord
-from domain.errors import InvalidInput, NotFound
+from api.nodes import Node
+from api.shared import DESCRIPTION, NAME, long_text, name_of, reason_of
+
+# Shared pieces, still importable from here while their importers move to api.shared.
+from api.shared import LocalizedTextInput as LocalizedTextInput
+from api.shared import LocalizedTextType as LocalizedTextType
+from api.shared import Receipt as Receipt
+from api.shared import parse_id as parse_id
+from domain.directory import Status
+from domain.errors import NotFound
+from domain.handlers.directory import RegisterOrganization, RenameOrganization
 from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
-from domain.operations import Receipt as Written
-from domain.text import check, parse_optional_text
-from domain.values import LocalizedText, parse_website
+from domain.values import parse_website
 from infra.tokens import Role
 from projections.directory import OrganizationRow
 
 RecordStatus = strawberry.enum(Status, name="RecordStatus")
-
-
-@strawberry.type(name="LocalizedText", description="A text in French and in English.")
-class LocalizedTextType:
-    fr: str
-    en: str
-
-
-@strawberry.input
-class LocalizedTextInput:
-    fr: str | None = None
-    en: str | None = None
 
 
 @strawberry.type
@@ -79,25 +71,6 @@ class Organization(Node):
         )
 
 
-@strawberry.type(description="What a mutation wrote.")
-class Receipt:
-    id: strawberry.ID
-    version: int
-    position: int = strawberry.field(
-        description="Log position of the last fact written; pass it as consistentWith."
-    )
-
-    @classmethod
-    def of(cls, written: Written) -> Receipt:
-        return cls(
-            id=strawberry.ID(str(written.id)), version=written.version, position=written.position
-        )
-
-
-NAME = at_most(NAME_MAX, "characters in each language")
-DESCRIPTION = at_most(DESCRIPTION_MAX, "characters in each language, on several lines")
-
-
 @strawberry.input
 class RegisterOrganizationInput:
     name: LocalizedTextInput = strawberry.field(description=NAME)
@@ -127,24 +100,6 @@ RenameOrganizationResult = Annotated[
 ]
 
 
-def parse_id(field: str, raw: str) -> UUID:
-    check(field, raw, max_length=100)
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise InvalidInput(field, f"{raw!r} is not a record id (a UUID)") from None
-
-
-def localized(
-    field: str, value: LocalizedTextInput | None, *, required: bool, limit: int,
-    multiline: bool = False,
-) -> LocalizedText:  # fmt: skip
-    fr, en = (value.fr, value.en) if value is not None else (None, None)
-    return LocalizedText.parse(
-        field, fr, en, required=required, max_length=limit, multiline=multiline
-    )
-
-
 @strawberry.type
 class DirectoryQuery:
     @strawberry.field(description="An organization's current state, from the directory view.")
@@ -172,21 +127,15 @@ class DirectoryMutation:
         context = info.context
         try:
             actor = context.require(Role.EDITOR)
-            name = localized("input.name", input.name, required=True, limit=NAME_MAX)
-            description = localized(
-                "input.description",
-                input.description,
-                required=False,
-                limit=DESCRIPTION_MAX,
-                multiline=True,
-            )
-            website = parse_website("input.website", input.website)
-            receipt = await context.call(
-                context.container.operations.register_organization,
+            command = RegisterOrganization(
                 context.container.new_id(),
-                name,
-                description,
-                website,
+                name_of("input.name", input.name),
+                long_text("input.description", input.description),
+                parse_website("input.website", input.website),
+            )
+            receipt = await context.call(
+                context.container.directory_handler.register_organization,
+                command,
                 actor=actor.name,
                 at=context.container.clock.now(),
             )
@@ -201,16 +150,17 @@ class DirectoryMutation:
         context = info.context
         try:
             actor = context.require(Role.EDITOR)
-            organization_id = parse_id("input.id", input.id)
-            name = localized("input.name", input.name, required=True, limit=NAME_MAX)
-            reason = parse_optional_text("input.reason", input.reason, max_length=REASON_MAX)
-            at = context.container.clock.now()
-            receipt = await context.call(
-                context.container.operations.edit_record,
-                OrganizationRecord,
-                organization_id,
+            command = RenameOrganization(
+                parse_id("input.id", input.id),
                 input.expected_version,
-                lambda org: org.rename(name, reason=reason, actor=actor.name, at=at),
+                name_of("input.name", input.name),
+                reason_of(input.reason),
+            )
+            receipt = await context.call(
+                context.container.directory_handler.rename_organization,
+                command,
+                actor=actor.name,
+                at=context.container.clock.now(),
             )
             return Receipt.of(receipt)
         except EXPECTED as error:

@@ -1,10 +1,3 @@
-"""The Relay `Node` interface: a record any client can refetch by its id alone."""
+"""Where the `Node` interface was; it is in `api.nodes`."""
 
-from __future__ import annotations
-
-import strawberry
-
-
-@strawberry.interface(description="A record with an id unique across every kind of record.")
-class Node:
-    id: strawberry.ID
+from api.nodes import Node as Node

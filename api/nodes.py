@@ -1,4 +1,5 @@
-"""`node(id)`: any organization, service, location or contact by its id alone, as Relay
+"""The Relay `Node` interface, a record any client can refetch by its id alone, and
+`node(id)`: any organization, service, location or contact by its id alone, as Relay
 clients refetch what they hold.
 
 What the caller may not see is null, as a record that does not exist is: which types each role
@@ -16,12 +17,16 @@ from strawberry.types import get_object_definition
 from api import access
 from api.consistency import reach
 from api.context import Context, Info
-from api.directory import Organization, parse_id
 from api.errors import CONSISTENCY_TIMEOUT, ConsistencyTimeout
-from api.interactions import InteractionRecord
-from api.node import Node
-from api.services import Location, Service, concealed
+from api.shared import parse_id
 from domain.errors import InvalidInput
+from projections.records import kind_of, location_row, service_row
+
+
+@strawberry.interface(description="A record with an id unique across every kind of record.")
+class Node:
+    id: strawberry.ID
+
 
 # The views a node may be read from, for `consistentWith`.
 VIEWS = ("history", "directory")
@@ -52,6 +57,8 @@ class NodeQuery:
             ) from None
         found = await _record(context, uuid)
         if found is None and contacts:
+            from api.interactions import InteractionRecord
+
             row = await context.call(context.container.interactions.contact, uuid)
             found = InteractionRecord.of(row) if row is not None else None
         if found is None or not access.may_see(_type_name(found), context.principal.role):
@@ -61,20 +68,24 @@ class NodeQuery:
 
 async def _record(context: Context, id: UUID) -> Node | None:
     """A directory record, as `organization`, `service` and `location` show it."""
+    # Imported here: each of these types is a Node.
+    from api.directory import Organization
+    from api.services import Location, Service, concealed
+
     container = context.container
     fields = (await context.call(container.history.records, [id])).get(id)
     if fields is None:
         return None
-    kind = fields.get("kind")
+    kind = kind_of(fields)
     if kind == "organization":
         row = await context.call(container.directory.organization, id)
         if row is None or access.hides(row.status, context.principal.role):
             return None
         return Organization.from_row(row)
     if kind == "service":
-        return None if await concealed(context, fields) else Service.from_fields(id, fields)
+        return None if await concealed(context, fields) else Service.of(service_row(id, fields))
     if kind == "location":
-        return None if await concealed(context, fields) else Location.from_fields(id, fields)
+        return None if await concealed(context, fields) else Location.of(location_row(id, fields))
     return None
 
 

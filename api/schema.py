@@ -35,7 +35,8 @@ from api.masking import Masking
 from api.nodes import NodeQuery
 from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
-from api.services import ServiceMutation, ServiceQuery
+from api.service_mutations import ServiceMutation
+from api.services import ServiceQuery
 from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
 from api.territories import TerritoryQuery

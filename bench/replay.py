@@ -26,6 +26,7 @@ from api.app import create_app
 from bench.statistics import load
 from bench.support import bench_container
 from domain.directory import Organization
+from domain.handlers.directory import RegisterOrganization
 from domain.values import LocalizedText
 from infra import replay
 from infra.bootstrap import Container, tune_garbage_collector
@@ -39,11 +40,10 @@ T0 = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def renamed_often(container: Container, versions: int) -> UUID:
-    receipt = container.operations.register_organization(
+    receipt = container.directory_handler.register_organization(RegisterOrganization(
         UUID(int=211), LocalizedText(fr="Organisme", en="Organization"),
-        LocalizedText(fr="Aide", en="Help"), None,
-        actor="bench", at=T0,
-    )  # fmt: skip
+        LocalizedText(fr="Aide", en="Help"),
+    ), actor="bench", at=T0)  # fmt: skip
     for version in range(1, versions):
 
         def rename(o: Organization, n: int = version) -> None:

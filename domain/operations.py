@@ -20,16 +20,11 @@ from eventsourcing.utils import Environment, EnvType
 
 from domain.catalog import AGGREGATES
 from domain.coverage import CoverageAgreement
-from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound, VersionConflict
 from domain.interactions import CONFIDENTIAL, Interaction
-from domain.locations import Location, ServiceAtLocation
-from domain.records import Record, Status
-from domain.services import Service
 from domain.snapshots import INTERVAL, Snapshot
 from domain.territories import Territory, TerritoryKind, territory_id
 from domain.transcodings import TRANSCODINGS
-from domain.values import LocalizedText, parse_territory_codes
 
 R = TypeVar("R", bound=Aggregate)
 T = TypeVar("T")
@@ -100,19 +95,6 @@ class Operations(Application[UUID]):
         for transcoding in TRANSCODINGS:
             transcoder.register(transcoding)
 
-    def register_organization(
-        self,
-        id: UUID,
-        name: LocalizedText,
-        description: LocalizedText,
-        website: str | None,
-        *,
-        actor: str,
-        at: datetime,
-    ) -> Receipt:
-        organization = Organization.register(id, name, description, website, actor=actor, at=at)
-        return self._save(organization, expected_version=0)
-
     def load(self, cls: type[R], id: UUID, expected_version: int | None) -> R:
         """The record `id` of kind `cls`; at `expected_version` when one is given."""
         return self._load(cls, id, expected_version)
@@ -129,36 +111,6 @@ class Operations(Application[UUID]):
         record = self._load(cls, id, expected_version)
         change(record)
         return self._save(record, expected_version)
-
-    def register_service(
-        self, id: UUID, organization_id: UUID, name: LocalizedText, description: LocalizedText,
-        *, service_areas: tuple[str, ...], actor: str, at: datetime, **details: Any,
-    ) -> Receipt:  # fmt: skip
-        self._require_active(Organization, organization_id, "input.organizationId")
-        # Bounded before each code is looked up.
-        service_areas = parse_territory_codes("input.serviceAreas", service_areas)
-        self.require_territories(service_areas, "input.serviceAreas")
-        service = Service.register(
-            id, organization_id, name, description, service_areas=service_areas,
-            actor=actor, at=at, **details,
-        )  # fmt: skip
-        return self._save(service, expected_version=0)
-
-    def register_location(
-        self, id: UUID, organization_id: UUID, name: LocalizedText, *, actor: str,
-        at: datetime, **details: Any,
-    ) -> Receipt:  # fmt: skip
-        self._require_active(Organization, organization_id, "input.organizationId")
-        location = Location.register(id, organization_id, name, actor=actor, at=at, **details)
-        return self._save(location, expected_version=0)
-
-    def link_service_to_location(
-        self, service_id: UUID, location_id: UUID, *, actor: str, at: datetime
-    ) -> Receipt:
-        self._require_active(Service, service_id, "input.serviceId")
-        self._require_active(Location, location_id, "input.locationId")
-        link = ServiceAtLocation.link(service_id, location_id, actor=actor, at=at)
-        return self._save(link, expected_version=0)
 
     def agree_coverage(self, agreement: CoverageAgreement) -> Receipt:
         """Saves a new coverage agreement; territories must be known."""
@@ -273,15 +225,6 @@ class Operations(Application[UUID]):
                 f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
             )
 
-    def _require_active(self, cls: type[Record], id: UUID, field: str) -> None:
-        """A record another one refers to; a missing or inactive one is the caller's input error."""
-        try:
-            record = self._load(cls, id, None)
-        except NotFound:
-            raise InvalidInput(field, f"no {_kind(cls)} has the id {id}") from None
-        if record.status is not Status.ACTIVE:
-            raise InvalidInput(field, f"{id} is not an active {cls.kind}")
-
     def territory_known(self, code: str) -> bool:
         # Territories are never removed (a merged one keeps its facts), so once seen, a code
         # stays known: every contact need not read the territory's facts again.
@@ -296,18 +239,6 @@ class Operations(Application[UUID]):
         for index, code in enumerate(codes):
             if not self.territory_known(code):
                 raise InvalidInput(f"{field}[{index}]", f"{code!r} is not a known territory code")
-
-    def merge_record(
-        self, id: UUID, expected_version: int, target_id: UUID, reason: str | None,
-        *, actor: str, at: datetime,
-    ) -> Receipt:  # fmt: skip
-        target = self._load(Record, target_id, None)
-        return self.edit_record(
-            Record,
-            id,
-            expected_version,
-            lambda record: record.merge_into(target, reason, actor=actor, at=at),
-        )
 
     def define_territories(
         self, territories: list[TerritorySpec], *, actor: str, at: datetime

@@ -156,17 +156,6 @@ async def test_invalid_input_names_the_field_and_writes_nothing(
     assert container.head() == 0
 
 
-async def test_the_public_role_cannot_register(
-    graphql: GraphQLClient, container: Container
-) -> None:
-    for token in (None, "counsellor-token"):
-        data = await graphql.data(REGISTER, {"input": CENTRE}, token)
-        denied = data["registerOrganization"]
-        assert denied["__typename"] == "NotAuthorizedError"
-        assert "editor" in denied["requiredRoles"]
-    assert container.head() == 0
-
-
 async def test_consistent_with_a_position_not_reached_times_out(
     graphql: GraphQLClient, container: Container
 ) -> None:

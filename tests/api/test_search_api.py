@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from infra.bootstrap import Container
 from infra.territories import load_reference
@@ -81,3 +85,33 @@ async def test_an_open_at_at_the_end_of_the_calendar_is_refused(graphql: GraphQL
       __typename ... on InvalidInputError { field } } }"""
     data = await graphql.data(query, {"at": "9999-12-31T23:59:59+00:00"})
     assert data["searchServices"] == {"__typename": "InvalidInputError", "field": "openAt"}
+
+
+@pytest.fixture
+def server_in_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local time zone is UTC, as in most containers."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("server_in_utc")
+async def test_an_open_at_without_offset_is_montreal_time(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    owner = await organization(graphql)
+    # Open on Tuesdays from 09:00 to 16:30; 2026-03-03 is a Tuesday, Montréal is at -05:00.
+    receipt = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
+    query = """query ($at: DateTime!, $p: Int) { searchServices(openAt: $at, consistentWith: $p) {
+      ... on SearchConnection { totalCount } } }"""
+
+    async def open_services(at: str) -> int:
+        data = await graphql.data(query, {"at": at, "p": receipt["position"]})
+        return int(data["searchServices"]["totalCount"])
+
+    assert await open_services("2026-03-03T09:30:00-05:00") == 1
+    assert await open_services("2026-03-03T09:30:00") == 1
+    assert await open_services("2026-03-03T16:45:00") == 0

@@ -120,8 +120,6 @@ async def test_bad_service_input_names_the_field_and_writes_nothing(
     owner = await organization(graphql)
     head = container.head()
     cases: list[tuple[dict[str, Any], str]] = [
-        ({"serviceAreas": ["99999"]}, "input.serviceAreas[0]"),
-        ({"languages": ["fr", "french"]}, "input.languages[1]"),
         ({"taxonomyCodes": ["food"]}, "input.taxonomyCodes[0]"),
         ({"phones": [{"number": "12"}]}, "input.phones[0].number"),
         (
@@ -136,21 +134,6 @@ async def test_bad_service_input_names_the_field_and_writes_nothing(
         )
         assert (result["__typename"], result["field"]) == ("InvalidInputError", field), change
     assert container.head() == head
-
-
-async def test_a_virtual_location_has_no_address(graphql: GraphQLClient) -> None:
-    owner = await organization(graphql)
-    location = await write(
-        graphql,
-        REGISTER_LOCATION,
-        {"organizationId": owner, "name": {"fr": "En ligne"}},
-    )
-    data = await graphql.data(
-        "query ($id: ID!, $p: Int) { location(id: $id, consistentWith: $p) "
-        "{ ... on Location { virtual address { city } } } }",
-        {"id": location["id"], "p": location["position"]},
-    )
-    assert data["location"] == {"virtual": True, "address": None}
 
 
 AMEND = f"""
@@ -272,3 +255,25 @@ async def test_terms_of_access_and_accessibility_are_edited_as_facts(
         "applicationProcess": {"fr": "Appeler"},
     }
     assert data["location"] == {"accessibility": {"en": "Ramp"}}
+
+
+async def test_a_service_language_is_an_iso_639_code(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    service, _ = await service_and_location(graphql, container)
+    owner = await organization(graphql)
+    head = container.head()
+
+    registered = await write(
+        graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner, "languages": ["zz"]}
+    )
+    amended = await write(
+        graphql, AMEND, {"id": service["id"], "expectedVersion": 1, "languages": ["fr", "zz"]}
+    )
+
+    assert (registered["__typename"], registered["field"]) == (
+        "InvalidInputError",
+        "input.languages[0]",
+    )
+    assert (amended["__typename"], amended["field"]) == ("InvalidInputError", "input.languages[1]")
+    assert container.head() == head

@@ -15,9 +15,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.locations import Location, ServiceAtLocation
-from domain.services import Service
-from domain.values import NO_TEXT, Address, Coordinates, LocalizedText, OpeningHours, Schedule
+from domain.handlers.directory import (
+    DeactivateRecord,
+    LinkServiceToLocation,
+    MoveLocation,
+    RegisterLocation,
+    RegisterOrganization,
+    RegisterService,
+)
+from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
 from infra.territories import load_reference
 from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
@@ -46,20 +52,20 @@ class Directory:
         at: Coordinates | None = None,
         schedule: Schedule | None = None,
     ) -> UUID:
-        operations = self.container.operations
+        handler = self.container.directory_handler
         id = uuid4()
-        operations.register_service(
+        handler.register_service(RegisterService(
             id, self.organization, LocalizedText(fr, en), LocalizedText(description, ""),
             service_areas=areas, taxonomy_codes=categories, languages=languages,
-            schedule=schedule or Schedule(), actor="t", at=AT,
-        )  # fmt: skip
+            schedule=schedule or Schedule(),
+        ), actor="t", at=AT)  # fmt: skip
         if at is not None:
             location = uuid4()
-            operations.register_location(
+            handler.register_location(RegisterLocation(
                 location, self.organization, LocalizedText(f"Site {fr}", ""),
-                address=Address("1 rue", "Laval", "H7A 0A1"), coordinates=at, actor="t", at=AT,
-            )  # fmt: skip
-            operations.save(ServiceAtLocation.link(id, location, actor="t", at=AT))
+                address=Address("1 rue", "Laval", "H7A 0A1"), coordinates=at,
+            ), actor="t", at=AT)  # fmt: skip
+            handler.link_service_to_location(LinkServiceToLocation(id, location), actor="t", at=AT)
         return id
 
     @property
@@ -112,8 +118,8 @@ def directory(engine_container: Container) -> Directory:
     container = engine_container
     load_reference(container.operations, container.clock)
     organization = uuid4()
-    container.operations.register_organization(
-        organization, LocalizedText("Entraide Laval", "Laval Mutual Aid"), NO_TEXT, None,
+    container.directory_handler.register_organization(
+        RegisterOrganization(organization, LocalizedText("Entraide Laval", "Laval Mutual Aid")),
         actor="t", at=AT,
     )  # fmt: skip
     return Directory(container, organization)
@@ -183,8 +189,8 @@ async def test_a_territory_finds_services_of_it_or_any_place_above(directory: Di
 
 async def test_inactive_records_are_hidden_unless_asked(directory: Directory) -> None:
     closed = directory.service("Halte-garderie")
-    directory.container.operations.edit_record(
-        Service, closed, 1, lambda s: s.deactivate("fermé", actor="t", at=AT)
+    directory.container.directory_handler.deactivate_record(
+        DeactivateRecord(closed, 1, "fermé"), actor="t", at=AT
     )
 
     assert (await directory.search(text="halte")).total == 0
@@ -248,15 +254,10 @@ async def test_edits_to_a_location_move_its_results(directory: Directory) -> Non
     location = (await directory.search(text="impots")).hits[0].location_id
     assert location is not None
 
-    directory.container.operations.edit_record(
-        Location,
-        location,
-        1,
-        lambda loc: loc.move(
-            Address("9 rue", "Laval", "H7B 0B0"), Coordinates(45.52, -73.75),
-            reason="moved", actor="t", at=AT,
-        ),
-    )  # fmt: skip
+    move = MoveLocation(
+        location, 1, Address("9 rue", "Laval", "H7B 0B0"), Coordinates(45.52, -73.75), "moved"
+    )
+    directory.container.directory_handler.move_location(move, actor="t", at=AT)
 
     [hit] = (await directory.search(text="impots", near=LAVAL)).hits
     assert hit.service_id == service

@@ -13,6 +13,7 @@ import pytest
 from domain.coverage import CoverageAgreement
 from domain.directory import Organization
 from domain.errors import InvalidInput
+from domain.handlers.directory import RegisterOrganization, RegisterService
 from domain.interactions import (
     EARLIEST_CONTACT,
     ContactChannel,
@@ -42,14 +43,14 @@ def test_every_view_applies_facts_at_the_calendars_ends(container: Container) ->
     operations = container.operations
     load_reference(operations, SystemClock())
     organization = uuid4()
-    operations.register_organization(
-        organization, LocalizedText("Centre", ""), LocalizedText("", ""), None, actor=ACTOR, at=AT
+    handler = container.directory_handler
+    handler.register_organization(
+        RegisterOrganization(organization, LocalizedText("Centre", "")), actor=ACTOR, at=AT
     )
-    operations.register_service(
-        uuid4(), organization, LocalizedText("Aide", ""), LocalizedText("", ""),
-        service_areas=("QC",),
-        schedule=Schedule(closed_on=(EARLIEST, LATEST)), actor=ACTOR, at=AT,
-    )  # fmt: skip
+    handler.register_service(RegisterService(
+        uuid4(), organization, LocalizedText("Aide", ""), service_areas=("QC",),
+        schedule=Schedule(closed_on=(EARLIEST, LATEST)),
+    ), actor=ACTOR, at=AT)  # fmt: skip
     operations.edit_record(Organization, organization, 1, lambda o: o.verify(
         VerificationMethod.PHONE, "Lise", None, actor=ACTOR, at=AT,
         occurred_at=datetime.combine(EARLIEST, datetime.min.time(), UTC),

@@ -12,6 +12,13 @@ from uuid import UUID, uuid4
 from domain import limits
 from domain.coverage import TEXT_MAX, CoverageAgreement
 from domain.directory import Organization
+from domain.handlers.directory import (
+    LinkServiceToLocation,
+    MergeRecord,
+    RegisterLocation,
+    RegisterOrganization,
+    RegisterService,
+)
 from domain.interactions import (
     AgeBand,
     ContactChannel,
@@ -31,7 +38,15 @@ from domain.records import Record, VerificationMethod
 from domain.services import Service
 from domain.territories import TerritoryKind
 from domain.text import parse_text
-from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Phone, Schedule
+from domain.values import (
+    Address,
+    Coordinates,
+    LocalizedText,
+    OpeningHours,
+    Phone,
+    Schedule,
+    iso639_codes,
+)
 from infra import replay
 from infra.bootstrap import Container
 from infra.clock import SystemClock
@@ -120,7 +135,7 @@ PHONES = tuple(
     Phone(number=f"514555{n:04d}", kind="voice", extension="9" * limits.EXTENSION_MAX)
     for n in range(limits.PHONES_MAX)
 )
-LANGUAGES = tuple(chr(97 + i // 26) + chr(97 + i % 26) for i in range(limits.LANGUAGES_MAX))
+LANGUAGES = tuple(sorted(code for code in iso639_codes() if len(code) == 2)[: limits.LANGUAGES_MAX])
 TAXONOMY = tuple(f"B{chr(65 + i % 26)}-{1000 + i:04d}.{2000 + i:04d}" for i in range(50))
 
 
@@ -156,28 +171,29 @@ def record_life(container: Container, cls: type[Record], ids: tuple[UUID, UUID])
         lambda r: r.reactivate(REASON, actor=ACTOR, at=AT),
     ):
         edit(container, cls, first, change)
-    container.operations.merge_record(
+    container.directory_handler.merge_record(MergeRecord(
         first, container.operations.repository.get(first).version, second, REASON,
-        actor=ACTOR, at=AT,
-    )  # fmt: skip
+    ), actor=ACTOR, at=AT)  # fmt: skip
 
 
 def directory(container: Container, areas: list[str]) -> tuple[UUID, UUID]:
     operations = container.operations
+    handler = container.directory_handler
     orgs = (uuid4(), uuid4())
     for id in orgs:
-        operations.register_organization(id, NAME, LONG, website(), actor=ACTOR, at=AT)
+        command = RegisterOrganization(id, NAME, LONG, website())
+        handler.register_organization(command, actor=ACTOR, at=AT)
     edit(container, Organization, orgs[0], lambda o: o.amend(
         name=both(limits.NAME_MAX, salt="2"), description=both(10_000, True, "2"),
         website="https://autre.example/'%_", reason=REASON, actor=ACTOR, at=AT,
     ))  # fmt: skip
     services = (uuid4(), uuid4())
     for id in services:
-        operations.register_service(
+        handler.register_service(RegisterService(
             id, orgs[1], NAME, LONG, service_areas=tuple(areas[: limits.SERVICE_AREAS_MAX]),
             taxonomy_codes=TAXONOMY, languages=LANGUAGES, eligibility=LONG, fees=LONG,
-            application_process=LONG, phones=PHONES, schedule=schedule(), actor=ACTOR, at=AT,
-        )  # fmt: skip
+            application_process=LONG, phones=PHONES, schedule=schedule(),
+        ), actor=ACTOR, at=AT)  # fmt: skip
     edit(container, Service, services[0], lambda s: s.amend(
         name=both(limits.NAME_MAX, salt="3"), description=both(10_000, True, "3"),
         phones=PHONES[:1], schedule=Schedule(), service_areas=tuple(areas[:1]),
@@ -187,15 +203,17 @@ def directory(container: Container, areas: list[str]) -> tuple[UUID, UUID]:
     ))  # fmt: skip
     locations = (uuid4(), uuid4())
     for id in locations:
-        operations.register_location(
+        handler.register_location(RegisterLocation(
             id, orgs[1], NAME, address=address("a"), coordinates=Coordinates(45.5, -73.6),
-            description=LONG, accessibility=LONG, actor=ACTOR, at=AT,
-        )  # fmt: skip
+            description=LONG, accessibility=LONG,
+        ), actor=ACTOR, at=AT)  # fmt: skip
     edit(container, Location, locations[0], lambda loc: loc.move(
         address("b"), None, reason=REASON, actor=ACTOR, at=AT))  # fmt: skip
     edit(container, Location, locations[0], lambda loc: loc.change_accessibility(
         both(10_000, True, "7"), reason=REASON, actor=ACTOR, at=AT))  # fmt: skip
-    operations.link_service_to_location(services[1], locations[1], actor=ACTOR, at=AT)
+    handler.link_service_to_location(
+        LinkServiceToLocation(services[1], locations[1]), actor=ACTOR, at=AT
+    )
     link = service_at_location_id(services[1], locations[1])
     unlinked: object = operations.repository.get(link)
     assert isinstance(unlinked, ServiceAtLocation)

@@ -9,7 +9,8 @@ from uuid import uuid4
 import pytest
 from psycopg import sql
 
-from domain.values import NO_TEXT, LocalizedText, Schedule
+from domain.handlers.directory import RegisterOrganization, RegisterService
+from domain.values import LocalizedText
 from infra import replay
 from infra.bootstrap import Container
 from projections.search_query import SearchQuery
@@ -80,15 +81,14 @@ async def test_spelling_is_corrected_in_one_query_for_all_words(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     organization, service = uuid4(), uuid4()
-    operations = container.operations
-    operations.register_organization(
-        organization, LocalizedText("Entraide Laval", ""), NO_TEXT, None, actor="t", at=AT
+    handler = container.directory_handler
+    handler.register_organization(
+        RegisterOrganization(organization, LocalizedText("Entraide Laval", "")), actor="t", at=AT
     )
-    operations.register_service(
+    handler.register_service(RegisterService(
         service, organization, LocalizedText("Déneigement pour aînés", ""),
-        LocalizedText("Accompagnement et transport", ""), service_areas=(),
-        taxonomy_codes=(), languages=("fr",), schedule=Schedule(), actor="t", at=AT,
-    )  # fmt: skip
+        LocalizedText("Accompagnement et transport", ""), languages=("fr",),
+    ), actor="t", at=AT)  # fmt: skip
     container.runners["search"].catch_up()
     typed = "denaigement accompagnemant transpart hebergemant alimentation urgences"
 
