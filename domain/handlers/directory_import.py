@@ -86,7 +86,7 @@ class ImportReceipt:
     results: tuple[Result, ...]
 
 
-_KINDS: dict[type, type[Record] | type[ServiceAtLocation]] = {
+_KINDS: dict[type, type[Aggregate]] = {
     RegisterOrganization: Organization,
     RegisterLocation: Location,
     ImportService: Service,
@@ -189,8 +189,8 @@ class DirectoryImport:
         thrown away, when the rules refuse any part of it."""
         expected = _KINDS[type(record)]
         if not isinstance(found, expected):
-            held, wanted = (getattr(c, "kind", c.__name__) for c in (type(found), expected))
-            raise InvalidInput("id", f"{record.id} is a {held} in Guichet, not a {wanted}")
+            held = getattr(found, "kind", type(found).__name__)
+            raise InvalidInput("id", f"{record.id} is a record of another kind in Guichet ({held})")
         if isinstance(found, Record) and found.status is Status.MERGED:
             raise InvalidInput("id", f"{record.id} was merged in Guichet into {found.merged_into}")
         reason = f"imported from {self.source} data"
