@@ -95,24 +95,33 @@ _KINDS: dict[type, type[Aggregate]] = {
 
 
 class _Remembering(DirectoryHandler):
-    """The directory handler, remembering for one import the records it read or built, so that
-    a later batch refers to an earlier one's records without reading them again."""
+    """The directory handler, remembering for one import the records it built and those it
+    read as references, so that a later batch refers to them without reading them again."""
 
     def __init__(self, directory: DirectoryHandler) -> None:
         self.read = directory.current
         self.known: dict[UUID, Aggregate] = {}
-        super().__init__(directory.operations, self._current)
+        super().__init__(directory.operations, self._references)
 
-    def _current(self, ids: Sequence[UUID]) -> Mapping[UUID, Aggregate]:
-        missing = [id for id in ids if id not in self.known]
+    def held(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
+        """The records among `ids` that exist; those not remembered are read, not remembered
+        (an import reads every record it holds, most of them never referred to again)."""
+        found = {id: self.known[id] for id in ids if id in self.known}
+        missing = [id for id in ids if id not in found]
         if missing:
-            self.known.update(self.read(missing))
-        return {id: self.known[id] for id in ids if id in self.known}
+            found.update(self.read(missing))
+        return found
+
+    def _references(self, ids: Sequence[UUID]) -> Mapping[UUID, Aggregate]:
+        found = self.held(ids)
+        self.known.update((id, r) for id, r in found.items() if isinstance(r, Record))
+        return found
 
     def _build(self, command: Registration, *, actor: str, at: datetime) -> Aggregate:
         # register_all saves what it builds or raises: a record built here is a record stored.
         aggregate = super()._build(command, actor=actor, at=at)
-        self.known[aggregate.id] = aggregate
+        if isinstance(aggregate, Record):
+            self.known[aggregate.id] = aggregate
         return aggregate
 
 
@@ -133,7 +142,7 @@ class DirectoryImport:
         Amends the records Guichet holds, then registers those it lacks by
         `DirectoryHandler.register_all`, so with its rules (active references, known service
         areas); a record refused is left out whole and the others go on."""
-        current = self.handler.current([record.id for record in records])
+        current = self.handler.held([record.id for record in records])
         results: dict[int, Result] = {}
         changed: list[Aggregate] = []
         for index, record in enumerate(records):
@@ -143,7 +152,7 @@ class DirectoryImport:
             try:
                 left_out = self._amend(record, found, language=language, actor=actor, at=at)
             except InvalidInput as error:
-                del self.handler.known[record.id]  # holds changes that will not be stored
+                self.handler.known.pop(record.id, None)  # holds changes never to be stored
                 results[index] = Result(Outcome.REFUSED, refused=error)
                 continue
             outcome = Outcome.CHANGED if found.pending_events else Outcome.UNCHANGED
@@ -167,7 +176,7 @@ class DirectoryImport:
         for index in new:
             if index in results:
                 continue
-            record, built = records[index], self.handler.known[records[index].id]
+            record, built = records[index], self.handler.known.get(records[index].id)
             left_out = None
             if isinstance(record, ImportService) and isinstance(built, Service):
                 left_out = self._state(built, record, actor=actor, at=at)
