@@ -23,7 +23,6 @@ from domain.handlers.directory import (
 from domain.handlers.directory_import import (
     DirectoryImport,
     ImportService,
-    ServiceState,
     SourceRecord,
 )
 from domain.operations import Operations
@@ -51,11 +50,6 @@ _REFUSED = {
     "service_id": "its service was not imported and is not active in Guichet",
     "location_id": "its location was not imported and is not active in Guichet",
     "id": "its id belongs to another record in Guichet",
-}
-_STATES = {
-    "active": ServiceState.ACTIVE,
-    "inactive": ServiceState.INACTIVE,
-    "temporarily closed": ServiceState.TEMPORARILY_CLOSED,
 }
 
 
@@ -93,7 +87,7 @@ def command(item: Item) -> SourceRecord:
             application_process=item.application_process, phones=item.phones,
             schedule=item.schedule,
         )  # fmt: skip
-        return ImportService(service, _STATES[item.status], item.assured_on, item.assurer)
+        return ImportService(service, item.status, item.assured_on, item.assurer)
     return LinkServiceToLocation(item.service_id, item.location_id)
 
 

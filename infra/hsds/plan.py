@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.handlers.directory_import import ServiceState
 from domain.values import Address, Coordinates, LocalizedText, Phone, Schedule
 
 
@@ -45,7 +46,7 @@ class ServiceIn:
     languages: tuple[str, ...]
     service_areas: tuple[str, ...]
     taxonomy_codes: tuple[str, ...]
-    status: str
+    status: ServiceState
     assured_on: datetime | None
     assurer: str | None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain import limits
 from domain.errors import InvalidInput
+from domain.handlers.directory_import import ServiceState
 from domain.records import DESCRIPTION_MAX, NAME_MAX
 from domain.values import Address, Coordinates, parse_website
 from infra.hsds.cells import fold
@@ -171,7 +172,7 @@ class Planner(ServiceParts):
                     limits.TAXONOMY_MAX,
                 )
             ),
-            status="inactive" if status == "defunct" else status,
+            status=ServiceState.INACTIVE if status == "defunct" else ServiceState(status),
             assured_on=assured,
             assurer=assurer,
         )

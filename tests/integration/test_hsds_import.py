@@ -13,6 +13,7 @@ import pytest
 
 from domain.directory import Organization
 from domain.handlers.directory import DeactivateRecord, RegisterOrganization
+from domain.handlers.directory_import import ServiceState
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
 from domain.records import Status
 from domain.services import Service
@@ -351,7 +352,7 @@ def planned_service(owner: UUID, key: str, line: int, areas: tuple[str, ...]) ->
         id=record_id("service", key), where=f"services.csv line {line}", organization_id=owner,
         name=LocalizedText("Popote", ""), description=NO_TEXT, eligibility=NO_TEXT,
         fees=NO_TEXT, application_process=NO_TEXT, phones=(), schedule=NO_SCHEDULE,
-        languages=(), service_areas=areas, taxonomy_codes=(), status="active",
+        languages=(), service_areas=areas, taxonomy_codes=(), status=ServiceState.ACTIVE,
         assured_on=None, assurer=None,
     )  # fmt: skip
 
