@@ -173,15 +173,17 @@ class DirectoryImport:
             results[new[index]] = Result(Outcome.UNCHANGED)
         # A new service's state and assured date are facts of their own, after its registration.
         following: list[Aggregate] = []
-        for index in new:
-            if index in results:
-                continue
-            record, built = records[index], self.handler.known.get(records[index].id)
-            left_out = None
-            if isinstance(record, ImportService) and isinstance(built, Service):
-                left_out = self._state(built, record, actor=actor, at=at)
-                if built.pending_events:
-                    following.append(built)
+        created = [i for i in new if i not in results]
+        # As built (remembered by _build), or read again should the handler build otherwise.
+        services = [records[i].id for i in created if isinstance(records[i], ImportService)]
+        built = self.handler.held(services)
+        for index in created:
+            record, left_out = records[index], None
+            service = built.get(record.id)
+            if isinstance(record, ImportService) and isinstance(service, Service):
+                left_out = self._state(service, record, actor=actor, at=at)
+                if service.pending_events:
+                    following.append(service)
             results[index] = Result(Outcome.NEW, left_out=left_out)
         facts += sum(len(aggregate.pending_events) for aggregate in following)
         position = max(position, registered.position)
