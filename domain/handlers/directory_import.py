@@ -127,7 +127,7 @@ class _Remembering(DirectoryHandler):
 
 class DirectoryImport:
     """The directory handler's rules applied to records from another system, in batches; one
-    instance per import (it remembers the records the import has read or written)."""
+    instance per import (it remembers the records the import built and referred to)."""
 
     def __init__(self, directory: DirectoryHandler, *, source: str) -> None:
         self.handler = _Remembering(directory)
