@@ -163,6 +163,8 @@ class DirectoryImport:
         # Saved first: a service deactivated here is no longer one to offer at a location.
         position = self.operations.save_in_chunks(changed) if changed else 0
         new = [i for i, record in enumerate(records) if record.id not in current]
+        if not new:  # a re-import's usual batch
+            return ImportReceipt(position, facts, tuple(results[i] for i in range(len(records))))
         registered = self.handler.register_all(
             [_registration(records[i]) for i in new], actor=actor, at=at
         )
