@@ -6,6 +6,8 @@ guessed.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from domain import limits
 from domain.errors import InvalidInput
 from domain.handlers.directory_import import ServiceState
@@ -31,11 +33,12 @@ class Planner(ServiceParts):
                 plan.organizations.append(organization)
         services = self.unique("service", "service")
         links = self.unique("service_at_location", "service_at_location")
-        service_of_link = {key: str(row.get("service_id") or "") for key, row in links.items()}
+        links_of_service: dict[str, list[str]] = defaultdict(list)
+        for key, row in links.items():
+            links_of_service[str(row.get("service_id") or "")].append(key)
         terms = self.taxonomy_terms()
         for key, row in services.items():
-            extra = [k for k, s in service_of_link.items() if s == key]
-            service = self.service(key, row, extra, terms)
+            service = self.service(key, row, links_of_service.get(key, []), terms)
             if service is not None:
                 plan.services.append(service)
         owners = self.location_owners(links, services)
