@@ -101,13 +101,15 @@ class _Remembering(DirectoryHandler):
     def __init__(self, directory: DirectoryHandler) -> None:
         self.read = directory.current
         self.known: dict[UUID, Aggregate] = {}
+        # Ids the current batch found no record of; register_all need not look for them again.
+        self.absent: set[UUID] = set()
         super().__init__(directory.operations, self._references)
 
     def held(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The records among `ids` that exist; those not remembered are read, not remembered
         (an import reads every record it holds, most of them never referred to again)."""
         found = {id: self.known[id] for id in ids if id in self.known}
-        missing = [id for id in ids if id not in found]
+        missing = [id for id in ids if id not in found and id not in self.absent]
         if missing:
             found.update(self.read(missing))
         return found
@@ -165,9 +167,13 @@ class DirectoryImport:
         new = [i for i, record in enumerate(records) if record.id not in current]
         if not new:  # a re-import's usual batch
             return ImportReceipt(position, facts, tuple(results[i] for i in range(len(records))))
-        registered = self.handler.register_all(
-            [_registration(records[i]) for i in new], actor=actor, at=at
-        )
+        self.handler.absent = {records[i].id for i in new}
+        try:
+            registered = self.handler.register_all(
+                [_registration(records[i]) for i in new], actor=actor, at=at
+            )
+        finally:
+            self.handler.absent = set()
         facts += len(registered.new)
         for refused in registered.refused:
             results[new[refused.index]] = Result(Outcome.REFUSED, refused=refused.error)
