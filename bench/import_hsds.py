@@ -131,7 +131,7 @@ def main() -> None:
         load_reference(container.operations, SystemClock())
         print(f"cores: {os.cpu_count()}, services: {args.services:,}")
         for attempt in ("first import", "same package again"):
-            context = ImportContext(container.operations, "bench", SystemClock().now(), "fr")
+            context = ImportContext(container.directory_handler, "bench", SystemClock().now(), "fr")
             started = time.perf_counter()
             report = import_package(context, package)
             elapsed = time.perf_counter() - started

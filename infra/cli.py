@@ -355,7 +355,7 @@ def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
 def _demo(container: Container) -> int:
     load_reference(container.operations, container.clock)
     load_history(container.operations, container.clock)
-    loaded = load_demo(container.operations, container.clock.now())
+    loaded = load_demo(container.directory_handler, container.clock.now())
     log.info("demo directory: %d records loaded", loaded)
     return loaded
 
@@ -363,7 +363,10 @@ def _demo(container: Container) -> int:
 def _load_demo(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         loaded = _demo(container)
-        print(f"{loaded} demo records loaded (organizations, locations, services and links)")
+        if loaded:
+            print(f"{loaded} demo records loaded (organizations, locations, services and links)")
+        else:
+            print("0 demo records loaded: the demo directory is already there")
     return 0
 
 
@@ -501,7 +504,7 @@ def _load_territories(settings: Settings, args: argparse.Namespace) -> int:
 def _import_hsds(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         context = ImportContext(
-            container.operations, args.actor, container.clock.now(), args.language
+            container.directory_handler, args.actor, container.clock.now(), args.language
         )
         bar = ProgressBar("import", unit="records")
         try:

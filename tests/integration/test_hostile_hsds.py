@@ -23,7 +23,7 @@ HALTE = UUID("0b8e3c1a-2f4d-4e6a-8c1b-9d7e6f5a4b09")
 
 
 def run(container: Container, folder: str) -> Report:
-    context = ImportContext(container.operations, "importer", AT, "fr")
+    context = ImportContext(container.directory_handler, "importer", AT, "fr")
     return import_package(context, FIXTURES / folder)
 
 
@@ -91,7 +91,7 @@ def test_a_record_the_domain_refuses_is_skipped_and_the_import_goes_on(
         record_id("organization", "good"), "organizations.csv line 3",
         LocalizedText(fr="Entraide", en=""), NO_TEXT, None,
     )  # fmt: skip
-    context = ImportContext(container.operations, "importer", AT, "fr")
+    context = ImportContext(container.directory_handler, "importer", AT, "fr")
     Importer(context, report).run(Plan(organizations=[refused, kept]))
     skipped = report.skipped[("organization", "refused")]
     assert skipped.count == 1

@@ -31,7 +31,7 @@ LATER = datetime(2026, 4, 1, 14, 0, tzinfo=UTC)
 def imported(container: Container, *packages: str) -> Container:
     load_reference(container.operations, SystemClock())
     for package in packages:
-        context = ImportContext(container.operations, "importer", AT, "fr")
+        context = ImportContext(container.directory_handler, "importer", AT, "fr")
         import_package(context, FIXTURES / package)
     return container
 
@@ -157,7 +157,7 @@ def test_an_export_imports_back_to_the_same_directory(
     write_documents(folder, snapshot(directory))
     schema = environ["GUICHET_DATABASE_SCHEMA"] + "_copy"
     copy = imported(make_container({**environ, "GUICHET_DATABASE_SCHEMA": schema}))
-    report = import_package(ImportContext(copy.operations, "importer", AT, "fr"), folder)
+    report = import_package(ImportContext(copy.directory_handler, "importer", AT, "fr"), folder)
 
     assert report.skipped == {}
     original_organizations, original_services = documents(snapshot(directory))

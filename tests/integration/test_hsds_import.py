@@ -12,13 +12,16 @@ from uuid import UUID
 import pytest
 
 from domain.directory import Organization
+from domain.handlers.directory import DeactivateRecord, RegisterOrganization
+from domain.handlers.directory_import import ServiceState
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
 from domain.records import Status
 from domain.services import Service
+from domain.values import NO_SCHEDULE, NO_TEXT, LocalizedText
 from infra.bootstrap import Container
 from infra.clock import SystemClock
-from infra.hsds.importer import ImportContext, import_package
-from infra.hsds.plan import record_id
+from infra.hsds.importer import ImportContext, Importer, import_package
+from infra.hsds.plan import OrganizationIn, Plan, ServiceIn, record_id
 from infra.hsds.report import Report
 from infra.hsds.source import PackageError
 from infra.territories import load_reference
@@ -39,7 +42,9 @@ def directory(container: Container) -> Container:
 
 
 def run(container: Container, path: Path, language: str = "fr") -> Report:
-    return import_package(ImportContext(container.operations, "importer", AT, language), path)
+    return import_package(
+        ImportContext(container.directory_handler, "importer", AT, language), path
+    )
 
 
 def written(report: Report, kind: str) -> dict[str, int]:
@@ -69,7 +74,7 @@ def test_hsds_3_json_folder_maps_nested_objects_and_reports_its_dirt(
     assert written(report, "service_at_location") == {"new": 2, "changed": 0, "unchanged": 0}
     assert skipped(report) == {
         ("service", "duplicate id"): 1,
-        ("service", "its organization is not in the package nor in Guichet"): 1,
+        ("service", "its organization is not in the package nor active in Guichet"): 1,
     }
     assert mapped(report) == {
         ("service", "phone number not understood, left out"): 1,
@@ -183,7 +188,7 @@ def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None
     assert skipped(report) == {
         ("organization", "duplicate id"): 1,
         ("service", "no name"): 1,
-        ("service", "its organization is not in the package nor in Guichet"): 1,
+        ("service", "its organization is not in the package nor active in Guichet"): 1,
         ("service_at_location", "its service was not imported and is not active in Guichet"): 1,
         ("service_at_location", "its location was not imported and is not active in Guichet"): 1,
     }
@@ -299,3 +304,77 @@ def test_report_is_json_serialisable(directory: Container) -> None:
     data = json.loads(json.dumps(report.as_dict()))
     assert {"kind": "service", "outcome": "new", "count": 3} in data["written"]
     assert "Skipped (not imported)" in report.render()
+
+
+def test_services_of_an_inactive_or_missing_organization_are_reported_per_row(
+    directory: Container, tmp_path: Path
+) -> None:
+    closed = record_id("organization", "org-closed")
+    handler = directory.directory_handler
+    handler.register_organization(
+        RegisterOrganization(closed, LocalizedText("Fermé", "")), actor="ed", at=AT
+    )
+    handler.deactivate_record(DeactivateRecord(closed, 1, "closed"), actor="ed", at=AT)
+    (tmp_path / "organizations.csv").write_text("id,name\norg-1,Entraide Laval\n")
+    (tmp_path / "services.csv").write_text(
+        "id,organization_id,name\n"
+        "svc-1,org-1,Dépannage\n"
+        "svc-2,org-closed,Popote\n"
+        "svc-3,org-gone,Friperie\n"
+    )
+    (tmp_path / "service_area.csv").write_text(
+        "id,service_id,service_area\narea-1,svc-1,99999\narea-2,svc-1,65005\n"
+    )
+
+    report = run(directory, tmp_path)
+
+    assert written(report, "service") == {"new": 1, "changed": 0, "unchanged": 0}
+    refused = report.skipped[
+        ("service", "its organization is not in the package nor active in Guichet")
+    ]
+    assert refused.count == 2
+    assert refused.examples == [
+        f"services.csv line 3: organization_id: {closed} is not an active organization",
+        "services.csv line 4: organization_id: no organization has the id "
+        f"{record_id('organization', 'org-gone')}",
+    ]
+    # An unknown area is a value left out of a service the import keeps, as the report says.
+    assert mapped(report) == {("service", "service area not a known territory, left out"): 1}
+    service = get(directory, record_id("service", "svc-1"))
+    assert isinstance(service, Service)
+    assert service.service_areas == ["65005"]
+    for gone in ("svc-2", "svc-3"):
+        assert record_id("service", gone) not in directory.operations.repository
+
+
+def planned_service(owner: UUID, key: str, line: int, areas: tuple[str, ...]) -> ServiceIn:
+    return ServiceIn(
+        id=record_id("service", key), where=f"services.csv line {line}", organization_id=owner,
+        name=LocalizedText("Popote", ""), description=NO_TEXT, eligibility=NO_TEXT,
+        fees=NO_TEXT, application_process=NO_TEXT, phones=(), schedule=NO_SCHEDULE,
+        languages=(), service_areas=areas, taxonomy_codes=(), status=ServiceState.ACTIVE,
+        assured_on=None, assurer=None,
+    )  # fmt: skip
+
+
+def test_a_plan_naming_an_unknown_territory_is_refused_as_the_api_would(
+    directory: Container,
+) -> None:
+    owner = OrganizationIn(
+        record_id("organization", "org-1"), "organizations.csv line 2",
+        LocalizedText("Entraide", ""), NO_TEXT, None,
+    )  # fmt: skip
+    services = [
+        planned_service(owner.id, "svc-1", 2, ("65005", "99999")),
+        planned_service(owner.id, "svc-2", 3, ("65005",)),
+    ]
+    context = ImportContext(directory.directory_handler, "importer", AT, "fr")
+
+    report = Importer(context, Report()).run(Plan(organizations=[owner], services=services))
+
+    assert skipped(report) == {("service", "refused"): 1}
+    assert report.skipped[("service", "refused")].examples == [
+        "services.csv line 2: service_areas[1]: '99999' is not a known territory code"
+    ]
+    assert record_id("service", "svc-1") not in directory.operations.repository
+    assert written(report, "service")["new"] == 1

@@ -21,9 +21,7 @@ from typing import Any
 import graphql
 from hypothesis import strategies as st
 
-from domain.directory import Organization
-from domain.locations import Location
-from domain.services import Service
+from domain.handlers.directory import RegisterLocation, RegisterOrganization, RegisterService
 from infra.demo import PLACES, TEMPLATES, records
 
 # Sent as JSON escapes (the body is ASCII): a lone surrogate cannot be UTF-8 at all.
@@ -64,12 +62,16 @@ class Pools:
 
     @classmethod
     def demo(cls) -> Pools:
-        found: dict[type, list[str]] = {Organization: [], Location: [], Service: []}
-        for record in records(datetime(2024, 1, 1, tzinfo=UTC)):
+        found: dict[type, list[str]] = {
+            RegisterOrganization: [],
+            RegisterLocation: [],
+            RegisterService: [],
+        }
+        for record in records():
             if type(record) in found:
                 found[type(record)].append(str(record.id))
-        organizations, locations = found[Organization][:5], found[Location][:5]
-        services = found[Service][:10]
+        organizations = found[RegisterOrganization][:5]
+        locations, services = found[RegisterLocation][:5], found[RegisterService][:10]
         places = sorted({place.code for place in PLACES})
         codes = sorted({template.taxonomy for template in TEMPLATES})
         every = organizations + locations + services

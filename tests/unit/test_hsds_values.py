@@ -6,7 +6,7 @@ import pytest
 
 from infra.hsds.hours import HoursNotUnderstood, parse_hours
 from infra.hsds.languages import language_codes
-from infra.hsds.plan import TerritoryNames
+from infra.hsds.territory_names import TerritoryNames
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 HALVES = [("09:00", "12:00"), ("13:00", "17:00")]

@@ -1,0 +1,252 @@
+"""A service's parts as HSDS spreads them over child tables: phones, hours and closures,
+languages, service areas, taxonomy terms and the assured date, each mapped what it can be and
+reported where it cannot."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from domain import limits
+from domain.errors import InvalidInput
+from domain.values import OpeningHours, Phone, Schedule, parse_taxonomy
+from infra.hsds.cells import Cells, fold
+from infra.hsds.hours import HoursNotUnderstood, parse_hours
+from infra.hsds.languages import language_codes
+from infra.hsds.report import Report
+from infra.hsds.source import Package, Row
+from infra.hsds.territory_names import TerritoryNames
+
+# A holiday closure longer than this is not a holiday; it is read as a mistake.
+MAX_CLOSURE_DAYS = 62
+_WEEKDAYS = {"mo": 1, "tu": 2, "we": 3, "th": 4, "fr": 5, "sa": 6, "su": 7}
+_PHONE_KINDS = {
+    "voice": "voice",
+    "cell": "voice",
+    "mobile": "voice",
+    "video": "voice",
+    "pager": "voice",
+    "fax": "fax",
+    "text": "text",
+    "sms": "text",
+    "tty": "tty",
+    "textphone": "tty",
+}
+
+
+class ServiceParts(Cells):
+    def __init__(
+        self, package: Package, report: Report, language: str, territories: TerritoryNames
+    ) -> None:
+        super().__init__(package, report, language)
+        self.territories = territories
+
+    def assured(self, row: Row, where: str) -> tuple[datetime | None, str | None]:
+        raw = str(row.get("assured_date") or "").strip()
+        if not raw:
+            return None, None
+        try:
+            day = date.fromisoformat(raw[:10])
+        except ValueError:
+            self.report.note("service", "assured_date not a date, left out", where, raw)
+            return None, None
+        assurer = str(row.get("assurer_email") or "").strip() or "HSDS assured_date"
+        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC), assurer
+
+    def phones(self, rows: list[Row], where: str) -> tuple[Phone, ...]:
+        found: list[Phone] = []
+        for row in rows:
+            kind = _PHONE_KINDS.get(fold(str(row.get("type") or "voice")), "voice")
+            extension = str(row.get("extension") or "").strip().removesuffix(".0")
+            try:
+                phone = Phone.parse("phone", str(row.get("number") or ""), kind, extension or None)
+            except InvalidInput:
+                self.report.note(
+                    "service",
+                    "phone number not understood, left out",
+                    row.get("_where", where),
+                    str(row.get("number") or ""),
+                )
+                continue
+            if phone not in found:
+                found.append(phone)
+        return tuple(found)
+
+    def schedule(self, key: str, links: list[str], where: str) -> Schedule:
+        hours: list[OpeningHours] = []
+        for row in self.attached("schedule", key, links):
+            for opening in self.opening_hours(row):
+                if opening not in hours:
+                    hours.append(opening)
+        closed: set[date] = set()
+        for row in self.attached("holiday_schedule", key, links):
+            closed.update(self.closures(row))
+        hours.sort(key=lambda h: (h.weekday, h.opens))
+        return Schedule(
+            hours=tuple(self.most("service", where, "opening hours", hours, limits.HOURS_MAX)),
+            closed_on=tuple(
+                self.most("service", where, "closed days", sorted(closed), limits.CLOSED_DAYS_MAX)
+            ),
+        )
+
+    def opening_hours(self, row: Row) -> list[OpeningHours]:
+        where = row["_where"]
+        opens = _time(row.get("opens_at"))
+        closes = _time(row.get("closes_at"))
+        days = _days(row)
+        if opens and closes and days:
+            try:
+                return [OpeningHours.parse("schedule", day, opens, closes) for day in days]
+            except InvalidInput as error:
+                self.report.note(
+                    "service", "opening hours not understood, left out", where, error.message
+                )
+                return []
+        text = " ".join(str(row.get(k) or "") for k in ("description", "notes")).strip()
+        if not text:
+            if (
+                row.get("opens_at")
+                or row.get("closes_at")
+                or row.get("byday")
+                or row.get("weekday")
+            ):
+                self.report.note(
+                    "service",
+                    "opening hours not understood, left out",
+                    where,
+                    "incomplete schedule row",
+                )
+            return []
+        try:
+            return list(parse_hours(text))
+        except HoursNotUnderstood as error:
+            self.report.note("service", "opening hours not understood, left out", where, str(error))
+            return []
+
+    def closures(self, row: Row) -> list[date]:
+        if fold(str(row.get("closed") or "")) not in ("true", "1", "yes", "t", "y", "oui"):
+            return []
+        try:
+            start = date.fromisoformat(str(row.get("start_date") or "")[:10])
+            end = date.fromisoformat(str(row.get("end_date") or row.get("start_date") or "")[:10])
+        except ValueError:
+            self.report.note("service", "holiday dates not understood, left out", row["_where"])
+            return []
+        if end < start or (end - start).days > MAX_CLOSURE_DAYS:
+            self.report.note(
+                "service",
+                "holiday closure not plausible, left out",
+                row["_where"],
+                f"{start} to {end}",
+            )
+            return []
+        return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+    def languages(self, rows: list[Row], where: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for row in rows:
+            given = str(row.get("code") or "").strip() or str(
+                row.get("name") or row.get("language") or ""
+            )
+            found, unknown = language_codes(given)
+            if not found and row.get("name") and row.get("code"):
+                found, unknown = language_codes(str(row["name"]))
+            for name in unknown:
+                self.report.note(
+                    "service", "language not understood, left out", row.get("_where", where), name
+                )
+            codes.extend(code for code in found if code not in codes)
+        return tuple(codes)
+
+    def service_areas(self, rows: list[Row], where: str) -> tuple[str, ...]:
+        codes: list[str] = []
+        for row in rows:
+            values = [str(row.get(k) or "") for k in ("uri", "service_area", "name")]
+            code = next((c for c in map(self.territories.resolve, values) if c), None)
+            if code is None:
+                shown = next((v for v in values if v.strip()), "(empty)")
+                self.report.note(
+                    "service",
+                    "service area not a known territory, left out",
+                    row.get("_where", where),
+                    shown,
+                )
+            elif code not in codes:
+                codes.append(code)
+        return tuple(codes)
+
+    def taxonomy_terms(self) -> dict[str, str]:
+        """Term id → code; HSDS 1.1 and 2.0 terms often have no code, their id is the code."""
+        terms: dict[str, str] = {}
+        for row in self.package.rows("taxonomy_term"):
+            key = str(row.get("id") or "").strip()
+            code = str(row.get("code") or "").strip() or key
+            if key:
+                terms.setdefault(key, code)
+        return terms
+
+    def taxonomy(self, key: str, terms: dict[str, str], where: str) -> tuple[str, ...]:
+        term_ids = [
+            str(r.get("taxonomy_term_id") or "") for r in self.rows_of("attribute", "link_id", key)
+        ]
+        term_ids += [
+            str(r.get("taxonomy_id") or r.get("taxonomy_term_id") or "")
+            for r in self.rows_of("service_taxonomy", "service_id", key)
+        ]
+        codes: list[str] = []
+        for term in filter(None, (t.strip() for t in term_ids)):
+            code = terms.get(term)
+            if code is None:
+                self.report.note(
+                    "service", "taxonomy term not in the taxonomy file, left out", where, term
+                )
+                continue
+            try:
+                codes.extend(c for c in parse_taxonomy("taxonomy", [code]) if c not in codes)
+            except InvalidInput:
+                self.report.note("service", "taxonomy code not understood, left out", where, code)
+        return tuple(codes)
+
+
+def _time(value: Any) -> str | None:
+    """ "09:00", "9:00:00", "09:00-05:00" (HSDS allows a UTC offset; hours are local here)."""
+    match = re.match(r"^\s*(\d{1,2}):(\d{2})", str(value or ""))
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _days(row: Row) -> list[int]:
+    byday = str(row.get("byday") or "").strip()
+    if byday:
+        return [
+            _WEEKDAYS[d]
+            for d in (p.strip().lower()[-2:] for p in byday.split(","))
+            if d in _WEEKDAYS
+        ]
+    weekday = fold(str(row.get("weekday") or ""))
+    if weekday.isdigit():
+        number = int(weekday)
+        # HSDS 1.1 and 2.0 leave the numbering open; 1 is taken as Monday, 0 and 7 as Sunday.
+        return [7 if number in (0, 7) else number] if 0 <= number <= 7 else []
+    for name, day in (
+        ("mon", 1),
+        ("tue", 2),
+        ("wed", 3),
+        ("thu", 4),
+        ("fri", 5),
+        ("sat", 6),
+        ("sun", 7),
+        ("lun", 1),
+        ("mar", 2),
+        ("mer", 3),
+        ("jeu", 4),
+        ("ven", 5),
+        ("sam", 6),
+        ("dim", 7),
+    ):
+        if weekday.startswith(name):
+            return [day]
+    return []

@@ -1,0 +1,244 @@
+"""Given/When/Then on importing a directory kept elsewhere, on the in-memory event store: new
+records registered and known ones amended by the directory handler's rules, one record refused
+without stopping the others, and nothing half-written."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+from domain.directory import Organization
+from domain.handlers.directory import (
+    AmendOrganization,
+    DeactivateRecord,
+    DirectoryHandler,
+    LinkServiceToLocation,
+    MergeRecord,
+    RegisterLocation,
+    RegisterOrganization,
+    RegisterService,
+)
+from domain.handlers.directory_import import (
+    DirectoryImport,
+    ImportReceipt,
+    ImportService,
+    Outcome,
+    ServiceState,
+    SourceRecord,
+)
+from domain.locations import Location, ServiceAtLocation
+from domain.operations import Operations, TerritorySpec
+from domain.records import Record, Status
+from domain.services import Service
+from domain.territories import TerritoryKind
+from domain.values import Address, LocalizedText
+
+AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
+HOUSE = LocalizedText(fr="Maison de la famille", en="")
+ADDRESS = Address("1 rue Principale", "Laval", "H7A 0A1")
+
+
+class Source:
+    """A fresh in-memory log that knows the territory 65005, and an import into it."""
+
+    def __init__(self) -> None:
+        self.operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        self.operations.define_territories(
+            [TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000)],
+            actor="ref",
+            at=AT,
+        )
+        self.directory = DirectoryHandler(self.operations)
+
+    def run(self, records: Sequence[SourceRecord], language: str = "fr") -> ImportReceipt:
+        """One import (a handler of its own, as each import has), of one batch."""
+        importer = DirectoryImport(self.directory, source="HSDS")
+        return importer.import_all(records, language=language, actor="importer", at=AT)
+
+    def get(self, id: UUID) -> Record:
+        record: object = self.operations.repository.get(id)
+        assert isinstance(record, Record)
+        return record
+
+    def facts(self, id: UUID) -> list[str]:
+        return [type(f).__name__ for f in self.operations.repository.event_store.get(id)]
+
+    def deactivate(self, id: UUID) -> None:
+        command = DeactivateRecord(id, self.get(id).version, "closed")
+        self.directory.deactivate_record(command, actor="edith", at=AT)
+
+
+def organization(id: UUID | None = None) -> RegisterOrganization:
+    return RegisterOrganization(id or uuid4(), HOUSE)
+
+
+def service(
+    owner: UUID,
+    *areas: str,
+    state: ServiceState = ServiceState.ACTIVE,
+    assured_on: datetime | None = None,
+    assurer: str | None = None,
+) -> ImportService:
+    registered = RegisterService(uuid4(), owner, HOUSE, service_areas=areas)
+    return ImportService(registered, state, assured_on, assurer)
+
+
+def outcomes(receipt: ImportReceipt) -> list[str]:
+    return [result.outcome.value for result in receipt.results]
+
+
+def test_a_new_directory_is_registered_and_the_same_one_again_writes_nothing() -> None:
+    source = Source()
+    owner = organization()
+    help_ = service(owner.id, "65005", assured_on=AT - timedelta(days=30), assurer="ana")
+    place = RegisterLocation(uuid4(), owner.id, HOUSE, address=ADDRESS)
+    records: list[SourceRecord] = [owner, place, help_]
+    link = LinkServiceToLocation(help_.id, place.id)
+
+    first = source.run([*records, link])
+    again = source.run([*records, link])
+
+    assert outcomes(first) == ["new"] * 4
+    assert source.facts(help_.id) == ["Registered", "Verified"]
+    assert isinstance(source.operations.repository.get(link.id), ServiceAtLocation)
+    assert outcomes(again) == ["unchanged"] * 4
+    assert again.facts == 0
+
+
+def test_a_known_record_is_amended_in_the_source_language_and_keeps_the_other() -> None:
+    source = Source()
+    owner = organization()
+    source.run([owner])
+    english = LocalizedText(fr=HOUSE.fr, en="Family House")  # written in Guichet
+    amend = AmendOrganization(owner.id, source.get(owner.id).version, name=english)
+    source.directory.amend_organization(amend, actor="edith", at=AT)
+
+    receipt = source.run([RegisterOrganization(owner.id, LocalizedText("Maison", ""))])
+
+    assert outcomes(receipt) == ["changed"]
+    renamed = source.get(owner.id)
+    assert isinstance(renamed, Organization)
+    assert (renamed.name.fr, renamed.name.en) == ("Maison", "Family House")
+    assert source.facts(owner.id)[-1] == "Renamed"
+
+
+def test_a_service_naming_an_unknown_territory_is_refused_whole_and_the_others_go_on() -> None:
+    source = Source()
+    owner = organization()
+    unknown, known = service(owner.id, "65005", "99999"), service(owner.id, "65005")
+
+    receipt = source.run([owner, unknown, known])
+
+    assert outcomes(receipt) == ["new", "refused", "new"]
+    refused = receipt.results[1].refused
+    assert refused is not None
+    assert refused.message == "service_areas[1]: '99999' is not a known territory code"
+    assert unknown.id not in source.operations.repository
+
+
+def test_an_amendment_the_rules_refuse_writes_none_of_the_record() -> None:
+    source = Source()
+    owner = organization()
+    help_ = service(owner.id, "65005")
+    source.run([owner, help_])
+    renamed = RegisterService(help_.id, owner.id, LocalizedText("Autre nom", ""))
+    unknown = ImportService(
+        RegisterService(renamed.id, renamed.organization_id, renamed.name, service_areas=("99999",))
+    )
+
+    receipt = source.run([unknown])
+
+    assert outcomes(receipt) == ["refused"]
+    assert source.facts(help_.id) == ["Registered"]
+    assert source.get(help_.id).name == HOUSE
+
+
+def test_a_service_or_location_of_an_inactive_or_missing_organization_is_refused() -> None:
+    source = Source()
+    closed = organization()
+    source.run([closed])
+    source.deactivate(closed.id)
+    missing = uuid4()
+
+    receipt = source.run(
+        [
+            service(closed.id, "65005"),
+            service(missing, "65005"),
+            RegisterLocation(uuid4(), closed.id, HOUSE, address=ADDRESS),
+        ]
+    )
+
+    assert outcomes(receipt) == ["refused"] * 3
+    errors = [result.refused for result in receipt.results]
+    assert [error.field for error in errors if error] == ["organization_id"] * 3
+    assert [error.message for error in errors if error][:2] == [
+        f"organization_id: {closed.id} is not an active organization",
+        f"organization_id: no organization has the id {missing}",
+    ]
+
+
+def test_a_service_inactive_in_the_source_is_not_offered_at_a_location() -> None:
+    source = Source()
+    owner = organization()
+    place = RegisterLocation(uuid4(), owner.id, HOUSE, address=ADDRESS)
+    gone = service(owner.id, "65005", state=ServiceState.INACTIVE)
+    source.run([owner, place, gone])
+
+    receipt = source.run([LinkServiceToLocation(gone.id, place.id)])
+
+    assert source.get(gone.id).status is Status.INACTIVE
+    assert outcomes(receipt) == ["refused"]
+    refused = receipt.results[0].refused
+    assert refused is not None
+    assert refused.field == "service_id"
+
+
+def test_a_record_merged_in_guichet_or_of_another_kind_is_refused() -> None:
+    source = Source()
+    owner, twin = organization(), organization()
+    place = RegisterLocation(uuid4(), owner.id, HOUSE, address=ADDRESS)
+    source.run([owner, twin, place])
+    merge = MergeRecord(twin.id, source.get(twin.id).version, owner.id)
+    source.directory.merge_record(merge, actor="edith", at=AT)
+
+    receipt = source.run([twin, organization(place.id)])
+
+    assert outcomes(receipt) == ["refused", "refused"]
+    messages = [result.refused.message for result in receipt.results if result.refused]
+    assert messages == [
+        f"id: {twin.id} was merged in Guichet into {owner.id}",
+        f"id: {place.id} is a record of another kind in Guichet (location)",
+    ]
+    assert isinstance(source.operations.repository.get(place.id), Location)
+
+
+def test_an_assured_date_the_rules_refuse_is_left_out_and_the_service_kept() -> None:
+    source = Source()
+    owner = organization()
+    future = service(owner.id, "65005", assured_on=AT + timedelta(days=3))
+
+    receipt = source.run([owner, future])
+
+    assert outcomes(receipt) == ["new", "new"]
+    left_out = receipt.results[1].left_out
+    assert left_out is not None
+    assert left_out.field == "verifiedAt"
+    assert source.facts(future.id) == ["Registered"]
+    assert isinstance(source.get(future.id), Service)
+
+
+def test_a_temporarily_closed_service_is_registered_flagged_and_reopens_later() -> None:
+    source = Source()
+    owner = organization()
+    closed = service(owner.id, "65005", state=ServiceState.TEMPORARILY_CLOSED)
+    source.run([owner, closed])
+    shut = service(owner.id, "65005", state=ServiceState.INACTIVE)
+    source.run([shut])
+
+    reopened = source.run([ImportService(shut.service, ServiceState.ACTIVE)])
+
+    assert source.facts(closed.id) == ["Registered", "FlaggedForReview"]
+    assert source.get(closed.id).flagged == "temporarily closed in the imported HSDS data"
+    assert outcomes(reopened) == [Outcome.CHANGED.value]
+    assert source.facts(shut.id) == ["Registered", "Deactivated", "Reactivated"]
