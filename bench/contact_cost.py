@@ -43,7 +43,7 @@ def main() -> None:
             try:
                 clock = SystemClock()
                 load_reference(container.operations, clock)
-                load_demo(container.operations, clock.now())
+                load_demo(container.directory_handler, clock.now())
                 for runner in container.select(["search"]):
                     runner.bring_up_to_date()
                 started = time.process_time()

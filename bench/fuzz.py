@@ -34,7 +34,7 @@ def main() -> int:
     with bench_container(GUICHET_TOKENS=TOKENS_SETTING, **SETTINGS) as container:
         clock = SystemClock()
         load_reference(container.operations, clock)
-        load_demo(container.operations, clock.now())
+        load_demo(container.directory_handler, clock.now())
         head = container.head()
         findings = (hostile_fuzz if args.hostile else fuzz)(container, args.examples)
         statuses = ", ".join(f"{code}: {n:,}" for code, n in sorted(findings.statuses.items()))

@@ -52,7 +52,7 @@ CHANNELS = [None, None, None, "PHONE", "EMAIL"]
 def load(container: Container, contacts: int) -> int:
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     years = 10
     per_year = contacts // years
     position = 0

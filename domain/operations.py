@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -85,14 +85,6 @@ class Operations(Application[UUID]):
         """Saves a record's new facts; another writer's facts since `expected_version` make it
         a version conflict, and nothing is written."""
         return self._save(aggregate, expected_version)
-
-    def edit_record(
-        self, cls: type[R], id: UUID, expected_version: int, change: Callable[[R], None]
-    ) -> Receipt:
-        """Applies a command to the version the editor saw; a stale version writes nothing."""
-        record = self._load(cls, id, expected_version)
-        change(record)
-        return self._save(record, expected_version)
 
     def territory_known(self, code: str) -> bool:
         # Territories are never removed (a merged one keeps its facts), so once seen, a code

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.handlers.directory import (
@@ -16,7 +15,6 @@ from domain.handlers.directory import (
     RegisterService,
     Registration,
 )
-from domain.operations import Operations
 from domain.values import (
     NO_TEXT,
     Address,
@@ -26,7 +24,6 @@ from domain.values import (
     Phone,
     Schedule,
 )
-from infra.bulk import load_many
 
 ACTOR = "guichet:demo"
 
@@ -242,15 +239,9 @@ def records() -> Iterator[Registration]:
             yield LinkServiceToLocation(service.id, location.id)
 
 
-def load_demo(directory: DirectoryHandler | Operations, at: datetime) -> int:
+def load_demo(handler: DirectoryHandler, at: datetime) -> int:
     """Registers the demo records not there yet, by the directory's rules (the territories must
-    be loaded first); returns how many were new. Given the event store alone, builds a handler
-    that reads it in bulk, as the container's does."""
-    handler = (
-        directory
-        if isinstance(directory, DirectoryHandler)
-        else DirectoryHandler(directory, partial(load_many, directory))
-    )
+    be loaded first); returns how many were new."""
     receipt = handler.register_all(list(records()), actor=ACTOR, at=at)
     if receipt.refused:
         raise receipt.refused[0].error  # the demo breaks a rule: a fault of the demo data

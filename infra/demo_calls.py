@@ -12,13 +12,15 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
 from domain import interactions as contact
 from domain.handlers.contacts import ContactHandler, RecordContact
+from domain.handlers.directory import DirectoryHandler
 from domain.interactions import ContactNeed, Interaction, ReferralSnapshot, interaction_id
-from infra.bulk import known_ids
+from infra.bulk import known_ids, load_many
 from infra.demo import PLACES, TEMPLATES, demo_id, hub_name, load_demo, offers, service_phone
 from infra.territories import reference_territories
 from projections.interactions import MONTREAL
@@ -270,7 +272,7 @@ def load_calls(handler: ContactHandler, plan: Plan, chunk: int = 2_000) -> tuple
     """Logs the plan's contacts not logged yet, each through the handler's rules (the demo
     directory is saved first if it is not there); returns (saved, position)."""
     operations = handler.operations
-    load_demo(operations, datetime.now(UTC))
+    load_demo(DirectoryHandler(operations, partial(load_many, operations)), datetime.now(UTC))
     details = DemoDetails()
     saved, position = 0, operations.recorder.max_notification_id() or 0
     batch: list[RecordContact] = []

@@ -276,7 +276,7 @@ async def test_every_kind_of_record_has_a_log_a_history_and_a_past(
     ops = container.operations
     clock = SystemClock()
     load_reference(ops, clock)
-    load_demo(ops, clock.now())
+    load_demo(container.directory_handler, clock.now())
     ops.save(CoverageAgreement.agree(
         uuid4(), ["65005"], ["phone"], date(2026, 1, 1), None, "CISSS", None, None,
         actor="fin", at=clock.now()))  # fmt: skip

@@ -20,7 +20,7 @@ def test_generated_documents_get_no_server_error_and_refusals_store_nothing(
     container = make_container({**environ, **SETTINGS})
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     findings = fuzz(container, EXAMPLES)
     assert findings.requests >= EXAMPLES * len(ROLES)
     assert findings.mutations > 0
@@ -39,7 +39,7 @@ def test_hostile_variables_over_http_and_websocket_never_fail_and_never_stop_a_v
     container = make_container({**environ, **SETTINGS})
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     findings = hostile_fuzz(container, HOSTILE_EXAMPLES)
     assert findings.requests >= HOSTILE_EXAMPLES * len(ROLES) // 2  # subscriptions: WS only
     assert findings.websocket_messages + sum(findings.websocket_closes.values()) > 0

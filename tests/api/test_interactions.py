@@ -181,7 +181,7 @@ def expected(counts: Counter[Any], whole: int, unknown: str | None = None) -> di
 def ready(container: Container) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     for runner in container.select(["search", "territories"]):
         runner.bring_up_to_date()
 

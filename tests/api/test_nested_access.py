@@ -40,7 +40,7 @@ def seeded(container: Container) -> dict[str, Any]:
     """The demo directory with one organization flagged and one service closed, and a contact."""
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     operations = container.operations
     directory = container.directory_handler
     directory.flag_record_for_review(

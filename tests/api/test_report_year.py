@@ -50,7 +50,7 @@ async def test_a_generated_year_reproduces_the_report(
 ) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     saved, _ = load_calls(
         container.contact_handler, Plan(YEAR, date(2018, 1, 1), date(2018, 12, 31))
     )

@@ -26,7 +26,7 @@ def test_a_rebuild_killed_fifty_times_leaves_views_a_clean_replay_gives(
 ) -> None:  # fmt: skip
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     load_calls(container.contact_handler, Plan(3_000, date(2018, 4, 1), date(2018, 6, 30)))
     rng = random.Random(211)  # noqa: S311 - reproducible kill times, not a secret
     env = clean_env(**environ)

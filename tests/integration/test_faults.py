@@ -254,7 +254,7 @@ async def test_opensearch_gone_and_back_the_search_projection_catches_up(
         try:
             clock = container.clock
             load_reference(container.operations, clock)
-            load_demo(container.operations, clock.now())
+            load_demo(container.directory_handler, clock.now())
             search = container.views["search"]
             async with (
                 LifespanManager(create_app(container)) as manager,

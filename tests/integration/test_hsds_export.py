@@ -12,6 +12,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.handlers.directory import AmendService, VerifyRecord
 from domain.records import VerificationMethod
 from domain.services import Service
 from domain.values import LocalizedText
@@ -87,24 +88,22 @@ def test_services_carry_their_details_and_field_metadata(directory: Container) -
     id = record_id("service", "svc-1")
     service: object = directory.operations.repository.get(id)
     assert isinstance(service, Service)
-    directory.operations.edit_record(
-        Service,
-        id,
-        service.version,
-        lambda s: s.amend(
+    directory.directory_handler.amend_service(
+        AmendService(
+            id,
+            service.version,
             name=LocalizedText(fr="Popote du Nord", en="Meals on wheels"),
             reason="new name on the flyer",
-            actor="editor:marie",
-            at=LATER,
         ),
+        actor="editor:marie",
+        at=LATER,
     )
     service = directory.operations.repository.get(id)
     assert isinstance(service, Service)
-    directory.operations.edit_record(
-        Service,
-        id,
-        service.version,
-        lambda s: s.verify(VerificationMethod.PHONE, "Paul", None, actor="editor:marie", at=LATER),
+    directory.directory_handler.verify_record(
+        VerifyRecord(id, service.version, VerificationMethod.PHONE, "Paul"),
+        actor="editor:marie",
+        at=LATER,
     )
 
     _, services = documents(snapshot(directory))

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from domain.directory import Organization
-from domain.handlers.directory import DeactivateRecord, RegisterOrganization
+from domain.handlers.directory import AmendService, DeactivateRecord, RegisterOrganization
 from domain.handlers.directory_import import ServiceState
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
 from domain.records import Status
@@ -154,13 +154,12 @@ def test_a_changed_package_amends_records_and_keeps_the_other_language(
     id = record_id("service", "svc-1")
     service = get(directory, id)
     assert isinstance(service, Service)
-    directory.operations.edit_record(
-        Service,
-        id,
-        service.version,
-        lambda s: s.amend(
-            name=type(s.name)(fr=s.name.fr, en="Meals on wheels"), reason=None, actor="ed", at=AT
+    directory.directory_handler.amend_service(
+        AmendService(
+            id, service.version, name=type(service.name)(fr=service.name.fr, en="Meals on wheels")
         ),
+        actor="ed",
+        at=AT,
     )
     services = (package / "services.csv").read_text()
     renamed = services.replace("Popote roulante", "Popote du Nord").replace("5 $", "6 $")

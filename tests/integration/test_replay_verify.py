@@ -25,7 +25,7 @@ PLAN = Plan(200, date(2018, 4, 1), date(2018, 4, 30), seed=5)
 def populated(container: Container) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     load_calls(container.contact_handler, PLAN)
     first = next(iter(generate(PLAN)))
     container.contact_handler.change(

@@ -48,7 +48,7 @@ def figures(container: Container, territory: str | None = None) -> Tallies:
 def test_a_rebuilt_view_gives_identical_statistics(container: Container) -> None:
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     load_calls(container.contact_handler, PLAN)
     contacts = list(generate(PLAN))
     at = clock.now()
@@ -112,7 +112,7 @@ def test_contacts_logged_whole_become_the_rows_the_fold_gives(container: Contain
     the rows are those the fold gives for every fact."""
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     plan = Plan(400, date(2018, 3, 10), date(2018, 11, 5), seed=11)  # both DST changes
     load_calls(container.contact_handler, plan)
     [odd] = generate(Plan(1, date(2018, 4, 1), date(2018, 4, 1), seed=3))

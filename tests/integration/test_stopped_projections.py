@@ -62,7 +62,7 @@ def test_a_fact_a_view_cannot_apply_stops_that_view_and_only_it(
 ) -> None:  # fmt: skip
     clock = SystemClock()
     load_reference(container.operations, clock)
-    load_demo(container.operations, clock.now())
+    load_demo(container.directory_handler, clock.now())
     good = store_copy(container, "Refuge du quartier")  # the copy itself is sound
     bad = store_copy(container, f"{SECRET}\u0000")
     container.contacts.log(contact("after-the-bad-fact"))  # a later fact, for other views

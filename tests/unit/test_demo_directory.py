@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidInput
+from domain.handlers.coverage import CoverageHandler, DefineTerritories
 from domain.handlers.directory import DirectoryHandler
-from domain.operations import Operations, TerritorySpec
+from domain.operations import Operations
 from domain.services import Service
-from domain.territories import TerritoryKind
+from domain.territories import TerritoryKind, TerritorySpec
 from infra.demo import PLACES, demo_id, load_demo
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
@@ -19,8 +20,10 @@ AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 def directory(*codes: str) -> DirectoryHandler:
     operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    specs = [TerritorySpec(code, code, TerritoryKind.MUNICIPALITY, None, None) for code in codes]
-    operations.define_territories(specs, actor="ref", at=AT)
+    specs = tuple(
+        TerritorySpec(code, code, TerritoryKind.MUNICIPALITY, None, None) for code in codes
+    )
+    CoverageHandler(operations).define(DefineTerritories(specs), actor="ref", at=AT)
     return DirectoryHandler(operations)
 
 

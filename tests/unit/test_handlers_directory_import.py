@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.directory import Organization
+from domain.handlers.coverage import CoverageHandler, DefineTerritories
 from domain.handlers.directory import (
     AmendOrganization,
     DeactivateRecord,
@@ -28,10 +29,10 @@ from domain.handlers.directory_import import (
     SourceRecord,
 )
 from domain.locations import Location, ServiceAtLocation
-from domain.operations import Operations, TerritorySpec
+from domain.operations import Operations
 from domain.records import Record, Status
 from domain.services import Service
-from domain.territories import TerritoryKind
+from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import Address, LocalizedText
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
@@ -44,8 +45,8 @@ class Source:
 
     def __init__(self) -> None:
         self.operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        self.operations.define_territories(
-            [TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000)],
+        CoverageHandler(self.operations).define(
+            DefineTerritories((TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000),)),
             actor="ref",
             at=AT,
         )
