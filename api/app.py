@@ -29,6 +29,10 @@ def create_app(
         try:
             yield
         finally:
+            # Told together: each runner waits up to half a second for the log before it sees
+            # it was told, so stopping them one after another took seconds.
+            for runner in container.runners.values():
+                runner.request_stop()
             for runner in container.runners.values():
                 runner.stop()
             await container.search.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,9 +30,14 @@ class EmbeddedPostgres:
     last of them leaves, so a second `guichet serve` shares the first one's server.
     """
 
-    def __init__(self, data_dir: Path, dbname: str = "guichet") -> None:
+    def __init__(
+        self, data_dir: Path, dbname: str = "guichet", settings: Mapping[str, str] | None = None
+    ) -> None:
+        """`settings` are server settings kept in the data directory (`ALTER SYSTEM`), such as
+        a throwaway test cluster's `fsync = off`."""
         self.pgdata = data_dir / "postgres"
         self.dbname = dbname
+        self.settings = dict(settings or {})
         self._server: object | None = None
 
     def start(self) -> str:
@@ -52,6 +58,7 @@ class EmbeddedPostgres:
             ) from error
         self._server = server
         admin_url: str = server.get_uri()
+        self._configure(admin_url)
         self._ensure_database(admin_url)
         url: str = server.get_uri(database=self.dbname)
         return url
@@ -104,6 +111,18 @@ class EmbeddedPostgres:
                     f"is PostgreSQL {SUPPORTED_MAJOR}. Dump and restore it, or choose another "
                     "GUICHET_DATA_DIR."
                 )
+
+    def _configure(self, admin_url: str) -> None:
+        if not self.settings:
+            return
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            for name, value in self.settings.items():
+                conn.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                        sql.Identifier(name), sql.Literal(value)
+                    )
+                )
+            conn.execute("SELECT pg_reload_conf()")
 
     def _ensure_database(self, admin_url: str) -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:

@@ -1,4 +1,4 @@
-"""One embedded PostgreSQL per test session; one schema per test."""
+"""One embedded PostgreSQL per test process (each xdist worker has its own); one schema per test."""
 
 from __future__ import annotations
 
@@ -21,12 +21,35 @@ from infra.settings import Settings
 from tests.support.graphql import GraphQLClient
 from tests.support.tokens import TOKENS_SETTING
 
+# A throwaway cluster need not survive a crash of the machine: commits wait for no disk.
+THROWAWAY = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg"), dbname="guichet_test")
+    server = EmbeddedPostgres(
+        tmp_path_factory.mktemp("pg"), dbname="guichet_test", settings=THROWAWAY
+    )
     yield server.start()
     server.stop()
+
+
+def stop_projections(container: Container) -> None:
+    """Tells every projection runner to stop, and wakes them all at once.
+
+    A runner waits for the log's notifications half a second at a time, and is otherwise told
+    to stop one runner after another (as the app's shutdown does): each test then waited
+    for each of its views in turn, seconds per test.
+    """
+    runners = container.runners.values()
+    for runner in runners:
+        runner.request_stop()
+    with (
+        contextlib.suppress(psycopg.OperationalError),  # a test may have stopped its server
+        psycopg.connect(container.database.conninfo, autocommit=True) as conn,
+    ):
+        for channel in {runner.channel for runner in runners}:
+            conn.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(channel)))
 
 
 @pytest.fixture
@@ -59,6 +82,7 @@ def make_container() -> Iterator[Callable[[dict[str, str]], Container]]:
 
     yield make
     for container in built:
+        stop_projections(container)
         container.close()
         with (
             contextlib.suppress(psycopg.OperationalError),  # a test may have stopped its server
@@ -85,6 +109,7 @@ async def http(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as client:
             yield client
+        stop_projections(container)
 
 
 @pytest.fixture
