@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli import _first_admin_token
+from infra.cli.common import first_admin_token
 from infra.settings import Settings
 from infra.tokens import Role, TokenStore
 
@@ -23,7 +23,7 @@ def test_a_captured_output_names_the_file_and_never_shows_the_token(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings.from_environ({"GUICHET_DATA_DIR": str(tmp_path)})
-    _first_admin_token(settings)  # standard output captured, as a log collector would
+    first_admin_token(settings)  # standard output captured, as a log collector would
     printed = capsys.readouterr().out
     assert not re.search(r"Bearer \S", printed)
     secret = tmp_path / "admin-token"
@@ -36,14 +36,14 @@ def test_a_captured_output_names_the_file_and_never_shows_the_token(
     assert principal is not None
     assert principal.role is Role.ADMIN
     again = io.StringIO()
-    _first_admin_token(settings, again)
+    first_admin_token(settings, again)
     assert again.getvalue() == ""  # shown, or written, once
 
 
 def test_a_terminal_is_shown_the_token_once(tmp_path: Path) -> None:
     settings = Settings.from_environ({"GUICHET_DATA_DIR": str(tmp_path)})
     terminal = Terminal()
-    _first_admin_token(settings, terminal)
+    first_admin_token(settings, terminal)
     match = re.search(r"Authorization: Bearer (\S+)", terminal.getvalue())
     assert match is not None
     assert TokenStore.load([tmp_path / "tokens"], None).authenticate(match.group(1)) is not None

@@ -39,7 +39,7 @@ from domain.values import (
     parse_taxonomy,
     parse_website,
 )
-from infra.cli import _actor
+from infra.cli.common import actor_name
 from infra.tokens import Role, TokenFileError, TokenStore, add_token
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -170,10 +170,10 @@ def test_a_text_at_its_bound_is_taken_and_descriptions_keep_their_lines() -> Non
 
 
 def test_the_command_line_actor_follows_the_same_rule() -> None:
-    assert _actor("  Rita  Tremblay ") == "Rita Tremblay"
+    assert actor_name("  Rita  Tremblay ") == "Rita Tremblay"
     for bad in ("r" * 201, "rita\x00", " "):
         with pytest.raises(argparse.ArgumentTypeError):
-            _actor(bad)
+            actor_name(bad)
 
 
 def test_a_contact_step_by_step_stays_bounded() -> None:

@@ -1,0 +1,115 @@
+"""Commands that bring data in and out: demo contacts, the territory reference, the coverage
+history, HSDS import and export, and statistics as CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from domain.errors import InvalidInput
+from infra.cli.common import (
+    CommandError,
+    opened,
+)
+from infra.cli.serving import load_demo_directory
+from infra.coverage_history import load_history
+from infra.demo_calls import Plan, load_calls
+from infra.hsds.export import read_snapshot, write_documents
+from infra.hsds.importer import ImportContext, import_package
+from infra.hsds.source import PackageError
+from infra.progress import ProgressBar
+from infra.settings import Settings
+from infra.statistics import PublicRules, StatisticsRequest, UnknownTerritory, published
+from infra.territories import load_reference, reference_territories
+from projections.statistics_report import to_csv
+
+log = logging.getLogger("guichet")
+
+
+def run_demo_calls(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise CommandError(f"--to {args.end} is before --from {args.start}")
+    with opened(settings, maintenance=True) as container:
+        load_demo_directory(container)
+        plan = Plan(args.count, args.start, args.end, args.seed)
+        saved, position = load_calls(container.contact_handler, plan)
+        print(f"{saved} demo contacts logged, {args.count - saved} already there "
+              f"(position {position})")  # fmt: skip
+    return 0
+
+
+def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
+    if args.end < args.start:
+        raise CommandError(f"--to {args.end} is before --from {args.start}")
+    with opened(settings, maintenance=True) as container:
+        for name in ("interactions", "territories", "search"):
+            container.runners[name].bring_up_to_date()
+        request = StatisticsRequest(args.start, args.end, args.territory, args.channel, args.top)
+        try:
+            figures, _ = published(
+                container.statistics, container.search_view.organization_names, request,
+                exact=args.exact, rules=PublicRules.of(settings),
+            )  # fmt: skip
+        except UnknownTerritory:
+            raise CommandError(f"--territory {args.territory!r} is not a known territory") from None
+        except InvalidInput as refused:
+            raise CommandError(f"{refused} (--exact gives exact figures)") from None
+    text = to_csv(figures)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"{len(text.splitlines()) - 1} figures written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings, maintenance=True) as container:
+        defined, position = load_reference(container.operations, container.clock)
+        total = len(reference_territories())
+        print(
+            f"{defined} territories defined, {total - defined} already known (position {position})"
+        )
+    return 0
+
+
+def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings, maintenance=True) as container:
+        context = ImportContext(
+            container.directory_handler, args.actor, container.clock.now(), args.language
+        )
+        bar = ProgressBar("import", unit="records")
+        try:
+            report = import_package(context, args.path, bar)
+        except PackageError as error:
+            raise CommandError(str(error)) from None
+        print(bar.finish(), file=sys.stderr)
+        print(report.render())
+        if args.report is not None:
+            args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
+    if args.path.exists() and not args.path.is_dir():
+        raise CommandError(f"{args.path} is a file; give a folder to write the export into")
+    with opened(settings, maintenance=True) as container:
+        for name in ("history", "territories"):
+            container.runners[name].bring_up_to_date()
+        snapshot = read_snapshot(container.history, container.territories, args.language)
+        organizations, services = write_documents(args.path, snapshot)
+        print(f"{organizations} organizations and {services} services written to {args.path}")
+    return 0
+
+
+def run_load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings, maintenance=True) as container:
+        load_reference(container.operations, container.clock)
+        try:
+            recorded = load_history(container.operations, container.clock)
+        except InvalidInput as refused:
+            raise CommandError(f"the coverage history was refused: {refused}") from None
+        print(f"{recorded} coverage agreements recorded")
+    return 0

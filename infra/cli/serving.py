@@ -1,0 +1,128 @@
+"""`guichet serve`, `project` and `projections`: the processes that answer and keep views current,
+and the demo directory they may load first."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import threading
+from types import FrameType
+
+import uvicorn
+
+from infra.bootstrap import Container
+from infra.cli.common import (
+    CommandError,
+    opened,
+)
+from infra.coverage_history import load_history
+from infra.demo import load_demo
+from infra.progress import ProgressBar
+from infra.settings import Settings
+from infra.territories import load_reference
+from infra.worker import server_options, supervise
+
+log = logging.getLogger("guichet")
+
+
+def run_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from api.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if not 1 <= workers <= 64:
+        raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
+    check_port_free(host, port)
+    with opened(settings) as container:
+        if args.demo:
+            load_demo_directory(container)
+        run_projections = settings.run_projections and not args.no_projections
+        log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
+        # uvicorn re-raises the signal that stopped it once it has shut down; with these
+        # handlers that ends here, so the embedded server and the pools close cleanly.
+        signal.signal(signal.SIGTERM, note_signal)
+        signal.signal(signal.SIGINT, note_signal)
+        level = settings.log_level.lower()
+        if workers == 1:
+            app = create_app(container, run_projections=run_projections)
+            uvicorn.run(app, host=host, port=port, log_level=level, **server_options(settings))
+            return 0
+        # Each worker builds its own container from the environment (infra.worker), on the
+        # database this process started; every worker runs the projections, and each view's
+        # lock lets one of them apply it while the others stand by.
+        os.environ["GUICHET_DATABASE_URL"] = container.database.url
+        os.environ["GUICHET_RUN_PROJECTIONS"] = "true" if run_projections else "false"
+        supervise(workers, host, port, level)
+    return 0
+
+
+def note_signal(signum: int, frame: FrameType | None) -> None:
+    log.info("stopping on signal %d", signum)
+
+
+def check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CommandError(
+                f"cannot listen on {host}:{port}: {error.strerror}. Another `guichet serve` may "
+                "be running; set GUICHET_PORT (or --port) to use another port."
+            ) from None
+
+
+def run_project(settings: Settings, args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with opened(settings) as container:
+        container.start_projections(args.names)
+        log.info("running projections: %s", ", ".join(args.names))
+        stop.wait()
+    return 0
+
+
+def run_status(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        print(f"{'projection':<16} {'position':>12} {'head':>12} {'lag':>10}  error")
+        for status in container.status():
+            print(
+                f"{status.name:<16} {status.position:>12,} {status.head:>12,} "
+                f"{status.lag:>10,}  {status.error or ''}"
+            )
+    return 0
+
+
+def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings, maintenance=True) as container:
+        for runner in container.select(args.names):
+            bar = ProgressBar(f"rebuild {runner.view.name}")
+            runner.rebuild(bar)
+            print(bar.finish())
+    return 0
+
+
+def load_demo_directory(container: Container) -> int:
+    load_reference(container.operations, container.clock)
+    load_history(container.operations, container.clock)
+    loaded = load_demo(container.directory_handler, container.clock.now())
+    log.info("demo directory: %d records loaded", loaded)
+    return loaded
+
+
+def run_load_demo(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings, maintenance=True) as container:
+        loaded = load_demo_directory(container)
+        if loaded:
+            print(f"{loaded} demo records loaded (organizations, locations, services and links)")
+        else:
+            print("0 demo records loaded: the demo directory is already there")
+    return 0
