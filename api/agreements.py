@@ -10,14 +10,12 @@ import strawberry
 from api.context import Info
 from api.coverage import Channel
 from api.errors import (
-    EXPECTED,
     InvalidInputError,
     NotAuthorizedError,
     NotFoundError,
     VersionConflictError,
-    as_error,
-    at_input,
 )
+from api.handling import written
 from api.shared import Receipt, parse_id
 from domain import limits
 from domain.coverage import TEXT_MAX
@@ -86,71 +84,58 @@ def _until(value: date | None) -> date:
     return value
 
 
-async def _record(info: Info, method: Any, parse: Any) -> AgreementResult:
-    """Checks the caller, parses the input into a command and has the handler record it."""
-    context = info.context
-    try:
-        actor = context.actor
-        command = parse()
-        at = context.container.clock.now()
-        receipt = await context.call(method, command, actor=actor, at=at)
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return cast(AgreementResult, as_error(at_input(error)))
-
-
 @strawberry.type
 class CoverageMutation:
     @strawberry.mutation(description="Records a coverage agreement; dates may be in the past.")
     async def agree_coverage(self, info: Info, input: AgreeCoverageInput) -> AgreementResult:
         container = info.context.container
-        return await _record(
+        return cast(AgreementResult, await written(
             info, container.coverage_handler.agree,
             lambda: AgreeCoverage(
                 container.new_id(), tuple(input.territories), _channels(input.channels),
                 input.effective_from, input.effective_until, input.funder, input.programme,
                 input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(description="Moves the end of an agreement later (null: open-ended).")
     async def extend_coverage(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _record(
+        return cast(AgreementResult, await written(
             info, info.context.container.coverage_handler.extend,
             lambda: ExtendCoverage(
                 parse_id("input.id", input.id), input.expected_version, input.effective_until,
                 input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(description="Ends an agreement before its planned end.")
     async def end_coverage_early(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _record(
+        return cast(AgreementResult, await written(
             info, info.context.container.coverage_handler.end_early,
             lambda: EndCoverageEarly(
                 parse_id("input.id", input.id), input.expected_version,
                 _until(input.effective_until), input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(
         description="Corrects an agreement's territories, channels, start or funder."
     )
     async def amend_coverage(self, info: Info, input: AmendCoverageInput) -> AgreementResult:
-        return await _record(
+        return cast(AgreementResult, await written(
             info, info.context.container.coverage_handler.amend,
             lambda: AmendCoverage(
                 parse_id("input.id", input.id), input.expected_version, tuple(input.territories),
                 _channels(input.channels), input.effective_from, input.funder, input.programme,
                 input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(description="Withdraws an agreement recorded in error.")
     async def cancel_coverage(self, info: Info, input: ChangeCoverageInput) -> AgreementResult:
-        return await _record(
+        return cast(AgreementResult, await written(
             info, info.context.container.coverage_handler.cancel,
             lambda: CancelCoverage(
                 parse_id("input.id", input.id), input.expected_version, input.reason or ""
             ),
-        )  # fmt: skip
+        ))  # fmt: skip

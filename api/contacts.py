@@ -22,6 +22,7 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
+from api.handling import apply
 from api.shared import parse_id
 from domain import interactions as domain
 from domain import limits
@@ -187,14 +188,9 @@ async def _change(
     info: Info, id: strawberry.ID, step: Callable[[UUID], commands.Step]
 ) -> InteractionResult:
     """A live step or a correction of the contact `id`."""
-    context = info.context
     try:
-        actor = context.actor
-        command = step(parse_id("id", id))
-        handler = context.container.contact_handler
-        changed = await context.call(
-            handler.change, command, actor=actor, at=context.container.clock.now()
-        )
+        handler = info.context.container.contact_handler
+        changed = await apply(info, handler.change, lambda: step(parse_id("id", id)))
         return _receipt(changed.receipt, need=changed.need)
     except EXPECTED as error:
         return cast(InteractionResult, as_error(error))
@@ -208,26 +204,16 @@ class InteractionMutation:
     async def record_interaction(
         self, info: Info, input: RecordInteractionInput
     ) -> InteractionResult:
-        context = info.context
         try:
-            actor = context.actor
-            logged = await context.call(
-                context.container.contact_handler.record, input.command(), actor=actor,
-                at=context.container.clock.now(),
-            )  # fmt: skip
+            logged = await apply(info, info.context.container.contact_handler.record, input.command)
             return _receipt(logged.receipt, logged.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
 
     @strawberry.mutation(description="Opens a contact being handled now.")
     async def open_interaction(self, info: Info, input: OpenInteractionInput) -> InteractionResult:
-        context = info.context
         try:
-            actor = context.actor
-            receipt = await context.call(
-                context.container.contact_handler.open, input.command(), actor=actor,
-                at=context.container.clock.now(),
-            )  # fmt: skip
+            receipt = await apply(info, info.context.container.contact_handler.open, input.command)
             return _receipt(receipt)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))

@@ -18,8 +18,8 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
     as_error,
-    at_input,
 )
+from api.handling import written
 from api.nodes import Node
 from api.shared import (
     DESCRIPTION,
@@ -127,44 +127,35 @@ class DirectoryMutation:
     async def register_organization(
         self, info: Info, input: RegisterOrganizationInput
     ) -> RegisterOrganizationResult:
-        context = info.context
-        try:
-            actor = context.actor
-            command = RegisterOrganization(
-                context.container.new_id(),
-                name_of("input.name", input.name),
-                long_text("input.description", input.description),
-                parse_website("input.website", input.website),
-            )
-            receipt = await context.call(
-                context.container.directory_handler.register_organization,
-                command,
-                actor=actor,
-                at=context.container.clock.now(),
-            )
-            return Receipt.of(receipt)
-        except EXPECTED as error:
-            return cast(RegisterOrganizationResult, as_error(at_input(error)))
+        container = info.context.container
+        return cast(
+            RegisterOrganizationResult,
+            await written(
+                info,
+                container.directory_handler.register_organization,
+                lambda: RegisterOrganization(
+                    container.new_id(),
+                    name_of("input.name", input.name),
+                    long_text("input.description", input.description),
+                    parse_website("input.website", input.website),
+                ),
+            ),
+        )
 
     @strawberry.mutation(description="Gives an organization a new name.")
     async def rename_organization(
         self, info: Info, input: RenameOrganizationInput
     ) -> RenameOrganizationResult:
-        context = info.context
-        try:
-            actor = context.actor
-            command = RenameOrganization(
-                parse_id("input.id", input.id),
-                input.expected_version,
-                name_of("input.name", input.name),
-                reason_of(input.reason),
-            )
-            receipt = await context.call(
-                context.container.directory_handler.rename_organization,
-                command,
-                actor=actor,
-                at=context.container.clock.now(),
-            )
-            return Receipt.of(receipt)
-        except EXPECTED as error:
-            return cast(RenameOrganizationResult, as_error(at_input(error)))
+        return cast(
+            RenameOrganizationResult,
+            await written(
+                info,
+                info.context.container.directory_handler.rename_organization,
+                lambda: RenameOrganization(
+                    parse_id("input.id", input.id),
+                    input.expected_version,
+                    name_of("input.name", input.name),
+                    reason_of(input.reason),
+                ),
+            ),
+        )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Protocol, TypeVar, cast
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,14 +14,13 @@ from api.context import Info
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
-    Error,
     InvalidInputError,
     NotAuthorizedError,
     NotFoundError,
     VersionConflictError,
     as_error,
-    at_input,
 )
+from api.handling import written
 from api.moments import read_optional_moment
 from api.shared import (
     REASON,
@@ -39,28 +37,20 @@ from domain.errors import InvalidInput
 from domain.handlers.directory import (
     AmendOrganization,
     DeactivateRecord,
-    DirectoryHandler,
     FlagRecordForReview,
     MergeRecord,
     ReactivateRecord,
     VerifyRecord,
 )
 from domain.limits import PERSON_MAX, WEBSITE_MAX, at_most
-from domain.operations import Receipt as Written
 from domain.values import parse_website
 from projections.verification import CheckRow
 
-__all__ = ["REASON", "EditResult", "handle"]
+__all__ = ["REASON", "EditResult"]
 
 Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
-
-
-class Handles(Protocol[C_contra]):
-    """A method of the directory's handler: a command, who, when; a receipt."""
-
-    def __call__(self, command: C_contra, /, *, actor: str, at: datetime) -> Written: ...
 
 
 EditResult = Annotated[
@@ -121,28 +111,6 @@ class MergeRecordInput:
     reason: str | None = strawberry.field(default=None, description=REASON)
 
 
-async def handle(
-    info: Info,
-    method: Callable[[DirectoryHandler], Handles[C]],
-    prepare: Callable[[], C],
-) -> Receipt | Error:
-    """Checks the caller, parses the input into a command (`prepare`), and has the directory's
-    handler apply it: the receipt, or the expected error named by the input's path."""
-    context = info.context
-    try:
-        actor = context.actor
-        command = prepare()
-        receipt = await context.call(
-            method(context.container.directory_handler),
-            command,
-            actor=actor,
-            at=context.container.clock.now(),
-        )
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return as_error(at_input(error))
-
-
 @strawberry.type
 class RecordMutation:
     @strawberry.mutation(description="Changes several fields at once; one fact per real change.")
@@ -159,7 +127,12 @@ class RecordMutation:
                 reason=reason_of(input.reason),
             )
 
-        return cast(EditResult, await handle(info, lambda h: h.amend_organization, prepare))
+        return cast(
+            EditResult,
+            await written(
+                info, info.context.container.directory_handler.amend_organization, prepare
+            ),
+        )
 
     @strawberry.mutation(description="Records the annual check of any record.")
     async def verify_record(self, info: Info, input: VerifyRecordInput) -> EditResult:
@@ -173,7 +146,10 @@ class RecordMutation:
                 input.verified_at,
             )
 
-        return cast(EditResult, await handle(info, lambda h: h.verify_record, prepare))
+        return cast(
+            EditResult,
+            await written(info, info.context.container.directory_handler.verify_record, prepare),
+        )
 
     @strawberry.mutation(description="Marks any record as needing a look, with the reason.")
     async def flag_record_for_review(self, info: Info, input: RecordReasonInput) -> EditResult:
@@ -181,7 +157,12 @@ class RecordMutation:
             id = parse_id("input.id", input.id)
             return FlagRecordForReview(id, input.expected_version, input.reason)
 
-        return cast(EditResult, await handle(info, lambda h: h.flag_record_for_review, prepare))
+        return cast(
+            EditResult,
+            await written(
+                info, info.context.container.directory_handler.flag_record_for_review, prepare
+            ),
+        )
 
     @strawberry.mutation(description="Takes any record out of search, with the reason.")
     async def deactivate_record(self, info: Info, input: RecordReasonInput) -> EditResult:
@@ -189,7 +170,12 @@ class RecordMutation:
             id = parse_id("input.id", input.id)
             return DeactivateRecord(id, input.expected_version, input.reason)
 
-        return cast(EditResult, await handle(info, lambda h: h.deactivate_record, prepare))
+        return cast(
+            EditResult,
+            await written(
+                info, info.context.container.directory_handler.deactivate_record, prepare
+            ),
+        )
 
     @strawberry.mutation(description="Puts an inactive record back into search.")
     async def reactivate_record(self, info: Info, input: ReactivateInput) -> EditResult:
@@ -197,7 +183,12 @@ class RecordMutation:
             id = parse_id("input.id", input.id)
             return ReactivateRecord(id, input.expected_version, reason_of(input.reason))
 
-        return cast(EditResult, await handle(info, lambda h: h.reactivate_record, prepare))
+        return cast(
+            EditResult,
+            await written(
+                info, info.context.container.directory_handler.reactivate_record, prepare
+            ),
+        )
 
     @strawberry.mutation(description="Records that a record duplicates another of its kind.")
     async def merge_record(self, info: Info, input: MergeRecordInput) -> EditResult:
@@ -209,7 +200,10 @@ class RecordMutation:
                 reason_of(input.reason),
             )
 
-        return cast(EditResult, await handle(info, lambda h: h.merge_record, prepare))
+        return cast(
+            EditResult,
+            await written(info, info.context.container.directory_handler.merge_record, prepare),
+        )
 
 
 @strawberry.type(description="One field changed by one fact (the HSDS metadata shape).")

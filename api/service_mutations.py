@@ -14,7 +14,8 @@ from api.errors import (
     NotFoundError,
     VersionConflictError,
 )
-from api.records import EditResult, handle
+from api.handling import written
+from api.records import EditResult
 from api.shared import (
     DESCRIPTION,
     NAME,
@@ -244,7 +245,10 @@ class ServiceMutation:
                 reason=reason_of(input.reason),
             )
 
-        return cast(EditResult, await handle(info, lambda h: h.amend_service, prepare))
+        return cast(
+            EditResult,
+            await written(info, info.context.container.directory_handler.amend_service, prepare),
+        )
 
     @strawberry.mutation(description="Says how people with disabilities reach a location.")
     async def change_location_accessibility(
@@ -259,7 +263,12 @@ class ServiceMutation:
             )
 
         return cast(
-            EditResult, await handle(info, lambda h: h.change_location_accessibility, prepare)
+            EditResult,
+            await written(
+                info,
+                info.context.container.directory_handler.change_location_accessibility,
+                prepare,
+            ),
         )
 
     @strawberry.mutation(description="Moves a location to a new address (or makes it virtual).")
@@ -273,7 +282,10 @@ class ServiceMutation:
                 reason_of(input.reason),
             )
 
-        return cast(EditResult, await handle(info, lambda h: h.move_location, prepare))
+        return cast(
+            EditResult,
+            await written(info, info.context.container.directory_handler.move_location, prepare),
+        )
 
     @strawberry.mutation(description="Registers a service of an active organization.")
     async def register_service(self, info: Info, input: RegisterServiceInput) -> WriteResult:
@@ -295,7 +307,10 @@ class ServiceMutation:
                 schedule=schedule("input.schedule", input.schedule),
             )
 
-        return cast(WriteResult, await handle(info, lambda h: h.register_service, prepare))
+        return cast(
+            WriteResult,
+            await written(info, info.context.container.directory_handler.register_service, prepare),
+        )
 
     @strawberry.mutation(description="Registers a location (an address, or virtual).")
     async def register_location(self, info: Info, input: RegisterLocationInput) -> WriteResult:
@@ -310,7 +325,12 @@ class ServiceMutation:
                 accessibility=long_text("input.accessibility", input.accessibility),
             )
 
-        return cast(WriteResult, await handle(info, lambda h: h.register_location, prepare))
+        return cast(
+            WriteResult,
+            await written(
+                info, info.context.container.directory_handler.register_location, prepare
+            ),
+        )
 
     @strawberry.mutation(description="Records that a service is offered at a location.")
     async def link_service_to_location(self, info: Info, input: LinkServiceInput) -> WriteResult:
@@ -320,4 +340,9 @@ class ServiceMutation:
                 parse_id("input.locationId", input.location_id),
             )
 
-        return cast(WriteResult, await handle(info, lambda h: h.link_service_to_location, prepare))
+        return cast(
+            WriteResult,
+            await written(
+                info, info.context.container.directory_handler.link_service_to_location, prepare
+            ),
+        )

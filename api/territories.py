@@ -4,7 +4,7 @@ hierarchy's dated changes, recorded by the `coverage_admin` role."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -18,8 +18,8 @@ from api.errors import (
     NotAuthorizedError,
     NotFoundError,
     as_error,
-    at_input,
 )
+from api.handling import written
 from api.shared import Receipt
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
@@ -162,52 +162,40 @@ def _given(value: str | None, field: str) -> str:
     return (value or "").strip()
 
 
-async def _change(info: Info, method: Any, parse: Any) -> TerritoryChangeResult:
-    context = info.context
-    try:
-        actor = context.actor
-        command = parse()
-        at = context.container.clock.now()
-        receipt = await context.call(method, command, actor=actor, at=at)
-        return Receipt.of(receipt)
-    except EXPECTED as error:
-        return cast(TerritoryChangeResult, as_error(at_input(error)))
-
-
 @strawberry.type
 class TerritoryMutation:
     @strawberry.mutation(description="A territory lies in another one from a date on.")
     async def move_territory(
         self, info: Info, input: TerritoryChangeInput
     ) -> TerritoryChangeResult:
-        return await _change(
+        return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.move,
             lambda: MoveTerritory(
                 input.code.strip(), _given(input.parent_code, "input.parentCode"),
                 input.effective_from, input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(description="A territory ceases, becoming part of another, on a date.")
     async def merge_territory(
         self, info: Info, input: TerritoryChangeInput
     ) -> TerritoryChangeResult:
-        return await _change(
+        return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.merge,
             lambda: MergeTerritory(
                 input.code.strip(), _given(input.target_code, "input.targetCode"),
                 input.effective_from, input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
 
     @strawberry.mutation(description="A territory takes a new name from a date on.")
     async def rename_territory(
         self, info: Info, input: TerritoryChangeInput
     ) -> TerritoryChangeResult:
-        return await _change(
+        return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.rename,
             lambda: RenameTerritory(
                 input.code.strip(), _given(input.name, "input.name"), input.effective_from,
                 input.reason,
             ),
-        )  # fmt: skip
+        ))  # fmt: skip
