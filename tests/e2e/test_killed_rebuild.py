@@ -1,4 +1,4 @@
-"""A rebuild killed at random points, fifty times over: every view ends identical to a clean
+"""A rebuild killed at random points, twenty times over: every view ends identical to a clean
 replay of the log."""
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from infra.demo_calls import Plan, load_calls
 from infra.territories import load_reference
 from tests.e2e.test_command import GUICHET, clean_env
 
-KILLS = 50
+KILLS = 20
 
 
-def test_a_rebuild_killed_fifty_times_leaves_views_a_clean_replay_gives(
+def test_a_rebuild_killed_twenty_times_leaves_views_a_clean_replay_gives(
     container: Container, environ: dict[str, str],
     make_container: Callable[[dict[str, str]], Container],
 ) -> None:  # fmt: skip
