@@ -179,27 +179,32 @@ def parse_codes(field: str, codes: Sequence[str], most: int) -> list[str]:
 
 
 @cache
-def iso639_codes() -> frozenset[str]:
-    """Every ISO 639-1 and 639-3 code, and the 639-2 bibliographic ones (`fre`): the one
-    registry of languages, for services and contacts alike. Read once, on first use."""
-    codes: set[str] = set()
+def iso639_codes() -> dict[str, str]:
+    """Every ISO 639-1, 639-3 and 639-2/B code (`fr`, `fra`, `fre`), each with the one form
+    Guichet keeps: the two-letter code where the language has one, else the three-letter
+    one. The one registry of languages, for services and contacts alike; read on first use."""
+    codes: dict[str, str] = {}
     for language in pycountry.languages:
+        kept = getattr(language, "alpha_2", None) or language.alpha_3
         for part in ("alpha_2", "alpha_3", "bibliographic"):
             code = getattr(language, part, None)
             if code:
-                codes.add(code)
-    return frozenset(codes)
+                codes[code] = kept
+    return codes
 
 
 def parse_languages(field: str, codes: Sequence[str]) -> tuple[str, ...]:
-    """ISO 639 codes as given (`fr`, `fra`, `FR`), lower-cased, without repeats."""
+    """ISO 639 codes as given (`fr`, `fra`, `fre`, `FR`), each in the one form kept (`fr`),
+    without repeats: one language is never counted or searched under two codes."""
     given = parse_codes(field, codes, limits.LANGUAGES_MAX)
-    cleaned = tuple(dict.fromkeys(code.lower() for code in given))
     known = iso639_codes()
-    for index, code in enumerate(cleaned):
-        if not _LANGUAGE.fullmatch(code) or code not in known:
+    kept: dict[str, None] = {}
+    for index, code in enumerate(given):
+        folded = code.lower()
+        if not _LANGUAGE.fullmatch(folded) or folded not in known:
             raise InvalidInput(f"{field}[{index}]", f"{code!r} is not an ISO 639 language code")
-    return cleaned
+        kept.setdefault(known[folded])
+    return tuple(kept)
 
 
 def parse_taxonomy(field: str, codes: Sequence[str]) -> tuple[str, ...]:
