@@ -6,6 +6,7 @@ three tables, read from the schema's side. `admin` may do everything.
   operation as every role and holds what it gets to this table.
 - `ARGUMENTS`: arguments of an operation that only some of its callers may set; the same
   mechanism refuses the others before the resolver runs.
+- `EXACT_FIGURES`: who is given exact statistics rather than the published ones.
 - `TYPES`: who may see an object of each type, wherever it appears. The schema is walked
   from every operation when it is built (`api.exposure`), and refused when a role that may call
   an operation can reach, through nested fields, a type not meant for it.
@@ -103,6 +104,10 @@ RULES: dict[str, tuple[Role, ...]] = {
 }
 
 
+# Who is given exact statistics; every other caller gets the published figures, with small
+# counts suppressed and rounded (`infra.statistics`), and an hourly budget of answers.
+EXACT_FIGURES = (Role.ANALYST, Role.AUDITOR)
+
 # Arguments only some of an operation's callers may set (`Type.field.argument`).
 ARGUMENTS: dict[str, tuple[Role, ...]] = {
     # Inactive records are the directory team's, and counsellors' to see what closed.
@@ -165,6 +170,10 @@ BY_TYPE = ("Query.node",)
 
 def allowed(operation: str, role: Role) -> bool:
     return role is Role.ADMIN or role in RULES[operation]
+
+
+def sees_exact_figures(role: Role) -> bool:
+    return role is Role.ADMIN or role in EXACT_FIGURES
 
 
 def may_see(type_name: str, role: Role) -> bool:

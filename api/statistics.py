@@ -11,6 +11,7 @@ from typing import Annotated, cast
 
 import strawberry
 
+from api import access
 from api.consistency import reach
 from api.contacts import ContactChannel
 from api.context import Context, Info
@@ -32,7 +33,6 @@ from infra.tokens import Role
 from projections.statistics_report import Figure as Figure_
 from projections.statistics_report import Published, PublishedCell, to_csv
 
-EXACT_ROLES = (Role.ANALYST, Role.AUDITOR)
 TOP_MAX = 100
 TIMEZONE = "America/Montreal"
 # How often an exact subscription looks for new contacts; a public one waits the public interval.
@@ -190,7 +190,7 @@ def spend(context: Context) -> None:
     from api.http import address_of
 
     budget = context.statistics_budget
-    if budget is None or context.principal.has(*EXACT_ROLES):
+    if budget is None or access.sees_exact_figures(context.principal.role):
         return
     principal = context.principal
     caller = (
@@ -208,7 +208,7 @@ def spend(context: Context) -> None:
 
 
 async def answer(context: Context, asked: StatisticsRequest) -> Statistics:
-    exact = context.principal.has(*EXACT_ROLES)
+    exact = access.sees_exact_figures(context.principal.role)
     published, position = await context.call(figures, context, asked, exact)
     return statistics_of(asked, published, position)
 
@@ -273,7 +273,7 @@ class StatisticsSubscription:
         spend(context)
         stream = (
             _exact_stream(context, asked)
-            if context.principal.has(*EXACT_ROLES)
+            if access.sees_exact_figures(context.principal.role)
             else _public_stream(context, asked)
         )
         async for result in stream:

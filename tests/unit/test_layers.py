@@ -13,7 +13,7 @@ from domain.catalog import AGGREGATES
 
 API = Path(__file__).resolve().parents[2] / "api"
 # The one mechanism that applies the role table, and the context it reads the caller from.
-ROLE_MECHANISM = {"access.py", "context.py", "guards.py", "permissions.py"}
+ROLE_MECHANISM = {"access.py", "context.py", "guards.py"}
 STORE = {"repository", "recorder", "save", "save_in_chunks"}
 
 
@@ -34,8 +34,8 @@ def offences(path: Path) -> list[str]:
         elif isinstance(node, ast.Attribute):
             if node.attr in STORE or (node.attr == "operations" and _container(node.value)):
                 found.append(f"{where} reaches the event store through .{node.attr}")
-            if node.attr == "require" and path.name not in ROLE_MECHANISM:
-                found.append(f"{where} checks a role by hand (.require)")
+            if node.attr in ("require", "has") and path.name not in ROLE_MECHANISM:
+                found.append(f"{where} checks a role by hand (.{node.attr})")
     return found
 
 
@@ -60,10 +60,11 @@ def test_the_check_finds_what_it_forbids(tmp_path: Path) -> None:
         "from domain.directory import Organization\n"
         "def resolve(context):\n"
         "    context.require('editor')\n"
+        "    context.principal.has('editor')\n"
         "    return context.container.operations.save(Organization)\n",
         encoding="utf-8",
     )
-    assert len(offences(bad)) == 4
+    assert len(offences(bad)) == 5
 
 
 PRODUCTION = ("api", "domain", "infra", "projections")
