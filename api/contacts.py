@@ -22,7 +22,6 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
-from api.handling import apply
 from api.shared import parse_id
 from domain import interactions as domain
 from domain import limits
@@ -190,7 +189,7 @@ async def _change(
     """A live step or a correction of the contact `id`."""
     try:
         handler = info.context.container.contact_handler
-        changed = await apply(info, handler.change, lambda: step(parse_id("id", id)))
+        changed = await info.context.handle(handler.change, lambda: step(parse_id("id", id)))
         return _receipt(changed.receipt, need=changed.need)
     except EXPECTED as error:
         return cast(InteractionResult, as_error(error))
@@ -205,7 +204,9 @@ class InteractionMutation:
         self, info: Info, input: RecordInteractionInput
     ) -> InteractionResult:
         try:
-            logged = await apply(info, info.context.container.contact_handler.record, input.command)
+            logged = await info.context.handle(
+                info.context.container.contact_handler.record, input.command
+            )
             return _receipt(logged.receipt, logged.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
@@ -213,7 +214,9 @@ class InteractionMutation:
     @strawberry.mutation(description="Opens a contact being handled now.")
     async def open_interaction(self, info: Info, input: OpenInteractionInput) -> InteractionResult:
         try:
-            receipt = await apply(info, info.context.container.contact_handler.open, input.command)
+            receipt = await info.context.handle(
+                info.context.container.contact_handler.open, input.command
+            )
             return _receipt(receipt)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -18,6 +19,15 @@ from infra.bootstrap import Container
 from infra.tokens import Principal, Role
 
 T = TypeVar("T")
+C = TypeVar("C")
+C_contra = TypeVar("C_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Handles(Protocol[C_contra, R_co]):
+    """A handler's method: a command, who, when; what it wrote."""
+
+    def __call__(self, command: C_contra, /, *, actor: str, at: datetime) -> R_co: ...
 
 
 class Denied(Exception):
@@ -45,6 +55,12 @@ class Context:
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # The event store and views are synchronous; this is the only place they are called.
         return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
+
+    async def handle(self, method: Handles[C, T], prepare: Callable[[], C]) -> T:
+        """Parses the input into a command (`prepare`), then has a handler's `method` apply it as
+        the caller, now, in a worker thread."""
+        command = prepare()
+        return await self.call(method, command, actor=self.actor, at=self.container.clock.now())
 
     @property
     def actor(self) -> str:
