@@ -46,7 +46,7 @@ from domain.interactions import (
     Interaction,
     draft_logged,
 )
-from domain.operations import Operations
+from domain.operations import Logged, Operations
 from domain.records import Record
 from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import LocalizedText, Phone
@@ -190,6 +190,31 @@ def test_a_contact_logged_before_instants_were_read_in_utc_is_still_replayed(
     again = given.handler.record(command, actor="c", at=AT)
 
     assert again.replayed is True
+
+
+def test_a_contact_logged_before_instants_were_read_in_utc_is_replayed_in_a_batch_too(
+    given: Directory,
+) -> None:
+    command = contact()
+    draft = draft_logged(
+        key=command.key, channel=command.channel, started_at=command.started_at,
+        answered_at=command.answered_at, ended_at=command.ended_at, language="fr",
+        interpreter=False, counsellor="c", inquirer=command.inquirer, needs=(),
+        disposition=Disposition.COMPLETED, follow_up=None, at=AT,
+    )  # fmt: skip
+    old = dataclasses.replace(draft, digest=draft.given_digest)
+    given.operations.save(Interaction.logged(old, {}, actor="c", at=AT))
+    head = given.head()
+
+    [again, other] = given.handler.record_many(
+        [dataclasses.replace(command, counsellor="c"), contact(key=command.key, language="en")],
+        actor="c", at=AT,
+    )  # fmt: skip
+
+    assert isinstance(again, Logged)
+    assert (again.receipt.id, again.replayed) == (old.id, True)
+    assert isinstance(other, InvalidInput)
+    assert (other.field, given.head()) == ("input.key", head)
 
 
 def test_the_same_key_for_another_contact_is_refused_before_any_other_rule(
