@@ -210,11 +210,14 @@ class InteractionMutation:
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
 
-    @strawberry.mutation(description="Opens a contact being handled now.")
+    @strawberry.mutation(
+        description="Opens a contact being handled now; a retry with the same key and content"
+        " gets the first receipt, replayed."
+    )
     async def open_interaction(self, info: Info, input: OpenInteractionInput) -> InteractionResult:
         try:
-            receipt = await apply(info, info.context.container.contact_handler.open, input.command)
-            return _receipt(receipt)
+            opened = await apply(info, info.context.container.contact_handler.open, input.command)
+            return _receipt(opened.receipt, opened.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
 

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.contact_values import instant_digest, interaction_id
 from domain.directory import Organization
 from domain.errors import InvalidInput, VersionConflict
 from domain.handlers.contact_commands import (
@@ -172,18 +173,24 @@ class ContactHandler:
         answers = iter(saved)
         return [result if result is not None else next(answers) for result in results]
 
-    def open(self, command: OpenContact, *, actor: str, at: datetime) -> Receipt:
+    def open(self, command: OpenContact, *, actor: str, at: datetime) -> Logged:
+        """Opens a contact handled live; a retry with the same key and the same opening (its
+        instants read in UTC) gets the first receipt, with `replayed`."""
         interaction = Interaction.open(
             key=command.key, channel=command.channel, started_at=command.started_at,
             answered_at=command.answered_at, language=command.language,
             interpreter=command.interpreter, counsellor=command.counsellor or actor,
             inquirer=command.inquirer, actor=actor, at=at,
         )  # fmt: skip
-        self._require_territory(interaction.inquirer.get("territory"))
+        [opening] = interaction.pending_events
         try:
-            return self.operations.save_record(interaction, 0)
-        except VersionConflict:
-            raise InvalidInput("input.key", f"{command.key!r} already opened a contact") from None
+            self._require_territory(interaction.inquirer.get("territory"))
+            return Logged(self.operations.save_record(interaction, 0), replayed=False)
+        except (InvalidInput, VersionConflict):
+            # As for a whole contact, the key is answered before any other rule.
+            if (reopened := self._reopened(interaction.key, opening)) is not None:
+                return reopened
+            raise
 
     def change(self, command: Step, *, actor: str, at: datetime) -> Changed:
         """A live step or a correction, applied to the latest version of the contact."""
@@ -281,6 +288,23 @@ class ContactHandler:
             "input.key", f"{draft.key!r} already logged another contact; use a new key"
         )
 
+    def _reopened(self, key: str, opening: object) -> Logged | None:
+        """The first receipt, replayed, if the key opened this same contact; None if the key
+        is new; the key is refused if it opened or logged another contact."""
+        id = interaction_id(key)
+        stored = self.operations.recorder.select_events(id, limit=1)
+        if not stored:
+            return None
+        first = self.operations.mapper.to_domain_event(stored[0])
+        if (
+            isinstance(first, Interaction.Opened) and isinstance(opening, Interaction.Opened)
+            and _opening(first) == _opening(opening)
+        ):  # fmt: skip
+            version: int = self.operations.repository.get(id).version
+            position = self.operations.recorder.max_notification_id() or 0
+            return Logged(Receipt(id, version, position), replayed=True)
+        raise InvalidInput("input.key", f"{key!r} already opened another contact; use a new key")
+
     def _referrals(
         self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
         details: ServiceDetails, at: datetime,
@@ -342,6 +366,16 @@ class ContactHandler:
             return self.operations.repository.get(id)
         except AggregateNotFoundError:
             return None
+
+
+def _opening(fact: Interaction.Opened) -> str:
+    """What a retried opening must repeat, its instants read in UTC."""
+    return instant_digest({name: getattr(fact, name) for name in OPENING})
+
+
+OPENING = (
+    "channel", "started_at", "answered_at", "language", "interpreter", "counsellor", "inquirer",
+)  # fmt: skip
 
 
 class _NoDetails:

@@ -340,7 +340,7 @@ def opened(given: Directory) -> UUID:
         key="live-1", channel=ContactChannel.CHAT, started_at=STARTED, answered_at=None,
         language="en", inquirer=Inquirer(InquirerType.PROFESSIONAL),
     )  # fmt: skip
-    return given.handler.open(command, actor="carla", at=AT).id
+    return given.handler.open(command, actor="carla", at=AT).receipt.id
 
 
 def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
@@ -368,11 +368,38 @@ def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
     assert closed.receipt.version == interaction.version
 
 
+def opening(**changes: object) -> OpenContact:
+    command = OpenContact(
+        key="live-1", channel=ContactChannel.CHAT, started_at=STARTED, answered_at=None,
+        language="en", inquirer=Inquirer(InquirerType.PROFESSIONAL),
+    )  # fmt: skip
+    return dataclasses.replace(command, **changes)  # type: ignore[arg-type]
+
+
+def test_a_retried_opening_returns_the_first_receipt_and_writes_nothing(
+    given: Directory,
+) -> None:
+    first = given.handler.open(opening(), actor="carla", at=AT)
+    given.handler.change(AddNeed(first.receipt.id, "BD-1800"), actor="carla", at=AT)
+    head = given.head()
+
+    again = given.handler.open(opening(), actor="carla", at=AT + timedelta(minutes=1))
+    in_utc = given.handler.open(opening(started_at=STARTED.astimezone(UTC)), actor="carla", at=AT)
+
+    assert (first.replayed, again.replayed, in_utc.replayed) == (False, True, True)
+    assert again.receipt == in_utc.receipt
+    assert (again.receipt.id, again.receipt.version) == (first.receipt.id, 2)
+    assert given.head() == head
+
+
 def test_a_key_opens_one_contact(given: Directory) -> None:
-    opened(given)
-    with pytest.raises(InvalidInput) as caught:
-        opened(given)
-    assert caught.value.field == "input.key"
+    given.handler.open(opening(), actor="carla", at=AT)
+    head = given.head()
+
+    refused("input.key", given.handler.open, opening(language="fr"), actor="carla", at=AT)
+    refused("input.key", given.handler.open, opening(), actor="someone else", at=AT)
+
+    assert given.head() == head
 
 
 def test_an_open_contact_s_territory_is_known(given: Directory) -> None:
