@@ -375,7 +375,7 @@ def _in_service(record: object, organization_active: Callable[[UUID], bool]) -> 
 
 
 def _organization_in(active: Mapping[UUID, type[Aggregate]], opened: set[UUID], id: UUID) -> bool:
-    """In a batch: an organization active in the log or registered by the batch."""
+    """In a batch: an organization known active (`active`) or read active for this chunk."""
     return issubclass(active.get(id, Aggregate), Organization) or id in opened
 
 
