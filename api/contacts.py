@@ -211,13 +211,16 @@ class InteractionMutation:
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
 
-    @strawberry.mutation(description="Opens a contact being handled now.")
+    @strawberry.mutation(
+        description="Opens a contact being handled now; a retry with the same key and content"
+        " gets the first receipt, replayed."
+    )
     async def open_interaction(self, info: Info, input: OpenInteractionInput) -> InteractionResult:
         try:
-            receipt = await info.context.handle(
+            opened = await info.context.handle(
                 info.context.container.contact_handler.open, input.command
             )
-            return _receipt(receipt)
+            return _receipt(opened.receipt, opened.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))
 

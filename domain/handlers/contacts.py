@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from domain.contact_values import instant_digest, interaction_id
 from domain.directory import Organization
 from domain.errors import InvalidInput, VersionConflict
 from domain.handlers.contact_commands import (
@@ -125,67 +126,71 @@ class ContactHandler:
         draft = self._draft(command, actor, at)
         try:
             snapshots = self._checked(draft, at, {})
-        except InvalidInput:
+        except InvalidInput as refusal:
             # The key is answered before any other rule. The rules that read the directory
             # and territories are tried first only because a new key must pass them anyway:
             # the answer is the same, and a new contact pays no look-up of its key.
-            if (replayed := self._replay(draft)) is not None:
-                return replayed
-            raise
+            return self._answered(draft, refusal)
         interaction = Interaction.logged(draft, snapshots, actor=actor, at=at)
         try:
             return self.contacts.log(interaction)
         except InvalidInput as refusal:
-            # Logged before with another digest: perhaps a fact older than instants in UTC.
-            if refusal.field == "input.key" and (replayed := self._replay(draft)) is not None:
-                return replayed
-            raise
+            return self._answered(draft, refusal)
 
     def record_many(
         self, commands: Sequence[RecordContact], *, actor: str, at: datetime | None = None,
         details: ServiceDetails | None = None,
     ) -> list[Logged | InvalidInput]:  # fmt: skip
-        """Logs many contacts (loaders, demo data), SAVE_CHUNK a transaction, applying the same
-        rules to each as `record`; each contact is recorded at its start unless `at` is given.
+        """Logs many contacts (loaders, demo data), SAVE_CHUNK a transaction, answering each
+        as `record` does; each contact is recorded at its start unless `at` is given.
         Each service referred to is read once for the whole batch; `details` may give the
         services' addresses instead of the handler's own port."""
         known: dict[UUID, ReferralSnapshot] = {}
         results: list[Logged | InvalidInput | None] = []
-        pending: list[Interaction] = []
+        pending: list[tuple[LoggedDraft, Interaction]] = []
         for command in commands:
             when = at or command.started_at
             try:
                 draft = self._draft(command, actor, when)
-                try:
-                    snapshots = self._checked(draft, when, known, details)
-                except InvalidInput:
-                    if (replayed := self._replay(draft)) is None:
-                        raise
-                    results.append(replayed)
-                    continue
             except InvalidInput as refusal:
                 results.append(refusal)
                 continue
-            pending.append(Interaction.logged(draft, snapshots, actor=actor, at=when))
+            try:
+                snapshots = self._checked(draft, when, known, details)
+            except InvalidInput as refusal:
+                results.append(self._answer(draft, refusal))
+                continue
+            pending.append((draft, Interaction.logged(draft, snapshots, actor=actor, at=when)))
             results.append(None)
         saved: list[Logged | InvalidInput] = []
         for start in range(0, len(pending), SAVE_CHUNK):
-            saved += self.contacts.log_many(pending[start : start + SAVE_CHUNK])
+            chunk = pending[start : start + SAVE_CHUNK]
+            logged = self.contacts.log_many([interaction for _, interaction in chunk])
+            saved += [
+                self._answer(draft, result) if isinstance(result, InvalidInput) else result
+                for (draft, _), result in zip(chunk, logged, strict=True)
+            ]
         answers = iter(saved)
         return [result if result is not None else next(answers) for result in results]
 
-    def open(self, command: OpenContact, *, actor: str, at: datetime) -> Receipt:
+    def open(self, command: OpenContact, *, actor: str, at: datetime) -> Logged:
+        """Opens a contact handled live; a retry with the same key and the same opening (its
+        instants read in UTC) gets the first receipt, with `replayed`."""
         interaction = Interaction.open(
             key=command.key, channel=command.channel, started_at=command.started_at,
             answered_at=command.answered_at, language=command.language,
             interpreter=command.interpreter, counsellor=command.counsellor or actor,
             inquirer=command.inquirer, actor=actor, at=at,
         )  # fmt: skip
-        self._require_territory(interaction.inquirer.get("territory"))
+        [opening] = interaction.pending_events
         try:
-            return self.operations.save_record(interaction, 0)
-        except VersionConflict:
-            raise InvalidInput("input.key", f"{command.key!r} already opened a contact") from None
+            self._require_territory(interaction.inquirer.get("territory"))
+            return Logged(self.operations.save_record(interaction, 0), replayed=False)
+        except (InvalidInput, VersionConflict):
+            # As for a whole contact, the key is answered before any other rule.
+            if (reopened := self._reopened(interaction.key, opening)) is not None:
+                return reopened
+            raise
 
     def change(self, command: Step, *, actor: str, at: datetime) -> Changed:
         """A live step or a correction, applied to the latest version of the contact."""
@@ -252,6 +257,22 @@ class ContactHandler:
                 f"{code!r} is not a known territory code (or {CONFIDENTIAL!r})",
             )
 
+    def _answered(self, draft: LoggedDraft, refusal: InvalidInput) -> Logged:
+        """A refused contact answered by its key first, for one contact or many: a retry
+        (perhaps of a contact logged before its instants were read in UTC, whose digest the
+        log does not match) is the first receipt; another contact under the key is refused
+        as such; a new key gets the refusal."""
+        if (replayed := self._replay(draft)) is not None:
+            return replayed
+        raise refusal
+
+    def _answer(self, draft: LoggedDraft, refusal: InvalidInput) -> Logged | InvalidInput:
+        """`_answered`, as a batch gives it: the refusal in the contact's place."""
+        try:
+            return self._answered(draft, refusal)
+        except InvalidInput as answer:
+            return answer
+
     def _replay(self, draft: LoggedDraft) -> Logged | None:
         """The first receipt, replayed, if the key logged this same contact; None if the key
         is new; the key is refused if it logged another contact."""
@@ -266,6 +287,23 @@ class ContactHandler:
         raise InvalidInput(
             "input.key", f"{draft.key!r} already logged another contact; use a new key"
         )
+
+    def _reopened(self, key: str, opening: object) -> Logged | None:
+        """The first receipt, replayed, if the key opened this same contact; None if the key
+        is new; the key is refused if it opened or logged another contact."""
+        id = interaction_id(key)
+        stored = self.operations.recorder.select_events(id, limit=1)
+        if not stored:
+            return None
+        first = self.operations.mapper.to_domain_event(stored[0])
+        if (
+            isinstance(first, Interaction.Opened) and isinstance(opening, Interaction.Opened)
+            and _opening(first) == _opening(opening)
+        ):  # fmt: skip
+            version: int = self.operations.repository.get(id).version
+            position = self.operations.recorder.max_notification_id() or 0
+            return Logged(Receipt(id, version, position), replayed=True)
+        raise InvalidInput("input.key", f"{key!r} already opened another contact; use a new key")
 
     def _referrals(
         self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
@@ -328,6 +366,16 @@ class ContactHandler:
             return self.operations.repository.get(id)
         except AggregateNotFoundError:
             return None
+
+
+def _opening(fact: Interaction.Opened) -> str:
+    """What a retried opening must repeat, its instants read in UTC."""
+    return instant_digest({name: getattr(fact, name) for name in OPENING})
+
+
+OPENING = (
+    "channel", "started_at", "answered_at", "language", "interpreter", "counsellor", "inquirer",
+)  # fmt: skip
 
 
 class _NoDetails:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from functools import partial
+from typing import Protocol, TypeGuard, TypeVar
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.directory import Organization
@@ -202,21 +204,20 @@ class DirectoryHandler:
         )
 
     def reactivate_record(self, command: ReactivateRecord, *, actor: str, at: datetime) -> Receipt:
-        return self._edit(
-            Record,
-            command.id,
-            command.expected_version,
-            lambda record: record.reactivate(command.reason, actor=actor, at=at),
-        )
+        def reactivate(record: Record) -> None:
+            record.reactivate(command.reason, actor=actor, at=at)
+            self._require_organization_active(record, "id")
+
+        return self._edit(Record, command.id, command.expected_version, reactivate)
 
     def merge_record(self, command: MergeRecord, *, actor: str, at: datetime) -> Receipt:
         target = self.operations.load(Record, command.target_id, None)
-        return self._edit(
-            Record,
-            command.id,
-            command.expected_version,
-            lambda record: record.merge_into(target, command.reason, actor=actor, at=at),
-        )
+
+        def merge(record: Record) -> None:
+            record.merge_into(target, command.reason, actor=actor, at=at)
+            self._require_organization_active(target, "targetId")
+
+        return self._edit(Record, command.id, command.expected_version, merge)
 
     # -- many at once ----------------------------------------------------------------------
 
@@ -240,8 +241,15 @@ class DirectoryHandler:
             wanted = {command.id for command in chunk}
             wanted.update(id for c in chunk for _, id, _ in _references(c) if id not in active)
             found = self.current(list(wanted))
+            owners = {o for r in found.values() if (o := _organization(r)) is not None}
+            owned = {**found, **self.current(list(owners - found.keys() - active.keys()))}
+            opened = {
+                id for id, r in owned.items()
+                if isinstance(r, Organization) and r.status is Status.ACTIVE
+            }  # fmt: skip
+            organization_active = partial(_organization_in, active, opened)
             for id, record in found.items():
-                if isinstance(record, Record) and record.status is Status.ACTIVE:
+                if _in_service(record, organization_active):
                     active.setdefault(id, type(record))
             written: list[Aggregate] = []
             for index, command in enumerate(chunk, start):
@@ -251,7 +259,10 @@ class DirectoryHandler:
                 try:
                     for cls, id, field in _references(command):
                         if not issubclass(active.get(id, Aggregate), cls):
-                            raise _not_active(cls, id, field, exists=isinstance(found.get(id), cls))
+                            referred = found.get(id)
+                            if isinstance(referred, cls) and referred.status is Status.ACTIVE:
+                                raise _organization_not_active(referred, field)
+                            raise _not_active(cls, id, field, exists=isinstance(referred, cls))
                     aggregate = self._build(command, actor=actor, at=at)
                 except InvalidInput as error:
                     refused.append(Refused(index, error))
@@ -315,6 +326,20 @@ class DirectoryHandler:
             raise _not_active(cls, id, field, exists=False) from None
         if record.status is not Status.ACTIVE:
             raise _not_active(cls, id, field, exists=True)
+        self._require_organization_active(record, field)
+
+    def _require_organization_active(self, record: Record, field: str) -> None:
+        """A service or location is in service only while its organization is active: the
+        rule of registering one, and of linking, reactivating or merging into one."""
+        if not _in_service(record, self._organization_active):
+            raise _organization_not_active(record, field)
+
+    def _organization_active(self, id: UUID) -> bool:
+        try:
+            organization: object = self.operations.repository.get(id)
+        except AggregateNotFoundError:
+            return False
+        return isinstance(organization, Organization) and organization.status is Status.ACTIVE
 
     def _one_by_one(self, ids: Sequence[UUID]) -> Mapping[UUID, Aggregate]:
         found: dict[UUID, Aggregate] = {}
@@ -334,6 +359,31 @@ def _references(command: Registration) -> tuple[Reference, ...]:
             (Location, command.location_id, "location_id"),
         )
     return ()
+
+
+def _organization(record: object) -> UUID | None:
+    """The organization a service or location belongs to (an organization belongs to none)."""
+    return record.organization_id if isinstance(record, Service | Location) else None
+
+
+def _in_service(record: object, organization_active: Callable[[UUID], bool]) -> TypeGuard[Record]:
+    """Active, and for a service or location, of an organization that is active too."""
+    if not isinstance(record, Record) or record.status is not Status.ACTIVE:
+        return False
+    owner = _organization(record)
+    return owner is None or organization_active(owner)
+
+
+def _organization_in(active: Mapping[UUID, type[Aggregate]], opened: set[UUID], id: UUID) -> bool:
+    """In a batch: an organization known active (`active`) or read active for this chunk."""
+    return issubclass(active.get(id, Aggregate), Organization) or id in opened
+
+
+def _organization_not_active(record: Record, field: str) -> InvalidInput:
+    return InvalidInput(
+        field,
+        f"the organization {_organization(record)} of {record.kind} {record.id} is not active",
+    )
 
 
 def _not_active(cls: type[Record], id: UUID, field: str, *, exists: bool) -> InvalidInput:

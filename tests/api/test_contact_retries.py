@@ -12,7 +12,8 @@ import pytest
 
 from infra.bootstrap import Container
 from infra.territories import load_reference
-from tests.api.test_interactions import CONTACTS, COUNSELLOR, RECORD, ready
+from tests.api.test_interaction_steps import OPEN
+from tests.api.test_interactions import CONTACTS, COUNSELLOR, RECORD, ROSEMONT, ready
 from tests.api.test_record_life import mutate
 from tests.api.test_services import FOOD_BANK, REGISTER_SERVICE, organization, write
 from tests.support.graphql import GraphQLClient
@@ -88,3 +89,30 @@ async def test_a_service_registered_a_moment_ago_can_be_referred_to(
     logged = await record(graphql, document)
 
     assert logged["__typename"] == "InteractionReceipt", logged
+
+
+async def test_a_retried_opening_is_answered_by_its_key(
+    container: Container, graphql: GraphQLClient
+) -> None:
+    ready(container)
+    document = OPEN.replace("need }", "need replayed }")
+    opening = {
+        "key": "live-retry", "channel": "CHAT", "startedAt": "2026-03-02T09:00:00-05:00",
+        "answeredAt": None, "language": "fr", "inquirer": {"type": "SELF", "territory": ROSEMONT},
+    }  # fmt: skip
+
+    async def open_(input: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = (await graphql.data(document, {"input": input}, COUNSELLOR))[
+            "openInteraction"
+        ]
+        return result
+
+    first = await open_(opening)
+    head = container.head()
+    again = await open_({**opening, "startedAt": "2026-03-02T14:00:00Z"})
+    other = await open_({**opening, "language": "en"})
+
+    assert (first["__typename"], first["replayed"]) == ("InteractionReceipt", False), first
+    assert (again["id"], again["replayed"]) == (first["id"], True), again
+    assert (other["__typename"], other["field"]) == ("InvalidInputError", "input.key")
+    assert container.head() == head

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from domain.directory import VerificationMethod
 from domain.handlers.directory import RegisterService, VerifyRecord
@@ -213,3 +213,24 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
     assert await names("VERIFIED_THIS_YEAR") == ["Organisme 4"]
     public = await graphql.data(QUEUE, {"state": "DUE"})
     assert public["verificationQueue"]["__typename"] == "NotAuthorizedError"
+
+
+async def test_a_service_of_an_inactive_organization_is_not_reactivated(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    owner = await registered(graphql)
+    service = uuid4()
+    at = datetime(2026, 2, 1, tzinfo=UTC)
+    handler = container.directory_handler
+    handler.register_service(
+        RegisterService(service, UUID(owner["id"]), LocalizedText("Atelier", "")), actor="t", at=at
+    )
+    for id in (str(service), owner["id"]):
+        await mutate(graphql, "deactivateRecord", {"id": id, "expectedVersion": 1, "reason": "x"})
+    head = container.head()
+
+    refused = await mutate(graphql, "reactivateRecord", {"id": str(service), "expectedVersion": 2})
+
+    assert (refused["__typename"], refused["field"]) == ("InvalidInputError", "input.id")
+    assert "organization" in refused["message"]
+    assert container.head() == head

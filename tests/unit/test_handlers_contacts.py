@@ -46,7 +46,7 @@ from domain.interactions import (
     Interaction,
     draft_logged,
 )
-from domain.operations import Operations
+from domain.operations import Logged, Operations
 from domain.records import Record
 from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import LocalizedText, Phone
@@ -192,6 +192,31 @@ def test_a_contact_logged_before_instants_were_read_in_utc_is_still_replayed(
     assert again.replayed is True
 
 
+def test_a_contact_logged_before_instants_were_read_in_utc_is_replayed_in_a_batch_too(
+    given: Directory,
+) -> None:
+    command = contact()
+    draft = draft_logged(
+        key=command.key, channel=command.channel, started_at=command.started_at,
+        answered_at=command.answered_at, ended_at=command.ended_at, language="fr",
+        interpreter=False, counsellor="c", inquirer=command.inquirer, needs=(),
+        disposition=Disposition.COMPLETED, follow_up=None, at=AT,
+    )  # fmt: skip
+    old = dataclasses.replace(draft, digest=draft.given_digest)
+    given.operations.save(Interaction.logged(old, {}, actor="c", at=AT))
+    head = given.head()
+
+    [again, other] = given.handler.record_many(
+        [dataclasses.replace(command, counsellor="c"), contact(key=command.key, language="en")],
+        actor="c", at=AT,
+    )  # fmt: skip
+
+    assert isinstance(again, Logged)
+    assert (again.receipt.id, again.replayed) == (old.id, True)
+    assert isinstance(other, InvalidInput)
+    assert (other.field, given.head()) == ("input.key", head)
+
+
 def test_the_same_key_for_another_contact_is_refused_before_any_other_rule(
     given: Directory,
 ) -> None:
@@ -315,7 +340,7 @@ def opened(given: Directory) -> UUID:
         key="live-1", channel=ContactChannel.CHAT, started_at=STARTED, answered_at=None,
         language="en", inquirer=Inquirer(InquirerType.PROFESSIONAL),
     )  # fmt: skip
-    return given.handler.open(command, actor="carla", at=AT).id
+    return given.handler.open(command, actor="carla", at=AT).receipt.id
 
 
 def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
@@ -343,11 +368,38 @@ def test_a_live_contact_is_built_step_by_step(given: Directory) -> None:
     assert closed.receipt.version == interaction.version
 
 
+def opening(**changes: object) -> OpenContact:
+    command = OpenContact(
+        key="live-1", channel=ContactChannel.CHAT, started_at=STARTED, answered_at=None,
+        language="en", inquirer=Inquirer(InquirerType.PROFESSIONAL),
+    )  # fmt: skip
+    return dataclasses.replace(command, **changes)  # type: ignore[arg-type]
+
+
+def test_a_retried_opening_returns_the_first_receipt_and_writes_nothing(
+    given: Directory,
+) -> None:
+    first = given.handler.open(opening(), actor="carla", at=AT)
+    given.handler.change(AddNeed(first.receipt.id, "BD-1800"), actor="carla", at=AT)
+    head = given.head()
+
+    again = given.handler.open(opening(), actor="carla", at=AT + timedelta(minutes=1))
+    in_utc = given.handler.open(opening(started_at=STARTED.astimezone(UTC)), actor="carla", at=AT)
+
+    assert (first.replayed, again.replayed, in_utc.replayed) == (False, True, True)
+    assert again.receipt == in_utc.receipt
+    assert (again.receipt.id, again.receipt.version) == (first.receipt.id, 2)
+    assert given.head() == head
+
+
 def test_a_key_opens_one_contact(given: Directory) -> None:
-    opened(given)
-    with pytest.raises(InvalidInput) as caught:
-        opened(given)
-    assert caught.value.field == "input.key"
+    given.handler.open(opening(), actor="carla", at=AT)
+    head = given.head()
+
+    refused("input.key", given.handler.open, opening(language="fr"), actor="carla", at=AT)
+    refused("input.key", given.handler.open, opening(), actor="someone else", at=AT)
+
+    assert given.head() == head
 
 
 def test_an_open_contact_s_territory_is_known(given: Directory) -> None:

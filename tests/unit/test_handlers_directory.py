@@ -484,3 +484,74 @@ def test_a_batch_larger_than_a_chunk_is_saved_whole(given: Directory) -> None:
 
     assert len(receipt.new) == SAVE_CHUNK + 6
     assert all(command.id in given.operations.repository for command in services)
+
+
+# -- a service or location is in service only while its organization is active --------------
+
+
+@pytest.mark.parametrize("kind", ["service", "location"])
+def test_a_record_of_an_inactive_organization_is_not_reactivated(
+    given: Directory, kind: str
+) -> None:
+    owner = given.organization()
+    id = given.deactivated(given.service(owner) if kind == "service" else given.location(owner))
+    given.deactivated(owner)
+    head = given.head()
+
+    with pytest.raises(InvalidInput, match="organization") as refused:
+        given.handler.reactivate_record(ReactivateRecord(id, 2, "back"), actor="e", at=AT)
+
+    assert refused.value.field == "id"
+    assert given.head() == head
+    given.handler.reactivate_record(ReactivateRecord(owner, 2), actor="e", at=AT)
+    given.handler.reactivate_record(ReactivateRecord(id, 2, "back"), actor="e", at=AT)
+    assert given.operations.repository.get(id).status is Status.ACTIVE
+
+
+@pytest.mark.parametrize("kind", ["service", "location"])
+def test_nothing_merges_into_a_record_of_an_inactive_organization(
+    given: Directory, kind: str
+) -> None:
+    new = given.service if kind == "service" else given.location
+    closed = given.organization()
+    target, duplicate = new(closed), new()
+    given.deactivated(closed)
+    head = given.head()
+
+    with pytest.raises(InvalidInput, match="organization") as refused:
+        given.handler.merge_record(MergeRecord(duplicate, 1, target), actor="e", at=AT)
+
+    assert refused.value.field == "targetId"
+    assert given.head() == head
+
+
+def test_nothing_is_linked_to_a_record_of_an_inactive_organization(given: Directory) -> None:
+    closed, open_ = given.organization(), given.organization()
+    service, location = given.service(closed), given.location(closed)
+    open_service, open_location = given.service(open_), given.location(open_)
+    given.deactivated(closed)
+
+    for command, field in (
+        (LinkServiceToLocation(service, open_location), "service_id"),
+        (LinkServiceToLocation(open_service, location), "location_id"),
+    ):
+        with pytest.raises(InvalidInput, match="organization") as refused:
+            given.handler.link_service_to_location(command, actor="edith", at=AT)
+        assert refused.value.field == field
+    batch = given.handler.register_all(
+        [LinkServiceToLocation(service, open_location)], actor="i", at=AT
+    )
+    assert (batch.new, [r.error.field for r in batch.refused]) == ((), ["service_id"])
+
+
+def test_a_batch_links_records_of_an_active_organization_of_the_log(given: Directory) -> None:
+    known = given.organization()
+    service, location = given.service(known), given.location(known)
+    batch: list[Registration] = [
+        RegisterService(uuid4(), known, OTHER),
+        LinkServiceToLocation(service, location),
+    ]
+
+    receipt = given.handler.register_all(batch, actor="import", at=AT)
+
+    assert (len(receipt.new), receipt.refused) == (2, ())
