@@ -4,13 +4,14 @@ rule of agreements and of the territory hierarchy, whatever the entry point."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
 from domain.coverage import CoverageAgreement, CoverageLedger, ledger_id
-from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.errors import Contended, InvalidInput, NotFound, VersionConflict
 from domain.handlers.coverage import (
     AgreeCoverage,
     AmendCoverage,
@@ -190,6 +191,34 @@ def test_two_requests_that_read_the_same_ledger_conflict_on_its_version(
 
     with pytest.raises(IntegrityError):
         operations.save(second)
+
+
+class Rivalled(Operations):
+    """A store where another request saves the funder's ledger just before every save."""
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> Any:
+        for aggregate in aggregates:
+            if isinstance(aggregate, CoverageLedger) and aggregate.id in self.repository:
+                rival: CoverageLedger = self.repository.get(aggregate.id)
+                rival.note(rival.agreements[0], actor="bob", at=AT)
+                super().save(rival)
+        return super().save(*aggregates, **kwargs)
+
+
+def test_a_check_that_keeps_losing_to_others_writes_nothing_and_says_to_send_it_again() -> None:
+    # Given a funder whose ledger another request saves before each of this one's saves.
+    operations = Rivalled(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    handler = CoverageHandler(operations, patience=0.05)
+    handler.define(DefineTerritories(PLACES), actor="geo", at=AT)
+    handler.agree(laval(channels=("web",)), actor="bob", at=AT)
+    command = laval()
+
+    # When an agreement is made, Then it is refused after a few tries, naming no internal record.
+    with pytest.raises(Contended, match="Send the request again") as refused:
+        handler.agree(command, actor="ana", at=AT)
+    assert str(ledger_id("Ville de Laval")) not in refused.value.message
+    assert (refused.value.id, refused.value.version) == (command.id, 0)
+    assert command.id not in operations.repository
 
 
 def test_an_amendment_that_would_overlap_is_refused(
