@@ -416,5 +416,6 @@ def test_the_shipped_history_places_granby_in_monteregie_until_july_2021_once(
         found = facts(operations, territory_id(mrc))
         assert parent_on(found, date(2021, 7, 7)) == "RA-16"
         assert parent_on(found, date(2021, 7, 8)) == "RA-05"
-    assert (recorded, again) == (11, 0)
+    assert (recorded.agreements, recorded.moves, recorded.refused) == (11, 2, ())
+    assert (again.agreements, again.moves, again.refused) == (0, 0, ())
     assert head(operations) == position
