@@ -31,7 +31,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import limits
-from domain.coverage import CoverageAgreement, CoverageLedger, ledger_id
+from domain.coverage import CoverageAgreement, CoverageLedger, funder_key, ledger_id
 from domain.errors import Contended, InvalidInput, NotFound, VersionConflict
 from domain.moments import EARLIEST
 from domain.operations import Operations, Receipt
@@ -264,12 +264,12 @@ class CoverageHandler:
         """Every agreement the log shows with this funder at some version."""
         recorder, mapper = self.operations.recorder, self.operations.mapper
         found: list[UUID] = []
-        start = 1
+        key, start = funder_key(funder), 1
         while True:
             page = recorder.select_notifications(start, _PAGE, topics=_FUNDER_TOPICS)
             for notification in page:
                 fact = mapper.to_domain_event(notification)
-                if fact.funder.casefold() == funder.casefold():  # type: ignore[attr-defined]
+                if funder_key(fact.funder) == key:  # type: ignore[attr-defined]
                     found.append(fact.originator_id)
             if len(page) < _PAGE:
                 return list(dict.fromkeys(found))

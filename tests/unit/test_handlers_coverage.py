@@ -419,3 +419,21 @@ def test_the_shipped_history_places_granby_in_monteregie_until_july_2021_once(
     assert (recorded.agreements, recorded.moves, recorded.refused) == (11, 2, ())
     assert (again.agreements, again.moves, again.refused) == (0, 0, ())
     assert head(operations) == position
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["\uff36ille de Laval", "Ville\u200b de Laval", "VILLE  DE\u00a0LAVAL", "Ville de La\u00advaL"],
+    ids=["fullwidth", "zero-width space", "case and spaces", "soft hyphen"],
+)
+def test_a_funder_written_with_lookalike_characters_is_the_same_funder(
+    handler: CoverageHandler, lookalike: str
+) -> None:
+    # Given an agreement of Ville de Laval.
+    first = handler.agree(laval(), actor="ana", at=AT)
+
+    # When the same funder, written with other characters that read the same, agrees again.
+    # Then it is checked against the first one, on the same ledger.
+    with pytest.raises(InvalidInput, match=f"overlaps agreement {first.id}"):
+        handler.agree(laval(funder=lookalike), actor="ana", at=AT)
+    assert ledger_id(lookalike) == ledger_id("Ville de Laval")
