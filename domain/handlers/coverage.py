@@ -162,7 +162,7 @@ class CoverageHandler:
             agreement.extend(command.effective_until, command.reason, actor=actor, at=at)
             return agreement
 
-        return self._checked(extended, actor=actor, at=at)
+        return self._checked(extended, actor=actor, at=at, field="effectiveUntil")
 
     def amend(self, command: AmendCoverage, *, actor: str, at: datetime) -> Receipt:
         codes = list(command.territories)
@@ -210,10 +210,11 @@ class CoverageHandler:
 
     def _checked(
         self, change: Callable[[], CoverageAgreement], *, actor: str, at: datetime,
-        new: bool = False,
+        new: bool = False, field: str = "effectiveFrom",
     ) -> Receipt:  # fmt: skip
         """Makes the change, checks it against the funder's other agreements, and saves it
-        with the funder's ledger; made and checked again when another check saved first."""
+        with the funder's ledger; made and checked again when another check saved first.
+        An overlap is refused on `field`, the one the change moved."""
         deadline = time.monotonic() + self.patience
         for attempt in range(ATTEMPTS):
             if attempt:
@@ -231,7 +232,7 @@ class CoverageHandler:
                 other = self._agreement(other_id, None)
                 if agreement.overlaps(other):
                     raise InvalidInput(
-                        "effectiveFrom",
+                        field,
                         f"overlaps agreement {other.id} of the same funder from "
                         f"{other.effective_from} on {', '.join(other.channels)}; "
                         "extend or amend it",

@@ -270,8 +270,9 @@ def test_an_extension_that_would_overlap_is_refused(handler: CoverageHandler) ->
     handler.agree(laval(effective_from=date(2024, 9, 1), effective_until=None), actor="a", at=AT)
 
     handler.extend(ExtendCoverage(first.id, 1, date(2024, 9, 1)), actor="ana", at=AT)
-    with pytest.raises(InvalidInput, match="overlaps agreement"):
+    with pytest.raises(InvalidInput, match="overlaps agreement") as refused:
         handler.extend(ExtendCoverage(first.id, 2, date(2024, 9, 2)), actor="ana", at=AT)
+    assert refused.value.field == "effectiveUntil"
 
 
 def test_extending_and_ending_early_move_the_end(
