@@ -8,7 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
+from api.errors import VersionConflictError, as_error
+from domain.errors import Contended
 from domain.handlers.coverage import AgreeCoverage
 from domain.operations import Receipt
 from domain.territories import TerritoryKind
@@ -161,3 +164,15 @@ def test_concurrent_agreements_of_one_funder_that_do_not_overlap_are_all_recorde
 
     assert sorted(r.id for r in receipts) == sorted(c.id for c in commands)
     assert all(r.version == 1 for r in receipts)
+
+
+def test_a_request_that_kept_losing_the_race_is_a_conflict_to_send_again() -> None:
+    id = uuid4()
+    refused = Contended(id, 0, "other changes were saved at the same time. Send it again.")
+
+    error = as_error(refused)
+
+    assert isinstance(error, VersionConflictError)
+    assert (error.code, error.id, error.expected_version, error.current_version) == (
+        "CONFLICT", str(id), 0, 0,
+    )  # fmt: skip
