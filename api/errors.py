@@ -7,7 +7,7 @@ import re
 import strawberry
 
 from api.context import Denied
-from domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
+from domain.errors import Contended, DomainError, InvalidInput, NotFound, VersionConflict
 from projections.search_query import SearchUnavailable
 
 CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
@@ -82,6 +82,15 @@ def as_error(error: Exception) -> Error:
             id=strawberry.ID(str(error.id)),
             expected_version=error.expected_version,
             current_version=error.current_version,
+        )
+    if isinstance(error, Contended):
+        # The record is where the request found it: both versions are the one it has.
+        return VersionConflictError(
+            code=error.code,
+            message=error.message,
+            id=strawberry.ID(str(error.id)),
+            expected_version=error.version,
+            current_version=error.version,
         )
     if isinstance(error, Denied):
         return NotAuthorizedError(

@@ -8,6 +8,7 @@ last covered day is the day before; no `effective_until` means open-ended.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -235,7 +236,7 @@ class CoverageAgreement(Aggregate):
         return (
             other.id != self.id
             and not (self.cancelled or other.cancelled)
-            and self.funder.casefold() == other.funder.casefold()
+            and funder_key(self.funder) == funder_key(other.funder)
             and bool(set(self.territories) & set(other.territories))
             and bool(set(self.channels) & set(other.channels))
             and (other.effective_until is None or self.effective_from < other.effective_until)
@@ -243,9 +244,19 @@ class CoverageAgreement(Aggregate):
         )
 
 
+def funder_key(funder: str) -> str:
+    """Who the funder is, however it was written: compatibility forms (fullwidth letters,
+    ligatures, no-break spaces) as their plain letters, invisible format characters (zero-width
+    spaces, soft hyphens) left out, spaces folded, case ignored. Two names that read the same
+    are one funder, so neither can escape the overlap rule."""
+    plain = unicodedata.normalize("NFKC", funder)
+    visible = "".join(c for c in plain if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", " ".join(visible.split()).casefold())
+
+
 def ledger_id(funder: str) -> UUID:
-    """One ledger per funder, whatever the case the funder was written in."""
-    return uuid5(NAMESPACE_URL, f"guichet:coverage-ledger:{funder.casefold()}")
+    """One ledger per funder, however the funder was written (`funder_key`)."""
+    return uuid5(NAMESPACE_URL, f"guichet:coverage-ledger:{funder_key(funder)}")
 
 
 class CoverageLedger(Aggregate):

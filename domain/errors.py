@@ -45,3 +45,15 @@ class VersionConflict(DomainError):
         self.id = id
         self.expected_version = expected_version
         self.current_version = current_version
+
+
+class Contended(DomainError):
+    """Other requests kept changing what a rule must read while this one was checked: nothing
+    was written, and the same request may be sent again."""
+
+    code = "CONFLICT"
+
+    def __init__(self, id: UUID, version: int, message: str) -> None:
+        super().__init__(message)
+        self.id = id
+        self.version = version

@@ -10,10 +10,12 @@ sources' ambiguities were settled is in the README (Coverage).
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.errors import InvalidInput
 from domain.handlers.coverage import (
     AgreeCoverage,
     CoverageHandler,
@@ -21,6 +23,7 @@ from domain.handlers.coverage import (
     MoveTerritory,
 )
 from domain.operations import Operations
+from domain.territories import territory_id
 from infra.clock import Clock
 
 ACTOR = "guichet:coverage-history"
@@ -39,15 +42,16 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def history() -> dict[UUID, list[AgreeCoverage | ExtendCoverage]]:
-    """Each agreement's facts in order: the n-th is its version n."""
-    facts: dict[UUID, list[AgreeCoverage | ExtendCoverage]] = {}
+def history() -> dict[str, list[AgreeCoverage | ExtendCoverage]]:
+    """Each agreement's facts in order, by the agreement's key: the n-th is its version n."""
+    facts: dict[str, list[AgreeCoverage | ExtendCoverage]] = {}
     for row in _rows("coverage_history.csv"):
-        id = agreement_id(row["key"])
+        key = row["key"]
+        id = agreement_id(key)
         if row["action"] == "agreed":
             start = _date(row["effective_from"])
-            assert start is not None, f"{row['key']}: an agreement needs its start"
-            facts[id] = [
+            assert start is not None, f"{key}: an agreement needs its start"
+            facts[key] = [
                 AgreeCoverage(
                     id,
                     tuple(row["territories"].split(";")),
@@ -60,12 +64,12 @@ def history() -> dict[UUID, list[AgreeCoverage | ExtendCoverage]]:
                 )
             ]
         elif row["action"] == "extended":
-            version = len(facts[id])
-            facts[id].append(
+            version = len(facts[key])
+            facts[key].append(
                 ExtendCoverage(id, version, _date(row["effective_until"]), row["reason"])
             )
         else:
-            raise ValueError(f"{row['key']}: unknown action {row['action']!r}")
+            raise ValueError(f"{key}: unknown action {row['action']!r}")
     return facts
 
 
@@ -86,21 +90,55 @@ def moves() -> list[MoveTerritory]:
     return found
 
 
-def load_history(operations: Operations, clock: Clock) -> int:
-    """Records the territories' dated moves, then the agreements' facts not yet in the log;
-    returns how many agreements it recorded. Running it again records nothing more."""
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What a load recorded, and each fact of the history the rules refused (with why)."""
+
+    agreements: int
+    moves: int
+    refused: tuple[str, ...] = ()
+
+
+def load_history(operations: Operations, clock: Clock) -> Loaded:
+    """Records the territories' dated moves, then the agreements' facts not yet in the log.
+    An agreement the rules refuse (it overlaps one recorded by hand, say) is left out with its
+    later facts, and named in `refused`; the others are recorded. Running it again records
+    nothing more."""
     handler = CoverageHandler(operations)
     at = clock.now()
+    moved = 0
     for move in moves():
-        handler.move(move, actor=ACTOR, at=at)
-    recorded = 0
-    for id, facts in history().items():
+        before = handler.version_of(territory_id(move.code))
+        moved += handler.move(move, actor=ACTOR, at=at).version > before
+    recorded, refused = 0, []
+    for key, facts in history().items():
         for version, fact in enumerate(facts, start=1):
-            if handler.version_of(id) >= version:
+            if handler.version_of(fact.id) >= version:
                 continue
-            if isinstance(fact, AgreeCoverage):
-                handler.agree(fact, actor=ACTOR, at=at)
-                recorded += 1
-            else:
-                handler.extend(fact, actor=ACTOR, at=at)
-    return recorded
+            try:
+                if isinstance(fact, AgreeCoverage):
+                    handler.agree(fact, actor=ACTOR, at=at)
+                    recorded += 1
+                else:
+                    handler.extend(fact, actor=ACTOR, at=at)
+            except InvalidInput as error:
+                refused.append(f"{_described(key, facts[0], fact)}: {_reason(error)}")
+                break
+    return Loaded(recorded, moved, tuple(refused))
+
+
+def _described(key: str, agreed: AgreeCoverage | ExtendCoverage, fact: object) -> str:
+    assert isinstance(agreed, AgreeCoverage)
+    until = agreed.effective_until
+    what = (
+        f"agreement {key!r} of {agreed.funder} ({', '.join(agreed.territories)} by "
+        f"{', '.join(agreed.channels)}, from {agreed.effective_from} "
+        f"{f'until {until}' if until else 'open-ended'})"
+    )
+    if isinstance(fact, ExtendCoverage):
+        return f"the extension to {fact.effective_until or 'open-ended'} of the {what}"
+    return f"the {what}"
+
+
+def _reason(error: InvalidInput) -> str:
+    return error.message.removeprefix(f"{error.field}: ")

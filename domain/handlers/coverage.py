@@ -6,7 +6,9 @@ overlapping periods) is checked here only, for a new agreement, an amendment and
 against the agreements loaded from the log. It is made safe under concurrency by a guard
 aggregate per funder, `CoverageLedger`, saved in the same transaction as the agreement: two
 requests checked at once both write the ledger's next version, the store refuses the second,
-and that one is checked again against the first (a few times at most). We chose it over a
+and that one is checked again against the first, after a short random wait (so that many
+requests for one funder at once all get their turn), for up to `PATIENCE` seconds; past it,
+`Contended` says to send the request again. We chose it over a
 lock because it needs nothing the event store does not already give, works the same on the
 in-memory store, holds across API processes, and leaves in the log which agreements each
 check saw. A funder's ledger is opened on its first checked fact with the agreements of that
@@ -16,6 +18,8 @@ ledgers existed (earlier versions, the loaded history) are still found.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,15 +31,19 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain import limits
-from domain.coverage import CoverageAgreement, CoverageLedger, ledger_id
-from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.coverage import CoverageAgreement, CoverageLedger, funder_key, ledger_id
+from domain.errors import Contended, InvalidInput, NotFound, VersionConflict
 from domain.moments import EARLIEST
 from domain.operations import Operations, Receipt
 from domain.territories import Territory, TerritorySpec, parent_on, territory_id
 from domain.text import check
 
-# Checks of one funder's agreements tried again after another request saved first.
-ATTEMPTS = 5
+# How long, and how many times at most, a check of one funder's agreements is tried again
+# after other requests saved first; the waits between tries grow from the first to the longest,
+# each drawn at random below its bound so that requests that collided do not collide again.
+PATIENCE = 2.0
+ATTEMPTS = 60
+_FIRST_WAIT, _LONGEST_WAIT = 0.004, 0.1
 _FUNDER_TOPICS = [get_topic(CoverageAgreement.Agreed), get_topic(CoverageAgreement.Amended)]
 _PAGE = 1_000
 _DAY = timedelta(days=1)
@@ -130,8 +138,9 @@ class Defined:
 
 
 class CoverageHandler:
-    def __init__(self, operations: Operations) -> None:
+    def __init__(self, operations: Operations, *, patience: float = PATIENCE) -> None:
         self.operations = operations
+        self.patience = patience
 
     # Agreements
 
@@ -153,7 +162,7 @@ class CoverageHandler:
             agreement.extend(command.effective_until, command.reason, actor=actor, at=at)
             return agreement
 
-        return self._checked(extended, actor=actor, at=at)
+        return self._checked(extended, actor=actor, at=at, field="effectiveUntil")
 
     def amend(self, command: AmendCoverage, *, actor: str, at: datetime) -> Receipt:
         codes = list(command.territories)
@@ -201,11 +210,19 @@ class CoverageHandler:
 
     def _checked(
         self, change: Callable[[], CoverageAgreement], *, actor: str, at: datetime,
-        new: bool = False,
+        new: bool = False, field: str = "effectiveFrom",
     ) -> Receipt:  # fmt: skip
         """Makes the change, checks it against the funder's other agreements, and saves it
-        with the funder's ledger; tried again when another check saved first."""
-        for _ in range(ATTEMPTS):
+        with the funder's ledger; made and checked again when another check saved first.
+        An overlap is refused on `field`, the one the change moved."""
+        deadline = time.monotonic() + self.patience
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                bound = min(_LONGEST_WAIT, _FIRST_WAIT * 2**attempt)
+                wait = random.uniform(0, bound)  # noqa: S311 (a spread of waits, not a secret)
+                if time.monotonic() + wait > deadline:
+                    break
+                time.sleep(wait)
             agreement = change()
             expected = agreement.version - len(agreement.pending_events)
             ledger = self._ledger(agreement.funder, actor=actor, at=at)
@@ -215,7 +232,7 @@ class CoverageHandler:
                 other = self._agreement(other_id, None)
                 if agreement.overlaps(other):
                     raise InvalidInput(
-                        "effectiveFrom",
+                        field,
                         f"overlaps agreement {other.id} of the same funder from "
                         f"{other.effective_from} on {', '.join(other.channels)}; "
                         "extend or amend it",
@@ -229,7 +246,12 @@ class CoverageHandler:
                     if new:
                         raise InvalidInput("id", f"{agreement.id} is already recorded") from None
                     raise VersionConflict(agreement.id, expected, current) from None
-        raise VersionConflict(ledger.id, ledger.version, self.version_of(ledger.id))
+        raise Contended(
+            agreement.id,
+            expected,
+            f"other changes to the agreements of {agreement.funder} were saved at the same time, "
+            f"{attempt + 1} times in a row; nothing was written. Send the request again.",
+        )
 
     def _ledger(self, funder: str, *, actor: str, at: datetime) -> CoverageLedger:
         try:
@@ -243,12 +265,12 @@ class CoverageHandler:
         """Every agreement the log shows with this funder at some version."""
         recorder, mapper = self.operations.recorder, self.operations.mapper
         found: list[UUID] = []
-        start = 1
+        key, start = funder_key(funder), 1
         while True:
             page = recorder.select_notifications(start, _PAGE, topics=_FUNDER_TOPICS)
             for notification in page:
                 fact = mapper.to_domain_event(notification)
-                if fact.funder.casefold() == funder.casefold():  # type: ignore[attr-defined]
+                if funder_key(fact.funder) == key:  # type: ignore[attr-defined]
                     found.append(fact.originator_id)
             if len(page) < _PAGE:
                 return list(dict.fromkeys(found))

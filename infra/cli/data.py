@@ -13,7 +13,7 @@ from infra.cli.common import (
     CommandError,
     opened,
 )
-from infra.cli.serving import load_demo_directory
+from infra.cli.serving import load_demo_directory, refusal
 from infra.coverage_history import load_history
 from infra.demo_calls import Plan, load_calls
 from infra.hsds.export import read_snapshot, write_documents
@@ -107,9 +107,15 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 def run_load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         load_reference(container.operations, container.clock)
-        try:
-            recorded = load_history(container.operations, container.clock)
-        except InvalidInput as refused:
-            raise CommandError(f"the coverage history was refused: {refused}") from None
-        print(f"{recorded} coverage agreements recorded")
+        history = load_history(container.operations, container.clock)
+        recorded = (
+            f"{history.agreements} coverage agreements and {history.moves} territory moves recorded"
+        )
+        if history.refused:
+            print(recorded)
+            raise refusal(history)
+        if history.agreements or history.moves:
+            print(recorded)
+        else:
+            print(f"{recorded}: the coverage history is already there")
     return 0

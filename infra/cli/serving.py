@@ -18,7 +18,7 @@ from infra.cli.common import (
     CommandError,
     opened,
 )
-from infra.coverage_history import load_history
+from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
 from infra.progress import ProgressBar
 from infra.settings import Settings
@@ -111,11 +111,22 @@ def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def load_demo_directory(container: Container) -> int:
+    """Loads the territories, the coverage history and the demo directory; a part of the history
+    the rules refused is a command error, once all the rest is loaded."""
     load_reference(container.operations, container.clock)
-    load_history(container.operations, container.clock)
+    history = load_history(container.operations, container.clock)
     loaded = load_demo(container.directory_handler, container.clock.now())
     log.info("demo directory: %d records loaded", loaded)
+    if history.refused:
+        raise refusal(history)
     return loaded
+
+
+def refusal(history: Loaded) -> CommandError:
+    return CommandError(
+        "the coverage history was refused in part (the rest is recorded): "
+        + "\n  ".join(history.refused)
+    )
 
 
 def run_load_demo(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,14 +4,20 @@ history, under concurrency, and the dated moves of the shipped history."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
+from uuid import uuid4
 
-import pytest
-
-from domain.errors import InvalidInput
+from api.errors import VersionConflictError, as_error
+from domain.errors import Contended
+from domain.handlers.coverage import AgreeCoverage
+from domain.operations import Receipt
+from domain.territories import TerritoryKind
 from infra.bootstrap import Container
 from infra.coverage_history import load_history
-from infra.territories import load_reference
+from infra.territories import load_reference, reference_territories
 from tests.support.graphql import GraphQLClient
 
 AGREE = """
@@ -86,8 +92,11 @@ async def test_the_loaded_history_cannot_create_an_overlap(
     made = await agree(graphql, {**LAVAL, "effectiveFrom": "2016-10-21", "effectiveUntil": None})
     assert made["__typename"] == "Receipt", made
 
-    with pytest.raises(InvalidInput, match="overlaps agreement"):
-        load_history(container.operations, container.clock)
+    loaded = load_history(container.operations, container.clock)
+
+    [refused] = loaded.refused
+    assert f"overlaps agreement {made['id']}" in refused
+    assert loaded.agreements == 10
 
     after = container.head()
     found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01", "after": after}))[
@@ -129,3 +138,41 @@ async def test_granby_and_cowansville_were_covered_while_their_mrcs_lay_in_monte
         assert await covered(code, "2021-07-07")
         assert not await covered(code, "2021-07-08")
         assert not await covered(code, "2020-12-14")
+
+
+def test_concurrent_agreements_of_one_funder_that_do_not_overlap_are_all_recorded(
+    container: Container,
+) -> None:
+    load_reference(container.operations, container.clock)
+    places = [t.code for t in reference_territories() if t.kind is TerritoryKind.MUNICIPALITY]
+    commands = [
+        AgreeCoverage(
+            container.new_id(), (code,), ("phone",), date(2024, 1, 1), None, "Fondation Test"
+        )
+        for code in places[:16]
+    ]
+    start = threading.Barrier(len(commands))
+
+    def agree_at_once(command: AgreeCoverage) -> Receipt:
+        start.wait()
+        return container.coverage_handler.agree(
+            command, actor="coverage-admin", at=container.clock.now()
+        )
+
+    with ThreadPoolExecutor(len(commands)) as pool:
+        receipts = list(pool.map(agree_at_once, commands))
+
+    assert sorted(r.id for r in receipts) == sorted(c.id for c in commands)
+    assert all(r.version == 1 for r in receipts)
+
+
+def test_a_request_that_kept_losing_the_race_is_a_conflict_to_send_again() -> None:
+    id = uuid4()
+    refused = Contended(id, 0, "other changes were saved at the same time. Send it again.")
+
+    error = as_error(refused)
+
+    assert isinstance(error, VersionConflictError)
+    assert (error.code, error.id, error.expected_version, error.current_version) == (
+        "CONFLICT", str(id), 0, 0,
+    )  # fmt: skip

@@ -14,14 +14,18 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import psutil
 import psycopg.sql
 import pytest
 
+from domain.handlers.coverage import AgreeCoverage
 from infra.bootstrap import Container
+from infra.territories import load_reference
 from infra.views.base import LOG_TABLE
 from projections.search_query import SearchQuery
 from tests.support.ports import free_port
@@ -346,8 +350,55 @@ def test_coverage_history_loads_once(container: Container, environ: dict[str, st
         [GUICHET, "coverage", "load-history"], env=env, capture_output=True, text=True, timeout=120
     )
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("11 coverage agreements recorded")
-    assert second.stdout.startswith("0 coverage agreements recorded")
+    assert first.stdout.startswith("11 coverage agreements and 2 territory moves recorded\n")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("0 coverage agreements and 0 territory moves recorded: ")
+    assert "the coverage history is already there" in second.stdout
+
+
+def agree_laval_by_hand(container: Container) -> UUID:
+    """Laval's phone agreement from 2010, recorded by a coverage admin before the history."""
+    load_reference(container.operations, container.clock)
+    command = AgreeCoverage(
+        container.new_id(), ("65005",), ("phone",), date(2010, 1, 1), None, "Ville de Laval"
+    )
+    container.coverage_handler.agree(command, actor="coverage-admin", at=container.clock.now())
+    return command.id
+
+
+def test_a_history_row_refused_is_named_and_the_others_are_recorded(
+    container: Container, environ: dict[str, str]
+) -> None:
+    mine = agree_laval_by_hand(container)
+
+    loaded = subprocess.run(
+        [GUICHET, "coverage", "load-history"], env=clean_env(**environ), capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+
+    assert loaded.returncode == 2, loaded.stderr
+    assert loaded.stdout.startswith("10 coverage agreements and 2 territory moves recorded")
+    [line] = loaded.stderr.splitlines()
+    assert "Traceback" not in loaded.stderr
+    assert "'laval' of Ville de Laval (65005 by phone, web, from 2016-10-21 open-ended)" in line
+    assert f"overlaps agreement {mine}" in line
+
+
+def test_demo_load_after_an_agreement_the_history_overlaps_says_why_in_one_line(
+    container: Container, environ: dict[str, str]
+) -> None:
+    agree_laval_by_hand(container)
+
+    loaded = subprocess.run(
+        [GUICHET, "demo", "load"], env=clean_env(**environ), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+
+    assert loaded.returncode == 2, loaded.stderr
+    assert "Traceback" not in loaded.stderr
+    [line] = [line for line in loaded.stderr.splitlines() if line.startswith("guichet: ")]
+    assert line.startswith("guichet: the coverage history was refused in part"), line
+    assert "'laval' of Ville de Laval" in line
 
 
 def test_demo_calls_and_statistics_export(

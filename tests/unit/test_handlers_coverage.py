@@ -4,13 +4,14 @@ rule of agreements and of the territory hierarchy, whatever the entry point."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
 from domain.coverage import CoverageAgreement, CoverageLedger, ledger_id
-from domain.errors import InvalidInput, NotFound, VersionConflict
+from domain.errors import Contended, InvalidInput, NotFound, VersionConflict
 from domain.handlers.coverage import (
     AgreeCoverage,
     AmendCoverage,
@@ -192,6 +193,34 @@ def test_two_requests_that_read_the_same_ledger_conflict_on_its_version(
         operations.save(second)
 
 
+class Rivalled(Operations):
+    """A store where another request saves the funder's ledger just before every save."""
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> Any:
+        for aggregate in aggregates:
+            if isinstance(aggregate, CoverageLedger) and aggregate.id in self.repository:
+                rival: CoverageLedger = self.repository.get(aggregate.id)
+                rival.note(rival.agreements[0], actor="bob", at=AT)
+                super().save(rival)
+        return super().save(*aggregates, **kwargs)
+
+
+def test_a_check_that_keeps_losing_to_others_writes_nothing_and_says_to_send_it_again() -> None:
+    # Given a funder whose ledger another request saves before each of this one's saves.
+    operations = Rivalled(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    handler = CoverageHandler(operations, patience=0.05)
+    handler.define(DefineTerritories(PLACES), actor="geo", at=AT)
+    handler.agree(laval(channels=("web",)), actor="bob", at=AT)
+    command = laval()
+
+    # When an agreement is made, Then it is refused after a few tries, naming no internal record.
+    with pytest.raises(Contended, match="Send the request again") as refused:
+        handler.agree(command, actor="ana", at=AT)
+    assert str(ledger_id("Ville de Laval")) not in refused.value.message
+    assert (refused.value.id, refused.value.version) == (command.id, 0)
+    assert command.id not in operations.repository
+
+
 def test_an_amendment_that_would_overlap_is_refused(
     handler: CoverageHandler, operations: Operations
 ) -> None:
@@ -241,8 +270,9 @@ def test_an_extension_that_would_overlap_is_refused(handler: CoverageHandler) ->
     handler.agree(laval(effective_from=date(2024, 9, 1), effective_until=None), actor="a", at=AT)
 
     handler.extend(ExtendCoverage(first.id, 1, date(2024, 9, 1)), actor="ana", at=AT)
-    with pytest.raises(InvalidInput, match="overlaps agreement"):
+    with pytest.raises(InvalidInput, match="overlaps agreement") as refused:
         handler.extend(ExtendCoverage(first.id, 2, date(2024, 9, 2)), actor="ana", at=AT)
+    assert refused.value.field == "effectiveUntil"
 
 
 def test_extending_and_ending_early_move_the_end(
@@ -387,5 +417,24 @@ def test_the_shipped_history_places_granby_in_monteregie_until_july_2021_once(
         found = facts(operations, territory_id(mrc))
         assert parent_on(found, date(2021, 7, 7)) == "RA-16"
         assert parent_on(found, date(2021, 7, 8)) == "RA-05"
-    assert (recorded, again) == (11, 0)
+    assert (recorded.agreements, recorded.moves, recorded.refused) == (11, 2, ())
+    assert (again.agreements, again.moves, again.refused) == (0, 0, ())
     assert head(operations) == position
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    ["\uff36ille de Laval", "Ville\u200b de Laval", "VILLE  DE\u00a0LAVAL", "Ville de La\u00advaL"],
+    ids=["fullwidth", "zero-width space", "case and spaces", "soft hyphen"],
+)
+def test_a_funder_written_with_lookalike_characters_is_the_same_funder(
+    handler: CoverageHandler, lookalike: str
+) -> None:
+    # Given an agreement of Ville de Laval.
+    first = handler.agree(laval(), actor="ana", at=AT)
+
+    # When the same funder, written with other characters that read the same, agrees again.
+    # Then it is checked against the first one, on the same ledger.
+    with pytest.raises(InvalidInput, match=f"overlaps agreement {first.id}"):
+        handler.agree(laval(funder=lookalike), actor="ana", at=AT)
+    assert ledger_id(lookalike) == ledger_id("Ville de Laval")
