@@ -18,18 +18,9 @@ from domain.territories import TerritoryKind
 from infra.bootstrap import Container
 from infra.coverage_history import load_history
 from infra.territories import load_reference, reference_territories
+from tests.api.test_coverage import AGREE
 from tests.support.graphql import GraphQLClient
 
-AGREE = """
-mutation ($input: AgreeCoverageInput!) {
-  agreeCoverage(input: $input) {
-    __typename
-    ... on Receipt { id version position }
-    ... on Error { code message }
-    ... on InvalidInputError { field }
-  }
-}
-"""
 AMEND = """
 mutation ($input: AmendCoverageInput!) {
   amendCoverage(input: $input) {
