@@ -11,7 +11,6 @@ import pytest
 
 from domain.directory import Organization
 from domain.errors import InvalidInput, NotFound, VersionConflict
-from domain.handlers.coverage import CoverageHandler, DefineTerritories
 from domain.handlers.directory import (
     AmendOrganization,
     AmendService,
@@ -31,11 +30,11 @@ from domain.handlers.directory import (
     VerifyRecord,
 )
 from domain.locations import Location, ServiceAtLocation
-from domain.operations import SAVE_CHUNK, Operations
+from domain.operations import SAVE_CHUNK
 from domain.records import Status, VerificationMethod
 from domain.services import Service
-from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import Address, Coordinates, LocalizedText
+from tests.support.logs import LAVAL, log_knowing
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 NAME = LocalizedText(fr="Maison de la famille", en="Family House")
@@ -47,12 +46,7 @@ class Directory:
     """A handler on a fresh in-memory log that knows the territory 65005."""
 
     def __init__(self) -> None:
-        self.operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        CoverageHandler(self.operations).define(
-            DefineTerritories((TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000),)),
-            actor="ref",
-            at=AT,
-        )
+        self.operations = log_knowing(LAVAL)
         self.handler = DirectoryHandler(self.operations)
 
     def organization(self) -> UUID:

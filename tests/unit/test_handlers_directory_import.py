@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.directory import Organization
-from domain.handlers.coverage import CoverageHandler, DefineTerritories
 from domain.handlers.directory import (
     AmendOrganization,
     DeactivateRecord,
@@ -29,11 +28,10 @@ from domain.handlers.directory_import import (
     SourceRecord,
 )
 from domain.locations import Location, ServiceAtLocation
-from domain.operations import Operations
 from domain.records import Record, Status
 from domain.services import Service
-from domain.territories import TerritoryKind, TerritorySpec
 from domain.values import Address, LocalizedText
+from tests.support.logs import LAVAL, log_knowing
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 HOUSE = LocalizedText(fr="Maison de la famille", en="")
@@ -44,12 +42,7 @@ class Source:
     """A fresh in-memory log that knows the territory 65005, and an import into it."""
 
     def __init__(self) -> None:
-        self.operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-        CoverageHandler(self.operations).define(
-            DefineTerritories((TerritorySpec("65005", "Laval", TerritoryKind.MRC, None, 400_000),)),
-            actor="ref",
-            at=AT,
-        )
+        self.operations = log_knowing(LAVAL)
         self.directory = DirectoryHandler(self.operations)
 
     def run(self, records: Sequence[SourceRecord], language: str = "fr") -> ImportReceipt:
