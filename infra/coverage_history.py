@@ -23,7 +23,7 @@ from domain.handlers.coverage import (
     MoveTerritory,
 )
 from domain.operations import Operations
-from domain.territories import territory_id
+from domain.territories import Territory, territory_id
 from infra.clock import Clock
 
 ACTOR = "guichet:coverage-history"
@@ -102,15 +102,24 @@ class Loaded:
 def load_history(operations: Operations, clock: Clock) -> Loaded:
     """Records the territories' dated moves, then the agreements' facts not yet in the log.
     An agreement the rules refuse (it overlaps one recorded by hand, say) is left out with its
-    later facts, and named in `refused`; the others are recorded. Running it again records
-    nothing more."""
+    later facts, and named in `refused`, and so is a move the log's facts contradict; the
+    others are recorded. Running it again records nothing more, and undoes no correction
+    made by hand since."""
     handler = CoverageHandler(operations)
     at = clock.now()
-    moved = 0
+    moved, refused = 0, []
     for move in moves():
-        before = handler.version_of(territory_id(move.code))
-        moved += handler.move(move, actor=ACTOR, at=at).version > before
-    recorded, refused = 0, []
+        if _loaded_before(operations, move):
+            continue  # a later correction by hand stands: the history does not undo it
+        try:
+            before = handler.version_of(territory_id(move.code))
+            moved += handler.move(move, actor=ACTOR, at=at).version > before
+        except InvalidInput as error:
+            refused.append(
+                f"the move of {move.code} from {move.previous_parent_code} to "
+                f"{move.parent_code} on {move.effective_from}: {_reason(error)}"
+            )
+    recorded = 0
     for key, facts in history().items():
         for version, fact in enumerate(facts, start=1):
             if handler.version_of(fact.id) >= version:
@@ -125,6 +134,17 @@ def load_history(operations: Operations, clock: Clock) -> Loaded:
                 refused.append(f"{_described(key, facts[0], fact)}: {_reason(error)}")
                 break
     return Loaded(recorded, moved, tuple(refused))
+
+
+def _loaded_before(operations: Operations, move: MoveTerritory) -> bool:
+    """Whether an earlier load recorded this move of the history."""
+    return any(
+        isinstance(fact, Territory.Moved)
+        and fact.actor == ACTOR
+        and fact.effective_from == move.effective_from
+        and fact.parent_code == move.parent_code
+        for fact in operations.events.get(territory_id(move.code))
+    )
 
 
 def _described(key: str, agreed: AgreeCoverage | ExtendCoverage, fact: object) -> str:

@@ -9,7 +9,9 @@ from uuid import UUID
 import pytest
 from eventsourcing.utils import get_topic
 
+from domain.handlers.coverage import CoverageHandler, MoveTerritory
 from domain.operations import Operations
+from domain.territories import parent_on, territory_id
 from infra.coverage_history import load_history
 from infra.territories import load_reference
 from projections import coverage, territories
@@ -125,3 +127,38 @@ def test_the_temporary_regions_show_their_extension(
 
     assert (agreement.effective_until, agreement.version) == (date(2022, 1, 1), 2)
     assert "Fonds d'urgence" in agreement.funder
+
+
+def loaded_log() -> Operations:
+    operations = Operations(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    load_reference(operations, Clock())
+    return operations
+
+
+def test_a_move_corrected_by_hand_is_not_undone_by_loading_the_history_again() -> None:
+    operations = loaded_log()
+    load_history(operations, Clock())
+    handler = CoverageHandler(operations)
+    handler.move(
+        MoveTerritory("MRC-470", "RA-16", date(2021, 7, 8), "correction"), actor="ana", at=AT
+    )
+
+    again = load_history(operations, Clock())
+
+    assert (again.moves, again.refused) == (0, ())
+    facts = list(operations.events.get(territory_id("MRC-470")))
+    assert parent_on(facts, date(2021, 7, 8)) == "RA-16"
+
+
+def test_a_move_the_log_contradicts_is_named_and_the_rest_is_loaded() -> None:
+    operations = loaded_log()
+    CoverageHandler(operations).move(
+        MoveTerritory("MRC-460", "RA-15", date(2020, 1, 1), "by hand"), actor="ana", at=AT
+    )
+
+    loaded = load_history(operations, Clock())
+
+    assert [refusal.split(":")[0] for refusal in loaded.refused] == [
+        "the move of MRC-460 from RA-16 to RA-05 on 2021-07-08"
+    ]
+    assert (loaded.agreements, loaded.moves) == (11, 1)
