@@ -244,14 +244,26 @@ class CoverageAgreement(Aggregate):
         )
 
 
+# Characters that show nothing but are not format characters (category Cf): fillers and the
+# blank braille pattern.
+_BLANKS = dict.fromkeys(map(ord, "\u115f\u1160\u3164\uffa0\u2800"), " ")
+# Apostrophes and dashes that word processors put for the plain ones.
+_LOOKALIKES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-",
+                             "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                             "\u2212": "-"})  # fmt: skip
+
+
 def funder_key(funder: str) -> str:
     """Who the funder is, however it was written: compatibility forms (fullwidth letters,
-    ligatures, no-break spaces) as their plain letters, invisible format characters (zero-width
-    spaces, soft hyphens) left out, spaces folded, case ignored. Two names that read the same
-    are one funder, so neither can escape the overlap rule."""
-    plain = unicodedata.normalize("NFKC", funder)
-    visible = "".join(c for c in plain if unicodedata.category(c) != "Cf")
-    return unicodedata.normalize("NFKC", " ".join(visible.split()).casefold())
+    ligatures, no-break spaces) as their plain letters, accents and other marks left out
+    (`Montreal` is `Montréal`), typographic apostrophes and dashes as plain ones, invisible
+    characters (zero-width spaces, soft hyphens, variation selectors, fillers) left out, spaces
+    folded, case ignored. Two names that read the same are one funder, so neither can escape the
+    overlap rule; a wrong match is a refusal that names the other agreement, a wrong miss would
+    count a place twice."""
+    plain = unicodedata.normalize("NFKD", funder).translate(_BLANKS).translate(_LOOKALIKES)
+    visible = "".join(c for c in plain if unicodedata.category(c) not in ("Cf", "Mn"))
+    return " ".join(visible.casefold().split())
 
 
 def ledger_id(funder: str) -> UUID:

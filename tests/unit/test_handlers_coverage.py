@@ -424,8 +424,26 @@ def test_the_shipped_history_places_granby_in_monteregie_until_july_2021_once(
 
 @pytest.mark.parametrize(
     "lookalike",
-    ["\uff36ille de Laval", "Ville\u200b de Laval", "VILLE  DE\u00a0LAVAL", "Ville de La\u00advaL"],
-    ids=["fullwidth", "zero-width space", "case and spaces", "soft hyphen"],
+    [
+        "\uff36ille de Laval",
+        "Ville\u200b de Laval",
+        "VILLE  DE\u00a0LAVAL",
+        "Ville de La\u00advaL",
+        "Ville de L\u00e1val",
+        "Ville de La\u034fval",
+        "Ville de Lava\ufe0fl",
+        "Ville\u3164de Laval",
+    ],
+    ids=[
+        "fullwidth",
+        "zero-width space",
+        "case and spaces",
+        "soft hyphen",
+        "accent",
+        "grapheme joiner",
+        "variation selector",
+        "filler",
+    ],
 )
 def test_a_funder_written_with_lookalike_characters_is_the_same_funder(
     handler: CoverageHandler, lookalike: str
@@ -438,3 +456,10 @@ def test_a_funder_written_with_lookalike_characters_is_the_same_funder(
     with pytest.raises(InvalidInput, match=f"overlaps agreement {first.id}"):
         handler.agree(laval(funder=lookalike), actor="ana", at=AT)
     assert ledger_id(lookalike) == ledger_id("Ville de Laval")
+
+
+def test_typographic_apostrophes_and_dashes_are_the_plain_ones_and_letters_still_count() -> None:
+    assert ledger_id("MRC de L\u2019Assomption") == ledger_id("MRC de L'Assomption")
+    assert ledger_id("Centraide\u2013Laval") == ledger_id("Centraide-Laval")
+    assert ledger_id("Fondation L\u00e9a") == ledger_id("Fondation Lea")
+    assert ledger_id("Fondation L\u00e9a") != ledger_id("Fondation L\u00e9o")
