@@ -172,6 +172,12 @@ def allowed(operation: str, role: Role) -> bool:
     return role is Role.ADMIN or role in RULES[operation]
 
 
+def sees_health_details(role: Role) -> bool:
+    """`/health` names each view's error, which can name tables, hosts and data: admins only,
+    as `ProjectionStatus.error`."""
+    return may_read("ProjectionStatus.error", role)
+
+
 def sees_exact_figures(role: Role) -> bool:
     return role is Role.ADMIN or role in EXACT_FIGURES
 

@@ -16,9 +16,9 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from api import access
 from api.http import GraphQLEndpoint, LimitExceeded, Unauthenticated, address_of, error_response
 from infra.bootstrap import Container
-from infra.tokens import Role
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ def health_endpoint(
             return error.response()
         except Unauthenticated as error:
             return error_response(401, error.reason, {"WWW-Authenticate": "Bearer"})
-        status, body = await anyio.to_thread.run_sync(report, principal.role is Role.ADMIN)
+        status, body = await anyio.to_thread.run_sync(
+            report, access.sees_health_details(principal.role)
+        )
         return JSONResponse(body, status_code=status)
 
     return health

@@ -13,7 +13,7 @@ from domain.catalog import AGGREGATES
 
 API = Path(__file__).resolve().parents[2] / "api"
 # The one mechanism that applies the role table, and the context it reads the caller from.
-ROLE_MECHANISM = {"access.py", "context.py", "guards.py"}
+ROLE_MECHANISM = {"access.py", "context.py", "exposure.py", "guards.py"}
 STORE = {"repository", "recorder", "save", "save_in_chunks"}
 
 
@@ -36,6 +36,17 @@ def offences(path: Path) -> list[str]:
                 found.append(f"{where} reaches the event store through .{node.attr}")
             if node.attr in ("require", "has") and path.name not in ROLE_MECHANISM:
                 found.append(f"{where} checks a role by hand (.{node.attr})")
+        elif isinstance(node, ast.Compare) and path.name not in ROLE_MECHANISM:
+            # Signed in or not is who the caller is (rates, budgets); any other role is policy.
+            named = {
+                part.attr
+                for part in ast.walk(node)
+                if isinstance(part, ast.Attribute)
+                and isinstance(part.value, ast.Name)
+                and part.value.id == "Role"
+            }
+            if named - {"PUBLIC"}:
+                found.append(f"{where} compares a role by hand (Role.{min(named - {'PUBLIC'})})")
     return found
 
 
@@ -61,10 +72,11 @@ def test_the_check_finds_what_it_forbids(tmp_path: Path) -> None:
         "def resolve(context):\n"
         "    context.require('editor')\n"
         "    context.principal.has('editor')\n"
+        "    assert context.principal.role is Role.ADMIN\n"
         "    return context.container.operations.save(Organization)\n",
         encoding="utf-8",
     )
-    assert len(offences(bad)) == 5
+    assert len(offences(bad)) == 6
 
 
 PRODUCTION = ("api", "domain", "infra", "projections")
