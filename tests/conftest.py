@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -23,6 +24,16 @@ from tests.support.tokens import TOKENS_SETTING
 
 # A throwaway cluster need not survive a crash of the machine: commits wait for no disk.
 THROWAWAY = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker a core, and one more: tests spend much of their time waiting on PostgreSQL
+    and on the processes they start, so on 2 cores a third worker took the suite from about
+    400 s to 275 s. `PYTEST_XDIST_AUTO_NUM_WORKERS` still chooses, when set."""
+    chosen = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if chosen:
+        return int(chosen)
+    return len(os.sched_getaffinity(0)) + 1
 
 
 @pytest.fixture(scope="session")
