@@ -96,11 +96,9 @@ def ruled(root: type, name: str) -> type:
         operation = f"{name}.{names.get_graphql_name(field)}"
         copied = copy.copy(field)
         arguments = {
-            argument.python_name: access.ARGUMENTS[
-                f"{operation}.{names.get_graphql_name(argument)}"
-            ]
+            argument.python_name: access.ARGUMENTS[rule]
             for argument in field.arguments
-            if f"{operation}.{names.get_graphql_name(argument)}" in access.ARGUMENTS
+            if (rule := f"{operation}.{names.get_graphql_name(argument)}") in access.ARGUMENTS
         }
         if arguments or access.RULES.get(operation, access.EVERYONE) != access.EVERYONE:
             copied.extensions = [*field.extensions, Authorized(operation, arguments)]

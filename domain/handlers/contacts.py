@@ -281,9 +281,7 @@ class ContactHandler:
             return None
         first = self.operations.mapper.to_domain_event(stored[0])
         if isinstance(first, Interaction.Logged) and draft.same_as(first.digest):
-            version: int = self.operations.repository.get(draft.id).version
-            position = self.operations.recorder.max_notification_id() or 0
-            return Logged(Receipt(draft.id, version, position), replayed=True)
+            return self._replayed(draft.id)
         raise InvalidInput(
             "input.key", f"{draft.key!r} already logged another contact; use a new key"
         )
@@ -300,10 +298,15 @@ class ContactHandler:
             isinstance(first, Interaction.Opened) and isinstance(opening, Interaction.Opened)
             and _opening(first) == _opening(opening)
         ):  # fmt: skip
-            version: int = self.operations.repository.get(id).version
-            position = self.operations.recorder.max_notification_id() or 0
-            return Logged(Receipt(id, version, position), replayed=True)
+            return self._replayed(id)
         raise InvalidInput("input.key", f"{key!r} already opened another contact; use a new key")
+
+    def _replayed(self, id: UUID) -> Logged:
+        """A receipt of the contact `id` as it stands, for a retry: its version, and the log's
+        head, where the contact is visible."""
+        version: int = self.operations.repository.get(id).version
+        position = self.operations.recorder.max_notification_id() or 0
+        return Logged(Receipt(id, version, position), replayed=True)
 
     def _referrals(
         self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
