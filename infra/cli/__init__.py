@@ -20,6 +20,7 @@ from infra.cli.common import (
 )
 from infra.cli.data import (
     run_demo_calls,
+    run_export_csv,
     run_export_hsds,
     run_export_stats,
     run_import_hsds,
@@ -185,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="language to write text in; the other one fills empty fields (default: fr)",
     )  # fmt: skip
     hsds_out.set_defaults(run=run_export_hsds)
+    csv_out = export_formats.add_parser(
+        "csv", help="HSDS 3.0 tabular package: one CSV per table and datapackage.json"
+    )
+    csv_out.add_argument("path", type=Path, metavar="FOLDER")
+    csv_out.add_argument(
+        "--language", choices=["fr", "en"], default="fr",
+        help="language to write text in; the other one fills empty fields (default: fr)",
+    )  # fmt: skip
+    csv_out.set_defaults(run=run_export_csv)
 
     coverage = commands.add_parser("coverage", help="coverage agreements")
     coverage_actions = coverage.add_subparsers(required=True, metavar="ACTION")

@@ -17,6 +17,7 @@ from infra.cli.serving import load_demo_directory, refusal
 from infra.coverage_history import load_history
 from infra.demo_calls import Plan, load_calls
 from infra.hsds.export import read_snapshot, write_documents
+from infra.hsds.export_csv import FolderInUse, write_package
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
@@ -101,6 +102,22 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
         snapshot = read_snapshot(container.history, container.territories, args.language)
         organizations, services = write_documents(args.path, snapshot)
         print(f"{organizations} organizations and {services} services written to {args.path}")
+    return 0
+
+
+def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
+    def progress(table: str, rows: int) -> None:
+        print(f"{table}: {rows} rows", file=sys.stderr)
+
+    try:
+        with opened(settings, maintenance=True) as container:
+            for name in ("history", "territories"):
+                container.runners[name].bring_up_to_date()
+            snapshot = read_snapshot(container.history, container.territories, args.language)
+            rows = write_package(args.path, snapshot, progress)
+    except FolderInUse as refused:
+        raise CommandError(str(refused)) from None
+    print(f"HSDS 3.0 tabular package of {rows} rows written to {args.path}")
     return 0
 
 
