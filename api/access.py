@@ -55,6 +55,8 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.interactions": CONTACT_READERS,
     "Query.statistics": EVERYONE,
     "Subscription.statisticsChanged": EVERYONE,
+    # Figures about records, not people (added, updated, verified): published as they are.
+    "Query.directoryStatistics": EVERYONE,
     # Audit.
     "Query.auditLog": AUDITORS,
     "Query.history": AUDITORS,
@@ -129,7 +131,7 @@ TYPES: dict[str, tuple[Role, ...]] = {
         ("Territory", "TerritoryList", "Coverage", "CoverageAgreementType", "CoverageInterval",
          "CoverageTimeline", "CoverageChanges", "CoverageChangeType", "CoveredTerritories",
          "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics", "StatisticsCell",
-         "Figure"),
+         "Figure", "DirectoryStatistics", "DirectoryKindStatistics", "DirectoryFigure"),
         EVERYONE,
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.

@@ -151,6 +151,7 @@ CSV = "Statistics.csv"  # weighs the tables it holds (`_csv`)
 RESOLVERS: dict[str, int] = {
     "Query.searchServices": 1_000,
     "Query.statistics": 1_000,
+    "Query.directoryStatistics": 1_000,  # one pass over every record's history
     "Subscription.statisticsChanged": 1_000,
     "Query.coveredTerritories": 200,
     "Query.populationCovered": 200,

@@ -25,6 +25,7 @@ from api.contacts import InteractionMutation
 from api.cost import unsized, unweighted
 from api.coverage import CoverageHistoryQuery, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
+from api.directory_statistics import DirectoryStatisticsQuery
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
 from api.limits import request_limits, typed
@@ -55,6 +56,7 @@ class Query(
     CoverageHistoryQuery,
     InteractionQuery,
     StatisticsQuery,
+    DirectoryStatisticsQuery,
     AuditQuery,
     AsOfQuery,
     SystemQuery,

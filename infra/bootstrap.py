@@ -22,6 +22,7 @@ from infra.bulk import load_many
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter, RecordVersions
 from infra.database import Database, Timeouts
+from infra.directory_statistics import DirectoryStatistics
 from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
@@ -126,6 +127,7 @@ class Container:
         self.audit = PostgresAuditView(self.datastore)
         self.past = PastRecords(self.operations, self.audit)
         self.statistics = StatisticsReader(self.interactions, self.territories)
+        self.directory_statistics = DirectoryStatistics(self.history, self.territories)
         self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
         self.contact_handler = ContactHandler(
             self.operations, self.contacts, self.search_view, RecordVersions(self.operations)
