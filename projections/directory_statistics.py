@@ -17,10 +17,13 @@ since.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from projections.interactions import MONTREAL
+from projections.statistics_report import safe_cell
 
 KINDS = ("organization", "service", "location")
 # Facts that change fields without being an update of what the record says.
@@ -81,15 +84,18 @@ class DirectoryFigures:
         return next(figures for figures in self.kinds if figures.kind == kind)
 
 
-def csv_rows(figures: DirectoryFigures) -> list[list[object]]:
-    """The figures as lines of the statistics CSV (table, group, key, label, count,
-    share_percent, suppressed): table `directory`, the kind as group, the figure as key."""
-    rows: list[list[object]] = []
+def to_csv_lines(figures: DirectoryFigures) -> str:
+    """The figures as lines of the statistics CSV (`statistics_report.CSV_HEADER`, without
+    it): table `directory`, the kind as group, the figure as key."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
     for kind in figures.kinds:
-        rows.append(["directory", kind.kind, "active", "", kind.active, "", False])
-        for name in FIGURES:
-            figure: Figure = getattr(kind, name)
-            shown = "" if figure.share is None else figure.share
-            rows.append(["directory", kind.kind, name, "", figure.count, shown, False])
-        rows.append(["directory", kind.kind, "deactivated", "", kind.deactivated, "", False])
-    return rows
+        lines = [("active", kind.active, None)]
+        lines += [(name, getattr(kind, name).count, getattr(kind, name).share) for name in FIGURES]
+        lines.append(("deactivated", kind.deactivated, None))
+        for key, count, percent in lines:
+            writer.writerow(
+                ["directory", safe_cell(kind.kind), safe_cell(key), "", count,
+                 "" if percent is None else percent, False]
+            )  # fmt: skip
+    return out.getvalue()

@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--exact", action="store_true",
         help="exact figures for analysts; by default counts below the threshold are suppressed",
     )  # fmt: skip
+    stats_export.add_argument(
+        "--directory", action="store_true",
+        help="add the directory figures of the period (table `directory`: records active, "
+        "added, updated, verified and deactivated, by kind)",
+    )  # fmt: skip
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
     stats_export.set_defaults(run=run_export_stats)
 

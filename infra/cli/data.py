@@ -9,6 +9,7 @@ import logging
 import sys
 
 from domain.errors import InvalidInput
+from infra.bootstrap import Container
 from infra.cli.common import (
     CommandError,
     opened,
@@ -24,6 +25,7 @@ from infra.progress import ProgressBar
 from infra.settings import Settings
 from infra.statistics import PublicRules, StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_territories
+from projections.directory_statistics import to_csv_lines as directory_csv
 from projections.statistics_report import to_csv
 
 log = logging.getLogger("guichet")
@@ -57,13 +59,22 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError(f"--territory {args.territory!r} is not a known territory") from None
         except InvalidInput as refused:
             raise CommandError(f"{refused} (--exact gives exact figures)") from None
-    text = to_csv(figures)
+        text = to_csv(figures)
+        if args.directory:
+            text += directory_lines(container, args)
     if args.output is None:
         sys.stdout.write(text)
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"{len(text.splitlines()) - 1} figures written to {args.output}", file=sys.stderr)
     return 0
+
+
+def directory_lines(container: Container, args: argparse.Namespace) -> str:
+    for name in ("history", "territories"):
+        container.runners[name].bring_up_to_date()
+    found = container.directory_statistics.figures(args.start, args.end, args.territory)
+    return directory_csv(found)
 
 
 def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@ registered, amended, verified and deactivated at known times through the directo
 
 from __future__ import annotations
 
+import csv
+import subprocess
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,6 +27,7 @@ from domain.values import LocalizedText, Phone
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.territories import load_reference
+from tests.e2e.test_command import GUICHET, clean_env
 from tests.support.graphql import GraphQLClient
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -210,3 +213,28 @@ async def test_a_bad_question_names_its_argument(
     assert (result["__typename"], result["code"], result["field"]) == (
         "InvalidInputError", "INVALID_INPUT", field,
     )  # fmt: skip
+
+
+def test_stats_export_adds_the_directory_figures(
+    directory: Directory, environ: dict[str, str]
+) -> None:
+    export = [GUICHET, "stats", "export", "--from", "2018-01-01", "--to", "2018-12-31", "--exact"]
+    env = clean_env(**environ)
+    plain = subprocess.run(export, env=env, capture_output=True, text=True, check=True)
+    assert not [
+        row for row in csv.DictReader(plain.stdout.splitlines()) if row["table"] == "directory"
+    ]
+
+    exported = subprocess.run(
+        [*export, "--directory"], env=env, capture_output=True, text=True, check=True
+    )
+    rows = [
+        row for row in csv.DictReader(exported.stdout.splitlines()) if row["table"] == "directory"
+    ]
+    found = {(row["group"], row["key"]): (row["count"], row["share_percent"]) for row in rows}
+    assert found[("organization", "active")] == ("2", "")
+    assert found[("organization", "added")] == ("2", "50.0")
+    assert found[("organization", "updated")] == ("1", "50.0")
+    assert found[("organization", "deactivated")] == ("1", "")
+    assert found[("location", "added")] == ("1", "100.0")
+    assert len(rows) == 3 * 5
