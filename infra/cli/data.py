@@ -124,7 +124,9 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
         with opened(settings, maintenance=True) as container:
             for name in ("history", "territories"):
                 container.runners[name].bring_up_to_date()
+            print("reading the directory's records and their history", file=sys.stderr)
             snapshot = read_snapshot(container.history, container.territories, args.language)
+            print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
             rows = write_package(args.path, snapshot, progress)
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None

@@ -75,12 +75,19 @@ def cell(value: Any, kind: str) -> Any:
     return safe_cell(text)
 
 
-def row_cells(table: Table, row: Document) -> list[Any]:
-    unknown = {key for key in row if key not in _NESTED} - set(table.names)
-    if unknown:
-        # A field the JSON export gained would be lost here without a word.
-        raise ValueError(f"{table.name}: no HSDS 3.0 column for {sorted(unknown)}")
-    return [cell(row.get(column.name), column.type) for column in table.columns]
+def row_maker(table: Table) -> Callable[[Document], list[Any]]:
+    """The cells of a row of `table`, its columns looked up once."""
+    columns = [(column.name, column.type) for column in table.columns]
+    known = _NESTED | set(table.names)
+
+    def cells(row: Document) -> list[Any]:
+        if not row.keys() <= known:
+            # A field the JSON export gained would be lost here without a word.
+            unknown = sorted(set(row) - known)
+            raise ValueError(f"{table.name}: no HSDS 3.0 column for {unknown}")
+        return [cell(row.get(name), kind) for name, kind in columns]
+
+    return cells
 
 
 def descriptor() -> dict[str, Any]:
@@ -119,7 +126,7 @@ def _write_tables(staging: Path, rows: dict[str, list[Document]], progress: Prog
         with (staging / table.path).open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(table.names)
-            writer.writerows(row_cells(table, row) for row in rows[table.name])
+            writer.writerows(map(row_maker(table), rows[table.name]))
         written += len(rows[table.name])
         if progress is not None:
             progress(table.name, len(rows[table.name]))
