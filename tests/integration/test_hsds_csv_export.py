@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from infra.hsds.export import Snapshot, read_snapshot
 from infra.hsds.export_csv import FolderInUse, cell, write_package
 from infra.hsds.importer import ImportContext, import_package
 from infra.territories import load_reference
+from tests.e2e.test_command import GUICHET, clean_env
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -192,3 +194,26 @@ def test_a_folder_of_other_files_is_refused(demo: Container, tmp_path: Path) -> 
     with pytest.raises(FolderInUse, match="other files"):
         write_package(tmp_path, snapshot(demo))
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_the_command_writes_the_package_in_the_language_asked(
+    demo: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "package"
+    command = [GUICHET, "export", "csv", str(folder), "--language", "en"]
+    done = subprocess.run(command, env=clean_env(**environ), capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    assert "HSDS 3.0 tabular package of" in done.stdout
+    assert "service: " in done.stderr  # progress, table by table
+    names = {row["name"] for row in rows(folder / "services.csv")}
+    assert any("Emergency food aid" in name for name in names), names
+    assert not any("Dépannage alimentaire" in name for name in names), names
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    refused = subprocess.run(
+        [GUICHET, "export", "csv", str(tmp_path / "other")], env=clean_env(**environ),
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "holds other files" in refused.stderr
