@@ -161,5 +161,9 @@ def _swap(staging: Path, folder: Path) -> None:
     previous = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
     previous.rmdir()
     folder.rename(previous)
-    staging.rename(folder)
+    try:
+        staging.rename(folder)
+    except BaseException:
+        previous.rename(folder)
+        raise
     shutil.rmtree(previous, ignore_errors=True)

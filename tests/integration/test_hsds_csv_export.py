@@ -189,6 +189,27 @@ def test_a_failed_export_leaves_the_previous_package_whole(
     assert [p.name for p in tmp_path.iterdir()] == ["package"]
 
 
+def test_a_package_that_cannot_be_moved_in_puts_the_previous_one_back(
+    demo: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "package"
+    write_package(folder, snapshot(demo))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    rename = Path.rename
+
+    def refused(self: Path, target: Any) -> Path:
+        if self.name.endswith(".partial"):
+            raise OSError("device busy")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refused)
+    with pytest.raises(OSError, match="device busy"):
+        write_package(folder, snapshot(demo))
+
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["package"]
+
+
 def test_a_folder_of_other_files_is_refused(demo: Container, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(FolderInUse, match="other files"):
