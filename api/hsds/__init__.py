@@ -190,7 +190,9 @@ class HsdsApi:
         return found
 
     async def taxonomies(self, request: Request, parameters: Parameters) -> Answer:
-        return self.published.taxonomies(self.ask(request, parameters, Filters()))
+        return self.published.taxonomies(
+            self.ask(request, parameters, Filters()), parameters.search
+        )
 
     async def taxonomy_terms(self, request: Request, parameters: Parameters) -> Answer:
         ask = self.ask(request, parameters, Filters())

@@ -169,9 +169,11 @@ class Published:
         services = self._services([_id(link, "service_id")], language, full=False)
         return {**found, "service": services[0]} if services else found
 
-    def taxonomies(self, ask: Ask) -> Document:
-        contents = [TAXONOMY] if ask.page == 1 else []
-        return envelope(ask, 1, contents)
+    def taxonomies(self, ask: Ask, search: str | None) -> Document:
+        found = [TAXONOMY]
+        if search:
+            found = [t for t in found if search.casefold() in f"{t['name']}".casefold()]
+        return envelope(ask, len(found), found if ask.page == 1 else [])
 
     def taxonomy(self, id: UUID) -> Document | None:
         return TAXONOMY if str(id) == TAXONOMY["id"] else None

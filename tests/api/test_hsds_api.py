@@ -344,3 +344,13 @@ async def test_the_api_is_held_to_the_public_rate(
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert refused.json()["code"] == "RATE_LIMITED"
+
+
+async def test_the_root_answers_with_or_without_its_slash(http: httpx.AsyncClient) -> None:
+    for path in ("/hsds", "/hsds/"):
+        response = await http.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        assert response.json()["version"] == "3.0"
+    named = await get(http, "/taxonomies", search="211")
+    assert named["total_items"] == 1
+    assert (await get(http, "/taxonomies", search="absent"))["empty"] is True
