@@ -310,14 +310,18 @@ def read_records(
     territories: PostgresTerritoryView,
     ids: Sequence[UUID],
     language: str,
+    *,
+    changes: bool = True,
 ) -> Snapshot:
-    """The snapshot of the named records only (a page of them, and what they embed)."""
+    """The snapshot of the named records only (a page of them, and what they embed); without
+    `changes`, their metadata is left empty."""
     records: dict[UUID, dict[str, Json]] = {}
-    changes: dict[UUID, list[Change]] = {}
+    found: dict[UUID, list[Change]] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         records.update(history.records(chunk))
-        changes.update(history.changes_of(chunk))
+        if changes:
+            found.update(history.changes_of(chunk))
     codes = sorted({code for r in records.values() for code in _strings(r.get("service_areas"))})
     names = {row.code: row.name for row in territories.territories(codes)}
-    return Snapshot(records, changes, names, language)
+    return Snapshot(records, found, names, language)

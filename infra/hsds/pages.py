@@ -107,6 +107,17 @@ OFFERED = (
 )
 
 
+def driven(source: str, by: str, test: str) -> str:
+    """`source` over only the records whose field `by` passes `test`, found by the index,
+    rather than over every record of the kind."""
+    return source.replace(
+        "FROM {fields} k\n",
+        "FROM (SELECT s.record_id FROM {fields} s"
+        f" WHERE s.field = '{by}' AND s.value {test}) k\n",
+        1,
+    ).replace("WHERE k.field = 'kind' AND k.value =", f"WHERE {field('k.record_id', 'kind')} =", 1)
+
+
 def _filters(filters: Filters, service: str | None, touched: str) -> tuple[str, dict[str, Any]]:
     where, params = "", dict[str, Any]()
 
@@ -174,18 +185,16 @@ class HsdsPages:
     def links_of(self, services: list[UUID]) -> list[UUID]:
         """The public links (services at locations) of these services."""
         return self._ids(
-            LINKS + " AND k.record_id IN (SELECT s.record_id FROM {fields} s"
-            " WHERE s.field = 'service_id' AND s.value = ANY(%(ids)s))",
-            [Jsonb(str(s)) for s in services],
+            driven(LINKS, "service_id", "= ANY(%(ids)s)"), [Jsonb(str(s)) for s in services]
         )
 
     def owned(self, kind: str, organization: UUID) -> list[UUID]:
         """An organization's public services or locations, the first `OWNED_MAX` by id."""
         source = SERVICES if kind == "service" else LOCATIONS
         return self._ids(
-            source + " AND k.record_id IN (SELECT s.record_id FROM {fields} s"
-            " WHERE s.field = 'organization_id' AND s.value = %(ids)s)"
-            " ORDER BY k.record_id LIMIT " + str(OWNED_MAX),
+            driven(source, "organization_id", "= %(ids)s")
+            + " ORDER BY k.record_id LIMIT "
+            + str(OWNED_MAX),
             Jsonb(str(organization)),
         )
 
@@ -224,9 +233,10 @@ class HsdsPages:
         taxonomy's names are data, a code is named by itself."""
         return {code: code for code in codes}
 
-    def snapshot(self, ids: list[UUID], language: str) -> Snapshot:
-        """The named records as the HSDS mapping reads them, with public metadata only."""
-        found = read_records(self.history, self.territories, ids, language)
+    def snapshot(self, ids: list[UUID], language: str, *, changes: bool = True) -> Snapshot:
+        """The named records as the HSDS mapping reads them, with public metadata only (none
+        without `changes`, for lists that show no metadata)."""
+        found = read_records(self.history, self.territories, ids, language, changes=changes)
         return replace(found, changes={id: public_changes(c) for id, c in found.changes.items()})
 
 

@@ -86,11 +86,11 @@ class Published:
 
     def _services(self, ids: list[UUID], language: str, *, full: bool) -> list[Document]:
         links = self.pages.links_of(ids) if full else []
-        first = self.pages.snapshot([*ids, *links], language)
+        first = self.pages.snapshot([*ids, *links], language, changes=full)
         records = first.records.values()
         owners = {_id(r, "organization_id") for r in records if "organization_id" in r}
         places = {_id(r, "location_id") for r in records if "location_id" in r}
-        rest = self.pages.snapshot(sorted(owners | places), language)
+        rest = self.pages.snapshot(sorted(owners | places), language, changes=full)
         snapshot = _joined(first, rest)
         by_service = places_of(snapshot) if full else {}
         found = []
@@ -107,7 +107,7 @@ class Published:
         if ask.full or full_service:
             contents = [self._organization(id, ask.language, full_service) for id in page.ids]
         else:
-            snapshot = self.pages.snapshot(page.ids, ask.language)
+            snapshot = self.pages.snapshot(page.ids, ask.language, changes=False)
             contents = [
                 organization(snapshot, id, snapshot.records[id])
                 for id in page.ids
@@ -143,7 +143,7 @@ class Published:
         if ask.full:
             found = [self._link(id, ask.language) for id in page.ids]
             return envelope(ask, page.total, [c for c in found if c is not None])
-        snapshot = self.pages.snapshot(page.ids, ask.language)
+        snapshot = self.pages.snapshot(page.ids, ask.language, changes=False)
         contents = [
             {"id": str(id), "service_id": str(link["service_id"]),
              "location_id": str(link["location_id"])}
