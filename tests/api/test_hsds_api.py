@@ -14,12 +14,15 @@ from uuid import UUID
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from api.hsds.openapi import ERROR
 from domain.handlers.directory import (
     AmendService,
     DeactivateRecord,
     FlagRecordForReview,
+    MergeRecord,
     RegisterService,
 )
 from domain.values import LocalizedText
@@ -34,6 +37,7 @@ EDITOR = "editor:marie"
 CLOSED_ORGANIZATION = demo.demo_id("organization", 3)
 CLOSED_SERVICE = demo.demo_id("service", 0, 0)
 CLOSED_LOCATION = demo.demo_id("location", 5)
+MERGED_SERVICE = demo.demo_id("service", 6, 1)
 
 
 def demo_services() -> dict[UUID, RegisterService]:
@@ -44,7 +48,8 @@ def public_services() -> set[UUID]:
     """The demo's services less the closed one and those of the closed organization."""
     return {
         id for id, s in demo_services().items()
-        if id != CLOSED_SERVICE and s.organization_id != CLOSED_ORGANIZATION
+        if id not in (CLOSED_SERVICE, MERGED_SERVICE)
+        and s.organization_id != CLOSED_ORGANIZATION
     }  # fmt: skip
 
 
@@ -65,6 +70,7 @@ def write(container: Container, command: Any) -> None:
         AmendService: handler.amend_service,
         DeactivateRecord: handler.deactivate_record,
         FlagRecordForReview: handler.flag_record_for_review,
+        MergeRecord: handler.merge_record,
     }
     done = writers[type(command)]
     done(changed, actor=EDITOR, at=datetime.now(UTC))
@@ -78,6 +84,7 @@ async def directory(container: Container, http: httpx.AsyncClient) -> Container:
     for id in (CLOSED_ORGANIZATION, CLOSED_SERVICE, CLOSED_LOCATION):
         write(container, DeactivateRecord(id, 0, "fermé pour de bon"))
     write(container, FlagRecordForReview(demo.demo_id("service", 1, 1), 0, "numéro de Paul"))
+    write(container, MergeRecord(MERGED_SERVICE, 0, demo.demo_id("service", 7, 1)))
     await settled(container)
     return container
 
@@ -191,6 +198,7 @@ async def test_inactive_records_are_absent(directory: Container, http: httpx.Asy
     services = {s["id"] for s in await all_pages(http, "/services", per_page=100)}
     of_closed = demo.demo_id("service", 3, 0)
     assert str(CLOSED_SERVICE) not in services
+    assert str(MERGED_SERVICE) not in services
     assert str(of_closed) not in services
     organizations = {o["id"] for o in await all_pages(http, "/organizations", per_page=100)}
     assert str(CLOSED_ORGANIZATION) not in organizations
@@ -199,7 +207,7 @@ async def test_inactive_records_are_absent(directory: Container, http: httpx.Asy
     assert {link["location_id"] for link in links}.isdisjoint({str(CLOSED_LOCATION)})
     assert {link["service_id"] for link in links} <= services
     for path in (
-        f"/services/{CLOSED_SERVICE}", f"/services/{of_closed}",
+        f"/services/{CLOSED_SERVICE}", f"/services/{of_closed}", f"/services/{MERGED_SERVICE}",
         f"/organizations/{CLOSED_ORGANIZATION}", f"/services/{UUID(int=7)}",
     ):  # fmt: skip
         response = await http.get("/hsds" + path)
@@ -294,6 +302,7 @@ async def test_hostile_parameters_are_refused_and_named(
     assert response.status_code == 400, response.text
     body = response.json()
     assert (body["code"], body["parameter"]) == ("INVALID_INPUT", parameter), body
+    Draft202012Validator(ERROR).validate(body)  # as the OpenAPI document describes it
 
 
 async def test_repeated_parameters_other_methods_and_unknown_paths(
@@ -305,6 +314,9 @@ async def test_repeated_parameters_other_methods_and_unknown_paths(
     assert posted.status_code == 405
     assert posted.headers["allow"] == "GET, HEAD"
     assert posted.json()["code"] == "METHOD_NOT_ALLOWED"
+    many = "&".join(f"p{n}=1" for n in range(21))
+    crowded = await http.get(f"/hsds/services?{many}")
+    assert (crowded.status_code, crowded.json()["parameter"]) == (400, "query")
     missing = await http.get("/hsds/programs")
     assert (missing.status_code, missing.json()["code"]) == (404, "NOT_FOUND")
 
