@@ -1,4 +1,5 @@
-"""The ASGI application: `/graphql` and `/health` over one composition root."""
+"""The ASGI application: `/graphql`, `/health` and the HSDS API (`/hsds/`) over one composition
+root."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.health import health_endpoint
+from api.hsds import HsdsApi
 from api.http import GraphQLEndpoint
 from infra.bootstrap import Container
 
@@ -44,6 +46,8 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", health_endpoint(container, graphql), methods=["GET"]),
+        # The HSDS API, paced by the same buckets as GraphQL: one rate for a caller.
+        *HsdsApi(container, graphql.rate_limiter).routes(),
     ]
     # The caller's address is the peer's, unless the peer is a proxy named in
     # GUICHET_TRUSTED_PROXIES: then it is the right-most address of X-Forwarded-For that is

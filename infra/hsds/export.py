@@ -10,6 +10,7 @@ the other when a record has none.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -233,27 +234,39 @@ def _strings(value: Json) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
+def place(snapshot: Snapshot, id: UUID, link: dict[str, Json]) -> Document | None:
+    """One service at a location, with its location; None when unlinked or the location is
+    not in the snapshot."""
+    location_id = UUID(str(link["location_id"]))
+    found = snapshot.records.get(location_id)
+    if link.get("linked") is not True or found is None or found.get("kind") != "location":
+        return None
+    return {
+        "id": str(id),
+        "service_id": str(link["service_id"]),
+        "location_id": str(location_id),
+        "location": {
+            **location(snapshot, location_id, found),
+            **location_details(snapshot, location_id, found),
+        },
+        "metadata": metadata(snapshot, id, "service_at_location"),
+    }
+
+
+def places_of(snapshot: Snapshot) -> dict[str, list[Document]]:
+    """Service id → its services at locations, for the links and locations in the snapshot."""
+    places: dict[str, list[Document]] = {}
+    for id, link in snapshot.of_kind("service_at_location"):
+        found = place(snapshot, id, link)
+        if found is not None:
+            places.setdefault(str(link["service_id"]), []).append(found)
+    return places
+
+
 def documents(snapshot: Snapshot) -> tuple[list[Document], list[Document]]:
     """(organizations, services) as HSDS 3.0 objects."""
     locations = dict(snapshot.of_kind("location"))
-    places: dict[str, list[Document]] = {}
-    for id, link in snapshot.of_kind("service_at_location"):
-        location_id = UUID(str(link["location_id"]))
-        place = locations.get(location_id)
-        if link.get("linked") is not True or place is None:
-            continue
-        places.setdefault(str(link["service_id"]), []).append(
-            {
-                "id": str(id),
-                "service_id": str(link["service_id"]),
-                "location_id": str(location_id),
-                "location": {
-                    **location(snapshot, location_id, place),
-                    **location_details(snapshot, location_id, place),
-                },
-                "metadata": metadata(snapshot, id, "service_at_location"),
-            }
-        )
+    places = places_of(snapshot)
     owned: dict[str, list[Document]] = {}
     for id, place in locations.items():
         owned.setdefault(str(place["organization_id"]), []).append(
@@ -289,12 +302,26 @@ def read_snapshot(
     history: PostgresHistoryView, territories: PostgresTerritoryView, language: str
 ) -> Snapshot:
     ids = [id for kind in KINDS for id in history.ids_of_kind(kind)]
+    return read_records(history, territories, ids, language)
+
+
+def read_records(
+    history: PostgresHistoryView,
+    territories: PostgresTerritoryView,
+    ids: Sequence[UUID],
+    language: str,
+    *,
+    changes: bool = True,
+) -> Snapshot:
+    """The snapshot of the named records only (a page of them, and what they embed); without
+    `changes`, their metadata is left empty."""
     records: dict[UUID, dict[str, Json]] = {}
-    changes: dict[UUID, list[Change]] = {}
+    found: dict[UUID, list[Change]] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         records.update(history.records(chunk))
-        changes.update(history.changes_of(chunk))
+        if changes:
+            found.update(history.changes_of(chunk))
     codes = sorted({code for r in records.values() for code in _strings(r.get("service_areas"))})
     names = {row.code: row.name for row in territories.territories(codes)}
-    return Snapshot(records, changes, names, language)
+    return Snapshot(records, found, names, language)

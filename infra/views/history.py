@@ -38,6 +38,13 @@ class PostgresHistoryView(PostgresView):
                 "CREATE TABLE IF NOT EXISTS {} (record_id uuid NOT NULL, field text NOT NULL,"
                 " value jsonb, PRIMARY KEY (record_id, field))"
             ).format(self.table("record_fields")),
+            # The HSDS API's pages find records by kind, status and link in id order. Only
+            # short fields: a long text would not fit a B-tree entry.
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS record_fields_links ON {} (field, value, record_id)"
+                " WHERE field IN ('kind', 'status', 'organization_id', 'service_id',"
+                " 'location_id', 'linked')"
+            ).format(self.table("record_fields")),
         ]
 
     def write(self, curs: Cursor[Any], page: Sequence[Positioned]) -> None:

@@ -46,7 +46,8 @@ DEFS: dict[str, Any] = {
         ["id", "name", "description"],
         id=UUID_, name=S, alternate_name=S, description=S, email=EMAIL,
         website=URI, tax_status=S, tax_id=S, year_incorporated=N, legal_status=S, logo=S, uri=URI,
-        parent_organization_id=UUID_, locations=_many("location"), metadata=_many("metadata"),
+        parent_organization_id=UUID_, locations=_many("location"), services=_many("service"),
+        metadata=_many("metadata"),
     ),
     "address": _obj(
         ["id", "address_1", "city", "state_province", "postal_code", "country", "address_type"],
@@ -88,10 +89,15 @@ DEFS: dict[str, Any] = {
         ["id"], id=UUID_, service_id=UUID_, location_id=UUID_, phone_id=UUID_, name=S, code=S,
         note=S,
     ),
+    "taxonomy": _obj(
+        ["id", "name", "description"],
+        id=UUID_, name=S, description=S, uri=URI, version=S, metadata=_many("metadata"),
+    ),
     "taxonomy_term": _obj(
         ["id", "name", "description"],
         id=UUID_, code=S, name=S, description=S, parent_id=UUID_, taxonomy=S, language=S,
-        taxonomy_id=UUID_, term_uri=URI,
+        taxonomy_id=UUID_, term_uri=URI, taxonomy_detail=_one("taxonomy"),
+        metadata=_many("metadata"),
     ),
     "attribute": _obj(
         ["id"],
@@ -101,7 +107,10 @@ DEFS: dict[str, Any] = {
     "service_at_location": _obj(
         ["id"],
         id=UUID_, service_id=UUID_, location_id=UUID_, description=S,
-        location=_one("location"), metadata=_many("metadata"),
+        service_areas=_many("service_area"), phones=_many("phone"),
+        schedules=_many("schedule"), location=_one("location"), attributes=_many("attribute"),
+        # The API's fully nested service_at_location also nests its service.
+        service=_one("service"), metadata=_many("metadata"),
     ),
     "service": _obj(
         ["id", "name", "status"],
@@ -116,7 +125,38 @@ DEFS: dict[str, Any] = {
         languages=_many("language"), attributes=_many("attribute"),
         service_at_locations=_many("service_at_location"), metadata=_many("metadata"),
     ),
+    # The API reference's `minimal` services: "just 'id' and 'modified_date'".
+    "minimal_service": _obj(
+        ["id", "modified_date"], id=UUID_, modified_date={"type": "string", "format": "date-time"}
+    ),
+    # The API reference's `/` answer.
+    "api": _obj(
+        ["version"],
+        version=S, profile=URI, openapi_url=URI, description=S,
+        publisher={"type": "object"},
+    ),
 }  # fmt: skip
+
+# The API reference's `Page` (components.schemas.Page), every field present, its items in
+# `contents`.
+PAGE_FIELDS: dict[str, dict[str, Any]] = {
+    "total_items": {"type": "integer", "minimum": 0},
+    "total_pages": {"type": "integer", "minimum": 0},
+    "page_number": {"type": "integer", "minimum": 1},
+    "size": {"type": "integer", "minimum": 0},
+    "first_page": {"type": "boolean"},
+    "last_page": {"type": "boolean"},
+    "empty": {"type": "boolean"},
+}
+
+
+def page_validator(item: str) -> Draft202012Validator:
+    """A validator for a page of HSDS objects of one kind."""
+    schema = {
+        "$defs": DEFS,
+        **_obj([*PAGE_FIELDS, "contents"], **PAGE_FIELDS, contents=_many(item)),
+    }
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def validator(name: str) -> Draft202012Validator:

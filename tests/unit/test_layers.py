@@ -18,7 +18,7 @@ STORE = {"repository", "recorder", "save", "save_in_chunks"}
 
 
 def modules() -> list[Path]:
-    return sorted(API.glob("*.py"))
+    return sorted(API.rglob("*.py"))
 
 
 def offences(path: Path) -> list[str]:
@@ -60,7 +60,7 @@ def test_the_api_has_modules_to_check() -> None:
     assert len(modules()) > 10
 
 
-@pytest.mark.parametrize("path", modules(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", modules(), ids=lambda path: str(path.relative_to(API)))
 def test_resolvers_only_parse_call_and_map(path: Path) -> None:
     assert offences(path) == []
 
