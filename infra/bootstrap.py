@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresDatastore
 from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
 from domain.handlers.directory import DirectoryHandler
+from domain.handlers.taxonomy import TaxonomyHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.audit_replay import PastRecords
@@ -35,6 +36,7 @@ from infra.views.coverage import PostgresCoverageView
 from infra.views.directory import PostgresDirectoryView
 from infra.views.history import PostgresHistoryView
 from infra.views.interactions import PostgresInteractionView
+from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from infra.views.verification import PostgresVerificationView
 from projections.search_query import SearchIndex
@@ -103,10 +105,12 @@ class Container:
             self.operations, partial(load_many, self.operations)
         )
         self.coverage_handler = CoverageHandler(self.operations)
+        self.taxonomy_handler = TaxonomyHandler(self.operations)
         audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
+        self.taxonomy = PostgresTaxonomyView(self.datastore)
         self.history = PostgresHistoryView(self.datastore)
         self.search_view: SearchRecordsView
         if settings.opensearch_url is not None:
@@ -137,6 +141,7 @@ class Container:
             for view in (
                 self.directory,
                 self.territories,
+                self.taxonomy,
                 self.history,
                 self.search_view,
                 self.verification,

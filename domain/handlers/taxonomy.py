@@ -12,10 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventsourcing.persistence import IntegrityError
+
 from domain import limits
 from domain.errors import InvalidInput, NotFound
 from domain.operations import Operations, Receipt
 from domain.taxonomy import Language, TaxonomyTerm, TermSpec, parse_code, term_id
+
+# Times a batch is tried when other processes define the same terms at once.
+ATTEMPTS = 3
 
 __all__ = [
     "ChangeSynonyms",
@@ -74,7 +79,17 @@ class TaxonomyHandler:
         self.operations = operations
 
     def define_all(self, command: DefineTerms, *, actor: str, at: datetime) -> Defined:
+        """Saved in chunks, in order: after an interruption, or when another process defined
+        some of the same terms at once, running it again completes the set."""
         limits.bounded("terms", command.terms, limits.TERMS_MAX)
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return self._define_new(command, actor=actor, at=at)
+            except IntegrityError:
+                continue
+        return self._define_new(command, actor=actor, at=at)
+
+    def _define_new(self, command: DefineTerms, *, actor: str, at: datetime) -> Defined:
         repository = self.operations.repository
         made: dict[str, TaxonomyTerm] = {}
         known = 0
