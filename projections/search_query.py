@@ -68,6 +68,13 @@ class SearchQuery:
         default=None, metadata={"doc": "the territory asked for and all its ancestors"}
     )
     categories: tuple[str, ...] = ()
+    text_categories: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "doc": "taxonomy codes whose names or synonyms hold the text (and those below them):"
+            " a service under one matches the text as its description would"
+        },
+    )
     languages: tuple[str, ...] = ()
     open_at: datetime | None = None
     include_inactive: bool = False

@@ -264,7 +264,13 @@ class PostgresSearchView(SearchRecordsView):
     def _filters(self, query: SearchQuery) -> tuple[sql.Composable, dict[str, Any]]:
         conditions: list[sql.Composable] = [sql.SQL("TRUE")]
         params: dict[str, Any] = {}
-        if query.text:
+        if query.text and query.text_categories:
+            # A service coded under a category the text names matches as its words would.
+            conditions.append(
+                sql.SQL("(d.vector @@ (SELECT q FROM text_query) OR d.categories && %(named)s)")
+            )
+            params["named"] = list(query.text_categories)
+        elif query.text:
             # The text query is built once, in its own CTE: unaccent is only STABLE, and
             # inside the row filter it would be run again for every candidate row.
             conditions.append(sql.SQL("d.vector @@ (SELECT q FROM text_query)"))

@@ -134,7 +134,7 @@ class PostgresTaxonomyView(PostgresView):
         if not words:
             return ()
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.3', true)")
+            curs.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.2', true)")
             curs.execute(
                 sql.SQL(MATCHING).format(
                     words=self.table("taxonomy_words"), terms=self.table("taxonomy_terms")

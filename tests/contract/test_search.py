@@ -231,6 +231,22 @@ async def test_categories_match_their_descendants_and_languages_filter(
     assert {(f.value, f.count) for f in page.categories} >= {("BD", 1), ("BH-7000", 1)}
 
 
+async def test_a_service_under_a_category_the_text_names_matches_it(
+    directory: Directory,
+) -> None:
+    directory.service("Dépannage alimentaire", "Emergency food aid", categories=("BD-1800.2000",))
+    directory.service("Food bank of the parish", categories=("BH-7000",))
+    directory.service("Logement social", categories=("BH-7000",))
+    named = ("BD-1800", "BD-1800.2000")
+
+    assert names(await directory.search(text="food bank")) == ["Food bank of the parish"]
+    page = await directory.search(text="food bank", text_categories=named)
+    # A name that holds the words ranks above a service found by its category.
+    assert names(page) == ["Food bank of the parish", "Dépannage alimentaire"]
+    assert page.total == 2
+    assert (await directory.search(text_categories=named)).total == 3  # no text: no matching
+
+
 async def test_open_at_uses_montreal_time(directory: Directory) -> None:
     tuesday = Schedule((OpeningHours(2, "09:00", "12:00"),))
     directory.service("Comptoir vestimentaire", schedule=tuesday)
