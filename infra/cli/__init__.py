@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="exact figures for analysts; by default counts below the threshold are suppressed",
     )  # fmt: skip
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    stats_export.add_argument(
+        "--language", choices=["fr", "en"], default="fr",
+        help="language of the names of needs and categories (default: fr)",
+    )  # fmt: skip
     stats_export.set_defaults(run=run_export_stats)
 
     replay_parser = commands.add_parser(
