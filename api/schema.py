@@ -36,6 +36,7 @@ from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
 from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
+from api.taxonomy import TaxonomyMutation, TaxonomyQuery
 from api.territories import TerritoryMutation, TerritoryQuery
 from infra.settings import Settings
 
@@ -51,6 +52,7 @@ class Query(
     SearchQueryType,
     RecordQuery,
     TerritoryQuery,
+    TaxonomyQuery,
     CoverageQuery,
     CoverageHistoryQuery,
     InteractionQuery,
@@ -70,6 +72,7 @@ class Mutation(
     RecordMutation,
     CoverageMutation,
     TerritoryMutation,
+    TaxonomyMutation,
     InteractionMutation,
 ):
     pass

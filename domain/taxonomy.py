@@ -32,7 +32,11 @@ def term_id(code: str) -> UUID:
 
 
 def parse_code(field: str, code: str) -> str:
-    [parsed] = parse_taxonomy(field, [code])
+    """One taxonomy code, by the rule of a service's codes, named by `field` when refused."""
+    try:
+        [parsed] = parse_taxonomy(field, [code])
+    except InvalidInput as refused:
+        raise InvalidInput(field, refused.message.removeprefix(f"{refused.field}: ")) from None
     return parsed
 
 

@@ -65,7 +65,7 @@ def test_a_code_defined_twice_by_an_editor_is_refused(handler: TaxonomyHandler) 
 @pytest.mark.parametrize(
     ("spec", "field"),
     [
-        (TermSpec("food", "Aide", "Aid"), "code[0]"),
+        (TermSpec("food", "Aide", "Aid"), "code"),
         (TermSpec("BD", "", ""), "name"),
         (TermSpec("BD", "Nourri\x00ture", ""), "name.fr"),
         (TermSpec("BD", "Alimentation", "Food", parent_code="BD"), "parentCode"),
