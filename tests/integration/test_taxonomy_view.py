@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.handlers.taxonomy import ChangeSynonyms, Language, RenameTerm
+from infra import replay
 from infra.bootstrap import Container
 from infra.taxonomy import load_taxonomy, reference_terms
 
@@ -85,3 +86,12 @@ def test_an_editor_s_synonyms_and_names_are_matched_at_once(loaded: Container) -
     assert "BD-1800.2000" in loaded.taxonomy.matching("food bank")
     assert loaded.taxonomy.names(["BH-1800"], "en") == {"BH-1800": "Lodging"}
     assert loaded.taxonomy.matching("personnes itinérantes") == ()
+
+
+def test_a_replay_of_the_log_gives_the_same_terms_and_words(loaded: Container) -> None:
+    loaded.taxonomy_handler.change_synonyms(
+        ChangeSynonyms("BD-1800.2000", Language.EN, ("soup kitchen",)), actor="ed", at=AT
+    )
+    loaded.runners["taxonomy"].bring_up_to_date()
+    [verdict] = replay.verify(loaded, ["taxonomy"])
+    assert verdict.identical, verdict.differences
