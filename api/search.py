@@ -246,9 +246,6 @@ class SearchQueryType:
                 facets=asks_for(info.selected_fields, "facets"),
             )
             await reach(context, ("search", "territories", "taxonomy"), consistent_with)
-            if query.text:
-                named = await context.call(context.container.taxonomy.matching, query.text)
-                query = replace(query, text_categories=named)
             if territory:
                 rows = await context.call(
                     context.container.territories.territories, [territory.strip()]

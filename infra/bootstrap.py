@@ -39,7 +39,7 @@ from infra.views.interactions import PostgresInteractionView
 from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from infra.views.verification import PostgresVerificationView
-from projections.search_query import SearchIndex
+from projections.search_query import NamedCategories, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ class ViewStatus:
 
 
 def opensearch(
-    url: str, datastore: PostgresDatastore, schema: str, settings: Settings
-) -> tuple[SearchRecordsView, SearchIndex]:
+    url: str, datastore: PostgresDatastore, schema: str, settings: Settings,
+    named: NamedCategories,
+) -> tuple[SearchRecordsView, SearchIndex]:  # fmt: skip
     from opensearchpy import AsyncOpenSearch, OpenSearch
 
     from infra.search.opensearch import OpenSearchIndex, OpenSearchSearchView
@@ -72,7 +73,7 @@ def opensearch(
         datastore, OpenSearch(hosts=[url], timeout=30), names,
         timeout=settings.search_timeout, gap_days=settings.search_gap_days,
     )  # fmt: skip
-    return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view)
+    return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view, named)
 
 
 class Container:
@@ -115,15 +116,16 @@ class Container:
         self.search_view: SearchRecordsView
         if settings.opensearch_url is not None:
             self.search_view, self.search = opensearch(
-                settings.opensearch_url, self.datastore, database.schema, settings
-            )
+                settings.opensearch_url, self.datastore, database.schema, settings,
+                self.taxonomy.matching,
+            )  # fmt: skip
         else:
             self.search_view = PostgresSearchView(
                 self.datastore,
                 timeout=settings.search_timeout,
                 gap_days=settings.search_gap_days,
             )
-            self.search = PostgresSearchIndex(self.search_view)
+            self.search = PostgresSearchIndex(self.search_view, self.taxonomy.matching)
         self.verification = PostgresVerificationView(self.datastore)
         self.coverage = PostgresCoverageView(self.datastore)
         self.interactions = PostgresInteractionView(self.datastore)

@@ -24,8 +24,10 @@ from domain.handlers.directory import (
     RegisterOrganization,
     RegisterService,
 )
+from domain.handlers.taxonomy import ChangeSynonyms, Language
 from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
 
@@ -245,6 +247,23 @@ async def test_a_service_under_a_category_the_text_names_matches_it(
     assert names(page) == ["Food bank of the parish", "Dépannage alimentaire"]
     assert page.total == 2
     assert (await directory.search(text_categories=named)).total == 3  # no text: no matching
+
+
+async def test_the_index_reads_the_codes_a_text_names_from_the_taxonomy(
+    directory: Directory,
+) -> None:
+    container = directory.container
+    load_taxonomy(container.taxonomy_handler, AT)
+    directory.service("Dépannage alimentaire", "Emergency food aid", categories=("BD-1800.2000",))
+    container.runners["taxonomy"].catch_up()
+
+    assert names(await directory.search(text="banque alimentair")) == ["Dépannage alimentaire"]
+    assert (await directory.search(text="soupe populaire")).total == 0
+    container.taxonomy_handler.change_synonyms(
+        ChangeSynonyms("BD-1800", Language.FR, ("soupe populaire",)), actor="t", at=AT
+    )
+    container.runners["taxonomy"].catch_up()
+    assert names(await directory.search(text="soupe populaire")) == ["Dépannage alimentaire"]
 
 
 async def test_open_at_uses_montreal_time(directory: Directory) -> None:
