@@ -157,3 +157,23 @@ def test_the_reference_names_every_code_of_the_demo_and_its_ancestors() -> None:
     order = [spec.code for spec in reference_terms()]
     parents = {code: code_parent(code) for code in order}
     assert all(order.index(p) < order.index(c) for c, p in parents.items() if p is not None)
+
+
+def test_terms_another_process_defines_meanwhile_are_counted_as_known(
+    handler: TaxonomyHandler, operations: Operations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_in_chunks = operations.save_in_chunks
+    raced: list[bool] = []
+
+    def racing(aggregates: list[TaxonomyTerm]) -> int:
+        if not raced:
+            raced.append(True)
+            TaxonomyHandler(operations).define(DefineTerm(FOOD), actor="other", at=AT)
+        return save_in_chunks(aggregates)
+
+    monkeypatch.setattr(operations, "save_in_chunks", racing)
+    defined = handler.define_all(
+        DefineTerms((TermSpec("BD", "Alimentation", "Food"), FOOD)), actor="reference", at=AT
+    )
+    assert (defined.new, defined.known) == (1, 1)
+    assert term(operations, "BD-1800.2000").version == 1
