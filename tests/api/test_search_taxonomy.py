@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from domain.handlers.taxonomy import ChangeSynonyms, Language
 from infra.bootstrap import Container
 from infra.demo import PLACES, TEMPLATES, load_demo, offers
 from infra.taxonomy import load_taxonomy
@@ -20,8 +19,8 @@ FOOD_AID = TEMPLATES[0]
 # The demo's food-aid services (20), each at one location.
 FOOD_AID_SERVICES = sum(offers(place, 0) for place in range(len(PLACES)))
 SEARCH = """
-query ($text: String, $language: Language! = FR, $first: Int! = 100) {
-  searchServices(text: $text, first: $first, language: $language) {
+query ($text: String, $language: Language! = FR, $first: Int! = 100, $p: Int) {
+  searchServices(text: $text, first: $first, language: $language, consistentWith: $p) {
     ... on SearchConnection {
       totalCount
       edges { node { name { fr } } }
@@ -75,12 +74,14 @@ async def test_a_synonym_an_editor_adds_is_found_once_projected(
     graphql: GraphQLClient, demo: Container
 ) -> None:
     assert (await search(graphql, "soupe populaire"))["totalCount"] == 0
-    demo.taxonomy_handler.change_synonyms(
-        ChangeSynonyms("BD-1800.2000", Language.FR, ("soupe populaire",)),
-        actor="edith", at=demo.clock.now(),
-    )  # fmt: skip
-    demo.runners["taxonomy"].bring_up_to_date()
-    assert food_aid_count(await search(graphql, "soupe populaire")) == FOOD_AID_SERVICES
+    changed = await graphql.data(
+        "mutation ($input: ChangeTaxonomySynonymsInput!) { changeTaxonomySynonyms(input: $input)"
+        " { ... on Receipt { position } } }",
+        {"input": {"code": "BD-1800.2000", "language": "FR", "synonyms": ["soupe populaire"]}},
+        EDITOR,
+    )
+    position = changed["changeTaxonomySynonyms"]["position"]
+    assert food_aid_count(await search(graphql, "soupe populaire", p=position)) == FOOD_AID_SERVICES
 
 
 async def test_facets_name_categories_in_the_language_asked(
