@@ -13,7 +13,7 @@ from domain.values import LocalizedText
 from infra.views.base import PostgresView
 from projections import taxonomy
 from projections.base import Positioned
-from projections.search_query import folded_words
+from projections.search_query import MAX_WORDS, folded_words
 from projections.taxonomy import Term
 
 # A typed word shorter than this is left out of matching (articles, "à", "of"), and so are
@@ -130,7 +130,7 @@ class PostgresTaxonomyView(PostgresView):
         every code below them; none for a text without a word worth matching."""
         words = [
             w for w in dict.fromkeys(folded_words(text)) if len(w) >= SHORTEST and w not in COMMON
-        ]
+        ][:MAX_WORDS]  # a search's text is bounded so already; any other caller's is too
         if not words:
             return ()
         with self.datastore.transaction(commit=False) as curs:
