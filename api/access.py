@@ -50,6 +50,9 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.coverageTimeline": EVERYONE,
     "Query.coverageChanges": EVERYONE,
     "Query.populationCovered": EVERYONE,
+    # Names for taxonomy codes are published; editors keep them.
+    "Query.taxonomyTerm": EVERYONE,
+    "Query.taxonomyTerms": EVERYONE,
     # Contacts concern callers; their published figures suppress small counts for the public.
     "Query.interaction": CONTACT_READERS,
     "Query.interactions": CONTACT_READERS,
@@ -81,6 +84,9 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Mutation.deactivateRecord": EDITORS,
     "Mutation.reactivateRecord": EDITORS,
     "Mutation.mergeRecord": EDITORS,
+    "Mutation.defineTaxonomyTerm": EDITORS,
+    "Mutation.renameTaxonomyTerm": EDITORS,
+    "Mutation.changeTaxonomySynonyms": EDITORS,
     # Coverage agreements and territories.
     "Mutation.agreeCoverage": COVERAGE,
     "Mutation.extendCoverage": COVERAGE,
@@ -131,7 +137,8 @@ TYPES: dict[str, tuple[Role, ...]] = {
         ("Territory", "TerritoryList", "Coverage", "CoverageAgreementType", "CoverageInterval",
          "CoverageTimeline", "CoverageChanges", "CoverageChangeType", "CoveredTerritories",
          "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics", "StatisticsCell",
-         "Figure", "DirectoryStatistics", "DirectoryKindStatistics", "DirectoryFigure"),
+         "Figure", "DirectoryStatistics", "DirectoryKindStatistics", "DirectoryFigure",
+         "TaxonomyTerm", "TaxonomyTermConnection", "TaxonomyTermEdge", "TaxonomyTermPageInfo"),
         EVERYONE,
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.

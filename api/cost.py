@@ -66,6 +66,7 @@ SIZES: dict[str, int] = {
     "RecordHistory.changes": PAGED,
     "SearchConnection.edges": PAGED,
     "TerritoryList.items": PAGED,
+    "TaxonomyTermConnection.edges": PAGED,
     "VerificationList.items": PAGED,
     # What one record holds, as the domain bounds it.
     "AuditEntry.changes": 60,
@@ -76,6 +77,7 @@ SIZES: dict[str, int] = {
     "Service.phones": limits.PHONES_MAX,
     "Service.serviceAreas": limits.SERVICE_AREAS_MAX,
     "Service.locations": 100,
+    "Service.categories": limits.TAXONOMY_MAX,
     "ScheduleType.hours": limits.HOURS_MAX,
     "Territory.ancestors": 8,  # seven kinds of place, and a grouping or two
     # Coverage: agreements of one place, and places of the whole reference.
@@ -124,7 +126,7 @@ TEXT: dict[str, int] = {
     **dict.fromkeys(
         ("Organization.name", "Service.name", "Location.name", "Suggestion.name",
          "ServiceAtLocationResult.name", "ServiceAtLocationResult.organizationName",
-         "RecordToVerify.name"),
+         "RecordToVerify.name", "TaxonomyTerm.name"),
         NAME,
     ),
     "Organization.website": _units(WEBSITE_MAX),

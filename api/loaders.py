@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from strawberry.dataloader import DataLoader
 
 if TYPE_CHECKING:
+    from api.taxonomy import TaxonomyTermType
     from api.territories import Territory
     from infra.bootstrap import Container
 
@@ -18,6 +19,7 @@ Call = Callable[..., Any]
 @dataclass
 class Loaders:
     territory: DataLoader[str, Territory | None]
+    taxonomy_term: DataLoader[str, TaxonomyTermType | None]
 
     @classmethod
     def build(cls, container: Container, call: Call) -> Loaders:
@@ -28,4 +30,12 @@ class Loaders:
             by_code = {row.code: Territory.from_row(row) for row in rows}
             return [by_code.get(code) for code in codes]
 
-        return cls(territory=DataLoader(load_fn=territories))
+        async def terms(codes: Sequence[str]) -> list[TaxonomyTermType | None]:
+            from api.taxonomy import TaxonomyTermType
+
+            found = await call(container.taxonomy.by_codes, list(codes))
+            return [TaxonomyTermType.of(found[c]) if c in found else None for c in codes]
+
+        return cls(
+            territory=DataLoader(load_fn=territories), taxonomy_term=DataLoader(load_fn=terms)
+        )

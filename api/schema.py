@@ -37,6 +37,7 @@ from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
 from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
+from api.taxonomy import TaxonomyMutation, TaxonomyQuery
 from api.territories import TerritoryMutation, TerritoryQuery
 from infra.settings import Settings
 
@@ -52,6 +53,7 @@ class Query(
     SearchQueryType,
     RecordQuery,
     TerritoryQuery,
+    TaxonomyQuery,
     CoverageQuery,
     CoverageHistoryQuery,
     InteractionQuery,
@@ -72,6 +74,7 @@ class Mutation(
     RecordMutation,
     CoverageMutation,
     TerritoryMutation,
+    TaxonomyMutation,
     InteractionMutation,
 ):
     pass

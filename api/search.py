@@ -25,6 +25,7 @@ from api.errors import (
 )
 from api.moments import read_optional_moment
 from api.shared import LocalizedTextType
+from api.taxonomy import Language
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
@@ -72,6 +73,11 @@ class PointInput:
 class FacetValue:
     value: str
     count: int
+    name: str | None = strawberry.field(
+        default=None,
+        description="A category's name in the language asked; null for other facets and "
+        "for codes without a name.",
+    )
 
 
 @strawberry.type
@@ -209,6 +215,9 @@ class SearchQueryType:
         first: int = 20,
         after: str | None = None,
         consistent_with: int | None = None,
+        language: Annotated[
+            Language, strawberry.argument(description="Of the category names in facets.")
+        ] = Language.FR,
     ) -> SearchResult:
         context = info.context
         try:
@@ -236,7 +245,7 @@ class SearchQueryType:
                 after=decode_cursor(after) if after else None,
                 facets=asks_for(info.selected_fields, "facets"),
             )
-            await reach(context, ("search", "territories"), consistent_with)
+            await reach(context, ("search", "territories", "taxonomy"), consistent_with)
             if territory:
                 rows = await context.call(
                     context.container.territories.territories, [territory.strip()]
@@ -245,6 +254,15 @@ class SearchQueryType:
                     raise InvalidInput("territory", f"{territory!r} is not a known territory code")
                 query = replace(query, territories=(rows[0].code, *rows[0].ancestors))
             page = await context.container.search.search(query)
+            named_facets = (
+                await context.call(
+                    context.container.taxonomy.names,
+                    [f.value for f in page.categories],
+                    language.value,
+                )
+                if page.categories
+                else {}
+            )
             edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]
             return SearchConnection(
                 total_count=page.total,
@@ -254,7 +272,10 @@ class SearchQueryType:
                     end_cursor=edges[-1].cursor if edges else None,
                 ),
                 facets=SearchFacets(
-                    categories=[FacetValue(value=f.value, count=f.count) for f in page.categories],
+                    categories=[
+                        FacetValue(value=f.value, count=f.count, name=named_facets.get(f.value))
+                        for f in page.categories
+                    ],
                     languages=[FacetValue(value=f.value, count=f.count) for f in page.languages],
                     territories=[
                         FacetValue(value=f.value, count=f.count) for f in page.territories

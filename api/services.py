@@ -14,6 +14,7 @@ from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, NotFoundError, as_error
 from api.nodes import Node
 from api.shared import LocalizedTextType, parse_id
+from api.taxonomy import TaxonomyTermType
 from api.territories import Territory
 from domain.errors import NotFound
 from infra.tokens import Principal
@@ -113,6 +114,14 @@ class Service(Node):
     status: str
     last_verified_at: datetime | None
     area_codes: strawberry.Private[list[str]]
+
+    @strawberry.field(
+        description="The taxonomy terms of its codes, with their names; a code without a "
+        "defined term is only in taxonomyCodes."
+    )
+    async def categories(self, info: Info) -> list[TaxonomyTermType]:
+        found = await info.context.loaders.taxonomy_term.load_many(self.taxonomy_codes)
+        return [term for term in found if term is not None]
 
     @strawberry.field(description="Territories the service serves.")
     async def service_areas(self, info: Info) -> list[Territory]:

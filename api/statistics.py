@@ -18,6 +18,7 @@ from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.limits import limit_error
 from api.moments import read_day
+from api.taxonomy import Language
 from domain import interactions as domain
 from domain import limits
 from domain.errors import InvalidInput
@@ -136,8 +137,9 @@ _FIELDS = {
 
 
 def check(
-    start: date, end: date, territory: str | None, channel: object | None, top: int
-) -> StatisticsRequest:
+    start: date, end: date, territory: str | None, channel: object | None, top: int,
+    language: Language = Language.FR,
+) -> StatisticsRequest:  # fmt: skip
     read_day("from", start)
     read_day("to", end)
     if end < start:
@@ -150,7 +152,7 @@ def check(
             raise InvalidInput("territory", "is blank; leave it out for the whole province")
         territory = territory.strip()
     value = domain.ContactChannel(str(channel)).value if channel is not None else None
-    return StatisticsRequest(start, end, territory, value, top)
+    return StatisticsRequest(start, end, territory, value, top, Language(language).value)
 
 
 def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Published, int]:
@@ -159,7 +161,7 @@ def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Pu
     try:
         return published(
             container.statistics, container.search_view.organization_names, asked, exact=exact,
-            rules=PublicRules.of(container.settings),
+            rules=PublicRules.of(container.settings), category_names=container.taxonomy.names,
         )  # fmt: skip
     except UnknownTerritory:
         raise InvalidInput("territory", f"{asked.territory!r} is not a known territory") from None
@@ -225,6 +227,9 @@ async def public_answer(
     return published, statistics_of(asked, published, position)
 
 
+LanguageArgument = Annotated[
+    Language, strawberry.argument(description="Of the names of needs and categories.")
+]
 From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
 To = Annotated[date, strawberry.argument(description="Last local day, included.")]
 
@@ -242,11 +247,11 @@ class StatisticsQuery:
     async def statistics(
         self, info: Info, from_: From, to: To, territory: str | None = None,
         channel: ContactChannel | None = None,  # type: ignore[valid-type]
-        top: int = 10, consistent_with: int | None = None,
+        top: int = 10, consistent_with: int | None = None, language: LanguageArgument = Language.FR,
     ) -> StatisticsResult:  # fmt: skip
         context = info.context
         try:
-            asked = check(from_, to, territory, channel, top)
+            asked = check(from_, to, territory, channel, top, language)
             spend(context)
             await reach(context, ("interactions",), consistent_with)
             return await answer(context, asked)
@@ -262,11 +267,11 @@ class StatisticsSubscription:
     async def statistics_changed(
         self, info: Info, from_: From, to: To, territory: str | None = None,
         channel: ContactChannel | None = None,  # type: ignore[valid-type]
-        top: int = 10,
+        top: int = 10, language: LanguageArgument = Language.FR,
     ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
         context = info.context
         try:
-            asked = check(from_, to, territory, channel, top)
+            asked = check(from_, to, territory, channel, top, language)
         except EXPECTED as error:
             yield cast(StatisticsResult, as_error(error))
             return

@@ -11,6 +11,7 @@ from domain.directory import Organization
 from domain.interactions import Interaction
 from domain.locations import Location, ServiceAtLocation
 from domain.services import Service
+from domain.taxonomy import TaxonomyTerm
 from domain.territories import Territory
 
 AGGREGATES: tuple[type[Aggregate], ...] = (
@@ -22,6 +23,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     CoverageAgreement,
     CoverageLedger,
     Interaction,
+    TaxonomyTerm,
 )
 
 

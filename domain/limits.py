@@ -51,3 +51,9 @@ def bounded(field: str, items: Sized, most: int) -> None:
 def at_most(count: int, what: str = "characters") -> str:
     """How the schema states a bound, in the description of an input field or argument."""
     return f"At most {count:,} {what}."
+
+
+# Taxonomy terms.
+SYNONYMS_MAX = 30  # synonyms of one term in one language
+SYNONYM_MAX = 100  # one synonym
+TERMS_MAX = 20_000  # terms of one batch of definitions

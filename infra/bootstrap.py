@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresDatastore
 from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
 from domain.handlers.directory import DirectoryHandler
+from domain.handlers.taxonomy import TaxonomyHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.audit_replay import PastRecords
@@ -36,9 +37,10 @@ from infra.views.coverage import PostgresCoverageView
 from infra.views.directory import PostgresDirectoryView
 from infra.views.history import PostgresHistoryView
 from infra.views.interactions import PostgresInteractionView
+from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from infra.views.verification import PostgresVerificationView
-from projections.search_query import SearchIndex
+from projections.search_query import NamedCategories, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,9 @@ class ViewStatus:
 
 
 def opensearch(
-    url: str, datastore: PostgresDatastore, schema: str, settings: Settings
-) -> tuple[SearchRecordsView, SearchIndex]:
+    url: str, datastore: PostgresDatastore, schema: str, settings: Settings,
+    named: NamedCategories,
+) -> tuple[SearchRecordsView, SearchIndex]:  # fmt: skip
     from opensearchpy import AsyncOpenSearch, OpenSearch
 
     from infra.search.opensearch import OpenSearchIndex, OpenSearchSearchView
@@ -71,7 +74,7 @@ def opensearch(
         datastore, OpenSearch(hosts=[url], timeout=30), names,
         timeout=settings.search_timeout, gap_days=settings.search_gap_days,
     )  # fmt: skip
-    return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view)
+    return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view, named)
 
 
 class Container:
@@ -104,23 +107,26 @@ class Container:
             self.operations, partial(load_many, self.operations)
         )
         self.coverage_handler = CoverageHandler(self.operations)
+        self.taxonomy_handler = TaxonomyHandler(self.operations)
         audit_chain.install(unbounded)
         self.datastore = database.datastore(settings.pool_size)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
+        self.taxonomy = PostgresTaxonomyView(self.datastore)
         self.history = PostgresHistoryView(self.datastore)
         self.search_view: SearchRecordsView
         if settings.opensearch_url is not None:
             self.search_view, self.search = opensearch(
-                settings.opensearch_url, self.datastore, database.schema, settings
-            )
+                settings.opensearch_url, self.datastore, database.schema, settings,
+                self.taxonomy.matching,
+            )  # fmt: skip
         else:
             self.search_view = PostgresSearchView(
                 self.datastore,
                 timeout=settings.search_timeout,
                 gap_days=settings.search_gap_days,
             )
-            self.search = PostgresSearchIndex(self.search_view)
+            self.search = PostgresSearchIndex(self.search_view, self.taxonomy.matching)
         self.verification = PostgresVerificationView(self.datastore)
         self.coverage = PostgresCoverageView(self.datastore)
         self.interactions = PostgresInteractionView(self.datastore)
@@ -139,6 +145,7 @@ class Container:
             for view in (
                 self.directory,
                 self.territories,
+                self.taxonomy,
                 self.history,
                 self.search_view,
                 self.verification,

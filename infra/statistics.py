@@ -102,6 +102,7 @@ class StatisticsRequest:
     territory: str | None = None
     channel: str | None = None
     top: int = 10
+    language: str = "fr"  # of the names of needs and categories
 
 
 class StatisticsReader:
@@ -264,6 +265,7 @@ def published(
     *,
     exact: bool,
     rules: PublicRules,
+    category_names: Callable[[list[str], str], dict[str, str]] | None = None,
 ) -> tuple[Published, int]:
     """The figures a role may see, labelled, and the log position they include (0 for the
     public: the position would tell when contacts were logged)."""
@@ -289,11 +291,16 @@ def published(
         [cell.key for cell in tallies.tables["organization"][: query.top]]
     )
 
+    coded = sorted({cell.key for table in _CODED for cell in tallies.tables[table]})
+    categories = category_names(coded, query.language) if category_names and coded else {}
+
     def label(table: str, key: str) -> str:
         if table == "organization":
             return organizations.get(key, "")
         if table in ("place", "region"):
             return names.get(key, key)
+        if table in _CODED:
+            return categories.get(key, "")
         return ""
 
     first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
@@ -302,6 +309,10 @@ def published(
         rounding=None if exact else reader.rounding(),
     )  # fmt: skip
     return figures, reader.position if exact else 0
+
+
+# Tables keyed by taxonomy codes, labelled with the names of their terms.
+_CODED = ("need", "unmet", "category")
 
 
 def people(places: Places, code: str) -> int:

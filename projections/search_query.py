@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -68,6 +68,13 @@ class SearchQuery:
         default=None, metadata={"doc": "the territory asked for and all its ancestors"}
     )
     categories: tuple[str, ...] = ()
+    text_categories: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "doc": "taxonomy codes whose names or synonyms hold the text (and those below them):"
+            " a service under one matches the text as its description would"
+        },
+    )
     languages: tuple[str, ...] = ()
     open_at: datetime | None = None
     include_inactive: bool = False
@@ -164,6 +171,21 @@ def respelled(query: SearchQuery, better: Mapping[str, str]) -> SearchQuery | No
         return replace(query, text=" ".join(changed))
     except InvalidInput:
         return None
+
+
+# The taxonomy's answer to "which codes does this text name" (`text_categories`).
+NamedCategories = Callable[[str], tuple[str, ...]]
+
+
+def no_categories(text: str) -> tuple[str, ...]:
+    return ()
+
+
+def with_named_categories(query: SearchQuery, named: NamedCategories) -> SearchQuery:
+    """The query with the codes its text names, unless it names them already or has no text."""
+    if not query.text or query.text_categories:
+        return query
+    return replace(query, text_categories=named(query.text))
 
 
 class SearchUnavailable(Exception):

@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         "added, updated, verified and deactivated, by kind)",
     )  # fmt: skip
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    stats_export.add_argument(
+        "--language", choices=["fr", "en"], default="fr",
+        help="language of the names of needs and categories (default: fr)",
+    )  # fmt: skip
     stats_export.set_defaults(run=run_export_stats)
 
     replay_parser = commands.add_parser(

@@ -18,6 +18,7 @@ from domain.text import parse_text
 from infra.bootstrap import Container, connect
 from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference, reference_loaded
 from infra.tokens import Role, add_token
 
@@ -46,6 +47,9 @@ def opened(settings: Settings, *, maintenance: bool = False) -> Iterator[Contain
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
             log.info("first start: defined %d reference territories", defined)
+        terms = load_taxonomy(container.taxonomy_handler, container.clock.now())
+        if terms.new:
+            log.info("defined %d reference taxonomy terms", terms.new)
         yield container
 
 

@@ -47,13 +47,16 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
     with opened(settings, maintenance=True) as container:
-        for name in ("interactions", "territories", "search"):
+        for name in ("interactions", "territories", "search", "taxonomy"):
             container.runners[name].bring_up_to_date()
-        request = StatisticsRequest(args.start, args.end, args.territory, args.channel, args.top)
+        request = StatisticsRequest(
+            args.start, args.end, args.territory, args.channel, args.top, args.language
+        )
         try:
             figures, _ = published(
                 container.statistics, container.search_view.organization_names, request,
                 exact=args.exact, rules=PublicRules.of(settings),
+                category_names=container.taxonomy.names,
             )  # fmt: skip
         except UnknownTerritory:
             raise CommandError(f"--territory {args.territory!r} is not a known territory") from None

@@ -22,6 +22,7 @@ from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
 from infra.progress import ProgressBar
 from infra.settings import Settings
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from infra.worker import server_options, supervise
 
@@ -114,6 +115,7 @@ def load_demo_directory(container: Container) -> int:
     """Loads the territories, the coverage history and the demo directory; a part of the history
     the rules refused is a command error, once all the rest is loaded."""
     load_reference(container.operations, container.clock)
+    load_taxonomy(container.taxonomy_handler, container.clock.now())
     history = load_history(container.operations, container.clock)
     loaded = load_demo(container.directory_handler, container.clock.now())
     log.info("demo directory: %d records loaded", loaded)

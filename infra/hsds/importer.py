@@ -32,6 +32,7 @@ from infra.hsds.plan import LinkIn, LocationIn, OrganizationIn, Plan, ServiceIn
 from infra.hsds.planner import plan_package
 from infra.hsds.report import Report
 from infra.hsds.source import read_package
+from infra.hsds.taxonomy import define_package_terms
 from infra.hsds.territory_names import TerritoryNames
 from infra.runner import Progress
 
@@ -152,4 +153,8 @@ def import_package(
     package = read_package(path)
     territories = known_territories(context.operations)
     plan = plan_package(package, report, language=context.language, territories=territories)
+    define_package_terms(
+        context.operations, package, report, actor=context.actor, at=context.at,
+        language=context.language,
+    )  # fmt: skip
     return Importer(context, report, on_batch).run(plan)

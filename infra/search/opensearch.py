@@ -36,13 +36,16 @@ from projections import search
 from projections.base import Positioned
 from projections.search_query import (
     RESPELL_LENGTHS,
+    NamedCategories,
     SearchPage,
     SearchQuery,
     SearchTimeout,
     SearchUnavailable,
     fold_text,
     folded_words,
+    no_categories,
     respelled,
+    with_named_categories,
 )
 
 log = logging.getLogger(__name__)
@@ -228,15 +231,21 @@ def unavailable_on_connection_errors(timeout: float) -> Iterator[None]:
 class OpenSearchIndex:
     """The search port on OpenSearch, with opensearch-py's asynchronous client."""
 
-    def __init__(self, client: AsyncOpenSearch, names: IndexNames, view: SearchRecordsView) -> None:
+    def __init__(
+        self, client: AsyncOpenSearch, names: IndexNames, view: SearchRecordsView,
+        named: NamedCategories = no_categories,
+    ) -> None:  # fmt: skip
         self.client = client
         self.names = names
         self.view = view
+        self.named = named
         # The same bound as on PostgreSQL: the server stops collecting hits at `timeout`, and
         # the client stops waiting a little later.
         self.timeout = view.timeout
 
     async def search(self, query: SearchQuery) -> SearchPage:
+        if query.text and not query.text_categories:
+            query = await anyio.to_thread.run_sync(with_named_categories, query, self.named)
         with unavailable_on_connection_errors(self.timeout):
             return await self._search_or_respell(query)
 

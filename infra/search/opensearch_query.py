@@ -43,22 +43,20 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     search_after: list[Any] = []
     boolean: dict[str, Any] = {"filter": filters, "must_not": must_not}
     if query.text:
-        # The score is the tier: 3 for a service name, 2 for an organization name, 1 otherwise.
-        boolean["must"] = [
-            {
-                "dis_max": {
-                    "tie_breaker": 0,
-                    "queries": [
-                        {"constant_score": {"filter": _match(fields, query.text), "boost": tier}}
-                        for fields, tier in (
-                            (["name_fr", "name_en"], 3),
-                            (["organization_fr", "organization_en"], 2),
-                            (["all_fr", "all_en"], 1),
-                        )
-                    ],
-                }
-            }
+        # The score is the tier: 3 for a service name, 2 for an organization name, 1 otherwise
+        # (the rest of the text, or a category the text names).
+        tiers: list[dict[str, Any]] = [
+            {"constant_score": {"filter": _match(fields, query.text), "boost": tier}}
+            for fields, tier in (
+                (["name_fr", "name_en"], 3),
+                (["organization_fr", "organization_en"], 2),
+                (["all_fr", "all_en"], 1),
+            )
         ]
+        if query.text_categories:
+            named = {"terms": {"categories": list(query.text_categories)}}
+            tiers.append({"constant_score": {"filter": named, "boost": 1}})
+        boolean["must"] = [{"dis_max": {"tie_breaker": 0, "queries": tiers}}]
         sort.append({"_score": "desc"})
         if query.after is not None:
             search_after.append(float(query.after.tier))

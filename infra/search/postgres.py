@@ -18,11 +18,14 @@ from projections.search_query import (
     Cursor,
     Facet,
     Hit,
+    NamedCategories,
     SearchPage,
     SearchQuery,
     folded_words,
     hit_of,
+    no_categories,
     respelled,
+    with_named_categories,
 )
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -264,7 +267,13 @@ class PostgresSearchView(SearchRecordsView):
     def _filters(self, query: SearchQuery) -> tuple[sql.Composable, dict[str, Any]]:
         conditions: list[sql.Composable] = [sql.SQL("TRUE")]
         params: dict[str, Any] = {}
-        if query.text:
+        if query.text and query.text_categories:
+            # A service coded under a category the text names matches as its words would.
+            conditions.append(
+                sql.SQL("(d.vector @@ (SELECT q FROM text_query) OR d.categories && %(named)s)")
+            )
+            params["named"] = list(query.text_categories)
+        elif query.text:
             # The text query is built once, in its own CTE: unaccent is only STABLE, and
             # inside the row filter it would be run again for every candidate row.
             conditions.append(sql.SQL("d.vector @@ (SELECT q FROM text_query)"))
@@ -341,11 +350,16 @@ class PostgresSearchView(SearchRecordsView):
 class PostgresSearchIndex:
     """The search port on the PostgreSQL view; its blocking queries run on worker threads."""
 
-    def __init__(self, view: PostgresSearchView) -> None:
+    def __init__(self, view: PostgresSearchView, named: NamedCategories = no_categories) -> None:
         self.view = view
+        self.named = named
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        return await anyio.to_thread.run_sync(self.view.search, query)
+        # The codes the text names are read on the same worker thread as the search.
+        def run() -> SearchPage:
+            return self.view.search(with_named_categories(query, self.named))
+
+        return await anyio.to_thread.run_sync(run)
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
         return await anyio.to_thread.run_sync(self.view.autocomplete, prefix, first)

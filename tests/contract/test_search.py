@@ -24,8 +24,10 @@ from domain.handlers.directory import (
     RegisterOrganization,
     RegisterService,
 )
+from domain.handlers.taxonomy import ChangeSynonyms, Language
 from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Schedule
 from infra.bootstrap import Container
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from projections.search_query import Point, SearchIndex, SearchPage, SearchQuery
 
@@ -229,6 +231,39 @@ async def test_categories_match_their_descendants_and_languages_filter(
     assert names(await directory.search(languages=("es",))) == ["Banque alimentaire"]
     page = await directory.search()
     assert {(f.value, f.count) for f in page.categories} >= {("BD", 1), ("BH-7000", 1)}
+
+
+async def test_a_service_under_a_category_the_text_names_matches_it(
+    directory: Directory,
+) -> None:
+    directory.service("Dépannage alimentaire", "Emergency food aid", categories=("BD-1800.2000",))
+    directory.service("Food bank of the parish", categories=("BH-7000",))
+    directory.service("Logement social", categories=("BH-7000",))
+    named = ("BD-1800", "BD-1800.2000")
+
+    assert names(await directory.search(text="food bank")) == ["Food bank of the parish"]
+    page = await directory.search(text="food bank", text_categories=named)
+    # A name that holds the words ranks above a service found by its category.
+    assert names(page) == ["Food bank of the parish", "Dépannage alimentaire"]
+    assert page.total == 2
+    assert (await directory.search(text_categories=named)).total == 3  # no text: no matching
+
+
+async def test_the_index_reads_the_codes_a_text_names_from_the_taxonomy(
+    directory: Directory,
+) -> None:
+    container = directory.container
+    load_taxonomy(container.taxonomy_handler, AT)
+    directory.service("Dépannage alimentaire", "Emergency food aid", categories=("BD-1800.2000",))
+    container.runners["taxonomy"].catch_up()
+
+    assert names(await directory.search(text="banque alimentair")) == ["Dépannage alimentaire"]
+    assert (await directory.search(text="soupe populaire")).total == 0
+    container.taxonomy_handler.change_synonyms(
+        ChangeSynonyms("BD-1800", Language.FR, ("soupe populaire",)), actor="t", at=AT
+    )
+    container.runners["taxonomy"].catch_up()
+    assert names(await directory.search(text="soupe populaire")) == ["Dépannage alimentaire"]
 
 
 async def test_open_at_uses_montreal_time(directory: Directory) -> None:

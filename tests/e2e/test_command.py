@@ -25,6 +25,7 @@ import pytest
 
 from domain.handlers.coverage import AgreeCoverage
 from infra.bootstrap import Container
+from infra.taxonomy import reference_terms
 from infra.territories import load_reference
 from infra.views.base import LOG_TABLE
 from projections.search_query import SearchQuery
@@ -434,6 +435,16 @@ def test_demo_calls_and_statistics_export(
     regions = {row["key"] for row in csv.DictReader(laval.stdout.splitlines())
                if row["table"] == "region"}  # fmt: skip
     assert regions == {"TE-65"}
+    # Needs and their categories are named in the language asked, French by default.
+    names = {spec.code: (spec.name_fr, spec.name_en) for spec in reference_terms()}
+    french = {row["key"]: row["label"] for row in exact if row["table"] in ("category", "need")}
+    english_csv = subprocess.run([*export, "--exact", "--language", "en"], env=env,
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+    english = {row["key"]: row["label"] for row in csv.DictReader(english_csv.stdout.splitlines())
+               if row["table"] in ("category", "need")}  # fmt: skip
+    assert french
+    assert french == {key: names[key][0] for key in french}
+    assert english == {key: names[key][1] for key in french}
 
     wrong = subprocess.run([*export[:-4], "--from", "2018-05-01", "--to", "2018-04-01"],
                            env=env, capture_output=True, text=True)  # fmt: skip

@@ -1,0 +1,234 @@
+"""Taxonomy terms in GraphQL: names for codes in French and English, the synonyms searches
+match, and the editors' changes to them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from enum import Enum
+from typing import Annotated, cast
+
+import strawberry
+
+from api.consistency import reach
+from api.context import Info
+from api.errors import (
+    EXPECTED,
+    ConsistencyTimeoutError,
+    InvalidInputError,
+    NotAuthorizedError,
+    NotFoundError,
+    VersionConflictError,
+    as_error,
+)
+from api.handling import written
+from api.shared import LocalizedTextInput, LocalizedTextType, Receipt
+from domain import limits
+from domain.errors import InvalidInput, NotFound
+from domain.handlers.taxonomy import ChangeSynonyms, DefineTerm, RenameTerm, TermSpec
+from domain.handlers.taxonomy import Language as DomainLanguage
+from domain.taxonomy import parse_code
+from domain.text import check
+from projections.taxonomy import Term
+
+# A page of terms holds at most this many; the whole shipped reference fits in one.
+TERMS_PAGE = 200
+CODE = limits.at_most(limits.CODE_MAX)
+SYNONYMS = (
+    f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} {limits.at_most(limits.SYNONYM_MAX)} each."
+)
+
+
+@strawberry.enum(description="A language Guichet keeps every name in.")
+class Language(Enum):
+    FR = "fr"
+    EN = "en"
+
+
+@strawberry.type(name="TaxonomyTerm", description="A taxonomy code with its names and synonyms.")
+class TaxonomyTermType:
+    code: str
+    name: LocalizedTextType
+    parent_code: str | None = strawberry.field(description="The term this one lies under.")
+    vocabulary: str = strawberry.field(description="Where the term comes from.")
+    synonyms_fr: list[str] = strawberry.field(description="Other names searches match.")
+    synonyms_en: list[str]
+    version: int = strawberry.field(description="Pass it as expectedVersion to change the term.")
+
+    @strawberry.field(description="The term directly above, when it is defined.")
+    async def parent(self, info: Info) -> TaxonomyTermType | None:
+        if self.parent_code is None:
+            return None
+        return await info.context.loaders.taxonomy_term.load(self.parent_code)
+
+    @classmethod
+    def of(cls, term: Term) -> TaxonomyTermType:
+        return cls(
+            code=term.code, name=LocalizedTextType.of(term.name), parent_code=term.parent_code,
+            vocabulary=term.vocabulary, synonyms_fr=list(term.synonyms_fr),
+            synonyms_en=list(term.synonyms_en), version=term.version,
+        )  # fmt: skip
+
+
+@strawberry.type
+class TaxonomyTermEdge:
+    cursor: str
+    node: TaxonomyTermType
+
+
+@strawberry.type
+class TaxonomyTermPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class TaxonomyTermConnection:
+    edges: list[TaxonomyTermEdge]
+    page_info: TaxonomyTermPageInfo
+
+
+TaxonomyTermResult = Annotated[
+    TaxonomyTermType | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("TaxonomyTermResult"),
+]
+TaxonomyTermsResult = Annotated[
+    TaxonomyTermConnection | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("TaxonomyTermsResult"),
+]
+TaxonomyChangeResult = Annotated[
+    Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
+    strawberry.union("TaxonomyChangeResult"),
+]
+
+
+def encode_cursor(code: str) -> str:
+    return base64.urlsafe_b64encode(code.encode()).decode()
+
+
+def decode_cursor(raw: str) -> str:
+    check("after", raw, max_length=4 * limits.CODE_MAX)
+    try:
+        return parse_code("after", base64.urlsafe_b64decode(raw.encode()).decode())
+    except (ValueError, binascii.Error, InvalidInput):
+        raise InvalidInput("after", "is not a cursor this list returned") from None
+
+
+@strawberry.type
+class TaxonomyQuery:
+    @strawberry.field(description="A taxonomy term by its code.")
+    async def taxonomy_term(
+        self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
+        consistent_with: int | None = None,
+    ) -> TaxonomyTermResult:  # fmt: skip
+        try:
+            parsed = parse_code("code", code)
+            await reach(info.context, ("taxonomy",), consistent_with)
+            found = await info.context.loaders.taxonomy_term.load(parsed)
+            if found is None:
+                raise NotFound("taxonomy term", parsed)
+            return found
+        except EXPECTED as error:
+            return cast(TaxonomyTermResult, as_error(error))
+
+    @strawberry.field(
+        description="The terms directly under `parent` (the top ones when it is left out), in "
+        f"code order: `first` (1 to {TERMS_PAGE}) after the cursor `after`."
+    )
+    async def taxonomy_terms(
+        self, info: Info,
+        parent: Annotated[str | None, strawberry.argument(description=CODE)] = None,
+        first: int = 50, after: str | None = None, consistent_with: int | None = None,
+    ) -> TaxonomyTermsResult:  # fmt: skip
+        context = info.context
+        try:
+            if not 1 <= first <= TERMS_PAGE:
+                raise InvalidInput("first", f"must be between 1 and {TERMS_PAGE}")
+            above = parse_code("parent", parent) if parent is not None else None
+            start = decode_cursor(after) if after is not None else None
+            await reach(context, ("taxonomy",), consistent_with)
+            terms = await context.call(context.container.taxonomy.children, above, start, first + 1)
+            edges = [
+                TaxonomyTermEdge(cursor=encode_cursor(t.code), node=TaxonomyTermType.of(t))
+                for t in terms[:first]
+            ]
+            return TaxonomyTermConnection(
+                edges=edges,
+                page_info=TaxonomyTermPageInfo(
+                    has_next_page=len(terms) > first,
+                    end_cursor=edges[-1].cursor if edges else None,
+                ),
+            )
+        except EXPECTED as error:
+            return cast(TaxonomyTermsResult, as_error(error))
+
+
+@strawberry.input
+class DefineTaxonomyTermInput:
+    code: str = strawberry.field(description=f"Like BD-1800.2000. {CODE}")
+    name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
+    parent_code: str | None = strawberry.field(
+        default=None, description=f"Left out: the code with its last part cut. {CODE}"
+    )
+    synonyms_fr: list[str] = strawberry.field(default_factory=list, description=SYNONYMS)
+    synonyms_en: list[str] = strawberry.field(default_factory=list, description=SYNONYMS)
+
+
+@strawberry.input
+class RenameTaxonomyTermInput:
+    code: str = strawberry.field(description=CODE)
+    name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
+    expected_version: int | None = None
+
+
+@strawberry.input
+class ChangeTaxonomySynonymsInput:
+    code: str = strawberry.field(description=CODE)
+    language: Language
+    synonyms: list[str] = strawberry.field(description=f"All of them, as they now are. {SYNONYMS}")
+    expected_version: int | None = None
+
+
+@strawberry.type
+class TaxonomyMutation:
+    @strawberry.mutation(description="A new term of Guichet's own vocabulary.")
+    async def define_taxonomy_term(
+        self, info: Info, input: DefineTaxonomyTermInput
+    ) -> TaxonomyChangeResult:
+        return cast(TaxonomyChangeResult, await written(
+            info, info.context.container.taxonomy_handler.define,
+            lambda: DefineTerm(TermSpec(
+                input.code, input.name.fr or "", input.name.en or "", input.parent_code,
+                synonyms_fr=_bounded("synonymsFr", input.synonyms_fr),
+                synonyms_en=_bounded("synonymsEn", input.synonyms_en),
+            )),
+        ))  # fmt: skip
+
+    @strawberry.mutation(description="A term's names in French and English.")
+    async def rename_taxonomy_term(
+        self, info: Info, input: RenameTaxonomyTermInput
+    ) -> TaxonomyChangeResult:
+        return cast(TaxonomyChangeResult, await written(
+            info, info.context.container.taxonomy_handler.rename,
+            lambda: RenameTerm(
+                input.code, input.name.fr or "", input.name.en or "", input.expected_version
+            ),
+        ))  # fmt: skip
+
+    @strawberry.mutation(description="A term's synonyms in one language, replaced by these.")
+    async def change_taxonomy_synonyms(
+        self, info: Info, input: ChangeTaxonomySynonymsInput
+    ) -> TaxonomyChangeResult:
+        return cast(TaxonomyChangeResult, await written(
+            info, info.context.container.taxonomy_handler.change_synonyms,
+            lambda: ChangeSynonyms(
+                input.code, DomainLanguage(input.language.value),
+                _bounded("synonyms", input.synonyms), input.expected_version,
+            ),
+        ))  # fmt: skip
+
+
+def _bounded(field: str, synonyms: list[str]) -> tuple[str, ...]:
+    """Counted before anything is made of them; each is parsed by the domain."""
+    limits.bounded(field, synonyms, limits.SYNONYMS_MAX)
+    return tuple(synonyms)

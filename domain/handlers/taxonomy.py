@@ -1,0 +1,130 @@
+"""Taxonomy terms: their definitions (the shipped reference, a package's taxonomy, an editor),
+new names and synonyms, whoever asks.
+
+Definitions never overwrite: a term already in the log keeps its names and synonyms whatever a
+later load says, so an editor's change survives restarts and re-imports. A parent need not be
+defined: a package may name terms under codes it does not list, and the term still gets its
+names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from eventsourcing.persistence import IntegrityError
+
+from domain import limits
+from domain.errors import InvalidInput, NotFound
+from domain.operations import Operations, Receipt
+from domain.taxonomy import Language, TaxonomyTerm, TermSpec, parse_code, term_id
+
+# Times a batch is tried when other processes define the same terms at once.
+ATTEMPTS = 3
+
+__all__ = [
+    "ChangeSynonyms",
+    "DefineTerm",
+    "DefineTerms",
+    "Defined",
+    "Language",
+    "RenameTerm",
+    "TaxonomyHandler",
+    "TermSpec",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DefineTerms:
+    """Terms of a source, parents before children; those already defined are left as they are."""
+
+    terms: tuple[TermSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DefineTerm:
+    """One new term, by an editor: refused if its code is defined already."""
+
+    term: TermSpec
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTerm:
+    code: str
+    name_fr: str
+    name_en: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSynonyms:
+    code: str
+    language: Language
+    synonyms: tuple[str, ...]
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Defined:
+    """Terms defined by a `DefineTerms` (`new`, those known already are not), and the log
+    position after them."""
+
+    new: int
+    known: int
+    position: int
+
+
+class TaxonomyHandler:
+    def __init__(self, operations: Operations) -> None:
+        self.operations = operations
+
+    def define_all(self, command: DefineTerms, *, actor: str, at: datetime) -> Defined:
+        """Saved in chunks, in order: after an interruption, or when another process defined
+        some of the same terms at once, running it again completes the set."""
+        limits.bounded("terms", command.terms, limits.TERMS_MAX)
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return self._define_new(command, actor=actor, at=at)
+            except IntegrityError:
+                continue
+        return self._define_new(command, actor=actor, at=at)
+
+    def _define_new(self, command: DefineTerms, *, actor: str, at: datetime) -> Defined:
+        repository = self.operations.repository
+        made: dict[str, TaxonomyTerm] = {}
+        known = 0
+        for spec in command.terms:
+            term = TaxonomyTerm.define(spec, actor=actor, at=at)
+            if term.code in made or term.id in repository:
+                known += 1
+            else:
+                made[term.code] = term
+        return Defined(len(made), known, self.operations.save_in_chunks(list(made.values())))
+
+    def define(self, command: DefineTerm, *, actor: str, at: datetime) -> Receipt:
+        term = TaxonomyTerm.define(command.term, actor=actor, at=at)
+        if term.id in self.operations.repository:
+            raise InvalidInput(
+                "code", f"{term.code} is defined already: rename it or change its synonyms"
+            )
+        return self._save(term)
+
+    def rename(self, command: RenameTerm, *, actor: str, at: datetime) -> Receipt:
+        term = self._term(command.code, command.expected_version)
+        term.rename(command.name_fr, command.name_en, actor=actor, at=at)
+        return self._save(term)
+
+    def change_synonyms(self, command: ChangeSynonyms, *, actor: str, at: datetime) -> Receipt:
+        term = self._term(command.code, command.expected_version)
+        term.change_synonyms(command.language, command.synonyms, actor=actor, at=at)
+        return self._save(term)
+
+    def _term(self, code: str, expected_version: int | None) -> TaxonomyTerm:
+        code = parse_code("code", code)
+        try:
+            return self.operations.load(TaxonomyTerm, term_id(code), expected_version)
+        except NotFound:
+            raise NotFound("taxonomy term", code) from None
+
+    def _save(self, term: TaxonomyTerm) -> Receipt:
+        return self.operations.save_record(term, term.version - len(term.pending_events))

@@ -1,0 +1,99 @@
+"""Acceptance 2: the demo's food-aid services are found by their category's names and synonyms
+in both languages, one typo a word included; an editor's new synonym is found at once; facets
+name their categories in the language asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.bootstrap import Container
+from infra.demo import PLACES, TEMPLATES, load_demo, offers
+from infra.taxonomy import load_taxonomy
+from infra.territories import load_reference
+from tests.support.graphql import GraphQLClient
+
+EDITOR = "editor-token"
+FOOD_AID = TEMPLATES[0]
+# The demo's food-aid services (20), each at one location.
+FOOD_AID_SERVICES = sum(offers(place, 0) for place in range(len(PLACES)))
+SEARCH = """
+query ($text: String, $language: Language! = FR, $first: Int! = 100, $p: Int) {
+  searchServices(text: $text, first: $first, language: $language, consistentWith: $p) {
+    ... on SearchConnection {
+      totalCount
+      edges { node { name { fr } } }
+      facets { categories { value count name } }
+    }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+@pytest.fixture
+def demo(container: Container) -> Container:
+    at = container.clock.now()
+    load_reference(container.operations, container.clock)
+    load_taxonomy(container.taxonomy_handler, at)
+    load_demo(container.directory_handler, at)
+    for runner in container.select(["search", "territories", "taxonomy"]):
+        runner.bring_up_to_date()
+    return container
+
+
+async def search(graphql: GraphQLClient, text: str, **variables: Any) -> dict[str, Any]:
+    data = await graphql.data(SEARCH, {"text": text, **variables})
+    found: dict[str, Any] = data["searchServices"]
+    return found
+
+
+def food_aid_count(found: dict[str, Any]) -> int:
+    return sum(1 for e in found["edges"] if e["node"]["name"]["fr"] == FOOD_AID.fr)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "food bank", "banque alimentaire", "emergency food", "fod bank", "food bnk",
+        "banque alimentair", "banqe alimentaire", "emergency fod", "emergncy food",
+    ],
+)  # fmt: skip
+async def test_the_demo_s_food_aid_services_are_found_by_their_category(
+    graphql: GraphQLClient, demo: Container, text: str
+) -> None:
+    found = await search(graphql, text)
+    assert FOOD_AID_SERVICES == 20
+    assert food_aid_count(found) == FOOD_AID_SERVICES
+    # Only services under the food categories, not every service of the directory.
+    assert all(e["node"]["name"]["fr"] != "Comité logement" for e in found["edges"])
+
+
+async def test_a_synonym_an_editor_adds_is_found_once_projected(
+    graphql: GraphQLClient, demo: Container
+) -> None:
+    assert (await search(graphql, "soupe populaire"))["totalCount"] == 0
+    changed = await graphql.data(
+        "mutation ($input: ChangeTaxonomySynonymsInput!) { changeTaxonomySynonyms(input: $input)"
+        " { ... on Receipt { position } } }",
+        {"input": {"code": "BD-1800.2000", "language": "FR", "synonyms": ["soupe populaire"]}},
+        EDITOR,
+    )
+    position = changed["changeTaxonomySynonyms"]["position"]
+    assert food_aid_count(await search(graphql, "soupe populaire", p=position)) == FOOD_AID_SERVICES
+
+
+async def test_facets_name_categories_in_the_language_asked(
+    graphql: GraphQLClient, demo: Container
+) -> None:
+    french = {
+        f["value"]: f["name"] for f in (await search(graphql, "food"))["facets"]["categories"]
+    }
+    english = {
+        f["value"]: f["name"]
+        for f in (await search(graphql, "food", language="EN"))["facets"]["categories"]
+    }
+    assert french["BD-1800.2000"] == "Aide alimentaire"
+    assert english["BD-1800.2000"] == "Food aid"
+    assert (french["BD"], english["BD"]) == ("Alimentation", "Food")
