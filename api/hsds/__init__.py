@@ -62,7 +62,9 @@ class HsdsApi:
     def __init__(self, container: Container, rate: RateLimiter) -> None:
         self.container = container
         self.rate = rate
-        self.published = Published(HsdsPages(container.history, container.territories))
+        self.published = Published(
+            HsdsPages(container.history, container.territories, container.taxonomy)
+        )
 
     def routes(self) -> list[BaseRoute]:
         handlers: dict[str, Callable[[Request, Parameters], Awaitable[Answer]]] = {
@@ -209,7 +211,7 @@ class HsdsApi:
             ),
             "service_at_location": lambda: published.service_at_location(id, language(request)),
             "taxonomy": lambda: published.taxonomy(id),
-            "taxonomy_term": lambda: published.taxonomy_term(id),
+            "taxonomy_term": lambda: published.taxonomy_term(id, language(request)),
         }
         found: Answer = await self.call(read[kind])
         return found

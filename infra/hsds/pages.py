@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from infra.hsds.export import Snapshot, child_id, read_records
 from infra.views.history import PostgresHistoryView
+from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change
 
@@ -147,9 +148,15 @@ def _filters(filters: Filters, service: str | None, touched: str) -> tuple[str, 
 
 
 class HsdsPages:
-    def __init__(self, history: PostgresHistoryView, territories: PostgresTerritoryView) -> None:
+    def __init__(
+        self,
+        history: PostgresHistoryView,
+        territories: PostgresTerritoryView,
+        taxonomy: PostgresTaxonomyView,
+    ) -> None:
         self.history = history
         self.territories = territories
+        self.taxonomy = taxonomy
 
     def _sql(self, text: str) -> sql.Composed:
         return sql.SQL(text).format(
@@ -228,10 +235,23 @@ class HsdsPages:
             ).fetchall()
         return [row["code"] for row in rows]
 
-    def term_names(self, codes: list[str]) -> dict[str, str]:
-        """Each taxonomy code's name: the one place the HSDS API reads them from. Until the
-        taxonomy's names are data, a code is named by itself."""
-        return {code: code for code in codes}
+    def term_names(self, codes: list[str], language: str) -> dict[str, str]:
+        """Each taxonomy code's name in `language`, from the taxonomy view; a code Guichet has
+        no name for is named by itself."""
+        names = self.taxonomy.names(codes, language)
+        return {code: names.get(code) or code for code in codes}
+
+    def terms(self, language: str) -> list[tuple[str, str, str | None]]:
+        """(code, name, parent code) of every term the taxonomy defines or a public service
+        carries, in code order."""
+        defined = {term.code: term for term in self.taxonomy.terms()}
+        codes = sorted(set(defined) | set(self.codes_in_use()))
+        return [
+            (code, defined[code].name_in(language) or code, defined[code].parent_code)
+            if code in defined
+            else (code, code, None)
+            for code in codes
+        ]
 
     def snapshot(self, ids: list[UUID], language: str, *, changes: bool = True) -> Snapshot:
         """The named records as the HSDS mapping reads them, with public metadata only (none

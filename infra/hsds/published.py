@@ -98,7 +98,9 @@ class Published:
             record = snapshot.records.get(id)
             if record is None:
                 continue  # a record between two views' writes; the next request has it
-            document = self._named(service(snapshot, id, record, by_service.get(str(id), [])))
+            document = self._named(
+                service(snapshot, id, record, by_service.get(str(id), [])), language
+            )
             found.append(document if full else _brief(document))
         return found
 
@@ -179,41 +181,42 @@ class Published:
         return TAXONOMY if str(id) == TAXONOMY["id"] else None
 
     def taxonomy_terms(self, ask: Ask, search: str | None) -> Document:
-        terms = self.terms()
+        terms = self.terms(ask.language)
         if search:
             folded = search.casefold()
             terms = [t for t in terms if folded in f"{t['code']} {t['name']}".casefold()]
         start = (ask.page - 1) * ask.per_page
         return envelope(ask, len(terms), terms[start : start + ask.per_page])
 
-    def taxonomy_term(self, id: UUID) -> Document | None:
-        return next((t for t in self.terms() if t["id"] == str(id)), None)
+    def taxonomy_term(self, id: UUID, language: str) -> Document | None:
+        return next((t for t in self.terms(language) if t["id"] == str(id)), None)
 
     def code_of(self, id: UUID) -> str | None:
-        """The taxonomy code of a term id, if a public service carries it."""
-        term = self.taxonomy_term(id)
+        """The taxonomy code of a term id, if the taxonomy has it or a public service carries
+        it."""
+        term = self.taxonomy_term(id, "fr")
         return str(term["code"]) if term else None
 
-    def terms(self) -> list[Document]:
-        """The terms in use, in code order, named from the one place names come from."""
-        codes = self.pages.codes_in_use()
-        names = self.pages.term_names(codes)
+    def terms(self, language: str) -> list[Document]:
+        """The taxonomy's terms and those in use, in code order, named in `language`."""
         return [
             {
                 "id": term_id(code),
                 "code": code,
-                "name": names.get(code) or code,
+                "name": name,
                 "description": f"Taxonomy code {code}",
+                **({"parent_id": term_id(parent)} if parent else {}),
                 "taxonomy": TAXONOMY["name"],
                 "taxonomy_id": TAXONOMY["id"],
+                "language": language,
             }
-            for code in codes
+            for code, name, parent in self.pages.terms(language)
         ]
 
-    def _named(self, document: Document) -> Document:
+    def _named(self, document: Document, language: str) -> Document:
         """A service's taxonomy terms with the names /taxonomy_terms gives them."""
         attributes = document.get("attributes") or []
-        names = self.pages.term_names([a["taxonomy_term"]["code"] for a in attributes])
+        names = self.pages.term_names([a["taxonomy_term"]["code"] for a in attributes], language)
         for attribute in attributes:
             term = attribute["taxonomy_term"]
             term["name"] = names.get(term["code"]) or term["code"]

@@ -29,6 +29,7 @@ from domain.values import LocalizedText
 from infra import demo
 from infra.bootstrap import Container
 from infra.clock import SystemClock
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from tests.support.hsds_schema import page_validator, validator
 
@@ -80,6 +81,7 @@ def write(container: Container, command: Any) -> None:
 async def directory(container: Container, http: httpx.AsyncClient) -> Container:
     """The demo directory with a closed organization, service and location, and a flag."""
     load_reference(container.operations, SystemClock())
+    load_taxonomy(container.taxonomy_handler, AT)
     demo.load_demo(container.directory_handler, AT)
     for id in (CLOSED_ORGANIZATION, CLOSED_SERVICE, CLOSED_LOCATION):
         write(container, DeactivateRecord(id, 0, "fermé pour de bon"))
@@ -165,7 +167,19 @@ async def test_every_endpoint_answers_with_valid_hsds(
     terms = await get(http, "/taxonomy_terms", per_page=100)
     valid("taxonomy_term", terms, page=True)
     codes = sorted({s.taxonomy_codes[0] for s in demo_services().values()})
-    assert [t["code"] for t in terms["contents"]] == codes
+    listed = {t["code"]: t for t in terms["contents"]}
+    assert terms["total_items"] == len(listed)
+    assert set(codes) <= set(listed)
+    # Every code in use is named by the taxonomy, and a term below another points at it.
+    assert all(listed[code]["name"] != code for code in codes)
+    food = listed["BD-1800.2000"]
+    assert food["parent_id"] == listed["BD-1800"]["id"]
+    english = await http.get(
+        "/hsds/taxonomy_terms", params={"per_page": 100}, headers={"accept-language": "en"}
+    )
+    named = {t["code"]: t["name"] for t in english.json()["contents"]}
+    assert named["BD"] != listed["BD"]["name"]
+    assert named["BD"]
     term = await get(http, f"/taxonomy_terms/{terms['contents'][0]['id']}")
     valid("taxonomy_term", term)
     assert term["taxonomy_id"] == taxonomies["contents"][0]["id"]
