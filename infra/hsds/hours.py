@@ -43,9 +43,13 @@ _GROUPS = {
     "tous les jours": ALL_DAYS,
 }
 _GROUP = "|".join(re.escape(word) for word in sorted(_GROUPS, key=len, reverse=True))
+# Hour, minutes (seconds are read and dropped), am/pm; or a word.
 _TIME = (
-    r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?|(noon|midi|midnight|minuit)"
+    r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?(?::\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"|(noon|midi|midnight|minuit)"
 )
+# One time in a cell of its own, with the UTC offset HSDS allows (hours are local here).
+_CELL = re.compile(rf"\s*(?:{_TIME})\s*(?:z|utc|[+-]\d{{2}}(?::?\d{{2}})?)?\s*")
 _TOKEN = re.compile(
     rf"(?P<range>(?:{_TIME}){_THROUGH}(?:{_TIME}))"
     rf"|(?P<span>\b(?:{_DAY})s?\b\.?{_THROUGH}\b(?:{_DAY})s?\b\.?)"
@@ -78,7 +82,20 @@ def _clock(
 
 
 def _range(match: re.Match[str]) -> tuple[str, str]:
-    groups = match.groups()[1:9]  # the two times' hour, minute, suffix and word
+    # the two times' hour, minute, suffix and word
+    return _pair(match.groups()[1:9], match.group(0))
+
+
+def clock_range(opens: object, closes: object) -> tuple[str, str]:
+    """Opening and closing times from structured cells ("9:00am", "17 h 00", "09:00:00",
+    "12pm", "09:00-05:00"), read together: "9:00" to "5:00" is 09:00 to 17:00."""
+    matches = [_CELL.fullmatch(fold_text(str(value or ""))) for value in (opens, closes)]
+    if matches[0] is None or matches[1] is None:
+        raise HoursNotUnderstood(f"{opens!r} to {closes!r} are not times")
+    return _pair(matches[0].groups() + matches[1].groups(), f"{opens} to {closes}")
+
+
+def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
     opens_h, opens_m, opens_s = _clock(*groups[0:4])
     closes_h, closes_m, closes_s = _clock(*groups[4:8])
     if closes_s == "pm" and closes_h < 12:
@@ -97,7 +114,7 @@ def _range(match: re.Match[str]) -> tuple[str, str]:
         closes_h = 24
     for hour, minute in ((opens_h, opens_m), (closes_h, closes_m)):
         if hour > 24 or minute > 59 or (hour == 24 and minute):
-            raise HoursNotUnderstood(f"{match.group(0)!r} is not a time range")
+            raise HoursNotUnderstood(f"{shown!r} is not a time range")
     return f"{opens_h:02d}:{opens_m:02d}", f"{closes_h:02d}:{closes_m:02d}"
 
 
@@ -115,6 +132,16 @@ def _days(kind: str, text: str) -> tuple[int, ...]:
     if start <= end:
         return tuple(range(start, end + 1))
     return tuple(range(start, 8)) + tuple(range(1, end + 1))
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """The days named in a cell ("Monday", "M-F", "lun. au ven."), in order."""
+    days: list[int] = []
+    for match in _TOKEN.finditer(fold_text(text)):
+        kind = match.lastgroup or ""
+        if kind != "range":
+            days.extend(d for d in _days(kind, match.group(kind)) if d not in days)
+    return tuple(days)
 
 
 def parse_hours(text: str) -> tuple[OpeningHours, ...]:
