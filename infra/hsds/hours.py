@@ -57,7 +57,14 @@ _TOKEN = re.compile(
     rf"|(?P<day>\b(?:{_DAY})s?\b\.?)"
 )
 _ALWAYS = re.compile(r"24\s*/\s*7|24\s*h\s*/\s*24|24 hours|24 heures|open 24")
-_CLOSED = re.compile(r"\b(?:closed|ferme)\b")
+_DAYSPEC = rf"(?:\b(?:{_DAY})s?\b\.?(?:{_THROUGH}\b(?:{_DAY})s?\b\.?)?|\b(?:{_GROUP}))"
+# "Sat-Sun closed", "closed Saturday", "samedi fermé", "fermé le dimanche": closed days are
+# simply not open, and the phrase is taken out before the rest is read.
+_CLOSED = re.compile(
+    rf"{_DAYSPEC}\s*:?\s*\b(?:closed|ferme)\b"
+    rf"|\b(?:closed|ferme)\b\s*(?:on\s+|le\s+|les\s+)?"
+    rf"(?:{_DAYSPEC}(?:\s*(?:&|and|et)\s*{_DAYSPEC})*)?"
+)
 _WORDS = {"noon": (12, 0), "midi": (12, 0), "midnight": (24, 0), "minuit": (24, 0)}
 
 
@@ -110,6 +117,8 @@ def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
         opens_h += 12  # "1-5pm" is 13:00 to 17:00
     if not opens_s and not closes_s and closes_h < opens_h <= 12:
         closes_h += 12  # "9-5" is 09:00 to 17:00
+    if opens_h == 24 and opens_m == 0:
+        opens_h = 0  # opening at midnight is at the start of the day
     if closes_h == 0 and closes_m == 0 and opens_h > 0:
         closes_h = 24
     for hour, minute in ((opens_h, opens_m), (closes_h, closes_m)):
@@ -151,14 +160,16 @@ def parse_hours(text: str) -> tuple[OpeningHours, ...]:
         return tuple(OpeningHours(day, "00:00", "24:00") for day in ALL_DAYS)
     tokens: list[Token] = []
     for part in re.split(r"[;\n|]", folded):
-        if _CLOSED.search(part):
-            continue  # "Sat-Sun closed": closed days are simply not open
-        for match in _TOKEN.finditer(part):
+        read: list[Token] = []
+        for match in _TOKEN.finditer(_CLOSED.sub(" ", part)):
             kind = match.lastgroup or ""
             if kind == "range":
-                tokens.append(Token("time", times=_range(match)))
+                read.append(Token("time", times=_range(match)))
             else:
-                tokens.append(Token("days", days=_days(kind, match.group(kind))))
+                read.append(Token("days", days=_days(kind, match.group(kind))))
+        if _CLOSED.search(part) and not any(token.kind == "time" for token in read):
+            continue  # "Sat, Sun: closed"
+        tokens.extend(read)
     if not any(token.kind == "time" for token in tokens):
         raise HoursNotUnderstood(f"no opening times in {text!r}")
     if not any(token.kind == "days" for token in tokens):
