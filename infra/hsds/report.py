@@ -70,7 +70,7 @@ class Report:
         up to date, so every record was skipped; None when it did its work."""
         if self.rows == 0 or self.recorded() or self.unchanged():
             return None
-        reasons = sorted(self.skipped.items(), key=lambda item: -item[1].count)[:3]
+        reasons = sorted(self.skipped.items(), key=lambda item: (-item[1].count, item[0]))[:3]
         why = "; ".join(f"{t.count:,} {kind}: {reason}" for (kind, reason), t in reasons)
         return f"nothing imported from {self.rows:,} rows: every record was skipped" + (
             f" ({why})" if why else ""
