@@ -46,7 +46,7 @@ def written(report: Report, kind: str) -> dict[str, int]:
 
 
 def record(container: Container, kind: str, key: str) -> Record:
-    found = container.operations.repository.get(record_id(kind, key))
+    found: object = container.operations.repository.get(record_id(kind, key))
     assert isinstance(found, Record)
     return found
 
