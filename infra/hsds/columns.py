@@ -72,9 +72,7 @@ def left_out(package: Package) -> dict[str, list[str]]:
         if table in _NOT_REPORTED:
             continue
         read = READ.get(table)
-        columns: set[str] = set()
-        for row in rows:
-            columns.update(c for c in row if c and not c.startswith("_"))
+        columns = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
         unread = sorted(columns - _POINTERS - (read or frozenset()))
         if read is None:
             found[table] = ["(the whole table)", *unread]

@@ -48,6 +48,7 @@ _TIME = (
     r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?(?::\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|(noon|midi|midnight|minuit)"
 )
+_PLAIN = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)(?::00)?")
 # One time in a cell of its own, with the UTC offset HSDS allows (hours are local here).
 _CELL = re.compile(rf"\s*(?:{_TIME})\s*(?:z|utc|[+-]\d{{2}}(?::?\d{{2}})?)?\s*")
 _TOKEN = re.compile(
@@ -96,6 +97,9 @@ def _range(match: re.Match[str]) -> tuple[str, str]:
 def clock_range(opens: object, closes: object) -> tuple[str, str]:
     """Opening and closing times from structured cells ("9:00am", "17 h 00", "09:00:00",
     "12pm", "09:00-05:00"), read together: "9:00" to "5:00" is 09:00 to 17:00."""
+    plain = [_PLAIN.fullmatch(str(value or "")) for value in (opens, closes)]
+    if plain[0] is not None and plain[1] is not None and plain[0][0] < plain[1][0]:
+        return plain[0][1], plain[1][1]  # "09:00" to "17:00", as most exports write them
     matches = [_CELL.fullmatch(fold_text(str(value or ""))) for value in (opens, closes)]
     if matches[0] is None or matches[1] is None:
         raise HoursNotUnderstood(f"{opens!r} to {closes!r} are not times")
@@ -161,13 +165,14 @@ def parse_hours(text: str) -> tuple[OpeningHours, ...]:
     tokens: list[Token] = []
     for part in re.split(r"[;\n|]", folded):
         read: list[Token] = []
-        for match in _TOKEN.finditer(_CLOSED.sub(" ", part)):
+        closed = ("closed" in part or "ferme" in part) and _CLOSED.search(part) is not None
+        for match in _TOKEN.finditer(_CLOSED.sub(" ", part) if closed else part):
             kind = match.lastgroup or ""
             if kind == "range":
                 read.append(Token("time", times=_range(match)))
             else:
                 read.append(Token("days", days=_days(kind, match.group(kind))))
-        if _CLOSED.search(part) and not any(token.kind == "time" for token in read):
+        if closed and not any(token.kind == "time" for token in read):
             continue  # "Sat, Sun: closed"
         tokens.extend(read)
     if not any(token.kind == "time" for token in tokens):
