@@ -43,7 +43,9 @@ READ: dict[str, frozenset[str]] = {
     "address": _ADDRESS,
     "postal_address": _ADDRESS,
     "phone": frozenset({"number", "type", "extension"}),
-    "schedule": frozenset({"opens_at", "closes_at", "byday", "weekday", "freq", *HOURS_TEXT}),
+    "schedule": frozenset(
+        {"opens_at", "closes_at", "byday", "weekday", "freq", "valid_from", "valid_to", *HOURS_TEXT}
+    ),
     "holiday_schedule": frozenset({"closed", "start_date", "end_date"}),
     "language": frozenset({"code", "name", "language"}),
     "service_area": frozenset({"uri", "service_area", "name"}),

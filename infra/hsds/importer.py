@@ -158,5 +158,8 @@ def import_package(
     report = Report()
     package = read_package(path)
     territories = known_territories(context.operations)
-    plan = plan_package(package, report, language=context.language, territories=territories)
+    plan = plan_package(
+        package, report, language=context.language, territories=territories,
+        today=context.at.date(),
+    )  # fmt: skip
     return Importer(context, report, on_batch).run(plan)

@@ -7,6 +7,7 @@ guessed.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from domain import limits
 from domain.errors import InvalidInput
@@ -335,10 +336,18 @@ class Planner(ServiceParts):
 
 
 def plan_package(
-    package: Package, report: Report, *, language: str, territories: TerritoryNames
+    package: Package,
+    report: Report,
+    *,
+    language: str,
+    territories: TerritoryNames,
+    today: date | None = None,
 ) -> Plan:
+    """`today`, the import's date, leaves out hours the source says are not valid on it."""
     report.ignored_files.extend(package.ignored)
     report.relocated_files.extend(package.relocated)
     report.columns_left_out.update(left_out(package))
     report.rows = sum(len(package.rows(t)) for t in _RECORDS)
-    return Planner(package, report, language, territories).plan()
+    planner = Planner(package, report, language, territories)
+    planner.today = today
+    return planner.plan()

@@ -42,6 +42,7 @@ class ServiceParts(Cells):
         self.territories = territories
         # Organization ids the records refer to → the first row that does.
         self.referred: dict[str, str] = {}
+        self.today: date | None = None
 
     def assured(self, row: Row, where: str) -> tuple[datetime | None, str | None]:
         raw = str(row.get("assured_date") or "").strip()
@@ -95,6 +96,8 @@ class ServiceParts(Cells):
         """Structured hours when they can be read whole; else the row's text. Guichet's
         schedule has no free-text note, so text that says more than the hours is not kept."""
         where = row["_where"]
+        if not self.valid_today(row):
+            return []
         text = " ".join(str(row.get(k) or "") for k in HOURS_TEXT).strip()
         if row.get("opens_at") or row.get("closes_at"):
             try:
@@ -128,6 +131,25 @@ class ServiceParts(Cells):
         except HoursNotUnderstood as error:
             self.report.note("service", "opening hours not understood, left out", where, str(error))
             return []
+
+    def valid_today(self, row: Row) -> bool:
+        """HSDS 3.0 `valid_from` and `valid_to`: hours that ended before the import, or begin
+        after it, are not the service's hours now (a summer schedule beside the usual one)."""
+        since, until = (str(row.get(k) or "").strip()[:10] for k in ("valid_from", "valid_to"))
+        if self.today is None or not (since or until):
+            return True
+        try:
+            ended = bool(until) and date.fromisoformat(until) < self.today
+            begins = bool(since) and date.fromisoformat(since) > self.today
+        except ValueError:
+            self.report.note("service", "valid_from or valid_to not a date, ignored", row["_where"])
+            return True
+        if ended or begins:
+            self.report.note(
+                "service", "hours not valid on the import date, left out", row["_where"],
+                f"valid {since or '…'} to {until or '…'}",
+            )  # fmt: skip
+        return not (ended or begins)
 
     def closures(self, row: Row) -> list[date]:
         if fold(str(row.get("closed") or "")) not in ("true", "1", "yes", "t", "y", "oui"):

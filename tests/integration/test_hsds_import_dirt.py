@@ -145,7 +145,7 @@ def test_12_hour_24_hour_and_french_hours_structured_or_written(directory: Conta
         (5, "09:00", "17:00"),
         (5, "17:00", "21:00"),
     ]
-    # HSDS 3.0 byday and DAILY.
+    # HSDS 3.0 byday and DAILY; hours valid only before or after the import are left out.
     assert hours(service(directory, "svc-3")) == sorted(
         [(day, "07:00", "09:00") for day in range(1, 8)]
         + [(day, "08:30", "16:30") for day in (1, 3, 5)]
@@ -155,7 +155,12 @@ def test_12_hour_24_hour_and_french_hours_structured_or_written(directory: Conta
         ("service", "structured hours incomplete or unreadable, read from the text")
     ]
     assert read_from_text.count == 1
-    assert report.columns_left_out == {"schedule": ["valid_from", "valid_to"]}
+    not_valid = report.mapped[("service", "hours not valid on the import date, left out")]
+    assert not_valid.examples == [
+        "schedules.csv line 5: valid 2025-06-01 to 2025-12-31",
+        "schedules.csv line 6: valid 2027-01-01 to …",
+    ]
+    assert report.columns_left_out == {}
 
 
 def test_dangling_references_keep_the_record_under_a_flagged_placeholder(
