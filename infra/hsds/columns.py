@@ -75,6 +75,7 @@ def left_out(package: Package) -> dict[str, list[str]]:
             continue
         read = READ.get(table)
         columns = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
+        columns.update(c for row in rows for c in row.get("_unread", ()))
         unread = sorted(columns - _POINTERS - (read or frozenset()))
         if read is None:
             found[table] = ["(the whole table)", *unread]

@@ -295,6 +295,9 @@ _CHILDREN = {
         "languages": ("language", "service_id"),
         "attributes": ("attribute", "link_id"),
         "service_at_locations": ("service_at_location", "service_id"),
+        "required_documents": ("required_document", "service_id"),
+        "funding": ("funding", "service_id"),
+        "contacts": ("contact", "service_id"),
     },
     "service_at_location": {
         "phones": ("phone", "service_at_location_id"),
@@ -325,6 +328,9 @@ def _flatten(
         package.ignored.append(f"{where} (nested more than {NESTING_MAX} levels)")
         return
     row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
+    read = set(_CHILDREN.get(table, {})) | set(_ONE.get(table, {}))
+    # Nested fields no table reads ("program", "cost_options"): the report names them.
+    row["_unread"] = [k for k, v in item.items() if isinstance(v, dict | list) and k not in read]
     for key, value in links.items():
         row.setdefault(key, value)
     for key, (child_table, pointer) in _ONE.get(table, {}).items():
