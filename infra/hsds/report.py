@@ -66,9 +66,11 @@ class Report:
         return sum(n for (_, outcome), n in self.written.items() if outcome == "unchanged")
 
     def failure(self) -> str | None:
-        """Why the import failed a user: rows in the package and nothing recorded nor already
-        up to date, so every record was skipped; None when it did its work."""
-        if self.rows == 0 or self.recorded() or self.unchanged():
+        """Why the import failed a user: no record in the package, or records and nothing
+        recorded nor already up to date, so every one was skipped; None when it did its work."""
+        if self.rows == 0:
+            return "nothing imported: the package holds no organization, service or location"
+        if self.recorded() or self.unchanged():
             return None
         reasons = sorted(self.skipped.items(), key=lambda item: (-item[1].count, item[0]))[:3]
         why = "; ".join(f"{t.count:,} {kind}: {reason}" for (kind, reason), t in reasons)

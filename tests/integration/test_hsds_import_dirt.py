@@ -263,6 +263,12 @@ def test_an_import_that_keeps_nothing_says_why(directory: Container, tmp_path: P
         "(1 service: no name; 1 service: no organization_id)"
     )
     assert run(directory, FIXTURES / "dangling").failure() is None
+    only_phones = tmp_path / "phones"
+    only_phones.mkdir()
+    (only_phones / "phones.csv").write_text("id,service_id,number\np1,svc-1,514-555-0101\n")
+    assert run(directory, only_phones).failure() == (
+        "nothing imported: the package holds no organization, service or location"
+    )
 
 
 def test_placeholders_are_named_within_the_bounds_of_a_name(
