@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EXAMPLES = 3
+FLAGGED = "flagged for review"
 
 
 @dataclass
@@ -50,11 +51,11 @@ class Report:
         return sum(t.count for (k, _), t in self.skipped.items() if kind in (None, k))
 
     def flag(self, kind: str, where: str, reason: str) -> None:
-        self.note(kind, "flagged for review", where, reason)
+        self.note(kind, FLAGGED, where, reason)
 
     @property
     def flagged(self) -> int:
-        return sum(t.count for (_, what), t in self.mapped.items() if what == "flagged for review")
+        return sum(t.count for (_, what), t in self.mapped.items() if what == FLAGGED)
 
     def placeholders(self, outcome: str) -> int:
         return self.written[("placeholder organization", outcome)]
@@ -97,9 +98,14 @@ class Report:
             lines.append(f"  {self.flagged:,} records flagged for review")
         if self.rows and not self.recorded() and self.unchanged():
             lines.append("  Nothing to record: everything is already up to date.")
+        flagged = {key: t for key, t in self.mapped.items() if key[1] == FLAGGED}
         for title, tallies in (
             ("Skipped (not imported)", self.skipped),
-            ("Imported with values left out or guessed", self.mapped),
+            ("Flagged for review", flagged),
+            (
+                "Imported with values left out or guessed",
+                {key: t for key, t in self.mapped.items() if key not in flagged},
+            ),
         ):
             if not tallies:
                 continue
