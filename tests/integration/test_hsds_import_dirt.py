@@ -182,9 +182,7 @@ def test_dangling_references_keep_the_record_under_a_flagged_placeholder(
     assert report.flagged == 5  # two placeholders, two services, one location
     assert "2 placeholder organizations" in report.render()
     assert "5 records flagged for review" in report.render()
-    assert "Flagged for review:\n       1 location: flagged for review" in (
-        report.render()
-    )
+    assert "Flagged for review:\n       1 location: flagged for review" in (report.render())
 
     placeholder = record(directory, "organization", "org-404")
     assert isinstance(placeholder, Organization)
