@@ -1,16 +1,23 @@
 """Writes a synthetic HSDS 3.0 tabular package of N services, then imports it twice; prints times.
 
 Usage: python -m bench.import_hsds [--services 6000] [--zip]
-Each service has its organization (one per four services), a location with an address and
-coordinates, a service-at-location link, two phones, free-text and structured hours, two
-languages by name, a service area by name and a taxonomy term. The second import of the same
-package must record nothing. Uses GUICHET_DATABASE_URL when set, else an embedded PostgreSQL.
+       python -m bench.import_hsds --us-style [--services 4000] [--keep DIR]
+       python -m bench.import_hsds --package DIR   (a package kept earlier, e.g. by older code)
+
+`--us-style` writes a US 211 export with real exports' dirt instead (see bench.us_export) and
+also reports the share of services imported and of opening hours kept, read back from the
+store. Otherwise each service has its organization (one per four services), a location with
+an address and coordinates, a service-at-location link, two phones, free-text and structured
+hours, two languages by name, a service area by name and a taxonomy term. The second import
+of the same package must record nothing. Uses GUICHET_DATABASE_URL when set, else an
+embedded PostgreSQL.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import shutil
@@ -20,8 +27,11 @@ from pathlib import Path
 from uuid import UUID
 
 from bench.support import bench_container
+from domain.services import Service
+from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.hsds.importer import ImportContext, import_package
+from infra.hsds.plan import record_id
 from infra.territories import load_reference
 
 PLACES = [
@@ -116,30 +126,63 @@ def write_package(root: Path, services: int, rng: random.Random) -> None:
             writer.writerows(rows)
 
 
+def kept(container: Container, services: int) -> tuple[int, int]:
+    """Services of a US-style package held in Guichet, and their opening hours."""
+    ids = [record_id("service", str(20_000 + n)) for n in range(services)]
+    found = container.directory_handler.current(ids)
+    held = [s for s in found.values() if isinstance(s, Service)]
+    return len(held), sum(len(s.schedule.hours) for s in held)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--services", type=int, default=6000)
+    parser.add_argument("--services", type=int)
     parser.add_argument("--zip", action="store_true", help="import the package as a zip file")
+    parser.add_argument("--us-style", action="store_true", help="a dirty US-style export")
+    parser.add_argument("--keep", type=Path, help="write the package here and keep it")
+    parser.add_argument("--package", type=Path, help="import this package, written earlier")
     args = parser.parse_args()
     rng = random.Random(211)
     with tempfile.TemporaryDirectory() as tmp, bench_container() as container:
-        package = Path(tmp) / "package"
-        package.mkdir()
-        write_package(package, args.services, rng)
+        package = args.package or args.keep or Path(tmp) / "package"
+        expected_file = package.with_name(package.name + ".expected.json")
+        if args.package:
+            expected = json.loads(expected_file.read_text()) if expected_file.exists() else {}
+        elif args.us_style:
+            from bench.us_export import write_us_package
+
+            expected = write_us_package(package, args.services or 4000, rng)
+            expected_file.write_text(json.dumps(expected))
+        else:
+            package.mkdir(parents=True)
+            expected = {"services": args.services or 6000}
+            write_package(package, expected["services"], rng)
         if args.zip:
             package = Path(shutil.make_archive(str(package), "zip", package))
         load_reference(container.operations, SystemClock())
-        print(f"cores: {os.cpu_count()}, services: {args.services:,}")
+        print(f"cores: {os.cpu_count()}, services: {expected.get('services', 0):,}")
         for attempt in ("first import", "same package again"):
             context = ImportContext(container.directory_handler, "bench", SystemClock().now(), "fr")
             started = time.perf_counter()
-            report = import_package(context, package)
+            try:
+                report = import_package(context, package)
+            except ValueError as error:  # PackageError
+                print(f"{attempt}: refused after {time.perf_counter() - started:.2f} s: {error}")
+                continue
             elapsed = time.perf_counter() - started
             records = sum(report.written.values())
             print(
                 f"{attempt}: {elapsed:.2f} s, {records:,} records, {report.events:,} facts "
                 f"({records / elapsed:,.0f} records/s), {report.skipped_count()} skipped, "
                 f"{sum(t.count for t in report.mapped.values())} values left out"
+            )
+        if "openings" in expected:
+            services, openings = kept(container, expected["services"])
+            print(
+                f"services imported: {services:,} of {expected['services']:,} "
+                f"({services / expected['services']:.1%}); opening hours kept: {openings:,} of "
+                f"{expected['openings']:,} ({openings / expected['openings']:.1%}) from "
+                f"{expected['hours_rows']:,} weekly-hours rows"
             )
 
 

@@ -56,8 +56,27 @@ class ImportService:
         return self.service.id
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceholderOrganization:
+    """An organization the source's records refer to and the source does not hold.
+
+    When Guichet lacks it, it is registered under `name` and flagged for review with `reason`,
+    and so is each record newly registered under it; when Guichet holds it, it is left as it is
+    (never renamed to the placeholder)."""
+
+    id: UUID
+    name: LocalizedText
+    reason: str
+
+
 # A record as the source has it.
-SourceRecord = RegisterOrganization | RegisterLocation | ImportService | LinkServiceToLocation
+SourceRecord = (
+    RegisterOrganization
+    | PlaceholderOrganization
+    | RegisterLocation
+    | ImportService
+    | LinkServiceToLocation
+)
 
 
 class Outcome(Enum):
@@ -70,11 +89,13 @@ class Outcome(Enum):
 @dataclass(frozen=True, slots=True)
 class Result:
     """What became of one record: `refused` says why it was left out; `left_out`, a value the
-    rules refused while the record itself was written (an assured date in the future)."""
+    rules refused while the record itself was written (an assured date in the future);
+    `flagged`, why the import flagged it for review."""
 
     outcome: Outcome
     refused: InvalidInput | None = None
     left_out: InvalidInput | None = None
+    flagged: str | None = None  # why the record was flagged for review by this import
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,7 @@ class ImportReceipt:
 
 _KINDS: dict[type, type[Aggregate]] = {
     RegisterOrganization: Organization,
+    PlaceholderOrganization: Organization,
     RegisterLocation: Location,
     ImportService: Service,
     LinkServiceToLocation: ServiceAtLocation,
@@ -135,6 +157,8 @@ class DirectoryImport:
         self.handler = _Remembering(directory)
         self.operations = directory.operations
         self.source = source
+        # Placeholder organizations of this import (new, or held still as placed) → why.
+        self.placeholders: dict[UUID, str] = {}
 
     def import_all(
         self, records: Sequence[SourceRecord], *, language: str, actor: str, at: datetime
@@ -183,21 +207,38 @@ class DirectoryImport:
         following: list[Aggregate] = []
         created = [i for i in new if i not in results]
         # As built (remembered by _build), or read again should the handler build otherwise.
-        services = [records[i].id for i in created if isinstance(records[i], ImportService)]
-        built = self.handler.held(services)
+        built = self.handler.held([records[i].id for i in created if _follows(records[i])])
         for index in created:
             record, left_out = records[index], None
-            service = built.get(record.id)
-            if isinstance(record, ImportService) and isinstance(service, Service):
-                left_out = self._state(service, record, actor=actor, at=at)
-                if service.pending_events:
-                    following.append(service)
-            results[index] = Result(Outcome.NEW, left_out=left_out)
+            aggregate = built.get(record.id)
+            flagged = self._placed(record)
+            if isinstance(aggregate, Record) and flagged is not None:
+                aggregate.flag_for_review(flagged, actor=actor, at=at)
+            # After the placeholder's flag: a re-import finds the state's flag and keeps it.
+            if isinstance(record, ImportService) and isinstance(aggregate, Service):
+                left_out = self._state(aggregate, record, actor=actor, at=at)
+            if isinstance(aggregate, Record) and aggregate.pending_events:
+                following.append(aggregate)
+            results[index] = Result(Outcome.NEW, left_out=left_out, flagged=flagged)
         facts += sum(len(aggregate.pending_events) for aggregate in following)
         position = max(position, registered.position)
         if following:
             position = self.operations.save_in_chunks(following)
         return ImportReceipt(position, facts, tuple(results[i] for i in range(len(records))))
+
+    def _placed(self, record: SourceRecord) -> str | None:
+        """Why a newly registered record is flagged for review, if it is a placeholder or
+        placed under one."""
+        if isinstance(record, PlaceholderOrganization):
+            self.placeholders[record.id] = record.reason
+            return record.reason
+        owner = (
+            record.service.organization_id if isinstance(record, ImportService)
+            else record.organization_id if isinstance(record, RegisterLocation)
+            else None
+        )  # fmt: skip
+        reason = self.placeholders.get(owner) if owner is not None else None
+        return None if reason is None else f"{reason}; imported under a placeholder organization"
 
     # -- records Guichet holds -------------------------------------------------------------
 
@@ -219,7 +260,10 @@ class DirectoryImport:
                 return LocalizedText(fr=given.fr, en=held.en)
             return LocalizedText(fr=held.fr, en=given.en)
 
-        if isinstance(record, RegisterOrganization) and isinstance(found, Organization):
+        if isinstance(record, PlaceholderOrganization):
+            if isinstance(found, Organization) and found.name == record.name:  # not yet named
+                self.placeholders[record.id] = record.reason
+        elif isinstance(record, RegisterOrganization) and isinstance(found, Organization):
             found.amend(
                 name=text(found.name, record.name),
                 description=text(found.description, record.description),
@@ -282,4 +326,11 @@ class DirectoryImport:
 
 
 def _registration(record: SourceRecord) -> Registration:
+    if isinstance(record, PlaceholderOrganization):
+        return RegisterOrganization(record.id, record.name)
     return record.service if isinstance(record, ImportService) else record
+
+
+def _follows(record: SourceRecord) -> bool:
+    """Whether a new record may have facts of its own after its registration."""
+    return not isinstance(record, RegisterOrganization | LinkServiceToLocation)

@@ -104,6 +104,11 @@ def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         print(report.render())
         if args.report is not None:
             args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    failure = report.failure()
+    if failure is not None:
+        # Distinct from 2 (nothing could be read): the package was read, and nothing kept.
+        print(f"guichet: {args.path}: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -102,6 +102,8 @@ class Cells:
             "postal_address",
             "accessibility",
             "eligibility",
+            "required_document",
+            "payment_accepted",
         ):
             for row in self.package.rows(table):
                 for pointer in ("service_id", "location_id", "service_at_location_id", "link_id"):

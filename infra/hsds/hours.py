@@ -43,9 +43,14 @@ _GROUPS = {
     "tous les jours": ALL_DAYS,
 }
 _GROUP = "|".join(re.escape(word) for word in sorted(_GROUPS, key=len, reverse=True))
+# Hour, minutes (seconds are read and dropped), am/pm; or a word.
 _TIME = (
-    r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?|(noon|midi|midnight|minuit)"
+    r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?(?::\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?"
+    r"|(noon|midi|midnight|minuit)"
 )
+_PLAIN = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)(?::00)?")
+# One time in a cell of its own, with the UTC offset HSDS allows (hours are local here).
+_CELL = re.compile(rf"\s*(?:{_TIME})\s*(?:z|utc|[+-]\d{{2}}(?::?\d{{2}})?)?\s*")
 _TOKEN = re.compile(
     rf"(?P<range>(?:{_TIME}){_THROUGH}(?:{_TIME}))"
     rf"|(?P<span>\b(?:{_DAY})s?\b\.?{_THROUGH}\b(?:{_DAY})s?\b\.?)"
@@ -53,7 +58,14 @@ _TOKEN = re.compile(
     rf"|(?P<day>\b(?:{_DAY})s?\b\.?)"
 )
 _ALWAYS = re.compile(r"24\s*/\s*7|24\s*h\s*/\s*24|24 hours|24 heures|open 24")
-_CLOSED = re.compile(r"\b(?:closed|ferme)\b")
+_DAYSPEC = rf"(?:\b(?:{_DAY})s?\b\.?(?:{_THROUGH}\b(?:{_DAY})s?\b\.?)?|\b(?:{_GROUP}))"
+# "Sat-Sun closed", "closed Saturday", "samedi fermé", "fermé le dimanche": closed days are
+# simply not open, and the phrase is taken out before the rest is read.
+_CLOSED = re.compile(
+    rf"{_DAYSPEC}\s*:?\s*\b(?:closed|ferme)\b"
+    rf"|\b(?:closed|ferme)\b\s*(?:on\s+|le\s+|les\s+)?"
+    rf"(?:{_DAYSPEC}(?:\s*(?:&|and|et)\s*{_DAYSPEC})*)?"
+)
 _WORDS = {"noon": (12, 0), "midi": (12, 0), "midnight": (24, 0), "minuit": (24, 0)}
 
 
@@ -78,7 +90,23 @@ def _clock(
 
 
 def _range(match: re.Match[str]) -> tuple[str, str]:
-    groups = match.groups()[1:9]  # the two times' hour, minute, suffix and word
+    # the two times' hour, minute, suffix and word
+    return _pair(match.groups()[1:9], match.group(0))
+
+
+def clock_range(opens: object, closes: object) -> tuple[str, str]:
+    """Opening and closing times from structured cells ("9:00am", "17 h 00", "09:00:00",
+    "12pm", "09:00-05:00"), read together: "9:00" to "5:00" is 09:00 to 17:00."""
+    plain = [_PLAIN.fullmatch(str(value or "")) for value in (opens, closes)]
+    if plain[0] is not None and plain[1] is not None and plain[0][0] < plain[1][0]:
+        return plain[0][1], plain[1][1]  # "09:00" to "17:00", as most exports write them
+    matches = [_CELL.fullmatch(fold_text(str(value or ""))) for value in (opens, closes)]
+    if matches[0] is None or matches[1] is None:
+        raise HoursNotUnderstood(f"{opens!r} to {closes!r} are not times")
+    return _pair(matches[0].groups() + matches[1].groups(), f"{opens} to {closes}")
+
+
+def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
     opens_h, opens_m, opens_s = _clock(*groups[0:4])
     closes_h, closes_m, closes_s = _clock(*groups[4:8])
     if closes_s == "pm" and closes_h < 12:
@@ -93,11 +121,13 @@ def _range(match: re.Match[str]) -> tuple[str, str]:
         opens_h += 12  # "1-5pm" is 13:00 to 17:00
     if not opens_s and not closes_s and closes_h < opens_h <= 12:
         closes_h += 12  # "9-5" is 09:00 to 17:00
+    if opens_h == 24 and opens_m == 0:
+        opens_h = 0  # opening at midnight is at the start of the day
     if closes_h == 0 and closes_m == 0 and opens_h > 0:
         closes_h = 24
     for hour, minute in ((opens_h, opens_m), (closes_h, closes_m)):
         if hour > 24 or minute > 59 or (hour == 24 and minute):
-            raise HoursNotUnderstood(f"{match.group(0)!r} is not a time range")
+            raise HoursNotUnderstood(f"{shown!r} is not a time range")
     return f"{opens_h:02d}:{opens_m:02d}", f"{closes_h:02d}:{closes_m:02d}"
 
 
@@ -117,6 +147,16 @@ def _days(kind: str, text: str) -> tuple[int, ...]:
     return tuple(range(start, 8)) + tuple(range(1, end + 1))
 
 
+def parse_days(text: str) -> tuple[int, ...]:
+    """The days named in a cell ("Monday", "M-F", "lun. au ven."), in order."""
+    days: list[int] = []
+    for match in _TOKEN.finditer(fold_text(text)):
+        kind = match.lastgroup or ""
+        if kind != "range":
+            days.extend(d for d in _days(kind, match.group(kind)) if d not in days)
+    return tuple(days)
+
+
 def parse_hours(text: str) -> tuple[OpeningHours, ...]:
     """Weekly hours read from free text; HoursNotUnderstood when nothing sensible is found."""
     folded = fold_text(text)
@@ -124,14 +164,17 @@ def parse_hours(text: str) -> tuple[OpeningHours, ...]:
         return tuple(OpeningHours(day, "00:00", "24:00") for day in ALL_DAYS)
     tokens: list[Token] = []
     for part in re.split(r"[;\n|]", folded):
-        if _CLOSED.search(part):
-            continue  # "Sat-Sun closed": closed days are simply not open
-        for match in _TOKEN.finditer(part):
+        read: list[Token] = []
+        closed = ("closed" in part or "ferme" in part) and _CLOSED.search(part) is not None
+        for match in _TOKEN.finditer(_CLOSED.sub(" ", part) if closed else part):
             kind = match.lastgroup or ""
             if kind == "range":
-                tokens.append(Token("time", times=_range(match)))
+                read.append(Token("time", times=_range(match)))
             else:
-                tokens.append(Token("days", days=_days(kind, match.group(kind))))
+                read.append(Token("days", days=_days(kind, match.group(kind))))
+        if closed and not any(token.kind == "time" for token in read):
+            continue  # "Sat, Sun: closed"
+        tokens.extend(read)
     if not any(token.kind == "time" for token in tokens):
         raise HoursNotUnderstood(f"no opening times in {text!r}")
     if not any(token.kind == "days" for token in tokens):

@@ -23,12 +23,13 @@ from domain.handlers.directory import (
 from domain.handlers.directory_import import (
     DirectoryImport,
     ImportService,
+    PlaceholderOrganization,
     SourceRecord,
 )
 from domain.operations import Operations
 from domain.territories import Territory
 from infra.bulk import facts_of_topic
-from infra.hsds.plan import LinkIn, LocationIn, OrganizationIn, Plan, ServiceIn
+from infra.hsds.plan import LinkIn, LocationIn, OrganizationIn, PlaceholderIn, Plan, ServiceIn
 from infra.hsds.planner import plan_package
 from infra.hsds.report import Report
 from infra.hsds.source import read_package
@@ -38,9 +39,10 @@ from infra.runner import Progress
 
 BATCH = 500
 
-Item = OrganizationIn | LocationIn | ServiceIn | LinkIn
+Item = OrganizationIn | PlaceholderIn | LocationIn | ServiceIn | LinkIn
 _KINDS: dict[type, str] = {
     OrganizationIn: "organization",
+    PlaceholderIn: "placeholder organization",
     LocationIn: "location",
     ServiceIn: "service",
     LinkIn: "service_at_location",
@@ -75,6 +77,8 @@ def command(item: Item) -> SourceRecord:
     """The record as the handler takes it."""
     if isinstance(item, OrganizationIn):
         return RegisterOrganization(item.id, item.name, item.description, item.website)
+    if isinstance(item, PlaceholderIn):
+        return PlaceholderOrganization(item.id, item.name, item.reason)
     if isinstance(item, LocationIn):
         return RegisterLocation(
             item.id, item.organization_id, item.name, item.description,
@@ -110,6 +114,7 @@ class Importer:
         # Organizations first, then what belongs to them, then where services are offered.
         batches: list[Sequence[Item]] = [
             plan.organizations,
+            plan.placeholders,
             plan.locations,
             plan.services,
             plan.links,
@@ -132,6 +137,8 @@ class Importer:
                 self.report.skip(kind, reason, item.where, result.refused.message)
                 continue
             self.report.count(kind, result.outcome.value)
+            if result.flagged is not None:
+                self.report.flag(kind, item.where, result.flagged)
             if result.left_out is not None:
                 self.report.note(kind, "assured_date left out", item.where, result.left_out.message)
         if receipt.facts:
@@ -152,7 +159,10 @@ def import_package(
     report = Report()
     package = read_package(path)
     territories = known_territories(context.operations)
-    plan = plan_package(package, report, language=context.language, territories=territories)
+    plan = plan_package(
+        package, report, language=context.language, territories=territories,
+        today=context.at.date(),
+    )  # fmt: skip
     define_package_terms(
         context.operations, package, report, actor=context.actor, at=context.at,
         language=context.language,

@@ -32,6 +32,16 @@ class OrganizationIn:
 
 
 @dataclass(frozen=True)
+class PlaceholderIn:
+    """An organization the package's records refer to and the package does not hold."""
+
+    id: UUID
+    where: str
+    name: LocalizedText
+    reason: str
+
+
+@dataclass(frozen=True)
 class ServiceIn:
     id: UUID
     where: str
@@ -73,6 +83,7 @@ class LinkIn:
 @dataclass
 class Plan:
     organizations: list[OrganizationIn] = field(default_factory=list)
+    placeholders: list[PlaceholderIn] = field(default_factory=list)
     services: list[ServiceIn] = field(default_factory=list)
     locations: list[LocationIn] = field(default_factory=list)
     links: list[LinkIn] = field(default_factory=list)

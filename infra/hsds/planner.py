@@ -7,6 +7,7 @@ guessed.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from domain import limits
 from domain.errors import InvalidInput
@@ -14,11 +15,24 @@ from domain.handlers.directory_import import ServiceState
 from domain.records import DESCRIPTION_MAX, NAME_MAX
 from domain.values import Address, Coordinates, parse_website
 from infra.hsds.cells import fold
-from infra.hsds.plan import LinkIn, LocationIn, OrganizationIn, Plan, ServiceIn, record_id
+from infra.hsds.columns import ages, joined, labelled, left_out
+from infra.hsds.plan import (
+    LinkIn,
+    LocationIn,
+    OrganizationIn,
+    PlaceholderIn,
+    Plan,
+    ServiceIn,
+    record_id,
+)
 from infra.hsds.report import Report
 from infra.hsds.service_parts import ServiceParts
 from infra.hsds.source import Package, Row
 from infra.hsds.territory_names import TerritoryNames
+
+# A source id is cut to this in a placeholder's name, which stays within the name's bounds.
+PLACEHOLDER_ID_MAX = 200
+_RECORDS = ("organization", "service", "location", "service_at_location")
 
 
 class Planner(ServiceParts):
@@ -46,6 +60,10 @@ class Planner(ServiceParts):
             location = self.location(key, row, owners.get(key))
             if location is not None:
                 plan.locations.append(location)
+        held = {str(o.id) for o in plan.organizations}
+        for key, where in self.referred.items():
+            if str(record_id("organization", key)) not in held:
+                plan.placeholders.append(self.placeholder(key, where))
         for row in links.values():
             service_key = str(row.get("service_id") or "").strip()
             location_key = str(row.get("location_id") or "").strip()
@@ -62,6 +80,19 @@ class Planner(ServiceParts):
                 )
             )
         return plan
+
+    def placeholder(self, key: str, where: str) -> PlaceholderIn:
+        shown = key[:PLACEHOLDER_ID_MAX]
+        name = (
+            f"Organisation inconnue (source : {shown})" if self.language == "fr"
+            else f"Unknown organization (source id {shown})"
+        )  # fmt: skip
+        return PlaceholderIn(
+            id=record_id("organization", key),
+            where=where,
+            name=self.text("organization", where, "name", name, NAME_MAX),
+            reason=f"organization {shown!r} is referred to in the HSDS package but is not in it",
+        )
 
     def organization(self, key: str, row: Row) -> OrganizationIn | None:
         where = row["_where"]
@@ -99,12 +130,33 @@ class Planner(ServiceParts):
         if not organization:
             self.report.skip("service", "no organization_id", where, key)
             return None
-        eligibility = " ".join(
-            [str(row.get("eligibility_description") or row.get("eligibility") or "")]
-            + [
-                str(r.get("eligibility") or "")
-                for r in self.rows_of("eligibility", "service_id", key)
-            ]
+        self.referred.setdefault(organization, where)
+        eligibility = joined(
+            " ".join(
+                [str(row.get("eligibility_description") or row.get("eligibility") or "")]
+                + [
+                    str(r.get("eligibility") or "")
+                    for r in self.rows_of("eligibility", "service_id", key)
+                ]
+            ),
+            labelled(self.language, "age", ages(row)),
+        )
+        fees = joined(
+            str(row.get("fees_description") or row.get("fees") or ""),
+            labelled(
+                self.language,
+                "payments_accepted",
+                self.also(row, "payments_accepted", "payment_accepted", "payment", key),
+            ),
+        )
+        application = joined(
+            str(row.get("application_process") or ""),
+            labelled(
+                self.language,
+                "required_documents",
+                self.also(row, "required_documents", "required_document", "document", key),
+            ),
+            labelled(self.language, "wait_time", [str(row.get("wait_time") or "")]),
         )
         status = fold(str(row.get("status") or "active")) or "active"
         if status not in ("active", "inactive", "defunct", "temporarily closed"):
@@ -122,21 +174,9 @@ class Planner(ServiceParts):
             eligibility=self.text(
                 "service", where, "eligibility", eligibility, DESCRIPTION_MAX, True
             ),
-            fees=self.text(
-                "service",
-                where,
-                "fees",
-                row.get("fees_description") or row.get("fees"),
-                DESCRIPTION_MAX,
-                True,
-            ),
+            fees=self.text("service", where, "fees", fees, DESCRIPTION_MAX, True),
             application_process=self.text(
-                "service",
-                where,
-                "application_process",
-                row.get("application_process"),
-                DESCRIPTION_MAX,
-                True,
+                "service", where, "application_process", application, DESCRIPTION_MAX, True
             ),
             phones=tuple(
                 self.most(
@@ -153,7 +193,8 @@ class Planner(ServiceParts):
                     "service",
                     where,
                     "languages",
-                    list(self.languages(self.rows_of("language", "service_id", key), where)),
+                    list(self.languages(self.rows_of("language", "service_id", key), where))
+                    + self.interpretation(row, where),
                     limits.LANGUAGES_MAX,
                 )
             ),
@@ -200,6 +241,7 @@ class Planner(ServiceParts):
             return None
         if not str(row.get("organization_id") or "").strip():
             self.report.note("location", "no organization_id, taken from a service there", where)
+        self.referred.setdefault(organization, where)
         address = self.address(key, row)
         virtual = fold(str(row.get("location_type") or "")) == "virtual"
         coordinates = None if virtual else self.coordinates(row, where)
@@ -294,7 +336,18 @@ class Planner(ServiceParts):
 
 
 def plan_package(
-    package: Package, report: Report, *, language: str, territories: TerritoryNames
+    package: Package,
+    report: Report,
+    *,
+    language: str,
+    territories: TerritoryNames,
+    today: date | None = None,
 ) -> Plan:
+    """`today`, the import's date, leaves out hours the source says are not valid on it."""
     report.ignored_files.extend(package.ignored)
-    return Planner(package, report, language, territories).plan()
+    report.relocated_files.extend(package.relocated)
+    report.columns_left_out.update(left_out(package))
+    report.rows = sum(len(package.rows(t)) for t in _RECORDS)
+    planner = Planner(package, report, language, territories)
+    planner.today = today
+    return planner.plan()

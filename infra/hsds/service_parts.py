@@ -4,15 +4,14 @@ reported where it cannot."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from domain import limits
 from domain.errors import InvalidInput
 from domain.values import OpeningHours, Phone, Schedule, parse_taxonomy
 from infra.hsds.cells import Cells, fold
-from infra.hsds.hours import HoursNotUnderstood, parse_hours
+from infra.hsds.columns import HOURS_TEXT
+from infra.hsds.hours import ALL_DAYS, HoursNotUnderstood, clock_range, parse_days, parse_hours
 from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
@@ -41,6 +40,9 @@ class ServiceParts(Cells):
     ) -> None:
         super().__init__(package, report, language)
         self.territories = territories
+        # Organization ids the records refer to → the first row that does.
+        self.referred: dict[str, str] = {}
+        self.today: date | None = None
 
     def assured(self, row: Row, where: str) -> tuple[datetime | None, str | None]:
         raw = str(row.get("assured_date") or "").strip()
@@ -91,26 +93,32 @@ class ServiceParts(Cells):
         )
 
     def opening_hours(self, row: Row) -> list[OpeningHours]:
+        """Structured hours when they can be read whole; else the row's text. Guichet's
+        schedule has no free-text note, so text that says more than the hours is not kept."""
         where = row["_where"]
-        opens = _time(row.get("opens_at"))
-        closes = _time(row.get("closes_at"))
-        days = _days(row)
-        if opens and closes and days:
+        if not self.valid_today(row):
+            return []
+        text = " ".join(str(row.get(k) or "") for k in HOURS_TEXT).strip()
+        if row.get("opens_at") or row.get("closes_at"):
             try:
+                opens, closes = clock_range(row.get("opens_at"), row.get("closes_at"))
+                days = _days(row) or (parse_days(text) if text else ()) or _every_day(row)
+                if not days:
+                    raise HoursNotUnderstood("no day in the row")
                 return [OpeningHours.parse("schedule", day, opens, closes) for day in days]
-            except InvalidInput as error:
+            except (HoursNotUnderstood, InvalidInput) as error:
+                if not text:
+                    detail = error.message if isinstance(error, InvalidInput) else str(error)
+                    self.report.note(
+                        "service", "opening hours not understood, left out", where, detail
+                    )
+                    return []
                 self.report.note(
-                    "service", "opening hours not understood, left out", where, error.message
-                )
-                return []
-        text = " ".join(str(row.get(k) or "") for k in ("description", "notes")).strip()
+                    "service", "structured hours incomplete or unreadable, read from the text",
+                    where, text[:80],
+                )  # fmt: skip
         if not text:
-            if (
-                row.get("opens_at")
-                or row.get("closes_at")
-                or row.get("byday")
-                or row.get("weekday")
-            ):
+            if row.get("byday") or row.get("weekday"):
                 self.report.note(
                     "service",
                     "opening hours not understood, left out",
@@ -123,6 +131,25 @@ class ServiceParts(Cells):
         except HoursNotUnderstood as error:
             self.report.note("service", "opening hours not understood, left out", where, str(error))
             return []
+
+    def valid_today(self, row: Row) -> bool:
+        """HSDS 3.0 `valid_from` and `valid_to`: hours that ended before the import, or begin
+        after it, are not the service's hours now (a summer schedule beside the usual one)."""
+        since, until = (str(row.get(k) or "").strip()[:10] for k in ("valid_from", "valid_to"))
+        if self.today is None or not (since or until):
+            return True
+        try:
+            ended = bool(until) and date.fromisoformat(until) < self.today
+            begins = bool(since) and date.fromisoformat(since) > self.today
+        except ValueError:
+            self.report.note("service", "valid_from or valid_to not a date, ignored", row["_where"])
+            return True
+        if ended or begins:
+            self.report.note(
+                "service", "hours not valid on the import date, left out", row["_where"],
+                f"valid {since or '…'} to {until or '…'}",
+            )  # fmt: skip
+        return not (ended or begins)
 
     def closures(self, row: Row) -> list[date]:
         if fold(str(row.get("closed") or "")) not in ("true", "1", "yes", "t", "y", "oui"):
@@ -158,6 +185,25 @@ class ServiceParts(Cells):
                 )
             codes.extend(code for code in found if code not in codes)
         return tuple(codes)
+
+    def also(self, row: Row, column: str, table: str, child: str, key: str) -> list[str]:
+        """A service row's value of `column`, then those of its rows in `table` (HSDS 1.1 has
+        both forms of required documents and payments accepted)."""
+        rows = self.rows_of(table, "service_id", key)
+        return [str(row.get(column) or ""), *(str(r.get(child) or "") for r in rows)]
+
+    def interpretation(self, row: Row, where: str) -> list[str]:
+        """HSDS 1.1 `interpretation_services`, kept as languages when it names only languages."""
+        text = str(row.get("interpretation_services") or "").strip()
+        if not text:
+            return []
+        found, unknown = language_codes(text)
+        if unknown or not found:
+            self.report.note(
+                "service", "interpretation_services not a list of languages, left out", where, text
+            )
+            return []
+        return list(found)
 
     def service_areas(self, rows: list[Row], where: str) -> tuple[str, ...]:
         codes: list[str] = []
@@ -209,13 +255,9 @@ class ServiceParts(Cells):
         return tuple(codes)
 
 
-def _time(value: Any) -> str | None:
-    """ "09:00", "9:00:00", "09:00-05:00" (HSDS allows a UTC offset; hours are local here)."""
-    match = re.match(r"^\s*(\d{1,2}):(\d{2})", str(value or ""))
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    return f"{hour:02d}:{minute:02d}"
+def _every_day(row: Row) -> tuple[int, ...]:
+    """HSDS 3.0 `freq` DAILY without `byday`: every day."""
+    return ALL_DAYS if fold(str(row.get("freq") or "")) == "daily" else ()
 
 
 def _days(row: Row) -> list[int]:
@@ -227,6 +269,8 @@ def _days(row: Row) -> list[int]:
             if d in _WEEKDAYS
         ]
     weekday = fold(str(row.get("weekday") or ""))
+    if weekday and not weekday.isdigit() and (named := parse_days(weekday)):
+        return list(named)  # "Monday", "Mon-Fri", "lundi"
     if weekday.isdigit():
         number = int(weekday)
         # HSDS 1.1 and 2.0 leave the numbering open; 1 is taken as Monday, 0 and 7 as Sunday.

@@ -41,6 +41,12 @@ _TABLES = {
     "attribute": ("attributes",),
     "accessibility": ("accessibility_for_disabilities", "accessibilities"),
     "eligibility": ("eligibilities",),
+    # Tables the model has no place for; read so that the report can name them.
+    "program": ("programs",),
+    "funding": ("fundings",),
+    "required_document": ("required_documents",),
+    "payment_accepted": ("payments_accepted", "payment_accepteds"),
+    "contact": ("contacts",),
 }
 _CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (name, *aliases)}
 
@@ -58,6 +64,8 @@ class PackageError(ValueError):
 class Package:
     tables: dict[str, list[Row]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    # Files read from another place than the descriptor lists them at.
+    relocated: list[str] = field(default_factory=list)
 
     def add(self, table: str, row: Row) -> None:
         self.tables.setdefault(table, []).append(row)
@@ -117,18 +125,21 @@ def _zip_files(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
 def _read_files(files: Iterable[tuple[str, bytes]], origin: str) -> Package:
     contents = dict(files)
     package = Package()
-    descriptor = next((n for n in contents if PurePosixPath(n).name == "datapackage.json"), None)
-    if descriptor is not None:
+    descriptors = [n for n in contents if PurePosixPath(n).name == "datapackage.json"]
+    if descriptors:
+        # The shallowest descriptor describes the package; a zip often wraps it in a folder.
+        descriptor = min(descriptors, key=lambda n: (len(PurePosixPath(n).parts), n))
         _read_datapackage(package, descriptor, contents)
-        return package
-    csvs = [name for name in contents if name.lower().endswith(".csv")]
-    for name in csvs:
-        _read_csv(package, name, contents[name], None)
-    if not csvs:
-        for name, data in contents.items():
-            _read_json(package, name, data)
+    else:
+        csvs = [name for name in contents if name.lower().endswith(".csv")]
+        for name in csvs:
+            _read_csv(package, name, contents[name], None)
+        if not csvs:
+            for name, data in contents.items():
+                _read_json(package, name, data)
     if not package.tables:
-        raise PackageError(f"{origin}: no HSDS tables or JSON records found")
+        missing = f": {', '.join(package.ignored[:3])}" if package.ignored else ""
+        raise PackageError(f"{origin}: no HSDS tables or JSON records found{missing}")
     return package
 
 
@@ -137,18 +148,72 @@ def _read_datapackage(package: Package, descriptor: str, contents: dict[str, byt
     try:
         meta = json.loads(contents[descriptor])
         resources = meta["resources"]
+        if not isinstance(resources, list):
+            raise TypeError("resources is not a list")
     except (ValueError, KeyError, TypeError):
         raise PackageError(f"{descriptor}: not a data package descriptor with resources") from None
+    used: set[str] = set()
     for resource in resources:
+        if not isinstance(resource, dict):
+            continue
         paths = resource.get("path")
+        name = resource.get("name") if isinstance(resource.get("name"), str) else None
         for relative in paths if isinstance(paths, list) else [paths]:
             if not isinstance(relative, str):
                 continue
-            name = (base / relative).as_posix() if str(base) != "." else relative
-            if name not in contents:
-                package.ignored.append(f"{name} (listed in {descriptor}, not in the package)")
+            listed = _join(base, relative)
+            found = _locate(base, relative, name, contents, used)
+            if found is None:
+                package.ignored.append(f"{listed} (listed in {descriptor}, not in the package)")
                 continue
-            _read_csv(package, name, contents[name], resource.get("name"))
+            used.add(found)
+            if found != listed:
+                package.relocated.append(f"{found} (listed in {descriptor} as {relative})")
+            _read_csv(package, found, contents[found], name)
+    # Tables the descriptor does not list, under their usual names, are read all the same.
+    for found in sorted(contents, key=lambda n: (len(PurePosixPath(n).parts), n)):
+        path = PurePosixPath(found)
+        table = table_name(path.stem) if path.suffix.lower() == ".csv" else None
+        if found in used or table is None or table in package.tables:
+            continue
+        used.add(found)
+        package.relocated.append(f"{found} (not listed in {descriptor})")
+        _read_csv(package, found, contents[found], None)
+
+
+def _join(base: PurePosixPath, relative: str) -> str:
+    name = PurePosixPath(relative.replace("\\", "/").removeprefix("./"))
+    return (base / name).as_posix() if str(base) != "." else name.as_posix()
+
+
+def _locate(
+    base: PurePosixPath,
+    relative: str,
+    resource: str | None,
+    contents: dict[str, bytes],
+    used: set[str],
+) -> str | None:
+    """Where a listed file is: where it is listed, then at the package's root, then in `data/`,
+    then under the table's usual names in any folder (exports often move files into `data/`
+    without changing the descriptor)."""
+    name = PurePosixPath(relative.replace("\\", "/").removeprefix("./")).name
+    for candidate in (
+        _join(base, relative),
+        relative,
+        _join(base / "data", name),
+        f"data/{name}",
+    ):
+        if candidate in contents:
+            return candidate
+    table = table_name(resource or PurePosixPath(name).stem)
+    if table is None:
+        return None
+    usual = [
+        found for found in contents
+        if found not in used and PurePosixPath(found).suffix.lower() == ".csv"
+        and table_name(PurePosixPath(found).stem) == table
+    ]  # fmt: skip
+    return min(usual, key=lambda n: (len(PurePosixPath(n).parts), n), default=None)
 
 
 def _decode(data: bytes) -> str:
@@ -230,6 +295,9 @@ _CHILDREN = {
         "languages": ("language", "service_id"),
         "attributes": ("attribute", "link_id"),
         "service_at_locations": ("service_at_location", "service_id"),
+        "required_documents": ("required_document", "service_id"),
+        "funding": ("funding", "service_id"),
+        "contacts": ("contact", "service_id"),
     },
     "service_at_location": {
         "phones": ("phone", "service_at_location_id"),
@@ -260,6 +328,9 @@ def _flatten(
         package.ignored.append(f"{where} (nested more than {NESTING_MAX} levels)")
         return
     row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
+    read = set(_CHILDREN.get(table, {})) | set(_ONE.get(table, {}))
+    # Nested fields no table reads ("program", "cost_options"): the report names them.
+    row["_unread"] = [k for k, v in item.items() if isinstance(v, dict | list) and k not in read]
     for key, value in links.items():
         row.setdefault(key, value)
     for key, (child_table, pointer) in _ONE.get(table, {}).items():

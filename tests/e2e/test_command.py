@@ -325,18 +325,20 @@ def test_hsds_import_reports_and_export_writes_hsds_json(
     )  # fmt: skip
 
     assert imported.returncode == 0, imported.stderr
-    assert re.search(r"services\s+2 new\s+0 changed\s+0 unchanged", imported.stdout)
+    # svc-3's organization is missing: it is kept under a placeholder organization.
+    assert re.search(r"services\s+3 new\s+0 changed\s+0 unchanged", imported.stdout)
     assert "1 service: no name" in imported.stdout
     assert "e.g. services.csv line 5" in imported.stdout
     assert "import [" in imported.stderr  # the progress bar
     report = json.loads(report_file.read_text())
-    assert {"kind": "service", "outcome": "new", "count": 2} in report["written"]
+    assert {"kind": "service", "outcome": "new", "count": 3} in report["written"]
     assert exported.returncode == 0, exported.stderr
-    assert exported.stdout.startswith("2 organizations and 2 services written to")
+    assert exported.stdout.startswith("3 organizations and 3 services written to")
     services = json.loads((tmp_path / "out" / "services.json").read_text())
     assert sorted(service["name"] for service in services) == [
         "Popote roulante",
         "Recherche d'emploi",
+        "Service sans organisme",
     ]
     assert missing.returncode == 2
     assert "nowhere: no such file or folder" in missing.stderr

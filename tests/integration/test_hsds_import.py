@@ -69,14 +69,16 @@ def test_hsds_3_json_folder_maps_nested_objects_and_reports_its_dirt(
     report = run(directory, FIXTURES / "v3_json")
 
     assert written(report, "organization") == {"new": 2, "changed": 0, "unchanged": 0}
-    assert written(report, "service") == {"new": 3, "changed": 0, "unchanged": 0}
+    # The service whose organization is in neither the package nor Guichet is kept.
+    assert written(report, "service") == {"new": 4, "changed": 0, "unchanged": 0}
+    assert written(report, "placeholder organization")["new"] == 1
     assert written(report, "location") == {"new": 3, "changed": 0, "unchanged": 0}
     assert written(report, "service_at_location") == {"new": 2, "changed": 0, "unchanged": 0}
-    assert skipped(report) == {
-        ("service", "duplicate id"): 1,
-        ("service", "its organization is not in the package nor active in Guichet"): 1,
-    }
+    assert skipped(report) == {("service", "duplicate id"): 1}
+    assert report.columns_left_out == {"location": ["url"]}
     assert mapped(report) == {
+        ("placeholder organization", "flagged for review"): 1,
+        ("service", "flagged for review"): 1,
         ("service", "phone number not understood, left out"): 1,
         ("service", "language not understood, left out"): 1,
         ("service", "service area not a known territory, left out"): 1,
@@ -167,7 +169,7 @@ def test_a_changed_package_amends_records_and_keeps_the_other_language(
 
     report = run(directory, package)
 
-    assert written(report, "service") == {"new": 0, "changed": 1, "unchanged": 1}
+    assert written(report, "service") == {"new": 0, "changed": 1, "unchanged": 2}
     service = get(directory, id)
     assert isinstance(service, Service)
     assert (service.name.fr, service.name.en) == ("Popote du Nord", "Meals on wheels")
@@ -181,17 +183,17 @@ def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None
     report = run(directory, FIXTURES / "v2_tabular")
 
     assert written(report, "organization")["new"] == 2
-    assert written(report, "service")["new"] == 2
+    assert written(report, "service")["new"] == 3  # one under a placeholder organization
     assert written(report, "location")["new"] == 3
-    assert written(report, "service_at_location")["new"] == 3
+    assert written(report, "service_at_location")["new"] == 4
     assert skipped(report) == {
         ("organization", "duplicate id"): 1,
         ("service", "no name"): 1,
-        ("service", "its organization is not in the package nor active in Guichet"): 1,
-        ("service_at_location", "its service was not imported and is not active in Guichet"): 1,
         ("service_at_location", "its location was not imported and is not active in Guichet"): 1,
     }
     assert mapped(report) == {
+        ("placeholder organization", "flagged for review"): 1,
+        ("service", "flagged for review"): 1,
         ("service", "opening hours not understood, left out"): 1,
         ("service", "language not understood, left out"): 1,
         ("service", "taxonomy term not in the taxonomy file, left out"): 1,
@@ -199,7 +201,9 @@ def test_hsds_2_data_package_with_old_column_names(directory: Container) -> None
         ("location", "no coordinates"): 1,
         ("location", "coordinates not understood, left out"): 1,
     }
-    assert report.ignored_files == ["contacts.csv"]
+    assert report.ignored_files == []
+    assert report.columns_left_out["contact"][0] == "(the whole table)"
+    assert report.columns_left_out["organization"] == ["alternate_name", "email", "tax_status"]
 
     meals = get(directory, record_id("service", "svc-1"))
     assert isinstance(meals, Service)
@@ -301,11 +305,13 @@ def test_unreadable_packages_are_refused_before_anything_is_written(
 def test_report_is_json_serialisable(directory: Container) -> None:
     report = run(directory, FIXTURES / "v3_json")
     data = json.loads(json.dumps(report.as_dict()))
-    assert {"kind": "service", "outcome": "new", "count": 3} in data["written"]
+    assert {"kind": "service", "outcome": "new", "count": 4} in data["written"]
+    assert data["placeholders"] == {"new": 1, "unchanged": 0}
+    assert data["flagged"] == 2
     assert "Skipped (not imported)" in report.render()
 
 
-def test_services_of_an_inactive_or_missing_organization_are_reported_per_row(
+def test_a_missing_organization_becomes_a_flagged_placeholder_and_a_held_one_is_untouched(
     directory: Container, tmp_path: Path
 ) -> None:
     closed = record_id("organization", "org-closed")
@@ -326,24 +332,44 @@ def test_services_of_an_inactive_or_missing_organization_are_reported_per_row(
     )
 
     report = run(directory, tmp_path)
+    again = run(directory, tmp_path)
 
-    assert written(report, "service") == {"new": 1, "changed": 0, "unchanged": 0}
+    assert written(report, "service") == {"new": 2, "changed": 0, "unchanged": 0}
+    # org-closed is held by Guichet: left as it is, and its service refused by the rules.
+    assert written(report, "placeholder organization") == {
+        "new": 1, "changed": 0, "unchanged": 1,
+    }  # fmt: skip
     refused = report.skipped[
         ("service", "its organization is not in the package nor active in Guichet")
     ]
-    assert refused.count == 2
     assert refused.examples == [
-        f"services.csv line 3: organization_id: {closed} is not an active organization",
-        "services.csv line 4: organization_id: no organization has the id "
-        f"{record_id('organization', 'org-gone')}",
+        f"services.csv line 3: organization_id: {closed} is not an active organization"
     ]
+    held = get(directory, closed)
+    assert isinstance(held, Organization)
+    assert (held.name.fr, held.status, held.flagged) == ("Fermé", Status.INACTIVE, None)
+    placeholder = get(directory, record_id("organization", "org-gone"))
+    assert isinstance(placeholder, Organization)
+    assert placeholder.name.fr == "Organisation inconnue (source : org-gone)"
+    reason = "organization 'org-gone' is referred to in the HSDS package but is not in it"
+    assert placeholder.flagged == reason
+    kept = get(directory, record_id("service", "svc-3"))
+    assert isinstance(kept, Service)
+    assert kept.organization_id == placeholder.id
+    assert kept.flagged == f"{reason}; imported under a placeholder organization"
+    assert report.flagged == 2
+    assert again.events == 0
+    assert written(again, "placeholder organization")["unchanged"] == 2
     # An unknown area is a value left out of a service the import keeps, as the report says.
-    assert mapped(report) == {("service", "service area not a known territory, left out"): 1}
+    assert mapped(report) == {
+        ("service", "service area not a known territory, left out"): 1,
+        ("placeholder organization", "flagged for review"): 1,
+        ("service", "flagged for review"): 1,
+    }
     service = get(directory, record_id("service", "svc-1"))
     assert isinstance(service, Service)
     assert service.service_areas == ["65005"]
-    for gone in ("svc-2", "svc-3"):
-        assert record_id("service", gone) not in directory.operations.repository
+    assert record_id("service", "svc-2") not in directory.operations.repository
 
 
 def planned_service(owner: UUID, key: str, line: int, areas: tuple[str, ...]) -> ServiceIn:

@@ -18,12 +18,14 @@ from domain.handlers.directory import (
     RegisterLocation,
     RegisterOrganization,
     RegisterService,
+    RenameOrganization,
 )
 from domain.handlers.directory_import import (
     DirectoryImport,
     ImportReceipt,
     ImportService,
     Outcome,
+    PlaceholderOrganization,
     ServiceState,
     SourceRecord,
 )
@@ -236,3 +238,58 @@ def test_a_temporarily_closed_service_is_registered_flagged_and_reopens_later() 
     assert source.get(closed.id).flagged == "temporarily closed in the imported HSDS data"
     assert outcomes(reopened) == [Outcome.CHANGED.value]
     assert source.facts(shut.id) == ["Registered", "Deactivated", "Reactivated"]
+
+
+UNKNOWN = LocalizedText("Organisation inconnue (source : org-9)", "")
+WHY = "organization 'org-9' is referred to in the HSDS package but is not in it"
+
+
+def test_records_of_a_missing_organization_are_kept_under_a_flagged_placeholder() -> None:
+    source = Source()
+    placeholder = PlaceholderOrganization(uuid4(), UNKNOWN, WHY)
+    help_ = service(placeholder.id, "65005", state=ServiceState.TEMPORARILY_CLOSED)
+    place = RegisterLocation(uuid4(), placeholder.id, HOUSE, address=ADDRESS)
+
+    first = source.run([placeholder, help_, place])
+    again = source.run([placeholder, help_, place])
+
+    assert outcomes(first) == ["new"] * 3
+    placed = f"{WHY}; imported under a placeholder organization"
+    assert [result.flagged for result in first.results] == [WHY, placed, placed]
+    assert source.get(placeholder.id).name == UNKNOWN
+    assert source.get(placeholder.id).flagged == WHY
+    assert source.get(place.id).flagged == placed
+    assert source.facts(help_.id) == ["Registered", "FlaggedForReview", "FlaggedForReview"]
+    assert outcomes(again) == ["unchanged"] * 3
+    assert again.facts == 0
+
+
+def test_a_placeholder_for_an_organization_guichet_holds_leaves_it_as_it_is() -> None:
+    source = Source()
+    owner = organization()
+    source.run([owner])
+    placeholder = PlaceholderOrganization(owner.id, UNKNOWN, WHY)
+    help_ = service(owner.id, "65005")
+
+    receipt = source.run([placeholder, help_])
+
+    assert outcomes(receipt) == ["unchanged", "new"]
+    assert [result.flagged for result in receipt.results] == [None, None]
+    assert source.get(owner.id).name == HOUSE
+    assert source.facts(owner.id) == ["Registered"]
+    assert source.facts(help_.id) == ["Registered"]
+
+
+def test_a_placeholder_named_since_is_no_longer_one_for_new_records() -> None:
+    source = Source()
+    placeholder = PlaceholderOrganization(uuid4(), UNKNOWN, WHY)
+    source.run([placeholder])
+    rename = RenameOrganization(placeholder.id, source.get(placeholder.id).version, HOUSE)
+    source.directory.rename_organization(rename, actor="edith", at=AT)
+    help_ = service(placeholder.id, "65005")
+
+    receipt = source.run([placeholder, help_])
+
+    assert outcomes(receipt) == ["unchanged", "new"]
+    assert source.get(placeholder.id).name == HOUSE
+    assert source.get(help_.id).flagged is None

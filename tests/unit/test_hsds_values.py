@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.hsds.hours import HoursNotUnderstood, parse_hours
+from infra.hsds.hours import HoursNotUnderstood, clock_range, parse_days, parse_hours
 from infra.hsds.languages import language_codes
 from infra.hsds.territory_names import TerritoryNames
 
@@ -44,6 +44,92 @@ def hours(text: str) -> list[tuple[int, str, str]]:
 )
 def test_free_text_hours(text: str, expected: list[tuple[int, str, str]]) -> None:
     assert hours(text) == expected
+
+
+EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mon\u2013Fri 9:00 AM - 5:00 PM", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("M-F 9am-12:00pm", [(d, "09:00", "12:00") for d in WEEKDAYS]),
+        ("Monday - Friday 8:30 a.m. to 4:30 p.m.", [(d, "08:30", "16:30") for d in WEEKDAYS]),
+        ("Mon-Fri noon-5pm", [(d, "12:00", "17:00") for d in WEEKDAYS]),
+        ("Sat 6pm-12am", [(6, "18:00", "24:00")]),
+        ("Sun midnight-6am", [(7, "00:00", "06:00")]),
+        ("Mon-Fri 09:00:00-17:00:00", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("lun. au ven. de 9 h à 17 h", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("du lundi au vendredi de 9 h à 17 h", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Lun. - Ven. : 9h-17h", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("mardi 17 h 00 à 20 h 30", [(2, "17:00", "20:30")]),
+        ("Open 24 hours", [(d, "00:00", "24:00") for d in EVERY_DAY]),
+        ("Mon-Fri 9-12, 13-17", [(d, o, c) for d in WEEKDAYS for o, c in HALVES]),
+        ("Mon-Fri 9am-5pm; Sat, Sun: Closed", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Friday 5pm to 9pm, closed Saturday", [(5, "17:00", "21:00")]),
+        ("Mon-Fri 9-5 closed Sat & Sun", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Fermé le lundi, mardi au vendredi 9h-17h", [(d, "09:00", "17:00") for d in (2, 3, 4, 5)]),
+        (
+            "lun. au ven. de 9 h à 12 h et de 13 h à 17 h; samedi fermé",
+            [(d, o, c) for d in WEEKDAYS for o, c in HALVES],
+        ),
+    ],
+)
+def test_free_text_hours_in_12_hour_and_french_forms(
+    text: str, expected: list[tuple[int, str, str]]
+) -> None:
+    assert hours(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "expected"),
+    [
+        ("9:00am", "5:00pm", ("09:00", "17:00")),
+        ("9am", "5 pm", ("09:00", "17:00")),
+        ("9:00 AM", "12:00pm", ("09:00", "12:00")),
+        ("12pm", "12am", ("12:00", "24:00")),
+        ("12am", "6am", ("00:00", "06:00")),
+        ("noon", "midnight", ("12:00", "24:00")),
+        ("1 pm", "5 pm", ("13:00", "17:00")),
+        ("12:30pm", "1pm", ("12:30", "13:00")),
+        ("09:00", "17:00", ("09:00", "17:00")),
+        ("09:00:00", "17:00:00", ("09:00", "17:00")),
+        ("09:00-05:00", "17:00-05:00", ("09:00", "17:00")),  # with the UTC offset HSDS allows
+        ("08:00Z", "12:00Z", ("08:00", "12:00")),
+        ("9 h", "17 h 00", ("09:00", "17:00")),
+        ("9h30", "16h30", ("09:30", "16:30")),
+        ("midi", "minuit", ("12:00", "24:00")),
+        ("9:00", "5:00", ("09:00", "17:00")),  # 12-hour times without am/pm
+    ],
+)
+def test_structured_times_in_12_hour_24_hour_and_french_forms(
+    opens: str, closes: str, expected: tuple[str, str]
+) -> None:
+    assert clock_range(opens, closes) == expected
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"), [("25:00", "26:00"), ("soon", "5pm"), ("9:00", ""), ("9:75", "10:00")]
+)
+def test_structured_times_that_are_not_times_are_refused(opens: str, closes: str) -> None:
+    with pytest.raises(HoursNotUnderstood):
+        clock_range(opens, closes)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Monday", (1,)),
+        ("Mon-Fri", (1, 2, 3, 4, 5)),
+        ("M-F", (1, 2, 3, 4, 5)),
+        ("lun. au ven.", (1, 2, 3, 4, 5)),
+        ("Sat, Sun", (6, 7)),
+        ("tous les jours", (1, 2, 3, 4, 5, 6, 7)),
+        ("sometimes", ()),
+    ],
+)
+def test_days_named_in_a_cell(text: str, days: tuple[int, ...]) -> None:
+    assert parse_days(text) == days
 
 
 @pytest.mark.parametrize(
