@@ -87,6 +87,12 @@ class Report:
                 f"  {kind + 's':22} {outcomes['new']:>6,} new  {outcomes['changed']:>6,} changed"
                 f"  {outcomes['unchanged']:>6,} unchanged"
             )
+        terms = {o: self.written[("taxonomy_term", o)] for o in ("new", "unchanged")}
+        if any(terms.values()):
+            lines.append(
+                f"  {'taxonomy terms':22} {terms['new']:>6,} new  {terms['unchanged']:>6,} "
+                "already known (names an editor gave are kept)"
+            )
         placeholders = self.placeholders("new") + self.placeholders("unchanged")
         if placeholders:
             lines.append(
