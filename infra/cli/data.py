@@ -116,9 +116,11 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     if args.path.exists() and not args.path.is_dir():
         raise CommandError(f"{args.path} is a file; give a folder to write the export into")
     with opened(settings, maintenance=True) as container:
-        for name in ("history", "territories"):
+        for name in ("history", "territories", "taxonomy"):
             container.runners[name].bring_up_to_date()
-        snapshot = read_snapshot(container.history, container.territories, args.language)
+        snapshot = read_snapshot(
+            container.history, container.territories, args.language, container.taxonomy
+        )
         organizations, services = write_documents(args.path, snapshot)
         print(f"{organizations} organizations and {services} services written to {args.path}")
     return 0
@@ -130,10 +132,12 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         with opened(settings, maintenance=True) as container:
-            for name in ("history", "territories"):
+            for name in ("history", "territories", "taxonomy"):
                 container.runners[name].bring_up_to_date()
             print("reading the directory's records and their history", file=sys.stderr)
-            snapshot = read_snapshot(container.history, container.territories, args.language)
+            snapshot = read_snapshot(
+                container.history, container.territories, args.language, container.taxonomy
+            )
             print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
             rows = write_package(args.path, snapshot, progress)
     except FolderInUse as refused:

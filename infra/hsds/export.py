@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -19,6 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import pycountry
 
 from infra.views.history import PostgresHistoryView
+from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change, Json
 
@@ -47,6 +48,8 @@ class Snapshot:
     changes: dict[UUID, list[Change]]
     territory_names: dict[str, str]
     language: str
+    # Taxonomy code → (name in the language, parent code), when the taxonomy names it.
+    terms: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def text(self, record: dict[str, Json], field: str) -> str:
         other = "en" if self.language == "fr" else "fr"
@@ -151,13 +154,13 @@ def service(
         "description": snapshot.text(record, "description"),
         "status": _STATUS.get(str(record.get("status")), "active"),
     }
-    for field, hsds in (
+    for name, hsds in (
         ("eligibility", "eligibility_description"),
         ("fees", "fees_description"),
         ("application_process", "application_process"),
     ):
-        if snapshot.text(record, field):
-            document[hsds] = snapshot.text(record, field)
+        if snapshot.text(record, name):
+            document[hsds] = snapshot.text(record, name)
     if record.get("last_verified_at"):
         document["assured_date"] = str(record["last_verified_at"])[:10]
     owner = snapshot.records.get(UUID(str(record["organization_id"])))
@@ -216,18 +219,24 @@ def service(
             "link_type": "taxonomy",
             "link_entity": "service",
             "taxonomy_term_id": child_id("taxonomy", "term", code),
-            "taxonomy_term": {
-                "id": child_id("taxonomy", "term", code),
-                "code": code,
-                "name": code,
-                "description": f"Taxonomy code {code}",
-            },
+            "taxonomy_term": _term(snapshot, code),
         }
         for code in _strings(record.get("taxonomy_codes"))
     ]
     document["service_at_locations"] = places
     document["metadata"] = metadata(snapshot, id, "service")
     return document
+
+
+def _term(snapshot: Snapshot, code: str) -> Document:
+    name, parent = snapshot.terms.get(code, (code, None))
+    return {
+        "id": child_id("taxonomy", "term", code),
+        "code": code,
+        "name": name or code,
+        "description": f"Taxonomy code {code}",
+        **({"parent_id": child_id("taxonomy", "term", parent)} if parent else {}),
+    }
 
 
 def _strings(value: Json) -> list[str]:
@@ -299,10 +308,24 @@ def write_documents(folder: Path, snapshot: Snapshot) -> tuple[int, int]:
 
 
 def read_snapshot(
-    history: PostgresHistoryView, territories: PostgresTerritoryView, language: str
+    history: PostgresHistoryView,
+    territories: PostgresTerritoryView,
+    language: str,
+    taxonomy: PostgresTaxonomyView | None = None,
 ) -> Snapshot:
+    """Every record; with `taxonomy`, the codes they carry named in `language`."""
     ids = [id for kind in KINDS for id in history.ids_of_kind(kind)]
-    return read_records(history, territories, ids, language)
+    snapshot = read_records(history, territories, ids, language)
+    if taxonomy is None:
+        return snapshot
+    codes = sorted(
+        {c for r in snapshot.records.values() for c in _strings(r.get("taxonomy_codes"))}
+    )
+    terms = {
+        code: (term.name_in(language), term.parent_code)
+        for code, term in taxonomy.by_codes(codes).items()
+    }
+    return replace(snapshot, terms=terms)
 
 
 def read_records(

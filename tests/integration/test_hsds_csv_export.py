@@ -23,6 +23,7 @@ from infra.demo import load_demo
 from infra.hsds.export import Snapshot, read_snapshot
 from infra.hsds.export_csv import FolderInUse, cell, write_package
 from infra.hsds.importer import ImportContext, import_package
+from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from tests.e2e.test_command import GUICHET, clean_env
 
@@ -57,9 +58,9 @@ HSDS_3_COLUMNS = {
 
 
 def snapshot(container: Container) -> Snapshot:
-    for name in ("history", "territories"):
+    for name in ("history", "territories", "taxonomy"):
         container.runners[name].bring_up_to_date()
-    return read_snapshot(container.history, container.territories, "fr")
+    return read_snapshot(container.history, container.territories, "fr", container.taxonomy)
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -86,6 +87,7 @@ def services(container: Container) -> set[tuple[Any, ...]]:
 @pytest.fixture
 def demo(container: Container) -> Container:
     load_reference(container.operations, SystemClock())
+    load_taxonomy(container.taxonomy_handler, AT)
     load_demo(container.directory_handler, AT)
     return container
 
@@ -109,6 +111,13 @@ def test_the_demo_directory_comes_back_from_its_csv_package(
     assert len(original) > 20
     assert services(copy) == original
     assert len(rows(folder / "service_at_location.csv")) > 0
+    # The categories come with their names, and the copy learns them from the package.
+    codes = sorted({row["code"] for row in rows(folder / "taxonomy_terms.csv")})
+    named = demo.taxonomy.names(codes, "fr")
+    assert len(named) == len(codes) > 5
+    assert {row["code"]: row["name"] for row in rows(folder / "taxonomy_terms.csv")} == named
+    copy.runners["taxonomy"].bring_up_to_date()
+    assert copy.taxonomy.names(codes, "fr") == named
 
 
 def test_the_columns_are_those_of_hsds_3_tabular(demo: Container, tmp_path: Path) -> None:
