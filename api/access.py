@@ -120,16 +120,16 @@ TYPES: dict[str, tuple[Role, ...]] = {
     **dict.fromkeys(
         ("Organization", "Service", "Location", "ServiceAtLocationResult", "LocalizedText",
          "AddressType", "CoordinatesType", "PhoneType", "ScheduleType", "OpeningHoursType",
-         "SearchConnection", "SearchEdge", "SearchFacets", "FacetValue", "PageInfo",
-         "Suggestion"),
+         "SearchConnection", "ServiceAtLocationResultEdge", "SearchFacets", "FacetValue",
+         "PageInfo", "Suggestion"),
         EVERYONE,
     ),
     # Territories, coverage and published figures.
     **dict.fromkeys(
-        ("Territory", "TerritoryList", "Coverage", "CoverageAgreementType", "CoverageInterval",
-         "CoverageTimeline", "CoverageChanges", "CoverageChangeType", "CoveredTerritories",
-         "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics", "StatisticsCell",
-         "Figure"),
+        ("Territory", "TerritoryEdge", "TerritoryList", "Coverage", "CoverageAgreementType",
+         "CoverageInterval", "CoverageTimeline", "CoverageChanges", "CoverageChangeType",
+         "CoveredTerritories", "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics",
+         "StatisticsCell", "Figure"),
         EVERYONE,
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.
@@ -141,18 +141,22 @@ TYPES: dict[str, tuple[Role, ...]] = {
     ),
     # The directory team's work.
     "RecordHistory": HISTORY_READERS,
+    "FieldChangeEdge": HISTORY_READERS,
     "FieldChange": HISTORY_READERS,
     "VerificationList": EDITORS,
+    "RecordToVerifyEdge": EDITORS,
     "RecordToVerify": EDITORS,
     # Caller-level records.
     **dict.fromkeys(
-        ("Interaction", "InteractionPage", "Inquirer", "NeedRecord", "Referral", "Unmet",
-         "FollowUpRecord", "Correction"),
+        ("Interaction", "InteractionEdge", "InteractionPage", "Inquirer", "NeedRecord",
+         "Referral", "Unmet", "FollowUpRecord", "Correction"),
         CONTACT_READERS,
     ),
     "InteractionReceipt": COUNSELLORS,
     # The log as auditors read it.
-    **dict.fromkeys(("AuditPage", "AuditEntry", "AuditChange", "PastRecord"), AUDITORS),
+    **dict.fromkeys(
+        ("AuditPage", "AuditEntryEdge", "AuditEntry", "AuditChange", "PastRecord"), AUDITORS
+    ),
 }  # fmt: skip
 
 FIELDS: dict[str, tuple[Role, ...]] = {

@@ -68,39 +68,62 @@ class PostgresVerificationView(PostgresView):
         return {row["id"]: CheckRow(**row) for row in curs.fetchall()}
 
     def queue(
-        self, state: str, as_of: datetime, kinds: Sequence[str], first: int
-    ) -> list[CheckRow]:
-        """Active records by annual-check state at `as_of`, the longest unchecked first.
+        self, state: str, as_of: datetime, kinds: Sequence[str], first: int,
+        after: tuple[datetime, UUID] | None = None,
+    ) -> list[CheckRow]:  # fmt: skip
+        """Active records by annual-check state at `as_of`, the longest unchecked first, after
+        the (checked, id) of `after`.
 
         A record is checked when it was last verified, or registered if never verified; it is
         OVERDUE a year after that, DUE in the month before, and VERIFIED_THIS_YEAR when its
         last verification falls in the calendar year of `as_of` (Montréal time).
         """
-        checked = sql.SQL("coalesce(verified_at, registered_at)")
-        conditions = {
-            "OVERDUE": sql.SQL("{} < %(at)s - interval '1 year'").format(checked),
-            "DUE": sql.SQL(
-                "{0} >= %(at)s - interval '1 year' AND {0} < %(at)s - interval '11 months'"
-            ).format(checked),
-            "VERIFIED_THIS_YEAR": sql.SQL(
-                "verified_at >= date_trunc('year', %(at)s AT TIME ZONE 'America/Montreal')"
-                " AT TIME ZONE 'America/Montreal' AND verified_at <= %(at)s"
-            ),
-        }
+        where, params = _queue(state, as_of, kinds)
+        if after is not None:
+            where = sql.SQL("{} AND ({}, id) > (%(checked)s, %(id)s)").format(where, CHECKED)
+            params.update(checked=after[0], id=after[1])
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=class_row(CheckRow)) as curs,
         ):
             curs.execute(
-                sql.SQL(
-                    "SELECT {} FROM {} WHERE status = 'active' AND kind = ANY(%(kinds)s)"
-                    " AND {} ORDER BY {}, id LIMIT %(n)s"
-                ).format(
+                sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}, id LIMIT %(n)s").format(
                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
                     self.table("verification_records"),
-                    conditions[state],
-                    checked,
+                    where,
+                    CHECKED,
                 ),
-                {"at": as_of, "n": first, "kinds": list(kinds)},
+                {**params, "n": first},
             )
             return curs.fetchall()
+
+    def count(self, state: str, as_of: datetime, kinds: Sequence[str]) -> int:
+        where, params = _queue(state, as_of, kinds)
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(
+                    self.table("verification_records"), where
+                ),
+                params,
+            ).fetchone()
+            return int(row["n"]) if row else 0
+
+
+CHECKED = sql.SQL("coalesce(verified_at, registered_at)")
+STATES = {
+    "OVERDUE": sql.SQL("{} < %(at)s - interval '1 year'").format(CHECKED),
+    "DUE": sql.SQL(
+        "{0} >= %(at)s - interval '1 year' AND {0} < %(at)s - interval '11 months'"
+    ).format(CHECKED),
+    "VERIFIED_THIS_YEAR": sql.SQL(
+        "verified_at >= date_trunc('year', %(at)s AT TIME ZONE 'America/Montreal')"
+        " AT TIME ZONE 'America/Montreal' AND verified_at <= %(at)s"
+    ),
+}
+
+
+def _queue(
+    state: str, as_of: datetime, kinds: Sequence[str]
+) -> tuple[sql.Composable, dict[str, Any]]:
+    where = sql.SQL("status = 'active' AND kind = ANY(%(kinds)s) AND {}").format(STATES[state])
+    return where, {"at": as_of, "kinds": list(kinds)}

@@ -220,7 +220,7 @@ async def test_covered_territories_changes_and_timeline(
         query ($after: Int) {
           coveredTerritories(at: "2019-06-01", channel: PHONE, kind: MUNICIPALITY,
                              consistentWith: $after) {
-            ... on CoveredTerritories { count population territories { code }
+            ... on CoveredTerritories { totalCount population nodes { code }
                                         totals { kind count population } }
           }
           lost: coverageChanges(from: "2021-12-31", to: "2022-01-01", channel: PHONE,
@@ -241,8 +241,8 @@ async def test_covered_territories_changes_and_timeline(
         {"after": history},
     )
     covered = data["coveredTerritories"]
-    assert (covered["count"], covered["population"]) == (106, 4_198_052)
-    assert {"65005", "60037", "71133", "68055"} <= {t["code"] for t in covered["territories"]}
+    assert (covered["totalCount"], covered["population"]) == (106, 4_198_052)
+    assert {"65005", "60037", "71133", "68055"} <= {t["code"] for t in covered["nodes"]}
     municipalities = next(t for t in covered["totals"] if t["kind"] == "MUNICIPALITY")
     assert municipalities["count"] == 106
     assert data["lost"]["gained"] == []
