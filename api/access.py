@@ -39,6 +39,9 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.location": EVERYONE,
     "Query.autocomplete": EVERYONE,
     "Query.searchServices": EVERYONE,
+    "Query.organizations": EVERYONE,
+    "Query.services": EVERYONE,
+    "Query.locations": EVERYONE,
     # The directory team's work.
     "Query.recordHistory": HISTORY_READERS,
     "Query.verificationQueue": EDITORS,
@@ -112,6 +115,12 @@ EXACT_FIGURES = (Role.ANALYST, Role.AUDITOR)
 ARGUMENTS: dict[str, tuple[Role, ...]] = {
     # Inactive records are the directory team's, and counsellors' to see what closed.
     "Query.searchServices.includeInactive": (Role.EDITOR, Role.COUNSELLOR),
+    # Lists show records in service; other statuses and the annual check are the team's.
+    **{
+        f"Query.{name}.{argument}": EDITORS
+        for name in ("organizations", "services", "locations")
+        for argument in ("status", "verification")
+    },
 }
 
 
@@ -121,7 +130,8 @@ TYPES: dict[str, tuple[Role, ...]] = {
         ("Organization", "Service", "Location", "ServiceAtLocationResult", "LocalizedText",
          "AddressType", "CoordinatesType", "PhoneType", "ScheduleType", "OpeningHoursType",
          "SearchConnection", "ServiceAtLocationResultEdge", "SearchFacets", "FacetValue",
-         "PageInfo", "Suggestion"),
+         "PageInfo", "Suggestion", "OrganizationConnection", "OrganizationEdge",
+         "ServiceConnection", "ServiceEdge", "LocationConnection", "LocationEdge"),
         EVERYONE,
     ),
     # Territories, coverage and published figures.

@@ -145,6 +145,8 @@ CSV = "Statistics.csv"  # weighs the tables it holds (`_csv`)
 # What a resolver's work costs, on top of its fields.
 RESOLVERS: dict[str, int] = {
     "Query.searchServices": 1_000,
+    # A filtered page and its count, then the page's records read whole.
+    **dict.fromkeys(("Query.organizations", "Query.services", "Query.locations"), 100),
     "Query.statistics": 1_000,
     "Subscription.statisticsChanged": 1_000,
     "Query.coveredTerritories": 200,

@@ -231,6 +231,7 @@ class VerificationState(Enum):
     DUE = "DUE"
     OVERDUE = "OVERDUE"
     VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
+    FLAGGED = "FLAGGED"
 
 
 @strawberry.enum
@@ -317,7 +318,8 @@ class RecordQuery:
             return cast(HistoryResult, as_error(error))
 
     @strawberry.field(
-        description="Records due, overdue, or verified this year, oldest check first."
+        description="Records due, overdue, verified this year, or flagged for review, oldest "
+        "check first."
     )
     async def verification_queue(
         self,
