@@ -258,3 +258,122 @@ async def test_a_forged_cursor_or_page_is_refused_naming_the_argument(
         found = await listed(graphql, "services", first=first)
         assert (found["__typename"], found["field"]) == ("InvalidInputError", "first")
     assert (await listed(graphql, "services", after=theirs))["totalCount"] == 3
+
+
+# Lists that are not connections, and why: each is a part of one answer, bounded by the domain
+# or the reference and sized in `api.cost`, which a client reads whole.
+NOT_PAGED = {
+    # A record's own parts.
+    "Service.phones": "a service's phones (at most 10)",
+    "Service.serviceAreas": "a service's areas, as registered (bounded by the domain)",
+    "Service.locations": "where one service is offered (at most 100)",
+    "ScheduleType.hours": "a week's opening hours",
+    "Territory.ancestors": "the places above one place (at most 8)",
+    "Interaction.needs": "one contact's needs (bounded by the domain)",
+    "Interaction.followUps": "one contact's follow-ups",
+    "Interaction.corrections": "one contact's corrections",
+    "NeedRecord.referrals": "one need's referrals (bounded by the domain)",
+    "AuditEntry.changes": "the fields one fact changed",
+    # One answer's figures: a table, a series or a diff means something only whole.
+    "Coverage.agreements": "the agreements covering one place on one day",
+    "CoverageInterval.agreements": "the agreements of one interval",
+    "CoverageTimeline.intervals": "one place's coverage periods",
+    "CoverageChanges.gained": "one day's diff of the reference (at most every place)",
+    "CoverageChanges.lost": "one day's diff of the reference (at most every place)",
+    "CoveredTerritories.totals": "one total per kind of place (7)",
+    "PopulationSeries.points": "a series over a period (at most 400 points)",
+    "SearchFacets.categories": "a search's facet counts",
+    "SearchFacets.languages": "a search's facet counts",
+    "SearchFacets.territories": "a search's facet counts",
+    **{
+        f"Statistics.{table}": "a table of the annual report"
+        for table in (
+            "byChannel",
+            "byMonth",
+            "byLanguage",
+            "byGender",
+            "byAgeBand",
+            "byInquirerType",
+            "byRegion",
+            "topPlaces",
+            "byNeedCategory",
+            "topNeeds",
+            "topUnmetNeeds",
+            "unmetReasons",
+            "unmetNeedReasons",
+            "topReferralOrganizations",
+        )
+    },
+    # Fixed-size answers.
+    "Query.autocomplete": "at most 20 suggestions for what is being typed",
+    "Query.projections": "one status per projection",
+}
+INTROSPECTION = """
+{ __schema { types { kind name possibleTypes { name } fields { name
+    args { name defaultValue type { kind name ofType { kind name } } }
+    type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+"""
+
+
+def _unwrapped(kind: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Whether a field's type is a list, and its named type."""
+    listed = False
+    while kind["kind"] in ("NON_NULL", "LIST"):
+        listed = listed or kind["kind"] == "LIST"
+        kind = kind["ofType"]
+    return listed, kind
+
+
+async def test_every_list_of_the_schema_is_a_relay_connection(graphql: GraphQLClient) -> None:
+    types = {t["name"]: t for t in (await graphql.data(INTROSPECTION))["__schema"]["types"]}
+    fields = {
+        name: {field["name"]: field for field in kind["fields"] or ()}
+        for name, kind in types.items()
+        if not name.startswith("__")
+    }
+    members = {name: [m["name"] for m in kind.get("possibleTypes") or ()] for name, kind in
+               types.items()}  # fmt: skip
+    connections = {
+        name
+        for name, own in fields.items()
+        if {"edges", "nodes", "totalCount", "pageInfo"} <= set(own)
+    }
+    assert {
+        "OrganizationConnection",
+        "AuditPage",
+        "SearchConnection",
+        "TerritoryList",
+    } <= connections
+    assert set(fields["PageInfo"]) == {
+        "hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}  # fmt: skip
+
+    unpaged, pages = [], set()
+    for owner, own in fields.items():
+        for name, field in own.items():
+            listed, named = _unwrapped(field["type"])
+            if owner in connections and name in ("edges", "nodes"):
+                continue
+            if listed and types[named["name"]]["kind"] in ("OBJECT", "INTERFACE", "UNION"):
+                unpaged.append(f"{owner}.{name}")
+            results = {named["name"], *members.get(named["name"], ())} if named["name"] else set()
+            if results & connections:
+                pages.add(f"{owner}.{name}")
+                arguments = {arg["name"]: arg for arg in field["args"]}
+                assert "first" in arguments, name
+                assert arguments["first"]["defaultValue"], name
+                assert _unwrapped(arguments["after"]["type"])[1]["name"] == "String", name
+    assert sorted(set(unpaged) - set(NOT_PAGED)) == [], "lists that are not connections"
+    assert sorted(set(NOT_PAGED) - set(unpaged)) == [], "allowed lists the schema no longer has"
+    assert {
+        "Query.organizations",
+        "Query.services",
+        "Query.locations",
+        "Query.searchServices",
+        "Query.interactions",
+        "Query.auditLog",
+        "Query.history",
+        "Query.recordHistory",
+        "Query.verificationQueue",
+        "Query.territories",
+        "Query.coveredTerritories",
+    } <= pages
