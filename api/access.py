@@ -138,8 +138,8 @@ TYPES: dict[str, tuple[Role, ...]] = {
     **dict.fromkeys(
         ("Territory", "TerritoryEdge", "TerritoryList", "Coverage", "CoverageAgreementType",
          "CoverageInterval", "CoverageTimeline", "CoverageChanges", "CoverageChangeType",
-         "CoveredTerritories", "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics",
-         "StatisticsCell", "Figure"),
+         "CoverageChangeTypeEdge", "CoveredTerritories", "KindTotal", "PopulationSeries",
+         "PopulationPoint", "Statistics", "StatisticsCell", "Figure"),
         EVERYONE,
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.

@@ -77,8 +77,6 @@ SIZES: dict[str, int] = {
     "Coverage.agreements": 100,
     "CoverageInterval.agreements": 100,
     "CoverageTimeline.intervals": 200,
-    "CoverageChanges.gained": TERRITORIES,
-    "CoverageChanges.lost": TERRITORIES,
     "CoveredTerritories.territories": TERRITORIES,
     "CoveredTerritories.totals": 7,
     "PopulationSeries.points": 400,

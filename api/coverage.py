@@ -20,7 +20,7 @@ from api.errors import (
     as_error,
 )
 from api.moments import read_day, read_optional_moment
-from api.pagination import AFTER, Connection, first_argument, first_of
+from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
 from api.territories import Territory, TerritoryKind, in_code_order
 from domain import limits
 from domain.coverage import Channel as DomainChannel
@@ -187,10 +187,9 @@ class CoverageChangeType:
     gained: bool
 
 
-@strawberry.type
-class CoverageChanges:
-    gained: list[CoverageChangeType]
-    lost: list[CoverageChangeType]
+@strawberry.type(description="Places gained or lost, by date, then code.")
+class CoverageChanges(Connection[CoverageChangeType]):
+    pass
 
 
 @strawberry.type
@@ -331,7 +330,8 @@ class CoverageHistoryQuery:
             return cast(TimelineResult, as_error(error))
 
     @strawberry.field(
-        description="Places gained and lost on a channel after `from`, up to `to` included."
+        description="Places gained and lost on a channel after `from`, up to `to` included: "
+        "each change says which (`gained`)."
     )
     async def coverage_changes(
         self,
@@ -341,9 +341,12 @@ class CoverageHistoryQuery:
         channel: Channel,  # type: ignore[valid-type]
         kind: TerritoryKind = DomainTerritoryKind.MUNICIPALITY,  # type: ignore[valid-type]
         as_known_at: datetime | None = None,
+        first: Annotated[int, first_argument(TERRITORIES, TERRITORIES)] = TERRITORIES,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> ChangesResult:
         try:
+            first_of(first, TERRITORIES)
             _span(start, to)
             as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
@@ -355,15 +358,13 @@ class CoverageHistoryQuery:
             )  # fmt: skip
 
             def shown(change: Any) -> CoverageChangeType:
-                row = found.rows[change.place.code]
-                return CoverageChangeType(
-                    date=change.day, territory=Territory.from_row(row), gained=change.gained
-                )
+                place = Territory.from_row(found.rows[change.place.code])
+                return CoverageChangeType(date=change.day, territory=place, gained=change.gained)
 
-            return CoverageChanges(
-                gained=[shown(c) for c in moves if c.gained],
-                lost=[shown(c) for c in moves if not c.gained],
-            )
+            return in_memory(
+                CoverageChanges, moves, first, after, tag="changes", shape=(date, str),
+                key=lambda change: (change.day, change.place.code), node=shown,
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(ChangesResult, as_error(error))
 

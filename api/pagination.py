@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -30,7 +30,7 @@ __all__ = ["Connection", "Edge", "PageInfo", "connection", "decode", "encode", "
 
 T = TypeVar("T")
 C = TypeVar("C", bound="Connection[Any]")
-Key = str | int | float | UUID | datetime
+Key = str | int | float | UUID | datetime | date
 Counter = Callable[[], Awaitable[int]]
 
 CURSOR_MAX = 500  # a cursor holds a few keys; a longer one was not made here
@@ -82,7 +82,7 @@ def first_of(first: int, most: int) -> int:
 
 def encode(tag: str, keys: Sequence[Key]) -> str:
     """An opaque cursor: the list's tag and the sort keys of an item."""
-    plain = [key.isoformat() if isinstance(key, datetime) else key for key in keys]
+    plain = [key.isoformat() if isinstance(key, date) else key for key in keys]
     raw = json.dumps([tag, *(str(key) if isinstance(key, UUID) else key for key in plain)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -110,6 +110,8 @@ def _key(kind: type[Key], value: Any) -> Key:
         if moment.tzinfo is None:
             raise ValueError("a cursor's instant has its offset")
         return moment
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if kind in (str, int) and type(value) is kind:
@@ -163,3 +165,26 @@ def keyset(
         counter=counter,
         **extra,
     )
+
+
+def in_memory(
+    kind: Callable[..., C],
+    items: Sequence[Any],
+    first: int,
+    after: str | None,
+    *,
+    tag: str,
+    key: Callable[[Any], tuple[Key, ...]],
+    shape: Sequence[type[Key]],
+    node: Callable[[Any], T],
+    **extra: Any,
+) -> C:
+    """A page of a list computed whole (a few thousand items at most), in `key` order, which
+    is total: the items after the cursor's keys."""
+    start = decode(tag, after, shape) if after is not None else None
+    ordered = sorted(items, key=key)
+    later = [item for item in ordered if start is None or key(item) > start]
+    return keyset(
+        kind, later, first, tag=tag, key=key, node=node, after=after,
+        counter=counted(len(items)), **extra,
+    )  # fmt: skip

@@ -21,15 +21,7 @@ from api.errors import (
     as_error,
 )
 from api.handling import written
-from api.pagination import (
-    AFTER,
-    Connection,
-    counted,
-    decode,
-    first_argument,
-    first_of,
-    keyset,
-)
+from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
 from api.shared import Receipt
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
@@ -151,14 +143,11 @@ def in_code_order(
     kind: Callable[..., C], rows: Sequence[TerritoryRow], first: int, after: str | None,
     **extra: Any,
 ) -> C:  # fmt: skip
-    """A page of places, listed whole in memory (the reference holds about 1,300)."""
-    start = decode("places", after, (str,))[0] if after is not None else None
-    # Sorted here, not by the database's collation, so the cursor compares as the order does.
-    ordered = sorted(rows, key=lambda row: row.code)
-    later = [row for row in ordered if start is None or row.code > start]
-    return keyset(
-        kind, later, first, tag="places", key=lambda row: [row.code], node=Territory.from_row,
-        after=after, counter=counted(len(rows)), **extra,
+    """A page of places, in code order (sorted here, not by the database's collation, so the
+    cursor compares as the order does)."""
+    return in_memory(
+        kind, rows, first, after, tag="places", key=lambda row: (row.code,), shape=(str,),
+        node=Territory.from_row, **extra,
     )  # fmt: skip
 
 

@@ -278,8 +278,6 @@ NOT_PAGED = {
     "Coverage.agreements": "the agreements covering one place on one day",
     "CoverageInterval.agreements": "the agreements of one interval",
     "CoverageTimeline.intervals": "one place's coverage periods",
-    "CoverageChanges.gained": "one day's diff of the reference (at most every place)",
-    "CoverageChanges.lost": "one day's diff of the reference (at most every place)",
     "CoveredTerritories.totals": "one total per kind of place (7)",
     "PopulationSeries.points": "a series over a period (at most 400 points)",
     "SearchFacets.categories": "a search's facet counts",
@@ -377,3 +375,36 @@ async def test_every_list_of_the_schema_is_a_relay_connection(graphql: GraphQLCl
         "Query.territories",
         "Query.coveredTerritories",
     } <= pages
+
+
+PLACES = """
+query ($after: String) {
+  territories(kind: MUNICIPALITY, within: "CMM", first: 10, after: $after) {
+    ... on TerritoryList { totalCount population nodes { code population }
+                           pageInfo { hasNextPage hasPreviousPage endCursor } }
+  }
+}
+"""
+
+
+async def test_a_list_computed_whole_pages_the_same_way(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    load_reference(container.operations, container.clock)
+    await graphql.data(
+        'query ($p: Int) { territory(code: "CMM", consistentWith: $p) { __typename } }',
+        {"p": container.head()},
+    )
+    seen: list[str] = []
+    after, population = None, 0
+    while True:
+        page = (await graphql.data(PLACES, {"after": after}))["territories"]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        seen += [place["code"] for place in page["nodes"]]
+        population += sum(place["population"] or 0 for place in page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == sorted(set(seen))
+    assert len(seen) == page["totalCount"] == 82
+    assert population == page["population"]  # of the whole list, on every page
