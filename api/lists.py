@@ -119,9 +119,10 @@ async def _listed(
     context = info.context
     size = first_of(first, MAX_PAGE)
     start = decode(wanted.kind, after, (str, UUID)) if after is not None else None
-    await reach(context, ("verification", source), consistent_with)
     if territory is not None:
         check("territory", territory, max_length=CODE_MAX)
+    await reach(context, ("verification", source), consistent_with)
+    if territory is not None:
         codes, cities = await _places(context, territory.strip())
         wanted = replace(wanted, codes=codes, cities=cities)
     view = context.container.verification
