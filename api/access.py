@@ -39,6 +39,9 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.location": EVERYONE,
     "Query.autocomplete": EVERYONE,
     "Query.searchServices": EVERYONE,
+    "Query.organizations": EVERYONE,
+    "Query.services": EVERYONE,
+    "Query.locations": EVERYONE,
     # The directory team's work.
     "Query.recordHistory": HISTORY_READERS,
     "Query.verificationQueue": EDITORS,
@@ -120,6 +123,12 @@ EXACT_FIGURES = (Role.ANALYST, Role.AUDITOR)
 ARGUMENTS: dict[str, tuple[Role, ...]] = {
     # Inactive records are the directory team's, and counsellors' to see what closed.
     "Query.searchServices.includeInactive": (Role.EDITOR, Role.COUNSELLOR),
+    # Lists show records in service; other statuses and the annual check are the team's.
+    **{
+        f"Query.{name}.{argument}": EDITORS
+        for name in ("organizations", "services", "locations")
+        for argument in ("status", "verification")
+    },
 }
 
 
@@ -128,17 +137,19 @@ TYPES: dict[str, tuple[Role, ...]] = {
     **dict.fromkeys(
         ("Organization", "Service", "Location", "ServiceAtLocationResult", "LocalizedText",
          "AddressType", "CoordinatesType", "PhoneType", "ScheduleType", "OpeningHoursType",
-         "SearchConnection", "SearchEdge", "SearchFacets", "FacetValue", "PageInfo",
-         "Suggestion"),
+         "SearchConnection", "ServiceAtLocationResultEdge", "SearchFacets", "FacetValue",
+         "PageInfo", "Suggestion", "OrganizationConnection", "OrganizationEdge",
+         "ServiceConnection", "ServiceEdge", "LocationConnection", "LocationEdge"),
         EVERYONE,
     ),
     # Territories, coverage and published figures.
     **dict.fromkeys(
-        ("Territory", "TerritoryList", "Coverage", "CoverageAgreementType", "CoverageInterval",
-         "CoverageTimeline", "CoverageChanges", "CoverageChangeType", "CoveredTerritories",
-         "KindTotal", "PopulationSeries", "PopulationPoint", "Statistics", "StatisticsCell",
-         "Figure", "DirectoryStatistics", "DirectoryKindStatistics", "DirectoryFigure",
-         "TaxonomyTerm", "TaxonomyTermConnection", "TaxonomyTermEdge", "TaxonomyTermPageInfo"),
+        ("Territory", "TerritoryEdge", "TerritoryList", "Coverage", "CoverageAgreementType",
+         "CoverageInterval", "CoverageTimeline", "CoverageChanges", "CoverageChangeType",
+         "CoverageChangeTypeEdge", "CoveredTerritories", "KindTotal", "PopulationSeries",
+         "PopulationPoint", "Statistics", "StatisticsCell", "Figure", "DirectoryStatistics",
+         "DirectoryKindStatistics", "DirectoryFigure", "TaxonomyTerm", "TaxonomyTermConnection",
+         "TaxonomyTermEdge"),
         EVERYONE,
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.
@@ -150,18 +161,22 @@ TYPES: dict[str, tuple[Role, ...]] = {
     ),
     # The directory team's work.
     "RecordHistory": HISTORY_READERS,
+    "FieldChangeEdge": HISTORY_READERS,
     "FieldChange": HISTORY_READERS,
     "VerificationList": EDITORS,
+    "RecordToVerifyEdge": EDITORS,
     "RecordToVerify": EDITORS,
     # Caller-level records.
     **dict.fromkeys(
-        ("Interaction", "InteractionPage", "Inquirer", "NeedRecord", "Referral", "Unmet",
-         "FollowUpRecord", "Correction"),
+        ("Interaction", "InteractionEdge", "InteractionPage", "Inquirer", "NeedRecord",
+         "Referral", "Unmet", "FollowUpRecord", "Correction"),
         CONTACT_READERS,
     ),
     "InteractionReceipt": COUNSELLORS,
     # The log as auditors read it.
-    **dict.fromkeys(("AuditPage", "AuditEntry", "AuditChange", "PastRecord"), AUDITORS),
+    **dict.fromkeys(
+        ("AuditPage", "AuditEntryEdge", "AuditEntry", "AuditChange", "PastRecord"), AUDITORS
+    ),
 }  # fmt: skip
 
 FIELDS: dict[str, tuple[Role, ...]] = {

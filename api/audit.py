@@ -21,7 +21,16 @@ from api.errors import (
     as_error,
 )
 from api.moments import read_moment, read_optional_moment
-from api.records import page_size
+from api.pagination import (
+    AFTER,
+    Connection,
+    Counter,
+    counted,
+    decode,
+    first_argument,
+    first_of,
+    keyset,
+)
 from api.shared import parse_id
 from domain.errors import InvalidInput, NotFound
 from domain.limits import PERSON_MAX, at_most
@@ -72,11 +81,9 @@ class AuditEntry:
         )  # fmt: skip
 
 
-@strawberry.type
-class AuditPage:
-    entries: list[AuditEntry]
-    end_position: int = strawberry.field(description="Pass as `after` for the next page.")
-    has_more: bool
+@strawberry.type(description="Facts of the log, in log order.")
+class AuditPage(Connection[AuditEntry]):
+    pass
 
 
 AuditLogResult = Annotated[
@@ -89,16 +96,20 @@ HistoryPageResult = Annotated[
 ]
 
 
-def _page(
-    entries: Sequence[tuple[AuditRow, list[Change] | None]], size: int, after: int
-) -> AuditPage:
+Entry = tuple[AuditRow, list[Change] | None]
+TAG = "log"  # the log's position orders both lists
+
+
+def _position(after: str | None) -> int:
+    return int(decode(TAG, after, (int,))[0]) if after is not None else 0
+
+
+def _page(entries: Sequence[Entry], size: int, after: str | None, counter: Counter) -> AuditPage:
     """The first `size` entries (one more was read to tell whether more follow)."""
-    shown = entries[:size]
-    return AuditPage(
-        entries=[AuditEntry.of(row, found) for row, found in shown],
-        end_position=shown[-1][0].position if shown else after,
-        has_more=len(entries) > size,
-    )
+    return keyset(
+        AuditPage, entries, size, tag=TAG, key=lambda entry: [entry[0].position],
+        node=lambda entry: AuditEntry.of(*entry), after=after, counter=counter,
+    )  # fmt: skip
 
 
 @strawberry.type
@@ -113,7 +124,8 @@ class AuditQuery:
         to: datetime | None = None,
         actor: Annotated[str | None, strawberry.argument(description=at_most(PERSON_MAX))] = None,
         types: Annotated[list[str] | None, strawberry.argument(description=TYPES)] = None,
-        first: int = 100, after: int = 0, consistent_with: int | None = None,
+        first: Annotated[int, first_argument(100, PAGE_MAX)] = 100,
+        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
     ) -> AuditLogResult:  # fmt: skip
         context = info.context
         try:
@@ -124,16 +136,20 @@ class AuditQuery:
                     raise InvalidInput("types", f"at most {TYPES_MAX} kinds")
                 for index, kind in enumerate(types):
                     check(f"types[{index}]", kind, max_length=TYPE_MAX)
-            size = page_size(first, PAGE_MAX)
+            size = first_of(first, PAGE_MAX)
+            position = _position(after)
             from_ = read_optional_moment("from", from_)
             to = read_optional_moment("to", to)
             if from_ is not None and to is not None and to <= from_:
                 raise InvalidInput("to", f"{to.isoformat()} is not after {from_.isoformat()}")
             await reach(context, ("audit",), consistent_with)
-            rows = await context.call(
-                context.container.audit.log, from_, to, actor, types or [], size + 1, after
-            )
-            return _page([(row, None) for row in rows], size, after)
+            audit, kinds = context.container.audit, types or []
+            rows = await context.call(audit.log, from_, to, actor, kinds, size + 1, position)
+
+            async def count() -> int:
+                return await context.call(audit.count, from_, to, actor, kinds)
+
+            return _page([(row, None) for row in rows], size, after, count)
         except EXPECTED as error:
             return cast(AuditLogResult, as_error(error))
 
@@ -142,12 +158,14 @@ class AuditQuery:
         "the fields each changed (before and after); auditors only."
     )
     async def history(
-        self, info: Info, id: strawberry.ID, first: int = 100, after: int = 0,
-        consistent_with: int | None = None,
+        self, info: Info, id: strawberry.ID,
+        first: Annotated[int, first_argument(100, PAGE_MAX)] = 100,
+        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
     ) -> HistoryPageResult:  # fmt: skip
         context = info.context
         try:
-            size = page_size(first, PAGE_MAX)
+            size = first_of(first, PAGE_MAX)
+            position = _position(after)
             uuid = parse_id("id", id)
             await reach(context, ("audit",), consistent_with)
             # Values before the page's facts come from the facts before it: read from the start.
@@ -155,8 +173,8 @@ class AuditQuery:
             if not rows:
                 raise NotFound("record", uuid)
             found = list(changes(row.fields for row in rows))
-            later = [(r, c) for r, c in zip(rows, found, strict=True) if r.position > after]
-            return _page(later, size, after)
+            later = [(r, c) for r, c in zip(rows, found, strict=True) if r.position > position]
+            return _page(later, size, after, counted(len(rows)))
         except EXPECTED as error:
             return cast(HistoryPageResult, as_error(error))
 

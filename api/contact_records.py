@@ -20,6 +20,7 @@ from api.errors import (
 )
 from api.moments import read_day
 from api.nodes import Node
+from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
 from api.shared import parse_id
 from domain import limits
 from domain.errors import InvalidInput, NotFound
@@ -28,6 +29,7 @@ from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
 PAGE_MAX = 200
+TAG = "contacts"
 
 
 @strawberry.type(name="Inquirer")
@@ -146,10 +148,9 @@ class InteractionRecord(Node):
         )  # fmt: skip
 
 
-@strawberry.type
-class InteractionPage:
-    items: list[InteractionRecord]
-    end_cursor: str | None
+@strawberry.type(description="Contacts, newest first.")
+class InteractionPage(Connection[InteractionRecord]):
+    pass
 
 
 InteractionRead = Annotated[
@@ -166,19 +167,11 @@ InteractionList = Annotated[
 ]
 
 
-def _cursor(row: ContactRow) -> str:
-    return f"{row.started_at.isoformat()}|{row.row_id}"
-
-
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
+    if cursor is None:
         return None
-    check("after", cursor, max_length=100)
-    try:
-        at, row = cursor.rsplit("|", 1)
-        return datetime.fromisoformat(at), int(row)
-    except ValueError:
-        raise InvalidInput("after", f"{cursor!r} is not a cursor of this list") from None
+    at, row = decode(TAG, cursor, (datetime, int))
+    return at, row
 
 
 def local_midnight(day: date) -> datetime:
@@ -211,7 +204,8 @@ class InteractionQuery:
         counsellor: Annotated[
             str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
         ] = None,
-        first: int = 50, after: str | None = None, consistent_with: int | None = None,
+        first: Annotated[int, first_argument(50, PAGE_MAX)] = 50,
+        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
     ) -> InteractionList:  # fmt: skip
         context = info.context
         try:
@@ -222,15 +216,17 @@ class InteractionQuery:
             await reach(context, ("interactions",), consistent_with)
             if to < from_:
                 raise InvalidInput("to", f"{to} is before {from_}")
-            if not 1 <= first <= PAGE_MAX:
-                raise InvalidInput("first", f"ask for 1 to {PAGE_MAX} contacts a page")
-            rows = await context.call(
-                context.container.interactions.contacts, local_midnight(from_),
-                local_midnight(to + timedelta(days=1)), counsellor, first, _after(after),
+            size, start = first_of(first, PAGE_MAX), _after(after)
+            view = context.container.interactions
+            begin, end = local_midnight(from_), local_midnight(to + timedelta(days=1))
+            rows = await context.call(view.contacts, begin, end, counsellor, size + 1, start)
+
+            async def count() -> int:
+                return await context.call(view.count_contacts, begin, end, counsellor)
+
+            return keyset(
+                InteractionPage, rows, size, tag=TAG, key=lambda row: [row.started_at, row.row_id],
+                node=InteractionRecord.of, after=after, counter=count,
             )  # fmt: skip
-            return InteractionPage(
-                items=[InteractionRecord.of(row) for row in rows],
-                end_cursor=_cursor(rows[-1]) if len(rows) == first else None,
-            )
         except EXPECTED as error:
             return cast(InteractionList, as_error(error))

@@ -11,7 +11,8 @@ weight; long strings are listed by hand (their bounds are in `domain.limits`).
 
 Every list of objects in the schema has a declared size, `SIZES`: the most items it can hold
 (a contact's needs, a place's ancestors, every territory), or `PAGED` for the list of a page,
-which holds at most the page asked (`first`, or its default) of the field above it; or a size
+which holds at most the page asked (`first`, or its default) of the field above it (the
+`edges` and `nodes` of every connection are, without being named here); or a size
 per unit of an argument above it, `BY_ARGUMENT` (the `top` places of each region). The schema
 refuses to build while a list of objects has no declared size, so no list escapes the count.
 Lists of scalars cost one: each of their items is a value the domain bounds.
@@ -57,17 +58,10 @@ from domain.limits import (
 
 PAGE_ARGUMENT = "first"
 PAGED = 0
+CONNECTION_LISTS = ("edges", "nodes")  # of a type with `pageInfo`: a connection's page
 TERRITORIES = 2_000  # the reference holds 1,284 places; `territories(first:)` lists at most this
 
 SIZES: dict[str, int] = {
-    # Pages: sized by `first` on the field above.
-    "AuditPage.entries": PAGED,
-    "InteractionPage.items": PAGED,
-    "RecordHistory.changes": PAGED,
-    "SearchConnection.edges": PAGED,
-    "TerritoryList.items": PAGED,
-    "TaxonomyTermConnection.edges": PAGED,
-    "VerificationList.items": PAGED,
     # What one record holds, as the domain bounds it.
     "AuditEntry.changes": 60,
     "Interaction.needs": limits.NEEDS_MAX,
@@ -84,8 +78,6 @@ SIZES: dict[str, int] = {
     "Coverage.agreements": 100,
     "CoverageInterval.agreements": 100,
     "CoverageTimeline.intervals": 200,
-    "CoverageChanges.gained": TERRITORIES,
-    "CoverageChanges.lost": TERRITORIES,
     "CoveredTerritories.territories": TERRITORIES,
     "CoveredTerritories.totals": 7,
     "PopulationSeries.points": 400,
@@ -152,6 +144,8 @@ CSV = "Statistics.csv"  # weighs the tables it holds (`_csv`)
 # What a resolver's work costs, on top of its fields.
 RESOLVERS: dict[str, int] = {
     "Query.searchServices": 1_000,
+    # A filtered page and its count, then the page's records read whole.
+    **dict.fromkeys(("Query.organizations", "Query.services", "Query.locations"), 100),
     "Query.statistics": 1_000,
     "Query.directoryStatistics": 1_000,  # one pass over every record's history
     "Subscription.statisticsChanged": 1_000,
@@ -191,9 +185,29 @@ def lists_of_objects(schema: GraphQLSchema) -> Iterator[str]:
                 yield f"{name}.{field_name}"
 
 
+def paged(owner: GraphQLNamedType, field: str) -> bool:
+    """Whether `owner.field` is the page of a connection: as long as the `first` above it."""
+    return (
+        field in CONNECTION_LISTS
+        and isinstance(owner, GraphQLObjectType | GraphQLInterfaceType)
+        and "pageInfo" in owner.fields
+    )
+
+
 def unsized(schema: GraphQLSchema) -> list[str]:
     """The lists of objects that have no declared size."""
-    return [name for name in lists_of_objects(schema) if name not in SIZES | BY_ARGUMENT]
+    return [
+        name
+        for name in lists_of_objects(schema)
+        if name not in SIZES | BY_ARGUMENT and not paged(*_owner(schema, name))
+    ]
+
+
+def _owner(schema: GraphQLSchema, name: str) -> tuple[GraphQLNamedType, str]:
+    type_name, field = name.split(".")
+    owner = schema.get_type(type_name)
+    assert owner is not None
+    return owner, field
 
 
 def unweighted(schema: GraphQLSchema) -> list[str]:
@@ -228,10 +242,12 @@ def _numbers(
     return {name: max(1, number) for name, number in found.items()}
 
 
-def _items(name: str, definition: GraphQLField, asked: Mapping[str, int]) -> int:
+def _items(
+    name: str, definition: GraphQLField, asked: Mapping[str, int], page: bool = False
+) -> int:
     if not isinstance(_unwrapped(definition.type), GraphQLList):
         return 1
-    if PAGE_ARGUMENT in definition.args or SIZES.get(name) == PAGED:
+    if PAGE_ARGUMENT in definition.args or SIZES.get(name) == PAGED or page:
         return asked.get(PAGE_ARGUMENT, 1)
     if name in BY_ARGUMENT:
         argument, each = BY_ARGUMENT[name]
@@ -308,7 +324,8 @@ def cost(
             elif key in TEXT:  # a localized text: each language asked
                 total += 1 + work + TEXT[key] * max(1, inner)
             else:
-                total += 1 + work + _items(key, definition, asked) * inner
+                page = paged(owner, name)
+                total += 1 + work + _items(key, definition, asked, page) * inner
         return total
 
     # A variable the request leaves out takes the default its definition gives, if any.

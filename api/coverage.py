@@ -12,6 +12,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
+from api.cost import TERRITORIES
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -19,7 +20,8 @@ from api.errors import (
     as_error,
 )
 from api.moments import read_day, read_optional_moment
-from api.territories import Territory, TerritoryKind
+from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
+from api.territories import Territory, TerritoryKind, in_code_order
 from domain import limits
 from domain.coverage import Channel as DomainChannel
 from domain.errors import InvalidInput
@@ -154,12 +156,10 @@ class KindTotal:
     population: int
 
 
-@strawberry.type
-class CoveredTerritories:
+@strawberry.type(description="Covered places of the kind asked, in code order.")
+class CoveredTerritories(Connection[Territory]):
     at: date
     channel: Channel  # type: ignore[valid-type]
-    territories: list[Territory] = strawberry.field(description="Covered places of the kind asked.")
-    count: int
     population: int = strawberry.field(description="Sum of the listed places' populations.")
     totals: list[KindTotal] = strawberry.field(description="Covered places of every kind.")
 
@@ -187,10 +187,9 @@ class CoverageChangeType:
     gained: bool
 
 
-@strawberry.type
-class CoverageChanges:
-    gained: list[CoverageChangeType]
-    lost: list[CoverageChangeType]
+@strawberry.type(description="Places gained or lost, by date, then code.")
+class CoverageChanges(Connection[CoverageChangeType]):
+    pass
 
 
 @strawberry.type
@@ -267,9 +266,12 @@ class CoverageHistoryQuery:
         channel: Channel,  # type: ignore[valid-type]
         kind: TerritoryKind | None = None,  # type: ignore[valid-type]
         as_known_at: datetime | None = None,
+        first: Annotated[int, first_argument(TERRITORIES, TERRITORIES)] = TERRITORIES,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> CoveredResult:
         try:
+            first_of(first, TERRITORIES)
             at = read_day("at", at)
             as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
@@ -278,11 +280,9 @@ class CoverageHistoryQuery:
             covered = covered_territories(
                 found.territories, found.agreements, value, at, wanted, as_known_at
             )
-            return CoveredTerritories(
-                at=at,
-                channel=channel,
-                territories=[Territory.from_row(found.rows[p.code]) for p in covered.places],
-                count=len(covered.places),
+            places = [found.rows[place.code] for place in covered.places]
+            return in_code_order(
+                CoveredTerritories, places, first, after, at=at, channel=channel,
                 population=covered.population,
                 totals=[
                     KindTotal(kind=DomainTerritoryKind(t.kind), count=t.count,
@@ -330,7 +330,8 @@ class CoverageHistoryQuery:
             return cast(TimelineResult, as_error(error))
 
     @strawberry.field(
-        description="Places gained and lost on a channel after `from`, up to `to` included."
+        description="Places gained and lost on a channel after `from`, up to `to` included: "
+        "each change says which (`gained`)."
     )
     async def coverage_changes(
         self,
@@ -340,9 +341,12 @@ class CoverageHistoryQuery:
         channel: Channel,  # type: ignore[valid-type]
         kind: TerritoryKind = DomainTerritoryKind.MUNICIPALITY,  # type: ignore[valid-type]
         as_known_at: datetime | None = None,
+        first: Annotated[int, first_argument(TERRITORIES, TERRITORIES)] = TERRITORIES,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> ChangesResult:
         try:
+            first_of(first, TERRITORIES)
             _span(start, to)
             as_known_at = read_optional_moment("asKnownAt", as_known_at)
             found = await known(info, as_known_at, consistent_with)
@@ -354,15 +358,13 @@ class CoverageHistoryQuery:
             )  # fmt: skip
 
             def shown(change: Any) -> CoverageChangeType:
-                row = found.rows[change.place.code]
-                return CoverageChangeType(
-                    date=change.day, territory=Territory.from_row(row), gained=change.gained
-                )
+                place = Territory.from_row(found.rows[change.place.code])
+                return CoverageChangeType(date=change.day, territory=place, gained=change.gained)
 
-            return CoverageChanges(
-                gained=[shown(c) for c in moves if c.gained],
-                lost=[shown(c) for c in moves if not c.gained],
-            )
+            return in_memory(
+                CoverageChanges, moves, first, after, tag="changes", shape=(date, str),
+                key=lambda change: (change.day, change.place.code), node=shown,
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(ChangesResult, as_error(error))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, TypeVar, cast
+from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,6 +23,7 @@ from api.errors import (
 )
 from api.handling import written
 from api.moments import read_optional_moment
+from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
 from api.shared import (
     REASON,
     LocalizedTextInput,
@@ -33,7 +35,6 @@ from api.shared import (
     reason_of,
 )
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
-from domain.errors import InvalidInput
 from domain.handlers.directory import (
     AmendOrganization,
     DeactivateRecord,
@@ -44,6 +45,7 @@ from domain.handlers.directory import (
 )
 from domain.limits import PERSON_MAX, WEBSITE_MAX, at_most
 from domain.values import parse_website
+from projections.history import Change
 from projections.verification import CheckRow
 
 __all__ = ["REASON", "EditResult"]
@@ -219,11 +221,9 @@ class FieldChange:
     reason: str | None
 
 
-@strawberry.type
-class RecordHistory:
-    changes: list[FieldChange]
-    end_version: int = strawberry.field(description="Pass as `after` for the next page.")
-    has_more: bool
+@strawberry.type(description="A record's changes, in version then field order.")
+class RecordHistory(Connection[FieldChange]):
+    pass
 
 
 @strawberry.enum
@@ -231,6 +231,7 @@ class VerificationState(Enum):
     DUE = "DUE"
     OVERDUE = "OVERDUE"
     VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
+    FLAGGED = "FLAGGED"
 
 
 @strawberry.enum
@@ -261,9 +262,9 @@ class RecordToVerify:
         )
 
 
-@strawberry.type
-class VerificationList:
-    items: list[RecordToVerify]
+@strawberry.type(description="Records to check, the longest unchecked first, then by id.")
+class VerificationList(Connection[RecordToVerify]):
+    pass
 
 
 HistoryResult = Annotated[
@@ -275,12 +276,15 @@ QueueResult = Annotated[
     strawberry.union("VerificationQueueResult"),
 ]
 MAX_PAGE = 100
+FIRST = first_argument(50, MAX_PAGE)
 
 
-def page_size(first: int, most: int = MAX_PAGE) -> int:
-    if not 1 <= first <= most:
-        raise InvalidInput("first", f"must be between 1 and {most}")
-    return first
+def _change(c: Change) -> FieldChange:
+    return FieldChange(
+        version=c.version, fact=c.fact, field=c.field,
+        previous_value=cast(JSON, c.previous), new_value=cast(JSON, c.replacement),
+        actor=c.actor, occurred_at=c.occurred_at, recorded_at=c.recorded_at, reason=c.reason,
+    )  # fmt: skip
 
 
 @strawberry.type
@@ -290,36 +294,32 @@ class RecordQuery:
         self,
         info: Info,
         id: strawberry.ID,
-        first: int = 50,
-        after: int = 0,
+        first: Annotated[int, FIRST] = 50,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> HistoryResult:
         context = info.context
         try:
             record_id = parse_id("id", id)
-            size = page_size(first)
+            size = first_of(first, MAX_PAGE)
+            start = decode("history", after, (int, str)) if after is not None else None
             await reach(context, ("history",), consistent_with)
-            found = await context.call(context.container.history.changes, record_id, after, size)
-            last = await context.call(context.container.history.last_version, record_id)
-            end = max([after, *(change.version for change in found)])
-            return RecordHistory(
-                changes=[
-                    FieldChange(
-                        version=c.version, fact=c.fact, field=c.field,
-                        previous_value=cast(JSON, c.previous), new_value=cast(JSON, c.replacement),
-                        actor=c.actor, occurred_at=c.occurred_at,
-                        recorded_at=c.recorded_at, reason=c.reason,
-                    )
-                    for c in found
-                ],
-                end_version=end,
-                has_more=last > end,
+            history = context.container.history
+            found = await context.call(history.changes, record_id, start, size + 1)
+
+            async def count() -> int:
+                return await context.call(history.count_changes, record_id)
+
+            return keyset(
+                RecordHistory, found, size, tag="history", key=lambda c: [c.version, c.field],
+                node=_change, after=after, counter=count,
             )  # fmt: skip
         except EXPECTED as error:
             return cast(HistoryResult, as_error(error))
 
     @strawberry.field(
-        description="Records due, overdue, or verified this year, oldest check first."
+        description="Records due, overdue, verified this year, or flagged for review, oldest "
+        "check first."
     )
     async def verification_queue(
         self,
@@ -327,24 +327,29 @@ class RecordQuery:
         state: VerificationState,
         as_of: datetime | None = None,
         kinds: list[RecordKind] | None = None,
-        first: int = 50,
+        first: Annotated[int, FIRST] = 50,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> QueueResult:
         context = info.context
         try:
-            size = page_size(first)
-            as_of = read_optional_moment("asOf", as_of)
+            size = first_of(first, MAX_PAGE)
+            start = decode("checks", after, (datetime, UUID)) if after is not None else None
+            as_of = read_optional_moment("asOf", as_of) or context.container.clock.now()
             await reach(context, ("verification",), consistent_with)
             wanted = (
                 [kind.value for kind in kinds] if kinds else ["organization", "service", "location"]
             )
-            rows = await context.call(
-                context.container.verification.queue,
-                state.value,
-                as_of or context.container.clock.now(),
-                wanted,
-                size,
-            )
-            return VerificationList(items=[RecordToVerify.from_row(row) for row in rows])
+            view = context.container.verification
+            rows = await context.call(view.queue, state.value, as_of, wanted, size + 1, start)
+
+            async def count() -> int:
+                return await context.call(view.count, state.value, as_of, wanted)
+
+            return keyset(
+                VerificationList, rows, size, tag="checks",
+                key=lambda row: [row.verified_at or row.registered_at, row.id],
+                node=RecordToVerify.from_row, after=after, counter=count,
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(QueueResult, as_error(error))

@@ -29,6 +29,7 @@ from api.directory_statistics import DirectoryStatisticsQuery
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
 from api.limits import request_limits, typed
+from api.lists import ListQuery
 from api.masking import Masking
 from api.nodes import NodeQuery
 from api.records import RecordMutation, RecordQuery
@@ -50,6 +51,7 @@ CACHE_SIZE = 512
 class Query(
     DirectoryQuery,
     ServiceQuery,
+    ListQuery,
     SearchQueryType,
     RecordQuery,
     TerritoryQuery,

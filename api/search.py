@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, cast
@@ -24,6 +22,7 @@ from api.errors import (
     as_error,
 )
 from api.moments import read_optional_moment
+from api.pagination import AFTER, Connection, connection, counted, decode, encode, first_argument
 from api.shared import LocalizedTextType
 from api.taxonomy import Language
 from domain.errors import InvalidInput
@@ -101,22 +100,7 @@ class ServiceAtLocationResult:
 
 
 @strawberry.type
-class SearchEdge:
-    cursor: str
-    node: ServiceAtLocationResult
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class SearchConnection:
-    total_count: int
-    edges: list[SearchEdge]
-    page_info: PageInfo
+class SearchConnection(Connection[ServiceAtLocationResult]):
     facets: SearchFacets
     rewritten_text: str | None = strawberry.field(
         description="When nothing matched the text as typed, the spelling that was searched."
@@ -134,16 +118,12 @@ SearchResult = Annotated[
 
 
 def encode_cursor(cursor: Cursor) -> str:
-    raw = json.dumps([cursor.tier, cursor.distance, cursor.rank, str(cursor.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return encode("search", [cursor.tier, cursor.distance, cursor.rank, cursor.id])
 
 
 def decode_cursor(raw: str) -> Cursor:
-    try:
-        tier, distance, rank, id = json.loads(base64.urlsafe_b64decode(raw.encode()))
-        return Cursor(int(tier), float(distance), float(rank), UUID(id))
-    except (ValueError, TypeError):
-        raise InvalidInput("after", "is not a cursor this search returned") from None
+    tier, distance, rank, id = decode("search", raw, (int, float, float, UUID))
+    return Cursor(tier, distance, rank, id)
 
 
 def asks_for(fields: list[Selection], name: str) -> bool:
@@ -212,8 +192,8 @@ class SearchQueryType:
         languages: Annotated[list[str] | None, LANGUAGES] = None,
         open_at: datetime | None = None,
         include_inactive: bool = False,
-        first: int = 20,
-        after: str | None = None,
+        first: Annotated[int, first_argument(20, MAX_PAGE)] = 20,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
         language: Annotated[
             Language, strawberry.argument(description="Of the category names in facets.")
@@ -263,14 +243,12 @@ class SearchQueryType:
                 if page.categories
                 else {}
             )
-            edges = [SearchEdge(cursor=encode_cursor(h.cursor), node=node(h)) for h in page.hits]
-            return SearchConnection(
-                total_count=page.total,
-                edges=edges,
-                page_info=PageInfo(
-                    has_next_page=page.has_next,
-                    end_cursor=edges[-1].cursor if edges else None,
-                ),
+            return connection(
+                SearchConnection,
+                [(encode_cursor(hit.cursor), node(hit)) for hit in page.hits],
+                has_next=page.has_next,
+                after=after,
+                counter=counted(page.total),
                 facets=SearchFacets(
                     categories=[
                         FacetValue(value=f.value, count=f.count, name=named_facets.get(f.value))

@@ -3,8 +3,6 @@ match, and the editors' changes to them."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from enum import Enum
 from typing import Annotated, cast
 
@@ -22,17 +20,18 @@ from api.errors import (
     as_error,
 )
 from api.handling import written
+from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
 from api.shared import LocalizedTextInput, LocalizedTextType, Receipt
 from domain import limits
-from domain.errors import InvalidInput, NotFound
+from domain.errors import NotFound
 from domain.handlers.taxonomy import ChangeSynonyms, DefineTerm, RenameTerm, TermSpec
 from domain.handlers.taxonomy import Language as DomainLanguage
 from domain.taxonomy import parse_code
-from domain.text import check
 from projections.taxonomy import Term
 
 # A page of terms holds at most this many; the whole shipped reference fits in one.
 TERMS_PAGE = 200
+CURSOR_TAG = "taxonomyTerms"
 CODE = limits.at_most(limits.CODE_MAX)
 SYNONYMS = (
     f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} {limits.at_most(limits.SYNONYM_MAX)} each."
@@ -70,22 +69,9 @@ class TaxonomyTermType:
         )  # fmt: skip
 
 
-@strawberry.type
-class TaxonomyTermEdge:
-    cursor: str
-    node: TaxonomyTermType
-
-
-@strawberry.type
-class TaxonomyTermPageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class TaxonomyTermConnection:
-    edges: list[TaxonomyTermEdge]
-    page_info: TaxonomyTermPageInfo
+@strawberry.type(description="Taxonomy terms in code order.")
+class TaxonomyTermConnection(Connection[TaxonomyTermType]):
+    pass
 
 
 TaxonomyTermResult = Annotated[
@@ -100,18 +86,6 @@ TaxonomyChangeResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
     strawberry.union("TaxonomyChangeResult"),
 ]
-
-
-def encode_cursor(code: str) -> str:
-    return base64.urlsafe_b64encode(code.encode()).decode()
-
-
-def decode_cursor(raw: str) -> str:
-    check("after", raw, max_length=4 * limits.CODE_MAX)
-    try:
-        return parse_code("after", base64.urlsafe_b64decode(raw.encode()).decode())
-    except (ValueError, binascii.Error, InvalidInput):
-        raise InvalidInput("after", "is not a cursor this list returned") from None
 
 
 @strawberry.type
@@ -138,27 +112,25 @@ class TaxonomyQuery:
     async def taxonomy_terms(
         self, info: Info,
         parent: Annotated[str | None, strawberry.argument(description=CODE)] = None,
-        first: int = 50, after: str | None = None, consistent_with: int | None = None,
+        first: Annotated[int, first_argument(50, TERMS_PAGE)] = 50,
+        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
     ) -> TaxonomyTermsResult:  # fmt: skip
         context = info.context
         try:
-            if not 1 <= first <= TERMS_PAGE:
-                raise InvalidInput("first", f"must be between 1 and {TERMS_PAGE}")
+            size = first_of(first, TERMS_PAGE)
             above = parse_code("parent", parent) if parent is not None else None
-            start = decode_cursor(after) if after is not None else None
+            start = decode(CURSOR_TAG, after, (str,))[0] if after is not None else None
             await reach(context, ("taxonomy",), consistent_with)
-            terms = await context.call(context.container.taxonomy.children, above, start, first + 1)
-            edges = [
-                TaxonomyTermEdge(cursor=encode_cursor(t.code), node=TaxonomyTermType.of(t))
-                for t in terms[:first]
-            ]
-            return TaxonomyTermConnection(
-                edges=edges,
-                page_info=TaxonomyTermPageInfo(
-                    has_next_page=len(terms) > first,
-                    end_cursor=edges[-1].cursor if edges else None,
-                ),
-            )
+            view = context.container.taxonomy
+            terms = await context.call(view.children, above, start, size + 1)
+
+            async def count() -> int:
+                return await context.call(view.count_children, above)
+
+            return keyset(
+                TaxonomyTermConnection, terms, size, tag=CURSOR_TAG, key=lambda t: (t.code,),
+                node=TaxonomyTermType.of, after=after, counter=count,
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(TaxonomyTermsResult, as_error(error))
 

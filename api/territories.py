@@ -3,8 +3,9 @@ hierarchy's dated changes, recorded by the `coverage_admin` role."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 
@@ -20,6 +21,7 @@ from api.errors import (
     as_error,
 )
 from api.handling import written
+from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
 from api.shared import Receipt
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
@@ -76,12 +78,14 @@ TerritoriesResult = Annotated[
     strawberry.union("TerritoriesResult"),
 ]
 CODE = at_most(CODE_MAX)
+C = TypeVar("C", bound=Connection[Any])
 
 
-@strawberry.type
-class TerritoryList:
-    items: list[Territory]
-    population: int = strawberry.field(description="Sum of the listed places' populations.")
+@strawberry.type(description="Territories in code order.")
+class TerritoryList(Connection[Territory]):
+    population: int = strawberry.field(
+        description="Sum of the populations of every place of the list, over all its pages."
+    )
 
 
 @strawberry.type
@@ -104,20 +108,20 @@ class TerritoryQuery:
     @strawberry.field(
         description="Territories of a kind, optionally those directly within a place "
         "(its children in the tree, or the members of a grouping such as the CMM), in code "
-        f"order: the first `first` of them (1 to {TERRITORIES}, the default lists them all)."
+        "order."
     )
     async def territories(
         self,
         info: Info,
         kind: TerritoryKind | None = None,  # type: ignore[valid-type]
         within: Annotated[str | None, strawberry.argument(description=CODE)] = None,
-        first: int = TERRITORIES,
+        first: Annotated[int, first_argument(TERRITORIES, TERRITORIES)] = TERRITORIES,
+        after: Annotated[str | None, AFTER] = None,
         consistent_with: int | None = None,
     ) -> TerritoriesResult:
         context = info.context
         try:
-            if not 1 <= first <= TERRITORIES:
-                raise InvalidInput("first", f"must be between 1 and {TERRITORIES}")
+            first_of(first, TERRITORIES)
             if within is not None:
                 check("within", within, max_length=CODE_MAX)
             await reach(context, ("territories",), consistent_with)
@@ -126,12 +130,25 @@ class TerritoryQuery:
                 within,
                 kind.value if kind is not None else None,
             )
-            items = [Territory.from_row(row) for row in rows[:first]]
-            return TerritoryList(
-                items=items, population=sum(item.population or 0 for item in items)
-            )
+            return in_code_order(TerritoryList, rows, first, after, population=population(rows))
         except EXPECTED as error:
             return cast(TerritoriesResult, as_error(error))
+
+
+def population(rows: Sequence[TerritoryRow]) -> int:
+    return sum(row.population or 0 for row in rows)
+
+
+def in_code_order(
+    kind: Callable[..., C], rows: Sequence[TerritoryRow], first: int, after: str | None,
+    **extra: Any,
+) -> C:  # fmt: skip
+    """A page of places, in code order (sorted here, not by the database's collation, so the
+    cursor compares as the order does)."""
+    return in_memory(
+        kind, rows, first, after, tag="places", key=lambda row: (row.code,), shape=(str,),
+        node=Territory.from_row, **extra,
+    )  # fmt: skip
 
 
 @strawberry.input

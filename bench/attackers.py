@@ -27,13 +27,13 @@ TIMEOUT = 30.0  # one request; past it the client counts a timeout and opens a n
 MOST_REQUESTS = 1_000_000  # per client, beside the time bound
 IN_FLIGHT = 90  # WebSocket messages unanswered, per socket (strawberry refuses past 100)
 PROTOCOL = Subprotocol("graphql-transport-ws")
-ALIAS = ("territories { ... on TerritoryList { items { code name parent { code name } "
+ALIAS = ("territories { ... on TerritoryList { nodes { code name parent { code name } "
          "ancestors { code name } } } }")  # fmt: skip
 TERRITORIES = "query {\n" + "\n".join(f"  t{index}: {ALIAS}" for index in range(30)) + "\n}"
 FREE_FORM = [
     'query { searchServices(text: "aide", first: 5) { __typename } }',
     'mutation { registerOrganization(input: {name: {fr: "Organisme"}}) { __typename } }',
-    "query { territories { ... on TerritoryList { items { code } } } }",
+    "query { territories { ... on TerritoryList { nodes { code } } } }",
 ]
 ATTACKS = ("1 large contacts", "4 territories HTTP", "4 territories WS", "5 anonymous WS",
            "5 anonymous WS", "6 long searches", "1 large contacts", "6 long searches")  # fmt: skip

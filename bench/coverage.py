@@ -28,7 +28,7 @@ POINT = """query ($t: String!, $at: Date!, $c: Channel!) {
   coverage(territory: $t, channel: $c, at: $at) { ... on Coverage { covered } } }"""
 CHANGES = """query ($c: Channel!) {
   coverageChanges(from: "2015-01-01", to: "2026-12-31", channel: $c) {
-    ... on CoverageChanges { gained { date territory { code } } lost { date } } } }"""
+    ... on CoverageChanges { nodes { date gained territory { code } } } } }"""
 
 
 async def timed(

@@ -103,18 +103,22 @@ class PostgresAuditView(PostgresView):
     ) -> list[AuditRow]:  # fmt: skip
         """Events recorded in [start, end), by `actor`, of topics starting with one of `types`,
         after position `after`, in log order."""
-        conditions = [sql.SQL("position > %(after)s")]
-        if start is not None:
-            conditions.append(sql.SQL("recorded_at >= %(start)s"))
-        if end is not None:
-            conditions.append(sql.SQL("recorded_at < %(end)s"))
-        if actor is not None:
-            conditions.append(sql.SQL("actor = %(actor)s"))
-        if types:
-            conditions.append(sql.SQL("a.topic LIKE ANY(%(types)s)"))
-        params: dict[str, Any] = {"after": after, "start": start, "end": end, "actor": actor}
-        params.update(first=first, types=[_prefix(t) for t in types])
-        return self._select(sql.SQL(" AND ").join(conditions), params)
+        where, params = _filters(start, end, actor, types)
+        params.update(after=after, first=first)
+        return self._select(sql.SQL("position > %(after)s AND {}").format(where), params)
+
+    def count(
+        self, start: datetime | None, end: datetime | None, actor: str | None, types: list[str]
+    ) -> int:
+        """How many events `log` would list over all its pages."""
+        where, params = _filters(start, end, actor, types)
+        statement = sql.SQL("SELECT count(*) AS n FROM {} a WHERE {}").format(
+            self.table("audit_log"), where
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, params)
+            row = curs.fetchone()
+            return int(row["n"]) if row else 0
 
     def stream(self, id: UUID) -> list[AuditRow]:
         """Every event of one aggregate, in order (a history needs the earlier values)."""
@@ -147,6 +151,23 @@ class PostgresAuditView(PostgresView):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, params)
             return [AuditRow(**row) for row in curs.fetchall()]
+
+
+def _filters(
+    start: datetime | None, end: datetime | None, actor: str | None, types: list[str]
+) -> tuple[sql.Composable, dict[str, Any]]:
+    conditions = [sql.SQL("true")]
+    if start is not None:
+        conditions.append(sql.SQL("recorded_at >= %(start)s"))
+    if end is not None:
+        conditions.append(sql.SQL("recorded_at < %(end)s"))
+    if actor is not None:
+        conditions.append(sql.SQL("actor = %(actor)s"))
+    if types:
+        conditions.append(sql.SQL("a.topic LIKE ANY(%(types)s)"))
+    params: dict[str, Any] = {"start": start, "end": end, "actor": actor}
+    params.update(types=[_prefix(t) for t in types])
+    return sql.SQL(" AND ").join(conditions), params
 
 
 def _prefix(kind: str) -> str:

@@ -42,6 +42,10 @@ class PostgresDirectoryView(PostgresView):
         if changed:
             self._store(curs, [rows[key] for key in changed])
 
+    def organizations(self, ids: Sequence[UUID]) -> dict[UUID, OrganizationRow]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._load(curs, set(ids))
+
     def organization(self, id: UUID) -> OrganizationRow | None:
         with (
             self.datastore.get_connection() as conn,

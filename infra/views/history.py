@@ -82,23 +82,33 @@ class PostgresHistoryView(PostgresView):
         )
         return {(row["record_id"], row["field"]): row["value"] for row in curs.fetchall()}
 
-    def changes(self, record_id: UUID, after: int, first: int) -> list[Change]:
-        """Changes made by the facts after version `after`, `first` facts at most."""
+    def changes(self, record_id: UUID, after: tuple[int, str] | None, first: int) -> list[Change]:
+        """The record's changes in (version, field) order after `after`, `first` at most."""
         with (
             self.datastore.get_connection() as conn,
             conn.cursor(row_factory=class_row(Change)) as curs,
         ):
             curs.execute(
                 sql.SQL(
-                    "SELECT {} FROM {} WHERE record_id = %s AND version > %s "
-                    "AND version <= %s ORDER BY version, field"
+                    "SELECT {} FROM {} WHERE record_id = %s AND (version, field) > (%s, %s) "
+                    "ORDER BY version, field LIMIT %s"
                 ).format(
                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
                     self.table("record_history"),
                 ),
-                (record_id, after, after + first),
+                (record_id, *(after or (0, "")), first),
             )
             return curs.fetchall()
+
+    def count_changes(self, record_id: UUID) -> int:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM {} WHERE record_id = %s").format(
+                    self.table("record_history")
+                ),
+                (record_id,),
+            ).fetchone()
+            return int(row["n"]) if row else 0
 
     def records(self, ids: Sequence[UUID]) -> dict[UUID, dict[str, Json]]:
         """The current value of every field of each record, as its facts left it."""
@@ -107,9 +117,12 @@ class PostgresHistoryView(PostgresView):
                 sql.SQL(
                     "SELECT f.record_id, f.field, f.value, v.version FROM {} f JOIN "
                     "(SELECT record_id, max(version) AS version FROM {} "
-                    "WHERE record_id = ANY(%s) GROUP BY record_id) v USING (record_id)"
+                    "WHERE record_id = ANY(%s) GROUP BY record_id) v USING (record_id) "
+                    # Named on both sides: the planner, guessing many groups, would otherwise
+                    # scan every record's fields (37 ms for a page of 50 services among 10,000).
+                    "WHERE f.record_id = ANY(%s)"
                 ).format(self.table("record_fields"), self.table("record_history")),
-                (list(ids),),
+                (list(ids), list(ids)),
             ).fetchall()
         found: dict[UUID, dict[str, Json]] = {}
         for row in rows:

@@ -255,20 +255,36 @@ class PostgresInteractionView(PostgresView):
         after: tuple[datetime, int] | None,
     ) -> list[ContactRow]:  # fmt: skip
         """Contacts started in [start, end), newest first, after the cursor (started, row_id)."""
-        conditions = [sql.SQL("i.started_at >= %(start)s AND i.started_at < %(end)s")]
-        if counsellor is not None:
-            conditions.append(sql.SQL("i.counsellor = %(counsellor)s"))
+        where, params = _period(start, end, counsellor)
         if after is not None:
-            conditions.append(sql.SQL("(i.started_at, i.row_id) < (%(at)s, %(row)s)"))
-        params = {
-            "start": start, "end": end, "counsellor": counsellor, "n": first,
-            "at": after[0] if after else None, "row": after[1] if after else None,
-        }  # fmt: skip
+            where = sql.SQL("{} AND (i.started_at, i.row_id) < (%(at)s, %(row)s)").format(where)
+            params.update(at=after[0], row=after[1])
         with self.datastore.transaction(commit=False) as curs:
             return self._select(
-                curs, sql.SQL(" AND ").join(conditions),
-                "ORDER BY i.started_at DESC, i.row_id DESC LIMIT %(n)s", params,
+                curs, where, "ORDER BY i.started_at DESC, i.row_id DESC LIMIT %(n)s",
+                {**params, "n": first},
             )  # fmt: skip
+
+    def count_contacts(self, start: datetime, end: datetime, counsellor: str | None) -> int:
+        where, params = _period(start, end, counsellor)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                sql.SQL("SELECT count(*) AS n FROM {} i WHERE {}").format(
+                    self.table("interactions"), where
+                ),
+                params,
+            )
+            row = curs.fetchone()
+            return int(row["n"]) if row else 0
+
+
+def _period(
+    start: datetime, end: datetime, counsellor: str | None
+) -> tuple[sql.Composable, dict[str, Any]]:
+    conditions = [sql.SQL("i.started_at >= %(start)s AND i.started_at < %(end)s")]
+    if counsellor is not None:
+        conditions.append(sql.SQL("i.counsellor = %(counsellor)s"))
+    return sql.SQL(" AND ").join(conditions), {"start": start, "end": end, "counsellor": counsellor}
 
 
 def _escaped(text: str) -> str:

@@ -121,6 +121,19 @@ class PostgresTaxonomyView(PostgresView):
             ordered=False,
         )
 
+    def count_children(self, parent_code: str | None) -> int:
+        """How many terms lie directly under `parent_code` (the top ones when None)."""
+        parent = "parent_code IS NULL" if parent_code is None else "parent_code = %s"
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                sql.SQL("SELECT count(*) AS n FROM {} WHERE " + parent).format(
+                    self.table("taxonomy_terms")
+                ),
+                () if parent_code is None else (parent_code,),
+            )
+            row = curs.fetchone()
+        return int(row["n"]) if row else 0
+
     def names(self, codes: Sequence[str], language: str) -> dict[str, str]:
         """Each known code's name in `language` (or the other language when it has none)."""
         return {code: term.name_in(language) for code, term in self.by_codes(codes).items()}

@@ -147,6 +147,10 @@ class PostgresTerritoryView(PostgresView):
     def territories(self, codes: Sequence[str]) -> list[TerritoryRow]:
         return self._select(sql.SQL("code = ANY(%s)"), (list(codes),))
 
+    def descendants(self, code: str) -> list[TerritoryRow]:
+        """Every place below `code`, or grouped in it."""
+        return self._select(sql.SQL("%s = ANY(ancestors)"), (code,))
+
     def children(self, parent_code: str | None, kind: str | None) -> list[TerritoryRow]:
         conditions = [sql.SQL("TRUE")]
         params: list[object] = []

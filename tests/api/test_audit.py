@@ -30,10 +30,10 @@ AUDITOR = "auditor-token"
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 HISTORY = """
-query ($id: ID!, $first: Int, $after: Int, $p: Int) {
+query ($id: ID!, $first: Int, $after: String, $p: Int) {
   history(id: $id, first: $first, after: $after, consistentWith: $p) {
     __typename
-    ... on AuditPage { endPosition hasMore entries {
+    ... on AuditPage { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes {
       position aggregateId version type actor occurredAt recordedAt reason
       changes { field before after } } }
     ... on Error { code message }
@@ -43,11 +43,11 @@ query ($id: ID!, $first: Int, $after: Int, $p: Int) {
 
 LOG = """
 query ($from: DateTime, $to: DateTime, $actor: String, $types: [String!], $first: Int,
-       $after: Int, $p: Int) {
+       $after: String, $p: Int) {
   auditLog(from: $from, to: $to, actor: $actor, types: $types, first: $first, after: $after,
            consistentWith: $p) {
     __typename
-    ... on AuditPage { endPosition hasMore entries {
+    ... on AuditPage { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } nodes {
       position aggregateId type actor recordedAt fields } }
     ... on Error { code message }
   }
@@ -101,9 +101,9 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
     ).receipt.position  # fmt: skip
 
     org_history = await history(graphql, org, head)
-    assert [e["type"] for e in org_history["entries"]] == [
+    assert [e["type"] for e in org_history["nodes"]] == [
         "guichet.Organization.Registered", "guichet.Organization.Renamed"]  # fmt: skip
-    renamed = org_history["entries"][1]
+    renamed = org_history["nodes"][1]
     assert renamed["actor"] == "rita"
     assert renamed["reason"] == "fusion"
     assert renamed["version"] == 2
@@ -113,19 +113,19 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
         {"fr": "Organisme 1", "en": "Organization 1"},
         {"fr": "Accueil Laval", "en": "Laval Welcome"},
     )
-    assert changes_of(org_history["entries"][0])["name"][0] is None  # nothing before creation
+    assert changes_of(org_history["nodes"][0])["name"][0] is None  # nothing before creation
 
-    territory = (await history(graphql, laval, head))["entries"]
+    territory = (await history(graphql, laval, head))["nodes"]
     assert territory[-1]["type"] == "guichet.Territory.Renamed"
     assert territory[-1]["actor"] == "geo"
     assert changes_of(territory[-1])["name"] == ("Laval", "Ville de Laval")
 
-    extended = (await history(graphql, agreement.id, head))["entries"][-1]
+    extended = (await history(graphql, agreement.id, head))["nodes"][-1]
     assert extended["type"] == "guichet.CoverageAgreement.Extended"
     assert extended["actor"] == "fin2"
     assert changes_of(extended)["effective_until"] == ("2026-12-31", "2027-06-30")
 
-    contact_history = (await history(graphql, contact.id, head))["entries"]
+    contact_history = (await history(graphql, contact.id, head))["nodes"]
     assert [e["type"] for e in contact_history] == [
         "guichet.Interaction.Logged", "guichet.Interaction.DispositionCorrected"]  # fmt: skip
     corrected = contact_history[1]
@@ -134,10 +134,10 @@ async def test_history_of_each_kind_of_record_gives_changes_actors_and_times(
 
     # Paged: one entry at a time, the values before still those of the earlier facts.
     first = await history(graphql, org, head, first=1)
-    assert first["hasMore"] is True
-    second = await history(graphql, org, head, first=1, after=first["endPosition"])
-    assert second["hasMore"] is False
-    assert second["entries"] == [renamed]
+    assert first["pageInfo"]["hasNextPage"] is True
+    second = await history(graphql, org, head, first=1, after=first["pageInfo"]["endCursor"])
+    assert second["pageInfo"]["hasNextPage"] is False
+    assert second["nodes"] == [renamed]
 
     missing = await history(graphql, uuid4(), head)
     assert missing["__typename"] == "NotFoundError"
@@ -162,25 +162,28 @@ async def test_the_audit_log_filters_by_period_actor_and_kind_for_auditors_only(
         return found
 
     everything = await log()
-    assert [e["type"].rsplit(".", 1)[1] for e in everything["entries"]] == (
+    assert [e["type"].rsplit(".", 1)[1] for e in everything["nodes"]] == (
         ["Registered"] * 5 + ["Renamed"] * 2)  # fmt: skip
-    positions = [e["position"] for e in everything["entries"]]
+    positions = [e["position"] for e in everything["nodes"]]
     assert positions == sorted(positions)
 
     by_rita = await log(actor="rita")
-    assert [e["fields"]["name"]["fr"] for e in by_rita["entries"]] == ["Nouveau 0", "Nouveau 1"]
+    assert [e["fields"]["name"]["fr"] for e in by_rita["nodes"]] == ["Nouveau 0", "Nouveau 1"]
     period = await log(**{"from": (T0 + timedelta(days=1)).isoformat(),
                           "to": (T0 + timedelta(days=3)).isoformat()})  # fmt: skip
-    assert len(period["entries"]) == 2  # days 1 and 2; `to` is excluded
-    assert len((await log(types=["guichet.Organization.Renamed"]))["entries"]) == 2
-    assert len((await log(types=["guichet.Organization"]))["entries"]) == 7
-    assert (await log(types=["guichet.Service"]))["entries"] == []
+    assert len(period["nodes"]) == 2  # days 1 and 2; `to` is excluded
+    assert len((await log(types=["guichet.Organization.Renamed"]))["nodes"]) == 2
+    assert len((await log(types=["guichet.Organization"]))["nodes"]) == 7
+    assert (await log(types=["guichet.Service"]))["nodes"] == []
 
     page = await log(first=3)
-    rest = await log(first=10, after=page["endPosition"])
-    assert page["hasMore"] is True
-    assert rest["hasMore"] is False
-    assert page["entries"] + rest["entries"] == everything["entries"]
+    rest = await log(first=10, after=page["pageInfo"]["endCursor"])
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert rest["pageInfo"]["hasNextPage"] is False
+    assert (page["pageInfo"]["hasPreviousPage"], rest["pageInfo"]["hasPreviousPage"]) == (
+        False, True)  # fmt: skip
+    assert page["nodes"] + rest["nodes"] == everything["nodes"]
+    assert page["totalCount"] == rest["totalCount"] == 7
 
     bad = await log(**{"from": T0.isoformat(), "to": T0.isoformat()})
     assert bad["__typename"] == "InvalidInputError"
@@ -285,12 +288,12 @@ async def test_every_kind_of_record_has_a_log_a_history_and_a_past(
 
     log = (await graphql.data(LOG, {"types": [f"guichet.{kind}"], "first": 5, "p": head},
                               AUDITOR))["auditLog"]  # fmt: skip
-    assert log["entries"], f"no {kind} in the log"
-    assert all(e["type"].startswith(f"guichet.{kind}.") for e in log["entries"])
-    assert all(e["actor"] for e in log["entries"])
-    first = log["entries"][0]
+    assert log["nodes"], f"no {kind} in the log"
+    assert all(e["type"].startswith(f"guichet.{kind}.") for e in log["nodes"])
+    assert all(e["actor"] for e in log["nodes"])
+    first = log["nodes"][0]
     id = first["aggregateId"]
-    entries = (await graphql.data(HISTORY, {"id": id, "p": head}, AUDITOR))["history"]["entries"]
+    entries = (await graphql.data(HISTORY, {"id": id, "p": head}, AUDITOR))["history"]["nodes"]
     assert entries[0]["type"] == first["type"]
     assert entries[0]["actor"] == first["actor"]
     assert entries[0]["changes"], "a record's first fact sets its fields"

@@ -220,18 +220,16 @@ async def test_covered_territories_changes_and_timeline(
         query ($after: Int) {
           coveredTerritories(at: "2019-06-01", channel: PHONE, kind: MUNICIPALITY,
                              consistentWith: $after) {
-            ... on CoveredTerritories { count population territories { code }
+            ... on CoveredTerritories { totalCount population nodes { code }
                                         totals { kind count population } }
           }
           lost: coverageChanges(from: "2021-12-31", to: "2022-01-01", channel: PHONE,
                                 consistentWith: $after) {
-            ... on CoverageChanges {
-              gained { territory { code } } lost { date territory { code } }
-            }
+            ... on CoverageChanges { totalCount nodes { date gained territory { code } } }
           }
           gained: coverageChanges(from: "2020-12-14", to: "2020-12-15", channel: WEB,
                                   consistentWith: $after) {
-            ... on CoverageChanges { gained { territory { code } } lost { date } }
+            ... on CoverageChanges { totalCount nodes { date gained territory { code } } }
           }
           coverageTimeline(territory: "81017", channel: PHONE, consistentWith: $after) {
             ... on CoverageTimeline { intervals { from until lastCoveredDay funders } }
@@ -241,16 +239,20 @@ async def test_covered_territories_changes_and_timeline(
         {"after": history},
     )
     covered = data["coveredTerritories"]
-    assert (covered["count"], covered["population"]) == (106, 4_198_052)
-    assert {"65005", "60037", "71133", "68055"} <= {t["code"] for t in covered["territories"]}
+    assert (covered["totalCount"], covered["population"]) == (106, 4_198_052)
+    assert {"65005", "60037", "71133", "68055"} <= {t["code"] for t in covered["nodes"]}
     municipalities = next(t for t in covered["totals"] if t["kind"] == "MUNICIPALITY")
     assert municipalities["count"] == 106
-    assert data["lost"]["gained"] == []
-    assert len(data["lost"]["lost"]) == 365 - 106
-    assert {c["date"] for c in data["lost"]["lost"]} == {"2022-01-01"}
-    assert "75017" in {c["territory"]["code"] for c in data["lost"]["lost"]}
-    assert len(data["gained"]["gained"]) == 394 - 106
-    assert data["gained"]["lost"] == []
+    lost = data["lost"]["nodes"]
+    assert [c for c in lost if c["gained"]] == []
+    assert len(lost) == data["lost"]["totalCount"] == 365 - 106
+    assert {c["date"] for c in lost} == {"2022-01-01"}
+    assert "75017" in {c["territory"]["code"] for c in lost}
+    codes = [c["territory"]["code"] for c in lost]
+    assert codes == sorted(codes)  # by date, then code
+    gained = data["gained"]["nodes"]
+    assert len(gained) == 394 - 106
+    assert all(c["gained"] for c in gained)
     intervals = data["coverageTimeline"]["intervals"]
     assert [(i["from"], i["until"], i["lastCoveredDay"]) for i in intervals] == [
         ("2020-12-15", "2022-01-01", "2021-12-31"),
@@ -300,7 +302,7 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
         """query ($after: Int) {
              coverageChanges(from: "2021-06-30", to: "2021-07-01", channel: PHONE,
                              consistentWith: $after) {
-               ... on CoverageChanges { lost { territory { code } } gained { date } } }
+               ... on CoverageChanges { nodes { gained territory { code } } } }
              coverageTimeline(territory: "54048", channel: PHONE, consistentWith: $after) {
                ... on CoverageTimeline { intervals { from until } } } }""",
         {"after": position},
@@ -309,10 +311,10 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
     assert inside["covered"] is True
     assert moved_out["covered"] is False
     assert as_known_before["covered"] is True  # then, its MRC was recorded in Montérégie
-    lost = {c["territory"]["code"] for c in data["coverageChanges"]["lost"]}
+    lost = {c["territory"]["code"] for c in data["coverageChanges"]["nodes"] if not c["gained"]}
     assert "54048" in lost
     assert "56083" not in lost  # Saint-Jean-sur-Richelieu stayed in Montérégie
-    assert data["coverageChanges"]["gained"] == []
+    assert [c for c in data["coverageChanges"]["nodes"] if c["gained"]] == []
     assert data["coverageTimeline"]["intervals"] == [{"from": "2020-12-15", "until": "2021-07-01"}]
 
 

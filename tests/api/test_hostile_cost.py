@@ -15,17 +15,17 @@ from infra.bootstrap import Container
 from infra.settings import Settings
 
 PLACES = (
-    "territories { ... on TerritoryList { items { code name kind population "
+    "territories { ... on TerritoryList { nodes { code name kind population "
     "parent { code name kind population } ancestors { code name kind population } } } }"
 )
 ATTACK = (
     "{ " + " ".join(f"a{n}: territories {{ ...Places }}" for n in range(30)) + " } "
-    "fragment Places on TerritoryList { items { code name kind population "
+    "fragment Places on TerritoryList { nodes { code name kind population "
     "parent { code name kind population } ancestors { code name kind population } } }"
 )
 CMM = (
     '{ territories(kind: MUNICIPALITY, within: "CMM") '
-    "{ ... on TerritoryList { items { code name population } population } } }"
+    "{ ... on TerritoryList { nodes { code name population } population } } }"
 )
 
 
@@ -56,7 +56,7 @@ async def test_one_alias_is_refused_but_a_smaller_page_of_it_is_answered(
     smaller = PLACES.replace("territories", "territories(first: 200)")
     paged = await post(container, {"query": "{ " + smaller + " }"})
     assert paged.status_code == 200, paged.json()
-    assert paged.json()["data"]["territories"]["items"] == []  # the view is empty here
+    assert paged.json()["data"]["territories"]["nodes"] == []  # the view is empty here
 
 
 async def test_existing_documents_still_run(container: Container) -> None:
@@ -75,9 +75,11 @@ async def test_a_page_of_territories_larger_than_all_is_refused_on_first(
 def test_every_list_of_objects_has_a_declared_size() -> None:
     schema = build_schema(Settings.from_environ({}))._schema
     lists = set(lists_of_objects(schema))
-    assert "TerritoryList.items" in lists
+    assert "TerritoryList.nodes" in lists
     assert "Territory.ancestors" in lists
-    assert lists <= set(SIZES) | set(BY_ARGUMENT)
+    pages = {name for name in lists if name.endswith((".edges", ".nodes"))}
+    assert "AuditPage.edges" in pages
+    assert lists - pages <= set(SIZES) | set(BY_ARGUMENT)
 
 
 def test_a_page_given_by_a_variables_default_is_counted() -> None:
@@ -88,7 +90,7 @@ def test_a_page_given_by_a_variables_default_is_counted() -> None:
         assert isinstance(operation, OperationDefinitionNode)
         return cost(schema, operation, {}, variables)
 
-    log = "query ($n: Int = 400) { auditLog(first: $n) { ... on AuditPage { entries { actor } } } }"
+    log = "query ($n: Int = 400) { auditLog(first: $n) { ... on AuditPage { nodes { actor } } } }"
     work = RESOLVERS["Query.auditLog"]
     assert cost_of(log, {}) == 1 + work + 1 + 400
     assert cost_of(log, {"n": 3}) == 1 + work + 1 + 3

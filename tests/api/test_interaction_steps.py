@@ -60,7 +60,7 @@ LIST = """
 query ($from: Date!, $to: Date!, $first: Int!, $after: String, $position: Int) {
   interactions(from: $from, to: $to, first: $first, after: $after, consistentWith: $position) {
     __typename
-    ... on InteractionPage { items { key } endCursor }
+    ... on InteractionPage { nodes { key } pageInfo { hasNextPage endCursor } }
     ... on Error { code }
   }
 }
@@ -198,11 +198,11 @@ async def test_caller_level_records_are_for_counsellors_analysts_and_auditors(
             LIST, {"from": "2018-09-04", "to": "2018-09-04", "first": 2, "after": after},
             "auditor-token",
         ))["interactions"]  # fmt: skip
-        seen += [item["key"] for item in page["items"]]
-        after = page["endCursor"]
+        seen += [item["key"] for item in page["nodes"]]
+        after = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
         if after is None:
             break
     assert sorted(seen) == ["live-0", "live-1", "live-2"]
     outside = await graphql.data(LIST, {"from": "2018-09-05", "to": "2018-09-30", "first": 5},
                                  ANALYST)  # fmt: skip
-    assert outside["interactions"]["items"] == []
+    assert outside["interactions"]["nodes"] == []

@@ -12,7 +12,7 @@ from api.app import create_app
 from api.rate import RateLimiter
 from infra.bootstrap import Container
 
-LOG = "query ($first: Int!) { auditLog(first: $first) { ... on AuditPage { entries { position actor } } } }"  # noqa: E501
+LOG = "query ($first: Int!) { auditLog(first: $first) { ... on AuditPage { nodes { position actor } } } }"  # noqa: E501
 INTROSPECT = "{ __schema { queryType { name } } }"
 
 

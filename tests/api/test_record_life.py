@@ -23,12 +23,12 @@ EDIT_RESULT = """
 """
 
 HISTORY = """
-query ($id: ID!, $after: Int!, $first: Int!, $p: Int) {
+query ($id: ID!, $after: String, $first: Int!, $p: Int) {
   recordHistory(id: $id, after: $after, first: $first, consistentWith: $p) {
     __typename
     ... on RecordHistory {
-      endVersion hasMore
-      changes { version fact field previousValue newValue actor occurredAt recordedAt reason }
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { version fact field previousValue newValue actor occurredAt recordedAt reason }
     }
     ... on Error { code }
   }
@@ -82,11 +82,11 @@ async def test_history_shows_field_old_new_actor_time_and_reason(graphql: GraphQ
     )
 
     data = await graphql.data(
-        HISTORY, {"id": record, "after": 0, "first": 50, "p": verified["position"]}, "editor-token"
+        HISTORY, {"id": record, "first": 50, "p": verified["position"]}, "editor-token"
     )
 
     history = data["recordHistory"]
-    by_field = {(c["version"], c["field"]): c for c in history["changes"]}
+    by_field = {(c["version"], c["field"]): c for c in history["nodes"]}
     renamed = by_field[(2, "name.fr")]
     assert renamed["fact"] == "Renamed"
     assert renamed["previousValue"] == CENTRE["name"]["fr"]
@@ -99,11 +99,12 @@ async def test_history_shows_field_old_new_actor_time_and_reason(graphql: GraphQ
     assert website["newValue"] == "https://cablaval.example.org"
     assert by_field[(4, "verification.confirmed_by")]["newValue"] == "Mme Roy"
     assert by_field[(1, "name.fr")]["previousValue"] is None
-    assert history["endVersion"] == 4
-    assert history["hasMore"] is False
+    assert history["nodes"][-1]["version"] == 4
+    assert history["totalCount"] == len(history["nodes"])
+    assert history["pageInfo"]["hasNextPage"] is False
 
 
-async def test_history_pages_by_fact(graphql: GraphQLClient) -> None:
+async def test_history_pages_through_every_change_once(graphql: GraphQLClient) -> None:
     receipt = await registered(graphql)
     amended = await mutate(
         graphql,
@@ -111,19 +112,22 @@ async def test_history_pages_by_fact(graphql: GraphQLClient) -> None:
         {"id": receipt["id"], "expectedVersion": 1, "name": {"fr": "Deux", "en": "Two"}},
     )
 
-    first = await graphql.data(
-        HISTORY,
-        {"id": receipt["id"], "after": 0, "first": 1, "p": amended["position"]},
-        "editor-token",
-    )
-    second = await graphql.data(
-        HISTORY, {"id": receipt["id"], "after": 1, "first": 1}, "editor-token"
-    )
-
-    assert {c["version"] for c in first["recordHistory"]["changes"]} == {1}
-    assert first["recordHistory"]["hasMore"] is True
-    assert {c["version"] for c in second["recordHistory"]["changes"]} == {2}
-    assert second["recordHistory"]["hasMore"] is False
+    whole = (await graphql.data(
+        HISTORY, {"id": receipt["id"], "first": 50, "p": amended["position"]}, "editor-token"
+    ))["recordHistory"]  # fmt: skip
+    seen: list[tuple[int, str]] = []
+    after = None
+    while True:
+        page = (await graphql.data(
+            HISTORY, {"id": receipt["id"], "after": after, "first": 2}, "editor-token"
+        ))["recordHistory"]  # fmt: skip
+        seen += [(c["version"], c["field"]) for c in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [(c["version"], c["field"]) for c in whole["nodes"]]
+    assert len(set(seen)) == len(seen) == whole["totalCount"]
+    assert {version for version, _ in seen} == {1, 2}
 
 
 async def test_edits_give_typed_errors_and_write_nothing(
@@ -176,7 +180,7 @@ QUEUE = """
 query ($state: VerificationState!, $asOf: DateTime, $p: Int, $kinds: [RecordKind!]) {
   verificationQueue(state: $state, asOf: $asOf, consistentWith: $p, kinds: $kinds) {
     __typename
-    ... on VerificationList { items { name { fr } kind lastVerifiedAt } }
+    ... on VerificationList { totalCount nodes { name { fr } kind lastVerifiedAt } }
   }
 }
 """
@@ -204,7 +208,7 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
             {"state": state, "asOf": as_of.isoformat(), "p": last.position, "kinds": kinds},
             "editor-token",
         )
-        return [item["name"]["fr"] for item in data["verificationQueue"]["items"]]
+        return [item["name"]["fr"] for item in data["verificationQueue"]["nodes"]]
 
     assert await names("OVERDUE") == ["Atelier", "Organisme 1"]
     assert await names("OVERDUE", ["ORGANIZATION"]) == ["Organisme 1"]

@@ -22,7 +22,8 @@ query ($text: String, $territory: String, $first: Int!, $after: String, $p: Int,
     ... on SearchConnection {
       totalCount rewrittenText
       edges { cursor node { name { fr } organizationName { fr } active } }
-      pageInfo { hasNextPage endCursor }
+      nodes { name { fr } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       facets { languages { value count } territories { value count } }
     }
     ... on Error { code message }
@@ -59,6 +60,10 @@ async def test_search_pages_through_results_with_facets(
     assert first["totalCount"] == 5
     assert first["pageInfo"]["hasNextPage"] is True
     assert second["pageInfo"]["hasNextPage"] is False
+    assert (first["pageInfo"]["hasPreviousPage"], second["pageInfo"]["hasPreviousPage"]) == (
+        False, True)  # fmt: skip
+    assert first["pageInfo"]["startCursor"] == first["edges"][0]["cursor"]
+    assert first["nodes"] == [{"name": e["node"]["name"]} for e in first["edges"]]
     names = [edge["node"]["name"]["fr"] for edge in first["edges"] + second["edges"]]
     assert sorted(names) == [f"Dépannage alimentaire {n}" for n in range(5)]
     assert first["edges"][0]["node"]["organizationName"]["fr"].startswith("Centre d'action")

@@ -46,11 +46,11 @@ async def test_the_cmm_lists_its_82_municipalities_and_their_population(
 
     data = await graphql.data(
         'query ($p: Int) { territories(kind: MUNICIPALITY, within: "CMM", consistentWith: $p)'
-        " { ... on TerritoryList { population items { code } } } }",
+        " { ... on TerritoryList { population totalCount nodes { code } } } }",
         {"p": position},
     )
 
-    assert len(data["territories"]["items"]) == 82
+    assert len(data["territories"]["nodes"]) == data["territories"]["totalCount"] == 82
     assert data["territories"]["population"] == expected
 
 
