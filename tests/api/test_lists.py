@@ -267,6 +267,7 @@ NOT_PAGED = {
     "Service.phones": "a service's phones (at most 10)",
     "Service.serviceAreas": "a service's areas, as registered (bounded by the domain)",
     "Service.locations": "where one service is offered (at most 100)",
+    "Service.categories": "the named terms of a service's codes (bounded by the domain)",
     "ScheduleType.hours": "a week's opening hours",
     "Territory.ancestors": "the places above one place (at most 8)",
     "Interaction.needs": "one contact's needs (bounded by the domain)",
