@@ -32,9 +32,13 @@ class CommandError(Exception):
 
 
 @contextmanager
-def opened(settings: Settings, *, maintenance: bool = False) -> Iterator[Container]:
+def opened(
+    settings: Settings, *, maintenance: bool = False, references: bool = False
+) -> Iterator[Container]:
     """The container of a command; `maintenance` for the long ones (rebuilds, replays,
-    imports, exports), whose sessions are not bounded by the request timeouts."""
+    imports, exports), whose sessions are not bounded by the request timeouts; `references`
+    for the server, which defines the shipped taxonomy terms not yet in the log (the commands
+    that read, verify or export write nothing of their own)."""
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
@@ -47,9 +51,10 @@ def opened(settings: Settings, *, maintenance: bool = False) -> Iterator[Contain
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
             log.info("first start: defined %d reference territories", defined)
-        terms = load_taxonomy(container.taxonomy_handler, container.clock.now())
-        if terms.new:
-            log.info("defined %d reference taxonomy terms", terms.new)
+        if references:
+            terms = load_taxonomy(container.taxonomy_handler, container.clock.now())
+            if terms.new:
+                log.info("defined %d reference taxonomy terms", terms.new)
         yield container
 
 

@@ -38,7 +38,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= workers <= 64:
         raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
     check_port_free(host, port)
-    with opened(settings) as container:
+    with opened(settings, references=True) as container:
         if args.demo:
             load_demo_directory(container)
         run_projections = settings.run_projections and not args.no_projections
