@@ -12,7 +12,7 @@ from api.consistency import reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day
-from api.statistics import TIMEZONE
+from api.statistics import TIMEZONE, From, To
 from domain import limits
 from domain.errors import InvalidInput
 from domain.text import check as check_text
@@ -104,10 +104,6 @@ def count(context: Context, start: date, end: date, territory: str | None) -> Di
         return context.container.directory_statistics.figures(start, end, territory)
     except UnknownTerritory:
         raise InvalidInput("territory", f"{territory!r} is not a known territory") from None
-
-
-From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
-To = Annotated[date, strawberry.argument(description="Last local day, included.")]
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from domain.interactions import ContactChannel
 from domain.limits import PERSON_MAX
@@ -67,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as error:
         print(f"guichet: {error.args[0]}", file=sys.stderr)
         return 2
+
+
+# Exports write one language; this is how each asks for it.
+_TEXT_LANGUAGE: dict[str, Any] = {
+    "choices": ["fr", "en"], "default": "fr",
+    "help": "language to write text in; the other one fills empty fields (default: fr)",
+}  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -190,19 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
         "hsds", help="HSDS 3.0 JSON (organizations.json, services.json) with field metadata"
     )
     hsds_out.add_argument("path", type=Path, metavar="FOLDER")
-    hsds_out.add_argument(
-        "--language", choices=["fr", "en"], default="fr",
-        help="language to write text in; the other one fills empty fields (default: fr)",
-    )  # fmt: skip
+    hsds_out.add_argument("--language", **_TEXT_LANGUAGE)
     hsds_out.set_defaults(run=run_export_hsds)
     csv_out = export_formats.add_parser(
         "csv", help="HSDS 3.0 tabular package: one CSV per table and datapackage.json"
     )
     csv_out.add_argument("path", type=Path, metavar="FOLDER")
-    csv_out.add_argument(
-        "--language", choices=["fr", "en"], default="fr",
-        help="language to write text in; the other one fills empty fields (default: fr)",
-    )  # fmt: skip
+    csv_out.add_argument("--language", **_TEXT_LANGUAGE)
     csv_out.set_defaults(run=run_export_csv)
 
     coverage = commands.add_parser("coverage", help="coverage agreements")
