@@ -71,13 +71,24 @@ def parents_first(specs: Sequence[TermSpec]) -> list[TermSpec]:
         spec.code: spec.parent_code or code_parent(spec.code) for spec in specs
     }
 
+    depths: dict[str, int] = {}
+
     def depth(code: str) -> int:
-        seen: set[str] = set()
-        parent = parents.get(code)
-        while parent is not None and parent in parents and parent not in seen:
-            seen.add(parent)
-            parent = parents.get(parent)
-        return len(seen)
+        """How many of the package's terms lie above `code`; each chain is walked once, so a
+        long chain of parents costs its length, not its square (a cycle counts as a chain)."""
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = code
+        while current is not None and current not in depths and current not in on_path:
+            path.append(current)
+            on_path.add(current)
+            parent = parents.get(current)
+            current = parent if parent in parents else None
+        known = depths.get(current, -1) if current is not None else -1
+        for found in reversed(path):
+            known += 1
+            depths[found] = known
+        return depths[code]
 
     return sorted(specs, key=lambda spec: depth(spec.code))
 
