@@ -15,6 +15,8 @@ from projections.search_query import MAX_TEXT, MAX_WORDS, parse_search_text
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# A list of organizations with their services fully nested holds up to 500 services each.
+MAX_NESTED_PER_PAGE = 5
 # Past this a page number is a mistake: 100,000 pages of 100 is ten million records.
 MAX_PAGE = 100_000
 MAX_PARAMETERS = 20
@@ -73,7 +75,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     },
     "full_service": {
         "description": "true: an organization's services fully nested, not only their "
-        "one-to-one fields.",
+        f"one-to-one fields; a list then takes `per_page` of at most {MAX_NESTED_PER_PAGE}.",
         "schema": {"type": "boolean"},
     },
 }
@@ -128,7 +130,12 @@ def parse(endpoint: str, given: list[tuple[str, str]]) -> Parameters:
         value = _value(name, raw)
         if name != "format":  # json is the only format
             values[name] = value
-    return Parameters(**values)
+    found = Parameters(**values)
+    if found.full_service and "per_page" in allowed and found.per_page > MAX_NESTED_PER_PAGE:
+        raise InvalidInput(
+            "per_page", f"must be at most {MAX_NESTED_PER_PAGE} with full_service=true"
+        )
+    return found
 
 
 def _value(name: str, raw: str) -> object:

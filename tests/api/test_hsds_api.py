@@ -298,6 +298,7 @@ async def test_modified_after_search_and_taxonomy_filter(
         ("/services", {"search": "x" * 201}, "search"),
         ("/services", {"search": " ".join(["mot"] * 13)}, "search"),
         ("/services", {"taxonomy_term_id": "BD-5000"}, "taxonomy_term_id"),
+        ("/organizations", {"full_service": "true"}, "per_page"),  # 20 pages of 500 services
         ("/services", {"organization_id": "1; DROP TABLE"}, "organization_id"),
         ("/services", {"modified_after": "yesterday"}, "modified_after"),
         ("/services", {"modified_after": "0001-01-01T00:00:00+14:00"}, "modified_after"),
