@@ -19,8 +19,13 @@ from uuid import UUID
 from domain.errors import InvalidInput
 from domain.moments import check_day
 
-# C0 controls but tab and newline, DEL, and the C1 controls; lone surrogates are not Unicode.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls but tab and newline, DEL, and the C1 controls; lone surrogates are not Unicode;
+# the bidirectional embeddings, overrides and isolates reorder what is shown after them, so a
+# name could read otherwise than it is written (the marks LRM and RLM stay: they reorder only
+# neutral characters, and right-to-left text needs them).
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Characters that show nothing: a required text of these alone is blank.
+_INVISIBLE = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
 _SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 
@@ -36,7 +41,11 @@ def forbidden_character(text: str) -> str | None:
     char = found.group()
     if "\ud800" <= char <= "\udfff":
         return f"an invalid Unicode character (a lone surrogate U+{ord(char):04X})"
-    name = "a NUL character" if char == "\x00" else "a control character"
+    name = (
+        "a NUL character" if char == "\x00"
+        else "a bidirectional control character" if "\u202a" <= char <= "\u2069"
+        else "a control character"
+    )  # fmt: skip
     return f"{name} (U+{ord(char):04X}) at position {found.start() + 1}"
 
 
@@ -77,7 +86,7 @@ def parse_text(
         text = _SPACES.sub(" ", text).strip()
     if len(text) > max_length:
         raise InvalidInput(field, f"is longer than {max_length} characters")
-    if required and not text:
+    if required and all(unicodedata.category(char) in _INVISIBLE for char in text):
         raise InvalidInput(field, "is required and must not be blank")
     return text
 
