@@ -12,10 +12,14 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from infra.hsds.unpack import MAX_ROWS, PackageError, folder_files, zip_files
+
+__all__ = ["MAX_ROWS", "Package", "PackageError", "Row", "read_package", "table_name"]
 
 Row = dict[str, Any]
 
@@ -56,10 +60,6 @@ _CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (nam
 NESTING_MAX = 16
 
 
-class PackageError(ValueError):
-    """The path is not something HSDS can be read from."""
-
-
 @dataclass
 class Package:
     tables: dict[str, list[Row]] = field(default_factory=dict)
@@ -67,8 +67,16 @@ class Package:
     # Files read from another place than the descriptor lists them at.
     relocated: list[str] = field(default_factory=list)
 
+    read: int = 0  # rows read so far, of every table
+
     def add(self, table: str, row: Row) -> None:
         self.tables.setdefault(table, []).append(row)
+
+    def count(self, where: str) -> None:
+        """One more row read; past `MAX_ROWS` the package is refused before it fills memory."""
+        self.read += 1
+        if self.read > MAX_ROWS:
+            raise PackageError(f"{where}: more than {MAX_ROWS:,} rows in the package; split it")
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.get(table, [])
@@ -88,12 +96,12 @@ def read_package(path: Path) -> Package:
     if not path.exists():
         raise PackageError(f"{path}: no such file or folder")
     if path.is_dir():
-        return _read_files(_folder_files(path), str(path))
+        return _read_files(folder_files(path), str(path))
     suffix = path.suffix.lower()
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as archive:
-                return _read_files(_zip_files(archive), str(path))
+                return _read_files(zip_files(archive), str(path))
         except zipfile.BadZipFile:
             raise PackageError(f"{path}: not a readable zip file") from None
     if suffix == ".json":
@@ -105,21 +113,6 @@ def read_package(path: Path) -> Package:
         _read_csv(package, path.name, path.read_bytes(), None)
         return package
     raise PackageError(f"{path}: expected a .json or .csv file, a .zip, or a folder")
-
-
-def _folder_files(root: Path) -> Iterator[tuple[str, bytes]]:
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in (".json", ".csv"):
-            yield path.relative_to(root).as_posix(), path.read_bytes()
-
-
-def _zip_files(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    for info in sorted(archive.infolist(), key=lambda info: info.filename):
-        name = info.filename
-        if info.is_dir() or name.startswith("__MACOSX/"):
-            continue
-        if PurePosixPath(name).suffix.lower() in (".json", ".csv"):
-            yield name, archive.read(info)
 
 
 def _read_files(files: Iterable[tuple[str, bytes]], origin: str) -> Package:
@@ -150,7 +143,7 @@ def _read_datapackage(package: Package, descriptor: str, contents: dict[str, byt
         resources = meta["resources"]
         if not isinstance(resources, list):
             raise TypeError("resources is not a list")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise PackageError(f"{descriptor}: not a data package descriptor with resources") from None
     used: set[str] = set()
     for resource in resources:
@@ -230,6 +223,7 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
     rows: list[Row] = []
     try:
         for line, raw in enumerate(reader, start=2):
+            package.count(name)
             row: Row = {
                 (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
                 for key, value in raw.items()
@@ -346,6 +340,7 @@ def _flatten(
     row.pop("_entity", None)
     row["_where"] = where
     row["_nested"] = nested
+    package.count(where)
     package.add(table, row)
     for key, (child_table, pointer) in _CHILDREN.get(table, {}).items():
         children = item.get(key)
