@@ -22,6 +22,7 @@ from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change
 from projections.search import categories
+from projections.taxonomy import shown_parent
 
 # Who a public metadata entry names: the publisher, not the person (see `public_changes`).
 PUBLISHER = "Guichet"
@@ -253,11 +254,11 @@ class HsdsPages:
 
     def terms(self, language: str) -> list[tuple[str, str, str | None]]:
         """(code, name, parent code) of every term the taxonomy defines or a public service
-        carries, in code order."""
+        carries, in code order; a parent is always one of them."""
         defined = {term.code: term for term in self.taxonomy.terms()}
         codes = sorted(set(defined) | set(self.codes_in_use()))
         return [
-            (code, defined[code].name_in(language) or code, defined[code].parent_code)
+            (code, defined[code].name_in(language) or code, shown_parent(defined[code], defined))
             if code in defined
             else (code, code, None)
             for code in codes
