@@ -182,6 +182,9 @@ TYPES: dict[str, tuple[Role, ...]] = {
 FIELDS: dict[str, tuple[Role, ...]] = {
     # Why an editor flagged a record is the directory team's note, not the public's.
     "Organization.flaggedReason": EDITORS,
+    "Service.flaggedReason": EDITORS,
+    "Location.flaggedReason": EDITORS,
+    "RecordToVerify.flaggedReason": EDITORS,
     # A runner's last error can name tables, hosts and data.
     "ProjectionStatus.error": ADMINS,
 }

@@ -127,7 +127,8 @@ TEXT: dict[str, int] = {
     "FollowUpRecord.note": INFORMATION,
     "FollowUpRecord.outcome": INFORMATION,
     **dict.fromkeys(
-        ("Organization.flaggedReason", "Correction.reason", "FieldChange.reason",
+        ("Organization.flaggedReason", "Service.flaggedReason", "Location.flaggedReason",
+         "RecordToVerify.flaggedReason", "Correction.reason", "FieldChange.reason",
          "AuditEntry.reason"),
         _units(REASON_MAX),
     ),

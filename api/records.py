@@ -249,6 +249,9 @@ class RecordToVerify:
     status: str
     registered_at: datetime
     last_verified_at: datetime | None
+    flagged_reason: str | None = strawberry.field(
+        description="Why the record was flagged for review (editors only)."
+    )
 
     @classmethod
     def from_row(cls, row: CheckRow) -> RecordToVerify:
@@ -259,6 +262,7 @@ class RecordToVerify:
             status=row.status,
             registered_at=row.registered_at,
             last_verified_at=row.verified_at,
+            flagged_reason=row.flagged_reason,
         )
 
 

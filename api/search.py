@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField, Selection
 
 from api.consistency import reach
-from api.context import Info
+from api.context import Context, Info
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -36,10 +36,12 @@ from projections.search_query import (
     Cursor,
     Hit,
     Point,
+    SearchPage,
     SearchQuery,
     SearchUnavailable,
     parse_prefix,
 )
+from projections.statistics_labels import language_name
 
 TEXT = strawberry.argument(
     description=f"Words to find, in French or English: at most {MAX_TEXT} characters and "
@@ -74,8 +76,8 @@ class FacetValue:
     count: int
     name: str | None = strawberry.field(
         default=None,
-        description="A category's name in the language asked; null for other facets and "
-        "for codes without a name.",
+        description="The value's name: a category's or a language's in the language asked, "
+        "a territory's own; null for codes without a name.",
     )
 
 
@@ -234,14 +236,10 @@ class SearchQueryType:
                     raise InvalidInput("territory", f"{territory!r} is not a known territory code")
                 query = replace(query, territories=(rows[0].code, *rows[0].ancestors))
             page = await context.container.search.search(query)
-            named_facets = (
-                await context.call(
-                    context.container.taxonomy.names,
-                    [f.value for f in page.categories],
-                    language.value,
-                )
-                if page.categories
-                else {}
+            named_facets, territory_names = (
+                await context.call(facet_names, context, page, language.value)
+                if page.categories or page.territories
+                else ({}, {})
             )
             return connection(
                 SearchConnection,
@@ -254,12 +252,36 @@ class SearchQueryType:
                         FacetValue(value=f.value, count=f.count, name=named_facets.get(f.value))
                         for f in page.categories
                     ],
-                    languages=[FacetValue(value=f.value, count=f.count) for f in page.languages],
+                    languages=[
+                        FacetValue(
+                            value=f.value,
+                            count=f.count,
+                            name=language_name(f.value, language.value),
+                        )
+                        for f in page.languages
+                    ],
                     territories=[
-                        FacetValue(value=f.value, count=f.count) for f in page.territories
+                        FacetValue(value=f.value, count=f.count, name=territory_names.get(f.value))
+                        for f in page.territories
                     ],
                 ),
                 rewritten_text=page.rewritten_text,
             )
         except EXPECTED as error:
             return cast(SearchResult, as_error(error))
+
+
+def facet_names(
+    context: Context, page: SearchPage, language: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Runs on a worker thread: the names of the categories (in `language`) and of the
+    territories of the facets."""
+    container = context.container
+    categories = [f.value for f in page.categories]
+    territories = [f.value for f in page.territories]
+    return (
+        container.taxonomy.names(categories, language) if categories else {},
+        {row.code: row.name for row in container.territories.territories(territories)}
+        if territories
+        else {},
+    )

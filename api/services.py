@@ -66,6 +66,9 @@ class CoordinatesType:
     longitude: float
 
 
+FLAGGED_REASON = "Why the record was flagged for review, until it is verified (editors only)."
+
+
 @strawberry.type
 class Location(Node):
     version: int
@@ -76,6 +79,7 @@ class Location(Node):
     coordinates: CoordinatesType | None
     virtual: bool
     status: str
+    flagged_reason: str | None = strawberry.field(description=FLAGGED_REASON)
 
     @classmethod
     def of(cls, row: LocationRow) -> Location:
@@ -95,6 +99,7 @@ class Location(Node):
             else None,
             virtual=row.virtual,
             status=row.status,
+            flagged_reason=row.flagged_reason,
         )  # fmt: skip
 
 
@@ -113,6 +118,7 @@ class Service(Node):
     schedule: ScheduleType
     status: str
     last_verified_at: datetime | None
+    flagged_reason: str | None = strawberry.field(description=FLAGGED_REASON)
     area_codes: strawberry.Private[list[str]]
 
     @strawberry.field(
@@ -167,6 +173,7 @@ class Service(Node):
             ),
             status=row.status,
             last_verified_at=row.last_verified_at,
+            flagged_reason=row.flagged_reason,
             area_codes=list(row.service_areas),
         )
 

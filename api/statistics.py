@@ -181,8 +181,8 @@ def statistics_of(asked: StatisticsRequest, published: Published, position: int)
         needs_per_contact=published.needs_per_contact,
         referrals_per_contact=published.referrals_per_contact,
         average_wait_seconds=published.average_wait_seconds,
-        average_handle_seconds=published.average_handle_seconds, csv=to_csv(published),
-        **tables,
+        average_handle_seconds=published.average_handle_seconds,
+        csv=to_csv(published, asked.language), **tables,
     )  # fmt: skip
 
 
@@ -227,9 +227,7 @@ async def public_answer(
     return published, statistics_of(asked, published, position)
 
 
-LanguageArgument = Annotated[
-    Language, strawberry.argument(description="Of the names of needs and categories.")
-]
+LanguageArgument = Annotated[Language, strawberry.argument(description="Of the labels.")]
 From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
 To = Annotated[date, strawberry.argument(description="Last local day, included.")]
 

@@ -53,7 +53,8 @@ def parse_synonyms(field: str, synonyms: tuple[str, ...] | list[str]) -> list[st
 
 @dataclass(frozen=True, slots=True)
 class TermSpec:
-    """A term as a source gives it; `parent_code` None means the code's own parent."""
+    """A term as a source gives it; `parent_code` None means the code's own parent, and `top`
+    none at all (the handler decides which: see `domain.handlers.taxonomy`)."""
 
     code: str
     name_fr: str
@@ -62,6 +63,7 @@ class TermSpec:
     vocabulary: str = "guichet"
     synonyms_fr: tuple[str, ...] = ()
     synonyms_en: tuple[str, ...] = ()
+    top: bool = False
 
 
 class TaxonomyTerm(Aggregate):
@@ -105,7 +107,7 @@ class TaxonomyTerm(Aggregate):
     @classmethod
     def define(cls, spec: TermSpec, *, actor: str, at: datetime) -> TaxonomyTerm:
         code = parse_code("code", spec.code)
-        parent = _parent(code, spec.parent_code)
+        parent = None if spec.top else _parent(code, spec.parent_code)
         vocabulary = parse_text(
             "vocabulary", spec.vocabulary, max_length=limits.CODE_MAX, required=True
         )

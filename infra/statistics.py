@@ -28,7 +28,6 @@ from infra.views.territories import PostgresTerritoryView
 from projections.coverage import Place, Places
 from projections.rounding import RandomRounding
 from projections.statistics import (
-    REGION_LABELS,
     Cell,
     Columns,
     Contact,
@@ -37,6 +36,7 @@ from projections.statistics import (
     compute,
     report_region,
 )
+from projections.statistics_labels import table_label
 from projections.statistics_report import Published, publish
 
 FETCH = 20_000
@@ -102,7 +102,7 @@ class StatisticsRequest:
     territory: str | None = None
     channel: str | None = None
     top: int = 10
-    language: str = "fr"  # of the names of needs and categories
+    language: str = "fr"  # of the labels
 
 
 class StatisticsReader:
@@ -178,9 +178,7 @@ class StatisticsReader:
             tallies = compute(self._columns, Filter(start, end, channel, inside, until), regions)
         if public is not None:
             tallies = _grouped(tallies, places, public.min_population)
-        names = {place.code: place.name for place in places.all}
-        names.update(REGION_LABELS)
-        return tallies, names
+        return tallies, {place.code: place.name for place in places.all}
 
     def _public_cut(self, interval: float, threshold: int) -> int:
         """The position public figures count up to in the current interval of the clock: the
@@ -297,11 +295,12 @@ def published(
     def label(table: str, key: str) -> str:
         if table == "organization":
             return organizations.get(key, "")
-        if table in ("place", "region"):
-            return names.get(key, key)
         if table in _CODED:
             return categories.get(key, "")
-        return ""
+        named = table_label(table, key, query.language)
+        if named is not None:
+            return named
+        return names.get(key, key) if table in ("place", "region") else ""
 
     first = dict.fromkeys(("place", "need", "unmet", "organization"), query.top)
     figures = publish(

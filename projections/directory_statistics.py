@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from projections.interactions import MONTREAL
+from projections.statistics_labels import directory_label
 from projections.statistics_report import safe_cell
 
 KINDS = ("organization", "service", "location")
@@ -84,9 +85,9 @@ class DirectoryFigures:
         return next(figures for figures in self.kinds if figures.kind == kind)
 
 
-def to_csv_lines(figures: DirectoryFigures) -> str:
+def to_csv_lines(figures: DirectoryFigures, language: str = "fr") -> str:
     """The figures as lines of the statistics CSV (`statistics_report.CSV_HEADER`, without
-    it): table `directory`, the kind as group, the figure as key."""
+    it): table `directory`, the kind as group, the figure as key, both named in `language`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for kind in figures.kinds:
@@ -95,7 +96,8 @@ def to_csv_lines(figures: DirectoryFigures) -> str:
         lines.append(("deactivated", kind.deactivated, None))
         for key, count, percent in lines:
             writer.writerow(
-                ["directory", safe_cell(kind.kind), safe_cell(key), "", count,
+                ["directory", safe_cell(kind.kind), safe_cell(key),
+                 safe_cell(directory_label(kind.kind, key, language)), count,
                  "" if percent is None else percent, False]
             )  # fmt: skip
     return out.getvalue()

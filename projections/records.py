@@ -26,6 +26,7 @@ class LocationRow:
     address: Address | None
     coordinates: Coordinates | None
     status: str
+    flagged_reason: str | None = None  # why an editor flagged it, until it is verified
 
     @property
     def virtual(self) -> bool:
@@ -49,6 +50,7 @@ class ServiceRow:
     schedule: Schedule
     status: str
     last_verified_at: datetime | None
+    flagged_reason: str | None = None  # why an editor flagged it, until it is verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ def location_row(id: UUID, fields: Fields) -> LocationRow:
         address=Address(**address) if address else None,
         coordinates=Coordinates(**point) if point else None,
         status=status_of(fields),
+        flagged_reason=fields.get("flagged_reason"),
     )
 
 
@@ -113,6 +116,7 @@ def service_row(id: UUID, fields: Fields) -> ServiceRow:
         ),
         status=status_of(fields),
         last_verified_at=datetime.fromisoformat(verified) if verified else None,
+        flagged_reason=fields.get("flagged_reason"),
     )
 
 

@@ -35,12 +35,15 @@ def fold(page: Iterable[Positioned], records: MutableMapping[UUID, Fields]) -> s
         record = records.setdefault(item.event.originator_id, {})
         record.update(fields(item.event))
         if "taxonomy_codes" in record:
-            codes = record["taxonomy_codes"] or []
-            record["categories"] = sorted(
-                {c for code in codes for c in (code, *taxonomy_ancestors(code))}
-            )
+            record["categories"] = categories(record["taxonomy_codes"] or [])
         changed.add(item.event.originator_id)
     return changed
+
+
+def categories(codes: Iterable[str]) -> list[str]:
+    """The categories a service coded `codes` is found under: each code and every code above
+    it (`BD-1800.2000` is found under `BD-1800.2000`, `BD-1800` and `BD`)."""
+    return sorted({c for code in codes for c in (code, *taxonomy_ancestors(code))})
 
 
 def _text(fields: Fields | None, name: str) -> str:

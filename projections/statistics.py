@@ -28,7 +28,7 @@ from projections.statistics_columns import (
 )
 
 __all__ = [
-    "BLOCK", "NONE", "REGION_LABELS", "UNKNOWN", "Cell", "Columns", "Contact", "Filter",
+    "BLOCK", "NONE", "UNKNOWN", "Cell", "Columns", "Contact", "Filter",
     "Tallies", "category", "compute", "report_region",
 ]  # fmt: skip
 
@@ -36,17 +36,10 @@ UNKNOWN = "unknown"
 
 # The regions of the annual report: the three agglomerations of the CMM by their code, the
 # rest of the CMM by shore, contacts that gave no address, and elsewhere by administrative
-# region.
-AGGLOMERATIONS = {"TE-66": "Montréal", "TE-65": "Laval", "TE-58": "Agglomération de Longueuil"}
+# region (named in `projections.statistics_labels`).
+AGGLOMERATIONS = ("TE-66", "TE-65", "TE-58")  # Montréal, Laval, Longueuil
 NORTH_SHORE = "CMM-north-shore"
 SOUTH_SHORE = "CMM-south-shore"
-REGION_LABELS = {
-    **AGGLOMERATIONS,
-    NORTH_SHORE: "Couronne Nord",
-    SOUTH_SHORE: "Couronne Sud",
-    CONFIDENTIAL: "Adresses confidentielles",
-    UNKNOWN: "Territoire non précisé",
-}
 _NORTH_REGIONS = {"RA-14", "RA-15"}  # Lanaudière, Laurentides
 _SOUTH_REGIONS = {"RA-16"}  # Montérégie
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from projections.disclosure import Protected, protect
 from projections.rounding import RandomRounding
 from projections.statistics import NONE, UNKNOWN, Cell, Tallies
+from projections.statistics_labels import table_label
 
 PERCENT_DIGITS = 2
 TABLES = (
@@ -202,8 +203,9 @@ def _average(total: int, count: int, hidden: Callable[[int], bool]) -> float | N
 CSV_HEADER = ("table", "group", "key", "label", "count", "share_percent", "suppressed")
 
 
-def to_csv(published: Published) -> str:
-    """One line per figure: the totals first (table `total`), then every table's cells."""
+def to_csv(published: Published, language: str = "fr") -> str:
+    """One line per figure: the totals first (table `total`), then every table's cells; the
+    totals and averages are named in `language`, the cells as published."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -213,7 +215,8 @@ def to_csv(published: Published) -> str:
         "interpreter_used": published.interpreter,
     }  # fmt: skip
     for key, figure in totals.items():
-        writer.writerow(["total", "", key, "", _blank(figure.value), "", figure.suppressed])
+        name = table_label("total", key, language) or ""
+        writer.writerow(["total", "", key, name, _blank(figure.value), "", figure.suppressed])
     averages = {
         "needs_per_contact": published.needs_per_contact,
         "referrals_per_contact": published.referrals_per_contact,
@@ -221,7 +224,8 @@ def to_csv(published: Published) -> str:
         "average_handle_seconds": published.average_handle_seconds,
     }
     for key, value in averages.items():
-        writer.writerow(["average", "", key, "", _blank(value), "", value is None])
+        name = table_label("average", key, language) or ""
+        writer.writerow(["average", "", key, name, _blank(value), "", value is None])
     for name, cells in published.tables.items():
         for cell in cells:
             writer.writerow(

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.taxonomy import TaxonomyTerm
+from domain.taxonomy import TaxonomyTerm, code_parent
 from domain.values import LocalizedText
 from projections.base import Positioned
 from projections.search_query import folded_words
@@ -89,3 +89,26 @@ def fold(page: Iterable[Positioned], known: Mapping[UUID, Term]) -> dict[UUID, T
                 position=item.position,
             )
     return changed
+
+
+def shown_parent(term: Term, defined: Mapping[str, Term]) -> str | None:
+    """The parent a term is shown under: its own when that is a term, else the nearest code
+    above it that is one (a term defined before parents had to exist), else none."""
+    parent = term.parent_code
+    while parent is not None and parent not in defined:
+        parent = code_parent(parent)
+    return parent
+
+
+def with_ancestors(codes: Iterable[str], defined: Mapping[str, Term]) -> dict[str, str | None]:
+    """Each defined code of `codes` and every term above it → the parent it is shown under,
+    so that a parent is always one of the codes returned."""
+    found: dict[str, str | None] = {}
+    pending = [code for code in codes if code in defined]
+    while pending:
+        code = pending.pop()
+        if code not in found:
+            found[code] = parent = shown_parent(defined[code], defined)
+            if parent is not None:
+                pending.append(parent)
+    return found

@@ -2,14 +2,18 @@
 new names and synonyms, whoever asks.
 
 Definitions never overwrite: a term already in the log keeps its names and synonyms whatever a
-later load says, so an editor's change survives restarts and re-imports. A parent need not be
-defined: a package may name terms under codes it does not list, and the term still gets its
-names.
+later load says, so an editor's change survives restarts and re-imports. A parent a source
+names need not be defined: a package may name terms under codes it does not list, and the term
+still gets its names. A term given without a parent is placed under the code's own parent only
+when that term exists or comes in the same batch; otherwise under its nearest ancestor that
+does, else at the top: browsing the taxonomy reaches every term, and no `parent_id` points at
+nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from eventsourcing.persistence import IntegrityError
@@ -17,7 +21,14 @@ from eventsourcing.persistence import IntegrityError
 from domain import limits
 from domain.errors import InvalidInput, NotFound
 from domain.operations import Operations, Receipt
-from domain.taxonomy import Language, TaxonomyTerm, TermSpec, parse_code, term_id
+from domain.taxonomy import (
+    Language,
+    TaxonomyTerm,
+    TermSpec,
+    code_parent,
+    parse_code,
+    term_id,
+)
 
 # Times a batch is tried when other processes define the same terms at once.
 ATTEMPTS = 3
@@ -93,8 +104,10 @@ class TaxonomyHandler:
         repository = self.operations.repository
         made: dict[str, TaxonomyTerm] = {}
         known = 0
+        batch = {parse_code("code", spec.code) for spec in command.terms}
+        exists = self._exists()
         for spec in command.terms:
-            term = TaxonomyTerm.define(spec, actor=actor, at=at)
+            term = TaxonomyTerm.define(self._placed(spec, batch, exists), actor=actor, at=at)
             if term.code in made or term.id in repository:
                 known += 1
             else:
@@ -102,7 +115,8 @@ class TaxonomyHandler:
         return Defined(len(made), known, self.operations.save_in_chunks(list(made.values())))
 
     def define(self, command: DefineTerm, *, actor: str, at: datetime) -> Receipt:
-        term = TaxonomyTerm.define(command.term, actor=actor, at=at)
+        spec = self._placed(command.term, set(), self._exists())
+        term = TaxonomyTerm.define(spec, actor=actor, at=at)
         if term.id in self.operations.repository:
             raise InvalidInput(
                 "code", f"{term.code} is defined already: rename it or change its synonyms"
@@ -118,6 +132,30 @@ class TaxonomyHandler:
         term = self._term(command.code, command.expected_version)
         term.change_synonyms(command.language, command.synonyms, actor=actor, at=at)
         return self._save(term)
+
+    def _exists(self) -> Callable[[str], bool]:
+        """Whether a code is a term in the log, each code looked up once."""
+        found: dict[str, bool] = {}
+
+        def exists(code: str) -> bool:
+            if code not in found:
+                found[code] = term_id(code) in self.operations.repository
+            return found[code]
+
+        return exists
+
+    @staticmethod
+    def _placed(spec: TermSpec, batch: set[str], exists: Callable[[str], bool]) -> TermSpec:
+        """The spec with the parent a term without one gets: the nearest code above it that
+        is a term (in the log or in `batch`), or none."""
+        if spec.top or (spec.parent_code is not None and spec.parent_code.strip()):
+            return spec
+        parent = code_parent(parse_code("code", spec.code))
+        while parent is not None:
+            if parent in batch or exists(parent):
+                return replace(spec, parent_code=parent)
+            parent = code_parent(parent)
+        return replace(spec, top=True)
 
     def _term(self, code: str, expected_version: int | None) -> TaxonomyTerm:
         code = parse_code("code", code)

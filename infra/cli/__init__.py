@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats_export.add_argument("--output", type=Path, help="file to write (default: stdout)")
     stats_export.add_argument(
         "--language", choices=["fr", "en"], default="fr",
-        help="language of the names of needs and categories (default: fr)",
+        help="language of the labels (default: fr)",
     )  # fmt: skip
     stats_export.set_defaults(run=run_export_stats)
 

@@ -62,7 +62,7 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError(f"--territory {args.territory!r} is not a known territory") from None
         except InvalidInput as refused:
             raise CommandError(f"{refused} (--exact gives exact figures)") from None
-        text = to_csv(figures)
+        text = to_csv(figures, args.language)
         if args.directory:
             text += directory_lines(container, args)
     if args.output is None:
@@ -77,7 +77,7 @@ def directory_lines(container: Container, args: argparse.Namespace) -> str:
     for name in ("history", "territories"):
         container.runners[name].bring_up_to_date()
     found = container.directory_statistics.figures(args.start, args.end, args.territory)
-    return directory_csv(found)
+    return directory_csv(found, args.language)
 
 
 def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from infra.views.history import PostgresHistoryView
 from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change, Json
+from projections.taxonomy import with_ancestors
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "guichet:hsds-export")
 _BYDAY = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
@@ -228,6 +229,16 @@ def service(
     return document
 
 
+def term_documents(snapshot: Snapshot) -> list[Document]:
+    """Every term of the package, once, by code: those the services carry and every term above
+    them, so that each `parent_id` is one of them."""
+    codes = set(snapshot.terms)
+    codes.update(
+        c for _, r in snapshot.of_kind("service") for c in _strings(r.get("taxonomy_codes"))
+    )
+    return [_term(snapshot, code) for code in sorted(codes)]
+
+
 def _term(snapshot: Snapshot, code: str) -> Document:
     name, parent = snapshot.terms.get(code, (code, None))
     return {
@@ -297,10 +308,14 @@ def documents(snapshot: Snapshot) -> tuple[list[Document], list[Document]]:
 
 
 def write_documents(folder: Path, snapshot: Snapshot) -> tuple[int, int]:
-    """Writes organizations.json and services.json; returns how many of each."""
+    """Writes organizations.json, services.json and taxonomy_terms.json; returns how many
+    organizations and services."""
     organizations, services = documents(snapshot)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, items in (("organizations.json", organizations), ("services.json", services)):
+    for name, items in (
+        ("organizations.json", organizations), ("services.json", services),
+        ("taxonomy_terms.json", term_documents(snapshot)),
+    ):  # fmt: skip
         temporary = folder / f".{name}.partial"
         temporary.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
         temporary.replace(folder / name)  # a reader never sees half a file
@@ -313,17 +328,17 @@ def read_snapshot(
     language: str,
     taxonomy: PostgresTaxonomyView | None = None,
 ) -> Snapshot:
-    """Every record; with `taxonomy`, the codes they carry named in `language`."""
+    """Every record; with `taxonomy`, the codes they carry and every term above them, named
+    in `language`."""
     ids = [id for kind in KINDS for id in history.ids_of_kind(kind)]
     snapshot = read_records(history, territories, ids, language)
     if taxonomy is None:
         return snapshot
-    codes = sorted(
-        {c for r in snapshot.records.values() for c in _strings(r.get("taxonomy_codes"))}
-    )
+    codes = {c for r in snapshot.records.values() for c in _strings(r.get("taxonomy_codes"))}
+    defined = {term.code: term for term in taxonomy.terms()}
     terms = {
-        code: (term.name_in(language), term.parent_code)
-        for code, term in taxonomy.by_codes(codes).items()
+        code: (defined[code].name_in(language), parent)
+        for code, parent in sorted(with_ancestors(codes, defined).items())
     }
     return replace(snapshot, terms=terms)
 

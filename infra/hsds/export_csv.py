@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infra.hsds.export import Document, Snapshot, documents
+from infra.hsds.export import Document, Snapshot, documents, term_documents
 from infra.hsds.tabular import TABLES, Table
 from projections.statistics_report import safe_cell
 
@@ -40,7 +40,6 @@ def tables(snapshot: Snapshot) -> dict[str, list[Document]]:
     """Every row of every table, from the JSON export's objects."""
     organizations, services = documents(snapshot)
     rows: dict[str, list[Document]] = {table.name: [] for table in TABLES}
-    terms: dict[str, Document] = {}
     for organization in organizations:
         rows["organization"].append(organization)
         rows["metadata"] += organization["metadata"]
@@ -56,13 +55,11 @@ def tables(snapshot: Snapshot) -> dict[str, list[Document]]:
             ("service_areas", "service_area"), ("attributes", "attribute"),
         ):  # fmt: skip
             rows[table] += service[field]
-        for attribute in service["attributes"]:
-            terms[attribute["taxonomy_term_id"]] = attribute["taxonomy_term"]
         for link in service["service_at_locations"]:
             rows["service_at_location"].append(link)
             rows["metadata"] += link["metadata"]
         rows["metadata"] += service["metadata"]
-    rows["taxonomy_term"] = list(terms.values())
+    rows["taxonomy_term"] = term_documents(snapshot)
     return rows
 
 

@@ -21,6 +21,8 @@ from infra.views.history import PostgresHistoryView
 from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change
+from projections.search import categories
+from projections.taxonomy import shown_parent
 
 # Who a public metadata entry names: the publisher, not the person (see `public_changes`).
 PUBLISHER = "Guichet"
@@ -119,7 +121,10 @@ def driven(source: str, by: str, test: str) -> str:
     ).replace("WHERE k.field = 'kind' AND k.value =", f"WHERE {field('k.record_id', 'kind')} =", 1)
 
 
-def _filters(filters: Filters, service: str | None, touched: str) -> tuple[str, dict[str, Any]]:
+def _filters(
+    filters: Filters, service: str | None, touched: str, codes: list[str] | None
+) -> tuple[str, dict[str, Any]]:
+    """`codes`: the codes in use that `filters.code` stands for."""
     where, params = "", dict[str, Any]()
 
     def through_service(test: str) -> str:
@@ -131,9 +136,9 @@ def _filters(filters: Filters, service: str | None, touched: str) -> tuple[str, 
         where += " AND " + ("k.record_id" if service is None else "o.owner")
         where += " = %(organization)s"
         params["organization"] = filters.organization
-    if filters.code is not None:
-        where += " AND " + through_service(field("$service", "taxonomy_codes") + " ? %(code)s")
-        params["code"] = filters.code
+    if codes is not None:
+        where += " AND " + through_service(field("$service", "taxonomy_codes") + " ?| %(codes)s")
+        params["codes"] = list(codes)
     if filters.services is not None:
         where += " AND " + through_service("$service = ANY(%(services)s)")
         params["services"] = list(filters.services)
@@ -167,7 +172,8 @@ class HsdsPages:
     def page(self, kind: str, filters: Filters, number: int, size: int) -> Page:
         """The ids of one page of active records of `kind`, in id order, and how many match."""
         source, service, touched = KINDS[kind]
-        where, params = _filters(filters, service, touched)
+        codes = None if filters.code is None else self.codes_under(filters.code)
+        where, params = _filters(filters, service, touched, codes)
         body = source + where
         with self.history.datastore.get_connection() as conn:
             total = conn.execute(self._sql("SELECT count(*) AS n " + body), params).fetchone()
@@ -235,6 +241,11 @@ class HsdsPages:
             ).fetchall()
         return [row["code"] for row in rows]
 
+    def codes_under(self, code: str) -> list[str]:
+        """The codes in use that a term stands for, by the rule of `searchServices`'s
+        categories: the code itself and every code below it."""
+        return [used for used in self.codes_in_use() if code in categories([used])]
+
     def term_names(self, codes: list[str], language: str) -> dict[str, str]:
         """Each taxonomy code's name in `language`, from the taxonomy view; a code Guichet has
         no name for is named by itself."""
@@ -243,11 +254,11 @@ class HsdsPages:
 
     def terms(self, language: str) -> list[tuple[str, str, str | None]]:
         """(code, name, parent code) of every term the taxonomy defines or a public service
-        carries, in code order."""
+        carries, in code order; a parent is always one of them."""
         defined = {term.code: term for term in self.taxonomy.terms()}
         codes = sorted(set(defined) | set(self.codes_in_use()))
         return [
-            (code, defined[code].name_in(language) or code, defined[code].parent_code)
+            (code, defined[code].name_in(language) or code, shown_parent(defined[code], defined))
             if code in defined
             else (code, code, None)
             for code in codes

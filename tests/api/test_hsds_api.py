@@ -381,3 +381,21 @@ async def test_the_root_answers_with_or_without_its_slash(http: httpx.AsyncClien
     named = await get(http, "/taxonomies", search="211")
     assert named["total_items"] == 1
     assert (await get(http, "/taxonomies", search="absent"))["empty"] is True
+
+
+async def test_a_term_finds_the_services_coded_below_it_as_search_does(
+    http: httpx.AsyncClient, directory: Container
+) -> None:
+    """`taxonomy_term_id` of BD-1800 finds the services coded BD-1800.2000, as
+    `searchServices(categories: ["BD-1800"])` does."""
+    for code in ("BD-1800", "BD"):
+        [term] = [t for t in (await get(http, "/taxonomy_terms", search=code))["contents"]
+                  if t["code"] == code]  # fmt: skip
+        found = await all_pages(http, "/services", taxonomy_term_id=term["id"], per_page=50)
+        expected = {
+            str(id) for id in public_services()
+            if any(c == code or c.startswith((code + "-", code + "."))
+                   for c in demo_services()[id].taxonomy_codes)
+        }  # fmt: skip
+        assert expected, code
+        assert {s["id"] for s in found} == expected, code

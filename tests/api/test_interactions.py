@@ -264,7 +264,7 @@ async def test_every_statistic_matches_the_contacts_logged(
     assert all(c["label"].startswith("Carrefour") for c in stats["topReferralOrganizations"])
     lines = stats["csv"].splitlines()
     assert lines[0] == "table,group,key,label,count,share_percent,suppressed"
-    assert f"total,,contacts,,{len(mine)},,False" in lines
+    assert f"total,,contacts,Contacts,{len(mine)},,False" in lines
 
 
 def _value(value: str) -> str:

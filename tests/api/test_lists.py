@@ -409,3 +409,58 @@ async def test_a_list_computed_whole_pages_the_same_way(
     assert seen == sorted(set(seen))
     assert len(seen) == page["totalCount"] == 82
     assert population == page["population"]  # of the whole list, on every page
+
+
+FLAGGED = """
+query ($p: Int) {
+  organizations(verification: FLAGGED, consistentWith: $p) {
+    ... on OrganizationConnection { nodes { id flaggedReason } }
+  }
+  services(verification: FLAGGED, consistentWith: $p) {
+    ... on ServiceConnection { nodes { id flaggedReason } }
+  }
+  locations(verification: FLAGGED, consistentWith: $p) {
+    ... on LocationConnection { nodes { id flaggedReason } }
+  }
+  verificationQueue(state: FLAGGED, consistentWith: $p) {
+    ... on VerificationList { nodes { id kind flaggedReason } }
+  }
+}
+"""
+READ = """
+query ($service: ID!, $location: ID!) {
+  service(id: $service) { ... on Service { flaggedReason } }
+  location(id: $location) { ... on Location { flaggedReason } }
+}
+"""
+
+
+async def test_editors_see_why_a_record_was_flagged_wherever_it_is_listed(
+    graphql: GraphQLClient, directory: Directory, container: Container
+) -> None:
+    ids, handler = directory.ids, container.directory_handler
+    handler.flag_record_for_review(
+        FlagRecordForReview(ids["plateau"], 1, "Adresse déménagée ?"), actor="e", at=T1
+    )
+    last = handler.flag_record_for_review(
+        FlagRecordForReview(ids["banque"], 2, "Site web mort"), actor="e", at=T1
+    )
+    found = await graphql.data(FLAGGED, {"p": last.position}, EDITOR)
+    reasons = {
+        name: {node["id"]: node["flaggedReason"] for node in found[name]["nodes"]}
+        for name in ("organizations", "services", "locations", "verificationQueue")
+    }
+    assert reasons["organizations"] == {str(ids["banque"]): "Site web mort"}
+    assert reasons["services"] == {str(ids["aide"]): "Numéro à confirmer"}
+    assert reasons["locations"] == {str(ids["plateau"]): "Adresse déménagée ?"}
+    assert reasons["verificationQueue"] == {
+        str(ids["banque"]): "Site web mort", str(ids["aide"]): "Numéro à confirmer",
+        str(ids["plateau"]): "Adresse déménagée ?",
+    }  # fmt: skip
+    variables = {"service": str(ids["aide"]), "location": str(ids["plateau"])}
+    editor = await graphql.data(READ, variables, EDITOR)
+    assert editor["service"]["flaggedReason"] == "Numéro à confirmer"
+    assert editor["location"]["flaggedReason"] == "Adresse déménagée ?"
+    public = (await graphql.post(READ, variables)).json()
+    assert public["data"]["service"]["flaggedReason"] is None
+    assert public["data"]["location"]["flaggedReason"] is None

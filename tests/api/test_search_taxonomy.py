@@ -97,3 +97,37 @@ async def test_facets_name_categories_in_the_language_asked(
     assert french["BD-1800.2000"] == "Aide alimentaire"
     assert english["BD-1800.2000"] == "Food aid"
     assert (french["BD"], english["BD"]) == ("Alimentation", "Food")
+
+
+FACETS = """
+query ($language: Language!) {
+  searchServices(first: 1, language: $language) {
+    ... on SearchConnection {
+      facets { languages { value name } territories { value name } }
+    }
+    ... on Error { code message }
+  }
+}
+"""
+
+
+async def test_facets_name_languages_and_territories(
+    graphql: GraphQLClient, demo: Container
+) -> None:
+    named = {}
+    for language in ("FR", "EN"):
+        facets = (await graphql.data(FACETS, {"language": language}))["searchServices"]["facets"]
+        named[language] = {
+            kind: {f["value"]: f["name"] for f in facets[kind]}
+            for kind in ("languages", "territories")
+        }
+    assert named["FR"]["languages"]["fr"] == "Français"
+    assert named["EN"]["languages"]["fr"] == "French"
+    assert named["EN"]["languages"]["en"] == "English"
+    territories = {code: row.name for code, row in demo.territories.snapshot().rows.items()}
+    for language in ("FR", "EN"):
+        assert named[language]["territories"], language
+        assert all(named[language]["languages"].values()), named[language]
+        assert named[language]["territories"] == {
+            code: territories[code] for code in named[language]["territories"]
+        }

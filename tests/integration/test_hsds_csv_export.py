@@ -20,7 +20,7 @@ from domain.values import LocalizedText, Phone
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.demo import load_demo
-from infra.hsds.export import Snapshot, read_snapshot
+from infra.hsds.export import Snapshot, read_snapshot, write_documents
 from infra.hsds.export_csv import FolderInUse, cell, write_package
 from infra.hsds.importer import ImportContext, import_package
 from infra.taxonomy import load_taxonomy
@@ -247,3 +247,26 @@ def test_the_command_writes_the_package_in_the_language_asked(
     )  # fmt: skip
     assert refused.returncode == 2
     assert "holds other files" in refused.stderr
+
+
+def test_every_term_comes_with_its_ancestors(demo: Container, tmp_path: Path) -> None:
+    """Each `parent_id` of a term points at a row of the package: the CSV's
+    taxonomy_terms.csv, the JSON package's taxonomy_terms.json and its embedded terms."""
+    found = snapshot(demo)
+    write_package(tmp_path / "csv", found)
+    write_documents(tmp_path / "json", found)
+    terms = rows(tmp_path / "csv" / "taxonomy_terms.csv")
+    codes = {row["code"] for row in terms}
+    assert {"BD-1800.2000", "BD-1800", "BD", "B"} <= codes
+    ids = {row["id"] for row in terms}
+    assert {row["parent_id"] for row in terms if row["parent_id"]} <= ids
+    listed = json.loads((tmp_path / "json" / "taxonomy_terms.json").read_text("utf-8"))
+    assert {term["code"] for term in listed} == codes
+    listed_ids = {term["id"] for term in listed}
+    embedded = [
+        attribute["taxonomy_term"]
+        for service in json.loads((tmp_path / "json" / "services.json").read_text("utf-8"))
+        for attribute in service["attributes"]
+    ]
+    assert {t["parent_id"] for t in [*listed, *embedded] if "parent_id" in t} <= listed_ids
+    assert {t["id"] for t in embedded} <= listed_ids

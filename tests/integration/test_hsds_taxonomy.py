@@ -68,7 +68,8 @@ def test_nested_terms_of_hsds_3_and_parents_named_by_id(
     run(directory, package)
 
     assert terms(directory) == {
-        "BD-1800": ("BD", "Alimentation d'urgence", "", "hsds"),
+        # No term BD nor B in this log: the top, not a parent that is no term.
+        "BD-1800": (None, "Alimentation d'urgence", "", "hsds"),
         "BD-1800.2000": ("BD-1800", "Banques alimentaires", "", "Taxonomie régionale"),
     }
 

@@ -186,4 +186,5 @@ def test_text_cells_that_start_a_formula_are_written_as_text() -> None:
     exact = publish(figures, exact=True, threshold=T, label=lambda _t, _k: "-1", first={})
     rows = list(csv.reader(to_csv(exact).splitlines()))
     assert ["organization", "", "'=1+1", "'-1", "9", "100.0", "False"] in rows
-    assert ["average", "", "average_wait_seconds", "", "-10.0", "", "False"] in rows
+    wait = "Attente moyenne (secondes)"
+    assert ["average", "", "average_wait_seconds", wait, "-10.0", "", "False"] in rows

@@ -45,6 +45,7 @@ def term(operations: Operations, code: str) -> TaxonomyTerm:
 def test_a_defined_term_has_its_names_synonyms_and_the_code_s_parent(
     handler: TaxonomyHandler, operations: Operations
 ) -> None:
+    handler.define(DefineTerm(TermSpec("BD-1800", "Aliments", "Food")), actor="editor", at=AT)
     handler.define(DefineTerm(FOOD), actor="editor", at=AT)
 
     food = term(operations, "BD-1800.2000")
@@ -177,3 +178,36 @@ def test_terms_another_process_defines_meanwhile_are_counted_as_known(
     )
     assert (defined.new, defined.known) == (1, 1)
     assert term(operations, "BD-1800.2000").version == 1
+
+
+def test_a_derived_parent_is_kept_only_when_that_term_exists(
+    handler: TaxonomyHandler, operations: Operations
+) -> None:
+    """A term given without a parent hangs under the nearest term that exists (or comes in the
+    same batch), else at the top: never under a code nobody defined."""
+    handler.define_all(
+        DefineTerms((TermSpec("DT-8900", "Impôts", "Taxes"), TermSpec("XY", "Autre", "Other"))),
+        actor="import", at=AT,
+    )  # fmt: skip
+    assert term(operations, "DT-8900").parent_code is None
+    assert term(operations, "XY").parent_code is None
+
+    load_taxonomy(handler, AT)  # defines D and BD-1800.2000, not DT
+    handler.define_all(
+        DefineTerms((
+            TermSpec("DT-9000", "Crédits d'impôt", "Tax credits"),
+            TermSpec("BD-1800.2000-550", "Frigos partagés", "Community fridges"),
+            TermSpec("HH-0500.8000-100", "Alphabétisation", "Literacy"),
+            TermSpec("HH-0500.8000", "déjà là", "already there"),
+            TermSpec("LF-9999", "Nouveau", "New"),
+            TermSpec("LF-9999.1000", "Sous-terme", "Child term"),
+        )),
+        actor="import", at=AT,
+    )  # fmt: skip
+    assert term(operations, "DT-9000").parent_code == "D"  # DT is no term: its parent D is
+    assert term(operations, "BD-1800.2000-550").parent_code == "BD-1800.2000"
+    assert term(operations, "HH-0500.8000-100").parent_code == "HH-0500.8000"
+    assert term(operations, "LF-9999.1000").parent_code == "LF-9999"  # defined in the batch
+
+    handler.define(DefineTerm(TermSpec("PH-9999.1000", "Éditeur", "Editor")), actor="e", at=AT)
+    assert term(operations, "PH-9999.1000").parent_code == "PH"
