@@ -104,10 +104,14 @@ class TaxonomyHandler:
         repository = self.operations.repository
         made: dict[str, TaxonomyTerm] = {}
         known = 0
-        batch = {parse_code("code", spec.code) for spec in command.terms}
+        # Codes of the batch defined before the one at hand: a parent must be one of them or
+        # in the log, so two terms of a source naming each other as parents make no cycle.
+        earlier: set[str] = set()
         exists = self._exists()
         for spec in command.terms:
-            term = TaxonomyTerm.define(self._placed(spec, batch, exists), actor=actor, at=at)
+            placed = self._placed(spec, earlier, exists, strict=False)
+            term = TaxonomyTerm.define(placed, actor=actor, at=at)
+            earlier.add(term.code)
             if term.code in made or term.id in repository:
                 known += 1
             else:
@@ -115,7 +119,7 @@ class TaxonomyHandler:
         return Defined(len(made), known, self.operations.save_in_chunks(list(made.values())))
 
     def define(self, command: DefineTerm, *, actor: str, at: datetime) -> Receipt:
-        spec = self._placed(command.term, set(), self._exists())
+        spec = self._placed(command.term, set(), self._exists(), strict=True)
         term = TaxonomyTerm.define(spec, actor=actor, at=at)
         if term.id in self.operations.repository:
             raise InvalidInput(
@@ -145,10 +149,22 @@ class TaxonomyHandler:
         return exists
 
     @staticmethod
-    def _placed(spec: TermSpec, batch: set[str], exists: Callable[[str], bool]) -> TermSpec:
-        """The spec with the parent a term without one gets: the nearest code above it that
-        is a term (in the log or in `batch`), or none."""
-        if spec.top or (spec.parent_code is not None and spec.parent_code.strip()):
+    def _placed(
+        spec: TermSpec, batch: set[str], exists: Callable[[str], bool], *, strict: bool
+    ) -> TermSpec:
+        """The spec with its parent: the one given when it is a term (in the log or in
+        `batch`); else, the nearest code above it that is a term, or none. A parent given
+        that is no term is refused when `strict` (an editor names it), and replaced otherwise
+        (a source's term is kept). Terms never change parent, so a parent that must exist
+        first is what keeps the taxonomy a tree."""
+        given = (spec.parent_code or "").strip()
+        if given:
+            named = parse_code("parentCode", given)
+            if named in batch or exists(named):
+                return spec
+            if strict:
+                raise InvalidInput("parentCode", f"{named} is not a term: define it first")
+        elif spec.top:
             return spec
         parent = code_parent(parse_code("code", spec.code))
         while parent is not None:

@@ -211,3 +211,26 @@ def test_a_derived_parent_is_kept_only_when_that_term_exists(
 
     handler.define(DefineTerm(TermSpec("PH-9999.1000", "Éditeur", "Editor")), actor="e", at=AT)
     assert term(operations, "PH-9999.1000").parent_code == "PH"
+
+
+def test_a_parent_must_be_a_term_first_so_the_taxonomy_stays_a_tree(
+    handler: TaxonomyHandler, operations: Operations
+) -> None:
+    """An editor naming a parent that is no term is refused; a source's terms naming each
+    other as parents are kept, the one defined first under the nearest term there is."""
+    with pytest.raises(InvalidInput, match=r"QQ-9999\.1234 is not a term") as refused:
+        handler.define(DefineTerm(TermSpec("ZZ-1011", "Z", "Z", "QQ-9999.1234")), actor="e", at=AT)
+    assert refused.value.field == "parentCode"
+
+    handler.define_all(
+        DefineTerms((
+            TermSpec("ZZ-1008", "Un", "One", "ZZ-1009"),
+            TermSpec("ZZ-1009", "Deux", "Two", "ZZ-1008"),
+        )),
+        actor="import", at=AT,
+    )  # fmt: skip
+
+    assert term(operations, "ZZ-1008").parent_code is None
+    assert term(operations, "ZZ-1009").parent_code == "ZZ-1008"
+    with pytest.raises(InvalidInput, match="ZZ-1010 is not a term"):
+        handler.define(DefineTerm(TermSpec("ZZ-1012", "Z", "Z", "ZZ-1010")), actor="e", at=AT)
