@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from domain.text import forbidden_character, without_forbidden
 from domain.values import LocalizedText
+from infra.hsds.columns import NESTED, SOURCES
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
 from projections.search_query import fold_text
@@ -120,6 +121,27 @@ class Cells:
         for link in links:
             rows.extend(self.rows_of(table, "service_at_location_id", link))
         return rows
+
+    def absent(self, kind: str, row: Row) -> frozenset[str]:
+        """The fields of `kind` the package does not hold for this row: no source column in
+        its table (or key in its JSON object), and no child table in the package (or nested
+        list in the object, or file of its own)."""
+        keys = row.get("_keys")  # a JSON object's fields; a CSV row holds every column
+
+        def held(source: str) -> bool:
+            if source.startswith("filled:"):
+                return bool(str(row.get(source.removeprefix("filled:")) or "").strip())
+            table = source.removeprefix("table:")
+            if table == source:
+                return source in (row if keys is None else keys)
+            rows = self.package.rows(table)
+            if keys is None:
+                return bool(rows)
+            return NESTED.get(table) in keys or any(not r.get("_nested", False) for r in rows)
+
+        return frozenset(
+            field for field, sources in SOURCES[kind].items() if not any(map(held, sources))
+        )
 
 
 def _same(first: Row, second: Row) -> bool:

@@ -56,6 +56,48 @@ READ: dict[str, frozenset[str]] = {
     "required_document": frozenset({"document"}),
     "payment_accepted": frozenset({"payment"}),
 }
+# Each field of a record → where the package holds it: a column of the record's own table,
+# a child table ("table:phone"), or a column that holds a value in this row ("filled:…").
+# A field none of whose sources is in the package is absent: the import leaves it as Guichet
+# holds it.
+SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "organization": {"description": ("description",), "website": ("website", "url")},
+    "service": {
+        "description": ("description",),
+        "eligibility": (
+            "eligibility_description", "eligibility", "minimum_age", "maximum_age",
+            "table:eligibility",
+        ),
+        "fees": ("fees_description", "fees", "payments_accepted", "table:payment_accepted"),
+        "application_process": (
+            "application_process", "required_documents", "wait_time", "table:required_document",
+        ),
+        "phones": ("table:phone",),
+        "schedule": ("table:schedule", "table:holiday_schedule"),
+        # HSDS 1.1 and 2.0 services.csv always have this column, most often empty.
+        "languages": ("table:language", "filled:interpretation_services"),
+        "service_areas": ("table:service_area",),
+        "taxonomy_codes": ("table:attribute", "table:service_taxonomy"),
+    },
+    "location": {
+        "description": ("description",),
+        "address": ("table:address", "table:postal_address"),
+        "coordinates": ("latitude", "longitude"),
+        "accessibility": ("table:accessibility",),
+    },
+}  # fmt: skip
+# A child table → the field of an HSDS 3.0 JSON object that nests its rows.
+NESTED = {
+    "phone": "phones",
+    "schedule": "schedules",
+    "holiday_schedule": "holiday_schedules",
+    "service_area": "service_areas",
+    "language": "languages",
+    "attribute": "attributes",
+    "address": "addresses",
+    "accessibility": "accessibility",
+    "required_document": "required_documents",
+}
 # Terms are read by the taxonomy's own import; what it leaves is its report's to say.
 _NOT_REPORTED = frozenset({"taxonomy_term"})
 

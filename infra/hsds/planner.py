@@ -13,7 +13,7 @@ from domain import limits
 from domain.errors import InvalidInput
 from domain.handlers.directory_import import ServiceState
 from domain.records import DESCRIPTION_MAX, NAME_MAX
-from domain.values import Address, Coordinates, parse_website
+from domain.values import Address, Coordinates, LocalizedText, parse_website
 from infra.hsds.cells import fold
 from infra.hsds.columns import ages, joined, labelled, left_out
 from infra.hsds.plan import (
@@ -82,15 +82,16 @@ class Planner(ServiceParts):
         return plan
 
     def placeholder(self, key: str, where: str) -> PlaceholderIn:
+        """Named in both languages, whatever the import's: the record stands for nothing of
+        the source's text, and an editor of either language must see what it is."""
         shown = key[:PLACEHOLDER_ID_MAX]
-        name = (
-            f"Organisation inconnue (source : {shown})" if self.language == "fr"
-            else f"Unknown organization (source id {shown})"
-        )  # fmt: skip
         return PlaceholderIn(
             id=record_id("organization", key),
             where=where,
-            name=self.text("organization", where, "name", name, NAME_MAX),
+            name=LocalizedText(
+                fr=f"Organisation inconnue (source : {shown})",
+                en=f"Unknown organization (source id {shown})",
+            ),
             reason=f"organization {shown!r} is referred to in the HSDS package but is not in it",
         )
 
@@ -116,6 +117,7 @@ class Planner(ServiceParts):
                 "organization", where, "description", row.get("description"), DESCRIPTION_MAX, True
             ),
             website=website,
+            absent=self.absent("organization", row),
         )
 
     def service(
@@ -219,6 +221,7 @@ class Planner(ServiceParts):
             status=ServiceState.INACTIVE if status == "defunct" else ServiceState(status),
             assured_on=assured,
             assurer=assurer,
+            absent=self.absent("service", row),
         )
 
     def location_owners(self, links: dict[str, Row], services: dict[str, Row]) -> dict[str, str]:
@@ -278,6 +281,8 @@ class Planner(ServiceParts):
             accessibility=self.text(
                 "location", where, "accessibility", accessibility, DESCRIPTION_MAX, True
             ),
+            # A virtual location holds no address, whether or not the package has addresses.
+            absent=self.absent("location", row) - ({"address"} if virtual else set()),
         )
 
     def address(self, key: str, row: Row) -> Address | None:

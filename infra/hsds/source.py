@@ -328,6 +328,7 @@ def _flatten(
         package.ignored.append(f"{where} (nested more than {NESTING_MAX} levels)")
         return
     row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
+    row["_keys"] = frozenset(item)  # what the object holds, even empty: see Cells.absent
     read = set(_CHILDREN.get(table, {})) | set(_ONE.get(table, {}))
     # Nested fields no table reads ("program", "cost_options"): the report names them.
     row["_unread"] = [k for k, v in item.items() if isinstance(v, dict | list) and k not in read]

@@ -187,6 +187,9 @@ def test_dangling_references_keep_the_record_under_a_flagged_placeholder(
     placeholder = record(directory, "organization", "org-404")
     assert isinstance(placeholder, Organization)
     assert placeholder.name.en == "Unknown organization (source id org-404)"
+    assert (
+        placeholder.name.fr == "Organisation inconnue (source : org-404)"
+    )  # whatever the language
     assert placeholder.flagged == (
         "organization 'org-404' is referred to in the HSDS package but is not in it"
     )
@@ -293,3 +296,40 @@ def test_ids_are_uuids_when_the_source_has_them(directory: Container, tmp_path: 
     run(directory, tmp_path)
 
     assert isinstance(directory.operations.repository.get(UUID(key)), Organization)
+
+
+def test_a_partial_package_leaves_what_guichet_holds_and_a_child_table_replaces_it(
+    directory: Container, tmp_path: Path
+) -> None:
+    full = FIXTURES / "v2_tabular"
+    run(directory, full, "fr")
+    before = service(directory, "svc-1")
+    only = tmp_path / "only"
+    only.mkdir()
+    shutil.copy(full / "services.csv", only)
+    shutil.copy(full / "locations.csv", only)
+
+    report = run(directory, only, "fr")
+
+    assert report.events == 0, report.render()
+    assert written(report, "service") == {"new": 0, "changed": 0, "unchanged": 3}
+    kept = service(directory, "svc-1")
+    assert (kept.phones, kept.schedule, kept.languages) == (
+        before.phones, before.schedule, before.languages,
+    )  # fmt: skip
+    assert (kept.service_areas, kept.taxonomy_codes) == (
+        before.service_areas, before.taxonomy_codes,
+    )  # fmt: skip
+    place = record(directory, "location", "loc-1")
+    assert isinstance(place, Location)
+    assert place.address is not None
+    # Real organizations Guichet holds are no placeholders; the one still placed is.
+    assert (report.placeholders("new"), report.placeholders("unchanged")) == (0, 1)
+    assert "1 placeholder organizations" in report.render()
+    phones = (full / "phones.csv").read_text().replace("514-555-0199", "514-555-0123")
+    (only / "phones.csv").write_text(phones)
+
+    again = run(directory, only, "fr")
+
+    assert written(again, "service")["changed"] == 1
+    assert [p.number for p in service(directory, "svc-1").phones] == ["5145550123"]
