@@ -360,7 +360,8 @@ def test_a_missing_organization_becomes_a_flagged_placeholder_and_a_held_one_is_
     assert kept.flagged == f"{reason}; imported under a placeholder organization"
     assert report.flagged == 2
     assert again.events == 0
-    assert written(again, "placeholder organization")["unchanged"] == 1  # org-gone, still a placeholder
+    # org-gone, still a placeholder; org-closed is a real organization.
+    assert written(again, "placeholder organization")["unchanged"] == 1
     # An unknown area is a value left out of a service the import keeps, as the report says.
     assert mapped(report) == {
         ("service", "service area not a known territory, left out"): 1,
