@@ -11,7 +11,14 @@ from domain.errors import InvalidInput
 from domain.values import OpeningHours, Phone, Schedule, parse_taxonomy
 from infra.hsds.cells import Cells, fold
 from infra.hsds.columns import HOURS_TEXT
-from infra.hsds.hours import ALL_DAYS, HoursNotUnderstood, clock_range, parse_days, parse_hours
+from infra.hsds.hours import (
+    ALL_DAYS,
+    HoursNotUnderstood,
+    PastMidnight,
+    clock_range,
+    parse_days,
+    parse_hours,
+)
 from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
@@ -108,10 +115,7 @@ class ServiceParts(Cells):
                 return [OpeningHours.parse("schedule", day, opens, closes) for day in days]
             except (HoursNotUnderstood, InvalidInput) as error:
                 if not text:
-                    detail = error.message if isinstance(error, InvalidInput) else str(error)
-                    self.report.note(
-                        "service", "opening hours not understood, left out", where, detail
-                    )
+                    self.left_out(where, error)
                     return []
                 self.report.note(
                     "service", "structured hours incomplete or unreadable, read from the text",
@@ -129,8 +133,16 @@ class ServiceParts(Cells):
         try:
             return list(parse_hours(text))
         except HoursNotUnderstood as error:
-            self.report.note("service", "opening hours not understood, left out", where, str(error))
+            self.left_out(where, error)
             return []
+
+    def left_out(self, where: str, error: HoursNotUnderstood | InvalidInput) -> None:
+        """Hours that cannot be read are reported, never stored as other hours."""
+        detail = error.message if isinstance(error, InvalidInput) else str(error)
+        what = "opening hours not understood, left out"
+        if isinstance(error, PastMidnight):
+            what = "opening hours past midnight, left out (Guichet's hours end at midnight)"
+        self.report.note("service", what, where, detail)
 
     def valid_today(self, row: Row) -> bool:
         """HSDS 3.0 `valid_from` and `valid_to`: hours that ended before the import, or begin
@@ -268,9 +280,10 @@ def _days(row: Row) -> list[int]:
             for d in (p.strip().lower()[-2:] for p in byday.split(","))
             if d in _WEEKDAYS
         ]
-    weekday = fold(str(row.get("weekday") or ""))
-    if weekday and not weekday.isdigit() and (named := parse_days(weekday)):
-        return list(named)  # "Monday", "Mon-Fri", "lundi"
+    raw = str(row.get("weekday") or "")
+    weekday = fold(raw)  # folding makes "Monday-Friday" "monday friday": days read unfolded
+    if weekday and not weekday.isdigit() and (named := parse_days(raw)):
+        return list(named)  # "Monday", "Mon-Fri", "M-F", "lundi au vendredi"
     if weekday.isdigit():
         number = int(weekday)
         # HSDS 1.1 and 2.0 leave the numbering open; 1 is taken as Monday, 0 and 7 as Sunday.
