@@ -99,7 +99,9 @@ NESTED = {
     "required_document": "required_documents",
 }
 # Terms are read by the taxonomy's own import; what it leaves is its report's to say.
-_NOT_REPORTED = frozenset({"taxonomy_term"})
+# Tables the import knows and does not use are named once, as such (not column by column).
+UNUSED = frozenset({"metadata"})
+_NOT_REPORTED = frozenset({"taxonomy_term"}) | UNUSED
 
 _LABELS = {
     "required_documents": {"fr": "Documents requis", "en": "Required documents"},
@@ -116,7 +118,11 @@ def left_out(package: Package) -> dict[str, list[str]]:
         if table in _NOT_REPORTED:
             continue
         read = READ.get(table)
-        columns = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
+        # A column empty in every row holds nothing the import leaves out.
+        columns = {
+            c for row in rows for c, v in row.items()
+            if c and not c.startswith("_") and str(v if v is not None else "").strip()
+        }  # fmt: skip
         columns.update(c for row in rows for c in row.get("_unread", ()))
         unread = sorted(columns - _POINTERS - (read or frozenset()))
         if read is None:
@@ -124,6 +130,11 @@ def left_out(package: Package) -> dict[str, list[str]]:
         elif unread:
             found[table] = unread
     return found
+
+
+def unused_tables(package: Package) -> list[str]:
+    """The tables of the package the import knows and does not use (`metadata`)."""
+    return sorted(table for table in package.tables if table in UNUSED)
 
 
 def labelled(language: str, label: str, values: list[str]) -> str:

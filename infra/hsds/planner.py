@@ -15,7 +15,7 @@ from domain.handlers.directory_import import ServiceState
 from domain.records import DESCRIPTION_MAX, NAME_MAX
 from domain.values import Address, Coordinates, LocalizedText, parse_website
 from infra.hsds.cells import fold
-from infra.hsds.columns import ages, joined, labelled, left_out
+from infra.hsds.columns import ages, joined, labelled, left_out, unused_tables
 from infra.hsds.plan import (
     LinkIn,
     LocationIn,
@@ -352,6 +352,7 @@ def plan_package(
     report.ignored_files.extend(package.ignored)
     report.relocated_files.extend(package.relocated)
     report.columns_left_out.update(left_out(package))
+    report.tables_not_used.extend(unused_tables(package))
     report.rows = sum(len(package.rows(t)) for t in _RECORDS)
     planner = Planner(package, report, language, territories)
     planner.today = today

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from projections.statistics_report import FORMULA_STARTS
+
 Row = dict[str, Any]
 
 # Canonical HSDS 3.0 table names, and the names older versions and exporters use.
@@ -47,6 +49,8 @@ _TABLES = {
     "required_document": ("required_documents",),
     "payment_accepted": ("payments_accepted", "payment_accepteds"),
     "contact": ("contacts",),
+    # What describes the package itself (HSDS 3.0 tabular): known, and not the directory's.
+    "metadata": ("meta",),
 }
 _CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (name, *aliases)}
 
@@ -231,7 +235,9 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
     try:
         for line, raw in enumerate(reader, start=2):
             row: Row = {
-                (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
+                (key or "").strip().lower(): (
+                    _unguarded(value).strip() if isinstance(value, str) else ""
+                )
                 for key, value in raw.items()
                 if key is not None
             }
@@ -248,6 +254,14 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
         return
     for row in rows:
         package.add(table, row)
+
+
+def _unguarded(cell: str) -> str:
+    """A CSV cell as written before the export's guard: a spreadsheet reads a cell starting
+    with `= + - @`, a tab or a carriage return as a formula, so Guichet's CSV export (as the
+    statistics CSV) writes a `'` before it (`=x` becomes `'=x`). Dropping that `'` is the
+    guard's inverse, so that the export imported back is the directory it came from."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _read_json(package: Package, name: str, data: bytes) -> None:
