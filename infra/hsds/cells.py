@@ -107,7 +107,10 @@ class Cells:
             "payment_accepted",
         ):
             for row in self.package.rows(table):
-                for pointer in ("service_id", "location_id", "service_at_location_id", "link_id"):
+                for pointer in (
+                    "service_id", "location_id", "service_at_location_id", "link_id",
+                    "organization_id",
+                ):  # fmt: skip
                     key = str(row.get(pointer) or "").strip()
                     if key:
                         self.children[(table, pointer, key)].append(row)

@@ -48,13 +48,17 @@ class Planner(ServiceParts):
         services = self.unique("service", "service")
         links = self.unique("service_at_location", "service_at_location")
         links_of_service: dict[str, list[str]] = defaultdict(list)
+        places: dict[str, list[str]] = defaultdict(list)  # service → the locations it is at
         for key, row in links.items():
             links_of_service[str(row.get("service_id") or "")].append(key)
+            places[str(row.get("service_id") or "")].append(str(row.get("location_id") or ""))
         terms = self.taxonomy_terms()
         for key, row in services.items():
-            service = self.service(key, row, links_of_service.get(key, []), terms)
+            at = (links_of_service.get(key, []), places.get(key, []))
+            service = self.service(key, row, at, terms)
             if service is not None:
                 plan.services.append(service)
+        self.unclaimed()
         owners = self.location_owners(links, services)
         for key, row in self.unique("location", "location").items():
             location = self.location(key, row, owners.get(key))
@@ -121,9 +125,11 @@ class Planner(ServiceParts):
         )
 
     def service(
-        self, key: str, row: Row, links: list[str], terms: dict[str, str]
+        self, key: str, row: Row, at: tuple[list[str], list[str]], terms: dict[str, str]
     ) -> ServiceIn | None:
+        """`at`: the service's services at locations, and those locations."""
         where = row["_where"]
+        links, places = at
         name = self.text("service", where, "name", row.get("name"), NAME_MAX)
         if name.is_empty():
             self.report.skip("service", "no name", where, key)
@@ -185,11 +191,16 @@ class Planner(ServiceParts):
                     "service",
                     where,
                     "phones",
-                    list(self.phones(self.attached("phone", key, links), where)),
+                    list(
+                        self.phones(
+                            self.inherited("phone", key, links, places, organization, where),
+                            where,
+                        )
+                    ),
                     limits.PHONES_MAX,
                 )
             ),
-            schedule=self.schedule(key, links, where),
+            schedule=self.schedule(key, links, places, where),
             languages=tuple(
                 self.most(
                     "service",

@@ -50,6 +50,8 @@ class ServiceParts(Cells):
         # Organization ids the records refer to → the first row that does.
         self.referred: dict[str, str] = {}
         self.today: date | None = None
+        # Rows of locations and organizations a service took as its own (by id()).
+        self.taken: set[int] = set()
 
     def assured(self, row: Row, where: str) -> tuple[datetime | None, str | None]:
         raw = str(row.get("assured_date") or "").strip()
@@ -82,14 +84,59 @@ class ServiceParts(Cells):
                 found.append(phone)
         return tuple(found)
 
-    def schedule(self, key: str, links: list[str], where: str) -> Schedule:
+    def inherited(
+        self, table: str, key: str, links: list[str], places: list[str], owner: str, where: str
+    ) -> list[Row]:
+        """A service's own rows of `table` (and those of its services at locations); else
+        those of the locations it is offered at; else, for phones, its organization's. The
+        report notes each inheritance."""
+        rows = self.attached(table, key, links)
+        if rows:
+            return rows
+        sources = [("location", [r for p in places for r in self.rows_of(table, "location_id", p)])]
+        if table == "phone":
+            sources.append(("organization", self.rows_of(table, "organization_id", owner)))
+        for source, found in sources:
+            # Not another service's rows that also name the location or the organization.
+            found = [r for r in found if not _service_pointer(r)]
+            if found:
+                self.taken.update(map(id, found))
+                what = {"phone": "phones", "schedule": "opening hours"}.get(table, "closed days")
+                self.report.note(
+                    "service", f"no {what} of its own, those of its {source} taken", where,
+                    str(found[0].get("_where", "")),
+                )  # fmt: skip
+                return found
+        return []
+
+    def unclaimed(self) -> None:
+        """Phones and hours of locations and organizations no service took, reported."""
+        for table, what in (
+            ("phone", "phones"),
+            ("schedule", "opening hours"),
+            ("holiday_schedule", "closed days"),
+        ):
+            for row in self.package.rows(table):
+                if id(row) in self.taken or _service_pointer(row):
+                    continue
+                for pointer, kind in (
+                    ("location_id", "location"),
+                    ("organization_id", "organization"),
+                ):
+                    if str(row.get(pointer) or "").strip():
+                        self.report.note(
+                            kind, f"{what} no service there takes, left out", row["_where"]
+                        )
+                        break
+
+    def schedule(self, key: str, links: list[str], places: list[str], where: str) -> Schedule:
         hours: list[OpeningHours] = []
-        for row in self.attached("schedule", key, links):
+        for row in self.inherited("schedule", key, links, places, "", where):
             for opening in self.opening_hours(row):
                 if opening not in hours:
                     hours.append(opening)
         closed: set[date] = set()
-        for row in self.attached("holiday_schedule", key, links):
+        for row in self.inherited("holiday_schedule", key, links, places, "", where):
             closed.update(self.closures(row))
         hours.sort(key=lambda h: (h.weekday, h.opens))
         return Schedule(
@@ -265,6 +312,10 @@ class ServiceParts(Cells):
             except InvalidInput:
                 self.report.note("service", "taxonomy code not understood, left out", where, code)
         return tuple(codes)
+
+
+def _service_pointer(row: Row) -> bool:
+    return any(str(row.get(k) or "").strip() for k in ("service_id", "service_at_location_id"))
 
 
 def _every_day(row: Row) -> tuple[int, ...]:

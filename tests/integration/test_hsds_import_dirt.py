@@ -332,3 +332,25 @@ def test_a_partial_package_leaves_what_guichet_holds_and_a_child_table_replaces_
 
     assert written(again, "service")["changed"] == 1
     assert [p.number for p in service(directory, "svc-1").phones] == ["5145550123"]
+
+
+def test_hours_and_phones_of_locations_and_organizations_go_to_their_services(
+    directory: Container,
+) -> None:
+    report = run(directory, FIXTURES / "attached_elsewhere")
+
+    def phones(key: str) -> list[str]:
+        return [phone.number for phone in service(directory, key).phones]
+
+    weekdays = [(d, "09:00", "17:00") for d in WEEKDAYS]
+    assert (phones("svc-1"), hours(service(directory, "svc-1"))) == (["3175550102"], weekdays)
+    assert (phones("svc-2"), hours(service(directory, "svc-2"))) == (["3175550101"], weekdays)
+    assert (phones("svc-3"), hours(service(directory, "svc-3"))) == (["3175550103"], [])
+    mapped = {key: tally.count for key, tally in report.mapped.items()}
+    assert mapped[("service", "no phones of its own, those of its location taken")] == 1
+    assert mapped[("service", "no phones of its own, those of its organization taken")] == 1
+    assert mapped[("service", "no opening hours of its own, those of its location taken")] == 2
+    # The warehouse has no service: its phone and hours are left out, saying so.
+    assert mapped[("location", "phones no service there takes, left out")] == 1
+    assert mapped[("location", "opening hours no service there takes, left out")] == 1
+    assert "e.g. services.csv line 2: phones.csv line 3" in report.render()
