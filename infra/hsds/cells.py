@@ -27,6 +27,7 @@ class Cells:
         self.report = report
         self.language = language
         self.children: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+        self.own_files: dict[str, bool] = {}
 
     def clean(self) -> None:
         """A cell with a NUL, another control character or a lone surrogate would make a fact
@@ -125,6 +126,12 @@ class Cells:
             rows.extend(self.rows_of(table, "service_at_location_id", link))
         return rows
 
+    def unnested(self, table: str) -> bool:
+        """Whether the package has rows of `table` from a file of their own (not nested)."""
+        if table not in self.own_files:
+            self.own_files[table] = any(not r.get("_nested") for r in self.package.rows(table))
+        return self.own_files[table]
+
     def absent(self, kind: str, row: Row) -> frozenset[str]:
         """The fields of `kind` the package does not hold for this row: no source column in
         its table (or key in its JSON object), and no child table in the package (or nested
@@ -137,10 +144,9 @@ class Cells:
             table = source.removeprefix("table:")
             if table == source:
                 return source in (row if keys is None else keys)
-            rows = self.package.rows(table)
             if keys is None:
-                return bool(rows)
-            return NESTED.get(table) in keys or any(not r.get("_nested", False) for r in rows)
+                return bool(self.package.rows(table))
+            return NESTED.get(table) in keys or self.unnested(table)
 
         return frozenset(
             field for field, sources in SOURCES[kind].items() if not any(map(held, sources))

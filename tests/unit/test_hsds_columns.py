@@ -110,3 +110,24 @@ def test_labelled_lines(language: str, label: str, values: list[str], line: str)
 )
 def test_ages(row: dict[str, str], expected: list[str]) -> None:
     assert ages(row) == expected
+
+
+def test_an_api_page_without_phones_or_schedules_holds_none_to_replace(tmp_path: Path) -> None:
+    page = {
+        "contents": [
+            {"id": "s1", "name": "Aide", "organization_id": "o1", "description": "Repas"},
+            {"id": "s2", "name": "Aide", "organization_id": "o1", "phones": []},
+        ]
+    }
+    (tmp_path / "services.json").write_text(json.dumps(page))
+
+    plan = plan_package(
+        read_package(tmp_path), Report(), language="fr", territories=TerritoryNames([])
+    )
+
+    first, second = (service.absent for service in plan.services)
+    assert {"phones", "schedule", "service_areas", "taxonomy_codes", "languages"} <= first
+    assert "description" not in first
+    # An object holding an empty list says "no phones": that replaces what Guichet holds.
+    assert "phones" not in second
+    assert "description" in second
