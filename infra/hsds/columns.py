@@ -118,10 +118,11 @@ def left_out(package: Package) -> dict[str, list[str]]:
         if table in _NOT_REPORTED:
             continue
         read = READ.get(table)
+        named = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
         # A column empty in every row holds nothing the import leaves out.
         columns = {
-            c for row in rows for c, v in row.items()
-            if c and not c.startswith("_") and str(v if v is not None else "").strip()
+            c for c in named - _POINTERS - (read or frozenset())
+            if any(str(row.get(c) if row.get(c) is not None else "").strip() for row in rows)
         }  # fmt: skip
         columns.update(c for row in rows for c in row.get("_unread", ()))
         unread = sorted(columns - _POINTERS - (read or frozenset()))

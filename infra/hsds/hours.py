@@ -85,7 +85,8 @@ class PastMidnight(HoursNotUnderstood):
 
 def _normal(text: str) -> str:
     """Folded, with "0900" written "09:00" and "12:00 noon" written "noon"."""
-    return _NOON.sub(r"\1", _MILITARY.sub(r"\1:\2", fold_text(text)))
+    folded = _MILITARY.sub(r"\1:\2", fold_text(text))
+    return _NOON.sub(r"\1", folded) if "12" in folded else folded
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,11 @@ def _range(match: re.Match[str]) -> tuple[str, str]:
 def clock_range(opens: object, closes: object) -> tuple[str, str]:
     """Opening and closing times from structured cells ("9:00am", "17 h 00", "09:00:00",
     "12pm", "09:00-05:00"), read together: "9:00" to "5:00" is 09:00 to 17:00."""
-    plain = [_PLAIN.fullmatch(_normal(str(value or ""))) for value in (opens, closes)]
+    plain = [_PLAIN.fullmatch(str(value or "")) for value in (opens, closes)]
     if plain[0] is not None and plain[1] is not None and plain[0][0] < plain[1][0]:
         return plain[0][1], plain[1][1]  # "09:00" to "17:00", as most exports write them
-    matches = [_CELL.fullmatch(_normal(str(value or ""))) for value in (opens, closes)]
+    cells = [_normal(str(value or "")) for value in (opens, closes)]
+    matches = [_CELL.fullmatch(cell) for cell in cells]
     if matches[0] is None or matches[1] is None:
         raise HoursNotUnderstood(f"{opens!r} to {closes!r} are not times")
     return _pair(matches[0].groups() + matches[1].groups(), f"{opens} to {closes}")
