@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -32,8 +31,6 @@ from domain.locations import Location, ServiceAtLocation
 from domain.records import Record, Status, VerificationMethod
 from domain.services import Service
 from domain.values import LocalizedText, parse_territory_codes
-
-T = TypeVar("T")
 
 
 class ServiceState(Enum):
@@ -129,6 +126,8 @@ class ImportReceipt:
     results: tuple[Result, ...]
 
 
+# A service's parts the source holds in child tables, each replaced whole or left as it is.
+_SERVICE_PARTS = ("phones", "schedule", "taxonomy_codes", "languages")
 _KINDS: dict[type, type[Aggregate]] = {
     RegisterOrganization: Organization,
     PlaceholderOrganization: Organization,
@@ -313,21 +312,19 @@ class DirectoryImport:
                 text(found.description, record.description, "description"),
                 reason=reason, actor=actor, at=at,
             )  # fmt: skip
-            found.move(
-                found.address if "address" in absent else record.address,
-                found.coordinates if "coordinates" in absent else record.coordinates,
-                reason=reason, actor=actor, at=at,
-            )  # fmt: skip
+            address = found.address if "address" in absent else record.address
+            coordinates = found.coordinates if "coordinates" in absent else record.coordinates
+            if address is None and coordinates is not None:  # the source's pair, not half of it
+                address, coordinates = record.address, record.coordinates
+            found.move(address, coordinates, reason=reason, actor=actor, at=at)
             found.change_accessibility(
                 text(found.accessibility, record.accessibility, "accessibility"),
                 reason=reason, actor=actor, at=at,
             )  # fmt: skip
         elif isinstance(record, ImportService) and isinstance(found, Service):
             given = record.service
-
-            def held(name: str, value: T) -> T | None:
-                return None if name in absent else value  # None: left as Guichet holds it
-
+            # None: left as Guichet holds it.
+            held = {f: None if f in absent else getattr(given, f) for f in _SERVICE_PARTS}
             areas = None
             if "service_areas" not in absent:
                 areas = parse_territory_codes("service_areas", given.service_areas)
@@ -335,9 +332,7 @@ class DirectoryImport:
             found.amend(
                 name=text(found.name, given.name),
                 description=text(found.description, given.description, "description"),
-                phones=held("phones", given.phones), schedule=held("schedule", given.schedule),
-                service_areas=areas, taxonomy_codes=held("taxonomy_codes", given.taxonomy_codes),
-                languages=held("languages", given.languages),
+                service_areas=areas, **held,
                 eligibility=text(found.eligibility, given.eligibility, "eligibility"),
                 fees=text(found.fees, given.fees, "fees"),
                 application_process=text(
@@ -351,14 +346,15 @@ class DirectoryImport:
     def _state(
         self, service: Service, record: ImportService, *, actor: str, at: datetime
     ) -> InvalidInput | None:
-        """The service's state as the source has it; an assured date the rules refuse is left
-        out, and the rest of the record is kept."""
+        """The service's state as the source has it (as Guichet has it when the source has no
+        status); an assured date the rules refuse is left out, and the rest of the record kept."""
         closed = f"temporarily closed in the imported {self.source} data"
-        if record.state is ServiceState.INACTIVE and service.status is Status.ACTIVE:
+        state = None if "status" in record.absent else record.state
+        if state is ServiceState.INACTIVE and service.status is Status.ACTIVE:
             service.deactivate(f"inactive in the imported {self.source} data", actor=actor, at=at)
-        elif record.state is not ServiceState.INACTIVE and service.status is Status.INACTIVE:
+        elif state not in (None, ServiceState.INACTIVE) and service.status is Status.INACTIVE:
             service.reactivate(f"active in the imported {self.source} data", actor=actor, at=at)
-        if record.state is ServiceState.TEMPORARILY_CLOSED and service.flagged != closed:
+        if state is ServiceState.TEMPORARILY_CLOSED and service.flagged != closed:
             service.flag_for_review(closed, actor=actor, at=at)
         assured = record.assured_on
         if assured is None or (service.verified_at is not None and assured <= service.verified_at):

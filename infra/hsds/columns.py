@@ -64,6 +64,7 @@ SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
     "organization": {"description": ("description",), "website": ("website", "url")},
     "service": {
         "description": ("description",),
+        "status": ("status",),  # without it, a service's state in Guichet is left as it is
         "eligibility": (
             "eligibility_description", "eligibility", "minimum_age", "maximum_age",
             "table:eligibility",

@@ -350,3 +350,39 @@ def test_a_child_table_the_source_holds_replaces_what_guichet_holds() -> None:
     held = source.get(first.id)
     assert isinstance(held, Service)
     assert [phone.number for phone in held.phones] == ["5145550199"]
+
+
+def test_a_source_without_status_leaves_a_service_inactive_in_guichet_as_it_is() -> None:
+    source = Source()
+    owner = organization()
+    help_ = service(owner.id)
+    source.run([owner, help_])
+    source.deactivate(help_.id)
+
+    without = source.run([ImportService(help_.service, absent=frozenset({"status"}))])
+    stated = source.run([help_])  # a source that says the service is active
+
+    assert outcomes(without) == ["unchanged"]
+    assert outcomes(stated) == ["changed"]
+    assert source.get(help_.id).status is Status.ACTIVE
+
+
+def test_a_virtual_location_given_coordinates_without_addresses_takes_the_sources_pair() -> None:
+    source = Source()
+    owner = organization()
+    online = RegisterLocation(uuid4(), owner.id, HOUSE)
+    source.run([owner, online])
+    placed = RegisterLocation(
+        online.id,
+        owner.id,
+        HOUSE,
+        address=Address("", "", ""),
+        coordinates=Coordinates(45.6, -73.7),
+    )
+
+    receipt = source.run([Partial(placed, frozenset({"address"}))])
+
+    assert outcomes(receipt) == ["changed"]
+    held = source.get(online.id)
+    assert isinstance(held, Location)
+    assert held.coordinates == Coordinates(45.6, -73.7)
