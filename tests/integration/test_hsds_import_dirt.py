@@ -8,16 +8,20 @@ import shutil
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.directory import Organization
+from domain.handlers.directory import RegisterOrganization, RegisterService
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
 from domain.records import Record, Status
 from domain.services import Service
+from domain.values import LocalizedText
 from infra.bootstrap import Container
 from infra.clock import SystemClock
+from infra.hsds.export import read_snapshot
+from infra.hsds.export_csv import write_package
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.plan import record_id
 from infra.hsds.report import Report
@@ -354,3 +358,36 @@ def test_hours_and_phones_of_locations_and_organizations_go_to_their_services(
     assert mapped[("location", "phones no service there takes, left out")] == 1
     assert mapped[("location", "opening hours no service there takes, left out")] == 1
     assert "e.g. services.csv line 2: phones.csv line 3" in report.render()
+
+
+def test_guichets_own_csv_export_imports_back_unchanged(
+    directory: Container, tmp_path: Path
+) -> None:
+    handler = directory.directory_handler
+    organization = uuid4()
+    handler.register_organization(
+        RegisterOrganization(
+            organization, LocalizedText(fr="=Entraide", en=""), LocalizedText(fr="-5 %", en="")
+        ),
+        actor="ed", at=AT,
+    )  # fmt: skip
+    handler.register_service(
+        RegisterService(uuid4(), organization, LocalizedText(fr="@Popote", en="")),
+        actor="ed", at=AT,
+    )  # fmt: skip
+    for name in ("history", "territories", "taxonomy"):
+        directory.runners[name].bring_up_to_date()
+    snapshot = read_snapshot(directory.history, directory.territories, "fr", directory.taxonomy)
+    write_package(tmp_path / "package", snapshot)
+    assert "'=Entraide" in (tmp_path / "package" / "organizations.csv").read_text()
+
+    report = run(directory, tmp_path / "package", "fr")
+
+    assert report.events == 0, report.render()
+    assert written(report, "organization") == {"new": 0, "changed": 0, "unchanged": 1}
+    held = record(directory, "organization", str(organization))
+    assert isinstance(held, Organization)
+    assert (held.name.fr, held.description.fr) == ("=Entraide", "-5 %")
+    # The package's own metadata table is known, and named once as not used.
+    assert report.tables_not_used == ["metadata"]
+    assert "metadata" not in " ".join(report.ignored_files)
