@@ -88,7 +88,7 @@ class Planner(ServiceParts):
     def placeholder(self, key: str, where: str) -> PlaceholderIn:
         """Named in both languages, whatever the import's: the record stands for nothing of
         the source's text, and an editor of either language must see what it is."""
-        shown = key[:PLACEHOLDER_ID_MAX]
+        shown = " ".join(key[:PLACEHOLDER_ID_MAX].split())
         return PlaceholderIn(
             id=record_id("organization", key),
             where=where,

@@ -124,9 +124,7 @@ class ServiceParts(Cells):
                     ("organization_id", "organization"),
                 ):
                     if str(row.get(pointer) or "").strip():
-                        self.report.note(
-                            kind, f"{what} no service there takes, left out", row["_where"]
-                        )
+                        self.report.note(kind, f"{what} no service takes, left out", row["_where"])
                         break
 
     def schedule(self, key: str, links: list[str], places: list[str], where: str) -> Schedule:

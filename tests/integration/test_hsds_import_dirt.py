@@ -355,8 +355,8 @@ def test_hours_and_phones_of_locations_and_organizations_go_to_their_services(
     assert mapped[("service", "no phones of its own, those of its organization taken")] == 1
     assert mapped[("service", "no opening hours of its own, those of its location taken")] == 2
     # The warehouse has no service: its phone and hours are left out, saying so.
-    assert mapped[("location", "phones no service there takes, left out")] == 1
-    assert mapped[("location", "opening hours no service there takes, left out")] == 1
+    assert mapped[("location", "phones no service takes, left out")] == 1
+    assert mapped[("location", "opening hours no service takes, left out")] == 1
     assert "e.g. services.csv line 2: phones.csv line 3" in report.render()
 
 
