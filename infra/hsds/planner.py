@@ -7,6 +7,7 @@ guessed.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from domain import limits
@@ -57,7 +58,7 @@ class Planner(ServiceParts):
             at = (links_of_service.get(key, []), places.get(key, []))
             service = self.service(key, row, at, terms)
             if service is not None:
-                plan.services.append(service)
+                plan.services.append(replace(service, absent=self.unheld(service, row)))
         self.unclaimed()
         owners = self.location_owners(links, services)
         for key, row in self.unique("location", "location").items():
@@ -232,8 +233,17 @@ class Planner(ServiceParts):
             status=ServiceState.INACTIVE if status == "defunct" else ServiceState(status),
             assured_on=assured,
             assurer=assurer,
-            absent=self.absent("service", row),
         )
+
+    def unheld(self, service: ServiceIn, row: Row) -> frozenset[str]:
+        """The service's fields the package does not hold; not one it found values for (phones
+        of the service's location, in a JSON package whose services have none of their own)."""
+        found = {
+            "phones": service.phones, "languages": service.languages,
+            "schedule": service.schedule.hours or service.schedule.closed_on,
+            "service_areas": service.service_areas, "taxonomy_codes": service.taxonomy_codes,
+        }  # fmt: skip
+        return frozenset(f for f in self.absent("service", row) if not found.get(f))
 
     def location_owners(self, links: dict[str, Row], services: dict[str, Row]) -> dict[str, str]:
         """HSDS lets a location have no organization; that of a service there will do."""

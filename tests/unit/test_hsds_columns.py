@@ -131,3 +131,25 @@ def test_an_api_page_without_phones_or_schedules_holds_none_to_replace(tmp_path:
     # An object holding an empty list says "no phones": that replaces what Guichet holds.
     assert "phones" not in second
     assert "description" in second
+
+
+def test_phones_a_json_service_takes_from_its_location_are_held(tmp_path: Path) -> None:
+    (tmp_path / "services.json").write_text(
+        json.dumps([{"id": "s1", "name": "Aide", "organization_id": "o1"}])
+    )
+    location = {
+        "id": "l1", "organization_id": "o1", "name": "Bureau", "location_type": "physical",
+        "phones": [{"id": "p1", "number": "514-555-0100"}],
+    }  # fmt: skip
+    (tmp_path / "locations.json").write_text(json.dumps([location]))
+    link = {"id": "sl1", "service_id": "s1", "location_id": "l1"}
+    (tmp_path / "service_at_locations.json").write_text(json.dumps([link]))
+
+    plan = plan_package(
+        read_package(tmp_path), Report(), language="fr", territories=TerritoryNames([])
+    )
+
+    (service,) = plan.services
+    assert [phone.number for phone in service.phones] == ["5145550100"]
+    assert "phones" not in service.absent
+    assert "schedule" in service.absent
