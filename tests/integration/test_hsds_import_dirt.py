@@ -4,6 +4,7 @@ and HSDS 1.1 columns."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from datetime import UTC, date, datetime
@@ -391,3 +392,25 @@ def test_guichets_own_csv_export_imports_back_unchanged(
     # The package's own metadata table is known, and named once as not used.
     assert report.tables_not_used == ["metadata"]
     assert "metadata" not in " ".join(report.ignored_files)
+
+
+def test_an_api_page_of_services_without_their_parts_changes_nothing(
+    directory: Container, tmp_path: Path
+) -> None:
+    run(directory, FIXTURES / "v3_json", "fr")
+    services = json.loads((FIXTURES / "v3_json" / "services.json").read_text(encoding="utf-8"))
+    # As the HSDS API lists services: their own fields, without the nested lists.
+    listed = [{k: v for k, v in item.items() if not isinstance(v, list)} for item in services]
+    page = tmp_path / "services.json"
+    page.write_text(json.dumps({"page_number": 1, "contents": listed}), encoding="utf-8")
+    held = {key: service(directory, key) for key in (s["id"] for s in services)}
+
+    report = run(directory, page, "fr")
+
+    assert report.events == 0, report.render()
+    assert written(report, "service")["unchanged"] == 4  # one of the five repeats another
+    for key, before in held.items():
+        after = service(directory, key)
+        assert (after.phones, after.schedule, after.languages) == (
+            before.phones, before.schedule, before.languages,
+        )  # fmt: skip
