@@ -335,11 +335,9 @@ def test_a_missing_organization_becomes_a_flagged_placeholder_and_a_held_one_is_
     again = run(directory, tmp_path)
 
     assert written(report, "service") == {"new": 2, "changed": 0, "unchanged": 0}
-    # org-closed is held by Guichet: left as it is (no placeholder, so not counted as one),
-    # and its service refused by the rules.
-    assert written(report, "placeholder organization") == {
-        "new": 1, "changed": 0, "unchanged": 0,
-    }  # fmt: skip
+    # org-closed is held by Guichet: left as it is (not counted as a placeholder), and its
+    # service refused by the rules.
+    assert written(report, "placeholder organization") == {"new": 1, "changed": 0, "unchanged": 0}
     refused = report.skipped[
         ("service", "its organization is not in the package nor active in Guichet")
     ]
@@ -360,8 +358,7 @@ def test_a_missing_organization_becomes_a_flagged_placeholder_and_a_held_one_is_
     assert kept.flagged == f"{reason}; imported under a placeholder organization"
     assert report.flagged == 2
     assert again.events == 0
-    # org-gone, still a placeholder; org-closed is a real organization.
-    assert written(again, "placeholder organization")["unchanged"] == 1
+    assert written(again, "placeholder organization")["unchanged"] == 1  # org-gone, not org-closed
     # An unknown area is a value left out of a service the import keeps, as the report says.
     assert mapped(report) == {
         ("service", "service area not a known territory, left out"): 1,
