@@ -50,10 +50,28 @@ class ImportService:
     state: ServiceState = ServiceState.ACTIVE
     assured_on: datetime | None = None
     assurer: str | None = None
+    # Fields the source does not hold (their table or column is not in it): see `Partial`.
+    absent: frozenset[str] = frozenset()
 
     @property
     def id(self) -> UUID:
         return self.service.id
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """An organization or a location of which the source holds only some fields.
+
+    `absent` names the fields the source does not hold at all (a file or column not in it, an
+    object without the key), not those it holds empty: a record Guichet holds keeps its value
+    of each (a package of only `services.csv` leaves its phones), a new one gets them empty."""
+
+    record: RegisterOrganization | RegisterLocation
+    absent: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> UUID:
+        return self.record.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +90,7 @@ class PlaceholderOrganization:
 # A record as the source has it.
 SourceRecord = (
     RegisterOrganization
+    | Partial
     | PlaceholderOrganization
     | RegisterLocation
     | ImportService
@@ -107,6 +126,8 @@ class ImportReceipt:
     results: tuple[Result, ...]
 
 
+# A service's parts the source holds in child tables, each replaced whole or left as it is.
+_SERVICE_PARTS = ("phones", "schedule", "taxonomy_codes", "languages")
 _KINDS: dict[type, type[Aggregate]] = {
     RegisterOrganization: Organization,
     PlaceholderOrganization: Organization,
@@ -168,6 +189,8 @@ class DirectoryImport:
         Amends the records Guichet holds, then registers those it lacks by
         `DirectoryHandler.register_all`, so with its rules (active references, known service
         areas); a record refused is left out whole and the others go on."""
+        absent = [_absent(record) for record in records]
+        records = [record.record if isinstance(record, Partial) else record for record in records]
         current = self.handler.held([record.id for record in records])
         results: dict[int, Result] = {}
         changed: list[Aggregate] = []
@@ -176,7 +199,9 @@ class DirectoryImport:
             if found is None:
                 continue
             try:
-                left_out = self._amend(record, found, language=language, actor=actor, at=at)
+                left_out = self._amend(
+                    record, found, absent[index], language=language, actor=actor, at=at
+                )
             except InvalidInput as error:
                 self.handler.known.pop(record.id, None)  # holds changes never to be stored
                 results[index] = Result(Outcome.REFUSED, refused=error)
@@ -243,10 +268,18 @@ class DirectoryImport:
     # -- records Guichet holds -------------------------------------------------------------
 
     def _amend(
-        self, record: SourceRecord, found: Aggregate, *, language: str, actor: str, at: datetime
+        self,
+        record: SourceRecord,
+        found: Aggregate,
+        absent: frozenset[str],
+        *,
+        language: str,
+        actor: str,
+        at: datetime,
     ) -> InvalidInput | None:
         """Applies the source's record to the one Guichet holds; raises, leaving `found` to be
-        thrown away, when the rules refuse any part of it."""
+        thrown away, when the rules refuse any part of it. A field in `absent` is one the
+        source does not hold: it is left as Guichet holds it."""
         expected = _KINDS[type(record)]
         if not isinstance(found, expected):
             held = getattr(found, "kind", type(found).__name__)
@@ -255,42 +288,56 @@ class DirectoryImport:
             raise InvalidInput("id", f"{record.id} was merged in Guichet into {found.merged_into}")
         reason = f"imported from {self.source} data"
 
-        def text(held: LocalizedText, given: LocalizedText) -> LocalizedText:
+        def text(held: LocalizedText, given: LocalizedText, name: str = "") -> LocalizedText:
+            if name in absent:
+                return held
             if language == "fr":
                 return LocalizedText(fr=given.fr, en=held.en)
             return LocalizedText(fr=held.fr, en=given.en)
 
         if isinstance(record, PlaceholderOrganization):
-            if isinstance(found, Organization) and found.name == record.name:  # not yet named
+            if isinstance(found, Organization) and _placed_name(found.name, record.name):
                 self.placeholders[record.id] = record.reason
         elif isinstance(record, RegisterOrganization) and isinstance(found, Organization):
+            website = found.website if "website" in absent else record.website
             found.amend(
                 name=text(found.name, record.name),
-                description=text(found.description, record.description),
-                website=record.website, clear_website=record.website is None,
+                description=text(found.description, record.description, "description"),
+                website=website, clear_website=website is None,
                 reason=reason, actor=actor, at=at,
             )  # fmt: skip
         elif isinstance(record, RegisterLocation) and isinstance(found, Location):
             found.rename(text(found.name, record.name), reason=reason, actor=actor, at=at)
             found.describe(
-                text(found.description, record.description), reason=reason, actor=actor, at=at
-            )
-            found.move(record.address, record.coordinates, reason=reason, actor=actor, at=at)
+                text(found.description, record.description, "description"),
+                reason=reason, actor=actor, at=at,
+            )  # fmt: skip
+            address = found.address if "address" in absent else record.address
+            coordinates = found.coordinates if "coordinates" in absent else record.coordinates
+            if address is None and coordinates is not None:  # the source's pair, not half of it
+                address, coordinates = record.address, record.coordinates
+            found.move(address, coordinates, reason=reason, actor=actor, at=at)
             found.change_accessibility(
-                text(found.accessibility, record.accessibility), reason=reason, actor=actor, at=at
-            )
+                text(found.accessibility, record.accessibility, "accessibility"),
+                reason=reason, actor=actor, at=at,
+            )  # fmt: skip
         elif isinstance(record, ImportService) and isinstance(found, Service):
             given = record.service
-            areas = parse_territory_codes("service_areas", given.service_areas)
-            self.operations.require_territories(areas, "service_areas")
+            # None: left as Guichet holds it.
+            held = {f: None if f in absent else getattr(given, f) for f in _SERVICE_PARTS}
+            areas = None
+            if "service_areas" not in absent:
+                areas = parse_territory_codes("service_areas", given.service_areas)
+                self.operations.require_territories(areas, "service_areas")
             found.amend(
                 name=text(found.name, given.name),
-                description=text(found.description, given.description),
-                phones=given.phones, schedule=given.schedule, service_areas=areas,
-                taxonomy_codes=given.taxonomy_codes, languages=given.languages,
-                eligibility=text(found.eligibility, given.eligibility),
-                fees=text(found.fees, given.fees),
-                application_process=text(found.application_process, given.application_process),
+                description=text(found.description, given.description, "description"),
+                service_areas=areas, **held,
+                eligibility=text(found.eligibility, given.eligibility, "eligibility"),
+                fees=text(found.fees, given.fees, "fees"),
+                application_process=text(
+                    found.application_process, given.application_process, "application_process"
+                ),
                 reason=reason, actor=actor, at=at,
             )  # fmt: skip
             return self._state(found, record, actor=actor, at=at)
@@ -299,14 +346,15 @@ class DirectoryImport:
     def _state(
         self, service: Service, record: ImportService, *, actor: str, at: datetime
     ) -> InvalidInput | None:
-        """The service's state as the source has it; an assured date the rules refuse is left
-        out, and the rest of the record is kept."""
+        """The service's state as the source has it (as Guichet has it when the source has no
+        status); an assured date the rules refuse is left out, and the rest of the record kept."""
         closed = f"temporarily closed in the imported {self.source} data"
-        if record.state is ServiceState.INACTIVE and service.status is Status.ACTIVE:
+        state = None if "status" in record.absent else record.state
+        if state is ServiceState.INACTIVE and service.status is Status.ACTIVE:
             service.deactivate(f"inactive in the imported {self.source} data", actor=actor, at=at)
-        elif record.state is not ServiceState.INACTIVE and service.status is Status.INACTIVE:
+        elif state not in (None, ServiceState.INACTIVE) and service.status is Status.INACTIVE:
             service.reactivate(f"active in the imported {self.source} data", actor=actor, at=at)
-        if record.state is ServiceState.TEMPORARILY_CLOSED and service.flagged != closed:
+        if state is ServiceState.TEMPORARILY_CLOSED and service.flagged != closed:
             service.flag_for_review(closed, actor=actor, at=at)
         assured = record.assured_on
         if assured is None or (service.verified_at is not None and assured <= service.verified_at):
@@ -325,9 +373,21 @@ class DirectoryImport:
         return None
 
 
+def _placed_name(held: LocalizedText, placed: LocalizedText) -> bool:
+    """Whether an organization still bears its placeholder's name (not yet named by an
+    editor), in both languages or, as earlier imports named them, in one."""
+    return held in (placed, LocalizedText(fr=placed.fr, en=""), LocalizedText(fr="", en=placed.en))
+
+
+def _absent(record: SourceRecord) -> frozenset[str]:
+    return record.absent if isinstance(record, Partial | ImportService) else frozenset()
+
+
 def _registration(record: SourceRecord) -> Registration:
     if isinstance(record, PlaceholderOrganization):
         return RegisterOrganization(record.id, record.name)
+    if isinstance(record, Partial):
+        return record.record
     return record.service if isinstance(record, ImportService) else record
 
 

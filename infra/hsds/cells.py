@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from domain.text import forbidden_character, without_forbidden
 from domain.values import LocalizedText
+from infra.hsds.columns import NESTED, SOURCES
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
 from projections.search_query import fold_text
@@ -26,6 +27,7 @@ class Cells:
         self.report = report
         self.language = language
         self.children: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+        self.own_files: dict[str, bool] = {}
 
     def clean(self) -> None:
         """A cell with a NUL, another control character or a lone surrogate would make a fact
@@ -106,7 +108,10 @@ class Cells:
             "payment_accepted",
         ):
             for row in self.package.rows(table):
-                for pointer in ("service_id", "location_id", "service_at_location_id", "link_id"):
+                for pointer in (
+                    "service_id", "location_id", "service_at_location_id", "link_id",
+                    "organization_id",
+                ):  # fmt: skip
                     key = str(row.get(pointer) or "").strip()
                     if key:
                         self.children[(table, pointer, key)].append(row)
@@ -120,6 +125,32 @@ class Cells:
         for link in links:
             rows.extend(self.rows_of(table, "service_at_location_id", link))
         return rows
+
+    def unnested(self, table: str) -> bool:
+        """Whether the package has rows of `table` from a file of their own (not nested)."""
+        if table not in self.own_files:
+            self.own_files[table] = any(not r.get("_nested") for r in self.package.rows(table))
+        return self.own_files[table]
+
+    def absent(self, kind: str, row: Row) -> frozenset[str]:
+        """The fields of `kind` the package does not hold for this row: no source column in
+        its table (or key in its JSON object), and no child table in the package (or nested
+        list in the object, or file of its own)."""
+        keys = row.get("_keys")  # a JSON object's fields; a CSV row holds every column
+
+        def held(source: str) -> bool:
+            if source.startswith("filled:"):
+                return bool(str(row.get(source.removeprefix("filled:")) or "").strip())
+            table = source.removeprefix("table:")
+            if table == source:
+                return source in (row if keys is None else keys)
+            if keys is None:
+                return bool(self.package.rows(table))
+            return NESTED.get(table) in keys or self.unnested(table)
+
+        return frozenset(
+            field for field, sources in SOURCES[kind].items() if not any(map(held, sources))
+        )
 
 
 def _same(first: Row, second: Row) -> bool:

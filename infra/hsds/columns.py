@@ -56,8 +56,53 @@ READ: dict[str, frozenset[str]] = {
     "required_document": frozenset({"document"}),
     "payment_accepted": frozenset({"payment"}),
 }
+# Each field of a record → where the package holds it: a column of the record's own table,
+# a child table ("table:phone"), or a column that holds a value in this row ("filled:…").
+# A field none of whose sources is in the package is absent: the import leaves it as Guichet
+# holds it.
+SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "organization": {"description": ("description",), "website": ("website", "url")},
+    "service": {
+        "description": ("description",),
+        "status": ("status",),  # without it, a service's state in Guichet is left as it is
+        "eligibility": (
+            "eligibility_description", "eligibility", "minimum_age", "maximum_age",
+            "table:eligibility",
+        ),
+        "fees": ("fees_description", "fees", "payments_accepted", "table:payment_accepted"),
+        "application_process": (
+            "application_process", "required_documents", "wait_time", "table:required_document",
+        ),
+        "phones": ("table:phone",),
+        "schedule": ("table:schedule", "table:holiday_schedule"),
+        # HSDS 1.1 and 2.0 services.csv always have this column, most often empty.
+        "languages": ("table:language", "filled:interpretation_services"),
+        "service_areas": ("table:service_area",),
+        "taxonomy_codes": ("table:attribute", "table:service_taxonomy"),
+    },
+    "location": {
+        "description": ("description",),
+        "address": ("table:address", "table:postal_address"),
+        "coordinates": ("latitude", "longitude"),
+        "accessibility": ("table:accessibility",),
+    },
+}  # fmt: skip
+# A child table → the field of an HSDS 3.0 JSON object that nests its rows.
+NESTED = {
+    "phone": "phones",
+    "schedule": "schedules",
+    "holiday_schedule": "holiday_schedules",
+    "service_area": "service_areas",
+    "language": "languages",
+    "attribute": "attributes",
+    "address": "addresses",
+    "accessibility": "accessibility",
+    "required_document": "required_documents",
+}
 # Terms are read by the taxonomy's own import; what it leaves is its report's to say.
-_NOT_REPORTED = frozenset({"taxonomy_term"})
+# Tables the import knows and does not use are named once, as such (not column by column).
+UNUSED = frozenset({"metadata"})
+_NOT_REPORTED = frozenset({"taxonomy_term"}) | UNUSED
 
 _LABELS = {
     "required_documents": {"fr": "Documents requis", "en": "Required documents"},
@@ -74,7 +119,12 @@ def left_out(package: Package) -> dict[str, list[str]]:
         if table in _NOT_REPORTED:
             continue
         read = READ.get(table)
-        columns = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
+        named = {c for c in set[str]().union(*rows) if c and not c.startswith("_")}
+        # A column empty in every row holds nothing the import leaves out.
+        columns = {
+            c for c in named - _POINTERS - (read or frozenset())
+            if any(str(row.get(c) if row.get(c) is not None else "").strip() for row in rows)
+        }  # fmt: skip
         columns.update(c for row in rows for c in row.get("_unread", ()))
         unread = sorted(columns - _POINTERS - (read or frozenset()))
         if read is None:
@@ -82,6 +132,11 @@ def left_out(package: Package) -> dict[str, list[str]]:
         elif unread:
             found[table] = unread
     return found
+
+
+def unused_tables(package: Package) -> list[str]:
+    """The tables of the package the import knows and does not use (`metadata`)."""
+    return sorted(table for table in package.tables if table in UNUSED)
 
 
 def labelled(language: str, label: str, values: list[str]) -> str:

@@ -48,11 +48,16 @@ _TIME = (
     r"(\d{1,2})(?:\s*(?::|h|\.)\s*(\d{2})?(?::\d{2})?)?\s*(am|pm|a\.m\.|p\.m\.)?"
     r"|(noon|midi|midnight|minuit)"
 )
+# 24-hour "military" time, "0900" or "1700h": read as "09:00" (never as 00:00 after "09"). Not
+# a part of a longer number, a date ("2026/03") or a time already written with a colon.
+_MILITARY = re.compile(r"(?<![\d:./])([01]\d|2[0-4])([0-5]\d)(?:\s*h\b)?(?![\d:./])")
+_NOON = re.compile(r"\b12(?:[:h.]00)?\s*(noon|midi|midnight|minuit)\b")  # "12:00 noon"
 _PLAIN = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)(?::00)?")
 # One time in a cell of its own, with the UTC offset HSDS allows (hours are local here).
 _CELL = re.compile(rf"\s*(?:{_TIME})\s*(?:z|utc|[+-]\d{{2}}(?::?\d{{2}})?)?\s*")
+# A range begins and ends where a number does: "900-1700" is no range of "00" to "17".
 _TOKEN = re.compile(
-    rf"(?P<range>(?:{_TIME}){_THROUGH}(?:{_TIME}))"
+    rf"(?P<range>(?<![\d:])(?:{_TIME}){_THROUGH}(?:{_TIME})(?!\d))"
     rf"|(?P<span>\b(?:{_DAY})s?\b\.?{_THROUGH}\b(?:{_DAY})s?\b\.?)"
     rf"|(?P<group>\b(?:{_GROUP}))"
     rf"|(?P<day>\b(?:{_DAY})s?\b\.?)"
@@ -71,6 +76,17 @@ _WORDS = {"noon": (12, 0), "midi": (12, 0), "midnight": (24, 0), "minuit": (24, 
 
 class HoursNotUnderstood(ValueError):
     pass
+
+
+class PastMidnight(HoursNotUnderstood):
+    """Hours that close after midnight ("10pm-2am"): Guichet's weekly hours end by midnight,
+    so the range is left out, saying so, rather than cut or read as another time."""
+
+
+def _normal(text: str) -> str:
+    """Folded, with "0900" written "09:00" and "12:00 noon" written "noon"."""
+    folded = _MILITARY.sub(r"\1:\2", fold_text(text))
+    return _NOON.sub(r"\1", folded) if "12" in folded else folded
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,8 @@ def clock_range(opens: object, closes: object) -> tuple[str, str]:
     plain = [_PLAIN.fullmatch(str(value or "")) for value in (opens, closes)]
     if plain[0] is not None and plain[1] is not None and plain[0][0] < plain[1][0]:
         return plain[0][1], plain[1][1]  # "09:00" to "17:00", as most exports write them
-    matches = [_CELL.fullmatch(fold_text(str(value or ""))) for value in (opens, closes)]
+    cells = [_normal(str(value or "")) for value in (opens, closes)]
+    matches = [_CELL.fullmatch(cell) for cell in cells]
     if matches[0] is None or matches[1] is None:
         raise HoursNotUnderstood(f"{opens!r} to {closes!r} are not times")
     return _pair(matches[0].groups() + matches[1].groups(), f"{opens} to {closes}")
@@ -128,6 +145,8 @@ def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
     for hour, minute in ((opens_h, opens_m), (closes_h, closes_m)):
         if hour > 24 or minute > 59 or (hour == 24 and minute):
             raise HoursNotUnderstood(f"{shown!r} is not a time range")
+    if (closes_h, closes_m) < (opens_h, opens_m):
+        raise PastMidnight(f"{shown!r} runs past midnight, which Guichet's hours cannot hold")
     return f"{opens_h:02d}:{opens_m:02d}", f"{closes_h:02d}:{closes_m:02d}"
 
 
@@ -159,7 +178,7 @@ def parse_days(text: str) -> tuple[int, ...]:
 
 def parse_hours(text: str) -> tuple[OpeningHours, ...]:
     """Weekly hours read from free text; HoursNotUnderstood when nothing sensible is found."""
-    folded = fold_text(text)
+    folded = _normal(text)
     if _ALWAYS.search(folded):
         return tuple(OpeningHours(day, "00:00", "24:00") for day in ALL_DAYS)
     tokens: list[Token] = []

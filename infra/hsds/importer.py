@@ -23,6 +23,7 @@ from domain.handlers.directory import (
 from domain.handlers.directory_import import (
     DirectoryImport,
     ImportService,
+    Partial,
     PlaceholderOrganization,
     SourceRecord,
 )
@@ -76,14 +77,16 @@ def known_territories(operations: Operations) -> TerritoryNames:
 def command(item: Item) -> SourceRecord:
     """The record as the handler takes it."""
     if isinstance(item, OrganizationIn):
-        return RegisterOrganization(item.id, item.name, item.description, item.website)
+        organization = RegisterOrganization(item.id, item.name, item.description, item.website)
+        return Partial(organization, item.absent) if item.absent else organization
     if isinstance(item, PlaceholderIn):
         return PlaceholderOrganization(item.id, item.name, item.reason)
     if isinstance(item, LocationIn):
-        return RegisterLocation(
+        location = RegisterLocation(
             item.id, item.organization_id, item.name, item.description,
             item.address, item.coordinates, item.accessibility,
         )  # fmt: skip
+        return Partial(location, item.absent) if item.absent else location
     if isinstance(item, ServiceIn):
         service = RegisterService(
             item.id, item.organization_id, item.name, item.description,
@@ -92,7 +95,7 @@ def command(item: Item) -> SourceRecord:
             application_process=item.application_process, phones=item.phones,
             schedule=item.schedule,
         )  # fmt: skip
-        return ImportService(service, item.status, item.assured_on, item.assurer)
+        return ImportService(service, item.status, item.assured_on, item.assurer, item.absent)
     return LinkServiceToLocation(item.service_id, item.location_id)
 
 
@@ -136,6 +139,8 @@ class Importer:
                 reason = _REFUSED.get(result.refused.field, "refused")
                 self.report.skip(kind, reason, item.where, result.refused.message)
                 continue
+            if isinstance(item, PlaceholderIn) and item.id not in self.handler.placeholders:
+                continue  # an organization Guichet holds as a real one: no placeholder
             self.report.count(kind, result.outcome.value)
             if result.flagged is not None:
                 self.report.flag(kind, item.where, result.flagged)

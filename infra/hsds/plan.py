@@ -29,6 +29,8 @@ class OrganizationIn:
     name: LocalizedText
     description: LocalizedText
     website: str | None
+    # Fields the package does not hold, left as Guichet holds them (see Cells.absent).
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class ServiceIn:
     status: ServiceState
     assured_on: datetime | None
     assurer: str | None
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class LocationIn:
     address: Address | None
     coordinates: Coordinates | None
     accessibility: LocalizedText
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,16 @@ guessed.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from domain import limits
 from domain.errors import InvalidInput
 from domain.handlers.directory_import import ServiceState
 from domain.records import DESCRIPTION_MAX, NAME_MAX
-from domain.values import Address, Coordinates, parse_website
+from domain.values import Address, Coordinates, LocalizedText, parse_website
 from infra.hsds.cells import fold
-from infra.hsds.columns import ages, joined, labelled, left_out
+from infra.hsds.columns import ages, joined, labelled, left_out, unused_tables
 from infra.hsds.plan import (
     LinkIn,
     LocationIn,
@@ -48,13 +49,17 @@ class Planner(ServiceParts):
         services = self.unique("service", "service")
         links = self.unique("service_at_location", "service_at_location")
         links_of_service: dict[str, list[str]] = defaultdict(list)
+        places: dict[str, list[str]] = defaultdict(list)  # service → the locations it is at
         for key, row in links.items():
             links_of_service[str(row.get("service_id") or "")].append(key)
+            places[str(row.get("service_id") or "")].append(str(row.get("location_id") or ""))
         terms = self.taxonomy_terms()
         for key, row in services.items():
-            service = self.service(key, row, links_of_service.get(key, []), terms)
+            at = (links_of_service.get(key, []), places.get(key, []))
+            service = self.service(key, row, at, terms)
             if service is not None:
-                plan.services.append(service)
+                plan.services.append(replace(service, absent=self.unheld(service, row)))
+        self.unclaimed()
         owners = self.location_owners(links, services)
         for key, row in self.unique("location", "location").items():
             location = self.location(key, row, owners.get(key))
@@ -82,15 +87,16 @@ class Planner(ServiceParts):
         return plan
 
     def placeholder(self, key: str, where: str) -> PlaceholderIn:
-        shown = key[:PLACEHOLDER_ID_MAX]
-        name = (
-            f"Organisation inconnue (source : {shown})" if self.language == "fr"
-            else f"Unknown organization (source id {shown})"
-        )  # fmt: skip
+        """Named in both languages, whatever the import's: the record stands for nothing of
+        the source's text, and an editor of either language must see what it is."""
+        shown = " ".join(key[:PLACEHOLDER_ID_MAX].split())
         return PlaceholderIn(
             id=record_id("organization", key),
             where=where,
-            name=self.text("organization", where, "name", name, NAME_MAX),
+            name=LocalizedText(
+                fr=f"Organisation inconnue (source : {shown})",
+                en=f"Unknown organization (source id {shown})",
+            ),
             reason=f"organization {shown!r} is referred to in the HSDS package but is not in it",
         )
 
@@ -116,12 +122,15 @@ class Planner(ServiceParts):
                 "organization", where, "description", row.get("description"), DESCRIPTION_MAX, True
             ),
             website=website,
+            absent=self.absent("organization", row),
         )
 
     def service(
-        self, key: str, row: Row, links: list[str], terms: dict[str, str]
+        self, key: str, row: Row, at: tuple[list[str], list[str]], terms: dict[str, str]
     ) -> ServiceIn | None:
+        """`at`: the service's services at locations, and those locations."""
         where = row["_where"]
+        links, places = at
         name = self.text("service", where, "name", row.get("name"), NAME_MAX)
         if name.is_empty():
             self.report.skip("service", "no name", where, key)
@@ -183,11 +192,16 @@ class Planner(ServiceParts):
                     "service",
                     where,
                     "phones",
-                    list(self.phones(self.attached("phone", key, links), where)),
+                    list(
+                        self.phones(
+                            self.inherited("phone", key, links, places, organization, where),
+                            where,
+                        )
+                    ),
                     limits.PHONES_MAX,
                 )
             ),
-            schedule=self.schedule(key, links, where),
+            schedule=self.schedule(key, links, places, where),
             languages=tuple(
                 self.most(
                     "service",
@@ -220,6 +234,16 @@ class Planner(ServiceParts):
             assured_on=assured,
             assurer=assurer,
         )
+
+    def unheld(self, service: ServiceIn, row: Row) -> frozenset[str]:
+        """The service's fields the package does not hold; not one it found values for (phones
+        of the service's location, in a JSON package whose services have none of their own)."""
+        found = {
+            "phones": service.phones, "languages": service.languages,
+            "schedule": service.schedule.hours or service.schedule.closed_on,
+            "service_areas": service.service_areas, "taxonomy_codes": service.taxonomy_codes,
+        }  # fmt: skip
+        return frozenset(f for f in self.absent("service", row) if not found.get(f))
 
     def location_owners(self, links: dict[str, Row], services: dict[str, Row]) -> dict[str, str]:
         """HSDS lets a location have no organization; that of a service there will do."""
@@ -278,6 +302,8 @@ class Planner(ServiceParts):
             accessibility=self.text(
                 "location", where, "accessibility", accessibility, DESCRIPTION_MAX, True
             ),
+            # A virtual location holds no address, whether or not the package has addresses.
+            absent=self.absent("location", row) - ({"address"} if virtual else set()),
         )
 
     def address(self, key: str, row: Row) -> Address | None:
@@ -347,6 +373,7 @@ def plan_package(
     report.ignored_files.extend(package.ignored)
     report.relocated_files.extend(package.relocated)
     report.columns_left_out.update(left_out(package))
+    report.tables_not_used.extend(unused_tables(package))
     report.rows = sum(len(package.rows(t)) for t in _RECORDS)
     planner = Planner(package, report, language, territories)
     planner.today = today

@@ -34,6 +34,8 @@ class Report:
     relocated_files: list[str] = field(default_factory=list)
     # table → columns of the package the model has no place for.
     columns_left_out: dict[str, list[str]] = field(default_factory=dict)
+    # Tables the import knows and does not use (the package's own `metadata`).
+    tables_not_used: list[str] = field(default_factory=list)
     rows: int = 0  # rows of the records' tables in the package
     events: int = 0
     position: int = 0
@@ -91,7 +93,7 @@ class Report:
         if any(terms.values()):
             lines.append(
                 f"  {'taxonomy terms':22} {terms['new']:>6,} new  {terms['unchanged']:>6,} "
-                "already known (names an editor gave are kept)"
+                "already known (names already in Guichet are kept)"
             )
         placeholders = self.placeholders("new") + self.placeholders("unchanged")
         if placeholders:
@@ -124,6 +126,8 @@ class Report:
             lines.append(f"Files found where the descriptor did not list them: {found}")
         if self.ignored_files:
             lines.append("Files not read: " + ", ".join(self.ignored_files))
+        if self.tables_not_used:
+            lines.append("Tables not used: " + ", ".join(self.tables_not_used))
         for table, columns in sorted(self.columns_left_out.items()):
             lines.append(f"{table}: columns left out: {', '.join(columns)}")
         return "\n".join(lines)
@@ -144,6 +148,7 @@ class Report:
             "ignored_files": self.ignored_files,
             "relocated_files": self.relocated_files,
             "columns_left_out": self.columns_left_out,
+            "tables_not_used": self.tables_not_used,
             "placeholders": {
                 "new": self.placeholders("new"),
                 "unchanged": self.placeholders("unchanged"),

@@ -11,7 +11,14 @@ from domain.errors import InvalidInput
 from domain.values import OpeningHours, Phone, Schedule, parse_taxonomy
 from infra.hsds.cells import Cells, fold
 from infra.hsds.columns import HOURS_TEXT
-from infra.hsds.hours import ALL_DAYS, HoursNotUnderstood, clock_range, parse_days, parse_hours
+from infra.hsds.hours import (
+    ALL_DAYS,
+    HoursNotUnderstood,
+    PastMidnight,
+    clock_range,
+    parse_days,
+    parse_hours,
+)
 from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
@@ -43,6 +50,8 @@ class ServiceParts(Cells):
         # Organization ids the records refer to → the first row that does.
         self.referred: dict[str, str] = {}
         self.today: date | None = None
+        # Rows of locations and organizations a service took as its own (by id()).
+        self.taken: set[int] = set()
 
     def assured(self, row: Row, where: str) -> tuple[datetime | None, str | None]:
         raw = str(row.get("assured_date") or "").strip()
@@ -75,14 +84,57 @@ class ServiceParts(Cells):
                 found.append(phone)
         return tuple(found)
 
-    def schedule(self, key: str, links: list[str], where: str) -> Schedule:
+    def inherited(
+        self, table: str, key: str, links: list[str], places: list[str], owner: str, where: str
+    ) -> list[Row]:
+        """A service's own rows of `table` (and those of its services at locations); else
+        those of the locations it is offered at; else, for phones, its organization's. The
+        report notes each inheritance."""
+        rows = self.attached(table, key, links)
+        if rows:
+            return rows
+        sources = [("location", [r for p in places for r in self.rows_of(table, "location_id", p)])]
+        if table == "phone":
+            sources.append(("organization", self.rows_of(table, "organization_id", owner)))
+        for source, found in sources:
+            # Not another service's rows that also name the location or the organization.
+            found = [r for r in found if not _service_pointer(r)]
+            if found:
+                self.taken.update(map(id, found))
+                what = {"phone": "phones", "schedule": "opening hours"}.get(table, "closed days")
+                self.report.note(
+                    "service", f"no {what} of its own, those of its {source} taken", where,
+                    str(found[0].get("_where", "")),
+                )  # fmt: skip
+                return found
+        return []
+
+    def unclaimed(self) -> None:
+        """Phones and hours of locations and organizations no service took, reported."""
+        for table, what in (
+            ("phone", "phones"),
+            ("schedule", "opening hours"),
+            ("holiday_schedule", "closed days"),
+        ):
+            for row in self.package.rows(table):
+                if id(row) in self.taken or _service_pointer(row):
+                    continue
+                for pointer, kind in (
+                    ("location_id", "location"),
+                    ("organization_id", "organization"),
+                ):
+                    if str(row.get(pointer) or "").strip():
+                        self.report.note(kind, f"{what} no service takes, left out", row["_where"])
+                        break
+
+    def schedule(self, key: str, links: list[str], places: list[str], where: str) -> Schedule:
         hours: list[OpeningHours] = []
-        for row in self.attached("schedule", key, links):
+        for row in self.inherited("schedule", key, links, places, "", where):
             for opening in self.opening_hours(row):
                 if opening not in hours:
                     hours.append(opening)
         closed: set[date] = set()
-        for row in self.attached("holiday_schedule", key, links):
+        for row in self.inherited("holiday_schedule", key, links, places, "", where):
             closed.update(self.closures(row))
         hours.sort(key=lambda h: (h.weekday, h.opens))
         return Schedule(
@@ -108,10 +160,7 @@ class ServiceParts(Cells):
                 return [OpeningHours.parse("schedule", day, opens, closes) for day in days]
             except (HoursNotUnderstood, InvalidInput) as error:
                 if not text:
-                    detail = error.message if isinstance(error, InvalidInput) else str(error)
-                    self.report.note(
-                        "service", "opening hours not understood, left out", where, detail
-                    )
+                    self.left_out(where, error)
                     return []
                 self.report.note(
                     "service", "structured hours incomplete or unreadable, read from the text",
@@ -129,8 +178,16 @@ class ServiceParts(Cells):
         try:
             return list(parse_hours(text))
         except HoursNotUnderstood as error:
-            self.report.note("service", "opening hours not understood, left out", where, str(error))
+            self.left_out(where, error)
             return []
+
+    def left_out(self, where: str, error: HoursNotUnderstood | InvalidInput) -> None:
+        """Hours that cannot be read are reported, never stored as other hours."""
+        detail = error.message if isinstance(error, InvalidInput) else str(error)
+        what = "opening hours not understood, left out"
+        if isinstance(error, PastMidnight):
+            what = "opening hours past midnight, left out (Guichet's hours end at midnight)"
+        self.report.note("service", what, where, detail)
 
     def valid_today(self, row: Row) -> bool:
         """HSDS 3.0 `valid_from` and `valid_to`: hours that ended before the import, or begin
@@ -255,6 +312,10 @@ class ServiceParts(Cells):
         return tuple(codes)
 
 
+def _service_pointer(row: Row) -> bool:
+    return any(str(row.get(k) or "").strip() for k in ("service_id", "service_at_location_id"))
+
+
 def _every_day(row: Row) -> tuple[int, ...]:
     """HSDS 3.0 `freq` DAILY without `byday`: every day."""
     return ALL_DAYS if fold(str(row.get("freq") or "")) == "daily" else ()
@@ -268,9 +329,10 @@ def _days(row: Row) -> list[int]:
             for d in (p.strip().lower()[-2:] for p in byday.split(","))
             if d in _WEEKDAYS
         ]
-    weekday = fold(str(row.get("weekday") or ""))
-    if weekday and not weekday.isdigit() and (named := parse_days(weekday)):
-        return list(named)  # "Monday", "Mon-Fri", "lundi"
+    raw = str(row.get("weekday") or "")
+    weekday = fold(raw)  # folding makes "Monday-Friday" "monday friday": days read unfolded
+    if weekday and not weekday.isdigit() and (named := parse_days(raw)):
+        return list(named)  # "Monday", "Mon-Fri", "M-F", "lundi au vendredi"
     if weekday.isdigit():
         number = int(weekday)
         # HSDS 1.1 and 2.0 leave the numbering open; 1 is taken as Monday, 0 and 7 as Sunday.

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from infra.hsds.unpack import MAX_ROWS, PackageError, folder_files, zip_files
+from projections.statistics_report import FORMULA_STARTS
 
 __all__ = ["MAX_ROWS", "Package", "PackageError", "Row", "read_package", "table_name"]
 
@@ -51,6 +52,8 @@ _TABLES = {
     "required_document": ("required_documents",),
     "payment_accepted": ("payments_accepted", "payment_accepteds"),
     "contact": ("contacts",),
+    # What describes the package itself (HSDS 3.0 tabular): known, and not the directory's.
+    "metadata": ("meta",),
 }
 _CANONICAL = {alias: name for name, aliases in _TABLES.items() for alias in (name, *aliases)}
 
@@ -225,7 +228,9 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
         for line, raw in enumerate(reader, start=2):
             package.count(name)
             row: Row = {
-                (key or "").strip().lower(): (value.strip() if isinstance(value, str) else "")
+                (key or "").strip().lower(): (
+                    _unguarded(value).strip() if isinstance(value, str) else ""
+                )
                 for key, value in raw.items()
                 if key is not None
             }
@@ -242,6 +247,14 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
         return
     for row in rows:
         package.add(table, row)
+
+
+def _unguarded(cell: str) -> str:
+    """A CSV cell as written before the export's guard: a spreadsheet reads a cell starting
+    with `= + - @`, a tab or a carriage return as a formula, so Guichet's CSV export (as the
+    statistics CSV) writes a `'` before it (`=x` becomes `'=x`). Dropping that `'` is the
+    guard's inverse, so that the export imported back is the directory it came from."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _read_json(package: Package, name: str, data: bytes) -> None:
@@ -322,6 +335,7 @@ def _flatten(
         package.ignored.append(f"{where} (nested more than {NESTING_MAX} levels)")
         return
     row: Row = {key: value for key, value in item.items() if not isinstance(value, dict | list)}
+    row["_keys"] = frozenset(item)  # what the object holds, even empty: see Cells.absent
     read = set(_CHILDREN.get(table, {})) | set(_ONE.get(table, {}))
     # Nested fields no table reads ("program", "cost_options"): the report names them.
     row["_unread"] = [k for k, v in item.items() if isinstance(v, dict | list) and k not in read]

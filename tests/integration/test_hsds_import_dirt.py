@@ -187,6 +187,9 @@ def test_dangling_references_keep_the_record_under_a_flagged_placeholder(
     placeholder = record(directory, "organization", "org-404")
     assert isinstance(placeholder, Organization)
     assert placeholder.name.en == "Unknown organization (source id org-404)"
+    assert (
+        placeholder.name.fr == "Organisation inconnue (source : org-404)"
+    )  # whatever the language
     assert placeholder.flagged == (
         "organization 'org-404' is referred to in the HSDS package but is not in it"
     )
@@ -243,12 +246,11 @@ def test_hsds_1_1_columns_the_model_holds_are_read_and_the_others_named(
     assert left_out["organization"] == [
         "alternate_name", "email", "legal_status", "tax_id", "tax_status", "year_incorporated",
     ]  # fmt: skip
-    assert left_out["service"] == [
-        "accreditations", "alternate_name", "email", "licenses", "program_id", "url",
-    ]  # fmt: skip
-    assert left_out["program"] == ["(the whole table)", "alternate_name", "name"]
+    # Not the columns empty in every row (accreditations, alternate_name, licenses).
+    assert left_out["service"] == ["email", "program_id", "url"]
+    assert left_out["program"] == ["(the whole table)", "name"]
     assert left_out["funding"] == ["(the whole table)", "source"]
-    assert left_out["location"] == ["alternate_name", "transportation"]
+    assert left_out["location"] == ["transportation"]
     rendered = report.render()
     assert rendered.count("service: columns left out:") == 1
     assert "funding: columns left out: (the whole table), source" in rendered
@@ -293,3 +295,25 @@ def test_ids_are_uuids_when_the_source_has_them(directory: Container, tmp_path: 
     run(directory, tmp_path)
 
     assert isinstance(directory.operations.repository.get(UUID(key)), Organization)
+
+
+def test_hours_and_phones_of_locations_and_organizations_go_to_their_services(
+    directory: Container,
+) -> None:
+    report = run(directory, FIXTURES / "attached_elsewhere")
+
+    def phones(key: str) -> list[str]:
+        return [phone.number for phone in service(directory, key).phones]
+
+    weekdays = [(d, "09:00", "17:00") for d in WEEKDAYS]
+    assert (phones("svc-1"), hours(service(directory, "svc-1"))) == (["3175550102"], weekdays)
+    assert (phones("svc-2"), hours(service(directory, "svc-2"))) == (["3175550101"], weekdays)
+    assert (phones("svc-3"), hours(service(directory, "svc-3"))) == (["3175550103"], [])
+    mapped = {key: tally.count for key, tally in report.mapped.items()}
+    assert mapped[("service", "no phones of its own, those of its location taken")] == 1
+    assert mapped[("service", "no phones of its own, those of its organization taken")] == 1
+    assert mapped[("service", "no opening hours of its own, those of its location taken")] == 2
+    # The warehouse has no service: its phone and hours are left out, saying so.
+    assert mapped[("location", "phones no service takes, left out")] == 1
+    assert mapped[("location", "opening hours no service takes, left out")] == 1
+    assert "e.g. services.csv line 2: phones.csv line 3" in report.render()

@@ -25,6 +25,7 @@ from domain.handlers.directory_import import (
     ImportReceipt,
     ImportService,
     Outcome,
+    Partial,
     PlaceholderOrganization,
     ServiceState,
     SourceRecord,
@@ -32,7 +33,7 @@ from domain.handlers.directory_import import (
 from domain.locations import Location, ServiceAtLocation
 from domain.records import Record, Status
 from domain.services import Service
-from domain.values import Address, LocalizedText
+from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Phone, Schedule
 from tests.support.logs import LAVAL, log_knowing
 
 AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
@@ -293,3 +294,95 @@ def test_a_placeholder_named_since_is_no_longer_one_for_new_records() -> None:
     assert outcomes(receipt) == ["unchanged", "new"]
     assert source.get(placeholder.id).name == HOUSE
     assert source.get(help_.id).flagged is None
+
+
+def test_fields_the_source_does_not_hold_are_left_as_guichet_holds_them() -> None:
+    source = Source()
+    site = "https://maison.example.org"
+    owner = RegisterOrganization(uuid4(), HOUSE, LocalizedText("Accueil", ""), site)
+    full = RegisterService(
+        uuid4(), owner.id, HOUSE, LocalizedText("Aide", ""), taxonomy_codes=("BD",),
+        languages=("fr",), service_areas=("65005",), eligibility=LocalizedText("Tous", ""),
+        phones=(Phone("514-555-0100"),),
+        schedule=Schedule((OpeningHours(1, "09:00", "17:00"),)),
+    )  # fmt: skip
+    place = RegisterLocation(
+        uuid4(), owner.id, HOUSE, LocalizedText("Rez-de-chaussée", ""), ADDRESS,
+        Coordinates(45.6, -73.7), LocalizedText("Rampe", ""),
+    )  # fmt: skip
+    source.run([owner, place, ImportService(full)])
+    # Only the services' and locations' own tables, without their child tables or columns.
+    bare = RegisterService(full.id, owner.id, HOUSE)
+    fields = frozenset(
+        {"description", "phones", "schedule", "service_areas", "taxonomy_codes", "languages",
+         "eligibility", "fees", "application_process"}
+    )  # fmt: skip
+    nowhere = RegisterLocation(place.id, owner.id, HOUSE)
+    located = frozenset({"description", "address", "coordinates", "accessibility"})
+
+    receipt = source.run(
+        [
+            Partial(RegisterOrganization(owner.id, HOUSE), frozenset({"description", "website"})),
+            Partial(nowhere, located),
+            ImportService(bare, absent=fields),
+        ]
+    )
+
+    assert outcomes(receipt) == ["unchanged"] * 3
+    assert receipt.facts == 0
+    held = source.get(full.id)
+    assert isinstance(held, Service)
+    assert [phone.number for phone in held.phones] == ["5145550100"]
+    assert held.schedule == full.schedule
+    assert (held.service_areas, held.languages) == (["65005"], ["fr"])
+
+
+def test_a_child_table_the_source_holds_replaces_what_guichet_holds() -> None:
+    source = Source()
+    owner = organization()
+    first = RegisterService(uuid4(), owner.id, HOUSE, phones=(Phone("514-555-0100"),))
+    source.run([owner, ImportService(first)])
+    other = RegisterService(first.id, owner.id, HOUSE, phones=(Phone("514-555-0199"),))
+
+    receipt = source.run([ImportService(other, absent=frozenset({"schedule", "languages"}))])
+
+    assert outcomes(receipt) == ["changed"]
+    held = source.get(first.id)
+    assert isinstance(held, Service)
+    assert [phone.number for phone in held.phones] == ["5145550199"]
+
+
+def test_a_source_without_status_leaves_a_service_inactive_in_guichet_as_it_is() -> None:
+    source = Source()
+    owner = organization()
+    help_ = service(owner.id)
+    source.run([owner, help_])
+    source.deactivate(help_.id)
+
+    without = source.run([ImportService(help_.service, absent=frozenset({"status"}))])
+    stated = source.run([help_])  # a source that says the service is active
+
+    assert outcomes(without) == ["unchanged"]
+    assert outcomes(stated) == ["changed"]
+    assert source.get(help_.id).status is Status.ACTIVE
+
+
+def test_a_virtual_location_given_coordinates_without_addresses_takes_the_sources_pair() -> None:
+    source = Source()
+    owner = organization()
+    online = RegisterLocation(uuid4(), owner.id, HOUSE)
+    source.run([owner, online])
+    placed = RegisterLocation(
+        online.id,
+        owner.id,
+        HOUSE,
+        address=Address("", "", ""),
+        coordinates=Coordinates(45.6, -73.7),
+    )
+
+    receipt = source.run([Partial(placed, frozenset({"address"}))])
+
+    assert outcomes(receipt) == ["changed"]
+    held = source.get(online.id)
+    assert isinstance(held, Location)
+    assert held.coordinates == Coordinates(45.6, -73.7)

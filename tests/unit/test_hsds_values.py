@@ -6,6 +6,9 @@ import pytest
 
 from infra.hsds.hours import HoursNotUnderstood, clock_range, parse_days, parse_hours
 from infra.hsds.languages import language_codes
+from infra.hsds.report import Report
+from infra.hsds.service_parts import ServiceParts
+from infra.hsds.source import Package
 from infra.hsds.territory_names import TerritoryNames
 
 WEEKDAYS = [1, 2, 3, 4, 5]
@@ -69,6 +72,10 @@ EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
         ("Friday 5pm to 9pm, closed Saturday", [(5, "17:00", "21:00")]),
         ("Mon-Fri 9-5 closed Sat & Sun", [(d, "09:00", "17:00") for d in WEEKDAYS]),
         ("Fermé le lundi, mardi au vendredi 9h-17h", [(d, "09:00", "17:00") for d in (2, 3, 4, 5)]),
+        ("Mon-Fri 0900-1700", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Mon-Fri 0900h-1700h", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Mon-Fri 9:00 - 17:00", [(d, "09:00", "17:00") for d in WEEKDAYS]),
+        ("Sat 12:00 noon - 4:00pm", [(6, "12:00", "16:00")]),
         (
             "lun. au ven. de 9 h à 12 h et de 13 h à 17 h; samedi fermé",
             [(d, o, c) for d in WEEKDAYS for o, c in HALVES],
@@ -100,6 +107,9 @@ def test_free_text_hours_in_12_hour_and_french_forms(
         ("9h30", "16h30", ("09:30", "16:30")),
         ("midi", "minuit", ("12:00", "24:00")),
         ("9:00", "5:00", ("09:00", "17:00")),  # 12-hour times without am/pm
+        ("0900", "1700", ("09:00", "17:00")),  # 24-hour "military" time
+        ("0830h", "1630 h", ("08:30", "16:30")),
+        ("12:00 noon", "5:00pm", ("12:00", "17:00")),
     ],
 )
 def test_structured_times_in_12_hour_24_hour_and_french_forms(
@@ -133,11 +143,54 @@ def test_days_named_in_a_cell(text: str, days: tuple[int, ...]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Sometimes open; call first", "9h-17h", "Mon-Fri", "Mon 17:00-9:00", "Mon 25:00-26:00"]
-)
+    "text",
+    [
+        "Sometimes open; call first", "9h-17h", "Mon-Fri", "Mon 17:00-9:00", "Mon 25:00-26:00",
+        "Mon-Fri 900-1700",  # never "00" to "17:00"
+    ],
+)  # fmt: skip
 def test_hours_that_cannot_be_read_are_refused(text: str) -> None:
     with pytest.raises(HoursNotUnderstood):
         parse_hours(text)
+
+
+def row_hours(**cells: str) -> tuple[list[tuple[int, str, str]], Report]:
+    """The weekly hours of one schedule row, and what the report says of it."""
+    report = Report()
+    parts = ServiceParts(Package(), report, "en", TerritoryNames([]))
+    found = parts.opening_hours({"_where": "schedules.csv line 2", **cells})
+    return [(h.weekday, h.opens, h.closes) for h in found], report
+
+
+@pytest.mark.parametrize(
+    "weekday", ["Monday-Friday", "M-F", "Mon\u2013Fri", "lun-ven", "lundi au vendredi"]
+)
+def test_a_range_of_days_in_the_weekday_column(weekday: str) -> None:
+    found, _ = row_hours(weekday=weekday, opens_at="09:00", closes_at="17:00")
+
+    assert found == [(d, "09:00", "17:00") for d in WEEKDAYS]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"weekday": "Friday", "opens_at": "10:00am", "closes_at": "2:00am"},
+        {"description": "Fri 10pm-2am"},
+    ],
+)
+def test_hours_past_midnight_are_left_out_saying_why(cells: dict[str, str]) -> None:
+    found, report = row_hours(**cells)
+
+    assert found == []
+    what = "opening hours past midnight, left out (Guichet's hours end at midnight)"
+    assert report.mapped[("service", what)].count == 1
+
+
+def test_an_unreadable_time_is_reported_never_stored_as_another() -> None:
+    found, report = row_hours(weekday="Monday", opens_at="900", closes_at="1700")
+
+    assert found == []
+    assert report.mapped[("service", "opening hours not understood, left out")].count == 1
 
 
 @pytest.mark.parametrize(
