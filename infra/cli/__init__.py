@@ -75,6 +75,12 @@ _TEXT_LANGUAGE: dict[str, Any] = {
     "choices": ["fr", "en"], "default": "fr",
     "help": "language to write text in; the other one fills empty fields (default: fr)",
 }  # fmt: skip
+# By default an export is what the public sees, for partners.
+_WHOLE_COPY: dict[str, Any] = {
+    "action": "store_true",
+    "help": "every record, inactive and merged ones too, with their whole history (who changed "
+    "what, flag reasons): the directory team's copy, not one for partners",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,12 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hsds_out.add_argument("path", type=Path, metavar="FOLDER")
     hsds_out.add_argument("--language", **_TEXT_LANGUAGE)
+    hsds_out.add_argument("--all", **_WHOLE_COPY)
     hsds_out.set_defaults(run=run_export_hsds)
     csv_out = export_formats.add_parser(
         "csv", help="HSDS 3.0 tabular package: one CSV per table and datapackage.json"
     )
     csv_out.add_argument("path", type=Path, metavar="FOLDER")
     csv_out.add_argument("--language", **_TEXT_LANGUAGE)
+    csv_out.add_argument("--all", **_WHOLE_COPY)
     csv_out.set_defaults(run=run_export_csv)
 
     coverage = commands.add_parser("coverage", help="coverage agreements")

@@ -17,9 +17,10 @@ from infra.cli.common import (
 from infra.cli.serving import load_demo_directory, refusal
 from infra.coverage_history import load_history
 from infra.demo_calls import Plan, load_calls
-from infra.hsds.export import read_snapshot, write_documents
+from infra.hsds.export import Snapshot, read_snapshot, write_documents
 from infra.hsds.export_csv import FolderInUse, write_package
 from infra.hsds.importer import ImportContext, import_package
+from infra.hsds.public import public_snapshot
 from infra.hsds.source import PackageError
 from infra.progress import ProgressBar
 from infra.settings import Settings
@@ -121,7 +122,7 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
         snapshot = read_snapshot(
             container.history, container.territories, args.language, container.taxonomy
         )
-        organizations, services = write_documents(args.path, snapshot)
+        organizations, services = write_documents(args.path, _shared(snapshot, args))
         print(f"{organizations} organizations and {services} services written to {args.path}")
     return 0
 
@@ -139,11 +140,16 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
                 container.history, container.territories, args.language, container.taxonomy
             )
             print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
-            rows = write_package(args.path, snapshot, progress)
+            rows = write_package(args.path, _shared(snapshot, args), progress)
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None
     print(f"HSDS 3.0 tabular package of {rows} rows written to {args.path}")
     return 0
+
+
+def _shared(snapshot: Snapshot, args: argparse.Namespace) -> Snapshot:
+    """For partners, what the public sees; with `--all`, the directory team's whole copy."""
+    return snapshot if args.all else public_snapshot(snapshot)
 
 
 def run_load_coverage_history(settings: Settings, args: argparse.Namespace) -> int:
