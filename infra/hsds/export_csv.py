@@ -131,8 +131,16 @@ def _write_tables(staging: Path, rows: dict[str, list[Document]], progress: Prog
 
 
 def _ours(folder: Path) -> bool:
+    """A package this export wrote: only its files, and a descriptor it named. Another
+    tool's HSDS package has the same file names; replacing it would lose a partner's data."""
     names = {path.name for path in folder.iterdir()}
-    return PACKAGE in names and names <= {PACKAGE, *(table.path for table in TABLES)}
+    if PACKAGE not in names or not names <= {PACKAGE, *(table.path for table in TABLES)}:
+        return False
+    try:
+        found = json.loads((folder / PACKAGE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(found, dict) and found.get("name") == descriptor()["name"]
 
 
 def _check_folder(folder: Path) -> None:

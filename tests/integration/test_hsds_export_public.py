@@ -63,3 +63,21 @@ def test_an_export_for_partners_leaves_out_what_the_public_does_not_see(
     for found in (str(CLOSED), "SECRET", EDITOR):
         assert found in whole
     assert json.loads((tmp_path / "shared-json" / "services.json").read_text("utf-8"))
+
+
+def test_a_partner_s_hsds_package_is_never_replaced(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "datapackage.json").write_text('{"name": "their_211", "resources": []}')
+    (theirs / "organizations.csv").write_text("id,name\n1,Their record\n")
+
+    done = subprocess.run(
+        [GUICHET, "export", "csv", str(theirs)], env=clean_env(**environ),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+    assert done.returncode == 2
+    assert "holds other files" in done.stderr
+    assert (theirs / "organizations.csv").read_text() == "id,name\n1,Their record\n"
