@@ -126,6 +126,9 @@ def clock_range(opens: object, closes: object) -> tuple[str, str]:
 def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
     opens_h, opens_m, opens_s = _clock(*groups[0:4])
     closes_h, closes_m, closes_s = _clock(*groups[4:8])
+    for hour, suffix in ((opens_h, opens_s), (closes_h, closes_s)):
+        if suffix and not 1 <= hour <= 12:  # "13pm", "0am": a 12-hour clock has no such hour
+            raise HoursNotUnderstood(f"{shown!r} is not a time range")
     if closes_s == "pm" and closes_h < 12:
         closes_h += 12
     if closes_s == "am" and closes_h == 12:

@@ -119,7 +119,16 @@ def test_structured_times_in_12_hour_24_hour_and_french_forms(
 
 
 @pytest.mark.parametrize(
-    ("opens", "closes"), [("25:00", "26:00"), ("soon", "5pm"), ("9:00", ""), ("9:75", "10:00")]
+    ("opens", "closes"),
+    [
+        ("25:00", "26:00"),
+        ("soon", "5pm"),
+        ("9:00", ""),
+        ("9:75", "10:00"),
+        ("9am", "13pm"),
+        ("0am", "5pm"),
+        ("0pm", "5pm"),  # no such hours on a 12-hour clock
+    ],
 )
 def test_structured_times_that_are_not_times_are_refused(opens: str, closes: str) -> None:
     with pytest.raises(HoursNotUnderstood):
