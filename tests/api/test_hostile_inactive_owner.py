@@ -10,6 +10,7 @@ from infra.territories import load_reference
 from tests.api.test_record_life import mutate
 from tests.api.test_services import FOOD_BANK, REGISTER_SERVICE, organization, write
 from tests.support.graphql import GraphQLClient
+from tests.support.views import settled
 
 READ = """
 query ($s: ID!, $p: Int) {
@@ -37,6 +38,7 @@ def contact(key: str, service: str) -> dict[str, Any]:
 
 async def service_of_closed_organization(graphql: GraphQLClient, container: Container) -> str:
     load_reference(container.operations, container.clock)
+    await settled(container)
     owner = await organization(graphql)
     service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
     await graphql.data(READ, {"s": service["id"], "p": service["position"]})

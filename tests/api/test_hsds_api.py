@@ -4,7 +4,6 @@ and hostile parameters are refused, named."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,6 +31,7 @@ from infra.clock import SystemClock
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from tests.support.hsds_schema import page_validator, validator
+from tests.support.views import settled
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 EDITOR = "editor:marie"
@@ -52,15 +52,6 @@ def public_services() -> set[UUID]:
         if id not in (CLOSED_SERVICE, MERGED_SERVICE)
         and s.organization_id != CLOSED_ORGANIZATION
     }  # fmt: skip
-
-
-async def settled(container: Container) -> None:
-    """Waits until the views the API reads have applied the whole log."""
-    for _ in range(600):
-        if container.positions(["history", "search", "territories"]) >= container.head():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the views did not catch up")
 
 
 def write(container: Container, command: Any) -> None:
@@ -87,7 +78,7 @@ async def directory(container: Container, http: httpx.AsyncClient) -> Container:
         write(container, DeactivateRecord(id, 0, "fermé pour de bon"))
     write(container, FlagRecordForReview(demo.demo_id("service", 1, 1), 0, "numéro de Paul"))
     write(container, MergeRecord(MERGED_SERVICE, 0, demo.demo_id("service", 7, 1)))
-    await settled(container)
+    await settled(container, ["history", "search", "territories"])
     return container
 
 
@@ -251,7 +242,7 @@ async def test_modified_after_search_and_taxonomy_filter(
     since = datetime.now(UTC)
     changed = demo.demo_id("service", 2, 2)
     write(directory, AmendService(changed, 0, name=LocalizedText("Popote du Nord", "")))
-    await settled(directory)
+    await settled(directory, ["history", "search", "territories"])
     recent = await get(http, "/services", modified_after=since.isoformat())
     assert [s["id"] for s in recent["contents"]] == [str(changed)]
     assert (await get(http, "/services", modified_after="2000-01-01"))["total_items"] == len(
