@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from infra.hsds.unpack import MAX_ROWS, PackageError, folder_files, zip_files
+from infra.hsds.unpack import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    JsonObjects,
+    PackageError,
+    Sizes,
+    folder_files,
+    read_file,
+    zip_files,
+)
 from projections.statistics_report import FORMULA_STARTS
 
 __all__ = ["MAX_ROWS", "Package", "PackageError", "Row", "read_package", "table_name"]
@@ -71,15 +81,20 @@ class Package:
     relocated: list[str] = field(default_factory=list)
 
     read: int = 0  # rows read so far, of every table
+    cells: int = 0
 
     def add(self, table: str, row: Row) -> None:
         self.tables.setdefault(table, []).append(row)
 
-    def count(self, where: str) -> None:
-        """One more row read; past `MAX_ROWS` the package is refused before it fills memory."""
+    def count(self, where: str, cells: int = 1) -> None:
+        """One more row read, of `cells` cells; past `MAX_ROWS` rows or `MAX_CELLS` cells the
+        package is refused before it fills memory."""
         self.read += 1
+        self.cells += cells
         if self.read > MAX_ROWS:
             raise PackageError(f"{where}: more than {MAX_ROWS:,} rows in the package; split it")
+        if self.cells > MAX_CELLS:
+            raise PackageError(f"{where}: more than {MAX_CELLS:,} cells in the package; split it")
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.get(table, [])
@@ -109,11 +124,11 @@ def read_package(path: Path) -> Package:
             raise PackageError(f"{path}: not a readable zip file") from None
     if suffix == ".json":
         package = Package()
-        _read_json(package, path.name, path.read_bytes())
+        _read_json(package, path.name, read_file(path, path.name, Sizes(str(path))))
         return package
     if suffix == ".csv":
         package = Package()
-        _read_csv(package, path.name, path.read_bytes(), None)
+        _read_csv(package, path.name, read_file(path, path.name, Sizes(str(path))), None)
         return package
     raise PackageError(f"{path}: expected a .json or .csv file, a .zip, or a folder")
 
@@ -225,12 +240,14 @@ def _read_csv(package: Package, name: str, data: bytes, resource: str | None) ->
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[Row] = []
     try:
+        # One lowered name a column, shared by every row (not a new string a cell).
+        columns = {key: (key or "").strip().lower() for key in reader.fieldnames or ()}
+        if len(columns) > MAX_COLUMNS:
+            raise PackageError(f"{name}: more than {MAX_COLUMNS} columns; not an HSDS table")
         for line, raw in enumerate(reader, start=2):
-            package.count(name)
+            package.count(name, len(columns))
             row: Row = {
-                (key or "").strip().lower(): (
-                    _unguarded(value).strip() if isinstance(value, str) else ""
-                )
+                columns[key]: (_unguarded(value).strip() if isinstance(value, str) else "")
                 for key, value in raw.items()
                 if key is not None
             }
@@ -259,7 +276,7 @@ def _unguarded(cell: str) -> str:
 
 def _read_json(package: Package, name: str, data: bytes) -> None:
     try:
-        document = json.loads(_decode(data))
+        document = json.loads(_decode(data), object_pairs_hook=JsonObjects(name))
     except ValueError as error:
         raise PackageError(f"{name}: not valid JSON ({error})") from None
     except RecursionError:
