@@ -302,6 +302,8 @@ def _shape(item: Row) -> str:
         return "service_at_location"
     if "services" in item or "organization_identifiers" in item or "website" in item:
         return "organization"
+    if "organization_id" not in item and "status" not in item:
+        return "organization"  # HSDS 3.0 requires both of a service, neither of an organization
     return "service"
 
 

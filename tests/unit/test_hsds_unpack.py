@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -131,3 +132,15 @@ def test_an_encrypted_member_is_a_clear_refusal_naming_it(tmp_path: Path) -> Non
 
     with pytest.raises(PackageError, match=r"organizations\.csv: cannot be unpacked"):
         read_package(locked)
+
+
+def test_a_saved_page_of_organizations_without_websites_is_read_as_organizations(
+    tmp_path: Path,
+) -> None:
+    page = {"contents": [{"id": "o1", "name": "Entraide", "description": "Aide"}]}
+    (tmp_path / "page.json").write_text(json.dumps(page), encoding="utf-8")
+
+    package = read_package(tmp_path / "page.json")
+
+    assert [row["name"] for row in package.rows("organization")] == ["Entraide"]
+    assert package.rows("service") == []
