@@ -14,7 +14,7 @@ import pycountry
 from domain import limits
 from domain.errors import InvalidInput
 from domain.moments import check_day
-from domain.text import check, parse_text
+from domain.text import check, parse_text, visible
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class LocalizedText:
         cls, field: str, fr: str | None, en: str | None, *, required: bool, max_length: int,
         multiline: bool = False,
     ) -> LocalizedText:  # fmt: skip
-        cleaned = {
+        parsed = {
             lang: parse_text(f"{field}.{lang}", text, max_length=max_length, multiline=multiline)
             for lang, text in (("fr", fr), ("en", en))
         }
+        # A language whose text shows nothing (zero-width characters alone) has no text.
+        cleaned = {lang: text if visible(text) else "" for lang, text in parsed.items()}
         if required and not any(cleaned.values()):
             raise InvalidInput(field, "needs a French or an English text")
         return cls(fr=cleaned["fr"], en=cleaned["en"])
