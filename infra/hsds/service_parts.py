@@ -4,6 +4,7 @@ reported where it cannot."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from domain import limits
@@ -39,6 +40,9 @@ _PHONE_KINDS = {
     "tty": "tty",
     "textphone": "tty",
 }
+
+
+_ORDINAL = re.compile(r"[+-]?\d+\s*[a-zA-Z]{2}")
 
 
 class ServiceParts(Cells):
@@ -149,6 +153,12 @@ class ServiceParts(Cells):
         schedule has no free-text note, so text that says more than the hours is not kept."""
         where = row["_where"]
         if not self.valid_today(row):
+            return []
+        if (rule := _not_weekly(row)) is not None:
+            self.report.note(
+                "service", "opening hours not weekly, left out (Guichet's hours repeat each week)",
+                where, rule,
+            )  # fmt: skip
             return []
         text = " ".join(str(row.get(k) or "") for k in HOURS_TEXT).strip()
         if row.get("opens_at") or row.get("closes_at"):
@@ -314,6 +324,18 @@ class ServiceParts(Cells):
 
 def _service_pointer(row: Row) -> bool:
     return any(str(row.get(k) or "").strip() for k in ("service_id", "service_at_location_id"))
+
+
+def _not_weekly(row: Row) -> str | None:
+    """The recurrence of a row Guichet's weekly hours cannot hold ("freq=MONTHLY", "byday=1MO",
+    the first Monday of each month), or None: such a row is never every Monday."""
+    freq = fold(str(row.get("freq") or ""))
+    if freq not in ("", "weekly", "daily"):
+        return f"freq={row.get('freq')}"
+    byday = str(row.get("byday") or "")
+    if any(_ORDINAL.fullmatch(part.strip()) for part in byday.split(",")):
+        return f"byday={byday}"
+    return None
 
 
 def _every_day(row: Row) -> tuple[int, ...]:
