@@ -165,9 +165,7 @@ class TaxonomyTerm(Aggregate):
 def code_parent(code: str) -> str | None:
     """`BD-1800.2000` → `BD-1800`, `BD` → `B` (the top level is the category's first letter)."""
     ancestors = taxonomy_ancestors(code)
-    if ancestors:
-        return ancestors[0]
-    return code[0] if len(code) == 2 else None
+    return ancestors[0] if ancestors else None
 
 
 def _parent(code: str, parent_code: str | None) -> str | None:

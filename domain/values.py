@@ -236,11 +236,14 @@ def parse_phones(field: str, phones: Sequence[Phone]) -> tuple[Phone, ...]:
 
 
 def taxonomy_ancestors(code: str) -> list[str]:
-    """`BD-1800.2000-620` → `BD-1800.2000`, `BD-1800`, `BD`: the parent cuts the last segment."""
+    """`BD-1800.2000-620` → `BD-1800.2000`, `BD-1800`, `BD`, `B`: the parent cuts the last
+    segment, and above two letters is the first (the taxonomy's top level)."""
     found: list[str] = []
     while True:
         cut = max(code.rfind("-"), code.rfind("."))
         if cut <= 0:
+            if len(code) == 2:
+                found.append(code[0])
             return found
         code = code[:cut]
         found.append(code)
