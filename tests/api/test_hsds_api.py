@@ -298,7 +298,7 @@ async def test_modified_after_search_and_taxonomy_filter(
         ("/services", {"search": "x" * 201}, "search"),
         ("/services", {"search": " ".join(["mot"] * 13)}, "search"),
         ("/services", {"taxonomy_term_id": "BD-5000"}, "taxonomy_term_id"),
-        ("/organizations", {"full_service": "true"}, "per_page"),  # 20 pages of 500 services
+        ("/organizations", {"full_service": "true", "per_page": "6"}, "per_page"),
         ("/services", {"organization_id": "1; DROP TABLE"}, "organization_id"),
         ("/services", {"modified_after": "yesterday"}, "modified_after"),
         ("/services", {"modified_after": "0001-01-01T00:00:00+14:00"}, "modified_after"),
@@ -318,6 +318,16 @@ async def test_hostile_parameters_are_refused_and_named(
     body = response.json()
     assert (body["code"], body["parameter"]) == ("INVALID_INPUT", parameter), body
     Draft202012Validator(ERROR).validate(body)  # as the OpenAPI document describes it
+
+
+async def test_organizations_with_full_services_take_pages_of_five_by_default(
+    directory: Container, http: httpx.AsyncClient
+) -> None:
+    page = await get(http, "/organizations", full_service="true")
+
+    assert page["total_items"] > 5
+    assert page["size"] == 5
+    assert page["total_pages"] == -(-page["total_items"] // 5)
 
 
 async def test_repeated_parameters_other_methods_and_unknown_paths(
