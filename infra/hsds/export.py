@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -22,6 +23,7 @@ from infra.views.history import PostgresHistoryView
 from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change, Json
+from projections.interactions import local_day
 from projections.taxonomy import with_ancestors
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "guichet:hsds-export")
@@ -163,7 +165,9 @@ def service(
         if snapshot.text(record, name):
             document[hsds] = snapshot.text(record, name)
     if record.get("last_verified_at"):
-        document["assured_date"] = str(record["last_verified_at"])[:10]
+        # The day in Montréal, where it was verified: an evening check is not tomorrow's.
+        verified = datetime.fromisoformat(str(record["last_verified_at"]))
+        document["assured_date"] = local_day(verified).isoformat()
     owner = snapshot.records.get(UUID(str(record["organization_id"])))
     if owner is not None:
         document["organization"] = organization(

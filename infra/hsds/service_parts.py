@@ -5,7 +5,7 @@ reported where it cannot."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain import limits
 from domain.errors import InvalidInput
@@ -24,6 +24,7 @@ from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
 from infra.hsds.territory_names import TerritoryNames
+from projections.interactions import MONTREAL
 
 # A holiday closure longer than this is not a holiday; it is read as a mistake.
 MAX_CLOSURE_DAYS = 62
@@ -67,7 +68,10 @@ class ServiceParts(Cells):
             self.report.note("service", "assured_date not a date, left out", where, raw)
             return None, None
         assurer = str(row.get("assurer_email") or "").strip() or "HSDS assured_date"
-        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC), assurer
+        # The start of that day in Montréal: a date Guichet exported is the Montréal day of its
+        # check, which is then no later than the check (re-imported, nothing new), and today's
+        # date is never in the future.
+        return datetime.combine(day, time(0), MONTREAL).astimezone(UTC), assurer
 
     def phones(self, rows: list[Row], where: str) -> tuple[Phone, ...]:
         found: list[Phone] = []

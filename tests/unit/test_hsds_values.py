@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from infra.hsds.hours import HoursNotUnderstood, clock_range, parse_days, parse_hours
@@ -264,3 +266,11 @@ def test_a_schedule_that_is_not_weekly_is_left_out_saying_why(cells: dict[str, s
     assert found == []
     what = "opening hours not weekly, left out (Guichet's hours repeat each week)"
     assert report.mapped[("service", what)].count == 1
+
+
+def test_an_assured_date_is_the_start_of_that_day_in_montreal() -> None:
+    parts = ServiceParts(Package(), Report(), "en", TerritoryNames([]))
+
+    assured, _ = parts.assured({"assured_date": "2026-04-01"}, "services.json item 1")
+
+    assert assured == datetime(2026, 4, 1, 4, tzinfo=UTC)  # midnight, daylight saving time
