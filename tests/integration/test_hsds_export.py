@@ -183,7 +183,7 @@ def test_a_partial_file_is_never_left_behind(directory: Container, tmp_path: Pat
     counts = write_documents(folder, snapshot(directory))
     assert counts == (6, 7)  # with the placeholders of the fixtures' dangling references
     assert sorted(p.name for p in folder.iterdir()) == [
-        "organizations.json", "services.json", "taxonomy_terms.json",
+        "guichet-export.txt", "organizations.json", "services.json", "taxonomy_terms.json",
     ]  # fmt: skip
     assert UUID(json.loads((folder / "organizations.json").read_text())[0]["id"])
 
@@ -205,7 +205,9 @@ def test_an_evening_check_in_montreal_is_dated_that_day_and_imports_back_as_noth
     assert by_id(documents(snapshot(directory))[1])[str(id)]["assured_date"] == "2026-04-01"
 
     later = evening.replace(hour=2)  # the same evening: noon UTC is not yet
-    report = import_package(ImportContext(directory.directory_handler, "importer", later, "fr"), folder)
+    report = import_package(
+        ImportContext(directory.directory_handler, "importer", later, "fr"), folder
+    )
 
     assert not [key for key in report.mapped if "assured_date" in key[1]]
     assert report.events == 0
