@@ -397,14 +397,15 @@ async def test_a_term_finds_the_services_coded_below_it_as_search_does(
     http: httpx.AsyncClient, directory: Container
 ) -> None:
     """`taxonomy_term_id` of BD-1800 finds the services coded BD-1800.2000, as
-    `searchServices(categories: ["BD-1800"])` does."""
-    for code in ("BD-1800", "BD"):
+    `searchServices(categories: ["BD-1800"])` does; `B`, the top level, finds all of `BD`."""
+    for code in ("BD-1800", "BD", "B"):
         [term] = [t for t in (await get(http, "/taxonomy_terms", search=code))["contents"]
                   if t["code"] == code]  # fmt: skip
         found = await all_pages(http, "/services", taxonomy_term_id=term["id"], per_page=50)
         expected = {
             str(id) for id in public_services()
             if any(c == code or c.startswith((code + "-", code + "."))
+                   or (len(code) == 1 and c.startswith(code))
                    for c in demo_services()[id].taxonomy_codes)
         }  # fmt: skip
         assert expected, code
