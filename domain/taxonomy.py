@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import limits
 from domain.errors import InvalidInput
 from domain.events import Fact
-from domain.text import parse_text
+from domain.text import parse_text, visible
 from domain.values import LocalizedText, parse_taxonomy, taxonomy_ancestors
 
 
@@ -46,7 +46,7 @@ def parse_synonyms(field: str, synonyms: tuple[str, ...] | list[str]) -> list[st
     kept: dict[str, str] = {}
     for index, raw in enumerate(synonyms):
         text = parse_text(f"{field}[{index}]", raw, max_length=limits.SYNONYM_MAX)
-        if text:
+        if visible(text):
             kept.setdefault(text.casefold(), text)
     return list(kept.values())
 
@@ -165,9 +165,7 @@ class TaxonomyTerm(Aggregate):
 def code_parent(code: str) -> str | None:
     """`BD-1800.2000` → `BD-1800`, `BD` → `B` (the top level is the category's first letter)."""
     ancestors = taxonomy_ancestors(code)
-    if ancestors:
-        return ancestors[0]
-    return code[0] if len(code) == 2 else None
+    return ancestors[0] if ancestors else None
 
 
 def _parent(code: str, parent_code: str | None) -> str | None:

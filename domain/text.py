@@ -55,6 +55,12 @@ def without_forbidden(text: str) -> str:
     return _FORBIDDEN.sub(" ", text)
 
 
+def visible(text: str) -> bool:
+    """Whether the text shows anything: a text of spaces, format characters (zero-width
+    joiners, word joiners) and controls alone is blank, wherever a text is required."""
+    return any(unicodedata.category(char) not in _INVISIBLE for char in text)
+
+
 def parse_text(
     field: str,
     raw: str | None,
@@ -86,7 +92,7 @@ def parse_text(
         text = _SPACES.sub(" ", text).strip()
     if len(text) > max_length:
         raise InvalidInput(field, f"is longer than {max_length} characters")
-    if required and all(unicodedata.category(char) in _INVISIBLE for char in text):
+    if required and not visible(text):
         raise InvalidInput(field, "is required and must not be blank")
     return text
 

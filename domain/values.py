@@ -14,7 +14,7 @@ import pycountry
 from domain import limits
 from domain.errors import InvalidInput
 from domain.moments import check_day
-from domain.text import check, parse_text
+from domain.text import check, parse_text, visible
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,12 @@ class LocalizedText:
         cls, field: str, fr: str | None, en: str | None, *, required: bool, max_length: int,
         multiline: bool = False,
     ) -> LocalizedText:  # fmt: skip
-        cleaned = {
+        parsed = {
             lang: parse_text(f"{field}.{lang}", text, max_length=max_length, multiline=multiline)
             for lang, text in (("fr", fr), ("en", en))
         }
+        # A language whose text shows nothing (zero-width characters alone) has no text.
+        cleaned = {lang: text if visible(text) else "" for lang, text in parsed.items()}
         if required and not any(cleaned.values()):
             raise InvalidInput(field, "needs a French or an English text")
         return cls(fr=cleaned["fr"], en=cleaned["en"])
@@ -234,11 +236,14 @@ def parse_phones(field: str, phones: Sequence[Phone]) -> tuple[Phone, ...]:
 
 
 def taxonomy_ancestors(code: str) -> list[str]:
-    """`BD-1800.2000-620` → `BD-1800.2000`, `BD-1800`, `BD`: the parent cuts the last segment."""
+    """`BD-1800.2000-620` → `BD-1800.2000`, `BD-1800`, `BD`, `B`: the parent cuts the last
+    segment, and above two letters is the first (the taxonomy's top level)."""
     found: list[str] = []
     while True:
         cut = max(code.rfind("-"), code.rfind("."))
         if cut <= 0:
+            if len(code) == 2:
+                found.append(code[0])
             return found
         code = code[:cut]
         found.append(code)

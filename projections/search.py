@@ -40,9 +40,14 @@ def fold(page: Iterable[Positioned], records: MutableMapping[UUID, Fields]) -> s
     return changed
 
 
+# The rule `categories` follows, stored with each service: the search views' definitions name
+# it, so that a new rule makes them anew from the log (a rebuild for OpenSearch).
+CATEGORIES_RULE = "categories: each code, every code above it, and its first letter"
+
+
 def categories(codes: Iterable[str]) -> list[str]:
     """The categories a service coded `codes` is found under: each code and every code above
-    it (`BD-1800.2000` is found under `BD-1800.2000`, `BD-1800` and `BD`)."""
+    it (`BD-1800.2000` is found under `BD-1800.2000`, `BD-1800`, `BD` and `B`)."""
     return sorted({c for code in codes for c in (code, *taxonomy_ancestors(code))})
 
 

@@ -3,7 +3,7 @@ until parsed (bounded, no control characters, valid UUIDs, dates in the calendar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -37,7 +37,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     },
     "per_page": {
         "description": "Number of results requested in a single page, from 1 to "
-        f"{MAX_PER_PAGE}; {DEFAULT_PER_PAGE} by default.",
+        f"{MAX_PER_PAGE}; {DEFAULT_PER_PAGE} by default. With `full_service=true`, from 1 to "
+        f"{MAX_NESTED_PER_PAGE}, and {MAX_NESTED_PER_PAGE} by default.",
         "schema": {
             "type": "integer",
             "minimum": 1,
@@ -75,7 +76,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     },
     "full_service": {
         "description": "true: an organization's services fully nested, not only their "
-        f"one-to-one fields; a list then takes `per_page` of at most {MAX_NESTED_PER_PAGE}.",
+        f"one-to-one fields; a list then takes `per_page` of at most {MAX_NESTED_PER_PAGE}, "
+        f"{MAX_NESTED_PER_PAGE} when not given.",
         "schema": {"type": "boolean"},
     },
 }
@@ -131,6 +133,9 @@ def parse(endpoint: str, given: list[tuple[str, str]]) -> Parameters:
         if name != "format":  # json is the only format
             values[name] = value
     found = Parameters(**values)
+    if found.full_service and "per_page" in allowed and "per_page" not in values:
+        # Nested services take smaller pages: the default is the most they allow.
+        found = replace(found, per_page=MAX_NESTED_PER_PAGE)
     if found.full_service and "per_page" in allowed and found.per_page > MAX_NESTED_PER_PAGE:
         raise InvalidInput(
             "per_page", f"must be at most {MAX_NESTED_PER_PAGE} with full_service=true"

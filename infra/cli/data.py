@@ -17,8 +17,9 @@ from infra.cli.common import (
 from infra.cli.serving import load_demo_directory, refusal
 from infra.coverage_history import load_history
 from infra.demo_calls import Plan, load_calls
-from infra.hsds.export import Snapshot, read_snapshot, write_documents
-from infra.hsds.export_csv import FolderInUse, write_package
+from infra.hsds.export import Snapshot, check_export_folder, read_snapshot, write_documents
+from infra.hsds.export_csv import write_package
+from infra.hsds.folder import FolderInUse
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.public import public_snapshot
 from infra.hsds.source import PackageError
@@ -114,16 +115,18 @@ def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    if args.path.exists() and not args.path.is_dir():
-        raise CommandError(f"{args.path} is a file; give a folder to write the export into")
-    with opened(settings, maintenance=True) as container:
-        for name in ("history", "territories", "taxonomy"):
-            container.runners[name].bring_up_to_date()
-        snapshot = read_snapshot(
-            container.history, container.territories, args.language, container.taxonomy
-        )
-        organizations, services = write_documents(args.path, _shared(snapshot, args))
-        print(f"{organizations} organizations and {services} services written to {args.path}")
+    try:
+        check_export_folder(args.path)  # before reading the directory
+        with opened(settings, maintenance=True) as container:
+            for name in ("history", "territories", "taxonomy"):
+                container.runners[name].bring_up_to_date()
+            snapshot = read_snapshot(
+                container.history, container.territories, args.language, container.taxonomy
+            )
+            organizations, services = write_documents(args.path, _shared(snapshot, args))
+    except FolderInUse as refused:
+        raise CommandError(str(refused)) from None
+    print(f"{organizations} organizations and {services} services written to {args.path}")
     return 0
 
 

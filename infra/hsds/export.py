@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pycountry
 
+from infra.hsds.folder import check_folder
 from infra.views.history import PostgresHistoryView
 from infra.views.taxonomy import PostgresTaxonomyView
 from infra.views.territories import PostgresTerritoryView
 from projections.history import Change, Json
+from projections.interactions import local_day
 from projections.taxonomy import with_ancestors
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "guichet:hsds-export")
@@ -163,7 +166,9 @@ def service(
         if snapshot.text(record, name):
             document[hsds] = snapshot.text(record, name)
     if record.get("last_verified_at"):
-        document["assured_date"] = str(record["last_verified_at"])[:10]
+        # The day in Montréal, where it was verified: an evening check is not tomorrow's.
+        verified = datetime.fromisoformat(str(record["last_verified_at"]))
+        document["assured_date"] = local_day(verified).isoformat()
     owner = snapshot.records.get(UUID(str(record["organization_id"])))
     if owner is not None:
         document["organization"] = organization(
@@ -307,19 +312,48 @@ def documents(snapshot: Snapshot) -> tuple[list[Document], list[Document]]:
     return organizations, services
 
 
+# Written beside the files, it tells a folder this export wrote from another tool's HSDS files;
+# not a .json file, which an import of the folder would read as records.
+MARKER = "guichet-export.txt"
+FILES = ("organizations.json", "services.json", "taxonomy_terms.json")
+EXPORT_NAME = f"Written by guichet export hsds: {', '.join(FILES)}; the next export replaces them."
+
+
 def write_documents(folder: Path, snapshot: Snapshot) -> tuple[int, int]:
-    """Writes organizations.json, services.json and taxonomy_terms.json; returns how many
-    organizations and services."""
+    """Writes the FILES and the MARKER; returns how many organizations and services.
+    FolderInUse when the folder holds files this export did not write."""
+    check_export_folder(folder)
     organizations, services = documents(snapshot)
     folder.mkdir(parents=True, exist_ok=True)
     for name, items in (
+        # The marker first: a folder this export began to write is one it may write again.
+        (MARKER, EXPORT_NAME),
         ("organizations.json", organizations), ("services.json", services),
         ("taxonomy_terms.json", term_documents(snapshot)),
     ):  # fmt: skip
         temporary = folder / f".{name}.partial"
-        temporary.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+        text = items if isinstance(items, str) else json.dumps(items, ensure_ascii=False, indent=1)
+        temporary.write_text(text, encoding="utf-8")
         temporary.replace(folder / name)  # a reader never sees half a file
     return len(organizations), len(services)
+
+
+def check_export_folder(folder: Path) -> None:
+    """FolderInUse when the folder is a file or holds files this export did not write."""
+    check_folder(folder, _ours)
+
+
+def _ours(folder: Path) -> bool:
+    """A folder this export wrote: only its files (a write cut short leaves a `.partial`
+    one), and its marker naming it. A partner's services.json is not replaced."""
+    names = {path.name for path in folder.iterdir()}
+    mine = {MARKER, *FILES}
+    if MARKER not in names or not names <= mine | {f".{name}.partial" for name in mine}:
+        return False
+    try:
+        return (folder / MARKER).read_text(encoding="utf-8").strip() == EXPORT_NAME
+    except (OSError, ValueError):
+        return False
 
 
 def read_snapshot(

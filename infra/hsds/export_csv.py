@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.hsds.export import Document, Snapshot, documents, term_documents
+from infra.hsds.folder import check_folder
 from infra.hsds.tabular import TABLES, Table
 from projections.statistics_report import safe_cell
 
@@ -30,10 +31,6 @@ _NESTED = {
 }  # fmt: skip
 
 Progress = Callable[[str, int], None]
-
-
-class FolderInUse(ValueError):
-    """The folder holds files that are not a package this export wrote."""
 
 
 def tables(snapshot: Snapshot) -> dict[str, list[Document]]:
@@ -144,12 +141,7 @@ def _ours(folder: Path) -> bool:
 
 
 def _check_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise FolderInUse(f"{folder} is a file; give a folder to write the package into")
-    if folder.is_dir() and any(folder.iterdir()) and not _ours(folder):
-        raise FolderInUse(
-            f"{folder} holds other files; give a new or empty folder, or one this export wrote"
-        )
+    check_folder(folder, _ours)
 
 
 def _swap(staging: Path, folder: Path) -> None:

@@ -51,6 +51,11 @@ _TIME = (
 # 24-hour "military" time, "0900" or "1700h": read as "09:00" (never as 00:00 after "09"). Not
 # a part of a longer number, a date ("2026/03") or a time already written with a colon.
 _MILITARY = re.compile(r"(?<![\d:./])([01]\d|2[0-4])([0-5]\d)(?:\s*h\b)?(?![\d:./])")
+# Two years in a range ("2026-2027", "1999 to 2000"): the years the hours hold, not 20:26 to
+# 20:27 in military time; left out of free text, and not times in a pair of cells.
+_YEAR = r"(?:19|20)\d{2}"
+_YEARS = re.compile(rf"(?<![\d:./]){_YEAR}{_THROUGH}{_YEAR}(?![\d:./])")
+_A_YEAR = re.compile(rf"\s*{_YEAR}\s*")
 _NOON = re.compile(r"\b12(?:[:h.]00)?\s*(noon|midi|midnight|minuit)\b")  # "12:00 noon"
 _PLAIN = re.compile(r"(([01]\d|2[0-3]):[0-5]\d)(?::00)?")
 # One time in a cell of its own, with the UTC offset HSDS allows (hours are local here).
@@ -85,7 +90,7 @@ class PastMidnight(HoursNotUnderstood):
 
 def _normal(text: str) -> str:
     """Folded, with "0900" written "09:00" and "12:00 noon" written "noon"."""
-    folded = _MILITARY.sub(r"\1:\2", fold_text(text))
+    folded = _MILITARY.sub(r"\1:\2", _YEARS.sub(" ", fold_text(text)))
     return _NOON.sub(r"\1", folded) if "12" in folded else folded
 
 
@@ -116,6 +121,8 @@ def clock_range(opens: object, closes: object) -> tuple[str, str]:
     plain = [_PLAIN.fullmatch(str(value or "")) for value in (opens, closes)]
     if plain[0] is not None and plain[1] is not None and plain[0][0] < plain[1][0]:
         return plain[0][1], plain[1][1]  # "09:00" to "17:00", as most exports write them
+    if all(_A_YEAR.fullmatch(str(value or "")) for value in (opens, closes)):
+        raise HoursNotUnderstood(f"{opens!r} to {closes!r} are years, not times")
     cells = [_normal(str(value or "")) for value in (opens, closes)]
     matches = [_CELL.fullmatch(cell) for cell in cells]
     if matches[0] is None or matches[1] is None:
@@ -141,6 +148,8 @@ def _pair(groups: tuple[str | None, ...], shown: str) -> tuple[str, str]:
         opens_h += 12  # "1-5pm" is 13:00 to 17:00
     if not opens_s and not closes_s and closes_h < opens_h <= 12:
         closes_h += 12  # "9-5" is 09:00 to 17:00
+    if (opens_h, opens_m) == (closes_h, closes_m) == (24, 0):
+        raise HoursNotUnderstood(f"{shown!r} opens and closes at midnight: no hours")
     if opens_h == 24 and opens_m == 0:
         opens_h = 0  # opening at midnight is at the start of the day
     if closes_h == 0 and closes_m == 0 and opens_h > 0:

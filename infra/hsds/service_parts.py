@@ -4,7 +4,8 @@ reported where it cannot."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain import limits
 from domain.errors import InvalidInput
@@ -23,6 +24,7 @@ from infra.hsds.languages import language_codes
 from infra.hsds.report import Report
 from infra.hsds.source import Package, Row
 from infra.hsds.territory_names import TerritoryNames
+from projections.interactions import MONTREAL
 
 # A holiday closure longer than this is not a holiday; it is read as a mistake.
 MAX_CLOSURE_DAYS = 62
@@ -39,6 +41,9 @@ _PHONE_KINDS = {
     "tty": "tty",
     "textphone": "tty",
 }
+
+
+_ORDINAL = re.compile(r"[+-]?\d+\s*[a-zA-Z]{2}")
 
 
 class ServiceParts(Cells):
@@ -63,7 +68,10 @@ class ServiceParts(Cells):
             self.report.note("service", "assured_date not a date, left out", where, raw)
             return None, None
         assurer = str(row.get("assurer_email") or "").strip() or "HSDS assured_date"
-        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC), assurer
+        # The start of that day in Montréal: a date Guichet exported is the Montréal day of its
+        # check, which is then no later than the check (re-imported, nothing new), and today's
+        # date is never in the future.
+        return datetime.combine(day, time(0), MONTREAL).astimezone(UTC), assurer
 
     def phones(self, rows: list[Row], where: str) -> tuple[Phone, ...]:
         found: list[Phone] = []
@@ -149,6 +157,12 @@ class ServiceParts(Cells):
         schedule has no free-text note, so text that says more than the hours is not kept."""
         where = row["_where"]
         if not self.valid_today(row):
+            return []
+        if (rule := _not_weekly(row)) is not None:
+            self.report.note(
+                "service", "opening hours not weekly, left out (Guichet's hours repeat each week)",
+                where, rule,
+            )  # fmt: skip
             return []
         text = " ".join(str(row.get(k) or "") for k in HOURS_TEXT).strip()
         if row.get("opens_at") or row.get("closes_at"):
@@ -314,6 +328,18 @@ class ServiceParts(Cells):
 
 def _service_pointer(row: Row) -> bool:
     return any(str(row.get(k) or "").strip() for k in ("service_id", "service_at_location_id"))
+
+
+def _not_weekly(row: Row) -> str | None:
+    """The recurrence of a row Guichet's weekly hours cannot hold ("freq=MONTHLY", "byday=1MO",
+    the first Monday of each month), or None: such a row is never every Monday."""
+    freq = fold(str(row.get("freq") or ""))
+    if freq not in ("", "weekly", "daily"):
+        return f"freq={row.get('freq')}"
+    byday = str(row.get("byday") or "")
+    if any(_ORDINAL.fullmatch(part.strip()) for part in byday.split(",")):
+        return f"byday={byday}"
+    return None
 
 
 def _every_day(row: Row) -> tuple[int, ...]:

@@ -3,6 +3,7 @@ are built from, and the searches that found nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -94,6 +95,12 @@ class SearchRecordsView(PostgresView):
             if isinstance(cause, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable):
                 raise SearchTimeout(self.timeout) from error
             raise
+
+    def definition(self) -> str:
+        # The categories are stored with each service as `search.categories` computes them:
+        # another rule is another definition, and the records are made anew from the log.
+        digest = f"{super().definition()}\n{search.CATEGORIES_RULE}"
+        return hashlib.sha256(digest.encode()).hexdigest()
 
     def create_statements(self) -> list[sql.Composed]:
         t = self.table

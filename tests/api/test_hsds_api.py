@@ -289,7 +289,7 @@ async def test_modified_after_search_and_taxonomy_filter(
         ("/services", {"search": "x" * 201}, "search"),
         ("/services", {"search": " ".join(["mot"] * 13)}, "search"),
         ("/services", {"taxonomy_term_id": "BD-5000"}, "taxonomy_term_id"),
-        ("/organizations", {"full_service": "true"}, "per_page"),  # 20 pages of 500 services
+        ("/organizations", {"full_service": "true", "per_page": "6"}, "per_page"),
         ("/services", {"organization_id": "1; DROP TABLE"}, "organization_id"),
         ("/services", {"modified_after": "yesterday"}, "modified_after"),
         ("/services", {"modified_after": "0001-01-01T00:00:00+14:00"}, "modified_after"),
@@ -309,6 +309,16 @@ async def test_hostile_parameters_are_refused_and_named(
     body = response.json()
     assert (body["code"], body["parameter"]) == ("INVALID_INPUT", parameter), body
     Draft202012Validator(ERROR).validate(body)  # as the OpenAPI document describes it
+
+
+async def test_organizations_with_full_services_take_pages_of_five_by_default(
+    directory: Container, http: httpx.AsyncClient
+) -> None:
+    page = await get(http, "/organizations", full_service="true")
+
+    assert page["total_items"] > 5
+    assert page["size"] == 5
+    assert page["total_pages"] == -(-page["total_items"] // 5)
 
 
 async def test_repeated_parameters_other_methods_and_unknown_paths(
@@ -378,14 +388,15 @@ async def test_a_term_finds_the_services_coded_below_it_as_search_does(
     http: httpx.AsyncClient, directory: Container
 ) -> None:
     """`taxonomy_term_id` of BD-1800 finds the services coded BD-1800.2000, as
-    `searchServices(categories: ["BD-1800"])` does."""
-    for code in ("BD-1800", "BD"):
+    `searchServices(categories: ["BD-1800"])` does; `B`, the top level, finds all of `BD`."""
+    for code in ("BD-1800", "BD", "B"):
         [term] = [t for t in (await get(http, "/taxonomy_terms", search=code))["contents"]
                   if t["code"] == code]  # fmt: skip
         found = await all_pages(http, "/services", taxonomy_term_id=term["id"], per_page=50)
         expected = {
             str(id) for id in public_services()
             if any(c == code or c.startswith((code + "-", code + "."))
+                   or (len(code) == 1 and c.startswith(code))
                    for c in demo_services()[id].taxonomy_codes)
         }  # fmt: skip
         assert expected, code

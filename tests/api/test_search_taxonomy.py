@@ -131,3 +131,17 @@ async def test_facets_name_languages_and_territories(
         assert named[language]["territories"] == {
             code: territories[code] for code in named[language]["territories"]
         }
+
+
+async def test_a_top_level_category_finds_every_service_below_it(
+    graphql: GraphQLClient, demo: Container
+) -> None:
+    query = (
+        "query ($c: [String!]) { searchServices(categories: $c, first: 1) {"
+        " ... on SearchConnection { totalCount } ... on Error { code message } } }"
+    )
+    below = (await graphql.data(query, {"c": ["BD"]}))["searchServices"]["totalCount"]
+    top = (await graphql.data(query, {"c": ["B"]}))["searchServices"]["totalCount"]
+
+    assert below > 0
+    assert top >= below  # `B` is above `BD`, as the taxonomy's code_parent says

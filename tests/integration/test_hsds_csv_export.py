@@ -21,7 +21,8 @@ from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.demo import load_demo
 from infra.hsds.export import Snapshot, read_snapshot, write_documents
-from infra.hsds.export_csv import FolderInUse, cell, write_package
+from infra.hsds.export_csv import cell, write_package
+from infra.hsds.folder import FolderInUse
 from infra.hsds.importer import ImportContext, import_package
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference

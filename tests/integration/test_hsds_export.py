@@ -183,6 +183,31 @@ def test_a_partial_file_is_never_left_behind(directory: Container, tmp_path: Pat
     counts = write_documents(folder, snapshot(directory))
     assert counts == (6, 7)  # with the placeholders of the fixtures' dangling references
     assert sorted(p.name for p in folder.iterdir()) == [
-        "organizations.json", "services.json", "taxonomy_terms.json",
+        "guichet-export.txt", "organizations.json", "services.json", "taxonomy_terms.json",
     ]  # fmt: skip
     assert UUID(json.loads((folder / "organizations.json").read_text())[0]["id"])
+
+
+def test_an_evening_check_in_montreal_is_dated_that_day_and_imports_back_as_nothing_new(
+    directory: Container, tmp_path: Path
+) -> None:
+    id = record_id("service", "svc-1")
+    service: object = directory.operations.repository.get(id)
+    assert isinstance(service, Service)
+    evening = datetime(2026, 4, 2, 1, 30, tzinfo=UTC)  # 21:30 on April 1st in Montréal
+    directory.directory_handler.verify_record(
+        VerifyRecord(id, service.version, VerificationMethod.PHONE, "Paul"),
+        actor="editor:marie",
+        at=evening,
+    )
+    folder = tmp_path / "export"
+    write_documents(folder, snapshot(directory))
+    assert by_id(documents(snapshot(directory))[1])[str(id)]["assured_date"] == "2026-04-01"
+
+    later = evening.replace(hour=2)  # the same evening: noon UTC is not yet
+    report = import_package(
+        ImportContext(directory.directory_handler, "importer", later, "fr"), folder
+    )
+
+    assert not [key for key in report.mapped if "assured_date" in key[1]]
+    assert report.events == 0

@@ -81,3 +81,28 @@ def test_a_partner_s_hsds_package_is_never_replaced(
     assert done.returncode == 2
     assert "holds other files" in done.stderr
     assert (theirs / "organizations.csv").read_text() == "id,name\n1,Their record\n"
+
+
+def test_a_partner_s_hsds_json_files_are_never_replaced(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "services.json").write_text('[{"id": "their-service"}]')
+    (theirs / "organizations.json").write_text('[{"id": "their-organization"}]')
+
+    def export(folder: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [GUICHET, "export", "hsds", str(folder)], env=clean_env(**environ),
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    done = export(theirs)
+
+    assert done.returncode == 2
+    assert "holds other files" in done.stderr
+    assert (theirs / "services.json").read_text() == '[{"id": "their-service"}]'
+    ours = tmp_path / "ours"
+    assert export(ours).returncode == 0
+    again = export(ours)  # a folder this export wrote is written again
+    assert again.returncode == 0, again.stderr

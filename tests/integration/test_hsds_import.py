@@ -109,7 +109,7 @@ def test_hsds_3_json_folder_maps_nested_objects_and_reports_its_dirt(
     assert service.service_areas == ["RA-13"]  # "Laval": the broadest territory of that name
     assert service.taxonomy_codes == ["BD-1800.2000"]
     assert service.eligibility.fr == "Résidents de Laval à faible revenu"
-    assert service.verified_at == datetime(2026, 1, 15, 12, tzinfo=UTC)
+    assert service.verified_at == datetime(2026, 1, 15, 5, tzinfo=UTC)  # midnight in Montréal
 
     homework = get(directory, HOMEWORK)
     assert isinstance(homework, Service)

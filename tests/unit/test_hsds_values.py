@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from infra.hsds.hours import HoursNotUnderstood, clock_range, parse_days, parse_hours
@@ -235,3 +237,40 @@ def test_service_areas_by_code_uri_or_name() -> None:
     assert names.resolve("https://example.org/territories/cmm") == "CMM"
     assert names.resolve("65005") == "65005"
     assert names.resolve("Atlantis") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Lundi au vendredi 9h à 17h, année 2026-2027", "Mon-Fri 9-17 (2026-2027)"]
+)
+def test_a_year_range_in_the_text_is_not_hours(text: str) -> None:
+    assert hours(text) == [(d, "09:00", "17:00") for d in WEEKDAYS]
+
+
+@pytest.mark.parametrize(("opens", "closes"), [("2026", "2027"), ("24:00", "24:00")])
+def test_years_or_midnight_to_midnight_are_not_opening_times(opens: str, closes: str) -> None:
+    with pytest.raises(HoursNotUnderstood):
+        clock_range(opens, closes)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"freq": "MONTHLY", "byday": "MO"},
+        {"freq": "WEEKLY", "byday": "1MO"},
+        {"byday": "MO,-1FR"},
+    ],
+)
+def test_a_schedule_that_is_not_weekly_is_left_out_saying_why(cells: dict[str, str]) -> None:
+    found, report = row_hours(opens_at="09:00", closes_at="17:00", **cells)
+
+    assert found == []
+    what = "opening hours not weekly, left out (Guichet's hours repeat each week)"
+    assert report.mapped[("service", what)].count == 1
+
+
+def test_an_assured_date_is_the_start_of_that_day_in_montreal() -> None:
+    parts = ServiceParts(Package(), Report(), "en", TerritoryNames([]))
+
+    assured, _ = parts.assured({"assured_date": "2026-04-01"}, "services.json item 1")
+
+    assert assured == datetime(2026, 4, 1, 4, tzinfo=UTC)  # midnight, daylight saving time

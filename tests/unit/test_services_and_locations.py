@@ -117,7 +117,7 @@ def test_a_bad_phone_names_its_field(raw: str, field: str) -> None:
 def test_codes_are_checked_and_normalised() -> None:
     assert parse_languages("languages", ["FR", "en", "fr"]) == ("fr", "en")
     assert parse_taxonomy("taxonomy", ["bd-1800.2000"]) == ("BD-1800.2000",)
-    assert taxonomy_ancestors("BD-1800.2000-620") == ["BD-1800.2000", "BD-1800", "BD"]
+    assert taxonomy_ancestors("BD-1800.2000-620") == ["BD-1800.2000", "BD-1800", "BD", "B"]
     with pytest.raises(InvalidInput) as language:
         parse_languages("languages", ["fr", "français"])
     with pytest.raises(InvalidInput) as taxonomy:
