@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
@@ -14,18 +14,15 @@ import pytest
 
 from domain.directory import Organization
 from domain.locations import Location, ServiceAtLocation, service_at_location_id
-from domain.records import Record, Status
+from domain.records import Status
 from domain.services import Service
 from infra.bootstrap import Container
 from infra.clock import SystemClock
-from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.plan import record_id
-from infra.hsds.report import Report
 from infra.hsds.source import PackageError
 from infra.territories import load_reference
+from tests.support.hsds_imports import FIXTURES, record, run, service, written
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
-AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 WEEKDAYS = (1, 2, 3, 4, 5)
 
 
@@ -33,28 +30,6 @@ WEEKDAYS = (1, 2, 3, 4, 5)
 def directory(container: Container) -> Container:
     load_reference(container.operations, SystemClock())
     return container
-
-
-def run(container: Container, path: Path, language: str = "en") -> Report:
-    return import_package(
-        ImportContext(container.directory_handler, "importer", AT, language), path
-    )
-
-
-def written(report: Report, kind: str) -> dict[str, int]:
-    return {o: report.written[(kind, o)] for o in ("new", "changed", "unchanged")}
-
-
-def record(container: Container, kind: str, key: str) -> Record:
-    found: object = container.operations.repository.get(record_id(kind, key))
-    assert isinstance(found, Record)
-    return found
-
-
-def service(container: Container, key: str) -> Service:
-    found = record(container, "service", key)
-    assert isinstance(found, Service)
-    return found
 
 
 def hours(found: Service) -> list[tuple[int, str, str]]:

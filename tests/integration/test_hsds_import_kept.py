@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -14,48 +13,19 @@ import pytest
 from domain.directory import Organization
 from domain.handlers.directory import RegisterOrganization, RegisterService
 from domain.locations import Location
-from domain.records import Record
-from domain.services import Service
 from domain.values import LocalizedText
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.hsds.export import read_snapshot
 from infra.hsds.export_csv import write_package
-from infra.hsds.importer import ImportContext, import_package
-from infra.hsds.plan import record_id
-from infra.hsds.report import Report
 from infra.territories import load_reference
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hsds"
-AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+from tests.support.hsds_imports import AT, FIXTURES, record, run, service, written
 
 
 @pytest.fixture
 def directory(container: Container) -> Container:
     load_reference(container.operations, SystemClock())
     return container
-
-
-def run(container: Container, path: Path, language: str = "en") -> Report:
-    return import_package(
-        ImportContext(container.directory_handler, "importer", AT, language), path
-    )
-
-
-def written(report: Report, kind: str) -> dict[str, int]:
-    return {o: report.written[(kind, o)] for o in ("new", "changed", "unchanged")}
-
-
-def record(container: Container, kind: str, key: str) -> Record:
-    found: object = container.operations.repository.get(record_id(kind, key))
-    assert isinstance(found, Record)
-    return found
-
-
-def service(container: Container, key: str) -> Service:
-    found = record(container, "service", key)
-    assert isinstance(found, Service)
-    return found
 
 
 def test_a_partial_package_leaves_what_guichet_holds_and_a_child_table_replaces_it(
