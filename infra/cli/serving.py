@@ -67,6 +67,9 @@ def note_signal(signum: int, frame: FrameType | None) -> None:
 
 def check_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the server binds: connections of a server just stopped linger in TIME_WAIT for a
+        # minute and must not refuse a restart, while a server listening still refuses it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
