@@ -77,6 +77,15 @@ def opensearch(
     return view, OpenSearchIndex(AsyncOpenSearch(hosts=[url], timeout=10), names, view, named)
 
 
+# The views a container runs, in the order it builds them: for the command's help, which lists
+# them before any container exists.
+PROJECTIONS: tuple[str, ...] = (
+    PostgresDirectoryView.name, PostgresTerritoryView.name, PostgresTaxonomyView.name,
+    PostgresHistoryView.name, SearchRecordsView.name, PostgresVerificationView.name,
+    PostgresCoverageView.name, PostgresInteractionView.name, PostgresAuditView.name,
+)  # fmt: skip
+
+
 class Container:
     search: SearchIndex
 

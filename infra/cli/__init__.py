@@ -7,12 +7,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from domain.interactions import ContactChannel
 from domain.limits import PERSON_MAX
-from infra.bootstrap import tune_garbage_collector
+from infra.bootstrap import PROJECTIONS, tune_garbage_collector
 from infra.cli.common import (
     CommandError,
     actor_name,
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+_NAMES = "projections: " + ", ".join(PROJECTIONS)
 # Exports write one language; this is how each asks for it.
 _TEXT_LANGUAGE: dict[str, Any] = {
     "choices": ["fr", "en"], "default": "fr",
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guichet", description="Operations platform for 211 information-and-referral services."
     )
+    parser.add_argument("--version", action="version", version=f"guichet {version('guichet')}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the GraphQL API (and the projections)")
@@ -102,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=run_serve)
 
     project = commands.add_parser("project", help="run projections in this process, for workers")
-    project.add_argument("names", nargs="+", metavar="NAME")
+    project.add_argument("names", nargs="+", metavar="NAME", help=_NAMES)
     project.set_defaults(run=run_project)
 
     projections = commands.add_parser("projections", help="inspect or rebuild projections")
@@ -110,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = actions.add_parser("status", help="position and lag of each projection")
     status.set_defaults(run=run_status)
     rebuild = actions.add_parser("rebuild", help="drop views and replay the log into them")
-    rebuild.add_argument("names", nargs="*", metavar="NAME")
+    rebuild.add_argument("names", nargs="*", metavar="NAME", help=_NAMES + " (default: all)")
     rebuild.set_defaults(run=run_rebuild)
 
     demo = commands.add_parser("demo", help="demonstration data")
