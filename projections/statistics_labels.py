@@ -143,7 +143,9 @@ def directory_label(kind: str, figure: str, language: str) -> str:
 
 
 @cache
-def _french() -> gettext.NullTranslations:
+def french_catalogue() -> gettext.NullTranslations:
+    """ISO 639's language names in French, as pycountry ships them: the one place both the
+    labels here and the import's reading of language names open it."""
     return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
 
 
@@ -155,4 +157,4 @@ def language_name(code: str, language: str) -> str:
     if found is None:
         return code
     name = str(found.name)
-    return _french().gettext(name) if language == "fr" else name
+    return french_catalogue().gettext(name) if language == "fr" else name

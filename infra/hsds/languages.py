@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gettext
 import re
 from functools import cache
 
 import pycountry
 
 from projections.search_query import fold_text
+from projections.statistics_labels import french_catalogue
 
 # Names people use that the ISO tables spell otherwise.
 _ALIASES = {
@@ -48,7 +48,7 @@ def _code(language: object) -> str:
 @cache
 def _names() -> dict[str, str]:
     """Folded English and French names of living languages → shortest code."""
-    french = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["fr"])
+    french = french_catalogue()
     found: dict[str, str] = {}
     for language in pycountry.languages:
         if getattr(language, "type", "") != "L" or getattr(language, "scope", "") not in "IM":
