@@ -227,7 +227,7 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
     if target is None and settings.embedded and not legacy.exists():
         target = settings.data_dir / ADMIN_TOKEN_FILE
     if target is not None and not container.token_log.ever_issued():
-        written = _bootstrap(container, target)
+        written = bootstrap_admin(container, target)
         if written:
             print(
                 f"\nFirst start: an admin token was created and written to {target}, which only "
@@ -244,7 +244,7 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
         )
 
 
-def _bootstrap(container: Container, target: Path) -> bool:
+def bootstrap_admin(container: Container, target: Path) -> bool:
     """Issues `admin` and moves its token into `target` once the log took it: of processes
     starting together, only the one whose fact was saved writes the file."""
     token = secrets.token_urlsafe(32)

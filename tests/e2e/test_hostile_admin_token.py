@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infra.bootstrap import Container
-from infra.cli.tokens import first_way_in
+from infra.cli.tokens import bootstrap_admin, first_way_in
 from infra.tokens import Principal, Role
 
 Make = Callable[[dict[str, str]], Container]
@@ -72,3 +72,21 @@ def test_static_tokens_are_a_way_in(
         first_way_in(make_container(environ))
     assert [r for r in caplog.records if r.levelno == logging.WARNING] == []
     assert capsys.readouterr().out == ""
+
+
+def test_of_two_processes_starting_together_one_issues_and_writes(
+    environ: dict[str, str], make_container: Make, tmp_path: Path
+) -> None:
+    secret = tmp_path / "admin-token"
+    settings = without_static_tokens(environ, GUICHET_BOOTSTRAP_ADMIN=str(secret))
+    first, second = make_container(settings), make_container(settings)
+    for container in (first, second):
+        container.token_log.refresh()
+        assert not container.token_log.ever_issued()  # both saw an empty log
+    assert bootstrap_admin(first, secret)
+    written = secret.read_text()
+    assert not bootstrap_admin(second, secret)
+    assert secret.read_text() == written
+    assert list(tmp_path.iterdir()) == [secret]
+    second.token_log.refresh()
+    assert second.tokens.authenticate(written.strip()) == Principal("admin", Role.ADMIN)
