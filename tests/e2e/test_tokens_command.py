@@ -8,11 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psycopg
+import psycopg.sql
 import pytest
 
 from tests.support.ports import free_port
@@ -27,10 +30,11 @@ def environment(data_dir: Path, **extra: str) -> dict[str, str]:
     return {**env, "GUICHET_DATA_DIR": str(data_dir), **extra}
 
 
-def guichet(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def guichet(data_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [GUICHET, *args], env=environment(data_dir), capture_output=True, text=True, timeout=120
-    )
+        [GUICHET, *args], env=environment(data_dir, **extra), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -40,13 +44,17 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(data_dir: Path) -> Iterator[str]:
-    """A running `guichet serve` without projections; its GraphQL URL."""
+    """A running `guichet serve` without projections, on the embedded default; its URL."""
+    yield from serving(data_dir, data_dir.parent / "serve.log")
+
+
+def serving(data_dir: Path, output: Path, **extra: str) -> Generator[str]:
     port = free_port()
     process = subprocess.Popen(
         [GUICHET, "serve", "--no-projections"],
         # Every refused attempt while waiting counts as a failed authentication.
-        env=environment(data_dir, GUICHET_PORT=str(port), GUICHET_AUTH_FAILURES="0"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        env=environment(data_dir, GUICHET_PORT=str(port), GUICHET_AUTH_FAILURES="0", **extra),
+        stdout=output.open("w"), stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/graphql"
     try:
@@ -81,9 +89,9 @@ def within(seconds: float, condition: Callable[[], bool]) -> float:
     return time.monotonic() - started
 
 
-def add(data_dir: Path, tmp_path: Path, name: str, *options: str) -> str:
+def add(data_dir: Path, tmp_path: Path, name: str, *options: str, **extra: str) -> str:
     path = tmp_path / f"{name}-{time.monotonic_ns()}.token"
-    done = guichet(data_dir, "tokens", "add", name, *options, "--output", str(path))
+    done = guichet(data_dir, "tokens", "add", name, *options, "--output", str(path), **extra)
     assert done.returncode == 0, done.stderr
     assert path.stat().st_mode & 0o777 == 0o600
     token = path.read_text().strip()
@@ -128,6 +136,32 @@ def test_a_rotated_token_replaces_the_old_one_and_an_expired_one_stops(
     within(HONOURED_WITHIN, lambda: status(server, brief) == 200)
     time.sleep(max((ends - datetime.now(UTC)).total_seconds(), 0))
     assert within(1.0, lambda: status(server, brief) == 401) < 1.0
+
+
+def test_an_external_database_with_no_token_says_how_to_make_one(
+    database_url: str, data_dir: Path, tmp_path: Path
+) -> None:
+    """`tokens add` against the same database, from another process, is the way in."""
+    database = {
+        "GUICHET_DATABASE_URL": database_url,
+        "GUICHET_DATABASE_SCHEMA": f"t_{uuid.uuid4().hex[:12]}",
+        "GUICHET_POOL_SIZE": "4",
+    }
+    log = tmp_path / "serve.log"
+    running = serving(data_dir, log, **database)
+    url = next(running)
+    try:
+        warning = [line for line in log.read_text().splitlines() if "no token can sign in" in line]
+        assert len(warning) == 1, log.read_text()
+        assert "guichet tokens add admin --role admin" in warning[0]
+        assert "GUICHET_BOOTSTRAP_ADMIN" in warning[0]
+        token = add(data_dir, tmp_path, "admin", "--role", "admin", **database)
+        within(HONOURED_WITHIN, lambda: status(url, token) == 200)
+    finally:
+        running.close()
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            schema = psycopg.sql.Identifier(database["GUICHET_DATABASE_SCHEMA"])
+            conn.execute(psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(schema))
 
 
 @pytest.mark.parametrize(

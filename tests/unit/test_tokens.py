@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.settings import Settings, SettingsError
 from infra.tokens import Principal, Role, TokenFileError, TokenStore, digest
 
 
@@ -47,3 +48,11 @@ def test_admin_has_every_role() -> None:
     assert admin.has(Role.AUDITOR)
     assert editor.has(Role.EDITOR)
     assert not editor.has(Role.AUDITOR)
+
+
+def test_the_bootstrap_file_is_a_file_path(tmp_path: Path) -> None:
+    assert Settings.from_environ({}).bootstrap_admin is None
+    chosen = Settings.from_environ({"GUICHET_BOOTSTRAP_ADMIN": str(tmp_path / "admin-token")})
+    assert chosen.bootstrap_admin == tmp_path / "admin-token"
+    with pytest.raises(SettingsError, match="GUICHET_BOOTSTRAP_ADMIN"):
+        Settings.from_environ({"GUICHET_BOOTSTRAP_ADMIN": str(tmp_path)})
