@@ -236,6 +236,7 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
                 file=out, flush=True,
             )  # fmt: skip
             return
+        container.token_log.refresh()  # another process's, issued since the first read
     if not len(container.tokens) and not container.token_log.live_count():
         log.warning(
             "no token can sign in: nobody can write. Make one with `guichet tokens add admin "
