@@ -26,6 +26,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        container.token_log.start()
         if in_process:
             container.start_projections()
         try:
@@ -37,6 +38,7 @@ def create_app(
                 runner.request_stop()
             for runner in container.runners.values():
                 runner.stop()
+            container.token_log.stop()
             await container.search.close()
             if owns_container:
                 container.close()

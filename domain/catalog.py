@@ -13,6 +13,7 @@ from domain.locations import Location, ServiceAtLocation
 from domain.services import Service
 from domain.taxonomy import TaxonomyTerm
 from domain.territories import Territory
+from domain.tokens import Token
 
 AGGREGATES: tuple[type[Aggregate], ...] = (
     Organization,
@@ -24,6 +25,7 @@ AGGREGATES: tuple[type[Aggregate], ...] = (
     CoverageLedger,
     Interaction,
     TaxonomyTerm,
+    Token,
 )
 
 

@@ -16,6 +16,7 @@ from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
 from domain.handlers.directory import DirectoryHandler
 from domain.handlers.taxonomy import TaxonomyHandler
+from domain.handlers.tokens import TokenHandler
 from domain.operations import Operations
 from infra import audit_chain, failures
 from infra.audit_replay import PastRecords
@@ -30,6 +31,7 @@ from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
 from infra.search.records import SearchRecordsView
 from infra.settings import Settings
 from infra.statistics import StatisticsReader
+from infra.token_log import TokenLog
 from infra.tokens import TokenStore
 from infra.views.audit import PostgresAuditView
 from infra.views.base import PostgresView
@@ -108,10 +110,13 @@ class Container:
         self.database = database = database.bounded(
             Timeouts() if maintenance else session_timeouts(settings)
         )
-        self.tokens = tokens
         self.clock: Clock = clock or SystemClock()
         self.new_id = ids
         self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        # The static tokens, and those the log holds, followed once `token_log` is started.
+        self.token_log = TokenLog(self.operations, self.clock.now)
+        self.tokens = tokens.following(self.token_log)
+        self.token_handler = TokenHandler(self.operations)
         self.directory_handler = DirectoryHandler(
             self.operations, partial(load_many, self.operations)
         )
@@ -218,6 +223,7 @@ class Container:
             runner.request_stop()
         for runner in self.runners.values():
             runner.stop()
+        self.token_log.stop()
         self.contacts.close()
         self.operations.close()
         self.datastore.close()

@@ -65,6 +65,8 @@ class Settings:
     idle_in_transaction_timeout: int
     write_timeout: float
     sockets_per_address: int
+    # Where `serve` writes the first admin token of a log that never held one (None: nowhere).
+    bootstrap_admin: Path | None = None
 
     @property
     def embedded(self) -> bool:
@@ -115,6 +117,7 @@ class Settings:
             ),
             write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
             sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
+            bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _file_path),
         )
 
 

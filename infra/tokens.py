@@ -1,6 +1,8 @@
 """Bearer tokens and the roles they grant.
 
-A tokens file holds one token a line as `NAME ROLE sha256:HEX`, so the file never holds a
+Tokens an operator manages are facts in the log (`domain.tokens`, followed by
+`infra.token_log`). Two static sources are read once, at start, and never written by Guichet:
+a tokens file holds one token a line as `NAME ROLE sha256:HEX`, so the file never holds a
 usable secret; GUICHET_TOKENS holds `NAME:ROLE:TOKEN` entries separated by commas, for
 deployments that keep secrets in the environment.
 """
@@ -8,26 +10,20 @@ deployments that keep secrets in the environment.
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from domain.errors import InvalidInput
 from domain.limits import PERSON_MAX
 from domain.text import check
+from domain.tokens import Role
 
+if TYPE_CHECKING:
+    from infra.token_log import TokenLog
 
-class Role(StrEnum):
-    PUBLIC = "public"
-    COUNSELLOR = "counsellor"
-    EDITOR = "editor"
-    COVERAGE_ADMIN = "coverage_admin"
-    ANALYST = "analyst"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
+__all__ = ["ANONYMOUS", "Principal", "Role", "TokenFileError", "TokenStore", "digest"]
 
 
 @dataclass(frozen=True)
@@ -51,14 +47,26 @@ def digest(token: str) -> str:
 
 
 class TokenStore:
-    def __init__(self, entries: dict[str, Principal]) -> None:
+    """The static tokens, and those of the log when it follows one: looked up in memory only,
+    so signing in never waits for the database."""
+
+    def __init__(self, entries: dict[str, Principal], log: TokenLog | None = None) -> None:
         self._by_digest = entries
+        self.log = log
 
     def __len__(self) -> int:
+        """How many static tokens there are (the log's are counted by the log)."""
         return len(self._by_digest)
 
+    def following(self, log: TokenLog) -> TokenStore:
+        return TokenStore(self._by_digest, log)
+
     def authenticate(self, token: str) -> Principal | None:
-        return self._by_digest.get(digest(token))
+        key = digest(token)
+        found = self._by_digest.get(key)
+        if found is None and self.log is not None:
+            return self.log.principal(key)
+        return found
 
     @classmethod
     def load(cls, files: Iterable[Path], variable: str | None) -> TokenStore:
@@ -112,16 +120,3 @@ def _read_variable(raw: str) -> dict[str, Principal]:
             raise TokenFileError(f"{where}: expected NAME:ROLE:TOKEN")
         entries[digest(parts[2])] = Principal(_name(parts[0], where), _role(parts[1], where))
     return entries
-
-
-def add_token(path: Path, name: str, role: Role) -> str:
-    """Appends a new token's digest to the file and returns the token, shown only this once."""
-    if not name or any(char.isspace() for char in name):
-        raise TokenFileError("a token name is one word")
-    _name(name, "the token name")
-    token = secrets.token_urlsafe(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(descriptor, "a") as file:
-        file.write(f"{name} {role.value} {digest(token)}\n")
-    return token

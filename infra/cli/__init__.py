@@ -31,7 +31,6 @@ from infra.cli.data import (
 )
 from infra.cli.maintenance import (
     run_add_persisted,
-    run_add_token,
     run_audit_export,
     run_audit_verify,
     run_list_persisted,
@@ -44,10 +43,11 @@ from infra.cli.serving import (
     run_serve,
     run_status,
 )
+from infra.cli.tokens import add_token_commands
 from infra.embedded import EmbeddedPostgresError
 from infra.runner import ViewBusy
 from infra.settings import Settings, SettingsError
-from infra.tokens import Role, TokenFileError
+from infra.tokens import TokenFileError
 
 log = logging.getLogger("guichet")
 
@@ -243,10 +243,5 @@ def build_parser() -> argparse.ArgumentParser:
     listed = persisted_actions.add_parser("list", help="the registered documents")
     listed.set_defaults(run=run_list_persisted)
 
-    tokens = commands.add_parser("tokens", help="manage bearer tokens")
-    token_actions = tokens.add_subparsers(required=True, metavar="ACTION")
-    add = token_actions.add_parser("add", help="create a token and print it once")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", required=True, choices=[role.value for role in Role])
-    add.set_defaults(run=run_add_token)
+    add_token_commands(commands)
     return parser

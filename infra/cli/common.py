@@ -1,16 +1,13 @@
-"""What every `guichet` command shares: the container it opens, the first admin token, and the
-parsers of its arguments."""
+"""What every `guichet` command shares: the container it opens, and the parsers of its
+arguments."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
-from typing import TextIO
 
 from domain.errors import InvalidInput
 from domain.limits import PERSON_MAX
@@ -20,11 +17,8 @@ from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference, reference_loaded
-from infra.tokens import Role, add_token
 
 log = logging.getLogger("guichet")
-
-ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 (a file name)
 
 
 class CommandError(Exception):
@@ -42,7 +36,6 @@ def opened(
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
-            first_admin_token(settings)
         else:
             assert settings.database_url is not None
             url = settings.database_url
@@ -56,35 +49,6 @@ def opened(
             if terms.new:
                 log.info("defined %d reference taxonomy terms", terms.new)
         yield container
-
-
-def first_admin_token(settings: Settings, out: TextIO | None = None) -> None:
-    """Creates the first admin token. Server logs are not a place for it: unless the output is
-    a terminal, it goes to a file only its owner may read, and the output says where."""
-    out = out or sys.stdout
-    path = settings.data_dir / "tokens"
-    if path.exists():
-        return
-    token = add_token(path, "admin", Role.ADMIN)
-    if out.isatty():
-        print(
-            "\nFirst start: an admin token was created. It is shown only now; keep it safe.\n"
-            f"  Authorization: Bearer {token}\n"
-            f"(Its digest is in {path}; add others with `guichet tokens add`.)\n",
-            file=out, flush=True,
-        )  # fmt: skip
-        return
-    secret = settings.data_dir / ADMIN_TOKEN_FILE
-    descriptor = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # an older file of that name keeps no wider mode
-    with os.fdopen(descriptor, "w") as file:
-        file.write(token + "\n")
-    print(
-        f"\nFirst start: an admin token was created and written to {secret}, which only its "
-        "owner may read. Keep it somewhere safe and delete that file.\n"
-        f"(Its digest is in {path}; add others with `guichet tokens add`.)\n",
-        file=out, flush=True,
-    )  # fmt: skip
 
 
 def actor_name(text: str) -> str:

@@ -1,5 +1,5 @@
-"""Commands of the log's keepers: replays that verify views, the audit chain, tokens and
-persisted documents."""
+"""Commands of the log's keepers: replays that verify views, the audit chain and persisted
+documents."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from infra.cli.common import (
 from infra.progress import ProgressBar
 from infra.runner import Progress
 from infra.settings import Settings
-from infra.tokens import Role, add_token
 
 log = logging.getLogger("guichet")
 
@@ -80,14 +79,6 @@ def run_audit_export(settings: Settings, args: argparse.Namespace) -> int:
             with args.output.open("w", encoding="utf-8") as out:
                 written, head = audit_chain.export(container.database, args.start, args.end, out)
     print(f"{written:,} events written; the log's chain head is {head.hex()}", file=sys.stderr)
-    return 0
-
-
-def run_add_token(settings: Settings, args: argparse.Namespace) -> int:
-    path = settings.tokens_file or settings.data_dir / "tokens"
-    token = add_token(path, args.name, Role(args.role))
-    print(f"Token for {args.name} ({args.role}), shown only now:\n{token}")
-    print(f"Its digest was added to {path}.", file=sys.stderr)
     return 0
 
 

@@ -18,6 +18,7 @@ from infra.cli.common import (
     CommandError,
     opened,
 )
+from infra.cli.tokens import first_way_in
 from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
 from infra.progress import ProgressBar
@@ -39,6 +40,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
     check_port_free(host, port)
     with opened(settings, references=True) as container:
+        first_way_in(container)
         if args.demo:
             load_demo_directory(container)
         run_projections = settings.run_projections and not args.no_projections

@@ -107,7 +107,7 @@ def test_serve_runs_on_embedded_defaults_and_shares_the_server(data_dir: Path) -
             second_output = stop(second)
         assert "admin token was created" not in second_output
         assert postgres_running(data_dir), "the first serve still needs the server"
-        assert (data_dir / "tokens").exists()
+        assert (data_dir / "admin-token").exists()
     finally:
         output = stop(first)
     assert "admin token was created" in output, output

@@ -40,7 +40,7 @@ from domain.values import (
     parse_website,
 )
 from infra.cli.common import actor_name
-from infra.tokens import Role, TokenFileError, TokenStore, add_token
+from infra.tokens import TokenFileError, TokenStore
 
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 NAME = LocalizedText(fr="Centre", en="")
@@ -206,8 +206,9 @@ def test_a_contact_step_by_step_stays_bounded() -> None:
 
 
 def test_a_token_name_follows_the_actor_rule(tmp_path: Path) -> None:
+    (tmp_path / "tokens").write_text(f"{'a' * 201} editor sha256:{'0' * 64}\n")
     with pytest.raises(TokenFileError, match="longer than 200"):
-        add_token(tmp_path / "tokens", "a" * 201, Role.EDITOR)
+        TokenStore.load([tmp_path / "tokens"], None)
     with pytest.raises(TokenFileError, match="GUICHET_TOKENS entry 1: the name contains"):
         TokenStore.load([], "bob\x07:analyst:s3cret")
     assert TokenStore.load([], f"{'b' * 200}:analyst:s3cret").authenticate("s3cret") is not None

@@ -1,0 +1,268 @@
+"""`guichet tokens add|list|revoke|rotate`, and the first way in of a server.
+
+A new token is made here (`secrets.token_urlsafe`, 256 bits) and only its digest enters the
+log. It is shown once: on standard output when that is a terminal (or when `--output -` asks
+for it in a pipe), or in a new file only its owner may read (`--output FILE`, mode 0600).
+Output captured by something else (a CI log, a process manager) never gets it by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import secrets
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from domain.errors import DomainError, InvalidInput
+from domain.handlers.tokens import IssueToken, RevokeToken, RotateToken
+from domain.tokens import Role, parse_expiry, parse_name, parse_role
+from infra.bootstrap import Container
+from infra.cli.common import CommandError, actor_name, opened, positive_count
+from infra.settings import Settings
+from infra.tokens import digest
+
+log = logging.getLogger("guichet")
+
+ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 (a file name)
+_ROLES = ", ".join(role.value for role in Role)
+
+
+def add_token_commands(commands: Any) -> None:
+    tokens = commands.add_parser("tokens", help="manage bearer tokens (facts in the log)")
+    actions = tokens.add_subparsers(required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="issue a token and show it once")
+    add.add_argument("name", metavar="NAME", help="who the token signs in as (one word)")
+    add.add_argument("--role", required=True, help=f"one of {_ROLES}")
+    _expiry(add, "(default: never)")
+    _shown(add)
+    add.set_defaults(run=run_add)
+    listed = actions.add_parser("list", help="each name's token: role, by whom, when, state")
+    listed.set_defaults(run=run_list)
+    revoke = actions.add_parser("revoke", help="revoke a name's token; servers refuse it in 2 s")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.add_argument("--reason", help="why, for the audit log")
+    revoke.add_argument("--by", type=actor_name, help="who revokes it (default: cli:USER)")
+    revoke.set_defaults(run=run_revoke)
+    rotate = actions.add_parser(
+        "rotate", help="revoke a name's token and issue a new one with its role, in one step"
+    )
+    rotate.add_argument("name", metavar="NAME")
+    _expiry(rotate, "(default: as long a lifetime as the old token's)")
+    _shown(rotate)
+    rotate.set_defaults(run=run_rotate)
+
+
+def _expiry(parser: argparse.ArgumentParser, default: str) -> None:
+    when = parser.add_mutually_exclusive_group()
+    when.add_argument(
+        "--expires", metavar="DATE",
+        help="last day it works, YYYY-MM-DD (it stops at the end of that day, UTC), or an "
+        "instant with its offset like 2027-01-31T17:00:00-05:00 " + default,
+    )  # fmt: skip
+    when.add_argument("--days", type=positive_count, help="it stops working N days from now")
+
+
+def _shown(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output", metavar="FILE",
+        help="write the token to this new file, readable only by you (0600); '-' prints it "
+        "even when standard output is not a terminal",
+    )  # fmt: skip
+    parser.add_argument("--by", type=actor_name, help="who issues it (default: cli:USER)")
+
+
+def run_add(settings: Settings, args: argparse.Namespace) -> int:
+    at = datetime.now(UTC)
+    with refused():
+        name = parse_name(args.name)
+        role = parse_role(args.role)
+        expires_at = parse_expiry(expires(args, at), at)
+    token = secrets.token_urlsafe(32)
+    with shown(args.output) as show, opened(settings) as container:
+        with refused():
+            container.token_handler.issue(
+                IssueToken(name, role, digest(token), expires_at), actor=by(args), at=at
+            )
+        show(token, f"Token for {name} ({role.value})")
+    return 0
+
+
+def run_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    at = datetime.now(UTC)
+    with refused():
+        name = parse_name(args.name)
+        expires_at = parse_expiry(expires(args, at), at)
+    token = secrets.token_urlsafe(32)
+    with shown(args.output) as show, opened(settings) as container:
+        with refused():
+            container.token_handler.rotate(
+                RotateToken(name, digest(token), expires_at), actor=by(args), at=at
+            )
+        show(token, f"New token for {name} (the old one is revoked)")
+    return 0
+
+
+def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    at = datetime.now(UTC)
+    with refused():
+        name = parse_name(args.name)
+    with opened(settings) as container, refused():
+        container.token_handler.revoke(RevokeToken(name, args.reason), actor=by(args), at=at)
+    print(f"{name}'s token is revoked; running servers refuse it within 2 seconds.")
+    return 0
+
+
+def run_list(settings: Settings, args: argparse.Namespace) -> int:
+    with opened(settings) as container:
+        container.token_log.refresh()
+        tokens = container.token_log.tokens()
+        static = len(container.tokens)
+    at = datetime.now(UTC)
+    print(f"{'name':<20} {'role':<15} {'digest':<15} {'issued by':<20} {'issued at':<20} "
+          f"{'expires':<20} state")  # fmt: skip
+    for token in tokens:
+        expiry = token.expires_at.isoformat(timespec="seconds") if token.expires_at else "never"
+        print(
+            f"{token.name:<20} {token.role.value:<15} {token.digest[:15]:<15} "
+            f"{token.issued_by:<20} {token.issued_at.isoformat(timespec='seconds'):<20} "
+            f"{expiry:<20} {token.state(at)}"
+        )
+    if static:
+        print(f"and {static} static token(s) of GUICHET_TOKENS and the tokens files (read-only)")
+    return 0
+
+
+def expires(args: argparse.Namespace, at: datetime) -> datetime | None:
+    if args.days is not None:
+        return at + timedelta(days=args.days)
+    if args.expires is None:
+        return None
+    try:
+        day = date.fromisoformat(args.expires)
+    except ValueError:
+        pass
+    else:
+        return datetime.combine(day + timedelta(days=1), time(), UTC)
+    try:
+        return datetime.fromisoformat(args.expires)
+    except ValueError:
+        raise InvalidInput(
+            "expires", f"{args.expires!r} is not a date like 2027-01-31 or an instant"
+        ) from None
+
+
+def by(args: argparse.Namespace) -> str:
+    if args.by:
+        return str(args.by)
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # a container's user may have no name
+        user = f"uid-{os.getuid()}"
+    return actor_name(f"cli:{user}")
+
+
+@contextmanager
+def refused() -> Iterator[None]:
+    """A rule's refusal is one line naming the field, and exit code 2."""
+    try:
+        yield
+    except DomainError as error:
+        raise CommandError(error.message) from None
+
+
+@contextmanager
+def shown(output: str | None) -> Iterator[Any]:
+    """Where the new token goes, settled before anything is written: a file that exists, or
+    a standard output that is no terminal without `--output -`, refuses the command."""
+    if output is None and not sys.stdout.isatty():
+        raise CommandError(
+            "standard output is not a terminal, and a token shown there may be kept by "
+            "whatever captures it: give --output FILE, or --output - to print it anyway"
+        )
+    if output is None or output == "-":
+
+        def show(token: str, title: str) -> None:
+            print(f"{title}, shown only now:\n{token}", flush=True)
+
+        yield show
+        return
+    path = Path(output)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise CommandError(f"--output {path}: {error.strerror}") from None
+    done = False
+    try:
+        with os.fdopen(descriptor, "w") as file:
+
+            def write(token: str, title: str) -> None:
+                nonlocal done
+                file.write(token + "\n")
+                done = True
+                print(f"{title}: written to {path}, which only you may read.")
+
+            yield write
+    finally:
+        if not done:
+            path.unlink(missing_ok=True)
+
+
+def first_way_in(container: Container, out: TextIO | None = None) -> None:
+    """On a log that never held a token, `serve` issues an admin token into the file it is
+    told (GUICHET_BOOTSTRAP_ADMIN; on the embedded default, the data directory's admin-token)
+    and says where; otherwise it warns when no token at all can sign in."""
+    out = out or sys.stdout
+    settings = container.settings
+    container.token_log.refresh()
+    target = settings.bootstrap_admin
+    legacy = settings.data_dir / "tokens"
+    if target is None and settings.embedded and not legacy.exists():
+        target = settings.data_dir / ADMIN_TOKEN_FILE
+    if target is not None and not container.token_log.ever_issued():
+        written = bootstrap_admin(container, target)
+        if written:
+            print(
+                f"\nFirst start: an admin token was created and written to {target}, which only "
+                "its owner may read. Keep it somewhere safe and delete that file.\n"
+                "(Manage tokens with `guichet tokens add|list|revoke|rotate`.)\n",
+                file=out, flush=True,
+            )  # fmt: skip
+            return
+        container.token_log.refresh()  # another process's, issued since the first read
+    if not len(container.tokens) and not container.token_log.live_count():
+        log.warning(
+            "no token can sign in: nobody can write. Make one with `guichet tokens add admin "
+            "--role admin --output FILE` against this database (the same GUICHET_DATABASE_URL "
+            "and GUICHET_DATABASE_SCHEMA), or set GUICHET_BOOTSTRAP_ADMIN=FILE and restart"
+        )
+
+
+def bootstrap_admin(container: Container, target: Path) -> bool:
+    """Issues `admin` and moves its token into `target` once the log took it: of processes
+    starting together, only the one whose fact was saved writes the file."""
+    token = secrets.token_urlsafe(32)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".admin-token-")
+    try:
+        with os.fdopen(descriptor, "w") as file:  # mkstemp makes it 0600
+            file.write(token + "\n")
+        at = container.clock.now()
+        try:
+            container.token_handler.issue(
+                IssueToken("admin", Role.ADMIN, digest(token)), actor="guichet:first-start", at=at
+            )
+        except DomainError:
+            log.info("another process issued the first admin token")
+            return False
+        os.replace(temporary, target)
+        return True
+    finally:
+        Path(temporary).unlink(missing_ok=True)
