@@ -23,7 +23,7 @@ from infra.hsds.folder import FolderInUse
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.public import public_snapshot
 from infra.hsds.source import PackageError
-from infra.progress import ProgressBar
+from infra.progress import Bar, Phases
 from infra.settings import Settings
 from infra.statistics import PublicRules, StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_territories
@@ -39,7 +39,9 @@ def run_demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         load_demo_directory(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
-        saved, position = load_calls(container.contact_handler, plan)
+        bar = Bar("demo calls", "contacts", args.count)
+        saved, position = load_calls(container.contact_handler, plan, on_chunk=bar.update)
+        bar.close()
         print(f"{saved} demo contacts logged, {args.count - saved} already there "
               f"(position {position})")  # fmt: skip
     return 0
@@ -97,12 +99,13 @@ def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         context = ImportContext(
             container.directory_handler, args.actor, container.clock.now(), args.language
         )
-        bar = ProgressBar("import", unit="records")
+        phases = Phases("import", "records")
         try:
-            report = import_package(context, args.path, bar)
+            report = import_package(context, args.path, phases)
         except PackageError as error:
             raise CommandError(str(error)) from None
-        print(bar.finish(), file=sys.stderr)
+        for summary in phases.close():
+            print(summary, file=sys.stderr)
         print(report.render())
         if args.report is not None:
             args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -131,8 +134,10 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
-    def progress(table: str, rows: int) -> None:
-        print(f"{table}: {rows} rows", file=sys.stderr)
+    bar = Bar("export csv", "rows")
+
+    def progress(table: str, rows: int, total: int) -> None:
+        bar.update(rows, total)
 
     try:
         with opened(settings, maintenance=True) as container:
@@ -143,7 +148,9 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
                 container.history, container.territories, args.language, container.taxonomy
             )
             print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
+            bar.started = bar.clock()  # the rows are counted from here
             rows = write_package(args.path, _shared(snapshot, args), progress)
+            bar.close()
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None
     print(f"HSDS 3.0 tabular package of {rows} rows written to {args.path}")
