@@ -40,7 +40,10 @@ class Bar:
     def __init__(
         self, label: str, unit: str, total: int = 0, *, stream: TextIO | None = None,
         clock: Clock = time.monotonic, started: float | None = None, initial: int = 0,
+        every: float | None = LOG_EVERY,
     ) -> None:  # fmt: skip
+        """`every`: seconds between lines on a non-terminal (a terminal redraws at most
+        every `TERMINAL_EVERY`); None draws nothing."""
         self.label = label
         self.unit = unit
         self.total = total
@@ -49,7 +52,8 @@ class Bar:
         self.clock = clock
         self.started = clock() if started is None else started
         self.interactive = self.stream.isatty()
-        self.every = TERMINAL_EVERY if self.interactive else LOG_EVERY
+        self.quiet = every is None
+        self.every = min(every or 0.0, TERMINAL_EVERY) if self.interactive else every or 0.0
         self._drawn_at: float | None = None
         self._drawn_share = 0.0
         self._drawn_done = initial
@@ -60,7 +64,9 @@ class Bar:
         self.done = max(self.done, done)
         self.total = max(self.total, total or 0, self.done if self.total else 0)
         now = self.clock()
-        if self._drawn_at is None or now - self._drawn_at >= self.every:
+        if self._drawn_at is None or (
+            self.done != self._drawn_done and now - self._drawn_at >= self.every
+        ):
             self._draw(now)
 
     def advance(self, count: int) -> None:
@@ -78,7 +84,7 @@ class Bar:
         now = self.clock()
         if self._drawn_at is None or self._drawn_done != self.done:
             self._draw(now)
-        if self._redraw is not None:
+        if self._redraw is not None and not self.quiet:
             self.stream.write("\n")
             self.stream.flush()
         return (
@@ -91,8 +97,8 @@ class Bar:
 
     def _draw(self, now: float) -> None:
         share = self._share()
-        if share < self._drawn_share:
-            return  # the total grew: held until the count catches up
+        if self.quiet or share < self._drawn_share:
+            return  # a grown total: held until the count catches up
         elapsed = self.elapsed(now)
         line = tqdm.format_meter(
             self.done, self.total, elapsed, prefix=self.label, unit=f" {self.unit}",
@@ -115,12 +121,13 @@ class Phases:
 
     def __init__(
         self, label: str, unit: str = "events", *, stream: TextIO | None = None,
-        clock: Clock = time.monotonic,
+        clock: Clock = time.monotonic, every: float | None = LOG_EVERY,
     ) -> None:  # fmt: skip
         self.label = label
         self.unit = unit
         self.stream = stream
         self.clock = clock
+        self.every = every
         self.since = clock()  # when the last report came: the next phase starts there
         self.bar: Bar | None = None
         self.key: tuple[str, str] | None = None
@@ -135,7 +142,7 @@ class Phases:
             self.key = key
             self.bar = Bar(
                 label_of(self.label, *key), self.unit, stream=self.stream, clock=self.clock,
-                started=self.since,
+                started=self.since, every=self.every,
             )  # fmt: skip
         self.applied = progress.applied
         self.position = max(self.position, progress.position)

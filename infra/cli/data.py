@@ -39,7 +39,7 @@ def run_demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         load_demo_directory(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
-        bar = Bar("demo calls", "contacts", args.count)
+        bar = Bar("demo calls", "contacts", args.count, every=settings.progress_every)
         saved, position = load_calls(container.contact_handler, plan, on_chunk=bar.update)
         bar.close()
         print(f"{saved} demo contacts logged, {args.count - saved} already there "
@@ -99,13 +99,14 @@ def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         context = ImportContext(
             container.directory_handler, args.actor, container.clock.now(), args.language
         )
-        phases = Phases("import", "records")
+        phases = Phases("import", "records", every=settings.progress_every)
         try:
             report = import_package(context, args.path, phases)
         except PackageError as error:
             raise CommandError(str(error)) from None
         for summary in phases.close():
-            print(summary, file=sys.stderr)
+            if settings.progress_every is not None:
+                print(summary, file=sys.stderr)
         print(report.render())
         if args.report is not None:
             args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -134,7 +135,7 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
-    bar = Bar("export csv", "rows")
+    bar = Bar("export csv", "rows", every=settings.progress_every)
 
     def progress(table: str, rows: int, total: int) -> None:
         bar.update(rows, total)

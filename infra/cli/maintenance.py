@@ -22,7 +22,7 @@ log = logging.getLogger("guichet")
 
 def run_replay_verify(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
-        phases = Phases("replay")
+        phases = Phases("replay", every=settings.progress_every)
         started = time.monotonic()
         verdicts = replay.verify(container, args.names, phases)
         elapsed = time.monotonic() - started
@@ -50,7 +50,7 @@ def run_replay_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
-        bar = Bar("audit verify", "events")
+        bar = Bar("audit verify", "events", every=settings.progress_every)
         verdict = audit_chain.verify(
             container.database, lambda count, position, head: bar.update(position, head)
         )

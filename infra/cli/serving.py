@@ -109,7 +109,7 @@ def run_status(settings: Settings, args: argparse.Namespace) -> int:
 def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         for runner in container.select(args.names):
-            phases = Phases(f"rebuild {runner.view.name}")
+            phases = Phases(f"rebuild {runner.view.name}", every=settings.progress_every)
             started = time.monotonic()
             applied = runner.rebuild(phases)
             phases.close()

@@ -11,6 +11,7 @@ import pytest
 
 from infra.progress import LOG_EVERY, Bar, Phases
 from infra.runner import LOADING, Progress
+from infra.settings import Settings, SettingsError
 
 LINE = re.compile(r"^(?P<label>.+?): +(?P<share>[\d.]+)% (?P<done>[\d,]+)/(?P<total>[\d,]+) "
                   r"(?P<unit>\w+) \[.*, +(?P<rate>[\d.]+) (?P=unit)/s\]$")  # fmt: skip
@@ -59,7 +60,7 @@ def test_a_rebuild_in_two_passes_never_goes_back() -> None:
     shares = shares_by_label(stream)
     assert shares == {
         "rebuild interactions (load in database)": [40.0, 80.0, 100.0],
-        "rebuild interactions": [10.0, 10.0, 60.0, 60.0, 100.0],
+        "rebuild interactions": [10.0, 60.0, 100.0],  # a position repeated is not drawn again
     }
 
 
@@ -170,3 +171,31 @@ def test_nothing_goes_to_standard_output(capsys: pytest.CaptureFixture[str]) -> 
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "rebuild search:  50.0% 5/10 events" in captured.err
+
+
+def test_lines_come_as_often_as_set_or_not_at_all() -> None:
+    clock, every_report, none = Clock(), io.StringIO(), io.StringIO()
+    bars = [
+        Bar("replay", "events", 30, stream=every_report, clock=clock, every=0.0),
+        Bar("replay", "events", 30, stream=none, clock=clock, every=None),
+    ]
+    for done in (10, 20, 30):
+        clock.now += 0.01
+        for bar in bars:
+            bar.update(done)
+    summaries = [bar.close() for bar in bars]
+
+    assert [int(line["done"]) for line in lines(every_report)] == [10, 20, 30]
+    assert none.getvalue() == ""
+    assert summaries[1] == "replay: 30 events in 0.0s (1,000 events/s)"
+
+
+@pytest.mark.parametrize(("raw", "every"), [("", 5.0), ("0", 0.0), ("0.5", 0.5), ("OFF", None)])
+def test_how_often_is_a_setting(raw: str, every: float | None) -> None:
+    assert Settings.from_environ({"GUICHET_PROGRESS_EVERY": raw}).progress_every == every
+
+
+@pytest.mark.parametrize("raw", ["-1", "nan", "3601", "never"])
+def test_a_wrong_interval_is_named(raw: str) -> None:
+    with pytest.raises(SettingsError, match="GUICHET_PROGRESS_EVERY"):
+        Settings.from_environ({"GUICHET_PROGRESS_EVERY": raw})
