@@ -159,12 +159,14 @@ class ProjectionRunner:
                     on_page(Progress(self.view.name, covered, head, applied, LOADING))
         return applied
 
-    def bring_up_to_date(self, timeout: float = 60.0) -> None:
+    def bring_up_to_date(
+        self, timeout: float = 60.0, on_page: Callable[[Progress], None] | None = None
+    ) -> None:
         """Applies what the view lacks, or waits for the process that runs it to do so."""
         with self.database.connect() as conn:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
             if row and row[0]:
-                self.catch_up()
+                self.catch_up(on_page)
                 return
         head = self.recorder.max_notification_id() or 0
         deadline = time.monotonic() + timeout

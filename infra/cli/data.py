@@ -51,8 +51,7 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
     with opened(settings, maintenance=True) as container:
-        for name in ("interactions", "territories", "search", "taxonomy"):
-            container.runners[name].bring_up_to_date()
+        up_to_date(container, ("interactions", "territories", "search", "taxonomy"), settings)
         request = StatisticsRequest(
             args.start, args.end, args.territory, args.channel, args.top, args.language
         )
@@ -68,7 +67,7 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError(f"{refused} (--exact gives exact figures)") from None
         text = to_csv(figures, args.language)
         if args.directory:
-            text += directory_lines(container, args)
+            text += directory_lines(container, args, settings)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -77,11 +76,19 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def directory_lines(container: Container, args: argparse.Namespace) -> str:
-    for name in ("history", "territories"):
-        container.runners[name].bring_up_to_date()
+def directory_lines(container: Container, args: argparse.Namespace, settings: Settings) -> str:
+    up_to_date(container, ("history", "territories"), settings)
     found = container.directory_statistics.figures(args.start, args.end, args.territory)
     return directory_csv(found, args.language)
+
+
+def up_to_date(container: Container, names: tuple[str, ...], settings: Settings) -> None:
+    """Brings the views an export reads up to date: long after many contacts were logged
+    while no process ran them."""
+    phases = Phases("catch up", every=settings.progress_every)
+    for name in names:
+        container.runners[name].bring_up_to_date(on_page=phases)
+    phases.close()
 
 
 def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:
@@ -122,8 +129,7 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     try:
         check_export_folder(args.path)  # before reading the directory
         with opened(settings, maintenance=True) as container:
-            for name in ("history", "territories", "taxonomy"):
-                container.runners[name].bring_up_to_date()
+            up_to_date(container, ("history", "territories", "taxonomy"), settings)
             snapshot = read_snapshot(
                 container.history, container.territories, args.language, container.taxonomy
             )
@@ -142,8 +148,7 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
 
     try:
         with opened(settings, maintenance=True) as container:
-            for name in ("history", "territories", "taxonomy"):
-                container.runners[name].bring_up_to_date()
+            up_to_date(container, ("history", "territories", "taxonomy"), settings)
             print("reading the directory's records and their history", file=sys.stderr)
             snapshot = read_snapshot(
                 container.history, container.territories, args.language, container.taxonomy

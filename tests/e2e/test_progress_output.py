@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from pathlib import Path
 
 from infra.bootstrap import Container
 from tests.e2e.test_command import GUICHET, clean_env
@@ -111,3 +112,24 @@ def test_progress_can_be_turned_off(container: Container, environ: dict[str, str
     assert calls.returncode == 0, calls.stderr
     assert "%" not in calls.stderr
     assert "10 demo contacts logged" in calls.stdout
+
+
+def test_an_export_reports_the_views_it_brings_up_to_date(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    env = clean_env(**environ, GUICHET_PROGRESS_EVERY="0")
+    calls = subprocess.run(
+        [GUICHET, "demo", "calls", "--count", "2000", "--from", "2018-04-01", "--to", "2018-06-30"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert calls.returncode == 0, calls.stderr
+
+    exported = subprocess.run([GUICHET, "export", "csv", str(tmp_path / "package")], env=env,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    bars = progress(exported.stderr)
+    assert list(bars) == [
+        "catch up history", "catch up territories", "catch up taxonomy", "export csv"
+    ], exported.stderr  # fmt: skip
+    check({label: lines for label, lines in bars.items() if label != "export csv"}, "events")
+    check({"export csv": bars["export csv"]}, "rows")
