@@ -141,11 +141,6 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
-    bar = Bar("export csv", "rows", every=settings.progress_every)
-
-    def progress(table: str, rows: int, total: int) -> None:
-        bar.update(rows, total)
-
     try:
         with opened(settings, maintenance=True) as container:
             up_to_date(container, ("history", "territories", "taxonomy"), settings)
@@ -154,8 +149,10 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
                 container.history, container.territories, args.language, container.taxonomy
             )
             print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
-            bar.started = bar.clock()  # the rows are counted from here
-            rows = write_package(args.path, _shared(snapshot, args), progress)
+            bar = Bar("export csv", "rows", every=settings.progress_every)
+            rows = write_package(
+                args.path, _shared(snapshot, args), lambda _, done, total: bar.update(done, total)
+            )
             bar.close()
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None
