@@ -9,7 +9,7 @@ inquirer types, needs by category) are this module's assumptions, named as such 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -268,20 +268,29 @@ class DemoDetails:
         return {id: self.known[id] for id in ids if id in self.known}
 
 
-def load_calls(handler: ContactHandler, plan: Plan, chunk: int = 2_000) -> tuple[int, int]:
+def load_calls(
+    handler: ContactHandler, plan: Plan, chunk: int = 2_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> tuple[int, int]:  # fmt: skip
     """Logs the plan's contacts not logged yet, each through the handler's rules (the demo
-    directory is saved first if it is not there); returns (saved, position)."""
+    directory is saved first if it is not there); returns (saved, position). `on_chunk` is
+    told how many of the plan's contacts are done (logged, or found logged before)."""
     operations = handler.operations
     load_demo(DirectoryHandler(operations, partial(load_many, operations)), datetime.now(UTC))
     details = DemoDetails()
     saved, position = 0, operations.recorder.max_notification_id() or 0
     batch: list[RecordContact] = []
+    done = 0
     for command in commands(plan):
         batch.append(command)
         if len(batch) >= chunk:
             count, position = _log_new(handler, batch, details, position)
-            saved, batch = saved + count, []
+            saved, done, batch = saved + count, done + len(batch), []
+            if on_chunk is not None:
+                on_chunk(done)
     count, position = _log_new(handler, batch, details, position)
+    if on_chunk is not None:
+        on_chunk(done + len(batch))
     return saved + count, position
 
 

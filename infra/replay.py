@@ -126,7 +126,7 @@ def _replay(
     for copy in copies:
         loaded[copy.name] = head if copy.applied_in_database else 0
         if copy.applied_in_database:
-            applied += runners[copy.name].load_in_database(head, None)
+            applied += runners[copy.name].load_in_database(head, on_page)
     wanted = {copy.name: decoded_topics(copy) for copy in copies}
     every = any(topics is None for topics in wanted.values())
     union = sorted({t for topics in wanted.values() if topics for t in topics})
@@ -143,7 +143,7 @@ def _replay(
             copy.apply_page(page, max(start, loaded[copy.name]), end)
             applied += len(page)
         if on_page is not None:
-            on_page(Progress("replay", end, head, applied))
+            on_page(Progress("", end, head, applied))  # every copy at once
     return runners
 
 

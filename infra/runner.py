@@ -48,12 +48,14 @@ class Progress:
     position: int
     head: int
     applied: int
+    phase: str = ""  # a pass over the same positions as another (loading in the database)
 
 
 # A rebuild loads facts applied in the database by ranges of this many positions or more,
 # on this many connections: PostgreSQL then works on every core.
 LOAD_RANGE = 20_000
 LOAD_WORKERS = max(os.cpu_count() or 1, 2)
+LOADING = "load in database"
 
 
 class ViewBusy(RuntimeError):
@@ -153,16 +155,18 @@ class ProjectionRunner:
         with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix=f"load-{self.view.name}") as pool:
             for (start, end), count in zip(ranges, pool.map(load, ranges), strict=True):
                 applied, covered = applied + count, covered + end - start
-                if on_page is not None:  # the head is reached once the pages are replayed
-                    on_page(Progress(self.view.name, min(covered, head - 1), head, applied))
+                if on_page is not None:
+                    on_page(Progress(self.view.name, covered, head, applied, LOADING))
         return applied
 
-    def bring_up_to_date(self, timeout: float = 60.0) -> None:
+    def bring_up_to_date(
+        self, timeout: float = 60.0, on_page: Callable[[Progress], None] | None = None
+    ) -> None:
         """Applies what the view lacks, or waits for the process that runs it to do so."""
         with self.database.connect() as conn:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
             if row and row[0]:
-                self.catch_up()
+                self.catch_up(on_page)
                 return
         head = self.recorder.max_notification_id() or 0
         deadline = time.monotonic() + timeout

@@ -67,6 +67,7 @@ class Settings:
     sockets_per_address: int
     # Where `serve` writes the first admin token of a log that never held one (None: nowhere).
     bootstrap_admin: Path | None = None
+    progress_every: float | None = 5.0  # None: no progress lines
 
     @property
     def embedded(self) -> bool:
@@ -118,6 +119,7 @@ class Settings:
             write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
             sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
             bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _file_path),
+            progress_every=read("GUICHET_PROGRESS_EVERY", "5", _progress_every),
         )
 
 
@@ -314,3 +316,15 @@ def _log_level(raw: str) -> str:
     if raw.upper() not in _LOG_LEVELS:
         raise ValueError("one of " + ", ".join(_LOG_LEVELS))
     return raw.upper()
+
+
+def _progress_every(raw: str) -> float | None:
+    if raw.lower() == "off":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3_600:
+        raise ValueError("seconds between progress lines from 0 to 3600, or off")
+    return value

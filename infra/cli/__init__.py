@@ -36,6 +36,7 @@ from infra.cli.maintenance import (
     run_list_persisted,
     run_replay_verify,
 )
+from infra.cli.schema import run_schema
 from infra.cli.serving import (
     run_load_demo,
     run_project,
@@ -231,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
         "load", help="define the shipped Québec territories not yet in the log"
     )
     load.set_defaults(run=run_load_territories)
+
+    schema = commands.add_parser("schema", help="print the API's GraphQL schema (SDL)")
+    schema.add_argument(
+        "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
+    )
+    schema.set_defaults(run=run_schema)
 
     persisted = commands.add_parser("persisted", help="documents clients name by their hash")
     persisted_actions = persisted.add_subparsers(required=True, metavar="ACTION")

@@ -23,7 +23,7 @@ from infra.hsds.folder import FolderInUse
 from infra.hsds.importer import ImportContext, import_package
 from infra.hsds.public import public_snapshot
 from infra.hsds.source import PackageError
-from infra.progress import ProgressBar
+from infra.progress import Bar, Phases
 from infra.settings import Settings
 from infra.statistics import PublicRules, StatisticsRequest, UnknownTerritory, published
 from infra.territories import load_reference, reference_territories
@@ -39,7 +39,9 @@ def run_demo_calls(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         load_demo_directory(container)
         plan = Plan(args.count, args.start, args.end, args.seed)
-        saved, position = load_calls(container.contact_handler, plan)
+        bar = Bar("demo calls", "contacts", args.count, every=settings.progress_every)
+        saved, position = load_calls(container.contact_handler, plan, on_chunk=bar.update)
+        bar.close()
         print(f"{saved} demo contacts logged, {args.count - saved} already there "
               f"(position {position})")  # fmt: skip
     return 0
@@ -49,8 +51,7 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     if args.end < args.start:
         raise CommandError(f"--to {args.end} is before --from {args.start}")
     with opened(settings, maintenance=True) as container:
-        for name in ("interactions", "territories", "search", "taxonomy"):
-            container.runners[name].bring_up_to_date()
+        up_to_date(container, ("interactions", "territories", "search", "taxonomy"), settings)
         request = StatisticsRequest(
             args.start, args.end, args.territory, args.channel, args.top, args.language
         )
@@ -66,7 +67,7 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
             raise CommandError(f"{refused} (--exact gives exact figures)") from None
         text = to_csv(figures, args.language)
         if args.directory:
-            text += directory_lines(container, args)
+            text += directory_lines(container, args, settings)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -75,11 +76,19 @@ def run_export_stats(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def directory_lines(container: Container, args: argparse.Namespace) -> str:
-    for name in ("history", "territories"):
-        container.runners[name].bring_up_to_date()
+def directory_lines(container: Container, args: argparse.Namespace, settings: Settings) -> str:
+    up_to_date(container, ("history", "territories"), settings)
     found = container.directory_statistics.figures(args.start, args.end, args.territory)
     return directory_csv(found, args.language)
+
+
+def up_to_date(container: Container, names: tuple[str, ...], settings: Settings) -> None:
+    """Brings the views an export reads up to date: long after many contacts were logged
+    while no process ran them."""
+    phases = Phases("catch up", every=settings.progress_every)
+    for name in names:
+        container.runners[name].bring_up_to_date(on_page=phases)
+    phases.close()
 
 
 def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,12 +106,14 @@ def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
         context = ImportContext(
             container.directory_handler, args.actor, container.clock.now(), args.language
         )
-        bar = ProgressBar("import", unit="records")
+        phases = Phases("import", "records", every=settings.progress_every)
         try:
-            report = import_package(context, args.path, bar)
+            report = import_package(context, args.path, phases)
         except PackageError as error:
             raise CommandError(str(error)) from None
-        print(bar.finish(), file=sys.stderr)
+        for summary in phases.close():
+            if settings.progress_every is not None:
+                print(summary, file=sys.stderr)
         print(report.render())
         if args.report is not None:
             args.report.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
@@ -118,8 +129,7 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
     try:
         check_export_folder(args.path)  # before reading the directory
         with opened(settings, maintenance=True) as container:
-            for name in ("history", "territories", "taxonomy"):
-                container.runners[name].bring_up_to_date()
+            up_to_date(container, ("history", "territories", "taxonomy"), settings)
             snapshot = read_snapshot(
                 container.history, container.territories, args.language, container.taxonomy
             )
@@ -131,19 +141,19 @@ def run_export_hsds(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
-    def progress(table: str, rows: int) -> None:
-        print(f"{table}: {rows} rows", file=sys.stderr)
-
     try:
         with opened(settings, maintenance=True) as container:
-            for name in ("history", "territories", "taxonomy"):
-                container.runners[name].bring_up_to_date()
+            up_to_date(container, ("history", "territories", "taxonomy"), settings)
             print("reading the directory's records and their history", file=sys.stderr)
             snapshot = read_snapshot(
                 container.history, container.territories, args.language, container.taxonomy
             )
             print(f"{len(snapshot.records)} records read; writing the tables", file=sys.stderr)
-            rows = write_package(args.path, _shared(snapshot, args), progress)
+            bar = Bar("export csv", "rows", every=settings.progress_every)
+            rows = write_package(
+                args.path, _shared(snapshot, args), lambda _, done, total: bar.update(done, total)
+            )
+            bar.close()
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None
     print(f"HSDS 3.0 tabular package of {rows} rows written to {args.path}")

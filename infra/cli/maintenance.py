@@ -13,8 +13,7 @@ from infra.cli.common import (
     CommandError,
     opened,
 )
-from infra.progress import ProgressBar
-from infra.runner import Progress
+from infra.progress import Bar, Phases
 from infra.settings import Settings
 
 log = logging.getLogger("guichet")
@@ -22,15 +21,11 @@ log = logging.getLogger("guichet")
 
 def run_replay_verify(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
-        bars: dict[str, ProgressBar] = {}
-
-        def on_page(progress: Progress) -> None:
-            bar = bars.setdefault(progress.view, ProgressBar(f"replay {progress.view}"))
-            bar(progress)
-
+        phases = Phases("replay", every=settings.progress_every)
         started = time.monotonic()
-        verdicts = replay.verify(container, args.names, on_page)
+        verdicts = replay.verify(container, args.names, phases)
         elapsed = time.monotonic() - started
+        phases.close()
         head = container.head()
     different = False
     for verdict in verdicts:
@@ -54,11 +49,11 @@ def run_replay_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
-        bar = ProgressBar("verify")
+        bar = Bar("audit verify", "events", every=settings.progress_every)
         verdict = audit_chain.verify(
-            container.database,
-            lambda count, position, head: bar(Progress("log", position, head, count)),
+            container.database, lambda count, position, head: bar.update(position, head)
         )
+        bar.close()
     if not verdict.intact:
         print(f"guichet: the log's chain is broken at position {verdict.broken_at}: "
               f"{verdict.reason}. The {verdict.events:,} events before it are intact.",

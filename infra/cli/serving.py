@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from types import FrameType
 
 import uvicorn
@@ -21,7 +22,7 @@ from infra.cli.common import (
 from infra.cli.tokens import first_way_in
 from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
-from infra.progress import ProgressBar
+from infra.progress import Phases
 from infra.settings import Settings
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
@@ -110,9 +111,14 @@ def run_status(settings: Settings, args: argparse.Namespace) -> int:
 def run_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     with opened(settings, maintenance=True) as container:
         for runner in container.select(args.names):
-            bar = ProgressBar(f"rebuild {runner.view.name}")
-            runner.rebuild(bar)
-            print(bar.finish())
+            phases = Phases(f"rebuild {runner.view.name}", every=settings.progress_every)
+            started = time.monotonic()
+            applied = runner.rebuild(phases)
+            phases.close()
+            read, elapsed = phases.position, time.monotonic() - started
+            rate = read / elapsed if elapsed else 0
+            print(f"rebuild {runner.view.name}: {read:,} events in {elapsed:.1f}s "
+                  f"({rate:,.0f} events/s), {applied:,} applied")  # fmt: skip
     return 0
 
 

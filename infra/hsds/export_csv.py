@@ -30,7 +30,7 @@ _NESTED = {
     "service_at_locations", "location",
 }  # fmt: skip
 
-Progress = Callable[[str, int], None]
+Progress = Callable[[str, int, int], None]  # table written, rows written, rows in all
 
 
 def tables(snapshot: Snapshot) -> dict[str, list[Document]]:
@@ -115,7 +115,7 @@ def write_package(folder: Path, snapshot: Snapshot, progress: Progress | None = 
 
 
 def _write_tables(staging: Path, rows: dict[str, list[Document]], progress: Progress | None) -> int:
-    written = 0
+    written, total = 0, sum(len(rows[table.name]) for table in TABLES)
     for table in TABLES:
         with (staging / table.path).open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
@@ -123,7 +123,7 @@ def _write_tables(staging: Path, rows: dict[str, list[Document]], progress: Prog
             writer.writerows(map(row_maker(table), rows[table.name]))
         written += len(rows[table.name])
         if progress is not None:
-            progress(table.name, len(rows[table.name]))
+            progress(table.name, written, total)
     return written
 
 
