@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.postgres import PostgresDatastore, PostgresRecorder
 
 from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
@@ -18,8 +18,9 @@ from domain.handlers.directory import DirectoryHandler
 from domain.handlers.taxonomy import TaxonomyHandler
 from domain.handlers.tokens import TokenHandler
 from domain.operations import Operations
-from infra import audit_chain, failures
+from infra import audit_chain, failures, migrate
 from infra.audit_replay import PastRecords
+from infra.budget import Pools, api_pools, application_name, warn_if_near
 from infra.bulk import load_many
 from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter, RecordVersions
@@ -100,19 +101,20 @@ class Container:
         ids: Callable[[], UUID] = new_id,
         *,
         maintenance: bool = False,
+        pools: Pools | None = None,
     ) -> None:
         self.settings = settings
-        # Migrations (schema, extensions, the chain's trigger) run unbounded, once; then every
-        # session is bounded, except in maintenance commands (rebuilds, replays, imports),
-        # whose long statements and waits for locks are deliberate.
-        unbounded = database
-        database.ensure_schema()
+        self.pools = pools = pools or api_pools(settings)
+        # The migration step runs unbounded, once (see `migrate`); then every session is
+        # bounded, except in maintenance commands (rebuilds, replays, imports), whose long
+        # statements and waits for locks are deliberate.
+        self.unbounded = unbounded = database
         self.database = database = database.bounded(
             Timeouts() if maintenance else session_timeouts(settings)
         )
         self.clock: Clock = clock or SystemClock()
         self.new_id = ids
-        self.operations = Operations(env=database.event_store_env(settings.pool_size))
+        self.operations = Operations(env=database.event_store_env(pools.size, pools.most))
         # The static tokens, and those the log holds, followed once `token_log` is started.
         self.token_log = TokenLog(self.operations, self.clock.now)
         self.tokens = tokens.following(self.token_log)
@@ -122,8 +124,7 @@ class Container:
         )
         self.coverage_handler = CoverageHandler(self.operations)
         self.taxonomy_handler = TaxonomyHandler(self.operations)
-        audit_chain.install(unbounded)
-        self.datastore = database.datastore(settings.pool_size)
+        self.datastore = database.datastore(pools.size, pools.most)
         self.directory = PostgresDirectoryView(self.datastore)
         self.territories = PostgresTerritoryView(self.datastore)
         self.taxonomy = PostgresTaxonomyView(self.datastore)
@@ -153,7 +154,6 @@ class Container:
             self.operations, self.contacts, self.search_view, RecordVersions(self.operations)
         )
         self.persisted = PersistedDocuments(self.datastore)
-        self.persisted.create()
         self.views: dict[str, PostgresView] = {
             view.name: view
             for view in (
@@ -168,12 +168,30 @@ class Container:
                 self.audit,
             )
         }
-        for view in self.views.values():
-            view.create()
+        self.migrated = self.migrate(unbounded)
         self.runners = {
             name: ProjectionRunner(view, self.operations.recorder, self.operations.mapper, database)
             for name, view in self.views.items()
         }
+
+    @property
+    def version(self) -> str:
+        """The version of the database this code needs (see `infra.migrate`)."""
+        return migrate.version(f"{v.name} {v.definition()}" for v in self.views.values())
+
+    def migrate(self, unbounded: Database, *, force: bool = False) -> bool:
+        """Makes what this process needs in the database, or waits for the process making it;
+        says whether this one made it."""
+        snapshots = self.operations.snapshots
+        stores = [self.operations.recorder, *([snapshots.recorder] if snapshots else [])]
+        tables = [store for store in stores if isinstance(store, PostgresRecorder)]
+        steps: list[migrate.Step] = [store.create_table for store in tables]
+        steps += [partial(audit_chain.install, unbounded), self.persisted.create]
+        steps += [view.create for view in self.views.values()]
+        ran = migrate.migrate(unbounded, self.version, steps, force=force)
+        for store in tables:  # read, not made: the row type the store's writes are built with
+            store.datastore.register_type_adapters()
+        return ran
 
     def select(self, names: Iterable[str]) -> list[ProjectionRunner]:
         chosen = list(names) or list(self.runners)
@@ -240,13 +258,19 @@ def session_timeouts(settings: Settings) -> Timeouts:
     )
 
 
-def connect(settings: Settings, url: str, *, maintenance: bool = False) -> Container:
+def connect(
+    settings: Settings, url: str, *, maintenance: bool = False, role: str = "api",
+    pools: Pools | None = None,
+) -> Container:  # fmt: skip
     """The container of a process using the database at `url`, with the tokens of the data
-    directory (made on the first embedded start) beside the configured ones."""
+    directory (made on the first embedded start) beside the configured ones; its sessions are
+    named after its `role` (`guichet-api`), and its pools sized by `pools` (the API's)."""
     local = settings.data_dir / "tokens"
     tokens = tokens_for(settings, [local] if local.exists() else [])
-    database = Database.from_url(url, settings.database_schema)
-    return Container(settings, database, tokens, maintenance=maintenance)
+    database = Database.from_url(url, settings.database_schema).named(application_name(role))
+    pools = pools or api_pools(settings)
+    warn_if_near(database, pools.budget)
+    return Container(settings, database, tokens, maintenance=maintenance, pools=pools)
 
 
 def tokens_for(settings: Settings, extra: Iterable[Path] = ()) -> TokenStore:

@@ -56,6 +56,8 @@ class Database:
     schema: str
     url: str  # as given, for processes started with these settings
     timeouts: Timeouts = Timeouts()
+    # Who the sessions are in `pg_stat_activity` (`guichet-api`, `guichet-project-directory`).
+    application: str = "guichet"
 
     @classmethod
     def from_url(cls, url: str, schema: str) -> Database:
@@ -73,6 +75,9 @@ class Database:
     def bounded(self, timeouts: Timeouts) -> Database:
         return replace(self, timeouts=timeouts)
 
+    def named(self, application: str) -> Database:
+        return replace(self, application=application)
+
     @property
     def conninfo(self) -> str:
         options = {"options": self.timeouts.options} if self.timeouts.options else {}
@@ -82,6 +87,7 @@ class Database:
             port=self.port,
             user=self.user,
             password=self.password,
+            application_name=self.application,
             **options,
         )
 
@@ -102,8 +108,9 @@ class Database:
                         )
                     )
 
-    def datastore(self, pool_size: int) -> PostgresDatastore:
-        """A connection pool for read models, in Guichet's schema."""
+    def datastore(self, pool_size: int, most: int | None = None) -> PostgresDatastore:
+        """A connection pool for read models, in Guichet's schema: `pool_size` connections
+        kept open, at most `most` (twice as many by default)."""
         datastore = PostgresDatastore(
             dbname=self.dbname,
             host=self.host,
@@ -112,18 +119,20 @@ class Database:
             password=self.password,
             schema=self.schema,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=pool_size if most is None else most - pool_size,
             pre_ping=True,
             connect_timeout=CONNECT_TIMEOUT,
             idle_in_transaction_session_timeout=self.timeouts.idle_in_transaction,
         )
-        if self.timeouts.options:  # read when each connection opens; none is open yet
-            kwargs = datastore.pool.kwargs
-            assert isinstance(kwargs, dict)
+        # Read when each connection opens; none is open yet.
+        kwargs = datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        kwargs["application_name"] = self.application
+        if self.timeouts.options:
             kwargs["options"] = self.timeouts.options
         return datastore
 
-    def event_store_env(self, pool_size: int) -> dict[str, str]:
+    def event_store_env(self, pool_size: int, most: int | None = None) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "infra.event_log:EventLogFactory",
             "POSTGRES_DBNAME": self.dbname,
@@ -133,15 +142,17 @@ class Database:
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_SCHEMA": self.schema,
             "POSTGRES_POOL_SIZE": str(pool_size),
-            "POSTGRES_MAX_OVERFLOW": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(pool_size if most is None else most - pool_size),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
             # Each write sets its own lock timeout (0: none) when it takes the log's lock.
             "POSTGRES_LOCK_TIMEOUT": str(self.timeouts.lock),
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(self.timeouts.idle_in_transaction),
             "POSTGRES_OPTIONS": self.timeouts.options,
+            "POSTGRES_APPLICATION_NAME": self.application,
             # Off on purpose: with concurrent writers its insert function commits positions
             # out of order and subscribers skip events; the default path takes a table lock.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "CREATE_TABLE": "y",
+            # The event table is made by the migration step (`infra.migrate`), once.
+            "CREATE_TABLE": "n",
         }

@@ -8,7 +8,8 @@ the server was still waiting to read, holding the log's lock, and every other wr
 behind it. Here each statement is sent whole before its answer is awaited; three round trips
 on the same host cost less than a tenth of a millisecond.
 
-Connections also carry Guichet's session bounds (`POSTGRES_OPTIONS`, libpq `options`), and a
+Connections also carry Guichet's session bounds (`POSTGRES_OPTIONS`, libpq `options`) and the
+process's name (`POSTGRES_APPLICATION_NAME`, libpq `application_name`), and a
 write is tried again only when the database could not be reached: a statement that ran past
 its bound would run past it again.
 """
@@ -26,6 +27,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment
 
 OPTIONS = "POSTGRES_OPTIONS"
+APPLICATION_NAME = "POSTGRES_APPLICATION_NAME"
 ATTEMPTS = 10
 WAIT = 0.2
 # Connection exceptions, the server shutting down or starting, too many connections.
@@ -75,9 +77,12 @@ class EventLogFactory(PostgresFactory):
 
     def __init__(self, env: Environment | dict[str, str] | None) -> None:
         super().__init__(env)
+        # Read when each connection is opened; the pool opens none before the first use.
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
         options = self.env.get(OPTIONS)
         if options:
-            # Read when each connection is opened; the pool opens none before the first use.
-            kwargs = self.datastore.pool.kwargs
-            assert isinstance(kwargs, dict)
             kwargs["options"] = options
+        name = self.env.get(APPLICATION_NAME)
+        if name:
+            kwargs["application_name"] = name

@@ -26,6 +26,7 @@ from eventsourcing.persistence import (
     Mapper,
     Notification,
     OperationalError,
+    ProgrammingError,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
@@ -237,7 +238,12 @@ class ProjectionRunner:
             self._stop.wait(2.0)
 
     def _follow(self, listener: psycopg.Connection) -> None:
-        self.view.create()
+        try:
+            self.view.position()
+        except ProgrammingError:
+            # The migration step made the tables; a rebuild stopped between dropping them and
+            # making them again. This runner holds the view's lock: no other makes them now.
+            self.view.create()
         while not self._stop.is_set():
             before = self.view.position()
             try:

@@ -40,6 +40,8 @@ class Settings:
     workers: int
     consistency_timeout: float
     pool_size: int
+    pool_overflow: int
+    worker_pool_size: int
     log_level: str
     max_query_depth: int
     max_aliases: int
@@ -89,6 +91,8 @@ class Settings:
             workers=read("GUICHET_WORKERS", "1", _workers),
             consistency_timeout=read("GUICHET_CONSISTENCY_TIMEOUT", "2", _seconds),
             pool_size=read("GUICHET_POOL_SIZE", "8", _pool_size),
+            pool_overflow=read("GUICHET_POOL_OVERFLOW", "4", _pool_overflow),
+            worker_pool_size=read("GUICHET_WORKER_POOL_SIZE", "2", _worker_pool_size),
             log_level=read("GUICHET_LOG_LEVEL", "INFO", _log_level),
             max_query_depth=read("GUICHET_MAX_QUERY_DEPTH", "12", _limit),
             max_aliases=read("GUICHET_MAX_ALIASES", "30", _limit),
@@ -198,6 +202,18 @@ def _workers(raw: str) -> int:
 def _pool_size(raw: str) -> int:
     if not raw.isdigit() or not 2 <= int(raw) <= 200:
         raise ValueError("a whole number of connections from 2 to 200")
+    return int(raw)
+
+
+def _pool_overflow(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 200:
+        raise ValueError("a whole number of connections from 0 to 200")
+    return int(raw)
+
+
+def _worker_pool_size(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+        raise ValueError("a whole number of connections from 1 to 50")
     return int(raw)
 
 

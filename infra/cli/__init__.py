@@ -36,6 +36,7 @@ from infra.cli.maintenance import (
     run_list_persisted,
     run_replay_verify,
 )
+from infra.cli.migration import run_migrate
 from infra.cli.schema import run_schema
 from infra.cli.serving import (
     run_load_demo,
@@ -104,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="API processes sharing the port (default GUICHET_WORKERS)"
     )
     serve.set_defaults(run=run_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="create or upgrade the schema, the event table and the views' tables"
+    )
+    migrate.add_argument(
+        "--again", action="store_true",
+        help="run every step even when the schema is at this version (each is idempotent)",
+    )  # fmt: skip
+    migrate.set_defaults(run=run_migrate)
 
     project = commands.add_parser("project", help="run projections in this process, for workers")
     project.add_argument("names", nargs="+", metavar="NAME", help=_NAMES)

@@ -13,6 +13,7 @@ from domain.errors import InvalidInput
 from domain.limits import PERSON_MAX
 from domain.text import parse_text
 from infra.bootstrap import Container, connect
+from infra.budget import Pools
 from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 from infra.taxonomy import load_taxonomy
@@ -27,19 +28,21 @@ class CommandError(Exception):
 
 @contextmanager
 def opened(
-    settings: Settings, *, maintenance: bool = False, references: bool = False
-) -> Iterator[Container]:
+    settings: Settings, *, maintenance: bool = False, references: bool = False,
+    role: str = "cli", pools: Pools | None = None,
+) -> Iterator[Container]:  # fmt: skip
     """The container of a command; `maintenance` for the long ones (rebuilds, replays,
     imports, exports), whose sessions are not bounded by the request timeouts; `references`
     for the server, which defines the shipped taxonomy terms not yet in the log (the commands
-    that read, verify or export write nothing of their own)."""
+    that read, verify or export write nothing of their own). Its sessions are named after
+    `role` and its pools sized by `pools` (see `infra.budget`)."""
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
         else:
             assert settings.database_url is not None
             url = settings.database_url
-        container = connect(settings, url, maintenance=maintenance)
+        container = connect(settings, url, maintenance=maintenance, role=role, pools=pools)
         stack.callback(container.close)
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)

@@ -14,7 +14,8 @@ from types import FrameType
 
 import uvicorn
 
-from infra.bootstrap import Container
+from infra.bootstrap import PROJECTIONS, Container
+from infra.budget import api_pools, worker_pools
 from infra.cli.common import (
     CommandError,
     opened,
@@ -40,11 +41,12 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not 1 <= workers <= 64:
         raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
     check_port_free(host, port)
-    with opened(settings, references=True) as container:
+    run_projections = settings.run_projections and not args.no_projections
+    pools = api_pools(settings, len(PROJECTIONS) if run_projections else 0)
+    with opened(settings, references=True, role="api", pools=pools) as container:
         first_way_in(container)
         if args.demo:
             load_demo_directory(container)
-        run_projections = settings.run_projections and not args.no_projections
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
         # uvicorn re-raises the signal that stopped it once it has shut down; with these
         # handlers that ends here, so the embedded server and the pools close cleanly.
@@ -90,7 +92,9 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with opened(settings) as container:
+    pools = worker_pools(settings, len(args.names))
+    role = "project-" + "-".join(args.names)
+    with opened(settings, role=role, pools=pools) as container:
         container.start_projections(args.names)
         log.info("running projections: %s", ", ".join(args.names))
         stop.wait()

@@ -33,6 +33,11 @@ def test_tables_of_an_older_definition_are_replaced_and_replayed(
                 sql.Identifier(schema)
             )
         )
+        conn.execute(
+            sql.SQL("UPDATE {}.guichet_migration SET version = 'older'").format(
+                sql.Identifier(schema)
+            )
+        )
     history_position = first.runners["history"].view.position()
 
     second = make_container(environ)
