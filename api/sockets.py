@@ -59,6 +59,7 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         from api.http import DocumentRefused, LimitExceeded, address_of
 
         endpoint = cast("GraphQLEndpoint", self.view)
+        endpoint.socket_handlers.add(self)
         settings = endpoint.container.settings
         context = self.context
         most = settings.socket_operations

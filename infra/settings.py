@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# `/metrics`: for tokens that may see health details, for anyone, or not served.
+METRICS_ACCESS = ("admin", "public", "off")
 
 
 class SettingsError(ValueError):
@@ -65,6 +67,7 @@ class Settings:
     idle_in_transaction_timeout: int
     write_timeout: float
     sockets_per_address: int
+    metrics: str
 
     @property
     def embedded(self) -> bool:
@@ -115,6 +118,7 @@ class Settings:
             ),
             write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
             sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
+            metrics=read("GUICHET_METRICS", "admin", _metrics),
         )
 
 
@@ -263,6 +267,12 @@ def _budget(raw: str) -> int:
 def _mode(raw: str) -> str:
     if raw.lower() not in ("development", "production"):
         raise ValueError("development or production")
+    return raw.lower()
+
+
+def _metrics(raw: str) -> str:
+    if raw.lower() not in METRICS_ACCESS:
+        raise ValueError(", ".join(METRICS_ACCESS) + " (who may read /metrics)")
     return raw.lower()
 
 
