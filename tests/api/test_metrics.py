@@ -73,13 +73,15 @@ def test_a_scrape_carries_lag_per_view_requests_latency_and_contacts(
         after = scrape(client)
 
     count = "guichet_graphql_request_duration_seconds_count"
-    assert value(after, count, operation="Territories") - value(
-        before, count, operation="Territories"
-    ) == 3
+    assert (
+        value(after, count, operation="Territories") - value(before, count, operation="Territories")
+        == 3
+    )
     assert value(after, count, operation="RecordContact") == 1
-    assert value(after, count, operation="anonymous") - value(
-        before, count, operation="anonymous"
-    ) == 2  # `{ __typename }`, and the document that does not parse
+    assert (
+        value(after, count, operation="anonymous") - value(before, count, operation="anonymous")
+        == 2
+    )  # `{ __typename }`, and the document that does not parse
     assert value(
         after, "guichet_graphql_request_duration_seconds_bucket", operation="Territories",
         le="10.0",
@@ -92,9 +94,11 @@ def test_a_scrape_carries_lag_per_view_requests_latency_and_contacts(
         after, requests, operation="RecordContact", outcome="ok", status="200", role="counsellor"
     ) == 1  # fmt: skip
     assert value(after, requests, operation="anonymous", outcome="invalid", status="400") == 1
-    assert value(after, "guichet_contacts_logged_total", channel="phone") - value(
-        before, "guichet_contacts_logged_total", channel="phone"
-    ) == 1
+    assert (
+        value(after, "guichet_contacts_logged_total", channel="phone")
+        - value(before, "guichet_contacts_logged_total", channel="phone")
+        == 1
+    )
 
     head = value(after, "guichet_event_log_head")
     assert head >= recorded["position"]
@@ -119,7 +123,8 @@ async def test_by_default_only_an_admin_token_reads_the_metrics(http: httpx.Asyn
     assert (await http.get("/metrics")).status_code == 401
     counsellor = await http.get("/metrics", headers={"Authorization": f"Bearer {COUNSELLOR}"})
     assert counsellor.status_code == 403
-    assert (await http.get("/metrics", headers={"Authorization": "Bearer guess"})).status_code == 401
+    guess = await http.get("/metrics", headers={"Authorization": "Bearer guess"})
+    assert guess.status_code == 401
     admin = await http.get("/metrics", headers=ADMIN)
     assert admin.status_code == 200
     assert "guichet_projection_lag_events" in admin.text
