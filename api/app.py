@@ -39,6 +39,7 @@ def create_app(
             for runner in container.runners.values():
                 runner.stop()
             await container.search.close()
+            container.metrics.close()
             if owns_container:
                 container.close()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import weakref
 from collections import Counter
 from time import perf_counter
 from typing import Any
@@ -140,8 +139,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.statistics_budget = RateLimiter(budget / 3600, burst=float(budget)) if budget else None
         self.failures = failures(container.settings.auth_failures)
         self.sockets: Counter[str] = Counter()  # open WebSockets by address
-        # The open sockets' protocol handlers, whose operations are counted at each scrape.
-        self.socket_handlers: weakref.WeakSet[Any] = weakref.WeakSet()
         self.request_metrics = RequestMetrics(container.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -214,9 +211,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                                else "Forbidden")  # fmt: skip
             return
         self.sockets[address] += 1
+        self.container.metrics.websockets.inc()
         try:
             await super().__call__(scope, receive, send)
         finally:
+            self.container.metrics.websockets.dec()
             self.sockets[address] -= 1
             if self.sockets[address] <= 0:
                 del self.sockets[address]

@@ -46,10 +46,7 @@ def metrics_endpoint(
                 "Metrics need a token that may read /health's details (or GUICHET_METRICS=public).",
                 {"WWW-Authenticate": "Bearer"},
             )
-        # Read here, on the event loop that changes them, not on the scrape's thread.
-        metrics.websockets.set(sum(graphql.sockets.values()))
-        metrics.subscriptions.set(sum(len(h.operations) for h in list(graphql.socket_handlers)))
-        body = await anyio.to_thread.run_sync(generate_latest, metrics.registry)
+        body = await anyio.to_thread.run_sync(generate_latest, metrics.exposition())
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return scrape

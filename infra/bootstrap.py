@@ -173,7 +173,7 @@ class Container:
             name: ProjectionRunner(view, self.operations.recorder, self.operations.mapper, database)
             for name, view in self.views.items()
         }
-        self.metrics.registry.register(StateCollector(self, self.pools))
+        self.metrics.watch(StateCollector(self, self.pools))
 
     def pools(self) -> dict[str, ConnectionPool]:
         """The connection pools of this process, by name, for their figures."""

@@ -4,16 +4,23 @@ Counters and histograms live in the process that counts (requests, contacts). Wh
 database knows (each view's position against the log's head, whether it failed) is read when
 Prometheus scrapes, so it is right whichever process runs the projections; the pools' figures
 are read then too. Nothing touches prometheus-client's global default registry.
+
+The API processes of `guichet serve --workers N` count together: the command gives them one
+fresh directory (`counted_together`), where prometheus-client's multiprocess mode keeps each
+process's figures in files, and a scrape of any of them adds up all (`Metrics.exposition`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess, values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
@@ -28,6 +35,26 @@ log = logging.getLogger(__name__)
 # From 1 ms (a cached read) to 10 s (the statement timeout's default): a request slower than
 # that has already failed for its caller.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+SHARED = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def shared_directory() -> str | None:
+    """Where this process counts with the others, if it does. prometheus-client reads the
+    variable once, when it is imported: set later, it changes nothing in this process."""
+    path = os.environ.get(SHARED)
+    return path if path and values.ValueClass is not values.MutexValue else None
+
+
+@contextmanager
+def counted_together() -> Iterator[str]:
+    """A fresh directory for the processes started inside (which read the variable when they
+    import prometheus-client) to count in; removed after."""
+    with tempfile.TemporaryDirectory(prefix="guichet-metrics-") as path:
+        os.environ[SHARED] = path
+        try:
+            yield path
+        finally:
+            os.environ.pop(SHARED, None)
 
 
 class Metrics:
@@ -55,14 +82,39 @@ class Metrics:
             ("channel",),
             registry=self.registry,
         )
+        # Counted up and down where they open and close; summed over the live processes.
         self.websockets = Gauge(
-            "guichet_websockets_open", "WebSockets open on /graphql.", registry=self.registry
-        )
+            "guichet_websockets_open", "WebSockets open on /graphql.",
+            registry=self.registry, multiprocess_mode="livesum",
+        )  # fmt: skip
         self.subscriptions = Gauge(
-            "guichet_subscriptions_open",
-            "Subscriptions running on the open WebSockets.",
-            registry=self.registry,
-        )
+            "guichet_subscriptions_open", "Subscriptions running on the open WebSockets.",
+            registry=self.registry, multiprocess_mode="livesum",
+        )  # fmt: skip
+        self.collectors: list[Collector] = []
+
+    def watch(self, collector: Collector) -> None:
+        """Adds figures read at each scrape."""
+        self.registry.register(collector)
+        self.collectors.append(collector)
+
+    def exposition(self) -> CollectorRegistry:
+        """What a scrape reads: this process's registry, or, counting with other processes,
+        the sum of their files and the figures read at scrape time."""
+        path = shared_directory()
+        if path is None:
+            return self.registry
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path)  # type: ignore[no-untyped-call]
+        for collector in self.collectors:
+            registry.register(collector)
+        return registry
+
+    def close(self) -> None:
+        """Drops this process's open sockets from the sum, once it stops serving."""
+        path = shared_directory()
+        if path is not None:
+            multiprocess.mark_process_dead(os.getpid(), path)  # type: ignore[no-untyped-call]
 
 
 class Watched(Protocol):

@@ -3,6 +3,7 @@ by operation, contacts logged, the pools; and who may read it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
+from api.app import create_app
 from infra.bootstrap import PROJECTIONS, Container
 from tests.api.test_interactions import CONTACTS, COUNSELLOR, ready
 from tests.support.fuzzing import serving
@@ -137,8 +139,6 @@ async def test_the_setting_opens_or_closes_the_metrics(
 ) -> None:  # fmt: skip
     from asgi_lifespan import LifespanManager
 
-    from api.app import create_app
-
     container = make_container({**environ, "GUICHET_METRICS": rule})
     app = create_app(container, run_projections=False)
     async with LifespanManager(app) as manager:
@@ -146,3 +146,31 @@ async def test_the_setting_opens_or_closes_the_metrics(
         async with httpx.AsyncClient(transport=transport, base_url="http://guichet.test") as c:
             assert (await c.get("/metrics")).status_code == status
             assert (await c.get("/metrics", headers=ADMIN)).status_code == status
+
+
+def test_sockets_and_subscriptions_are_counted_while_open(container: Container) -> None:
+    from starlette.testclient import TestClient
+
+    from tests.api.test_statistics_subscription import PROTOCOL, next_figures, subscribe
+
+    def open_now(client: TestClient) -> tuple[float, float]:
+        samples = [
+            sample
+            for family in text_string_to_metric_families(client.get("/metrics", headers=ADMIN).text)
+            for sample in family.samples
+        ]
+        return (value(samples, "guichet_websockets_open"),
+                value(samples, "guichet_subscriptions_open"))  # fmt: skip
+
+    ready(container)
+    with TestClient(create_app(container, run_projections=False)) as client:
+        assert open_now(client) == (0, 0)
+        with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+            subscribe(ws, "analyst-token")
+            next_figures(ws)
+            assert open_now(client) == (1, 1)
+            ws.send_json({"id": "1", "type": "complete"})
+        deadline = time.monotonic() + 5
+        while open_now(client) != (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert open_now(client) == (0, 0)
