@@ -205,6 +205,12 @@ def sees_health_details(role: Role) -> bool:
     return may_read("ProjectionStatus.error", role)
 
 
+def reads_metrics(role: Role) -> bool:
+    """`/metrics` carries the figures of `/health`'s details (the log's head, each view's
+    position) and the contacts logged: for the same roles."""
+    return sees_health_details(role)
+
+
 def sees_exact_figures(role: Role) -> bool:
     return role is Role.ADMIN or role in EXACT_FIGURES
 

@@ -1,5 +1,5 @@
-"""The ASGI application: `/graphql`, `/health` and the HSDS API (`/hsds/`) over one composition
-root."""
+"""The ASGI application: `/graphql`, `/health`, `/metrics` and the HSDS API (`/hsds/`) over one
+composition root."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from api.health import health_endpoint
 from api.hsds import HsdsApi
 from api.http import GraphQLEndpoint
+from api.metrics import metrics_endpoint
 from infra.bootstrap import Container
 
 
@@ -40,6 +41,7 @@ def create_app(
                 runner.stop()
             container.token_log.stop()
             await container.search.close()
+            container.metrics.close()
             if owns_container:
                 container.close()
 
@@ -48,6 +50,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", health_endpoint(container, graphql), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(container, graphql), methods=["GET"]),
         # The HSDS API, paced by the same buckets as GraphQL: one rate for a caller.
         *HsdsApi(container, graphql.rate_limiter).routes(),
     ]

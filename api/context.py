@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from api.loaders import Loaders
+from api.observe import Observed
 from api.rate import RateLimiter
 from infra.bootstrap import Container
 from infra.tokens import Principal, Role
@@ -48,6 +49,8 @@ class Context:
     connection_params: dict[str, object] | None = None
     # Public statistics answers each caller may have an hour (None: no budget).
     statistics_budget: RateLimiter | None = None
+    # What `/metrics` counts the request as (`api.observe`).
+    observed: Observed = field(default_factory=Observed)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.build(self.container, self.call)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
+from time import perf_counter
 from typing import Any
 
 import orjson
@@ -30,6 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
 from api.limits import limit_error, tokens_error
+from api.observe import RequestMetrics
 from api.rate import RateLimiter, failures
 from api.sockets import GuardedTransportWS
 from infra.bootstrap import Container
@@ -38,6 +40,8 @@ from infra.tokens import ANONYMOUS, Principal, Role
 
 # Where the principal a WebSocket's upgrade request authenticated as waits for its context.
 PRINCIPAL = "guichet.principal"
+# Where an HTTP request's context waits to be counted once its response is sent.
+CONTEXT = "guichet.context"
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -135,6 +139,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.statistics_budget = RateLimiter(budget / 3600, burst=float(budget)) if budget else None
         self.failures = failures(container.settings.auth_failures)
         self.sockets: Counter[str] = Counter()  # open WebSockets by address
+        self.request_metrics = RequestMetrics(container.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -143,6 +148,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        started = perf_counter()
         request = Request(scope, receive=self._bounded(request_size(scope), receive))
         try:
             response = await self.run(request)
@@ -154,6 +160,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow = {"Allow": "POST"} if error.status_code == 405 else None
             response = error_response(error.status_code, error.reason, allow)
         await response(scope, receive, send)
+        context: Context | None = scope.get(CONTEXT)
+        role = context.principal.role.value if context else None
+        self.request_metrics.record(
+            started, response.status_code, context.observed if context else None, role
+        )
 
     def _bounded(self, declared: int | None, receive: Receive) -> Receive:
         """`receive`, refusing a body past the limit, whether declared or streamed."""
@@ -200,9 +211,11 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                                else "Forbidden")  # fmt: skip
             return
         self.sockets[address] += 1
+        self.container.metrics.websockets.inc()
         try:
             await super().__call__(scope, receive, send)
         finally:
+            self.container.metrics.websockets.dec()
             self.sockets[address] -= 1
             if self.sockets[address] <= 0:
                 del self.sockets[address]
@@ -236,10 +249,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         else:
             principal = self.sign_in(request.headers.get("authorization"), address_of(request))
             self.pace(principal, address_of(request))
-        return Context(
+        context = Context(
             container=self.container, principal=principal, request=request,
             statistics_budget=self.statistics_budget,
         )  # fmt: skip
+        request.scope[CONTEXT] = context
+        return context
 
     def pace(self, principal: Principal, address: str) -> None:
         signed_in = principal.role is not Role.PUBLIC
@@ -278,6 +293,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return sub_response
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        observed = kwargs["context"].observed
+        observed.operation = kwargs["request_data"].operation_name
         try:
             kwargs["request_data"] = await self.document(kwargs["request_data"], kwargs["context"])
         except DocumentRefused as refused:
@@ -297,6 +314,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             kwargs["sub_response"].status_code = 400
             most = self.container.settings.max_tokens
             result.errors = [tokens_error(error, most) for error in result.errors or []]
+        observed.errors = bool(result.errors)
         return result
 
     async def document(self, data: GraphQLRequestData, context: Context) -> GraphQLRequestData:
@@ -331,6 +349,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             raise DocumentRefused(
                 "PERSISTED_QUERY_MISMATCH", "The document sent does not have the hash named."
             )
+        context.observed.persisted = True
         return dataclasses.replace(data, query=document)
 
     # orjson: the standard library's coder was a tenth of the work of logging a contact.

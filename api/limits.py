@@ -118,6 +118,9 @@ def request_limits(settings: Settings) -> type[SchemaExtension]:
                 o for o in operations
                 if ctx.operation_name is None or (o.name and o.name.value == ctx.operation_name)
             ]  # fmt: skip
+            observed = getattr(ctx.context, "observed", None)
+            if observed is not None and len(chosen) == 1 and chosen[0].name is not None:
+                observed.operation = chosen[0].name.value
             principal = getattr(ctx.context, "principal", None)
             public = principal is None or principal.role is Role.PUBLIC
             for operation in chosen:

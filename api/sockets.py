@@ -20,6 +20,7 @@ from graphql.error import GraphQLSyntaxError
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
@@ -54,6 +55,14 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(cast(SubscribeMessage, {**message, "payload": payload}))
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        running = cast("GraphQLEndpoint", self.view).container.metrics.subscriptions
+        running.inc()
+        try:
+            await super().run_operation(operation)
+        finally:
+            running.dec()
 
     async def _screened(self, message: SubscribeMessage) -> dict[str, Any]:
         from api.http import DocumentRefused, LimitExceeded, address_of

@@ -11,6 +11,7 @@ from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore, PostgresRecorder
+from psycopg_pool import ConnectionPool
 
 from domain.handlers.contacts import ContactHandler
 from domain.handlers.coverage import CoverageHandler
@@ -26,6 +27,7 @@ from infra.clock import Clock, SystemClock, new_id
 from infra.contacts import ContactWriter, RecordVersions
 from infra.database import Database, Timeouts
 from infra.directory_statistics import DirectoryStatistics
+from infra.metrics import CountedContacts, Metrics, StateCollector, pools_of
 from infra.persisted import PersistedDocuments
 from infra.runner import ProjectionRunner
 from infra.search.postgres import PostgresSearchIndex, PostgresSearchView
@@ -150,9 +152,11 @@ class Container:
         self.statistics = StatisticsReader(self.interactions, self.territories)
         self.directory_statistics = DirectoryStatistics(self.history, self.territories)
         self.contacts = ContactWriter(self.operations, timeout=settings.write_timeout)
-        self.contact_handler = ContactHandler(
-            self.operations, self.contacts, self.search_view, RecordVersions(self.operations)
-        )
+        self.metrics = Metrics()
+        self.contact_handler: ContactHandler = CountedContacts(
+            self.metrics.contacts, self.operations, self.contacts, self.search_view,
+            RecordVersions(self.operations),
+        )  # fmt: skip
         self.persisted = PersistedDocuments(self.datastore)
         self.views: dict[str, PostgresView] = {
             view.name: view
@@ -173,6 +177,12 @@ class Container:
             name: ProjectionRunner(view, self.operations.recorder, self.operations.mapper, database)
             for name, view in self.views.items()
         }
+        self.metrics.watch(StateCollector(self, self.connection_pools))
+
+    def connection_pools(self) -> dict[str, ConnectionPool]:
+        """The connection pools of this process, by name, for their figures."""
+        events = getattr(self.operations.recorder, "datastore", None)
+        return pools_of(("events", events), ("views", self.datastore))
 
     @property
     def version(self) -> str:

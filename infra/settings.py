@@ -16,6 +16,8 @@ T = TypeVar("T")
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# `/metrics`: for tokens that may see health details, for anyone, or not served.
+METRICS_ACCESS = ("admin", "public", "off")
 
 
 class SettingsError(ValueError):
@@ -68,6 +70,7 @@ class Settings:
     write_timeout: float
     sockets_per_address: int
     # Where `serve` writes the first admin token of a log that never held one (None: nowhere).
+    metrics: str
     bootstrap_admin: Path | None = None
     progress_every: float | None = 5.0  # None: no progress lines
 
@@ -124,6 +127,7 @@ class Settings:
             sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
             bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _file_path),
             progress_every=read("GUICHET_PROGRESS_EVERY", "5", _progress_every),
+            metrics=read("GUICHET_METRICS", "admin", _metrics),
         )
 
 
@@ -284,6 +288,12 @@ def _budget(raw: str) -> int:
 def _mode(raw: str) -> str:
     if raw.lower() not in ("development", "production"):
         raise ValueError("development or production")
+    return raw.lower()
+
+
+def _metrics(raw: str) -> str:
+    if raw.lower() not in METRICS_ACCESS:
+        raise ValueError(", ".join(METRICS_ACCESS) + " (who may read /metrics)")
     return raw.lower()
 
 

@@ -23,6 +23,7 @@ from infra.cli.common import (
 from infra.cli.tokens import first_way_in
 from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
+from infra.metrics import counted_together
 from infra.progress import Phases
 from infra.settings import Settings
 from infra.taxonomy import load_taxonomy
@@ -62,7 +63,8 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         # lock lets one of them apply it while the others stand by.
         os.environ["GUICHET_DATABASE_URL"] = container.database.url
         os.environ["GUICHET_RUN_PROJECTIONS"] = "true" if run_projections else "false"
-        supervise(workers, host, port, level)
+        with counted_together():  # /metrics of any worker adds up all of them
+            supervise(workers, host, port, level)
     return 0
 
 
