@@ -13,8 +13,10 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 ROOT = "/static"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,8 +34,11 @@ class CachedFiles(StaticFiles):
         return response
 
 
-def static_files() -> CachedFiles:
-    return CachedFiles(directory=STATIC)
+def static_files() -> ASGIApp:
+    """The files, compressed for browsers that accept it: GraphiQL's 4.1 MB are 0.85 MB so.
+    Each browser fetches them once (the cache), so compressing on the fly (150 ms of a core for
+    GraphiQL's script, in 64 KiB steps) costs less than shipping a second, compressed copy."""
+    return GZipMiddleware(CachedFiles(directory=STATIC), minimum_size=1024, compresslevel=6)
 
 
 @cache

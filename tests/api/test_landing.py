@@ -72,8 +72,11 @@ async def files_are_served(http: httpx.AsyncClient, base: str, reading: Reading)
         if url.startswith("data:"):
             continue
         assert not urlsplit(url).netloc, url  # on this server, whatever its name
-        served = await http.get(urljoin(base, url))
+        served = await http.get(urljoin(base, url), headers={"Accept-Encoding": "gzip"})
         assert served.status_code == 200, url
+        if len(served.content) > 1024:  # smaller ones are not worth compressing
+            assert served.headers["content-encoding"] == "gzip", url
+            assert served.num_bytes_downloaded < len(served.content), url
         assert "immutable" in served.headers["cache-control"], url
         assert served.headers["x-content-type-options"] == "nosniff"
         assert served.headers["content-type"].split(";")[0] in ("text/css", "text/javascript")
