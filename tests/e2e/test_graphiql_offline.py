@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,37 @@ def set_editor(driver: WebDriver, selector: str, text: str) -> None:
     )
 
 
+def click(driver: WebDriver, selector: str) -> None:
+    driver.execute_script("document.querySelector(arguments[0]).click();", selector)
+
+
+def show_headers(driver: WebDriver) -> None:
+    driver.execute_script(
+        "[...document.querySelectorAll('.graphiql-editor-tools button')]"
+        ".find(button => button.textContent.trim() === 'Headers').click();"
+    )
+
+
+def documentation(driver: WebDriver) -> str:
+    text = driver.execute_script(
+        "const docs = document.querySelector('.graphiql-doc-explorer');"
+        "return docs ? docs.innerText : '';"
+    )
+    return str(text)
+
+
+def editor_ready(driver: WebDriver) -> bool:
+    return bool(driver.execute_script(f"return document.querySelector('{QUERY}') !== null"))
+
+
+def refetched(driver: WebDriver) -> bool:
+    """Whether the documentation shows the schema; if not, presses "Re-fetch GraphQL schema"."""
+    if "InvalidInputError" in documentation(driver):
+        return True
+    click(driver, '.graphiql-sidebar button[aria-label="Re-fetch GraphQL schema"]')
+    return False
+
+
 def run(driver: WebDriver) -> None:
     driver.execute_script("document.querySelector('.graphiql-execute-button').click();")
 
@@ -83,9 +114,7 @@ def test_graphiql_runs_a_query_and_a_subscription_with_no_network(
         origin = f"http://127.0.0.1:{port}"
         browser.get(f"{origin}/graphql")
         wait = WebDriverWait(browser, WAIT)
-        wait.until(lambda driver: driver.execute_script(
-            "return document.querySelector('.graphiql-query-editor .CodeMirror') !== null"
-        ), "GraphiQL's query editor never appeared")  # fmt: skip
+        wait.until(editor_ready, "GraphiQL's query editor never appeared")
         wait.until(lambda driver: "{ __typename }" in str(driver.execute_script(
             "return document.querySelector('.graphiql-query-editor .CodeMirror')"
             ".CodeMirror.getValue()"
@@ -98,10 +127,7 @@ def test_graphiql_runs_a_query_and_a_subscription_with_no_network(
 
         # A token from the headers editor goes with the WebSocket's connection_init: the
         # analyst is sent figures where the public would be refused them.
-        browser.execute_script(
-            "[...document.querySelectorAll('.graphiql-editor-tools button')]"
-            ".find(button => button.textContent.trim() === 'Headers').click();"
-        )
+        show_headers(browser)
         set_editor(browser, HEADERS, json.dumps({"Authorization": "Bearer analyst-token"}))
         set_editor(browser, QUERY, SUBSCRIPTION)
         # GraphiQL parses the editor's text a moment after a change, and sends the document by
@@ -147,3 +173,28 @@ def test_the_landing_page_fits_a_phone(browser: WebDriver, container: Container)
     assert links == 10  # five links in each language, all on the screen
     assert stylesheets == 1
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
+
+
+def test_in_production_a_token_in_the_headers_opens_the_schema(
+    browser: WebDriver,
+    environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+) -> None:
+    """Production mode keeps introspection for signed-in roles: GraphiQL's first look at the
+    schema is refused, and the token typed in the headers then lets it in."""
+    container = make_container({**environ, "GUICHET_MODE": "production"})
+    with serving(container) as port:
+        browser.get(f"http://127.0.0.1:{port}/graphql")
+        wait = WebDriverWait(browser, WAIT)
+        wait.until(editor_ready, "GraphiQL's query editor never appeared")
+        click(browser, '.graphiql-sidebar button[aria-label="Show Documentation Explorer"]')
+        wait.until(lambda driver: "Error fetching schema" in documentation(driver), "not refused")
+
+        show_headers(browser)
+        set_editor(browser, HEADERS, json.dumps({"Authorization": "Bearer analyst-token"}))
+        # The editor hands its text to GraphiQL a moment after a change, as a person types:
+        # press again until GraphiQL fetched with it, no faster than an answer comes (GraphiQL
+        # drops the answer of a fetch overtaken by a newer one).
+        WebDriverWait(browser, WAIT, poll_frequency=2.0).until(
+            refetched, "the schema was not fetched with the token"
+        )
