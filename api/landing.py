@@ -37,10 +37,12 @@ def landing_endpoint(*, graphiql: bool) -> Callable[[Request], Awaitable[Respons
         else {"graphql_fr": GRAPHIQL_OFF_FR, "graphql_en": GRAPHIQL_OFF_EN}
     )
 
+    installed = version("guichet")
+
     async def landing(request: Request) -> Response:
         return page(
             "landing.html", POLICY, markup=graphql,
-            version=version("guichet"), style=asset("guichet/landing.css"),
+            version=installed, style=asset("guichet/landing.css"),
         )  # fmt: skip
 
     return landing

@@ -8,8 +8,10 @@ from importlib.metadata import version
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from starlette.requests import Request
 
 from api.assets import page
+from api.landing import landing_endpoint
 
 LINKS = {"graphql", "health", "metrics", "hsds/", "hsds/openapi.json"}
 
@@ -142,3 +144,14 @@ def test_values_are_escaped_into_a_page() -> None:
 
     assert b"<script>" not in response.body
     assert b"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in response.body
+
+
+async def test_without_graphiql_the_landing_page_does_not_link_it() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+
+    response = await landing_endpoint(graphiql=False)(request)
+
+    assert response.status_code == 200
+    assert b'href="graphql"' not in response.body
+    assert b"GraphiQL is turned off" in response.body
+    assert b'href="health"' in response.body
