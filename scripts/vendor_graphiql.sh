@@ -22,9 +22,9 @@ sha512() {
 print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "$1"
 }
 
-copied=()
+# Every tarball is checked before any file is replaced: a bad one leaves the vendored set whole.
 for entry in "${packages[@]}"; do
-  IFS='|' read -r spec integrity files <<<"$entry"
+  IFS='|' read -r spec integrity _ <<<"$entry"
   tarball="$work/$(cd "$work" && npm pack --silent "$spec" | tail -n 1)"
   actual=$(sha512 "$tarball")
   if [ "$actual" != "$integrity" ]; then
@@ -33,11 +33,16 @@ for entry in "${packages[@]}"; do
   fi
   mkdir -p "$work/$spec"
   tar -xzf "$tarball" -C "$work/$spec"
+  echo "$spec: integrity checked"
+done
+
+copied=()
+for entry in "${packages[@]}"; do
+  IFS='|' read -r spec _ files <<<"$entry"
   for pair in $files; do
     cp "$work/$spec/package/${pair%%:*}" "$target/${pair##*:}"
     copied+=("${pair##*:}")
   done
-  echo "$spec: integrity checked"
 done
 
 (cd "$target" && sha256sum "${copied[@]}" > SHA256SUMS)
