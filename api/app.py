@@ -1,5 +1,5 @@
-"""The ASGI application: `/graphql`, `/health`, `/metrics` and the HSDS API (`/hsds/`) over one
-composition root."""
+"""The ASGI application: `/graphql`, `/health`, `/metrics`, the HSDS API (`/hsds/`) and a landing
+page (`/`) over one composition root."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from api.assets import ROOT as STATIC_ROOT
+from api.assets import static_files
 from api.health import health_endpoint
 from api.hsds import HsdsApi
 from api.http import GraphQLEndpoint
+from api.landing import landing_endpoint
 from api.metrics import metrics_endpoint
 from infra.bootstrap import Container
 
@@ -53,6 +56,9 @@ def create_app(
         Route("/metrics", metrics_endpoint(container, graphql), methods=["GET"]),
         # The HSDS API, paced by the same buckets as GraphQL: one rate for a caller.
         *HsdsApi(container, graphql.rate_limiter).routes(),
+        # The landing page and the browser files of it and of GraphiQL, all from the package.
+        Route("/", landing_endpoint(graphiql=bool(graphql.graphql_ide)), methods=["GET"]),
+        Mount(STATIC_ROOT, static_files(), name="static"),
     ]
     # The caller's address is the peer's, unless the peer is a proxy named in
     # GUICHET_TRUSTED_PROXIES: then it is the right-most address of X-Forwarded-For that is

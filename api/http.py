@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
+from api.graphiql import graphiql_page
 from api.limits import limit_error, tokens_error
 from api.observe import RequestMetrics
 from api.rate import RateLimiter, failures
@@ -267,6 +268,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 f"More than {rate} requests a second from this caller; retry in {wait:.2f} s.",
                 {"Retry-After": str(max(1, math.ceil(wait)))},
             )  # fmt: skip
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page: strawberry's loads its scripts from a CDN."""
+        return graphiql_page()
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticates a WebSocket at `connection_init`: `{"authorization": "Bearer …"}`.
