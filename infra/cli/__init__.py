@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -31,7 +30,7 @@ from infra.cli.data import (
     run_load_coverage_history,
     run_load_territories,
 )
-from infra.cli.explain import unreachable_database, unusable_file
+from infra.cli.explain import explained, failed
 from infra.cli.maintenance import (
     run_add_persisted,
     run_add_token,
@@ -47,7 +46,6 @@ from infra.cli.serving import (
     run_serve,
     run_status,
 )
-from infra.cli.stopping import Stopped
 from infra.embedded import EmbeddedPostgresError
 from infra.runner import ViewBusy
 from infra.settings import Settings, SettingsError
@@ -73,30 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("opensearch").setLevel(logging.ERROR)
     tune_garbage_collector()
     try:
-        result: int = args.run(settings, args)
-        return result
-    except (CommandError, EmbeddedPostgresError, TokenFileError, ViewBusy) as error:
+        return explained(lambda: args.run(settings, args), settings)
+    except (SettingsError, CommandError, EmbeddedPostgresError, TokenFileError, ViewBusy) as error:
         return failed(str(error), 2)
     except KeyError as error:
         return failed(str(error.args[0]), 2)
-    except Stopped as stopped:
-        log.info("stopped on signal %d while starting", stopped.signum)
-        return 128 + stopped.signum
-    except OSError as error:
-        line = unusable_file(error, settings)
-        if line is None:
-            raise
-        return failed(line, 2)
-    except Exception as error:
-        line = unreachable_database(error, settings)
-        if line is None:
-            raise
-        return failed(line, 1)
-
-
-def failed(line: str, code: int) -> int:
-    print(f"guichet: {line}", file=sys.stderr)
-    return code
 
 
 _NAMES = "projections: " + ", ".join(PROJECTIONS)

@@ -3,11 +3,44 @@ fix, instead of a traceback."""
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable
+
 import psycopg
 import psycopg_pool
 
 from infra.database import Database, driver_error
 from infra.settings import Settings
+from infra.stopping import Stopped
+
+log = logging.getLogger("guichet")
+
+
+def explained(run: Callable[[], int], settings: Settings) -> int:
+    """Runs a command; a database that cannot be reached ends it with exit code 1, a file of
+    the settings it cannot use with 2, each in one line; a stop while it starts with 128 and
+    the signal's number, as a shell says."""
+    try:
+        return run()
+    except Stopped as stopped:
+        log.info("stopped on signal %d while starting", stopped.signum)
+        return 128 + stopped.signum
+    except OSError as error:
+        line = unusable_file(error, settings)
+        if line is None:
+            raise
+        return failed(line, 2)
+    except Exception as error:
+        line = unreachable_database(error, settings)
+        if line is None:
+            raise
+        return failed(line, 1)
+
+
+def failed(line: str, code: int) -> int:
+    print(f"guichet: {line}", file=sys.stderr)
+    return code
 
 
 def unreachable_database(error: BaseException, settings: Settings) -> str | None:

@@ -19,11 +19,11 @@ from infra.cli.common import (
     CommandError,
     opened,
 )
-from infra.cli.stopping import hangup_as_terminate, on_stop_signals, unwind
 from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
 from infra.progress import ProgressBar
 from infra.settings import Settings
+from infra.stopping import hangup_as_terminate, on_stop_signals, unwind
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from infra.worker import server_options, supervise
@@ -37,9 +37,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     workers = settings.workers if args.workers is None else args.workers
-    check_port_free(host, port)
     # A stop during start-up leaves through `opened`, which stops what it started.
     on_stop_signals(unwind)
+    check_port_free(host, port)
     with opened(settings, references=True) as container:
         if args.demo:
             load_demo_directory(container)
@@ -60,12 +60,13 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
             if not server.started:
                 raise CommandError(f"the server could not listen on {host}:{port} (see above)")
             return 0
+        # The workers' supervisor stops them on SIGTERM and knows nothing of SIGHUP.
+        signal.signal(signal.SIGHUP, hangup_as_terminate)
         # Each worker builds its own container from the environment (infra.worker), on the
         # database this process started; every worker runs the projections, and each view's
         # lock lets one of them apply it while the others stand by.
         os.environ["GUICHET_DATABASE_URL"] = container.database.url
         os.environ["GUICHET_RUN_PROJECTIONS"] = "true" if run_projections else "false"
-        signal.signal(signal.SIGHUP, hangup_as_terminate)
         supervise(workers, host, port, level)
     return 0
 
@@ -105,7 +106,9 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
         log.info("stopping on signal %d", signum)
         stop.set()
 
-    on_stop_signals(on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     with opened(settings) as container:
         container.start_projections(args.names)
         log.info("running projections: %s", ", ".join(args.names))
