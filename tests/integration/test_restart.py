@@ -137,3 +137,18 @@ def test_a_stop_while_starting_leaves_no_embedded_server(tmp_path: Path) -> None
     except (FileNotFoundError, psutil.NoSuchProcess):
         return  # stopped, and its pid file removed
     assert not alive(database), output
+
+
+def test_serve_with_workers_stops_them_and_its_server_on_sighup(tmp_path: Path) -> None:
+    data_dir, port = tmp_path / "data", free_port()
+    process = serve(data_dir, port, "--no-projections", "--workers", "2")
+    try:
+        wait_healthy(port, process)
+        database = postmaster(data_dir)
+        workers = psutil.Process(process.pid).children()
+        stop_with(process, signal.SIGHUP)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not alive(database)
+    assert not [worker for worker in workers if alive(worker)]
