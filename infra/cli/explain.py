@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 import psycopg_pool
@@ -66,10 +67,10 @@ def unusable_file(error: OSError, settings: Settings) -> str | None:
     None for an error on another path."""
     if error.filename is None:
         return None
-    path = str(error.filename)
-    if settings.tokens_file is not None and path == str(settings.tokens_file):
+    path = Path(str(error.filename))
+    if path == settings.tokens_file:
         setting = "GUICHET_TOKENS_FILE"
-    elif path.startswith(str(settings.data_dir)):
+    elif path.is_relative_to(settings.data_dir):
         setting = "GUICHET_DATA_DIR"
     else:
         return None

@@ -303,3 +303,16 @@ def test_an_unreachable_opensearch_is_one_warning_at_start(
     warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
     assert len(warnings) == 1, done.stderr
     assert "OpenSearch cannot be reached" in warnings[0]
+
+
+def test_a_data_directory_file_that_cannot_be_written_names_the_setting(tmp_path: Path) -> None:
+    """The first start writes the admin token into the data directory; a folder in its way
+    stands for any file there the process may not write."""
+    (tmp_path / "admin-token").mkdir()
+    code, lines, _ = run("serve", "--port", str(free_port()), GUICHET_DATA_DIR=str(tmp_path))
+    assert code == 2
+    assert not any("Traceback" in line for line in lines), "\n".join(lines)
+    errors = [line for line in lines if line.startswith("guichet: ")]
+    assert len(errors) == 1, "\n".join(lines)
+    assert f"cannot use {tmp_path}" in errors[0]
+    assert "(GUICHET_DATA_DIR)" in errors[0]
