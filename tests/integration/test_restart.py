@@ -4,6 +4,7 @@ stopped server's connections still wait in TIME_WAIT."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -152,3 +153,25 @@ def test_serve_with_workers_stops_them_and_its_server_on_sighup(tmp_path: Path) 
             process.kill()
     assert not alive(database)
     assert not [worker for worker in workers if alive(worker)]
+
+
+def test_a_closed_terminal_stops_serve_and_its_workers_gracefully(tmp_path: Path) -> None:
+    """A hang-up reaches the whole process group: the supervisor and each worker."""
+    data_dir, port = tmp_path / "data", free_port()
+    process = subprocess.Popen(
+        [GUICHET, "serve", "--no-projections", "--workers", "2"],
+        env=clean_env(GUICHET_DATA_DIR=str(data_dir), GUICHET_PORT=str(port)),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_healthy(port, process)
+        database = postmaster(data_dir)
+        os.killpg(process.pid, signal.SIGHUP)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output, output
+    assert output.count("Finished server process") == 2, output
+    assert not alive(database)
