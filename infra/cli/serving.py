@@ -4,6 +4,7 @@ and the demo directory they may load first."""
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import signal
@@ -26,6 +27,7 @@ from infra.demo import load_demo
 from infra.metrics import counted_together
 from infra.progress import Phases
 from infra.settings import Settings
+from infra.stopping import hangup_as_terminate, on_stop_signals, unwind
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from infra.worker import server_options, supervise
@@ -37,10 +39,10 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     from api.app import create_app
 
     host = args.host or settings.host
-    port = args.port or settings.port
-    workers = args.workers or settings.workers
-    if not 1 <= workers <= 64:
-        raise CommandError(f"--workers {workers}: a number of API processes from 1 to 64")
+    port = settings.port if args.port is None else args.port
+    workers = settings.workers if args.workers is None else args.workers
+    # A stop during start-up leaves through `opened`, which stops what it started.
+    on_stop_signals(unwind)
     check_port_free(host, port)
     run_projections = settings.run_projections and not args.no_projections
     pools = api_pools(settings, len(PROJECTIONS) if run_projections else 0)
@@ -49,15 +51,23 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         if args.demo:
             load_demo_directory(container)
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
-        # uvicorn re-raises the signal that stopped it once it has shut down; with these
-        # handlers that ends here, so the embedded server and the pools close cleanly.
-        signal.signal(signal.SIGTERM, note_signal)
-        signal.signal(signal.SIGINT, note_signal)
         level = settings.log_level.lower()
         if workers == 1:
             app = create_app(container, run_projections=run_projections)
-            uvicorn.run(app, host=host, port=port, log_level=level, **server_options(settings))
+            config = uvicorn.Config(
+                app, host=host, port=port, log_level=level, **server_options(settings)
+            )
+            server = uvicorn.Server(config)
+            # uvicorn handles SIGINT and SIGTERM while it runs, and afterwards raises again
+            # the signal that stopped it: these handlers shut it down gracefully at any
+            # moment, SIGHUP (which uvicorn ignores) too, and end here.
+            on_stop_signals(server.handle_exit)
+            server.run()
+            if not server.started:
+                raise CommandError(f"the server could not listen on {host}:{port} (see above)")
             return 0
+        # The workers' supervisor stops them on SIGTERM and knows nothing of SIGHUP.
+        signal.signal(signal.SIGHUP, hangup_as_terminate)
         # Each worker builds its own container from the environment (infra.worker), on the
         # database this process started; every worker runs the projections, and each view's
         # lock lets one of them apply it while the others stand by.
@@ -68,21 +78,31 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def note_signal(signum: int, frame: FrameType | None) -> None:
-    log.info("stopping on signal %d", signum)
-
-
 def check_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    try:
+        addresses = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise CommandError(
+            f"cannot listen on {host}: {error.strerror}; set --host (or GUICHET_HOST) to an "
+            "address or name of this machine"
+        ) from None
+    address = addresses[0][4]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         # As the server binds: connections of a server just stopped linger in TIME_WAIT for a
         # minute and must not refuse a restart, while a server listening still refuses it.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"cannot listen on {host}:{port}: the port is in use (another `guichet "
+                    "serve` may be running); set --port (or GUICHET_PORT) to another port"
+                ) from None
             raise CommandError(
-                f"cannot listen on {host}:{port}: {error.strerror}. Another `guichet serve` may "
-                "be running; set GUICHET_PORT (or --port) to use another port."
+                f"cannot listen on {host}:{port}: {error.strerror}; set --host (or GUICHET_HOST) "
+                "to an address of this machine"
             ) from None
 
 
@@ -90,8 +110,10 @@ def run_project(settings: Settings, args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping on signal %d", signum)
         stop.set()
 
+    signal.signal(signal.SIGHUP, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     pools = worker_pools(settings, len(args.names))
