@@ -7,8 +7,11 @@ COPY domain domain
 COPY api api
 COPY projections projections
 COPY infra infra
+# The data directory exists in the image, owned by the user, so that a named volume mounted
+# there starts with that owner (Docker copies it) and the server can write its files.
 RUN pip install --no-cache-dir . \
-    && useradd --create-home --uid 10211 guichet
+    && useradd --create-home --uid 10211 guichet \
+    && install -d -o guichet -g guichet -m 700 /home/guichet/data
 USER guichet
 ENV GUICHET_DATA_DIR=/home/guichet/data
 EXPOSE 8211

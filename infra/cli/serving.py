@@ -16,7 +16,7 @@ from types import FrameType
 import uvicorn
 
 from infra.bootstrap import PROJECTIONS, Container
-from infra.budget import api_pools, worker_pools
+from infra.budget import Pools, api_pools, warn_if_near, worker_pools
 from infra.cli.common import (
     CommandError,
     opened,
@@ -46,7 +46,12 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     check_port_free(host, port)
     run_projections = settings.run_projections and not args.no_projections
     pools = api_pools(settings, len(PROJECTIONS) if run_projections else 0)
-    with opened(settings, references=True, role="api", pools=pools) as container:
+    # With several workers this process only prepares the database and watches them: its own
+    # pools stay small, and the warning counts what the workers will open.
+    own = pools if workers == 1 else Pools(1, 2, 0)
+    with opened(settings, references=True, role="api", pools=own) as container:
+        if workers > 1:
+            warn_if_near(container.database, workers * pools.budget)
         first_way_in(container)
         if args.demo:
             load_demo_directory(container)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -84,3 +85,43 @@ def test_a_worker_whose_budget_passes_the_limit_says_so_once_and_runs(
     assert len(warnings) == 1, warnings
     assert "may open 101" in warnings[0]
     assert "GUICHET_WORKER_POOL_SIZE" in warnings[0]
+
+
+def test_serve_with_workers_counts_every_worker_in_its_warning(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
+    env.update(
+        GUICHET_DATABASE_URL=database_url,
+        GUICHET_DATABASE_SCHEMA=f"b_{uuid.uuid4().hex[:12]}",
+        GUICHET_DATA_DIR=str(tmp_path / "data"),
+        GUICHET_POOL_SIZE="8",
+        GUICHET_POOL_OVERFLOW="8",  # 2 x 16 a worker, 96 for three: past 90 % of 97
+        GUICHET_TOKENS="ops:admin:" + uuid.uuid4().hex,
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    command = [GUICHET, "serve", "--no-projections", "--workers", "3", "--port", str(port)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 90
+        while log.read_text().count("Application startup complete") < 3:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(30)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    sql.Identifier(env["GUICHET_DATABASE_SCHEMA"])
+                )
+            )
+
+    warnings = [line for line in log.read_text().splitlines() if "max_connections" in line]
+    assert len(warnings) == 1, warnings
+    assert "may open 96" in warnings[0]
