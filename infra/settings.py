@@ -170,6 +170,9 @@ def _http_url(raw: str) -> str:
 def _schema_name(raw: str) -> str:
     if not _SCHEMA_NAME.match(raw):
         raise ValueError("a lower-case SQL identifier (letters, digits, underscores)")
+    # PostgreSQL reserves pg_ names; `public` holds the extensions every schema shares.
+    if raw.startswith("pg_") or raw in ("public", "information_schema"):
+        raise ValueError("a schema of Guichet's own, not pg_*, public or information_schema")
     return raw
 
 

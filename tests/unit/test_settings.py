@@ -64,6 +64,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("GUICHET_DATABASE_URL", "postgresql://db", "names the database"),
         ("GUICHET_OPENSEARCH_URL", "search:9200", "http://"),
         ("GUICHET_DATABASE_SCHEMA", "Guichet-Prod", "SQL identifier"),
+        ("GUICHET_DATABASE_SCHEMA", "pg_guichet", "not pg_*"),
+        ("GUICHET_DATABASE_SCHEMA", "public", "not pg_*, public"),
         ("GUICHET_RUN_PROJECTIONS", "maybe", "true or false"),
         ("GUICHET_CONSISTENCY_TIMEOUT", "0", "seconds"),
         ("GUICHET_POOL_SIZE", "1", "connections"),
