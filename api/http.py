@@ -43,6 +43,8 @@ from infra.tokens import ANONYMOUS, Principal, Role
 PRINCIPAL = "guichet.principal"
 # Where an HTTP request's context waits to be counted once its response is sent.
 CONTEXT = "guichet.context"
+# Set on a request answered with the GraphiQL page: a page load, not a GraphQL request to count.
+IDE_PAGE = "guichet.ide_page"
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -161,6 +163,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow = {"Allow": "POST"} if error.status_code == 405 else None
             response = error_response(error.status_code, error.reason, allow)
         await response(scope, receive, send)
+        if scope.get(IDE_PAGE):
+            return
         context: Context | None = scope.get(CONTEXT)
         role = context.principal.role.value if context else None
         self.request_metrics.record(
@@ -271,6 +275,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page: strawberry's loads its scripts from a CDN."""
+        request.scope[IDE_PAGE] = True
         return graphiql_page()
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
