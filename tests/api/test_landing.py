@@ -155,3 +155,18 @@ async def test_without_graphiql_the_landing_page_does_not_link_it() -> None:
     assert b'href="graphql"' not in response.body
     assert b"GraphiQL is turned off" in response.body
     assert b'href="health"' in response.body
+
+
+async def test_the_metrics_link_says_it_needs_a_monitoring_or_admin_token(
+    http: httpx.AsyncClient,
+) -> None:
+    """A browser following the link gets a 401: the page says why before, in each language."""
+    import re
+
+    text = (await http.get("/")).text
+    items = re.findall(r'<li><a href="metrics">.*?</li>', text, flags=re.DOTALL)
+    assert len(items) == 2, items
+    french, english = items
+    assert "jeton" in french and "monitoring" in french and "admin" in french, french
+    assert "token" in english and "monitoring" in english and "admin" in english, english
+    assert (await http.get("/metrics")).status_code == 401
