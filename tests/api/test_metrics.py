@@ -147,7 +147,9 @@ async def test_a_graphiql_page_load_is_not_counted_as_a_graphql_request(
     assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
 
 
-async def test_by_default_only_an_admin_or_monitoring_token_reads_the_metrics(http: httpx.AsyncClient) -> None:
+async def test_by_default_only_an_admin_or_monitoring_token_reads_the_metrics(
+    http: httpx.AsyncClient,
+) -> None:
     assert (await http.get("/metrics")).status_code == 401
     counsellor = await http.get("/metrics", headers={"Authorization": f"Bearer {COUNSELLOR}"})
     assert counsellor.status_code == 403
@@ -166,7 +168,8 @@ async def test_a_monitoring_token_reads_the_metrics_and_health_details(
     assert scraped.status_code == 200, scraped.text
     assert "guichet_projection_lag_events" in scraped.text
     detailed = (await http.get("/health", headers=monitoring)).json()
-    assert "head" in detailed and "lag" in detailed["projections"][0]
+    assert "head" in detailed
+    assert "lag" in detailed["projections"][0]
     assert "head" not in (await http.get("/health")).json()
 
 
