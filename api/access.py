@@ -213,6 +213,13 @@ def reads_metrics(role: Role) -> bool:
     return sees_health_details(role)
 
 
+def given_what_the_public_is(role: Role) -> bool:
+    """Who is held to the public's side of the production settings (no introspection,
+    registered documents only when asked): no token, or a scraper's, whose token sits in a
+    file its container reads."""
+    return role is Role.PUBLIC or role in MONITORS
+
+
 def sees_exact_figures(role: Role) -> bool:
     return role is Role.ADMIN or role in EXACT_FIGURES
 

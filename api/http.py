@@ -29,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import access
 from api.context import Context
 from api.graphiql import graphiql_page
 from api.limits import limit_error, tokens_error
@@ -335,7 +336,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             settings = self.container.settings
             if (
                 settings.production and settings.public_persisted_only
-                and context.principal.role is Role.PUBLIC
+                and access.given_what_the_public_is(context.principal.role)
             ):  # fmt: skip
                 raise DocumentRefused(
                     "PERSISTED_QUERY_REQUIRED",
