@@ -1,4 +1,5 @@
-FROM python:3.12-slim
+# 3.11: the version CI tests.
+FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app

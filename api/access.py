@@ -31,6 +31,8 @@ CONTACT_READERS = (Role.COUNSELLOR, Role.ANALYST, Role.AUDITOR)
 AUDITORS = (Role.AUDITOR,)
 HISTORY_READERS = (Role.EDITOR, Role.AUDITOR)
 ADMINS: tuple[Role, ...] = ()
+# A scraper's token: `/health`'s details and `/metrics`, and in GraphQL what the public may do.
+MONITORS = (Role.MONITORING,)
 
 RULES: dict[str, tuple[Role, ...]] = {
     # The public directory. (Inactive records in a search need an editor or a counsellor.)
@@ -200,15 +202,22 @@ def allowed(operation: str, role: Role) -> bool:
 
 
 def sees_health_details(role: Role) -> bool:
-    """`/health` names each view's error, which can name tables, hosts and data: admins only,
-    as `ProjectionStatus.error`."""
-    return may_read("ProjectionStatus.error", role)
+    """`/health`'s details (the log's head, each view's position and lag) move with each
+    contact: for admins and the scraper's read-only token, not the public."""
+    return role is Role.ADMIN or role in MONITORS
 
 
 def reads_metrics(role: Role) -> bool:
-    """`/metrics` carries the figures of `/health`'s details (the log's head, each view's
-    position) and the contacts logged: for the same roles."""
+    """`/metrics` carries the figures of `/health`'s details and the contacts logged: for the
+    same roles."""
     return sees_health_details(role)
+
+
+def given_what_the_public_is(role: Role) -> bool:
+    """Who is held to the public's side of the production settings (no introspection,
+    registered documents only when asked): no token, or a scraper's, whose token sits in a
+    file its container reads."""
+    return role is Role.PUBLIC or role in MONITORS
 
 
 def sees_exact_figures(role: Role) -> bool:

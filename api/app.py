@@ -57,7 +57,13 @@ def create_app(
         # The HSDS API, paced by the same buckets as GraphQL: one rate for a caller.
         *HsdsApi(container, graphql.rate_limiter).routes(),
         # The landing page and the browser files of it and of GraphiQL, all from the package.
-        Route("/", landing_endpoint(graphiql=bool(graphql.graphql_ide)), methods=["GET"]),
+        Route(
+            "/",
+            landing_endpoint(
+                graphiql=bool(graphql.graphql_ide), metrics=container.settings.metrics
+            ),
+            methods=["GET"],
+        ),
         Mount(STATIC_ROOT, static_files(), name="static"),
     ]
     # The caller's address is the peer's, unless the peer is a proxy named in

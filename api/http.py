@@ -29,6 +29,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import access
 from api.context import Context
 from api.graphiql import graphiql_page
 from api.limits import limit_error, tokens_error
@@ -43,6 +44,8 @@ from infra.tokens import ANONYMOUS, Principal, Role
 PRINCIPAL = "guichet.principal"
 # Where an HTTP request's context waits to be counted once its response is sent.
 CONTEXT = "guichet.context"
+# Set on a request answered with the GraphiQL page: a page load, not a GraphQL request to count.
+IDE_PAGE = "guichet.ide_page"
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -161,6 +164,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             allow = {"Allow": "POST"} if error.status_code == 405 else None
             response = error_response(error.status_code, error.reason, allow)
         await response(scope, receive, send)
+        if scope.get(IDE_PAGE):
+            return
         context: Context | None = scope.get(CONTEXT)
         role = context.principal.role.value if context else None
         self.request_metrics.record(
@@ -271,6 +276,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page: strawberry's loads its scripts from a CDN."""
+        request.scope[IDE_PAGE] = True
         return graphiql_page()
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
@@ -330,7 +336,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             settings = self.container.settings
             if (
                 settings.production and settings.public_persisted_only
-                and context.principal.role is Role.PUBLIC
+                and access.given_what_the_public_is(context.principal.role)
             ):  # fmt: skip
                 raise DocumentRefused(
                     "PERSISTED_QUERY_REQUIRED",

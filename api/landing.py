@@ -28,14 +28,34 @@ GRAPHIQL_FR = '<li><a href="graphql">GraphiQL</a> : écrire et exécuter des req
 GRAPHIQL_EN = '<li><a href="graphql">GraphiQL</a>: write and run GraphQL queries</li>'
 GRAPHIQL_OFF_FR = "<li>GraphQL : <code>POST graphql</code> (GraphiQL est désactivé)</li>"
 GRAPHIQL_OFF_EN = "<li>GraphQL: <code>POST graphql</code> (GraphiQL is turned off)</li>"
+# `/metrics` as GUICHET_METRICS serves it: a browser following the link without a token gets 401.
+METRICS = {
+    "admin": (
+        '<li><a href="metrics">Métriques Prometheus</a> (<code>/metrics</code>), avec un jeton\n'
+        "<code>monitoring</code> ou <code>admin</code> (sans jeton : refusé, 401)</li>",
+        '<li><a href="metrics">Prometheus metrics</a> (<code>/metrics</code>), with a\n'
+        "<code>monitoring</code> or <code>admin</code> token (without one: refused, 401)</li>",
+    ),
+    "public": (
+        '<li><a href="metrics">Métriques Prometheus</a> (<code>/metrics</code>)</li>',
+        '<li><a href="metrics">Prometheus metrics</a> (<code>/metrics</code>)</li>',
+    ),
+    "off": (
+        "<li>Métriques Prometheus : désactivées (<code>GUICHET_METRICS=off</code>)</li>",
+        "<li>Prometheus metrics: turned off (<code>GUICHET_METRICS=off</code>)</li>",
+    ),
+}
 
 
-def landing_endpoint(*, graphiql: bool) -> Callable[[Request], Awaitable[Response]]:
+def landing_endpoint(
+    *, graphiql: bool, metrics: str = "admin"
+) -> Callable[[Request], Awaitable[Response]]:
     graphql = (
         {"graphql_fr": GRAPHIQL_FR, "graphql_en": GRAPHIQL_EN}
         if graphiql
         else {"graphql_fr": GRAPHIQL_OFF_FR, "graphql_en": GRAPHIQL_OFF_EN}
     )
+    graphql["metrics_fr"], graphql["metrics_en"] = METRICS[metrics]
 
     installed = version("guichet")
 

@@ -27,9 +27,9 @@ from graphql import (
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
+from api import access
 from api.cost import cost
 from infra.settings import Settings
-from infra.tokens import Role
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 WEBSOCKET_ONLY = "WEBSOCKET_ONLY"
@@ -122,7 +122,7 @@ def request_limits(settings: Settings) -> type[SchemaExtension]:
             if observed is not None and len(chosen) == 1 and chosen[0].name is not None:
                 observed.operation = chosen[0].name.value
             principal = getattr(ctx.context, "principal", None)
-            public = principal is None or principal.role is Role.PUBLIC
+            public = principal is None or access.given_what_the_public_is(principal.role)
             for operation in chosen:
                 if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
                     getattr(ctx.context, "request", None), WebSocket

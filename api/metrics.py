@@ -3,8 +3,9 @@
 They name no caller, but they are not for the public: the log's head, each view's position
 and the count of contacts logged move with each contact, the clock `/health` keeps from the
 public (a contact's moment, set against the statistics, undoes their protections). So by
-default (`GUICHET_METRICS=admin`) a token that may see `/health`'s details is needed, as for
-those details; `public` opens it to anyone (a server reachable only from its own network),
+default (`GUICHET_METRICS=admin`, named before the `monitoring` role was) a token that may see
+`/health`'s details is needed, as for those details: an admin's or, for a scraper, a read-only
+`monitoring` one. `public` opens it to anyone (a server reachable only from its own network),
 `off` answers 404. Scrapes are held to the caller's rate, as `/health` is.
 """
 
@@ -43,7 +44,7 @@ def metrics_endpoint(
         if rule == "admin" and not access.reads_metrics(principal.role):
             return error_response(
                 401 if principal.role is Role.PUBLIC else 403,
-                "Metrics need a token that may read /health's details (or GUICHET_METRICS=public).",
+                "Metrics need a monitoring or admin token (or GUICHET_METRICS=public).",
                 {"WWW-Authenticate": "Bearer"},
             )
         body = await anyio.to_thread.run_sync(generate_latest, metrics.exposition())

@@ -33,6 +33,8 @@ class Role(StrEnum):
     COVERAGE_ADMIN = "coverage_admin"
     ANALYST = "analyst"
     AUDITOR = "auditor"
+    # A scraper's: `/metrics` and `/health`'s details, and in GraphQL only what the public may.
+    MONITORING = "monitoring"
     ADMIN = "admin"
 
 

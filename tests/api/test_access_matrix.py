@@ -145,7 +145,7 @@ def test_a_nested_field_added_without_a_rule_is_an_exposure(
     leaky = strawberry.Schema(query=LeakyQuery)
     [found] = exposures(leaky._schema)
     assert found.startswith("Query.service > Service.recentCallers > Interaction: ")
-    assert "coverage_admin, editor, public may reach Interaction" in found
+    assert "coverage_admin, editor, monitoring, public may reach Interaction" in found
     # The field restricted to those who may read contacts is no longer one.
     monkeypatch.setitem(access.FIELDS, "Service.recentCallers", access.CONTACT_READERS)
     assert exposures(leaky._schema) == []
@@ -153,3 +153,23 @@ def test_a_nested_field_added_without_a_rule_is_an_exposure(
     monkeypatch.delitem(access.TYPES, "Inquirer")
     with pytest.raises(RuntimeError, match=r"no access rule in api/access\.py for Inquirer"):
         build_schema(Settings.from_environ({}))
+
+
+def test_a_monitoring_token_may_do_in_graphql_only_what_the_public_may() -> None:
+    """It is held by a scraper, in a file its container reads: it opens `/metrics` and
+    `/health`'s details, and nothing more of the schema than no token does."""
+    public, monitoring = Role.PUBLIC, Role.MONITORING
+    for operation in access.RULES:
+        assert access.allowed(operation, monitoring) == access.allowed(operation, public)
+    for argument in access.ARGUMENTS:
+        assert (monitoring in access.ARGUMENTS[argument]) == (public in access.ARGUMENTS[argument])
+    for name in access.TYPES:
+        assert access.may_see(name, monitoring) == access.may_see(name, public), name
+    for field in access.FIELDS:
+        assert access.may_read(field, monitoring) == access.may_read(field, public), field
+    assert access.sees_exact_figures(monitoring) == access.sees_exact_figures(public)
+    assert access.hides("inactive", monitoring) == access.hides("inactive", public)
+    assert access.reads_metrics(monitoring)
+    assert access.sees_health_details(monitoring)
+    assert not access.reads_metrics(public)
+    assert not access.sees_health_details(public)

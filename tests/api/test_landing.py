@@ -136,7 +136,7 @@ async def test_a_file_that_is_not_there_is_404(http: httpx.AsyncClient) -> None:
 
 
 def test_values_are_escaped_into_a_page() -> None:
-    empty = {"graphql_fr": "", "graphql_en": ""}
+    empty = dict.fromkeys(("graphql_fr", "graphql_en", "metrics_fr", "metrics_en"), "")
     response = page(
         "landing.html", "default-src 'none'", markup=empty,
         version='<script>alert("x")</script>', style="a.css",
@@ -155,3 +155,32 @@ async def test_without_graphiql_the_landing_page_does_not_link_it() -> None:
     assert b'href="graphql"' not in response.body
     assert b"GraphiQL is turned off" in response.body
     assert b'href="health"' in response.body
+
+
+async def test_the_metrics_link_says_it_needs_a_monitoring_or_admin_token(
+    http: httpx.AsyncClient,
+) -> None:
+    """A browser following the link gets a 401: the page says why before, in each language."""
+    import re
+
+    text = (await http.get("/")).text
+    items = re.findall(r'<li><a href="metrics">.*?</li>', text, flags=re.DOTALL)
+    assert len(items) == 2, items
+    french, english = items
+    for item, token in ((french, "jeton"), (english, "token")):
+        for word in (token, "<code>monitoring</code>", "<code>admin</code>", "401"):
+            assert word in item, (word, item)
+    assert (await http.get("/metrics")).status_code == 401
+
+
+async def test_the_metrics_item_follows_the_metrics_setting() -> None:
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+
+    public = await landing_endpoint(graphiql=True, metrics="public")(request)
+    off = await landing_endpoint(graphiql=True, metrics="off")(request)
+    opened, closed = bytes(public.body), bytes(off.body)
+
+    assert opened.count(b'href="metrics"') == 2
+    assert b"401" not in opened
+    assert b'href="metrics"' not in closed
+    assert closed.count(b"GUICHET_METRICS=off") == 2

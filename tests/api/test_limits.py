@@ -151,5 +151,9 @@ async def test_introspection_is_for_signed_in_roles_in_production(
     hidden = 'query { viewer { role } ...F } fragment F on Query { __type(name: "Query") { name } }'
     assert (await post(production, {"query": hidden})).status_code == 400
     assert (await post(production, {"query": INTROSPECT}, "editor-token")).status_code == 200
+    # A scraper's token is signed in, but given what the public is in GraphQL.
+    scraper = await post(production, {"query": INTROSPECT}, "monitoring-token")
+    assert scraper.status_code == 400
+    assert limit_of(scraper)["limit"] == "introspection"
     development = make_container(environ)
     assert (await post(development, {"query": INTROSPECT})).status_code == 200

@@ -121,7 +121,35 @@ def test_a_scrape_carries_lag_per_view_requests_latency_and_contacts(
         assert 0 < held <= most, pool
 
 
-async def test_by_default_only_an_admin_token_reads_the_metrics(http: httpx.AsyncClient) -> None:
+async def test_a_graphiql_page_load_is_not_counted_as_a_graphql_request(
+    http: httpx.AsyncClient,
+) -> None:
+    async def counted() -> tuple[float, float]:
+        response = await http.get("/metrics", headers=ADMIN)
+        samples = [
+            sample
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+        ]
+        requests = sum(s.value for s in samples if s.name == "guichet_graphql_requests_total")
+        return requests, value(
+            samples, "guichet_graphql_request_duration_seconds_count", operation="anonymous"
+        )
+
+    before = await counted()
+    page = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert await counted() == before
+    # A GraphQL request is still counted, a GET one too.
+    assert (await http.get("/graphql", params={"query": "{ __typename }"})).status_code == 200
+    after = await counted()
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
+
+
+async def test_by_default_only_an_admin_or_monitoring_token_reads_the_metrics(
+    http: httpx.AsyncClient,
+) -> None:
     assert (await http.get("/metrics")).status_code == 401
     counsellor = await http.get("/metrics", headers={"Authorization": f"Bearer {COUNSELLOR}"})
     assert counsellor.status_code == 403
@@ -130,6 +158,19 @@ async def test_by_default_only_an_admin_token_reads_the_metrics(http: httpx.Asyn
     admin = await http.get("/metrics", headers=ADMIN)
     assert admin.status_code == 200
     assert "guichet_projection_lag_events" in admin.text
+
+
+async def test_a_monitoring_token_reads_the_metrics_and_health_details(
+    http: httpx.AsyncClient,
+) -> None:
+    monitoring = {"Authorization": "Bearer monitoring-token"}
+    scraped = await http.get("/metrics", headers=monitoring)
+    assert scraped.status_code == 200, scraped.text
+    assert "guichet_projection_lag_events" in scraped.text
+    detailed = (await http.get("/health", headers=monitoring)).json()
+    assert "head" in detailed
+    assert "lag" in detailed["projections"][0]
+    assert "head" not in (await http.get("/health")).json()
 
 
 @pytest.mark.parametrize(("rule", "status"), [("public", 200), ("off", 404)])

@@ -66,6 +66,8 @@ async def test_production_can_refuse_free_documents_from_the_public(
     assert (await send(container, by_hash(sha256))).json()["data"]["viewer"]["role"] == "public"
     signed_in = await send(container, {"query": VIEWER}, "editor-token")
     assert signed_in.json()["data"]["viewer"]["role"] == "editor"
+    scraper = await send(container, {"query": VIEWER}, "monitoring-token")
+    assert code_of(scraper) == "PERSISTED_QUERY_REQUIRED"
     # The same setting outside production mode leaves free documents open.
     development = make_container({**environ, "GUICHET_PUBLIC_PERSISTED_ONLY": "true"})
     assert (await send(development, {"query": VIEWER})).status_code == 200

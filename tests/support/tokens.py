@@ -9,6 +9,7 @@ TOKENS = {
     "analyst-token": ("anaïs", "analyst"),
     "auditor-token": ("aude", "auditor"),
     "coverage-token": ("corinne", "coverage_admin"),
+    "monitoring-token": ("mona", "monitoring"),
 }
 
 # As GUICHET_TOKENS holds them.
