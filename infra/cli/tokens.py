@@ -150,7 +150,12 @@ def expires(args: argparse.Namespace, at: datetime) -> datetime | None:
     except ValueError:
         pass
     else:
-        return datetime.combine(day + timedelta(days=1), time(), UTC)
+        end = datetime.combine(day + timedelta(days=1), time(), UTC)
+        if end <= at:  # said with the day given, not the instant the token would stop
+            raise InvalidInput(
+                "expires", f"{day.isoformat()} is past: give today or a later day (UTC)"
+            )
+        return end
     try:
         return datetime.fromisoformat(args.expires)
     except ValueError:
