@@ -317,5 +317,11 @@ def test_a_data_directory_file_that_cannot_be_written_names_the_setting(tmp_path
     assert not any("Traceback" in line for line in lines), "\n".join(lines)
     errors = [line for line in lines if line.startswith("guichet: ")]
     assert len(errors) == 1, "\n".join(lines)
-    assert f"cannot use {tmp_path}" in errors[0]
+    assert f"cannot use {tmp_path / 'admin-token'}" in errors[0]
     assert "(GUICHET_DATA_DIR)" in errors[0]
+    listed = subprocess.run(
+        [GUICHET, "tokens", "list"], env=clean_env(GUICHET_DATA_DIR=str(tmp_path)),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 1, listed.stdout  # the header: no token issued
