@@ -189,7 +189,7 @@ def refusal(history: Loaded) -> CommandError:
 
 
 def run_load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings, maintenance=True) as container:
+    with opened(settings, maintenance=True, announce=True) as container:
         loaded = load_demo_directory(container)
         if loaded:
             print(f"{loaded} demo records loaded (organizations, locations, services and links)")

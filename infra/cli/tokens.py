@@ -88,7 +88,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
         role = parse_role(args.role)
         expires_at = parse_expiry(expires(args, at), at)
     token = secrets.token_urlsafe(32)
-    with shown(args.output) as show, opened(settings) as container:
+    with shown(args.output) as show, opened(settings, announce=True) as container:
         with refused():
             container.token_handler.issue(
                 IssueToken(name, role, digest(token), expires_at), actor=by(args), at=at
@@ -103,7 +103,7 @@ def run_rotate(settings: Settings, args: argparse.Namespace) -> int:
         name = parse_name(args.name)
         expires_at = parse_expiry(expires(args, at), at)
     token = secrets.token_urlsafe(32)
-    with shown(args.output) as show, opened(settings) as container:
+    with shown(args.output) as show, opened(settings, announce=True) as container:
         with refused():
             container.token_handler.rotate(
                 RotateToken(name, digest(token), expires_at), actor=by(args), at=at
@@ -116,14 +116,14 @@ def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
     at = datetime.now(UTC)
     with refused():
         name = parse_name(args.name)
-    with opened(settings) as container, refused():
+    with opened(settings, announce=True) as container, refused():
         container.token_handler.revoke(RevokeToken(name, args.reason), actor=by(args), at=at)
     print(f"{name}'s token is revoked; running servers refuse it within 2 seconds.")
     return 0
 
 
 def run_list(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, announce=True) as container:
         container.token_log.refresh()
         tokens = container.token_log.tokens()
         static = len(container.tokens)
