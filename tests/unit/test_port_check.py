@@ -43,8 +43,8 @@ def test_a_port_just_released_with_connections_in_time_wait_is_free() -> None:
 
 def test_a_low_port_refused_to_an_unprivileged_user_names_the_port_setting() -> None:
     refused = OSError(errno.EACCES, "Permission denied")
-    line = bind_refusal("0.0.0.0", 80, refused)
-    assert line.startswith("cannot listen on 0.0.0.0:80: ports below 1024 need privileges")
+    line = bind_refusal("127.0.0.1", 80, refused)
+    assert line.startswith("cannot listen on 127.0.0.1:80: ports below 1024 need privileges")
     assert "--port (or GUICHET_PORT)" in line
     assert "--host" not in line
 
