@@ -94,8 +94,7 @@ class EmbeddedPostgres:
                 except Exception as error:
                     raise EmbeddedPostgresError(
                         f"cannot start the embedded PostgreSQL in {self.pgdata} "
-                        f"(GUICHET_DATA_DIR): {wheel.reason(error)}; its log is "
-                        f"{self.pgdata / 'log'}"
+                        f"(GUICHET_DATA_DIR): {wheel.reason(error)}{self._log_named()}"
                     ) from error
             signal.pthread_sigmask(signal.SIG_SETMASK, masked)
             admin_url: str = self._server.get_uri()
@@ -107,6 +106,12 @@ class EmbeddedPostgres:
             raise
         url: str = self._server.get_uri(database=self.dbname)
         return url
+
+    def _log_named(self) -> str:
+        """Where the server's log is, when it got that far: a failure before it started
+        (a folder it cannot use, one that is no cluster) leaves none."""
+        server_log = self.pgdata / "log"
+        return f"; its log is {server_log}" if server_log.is_file() else ""
 
     def stop(self) -> None:
         if self._server is not None:

@@ -23,9 +23,19 @@ METRICS_ACCESS = ("admin", "public", "off")
 class SettingsError(ValueError):
     """An environment variable holds a value Guichet cannot use."""
 
-    def __init__(self, variable: str, value: str, expected: str) -> None:
-        super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
+    def __init__(self, variable: str, value: str | None, expected: str) -> None:
+        """`value` None: it may hold a password, and is not repeated."""
+        if value is None:
+            super().__init__(
+                f"{variable} is invalid (not shown: it may hold a password): {expected}"
+            )
+        else:
+            super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
         self.variable = variable
+
+
+class _Unshown(ValueError):
+    """A refusal of a value that may hold a password: its message says what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -147,17 +157,45 @@ class _Reader:
     def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
         try:
             return parse(raw)
+        except _Unshown as error:
+            raise SettingsError(name, None, str(error)) from None
         except ValueError as error:
             raise SettingsError(name, raw, str(error)) from None
+
+
+# Signs of a password written as it is: an `@` in what precedes the host; a `/`, `?` or `#`
+# in it ends the URL's authority early, leaving `…@host/` after it; a `%` that starts no
+# escape.
+_SPLIT_AUTHORITY = re.compile(r"[/?#][^/?#=&]*@[^/?#]*/")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPES = "@ is %40, / is %2F, : is %3A, # is %23, ? is %3F, % is %25"
 
 
 def _postgres_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError("a URL like postgresql://user:password@host:5432/database")
+        raise _url_refusal(raw, "a URL like postgresql://user:password@host:5432/database")
+    if _unescaped_password(raw, parts.netloc):
+        # libpq would split it elsewhere than here: `failed to resolve host 'ss@127.0.0.1'`.
+        raise _Unshown(
+            f"its password seems to hold a sign as it is; percent-encode the password: {_ESCAPES}"
+        )
     if not parts.path.strip("/"):
-        raise ValueError("a URL that names the database, like postgresql://host/guichet")
+        raise _url_refusal(raw, "a URL that names the database, like postgresql://host/guichet")
     return raw
+
+
+def _url_refusal(raw: str, expected: str) -> ValueError:
+    """The URL is repeated in the message unless it may hold a password."""
+    return _Unshown(f"expected {expected}") if "@" in raw else ValueError(expected)
+
+
+def _unescaped_password(raw: str, netloc: str) -> bool:
+    userinfo = netloc.rpartition("@")[0]
+    if "@" in userinfo or _BAD_ESCAPE.search(userinfo):
+        return True
+    after = raw.partition("://")[2][len(netloc) :]
+    return _SPLIT_AUTHORITY.search(after) is not None
 
 
 def _http_url(raw: str) -> str:

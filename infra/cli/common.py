@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -14,6 +15,7 @@ from domain.limits import PERSON_MAX
 from domain.text import parse_text
 from infra.bootstrap import Container, connect
 from infra.budget import Pools
+from infra.database import Database
 from infra.embedded import EmbeddedPostgres
 from infra.settings import Settings
 from infra.taxonomy import load_taxonomy
@@ -29,13 +31,15 @@ class CommandError(Exception):
 @contextmanager
 def opened(
     settings: Settings, *, maintenance: bool = False, references: bool = False,
-    role: str = "cli", pools: Pools | None = None,
+    role: str = "cli", pools: Pools | None = None, announce: bool = False,
 ) -> Iterator[Container]:  # fmt: skip
     """The container of a command; `maintenance` for the long ones (rebuilds, replays,
     imports, exports), whose sessions are not bounded by the request timeouts; `references`
     for the server, which defines the shipped taxonomy terms not yet in the log (the commands
     that read, verify or export write nothing of their own). Its sessions are named after
-    `role` and its pools sized by `pools` (see `infra.budget`)."""
+    `role` and its pools sized by `pools` (see `infra.budget`). With `announce`, a command
+    that writes says on stderr which database it opened: without GUICHET_DATABASE_URL it is
+    the embedded one, which an operator may not have meant."""
     with ExitStack() as stack:
         if settings.embedded:
             url = stack.enter_context(EmbeddedPostgres(settings.data_dir))
@@ -44,6 +48,8 @@ def opened(
             url = settings.database_url
         container = connect(settings, url, maintenance=maintenance, role=role, pools=pools)
         stack.callback(container.close)
+        if announce:
+            print(which_database(settings), file=sys.stderr, flush=True)
         if settings.embedded and not reference_loaded(container.operations):
             defined, _ = load_reference(container.operations, container.clock)
             log.info("first start: defined %d reference territories", defined)
@@ -52,6 +58,14 @@ def opened(
             if terms.new:
                 log.info("defined %d reference taxonomy terms", terms.new)
         yield container
+
+
+def which_database(settings: Settings) -> str:
+    if settings.database_url is None:
+        return f"using the embedded database in {settings.data_dir} (no GUICHET_DATABASE_URL)"
+    # Built from the parts, never the URL as given: it may hold the password.
+    url = Database.from_url(settings.database_url, settings.database_schema)
+    return f"using the database at {url.host}:{url.port}/{url.dbname}, schema {url.schema}"
 
 
 def actor_name(text: str) -> str:

@@ -102,7 +102,7 @@ def run_load_territories(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_import_hsds(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings, maintenance=True) as container:
+    with opened(settings, maintenance=True, announce=True) as container:
         context = ImportContext(
             container.directory_handler, args.actor, container.clock.now(), args.language
         )

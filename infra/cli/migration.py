@@ -14,7 +14,7 @@ MIGRATE_POOLS = Pools(1, 2, 0)
 
 
 def run_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings, role="migrate", pools=MIGRATE_POOLS) as container:
+    with opened(settings, role="migrate", pools=MIGRATE_POOLS, announce=True) as container:
         # Opening the container ran the step, or found the schema at its version.
         ran = container.migrated
         if args.again and not ran:

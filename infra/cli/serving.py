@@ -33,6 +33,8 @@ from infra.territories import load_reference
 from infra.worker import server_options, supervise
 
 log = logging.getLogger("guichet")
+# Ports below it are bound by privileged processes only (net.ipv4.ip_unprivileged_port_start).
+PRIVILEGED_BELOW = 1024
 
 
 def run_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -100,15 +102,26 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise CommandError(
-                    f"cannot listen on {host}:{port}: the port is in use (another `guichet "
-                    "serve` may be running); set --port (or GUICHET_PORT) to another port"
-                ) from None
-            raise CommandError(
-                f"cannot listen on {host}:{port}: {error.strerror}; set --host (or GUICHET_HOST) "
-                "to an address of this machine"
-            ) from None
+            raise CommandError(bind_refusal(host, port, error)) from None
+
+
+def bind_refusal(host: str, port: int, error: OSError) -> str:
+    """The line for a port that cannot be bound, naming the setting to change."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {host}:{port}: the port is in use (another `guichet serve` may "
+            "be running); set --port (or GUICHET_PORT) to another port"
+        )
+    if error.errno == errno.EACCES and port < PRIVILEGED_BELOW:
+        return (
+            f"cannot listen on {host}:{port}: ports below {PRIVILEGED_BELOW} need privileges "
+            f"(root or CAP_NET_BIND_SERVICE); set --port (or GUICHET_PORT) to {PRIVILEGED_BELOW} "
+            "or above, behind a proxy that listens on the low port"
+        )
+    return (
+        f"cannot listen on {host}:{port}: {error.strerror}; set --host (or GUICHET_HOST) to an "
+        "address of this machine"
+    )
 
 
 def run_project(settings: Settings, args: argparse.Namespace) -> int:
@@ -176,7 +189,7 @@ def refusal(history: Loaded) -> CommandError:
 
 
 def run_load_demo(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings, maintenance=True) as container:
+    with opened(settings, maintenance=True, announce=True) as container:
         loaded = load_demo_directory(container)
         if loaded:
             print(f"{loaded} demo records loaded (organizations, locations, services and links)")

@@ -9,6 +9,7 @@ Output captured by something else (a CI log, a process manager) never gets it by
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import os
@@ -32,6 +33,7 @@ from infra.tokens import digest
 log = logging.getLogger("guichet")
 
 ADMIN_TOKEN_FILE = "admin-token"  # noqa: S105 (a file name)
+FIRST_START = "guichet:first-start"
 _ROLES = ", ".join(role.value for role in Role)
 
 
@@ -86,7 +88,7 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
         role = parse_role(args.role)
         expires_at = parse_expiry(expires(args, at), at)
     token = secrets.token_urlsafe(32)
-    with shown(args.output) as show, opened(settings) as container:
+    with shown(args.output) as show, opened(settings, announce=True) as container:
         with refused():
             container.token_handler.issue(
                 IssueToken(name, role, digest(token), expires_at), actor=by(args), at=at
@@ -101,7 +103,7 @@ def run_rotate(settings: Settings, args: argparse.Namespace) -> int:
         name = parse_name(args.name)
         expires_at = parse_expiry(expires(args, at), at)
     token = secrets.token_urlsafe(32)
-    with shown(args.output) as show, opened(settings) as container:
+    with shown(args.output) as show, opened(settings, announce=True) as container:
         with refused():
             container.token_handler.rotate(
                 RotateToken(name, digest(token), expires_at), actor=by(args), at=at
@@ -114,14 +116,14 @@ def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
     at = datetime.now(UTC)
     with refused():
         name = parse_name(args.name)
-    with opened(settings) as container, refused():
+    with opened(settings, announce=True) as container, refused():
         container.token_handler.revoke(RevokeToken(name, args.reason), actor=by(args), at=at)
     print(f"{name}'s token is revoked; running servers refuse it within 2 seconds.")
     return 0
 
 
 def run_list(settings: Settings, args: argparse.Namespace) -> int:
-    with opened(settings) as container:
+    with opened(settings, announce=True) as container:
         container.token_log.refresh()
         tokens = container.token_log.tokens()
         static = len(container.tokens)
@@ -150,7 +152,12 @@ def expires(args: argparse.Namespace, at: datetime) -> datetime | None:
     except ValueError:
         pass
     else:
-        return datetime.combine(day + timedelta(days=1), time(), UTC)
+        end = datetime.combine(day + timedelta(days=1), time(), UTC)
+        if end <= at:  # said with the day given, not the instant the token would stop
+            raise InvalidInput(
+                "expires", f"{day.isoformat()} is past: give today or a later day (UTC)"
+            )
+        return end
     try:
         return datetime.fromisoformat(args.expires)
     except ValueError:
@@ -222,12 +229,12 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     settings = container.settings
     container.token_log.refresh()
-    target = settings.bootstrap_admin
+    target, setting = settings.bootstrap_admin, "GUICHET_BOOTSTRAP_ADMIN"
     legacy = settings.data_dir / "tokens"
     if target is None and settings.embedded and not legacy.exists():
-        target = settings.data_dir / ADMIN_TOKEN_FILE
+        target, setting = settings.data_dir / ADMIN_TOKEN_FILE, "GUICHET_DATA_DIR"
     if target is not None and not container.token_log.ever_issued():
-        written = bootstrap_admin(container, target)
+        written = bootstrap_admin(container, target, setting)
         if written:
             print(
                 f"\nFirst start: an admin token was created and written to {target}, which only "
@@ -245,24 +252,58 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
         )
 
 
-def bootstrap_admin(container: Container, target: Path) -> bool:
+def bootstrap_admin(
+    container: Container, target: Path, setting: str = "GUICHET_BOOTSTRAP_ADMIN"
+) -> bool:
     """Issues `admin` and moves its token into `target` once the log took it: of processes
-    starting together, only the one whose fact was saved writes the file."""
+    starting together, only the one whose fact was saved writes the file. A file that cannot
+    be written is found before the token is issued, and is a command error naming `setting`."""
     token = secrets.token_urlsafe(32)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".admin-token-")
     try:
-        with os.fdopen(descriptor, "w") as file:  # mkstemp makes it 0600
-            file.write(token + "\n")
+        temporary = _written_beside(target, token)
+    except OSError as error:
+        raise CommandError(_unwritable(target, error, setting)) from None
+    try:
         at = container.clock.now()
         try:
             container.token_handler.issue(
-                IssueToken("admin", Role.ADMIN, digest(token)), actor="guichet:first-start", at=at
+                IssueToken("admin", Role.ADMIN, digest(token)), actor=FIRST_START, at=at
             )
         except DomainError:
             log.info("another process issued the first admin token")
             return False
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError as error:  # made unusable since it was checked: nobody holds the token
+            container.token_handler.revoke(
+                RevokeToken("admin", "its file could not be written"), actor=FIRST_START, at=at
+            )
+            raise CommandError(
+                _unwritable(target, error, setting) + "; the token issued is revoked: make one "
+                "with `guichet tokens add admin --role admin --output FILE`"
+            ) from None
         return True
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
+
+
+def _written_beside(target: Path, token: str) -> Path:
+    """The token in a new file of `target`'s folder (0600, as mkstemp makes it), from which
+    a rename puts it in place; a folder that is a file, or a target that is a folder, fails
+    here."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=".admin-token-")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(token + "\n")
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _unwritable(target: Path, error: OSError, setting: str) -> str:
+    return f"cannot use {target} for the first admin token: {error.strerror} ({setting})"

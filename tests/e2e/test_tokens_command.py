@@ -171,7 +171,7 @@ def test_an_external_database_with_no_token_says_how_to_make_one(
         (["\u202eadmin", "--role", "editor"], "name: contains a bidirectional"),
         (["b" * 201, "--role", "editor"], "name: is longer than 200"),
         (["bob", "--role", "king"], "role: 'king' is not a role"),
-        (["bob", "--role", "editor", "--expires", "2020-01-01"], "expires: 2020-01-02"),
+        (["bob", "--role", "editor", "--expires", "2020-01-01"], "expires: 2020-01-01 is past"),
         (["bob", "--role", "editor", "--expires", "soon"], "expires: 'soon' is not a date"),
     ],
 )

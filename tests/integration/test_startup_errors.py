@@ -238,7 +238,8 @@ def test_a_data_directory_that_cannot_be_made_names_the_setting(tmp_path: Path) 
 
 def test_an_embedded_server_that_cannot_start_says_why_in_one_line(tmp_path: Path) -> None:
     """A data directory whose files belong to another user, or that is not a PostgreSQL
-    cluster at all: the server's own reason, and where its log is."""
+    cluster at all: the server's own reason, and where its log is when the server got far
+    enough to write one."""
     owned = tmp_path / "owned"
     control = owned / "postgres" / "global"
     control.mkdir(parents=True)
@@ -249,15 +250,17 @@ def test_an_embedded_server_that_cannot_start_says_why_in_one_line(tmp_path: Pat
     junk = tmp_path / "junk"
     (junk / "postgres").mkdir(parents=True)
     (junk / "postgres" / "notes.txt").write_text("not a database\n")
-    cases = [(owned, "pg_control"), (junk, "exists but is not empty")]
-    for data_dir, reason in cases:
+    cases = [(owned, "pg_control", True), (junk, "exists but is not empty", False)]
+    for data_dir, reason, logged in cases:
         code, lines, _ = run("projections", "status", GUICHET_DATA_DIR=str(data_dir))
         line = one_line(lines)
         assert code == 2
         assert f"cannot start the embedded PostgreSQL in {data_dir / 'postgres'}" in line
         assert "(GUICHET_DATA_DIR)" in line
         assert reason in line
-        assert f"its log is {data_dir / 'postgres' / 'log'}" in line
+        server_log = data_dir / "postgres" / "log"
+        assert server_log.is_file() is logged
+        assert (f"; its log is {server_log}" in line) is logged, line
 
 
 def test_another_postgresql_version_names_the_data_directory(tmp_path: Path) -> None:
@@ -314,5 +317,11 @@ def test_a_data_directory_file_that_cannot_be_written_names_the_setting(tmp_path
     assert not any("Traceback" in line for line in lines), "\n".join(lines)
     errors = [line for line in lines if line.startswith("guichet: ")]
     assert len(errors) == 1, "\n".join(lines)
-    assert f"cannot use {tmp_path}" in errors[0]
+    assert f"cannot use {tmp_path / 'admin-token'}" in errors[0]
     assert "(GUICHET_DATA_DIR)" in errors[0]
+    listed = subprocess.run(
+        [GUICHET, "tokens", "list"], env=clean_env(GUICHET_DATA_DIR=str(tmp_path)),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.stdout.splitlines()) == 1, listed.stdout  # the header: no token issued
