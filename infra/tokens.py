@@ -46,20 +46,31 @@ def digest(token: str) -> str:
     return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
 
 
+# A static token shorter than this is guessable; `guichet tokens` makes 43-character ones.
+STRONG_ENOUGH = 24
+
+
 class TokenStore:
     """The static tokens, and those of the log when it follows one: looked up in memory only,
     so signing in never waits for the database."""
 
-    def __init__(self, entries: dict[str, Principal], log: TokenLog | None = None) -> None:
+    def __init__(
+        self, entries: dict[str, Principal], log: TokenLog | None = None,
+        weak: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self._by_digest = entries
         self.log = log
+        self.weak = weak  # names of static tokens too short to resist guessing
+
+    def static_names(self) -> set[str]:
+        return {principal.name for principal in self._by_digest.values()}
 
     def __len__(self) -> int:
         """How many static tokens there are (the log's are counted by the log)."""
         return len(self._by_digest)
 
     def following(self, log: TokenLog) -> TokenStore:
-        return TokenStore(self._by_digest, log)
+        return TokenStore(self._by_digest, log, self.weak)
 
     def authenticate(self, token: str) -> Principal | None:
         key = digest(token)
@@ -73,9 +84,12 @@ class TokenStore:
         entries: dict[str, Principal] = {}
         for path in files:
             entries.update(_read_file(path))
+        weak: tuple[str, ...] = ()
         if variable:
             entries.update(_read_variable(variable))
-        return cls(entries)
+            items = [item.strip().split(":", 2) for item in variable.split(",")]
+            weak = tuple(name for name, _, token in items if len(token) < STRONG_ENOUGH)
+        return cls(entries, weak=weak)
 
 
 def _role(raw: str, where: str) -> Role:

@@ -156,7 +156,7 @@ def run_export_csv(settings: Settings, args: argparse.Namespace) -> int:
             bar.close()
     except FolderInUse as refused:
         raise CommandError(str(refused)) from None
-    print(f"HSDS 3.0 tabular package of {rows} rows written to {args.path}")
+    print(f"HSDS 3.0 tabular package of {rows:,} rows written to {args.path}")
     return 0
 
 

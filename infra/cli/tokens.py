@@ -28,7 +28,7 @@ from domain.tokens import Role, parse_expiry, parse_name, parse_role
 from infra.bootstrap import Container
 from infra.cli.common import CommandError, actor_name, opened, positive_count
 from infra.settings import Settings
-from infra.tokens import digest
+from infra.tokens import STRONG_ENOUGH, digest
 
 log = logging.getLogger("guichet")
 
@@ -89,6 +89,11 @@ def run_add(settings: Settings, args: argparse.Namespace) -> int:
         expires_at = parse_expiry(expires(args, at), at)
     token = secrets.token_urlsafe(32)
     with shown(args.output) as show, opened(settings, announce=True) as container:
+        if name in container.tokens.static_names():
+            raise CommandError(
+                f"name: {name} is the name of a static token (GUICHET_TOKENS or a tokens file); "
+                "choose another, so that who did what stays clear"
+            )
         with refused():
             container.token_handler.issue(
                 IssueToken(name, role, digest(token), expires_at), actor=by(args), at=at
@@ -116,9 +121,20 @@ def run_revoke(settings: Settings, args: argparse.Namespace) -> int:
     at = datetime.now(UTC)
     with refused():
         name = parse_name(args.name)
-    with opened(settings, announce=True) as container, refused():
-        container.token_handler.revoke(RevokeToken(name, args.reason), actor=by(args), at=at)
-    print(f"{name}'s token is revoked; running servers refuse it within 2 seconds.")
+    with opened(settings, announce=True) as container:
+        try:
+            with refused():
+                container.token_handler.revoke(
+                    RevokeToken(name, args.reason), actor=by(args), at=at
+                )
+        except CommandError:
+            if name in container.tokens.static_names():
+                raise CommandError(
+                    f"name: {name} is a static token (GUICHET_TOKENS or a tokens file), which "
+                    "no command revokes: remove it there and restart"
+                ) from None
+            raise
+    print(f"{name}'s token is revoked; running servers refuse it within about a second.")
     return 0
 
 
@@ -128,15 +144,17 @@ def run_list(settings: Settings, args: argparse.Namespace) -> int:
         tokens = container.token_log.tokens()
         static = len(container.tokens)
     at = datetime.now(UTC)
-    print(f"{'name':<20} {'role':<15} {'digest':<15} {'issued by':<20} {'issued at':<20} "
-          f"{'expires':<20} state")  # fmt: skip
+    rows = [("name", "role", "digest", "issued by", "issued at", "expires", "state")]
     for token in tokens:
         expiry = token.expires_at.isoformat(timespec="seconds") if token.expires_at else "never"
-        print(
-            f"{token.name:<20} {token.role.value:<15} {token.digest[:15]:<15} "
-            f"{token.issued_by:<20} {token.issued_at.isoformat(timespec='seconds'):<20} "
-            f"{expiry:<20} {token.state(at)}"
-        )
+        rows.append((
+            token.name, token.role.value, token.digest[:15], token.issued_by,
+            token.issued_at.isoformat(timespec="seconds"), expiry, token.state(at),
+        ))  # fmt: skip
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) +
+              "  " + row[-1])  # fmt: skip
     if static:
         print(f"and {static} static token(s) of GUICHET_TOKENS and the tokens files (read-only)")
     return 0
@@ -152,7 +170,10 @@ def expires(args: argparse.Namespace, at: datetime) -> datetime | None:
     except ValueError:
         pass
     else:
-        end = datetime.combine(day + timedelta(days=1), time(), UTC)
+        try:
+            end = datetime.combine(day + timedelta(days=1), time(), UTC)
+        except OverflowError:
+            raise InvalidInput("expires", f"{day.isoformat()} is too far ahead") from None
         if end <= at:  # said with the day given, not the instant the token would stop
             raise InvalidInput(
                 "expires", f"{day.isoformat()} is past: give today or a later day (UTC)"
@@ -197,7 +218,9 @@ def shown(output: str | None) -> Iterator[Any]:
     if output is None or output == "-":
 
         def show(token: str, title: str) -> None:
-            print(f"{title}, shown only now:\n{token}", flush=True)
+            # Into a pipe (`--output -`) the token alone, so what reads it gets the secret.
+            print(f"{title}, shown only now:", file=sys.stdout if output is None else sys.stderr)
+            print(token, flush=True)
 
         yield show
         return
@@ -244,6 +267,12 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
             )  # fmt: skip
             return
         container.token_log.refresh()  # another process's, issued since the first read
+    if container.tokens.weak:
+        log.warning(
+            "GUICHET_TOKENS holds a token shorter than %d characters (%s): it can be guessed; "
+            "use `openssl rand -hex 24` or `guichet tokens add`",
+            STRONG_ENOUGH, ", ".join(container.tokens.weak),
+        )  # fmt: skip
     if not len(container.tokens) and not container.token_log.live_count():
         log.warning(
             "no token can sign in: nobody can write. Make one with `guichet tokens add admin "
@@ -261,6 +290,12 @@ def bootstrap_admin(
     token = secrets.token_urlsafe(32)
     try:
         temporary = _written_beside(target, token)
+    except FileExistsError as error:
+        container.token_log.refresh()
+        if container.token_log.ever_issued():  # a process started with this one wrote it
+            log.info("another process issued the first admin token")
+            return False
+        raise CommandError(_unwritable(target, error, setting)) from None
     except OSError as error:
         raise CommandError(_unwritable(target, error, setting)) from None
     try:
@@ -273,7 +308,7 @@ def bootstrap_admin(
             log.info("another process issued the first admin token")
             return False
         try:
-            os.replace(temporary, target)
+            _put_in_place(temporary, target)
         except OSError as error:  # made unusable since it was checked: nobody holds the token
             container.token_handler.revoke(
                 RevokeToken("admin", "its file could not be written"), actor=FIRST_START, at=at
@@ -287,6 +322,17 @@ def bootstrap_admin(
         temporary.unlink(missing_ok=True)
 
 
+def _put_in_place(temporary: Path, target: Path) -> None:
+    """A link gives the token its name only if nothing holds that name: a file put there in
+    the meantime (by another user of a shared folder, say) is never overwritten."""
+    try:
+        os.link(temporary, target)
+    except OSError as error:
+        if error.errno == errno.EEXIST or target.exists() or target.is_symlink():
+            raise
+        os.replace(temporary, target)  # a file system without links; the name was free
+
+
 def _written_beside(target: Path, token: str) -> Path:
     """The token in a new file of `target`'s folder (0600, as mkstemp makes it), from which
     a rename puts it in place; a folder that is a file, or a target that is a folder, fails
@@ -294,6 +340,8 @@ def _written_beside(target: Path, token: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    if target.exists() or target.is_symlink():  # never overwritten: it may be someone's
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target))
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=".admin-token-")
     temporary = Path(name)
     try:

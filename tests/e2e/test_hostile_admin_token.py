@@ -70,7 +70,8 @@ def test_static_tokens_are_a_way_in(
 ) -> None:  # fmt: skip
     with caplog.at_level(logging.WARNING, logger="guichet"):
         first_way_in(make_container(environ))
-    assert [r for r in caplog.records if r.levelno == logging.WARNING] == []
+    warnings = [r.message for r in caplog.records if r.levelno == logging.WARNING]
+    assert [w for w in warnings if "shorter than" not in w] == []  # the tests' tokens are short
     assert capsys.readouterr().out == ""
 
 

@@ -173,6 +173,7 @@ def test_an_external_database_with_no_token_says_how_to_make_one(
         (["bob", "--role", "king"], "role: 'king' is not a role"),
         (["bob", "--role", "editor", "--expires", "2020-01-01"], "expires: 2020-01-01 is past"),
         (["bob", "--role", "editor", "--expires", "soon"], "expires: 'soon' is not a date"),
+        (["bob", "--role", "editor", "--expires", "9999-12-31"], "expires: 9999-12-31 is too far"),
     ],
 )
 def test_hostile_input_is_one_line_exit_2_and_nothing_written(
@@ -198,3 +199,28 @@ def test_a_token_is_not_printed_into_a_pipe_unless_asked(data_dir: Path, tmp_pat
     assert done.returncode == 2
     assert taken.read_text() == "keep me\n"
     assert not data_dir.exists()
+
+
+def test_a_token_asked_into_a_pipe_is_the_only_thing_on_standard_output(data_dir: Path) -> None:
+    done = guichet(data_dir, "tokens", "add", "piped", "--role", "analyst", "--output", "-")
+    assert done.returncode == 0, done.stderr
+    [token] = done.stdout.splitlines()
+    assert len(token) == 43
+    assert " " not in token
+    assert "Token for piped (analyst), shown only now:" in done.stderr
+
+
+def test_a_static_token_name_is_neither_issued_again_nor_revoked_by_command(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    static = {"GUICHET_TOKENS": "ops:admin:" + "o" * 43}
+    output = tmp_path / "token"
+    added = guichet(
+        data_dir, "tokens", "add", "ops", "--role", "editor", "--output", str(output), **static
+    )
+    assert added.returncode == 2
+    assert "guichet: name: ops is the name of a static token" in added.stderr
+    assert not output.exists()
+    revoked = guichet(data_dir, "tokens", "revoke", "ops", **static)
+    assert revoked.returncode == 2
+    assert "ops is a static token" in revoked.stderr

@@ -4,6 +4,7 @@ writing one)."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -72,16 +73,17 @@ def test_a_file_made_unusable_after_the_check_leaves_the_issued_token_revoked(
     environ: dict[str, str], make_container: Callable[[dict[str, str]], Container],
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    """A folder put in the file's place between the check and the rename: the token issued
-    is one nobody holds, so it is revoked, and the line says how to make another."""
+    """A file put in the token's place between the check and the link (by another user of
+    a shared folder, say): it is not overwritten, the token issued is one nobody holds, so it
+    is revoked, and the line says how to make another."""
     target = tmp_path / "admin-token"
     settings = {k: v for k, v in environ.items() if k != "GUICHET_TOKENS"}
     container = make_container({**settings, "GUICHET_BOOTSTRAP_ADMIN": str(target)})
 
-    def replaced(source: Path, destination: Path) -> None:
-        raise IsADirectoryError(21, "Is a directory", str(destination))
+    def linked(source: Path, destination: Path) -> None:
+        raise FileExistsError(17, "File exists", str(destination))
 
-    monkeypatch.setattr("infra.cli.tokens.os.replace", replaced)
+    monkeypatch.setattr("infra.cli.tokens.os.link", linked)
     with pytest.raises(CommandError) as refused:
         first_way_in(container)
     assert str(refused.value).startswith(f"cannot use {target} for the first admin token")
@@ -91,3 +93,30 @@ def test_a_file_made_unusable_after_the_check_leaves_the_issued_token_revoked(
     assert admin.revoked_at is not None
     assert container.token_log.live_count() == 0
     assert list(tmp_path.glob(".admin-token-*")) == []
+
+
+def test_an_existing_bootstrap_file_is_never_overwritten(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    target = tmp_path / "admin-token"
+    target.write_text("precious data\n")
+    settings = {k: v for k, v in environ.items() if k != "GUICHET_TOKENS"}
+    settings["GUICHET_BOOTSTRAP_ADMIN"] = str(target)
+    done = guichet("serve", "--port", str(free_port()), environ=settings)
+    assert done.returncode == 2, done.stderr
+    assert f"cannot use {target} for the first admin token: File exists" in done.stderr
+    assert target.read_text() == "precious data\n"
+    listed = guichet("tokens", "list", environ=settings)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["name"]  # none issued
+
+
+def test_a_short_static_token_is_one_warning_at_start(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container],
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    strong = "s" * 43
+    container = make_container({**environ, "GUICHET_TOKENS": f"ops:admin:abc,ci:admin:{strong}"})
+    with caplog.at_level(logging.WARNING, logger="guichet"):
+        first_way_in(container)
+    [warning] = [r.message for r in caplog.records if "shorter than" in r.message]
+    assert "(ops)" in warning

@@ -122,6 +122,28 @@ def test_a_server_sharing_the_data_directory_keeps_it_after_the_other_hangs_up(
                 process.kill()
 
 
+def test_the_last_server_out_stops_the_database_though_the_first_was_killed(
+    tmp_path: Path,
+) -> None:
+    data_dir, first_port, second_port = tmp_path / "data", free_port(), free_port()
+    first = serve(data_dir, first_port, "--no-projections")
+    second = None
+    try:
+        wait_healthy(first_port, first)
+        second = serve(data_dir, second_port, "--no-projections")
+        wait_healthy(second_port, second)
+        database = postmaster(data_dir)
+        first.kill()  # never leaves: the database still counts it as a user
+        first.wait(30)
+        assert httpx.get(f"http://127.0.0.1:{second_port}/health").json()["status"] == "ok"
+        stop_with(second, signal.SIGTERM)
+        assert not alive(database), "the last live server out stops it"
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+
+
 def test_a_stop_while_starting_leaves_no_embedded_server(tmp_path: Path) -> None:
     """Whatever the moment of the signal, the process leaves and takes its server with it."""
     data_dir = tmp_path / "data"
