@@ -25,7 +25,7 @@ from domain.text import parse_optional_text, parse_text
 LIFETIME_MAX = timedelta(days=3660)
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 # A name a token is issued under: it becomes the actor of facts, so it must not pass for
-# another actor (`cli:…`, `guichet:…`) nor look like another name (a Cyrillic `а`, a
+# another actor (`cli:…`, `guichet:…`) nor look like another name (a Cyrillic a, a
 # zero-width space): plain ASCII, no colon.
 _ISSUED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ISSUED_NAME_RULE = (

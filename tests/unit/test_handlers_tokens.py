@@ -128,7 +128,7 @@ def test_a_revoked_or_unknown_name_is_not_rotated(handler: TokenHandler) -> None
         # Names that pass for another actor, or look like another name.
         ("cli:root", "name", "ASCII letters, digits"),
         ("guichet:first-start", "name", "ASCII letters, digits"),
-        ("\u0430dmin", "name", "ASCII letters, digits"),  # a Cyrillic а
+        ("\u0430dmin", "name", "ASCII letters, digits"),  # a Cyrillic a
         ("adm\u200bin", "name", "ASCII letters, digits"),  # a zero-width space
         ("-admin", "name", "starting with a letter or a digit"),
         (".admin", "name", "starting with a letter or a digit"),
