@@ -191,9 +191,12 @@ def test_the_publics_names_do_not_take_the_places_of_real_ones(
         assert client.post("/graphql", json={"query": real}, headers=ADMIN).status_code == 200
         by_hash = {"persistedQuery": {"version": 1, "sha256Hash": registered}}
         assert client.post("/graphql", json={"extensions": by_hash}).status_code == 200
+        for number in range(3):  # a registered document under names it does not have
+            named = {"extensions": by_hash, "operationName": f"Junk{number}"}
+            assert client.post("/graphql", json=named).status_code == 400
         after = scrape(client)
     count = "guichet_graphql_request_duration_seconds_count"
     assert value(after, count, operation="Real") == 1
     assert value(after, count, operation="Registered") == 1
-    assert value(after, count, operation="other") == 110
+    assert value(after, count, operation="other") == 113
     assert not [s for s in after if s.labels.get("operation", "").startswith(("Junk", "Refused"))]
