@@ -33,7 +33,7 @@ from tests.support.fuzzing import serving
 PROTOCOL = "graphql-transport-ws"
 # The follower reads the log every second; the socket is told at once after that read.
 PROMISED = 1.0
-SLACK = 1.0
+SLACK = 1.5  # a machine under load
 
 
 def issue(container: Container, name: str, token: str, expires_at: datetime | None = None) -> None:
@@ -160,7 +160,7 @@ def test_a_subscribe_after_the_expiry_is_refused(clocked: tuple[Container, Clock
         assert closed.value.code == 4403
 
 
-def test_an_anonymous_socket_is_not_watched(
+def test_a_change_of_the_tokens_leaves_an_anonymous_socket_open(
     environ: dict[str, str], make_container: Callable[[dict[str, str]], Container]
 ) -> None:
     container = make_container(environ)
