@@ -35,7 +35,7 @@ from api.graphiql import graphiql_page
 from api.limits import limit_error, tokens_error
 from api.observe import RequestMetrics
 from api.rate import RateLimiter, failures
-from api.sockets import GuardedTransportWS
+from api.sockets import SIGNED_IN_DIGEST, GuardedTransportWS, TokenChanges, presented
 from infra.bootstrap import Container
 from infra.persisted import digest
 from infra.tokens import ANONYMOUS, Principal, Role
@@ -144,6 +144,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.failures = failures(container.settings.auth_failures)
         self.sockets: Counter[str] = Counter()  # open WebSockets by address
         self.request_metrics = RequestMetrics(container.metrics)
+        self.token_changes = TokenChanges(container.token_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -209,7 +210,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 )
             principal = self.sign_in(socket.headers.get("authorization"), address)
             self.pace(principal, address)  # the upgrade is a request like any
-            scope[PRINCIPAL] = principal
+            scope[PRINCIPAL], scope[SIGNED_IN_DIGEST] = (
+                principal,
+                presented(socket.headers.get("authorization")),
+            )
         except (Unauthenticated, LimitExceeded) as refused:
             await socket.accept(subprotocol=await self.pick_websocket_subprotocol(socket))
             code = 4429 if isinstance(refused, LimitExceeded) else 4403
@@ -293,6 +297,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     authorization if isinstance(authorization, str) else "invalid",
                     address_of(context.request),
                 )
+                context.request.scope[SIGNED_IN_DIGEST] = presented(str(authorization))
             except (Unauthenticated, LimitExceeded):
                 raise ConnectionRejectionError({"reason": "Forbidden"}) from None
         acknowledged: UnsetType = UNSET

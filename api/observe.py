@@ -3,8 +3,11 @@
 An operation's name is the client's to choose, so as a label it is bounded: a series is kept
 for every distinct name, forever, and a client sending a new name each time would grow the
 process and Prometheus without end. The names of registered (persisted) documents are admins'
-and always kept; other names are kept if they are GraphQL names of at most 64 characters, the
-first `MOST_NAMES` of them; any other is `other`, and a request that names none `anonymous`.
+and always kept, once such a document was answered under that name. Other names are kept only
+when a signed-in caller's valid document was answered, and only the first `MOST_NAMES` of
+them: anyone may send a name, and the public's (or a document that does not validate) would
+otherwise take the places of the real ones until a restart. Any other name is `other`, and a
+request that names none `anonymous`.
 """
 
 from __future__ import annotations
@@ -36,12 +39,15 @@ class OperationNames:
         self.most = most
         self.kept: set[str] = set()
 
-    def label(self, name: str | None, *, persisted: bool = False) -> str:
+    def label(self, name: str | None, *, persisted: bool = False, trusted: bool = False) -> str:
+        """`trusted`: a signed-in caller's document, answered."""
         if not name:
             return "anonymous"
+        if _NAME.fullmatch(name) is None or not (persisted or trusted):
+            return "other"
         if name in self.kept:
             return name
-        if _NAME.fullmatch(name) is None or (not persisted and len(self.kept) >= self.most):
+        if not persisted and len(self.kept) >= self.most:
             return "other"
         self.kept.add(name)
         return name
@@ -79,7 +85,14 @@ class RequestMetrics:
     ) -> None:
         """`observed` is None for a request refused before it was read (401, 413, 429)."""
         observed = observed or Observed()
-        operation = self.names.label(observed.operation, persisted=observed.persisted)
+        # Answered: the name is one of the document's operations, not only the client's word
+        # (a registered document sent with any `operationName` is refused, 400).
+        answered = 200 <= status < 300
+        operation = self.names.label(
+            observed.operation,
+            persisted=observed.persisted and answered,
+            trusted=answered and role not in (None, "public"),
+        )
         key = (operation, observed.errors, status, role)
         series = self._series.get(key)
         if series is None:

@@ -24,6 +24,13 @@ from domain.text import parse_optional_text, parse_text
 # A token lives at most this long: a credential nobody rotates for ten years is forgotten.
 LIFETIME_MAX = timedelta(days=3660)
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+# A name a token is issued under: it becomes the actor of facts, so it must not pass for
+# another actor (`cli:…`, `guichet:…`) nor look like another name (a Cyrillic a, a
+# zero-width space): plain ASCII, no colon.
+_ISSUED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ISSUED_NAME_RULE = (
+    "is 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or a digit"
+)
 
 
 class Role(StrEnum):
@@ -49,6 +56,15 @@ def parse_name(raw: str) -> str:
     name = parse_text("name", raw, max_length=limits.PERSON_MAX, required=True)
     if " " in name:
         raise InvalidInput("name", "is one word (no spaces)")
+    return name
+
+
+def parse_issued_name(raw: str) -> str:
+    """The name of a token issued into the log. Names issued before this rule, and static
+    tokens' names, still follow `parse_name`, so such a token can still be revoked."""
+    name = parse_name(raw)
+    if _ISSUED_NAME.fullmatch(name) is None:
+        raise InvalidInput("name", ISSUED_NAME_RULE)
     return name
 
 
@@ -145,7 +161,7 @@ class Token(Aggregate):
         cls, name: str, role: Role, digest: str, expires_at: datetime | None,
         *, actor: str, at: datetime,
     ) -> Token:  # fmt: skip
-        name = parse_name(name)
+        name = parse_issued_name(name)
         return cls._create(
             cls.Issued, id=token_id(name), timestamp=at, name=name, role=role.value,
             digest=parse_digest(digest), expires_at=parse_expiry(expires_at, at),

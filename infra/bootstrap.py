@@ -198,7 +198,8 @@ class Container:
         steps: list[migrate.Step] = [store.create_table for store in tables]
         steps += [partial(audit_chain.install, unbounded), self.persisted.create]
         steps += [view.create for view in self.views.values()]
-        ran = migrate.migrate(unbounded, self.version, steps, force=force)
+        wait = self.settings.migration_wait
+        ran = migrate.migrate(unbounded, self.version, steps, force=force, wait=wait)
         for store in tables:  # read, not made: the row type the store's writes are built with
             store.datastore.register_type_adapters()
         return ran

@@ -83,6 +83,7 @@ class Settings:
     metrics: str
     bootstrap_admin: Path | None = None
     progress_every: float | None = 5.0  # None: no progress lines
+    migration_wait: float = 300.0  # seconds a process waits for another's migration
 
     @property
     def embedded(self) -> bool:
@@ -138,6 +139,7 @@ class Settings:
             bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _file_path),
             progress_every=read("GUICHET_PROGRESS_EVERY", "5", _progress_every),
             metrics=read("GUICHET_METRICS", "admin", _metrics),
+            migration_wait=read("GUICHET_MIGRATION_WAIT", "300", _bound),
         )
 
 

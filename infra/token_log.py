@@ -88,12 +88,25 @@ class TokenLog:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failing = False
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` after each read that changed the tokens, on the reading thread: it
+        must be quick and thread-safe (WebSockets signed in with a token re-check it then)."""
+        self._listeners.append(callback)
 
     def principal(self, digest: str) -> Principal | None:
         found = self._by_digest.get(digest)
         if found is None or not found.live(self._now()):
             return None
         return Principal(found.name, found.role)
+
+    def remaining(self, digest: str) -> float | None:
+        """Seconds until the token of that digest expires; None if it never does."""
+        found = self._by_digest.get(digest)
+        if found is None or found.expires_at is None:
+            return None
+        return (found.expires_at - self._now()).total_seconds()
 
     def tokens(self) -> list[IssuedToken]:
         """Each name's current token, by name."""
@@ -124,6 +137,8 @@ class TokenLog:
                 self._position = page[-1].id if len(page) == PAGE else head
             if read:
                 self._by_digest = {token.digest: token for token in self._tokens.values()}
+                for callback in self._listeners:
+                    callback()
             return read
 
     def start(self) -> None:

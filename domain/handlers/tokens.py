@@ -14,7 +14,7 @@ from datetime import datetime
 
 from domain.errors import Contended, InvalidInput, NotFound, VersionConflict
 from domain.operations import Operations, Receipt
-from domain.tokens import Role, Token, parse_name, token_id
+from domain.tokens import Role, Token, parse_issued_name, parse_name, token_id
 
 __all__ = ["IssueToken", "RevokeToken", "Role", "RotateToken", "TokenHandler"]
 
@@ -47,7 +47,7 @@ class TokenHandler:
         self.operations = operations
 
     def issue(self, command: IssueToken, *, actor: str, at: datetime) -> Receipt:
-        name = parse_name(command.name)
+        name = parse_issued_name(command.name)
         token = self._find(name)
         if token is None:
             made = Token.issue(
@@ -63,7 +63,8 @@ class TokenHandler:
         return self._save(token)
 
     def rotate(self, command: RotateToken, *, actor: str, at: datetime) -> Receipt:
-        token = self._token(parse_name(command.name))
+        # A new token under a name issued before the rule would keep it in use: refused.
+        token = self._token(parse_issued_name(command.name))
         if token.revoked_at is not None:
             raise InvalidInput(
                 "name", f"{token.name!r} was revoked: issue a new token with `tokens add`"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -118,3 +120,49 @@ def test_a_step_that_fails_leaves_the_version_unwritten(database_url: str, schem
         migrate.migrate(database, "v1", [broken])
     assert migrate.migrate(database, "v1", [])  # the next process runs the steps
     assert not migrate.migrate(database, "v1", [broken])  # and then none runs them
+
+
+def test_a_stuck_holder_of_the_lock_is_named_and_the_wait_is_bounded(
+    database_url: str, schema: str, tmp_path: Path
+) -> None:
+    with psycopg.connect(database_url, autocommit=True, application_name="stuck-holder") as held:
+        held.execute("SELECT pg_advisory_lock(%s)", (migrate.lock_key(schema),))
+        pid = held.info.backend_pid
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
+        env.update(
+            GUICHET_DATABASE_URL=database_url, GUICHET_DATABASE_SCHEMA=schema,
+            GUICHET_DATA_DIR=str(tmp_path / "data"), GUICHET_MIGRATION_WAIT="3",
+        )  # fmt: skip
+        started = time.monotonic()
+        done = subprocess.run(
+            [GUICHET, "migrate"], env=env, capture_output=True, text=True, timeout=60
+        )
+        took = time.monotonic() - started
+    assert done.returncode != 0
+    holder = f"held by pid {pid} (application_name 'stuck-holder', connected since "
+    waiting = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert len(waiting) == 1, done.stderr  # after 2 s; the next would be 30 s later
+    assert holder in waiting[0]
+    assert "GUICHET_MIGRATION_WAIT" in waiting[0]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("guichet: gave up waiting for the migration lock"), done.stderr
+    assert holder.removeprefix("held ") in last
+    assert "GUICHET_MIGRATION_WAIT" in last
+    assert "Traceback" not in done.stderr
+    assert 3 <= took < 20
+    # Nothing was made while the lock was held elsewhere.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        assert migrate.found_version(conn, schema) is None
+
+
+def test_a_signal_stops_a_process_waiting_for_the_lock(
+    database_url: str, schema: str, tmp_path: Path
+) -> None:
+    with psycopg.connect(database_url, autocommit=True) as held:
+        held.execute("SELECT pg_advisory_lock(%s)", (migrate.lock_key(schema),))
+        waiting = run_migrate(database_url, schema, tmp_path)
+        time.sleep(2.5)  # past the first word: the process is in its waiting loop
+        assert waiting.poll() is None
+        waiting.send_signal(signal.SIGTERM)
+        output, _ = waiting.communicate(timeout=10)
+    assert waiting.returncode != 0, output

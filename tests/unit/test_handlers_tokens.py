@@ -125,6 +125,15 @@ def test_a_revoked_or_unknown_name_is_not_rotated(handler: TokenHandler) -> None
         ("a" * 201, "name", "longer than 200"),
         ("   ", "name", "blank"),
         ("two words", "name", "one word"),
+        # Names that pass for another actor, or look like another name.
+        ("cli:root", "name", "ASCII letters, digits"),
+        ("guichet:first-start", "name", "ASCII letters, digits"),
+        ("\u0430dmin", "name", "ASCII letters, digits"),  # a Cyrillic a
+        ("adm\u200bin", "name", "ASCII letters, digits"),  # a zero-width space
+        ("-admin", "name", "starting with a letter or a digit"),
+        (".admin", "name", "starting with a letter or a digit"),
+        ("a" * 65, "name", "1 to 64"),
+        ("caf\u00e9", "name", "ASCII letters, digits"),
     ],
 )
 def test_hostile_names_are_refused_and_nothing_is_written(
@@ -134,6 +143,29 @@ def test_hostile_names_are_refused_and_nothing_is_written(
         issue(handler, name)
     assert refused.value.field == field
     assert facts(operations) == []
+
+
+@pytest.mark.parametrize("name", ["alice", "a", "ops.backup-2_b", "9" * 64, "A.b-C_d"])
+def test_plain_ascii_names_are_issued(
+    handler: TokenHandler, operations: Operations, name: str
+) -> None:
+    issue(handler, name)
+    assert token(operations, name).name == name
+
+
+def test_a_name_issued_before_the_rule_may_be_revoked_but_not_rotated(
+    handler: TokenHandler, operations: Operations
+) -> None:
+    # As an earlier version wrote it, before names were held to plain ASCII.
+    earlier = Token._create(
+        Token.Issued, id=token_id("cli:root"), timestamp=AT, name="cli:root", role="admin",
+        digest=digest("one"), expires_at=None, actor="cli:ops", occurred_at=AT,
+    )  # fmt: skip
+    operations.save(earlier)
+    with pytest.raises(InvalidInput, match="ASCII letters, digits"):
+        handler.rotate(RotateToken("cli:root", digest("two")), actor="cli:ops", at=AT)
+    handler.revoke(RevokeToken("cli:root"), actor="cli:ops", at=AT)
+    assert token(operations, "cli:root").revoked_at == AT
 
 
 @pytest.mark.parametrize(

@@ -113,13 +113,24 @@ def test_a_scrape_reads_each_view_and_says_when_the_database_does_not_answer() -
 def test_operation_names_are_bounded() -> None:
     names = OperationNames(most=2)
     assert names.label(None) == names.label("") == "anonymous"
-    assert names.label("First") == "First"
-    assert names.label("not a name") == names.label("x" * 65) == "other"
-    assert names.label("Second") == "Second"
-    assert names.label("Third") == "other"  # past the most kept
-    assert names.label("First") == "First"  # a kept name stays
+    assert names.label("First", trusted=True) == "First"
+    assert names.label("not a name", trusted=True) == names.label("x" * 65, trusted=True) == "other"
+    assert names.label("Second", trusted=True) == "Second"
+    assert names.label("Third", trusted=True) == "other"  # past the most kept
+    assert names.label("First", trusted=True) == "First"  # a kept name stays
     assert names.label("Registered", persisted=True) == "Registered"
-    assert names.label("Registered") == "Registered"
+    assert names.label("Registered", trusted=True) == "Registered"
+
+
+def test_only_registered_or_signed_in_answered_names_take_a_place() -> None:
+    names = OperationNames(most=2)
+    for number in range(10):  # the public, or a signed-in caller's refused document
+        assert names.label(f"Junk{number}") == "other"
+    assert names.kept == set()
+    assert names.label("Real", trusted=True) == "Real"
+    assert names.label("Real") == "other"  # the public's request of that name is not its
+    assert names.label("Registered", persisted=True) == "Registered"
+
     assert MOST_NAMES >= 50
 
 

@@ -163,3 +163,21 @@ def stored(entry: dict[str, Any]) -> StoredEvent:
         topic=entry["topic"],
         state=json.dumps(entry["state"]).encode(),
     )
+
+
+def test_a_read_that_changes_the_tokens_calls_back_and_expiry_is_counted_down(
+    operations: Operations, followed: TokenLog, clock: Clock
+) -> None:
+    calls: list[int] = []
+    followed.listen(lambda: calls.append(1))
+    issue(operations, "alice", "one", AT + timedelta(minutes=5))
+    followed.refresh()
+    assert calls == [1]
+    followed.refresh()  # nothing new: no call
+    assert calls == [1]
+    clock.at = AT + timedelta(minutes=2)
+    assert followed.remaining(digest("one")) == 180
+    assert followed.remaining(digest("unknown")) is None
+    TokenHandler(operations).revoke(RevokeToken("alice"), actor="cli:ops", at=AT)
+    followed.refresh()
+    assert calls == [1, 1]
