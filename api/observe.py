@@ -91,7 +91,8 @@ class RequestMetrics:
         operation = self.names.label(
             observed.operation,
             persisted=observed.persisted and answered,
-            trusted=answered and role not in (None, "public"),
+            # A scraper's token, often kept in a file others can read, takes no place either.
+            trusted=answered and role not in (None, "public", "monitoring"),
         )
         key = (operation, observed.errors, status, role)
         series = self._series.get(key)

@@ -144,7 +144,7 @@ class EmbeddedPostgres:
             if not users.exists():
                 return
             pids = json.loads(users.read_text() or "[]")
-            alive = [pid for pid in pids if psutil.pid_exists(pid)]
+            alive = [pid for pid in pids if _running(pid)]
             if alive != pids:
                 users.write_text(json.dumps(alive))
 
@@ -190,3 +190,11 @@ class EmbeddedPostgres:
             except psycopg.errors.DuplicateDatabase:
                 return  # another process created it first
             log.info("created database %s in %s", self.dbname, self.pgdata)
+
+
+def _running(pid: int) -> bool:
+    """A process killed but not yet reaped by its parent (a zombie) is no user any more."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -136,7 +136,7 @@ class Settings:
             ),
             write_timeout=read("GUICHET_WRITE_TIMEOUT", "30", _bound),
             sockets_per_address=read("GUICHET_SOCKETS_PER_ADDRESS", "20", _sockets_per_address),
-            bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _file_path),
+            bootstrap_admin=read.optional("GUICHET_BOOTSTRAP_ADMIN", _new_file_path),
             progress_every=read("GUICHET_PROGRESS_EVERY", "5", _progress_every),
             metrics=read("GUICHET_METRICS", "admin", _metrics),
             migration_wait=read("GUICHET_MIGRATION_WAIT", "300", _bound),
@@ -174,7 +174,10 @@ _ESCAPES = "@ is %40, / is %2F, : is %3A, # is %23, ? is %3F, % is %25"
 
 
 def _postgres_url(raw: str) -> str:
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError as error:  # "Invalid IPv6 URL"
+        raise _url_refusal(raw, f"a URL like postgresql://host:5432/database ({error})") from None
     if parts.scheme not in ("postgresql", "postgres"):
         raise _url_refusal(raw, "a URL like postgresql://user:password@host:5432/database")
     if _unescaped_password(raw, parts.netloc):
@@ -188,8 +191,9 @@ def _postgres_url(raw: str) -> str:
 
 
 def _url_refusal(raw: str, expected: str) -> ValueError:
-    """The URL is repeated in the message unless it may hold a password."""
-    return _Unshown(f"expected {expected}") if "@" in raw else ValueError(expected)
+    """A URL is never repeated in the message: in whatever form, it may hold a password
+    (`user:secret@host`, `?password=`, or libpq's `password=` keyword)."""
+    return _Unshown(f"expected {expected}")
 
 
 def _unescaped_password(raw: str, netloc: str) -> bool:
@@ -201,9 +205,14 @@ def _unescaped_password(raw: str, netloc: str) -> bool:
 
 
 def _http_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("an http:// or https:// URL, like http://localhost:9200")
+    expected = "an http:// or https:// URL, like http://localhost:9200"
+    try:
+        parts = urlsplit(raw)
+        hostname = parts.hostname
+    except ValueError as error:
+        raise _url_refusal(raw, f"{expected} ({error})") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise _url_refusal(raw, expected)
     return raw.rstrip("/")
 
 
@@ -228,6 +237,15 @@ def _file_path(raw: str) -> Path:
     if path.is_dir():
         raise ValueError("the path of a file (this path is a directory)")
     return path.resolve()
+
+
+def _new_file_path(raw: str) -> Path:
+    """A file Guichet makes: absolute but not resolved, so that a symbolic link put at that
+    name is found, and refused, rather than followed to wherever it points."""
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        raise ValueError("the path of a file (this path is a directory)")
+    return path.absolute()
 
 
 def _non_empty(raw: str) -> str:

@@ -273,6 +273,15 @@ def first_way_in(container: Container, out: TextIO | None = None) -> None:
             "use `openssl rand -hex 24` or `guichet tokens add`",
             STRONG_ENOUGH, ", ".join(container.tokens.weak),
         )  # fmt: skip
+    shared = container.tokens.static_names() & {
+        token.name for token in container.token_log.tokens() if token.live(container.clock.now())
+    }
+    if shared:
+        log.warning(
+            "a static token and a token of the log share the name %s: facts written with either "
+            "carry that name; revoke the log's or rename the static one",
+            ", ".join(sorted(shared)),
+        )
     if not len(container.tokens) and not container.token_log.live_count():
         log.warning(
             "no token can sign in: nobody can write. Make one with `guichet tokens add admin "
@@ -337,7 +346,12 @@ def _written_beside(target: Path, token: str) -> Path:
     """The token in a new file of `target`'s folder (0600, as mkstemp makes it), from which
     a rename puts it in place; a folder that is a file, or a target that is a folder, fails
     here."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where a folder of the path should be
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(target.parent)
+        ) from None
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     if target.exists() or target.is_symlink():  # never overwritten: it may be someone's

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from domain.handlers.tokens import IssueToken
+from domain.tokens import Role
 from infra.bootstrap import Container
 from infra.cli.common import CommandError
 from infra.cli.tokens import first_way_in
+from infra.tokens import digest
 from tests.e2e.test_command import GUICHET, clean_env
 from tests.support.ports import free_port
 
@@ -60,6 +63,8 @@ def test_an_unwritable_bootstrap_file_is_one_line_and_issues_nothing(
     assert errors == [errors[0]], done.stderr
     assert errors[0].startswith(f"guichet: cannot use {target} for the first admin token: ")
     assert errors[0].endswith("(GUICHET_BOOTSTRAP_ADMIN)")
+    if place != "a kernel folder":  # a file where a folder of the path should be
+        assert ": Not a directory (" in errors[0]
     assert "First start" not in done.stdout
 
     listed = guichet("tokens", "list", environ=settings)
@@ -95,17 +100,25 @@ def test_a_file_made_unusable_after_the_check_leaves_the_issued_token_revoked(
     assert list(tmp_path.glob(".admin-token-*")) == []
 
 
+@pytest.mark.parametrize("kind", ["file", "dangling link"])
 def test_an_existing_bootstrap_file_is_never_overwritten(
-    environ: dict[str, str], tmp_path: Path
+    environ: dict[str, str], tmp_path: Path, kind: str
 ) -> None:
     target = tmp_path / "admin-token"
-    target.write_text("precious data\n")
+    if kind == "file":
+        target.write_text("precious data\n")
+    else:  # followed, the token would go wherever it points
+        target.symlink_to(tmp_path / "elsewhere")
     settings = {k: v for k, v in environ.items() if k != "GUICHET_TOKENS"}
     settings["GUICHET_BOOTSTRAP_ADMIN"] = str(target)
     done = guichet("serve", "--port", str(free_port()), environ=settings)
     assert done.returncode == 2, done.stderr
     assert f"cannot use {target} for the first admin token: File exists" in done.stderr
-    assert target.read_text() == "precious data\n"
+    if kind == "file":
+        assert target.read_text() == "precious data\n"
+    else:
+        assert target.is_symlink()
+        assert not (tmp_path / "elsewhere").exists()
     listed = guichet("tokens", "list", environ=settings)
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["name"]  # none issued
 
@@ -120,3 +133,19 @@ def test_a_short_static_token_is_one_warning_at_start(
         first_way_in(container)
     [warning] = [r.message for r in caplog.records if "shorter than" in r.message]
     assert "(ops)" in warning
+
+
+def test_a_name_of_both_a_static_token_and_one_of_the_log_is_a_warning(
+    environ: dict[str, str], make_container: Callable[[dict[str, str]], Container],
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """`tokens add` refuses a static token's name only where it sees the same settings."""
+    container = make_container({**environ, "GUICHET_TOKENS": "ops:admin:" + "o" * 43})
+    container.token_handler.issue(
+        IssueToken("ops", Role.EDITOR, digest("another")), actor="cli:root",
+        at=container.clock.now(),
+    )  # fmt: skip
+    with caplog.at_level(logging.WARNING, logger="guichet"):
+        first_way_in(container)
+    [warning] = [r.message for r in caplog.records if "share the name" in r.message]
+    assert "ops" in warning

@@ -122,9 +122,12 @@ def test_a_server_sharing_the_data_directory_keeps_it_after_the_other_hangs_up(
                 process.kill()
 
 
+@pytest.mark.parametrize("reaped", [True, False])
 def test_the_last_server_out_stops_the_database_though_the_first_was_killed(
-    tmp_path: Path,
+    tmp_path: Path, reaped: bool
 ) -> None:
+    """Killed outright, the first never leaves; not yet reaped by its parent, it is a zombie,
+    whose pid still exists."""
     data_dir, first_port, second_port = tmp_path / "data", free_port(), free_port()
     first = serve(data_dir, first_port, "--no-projections")
     second = None
@@ -134,7 +137,13 @@ def test_the_last_server_out_stops_the_database_though_the_first_was_killed(
         wait_healthy(second_port, second)
         database = postmaster(data_dir)
         first.kill()  # never leaves: the database still counts it as a user
-        first.wait(30)
+        if reaped:
+            first.wait(30)
+        else:  # it dies, and stays a zombie: nobody waits for it yet
+            deadline = time.monotonic() + 10
+            while psutil.Process(first.pid).status() != psutil.STATUS_ZOMBIE:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
         assert httpx.get(f"http://127.0.0.1:{second_port}/health").json()["status"] == "ok"
         stop_with(second, signal.SIGTERM)
         assert not alive(database), "the last live server out stops it"

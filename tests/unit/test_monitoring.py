@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.observe import MOST_NAMES, OperationNames, outcome
+from api.observe import MOST_NAMES, Observed, OperationNames, RequestMetrics, outcome
 from infra.bootstrap import ViewStatus
 from infra.metrics import Metrics, StateCollector
 
@@ -132,6 +132,14 @@ def test_only_registered_or_signed_in_answered_names_take_a_place() -> None:
     assert names.label("Registered", persisted=True) == "Registered"
 
     assert MOST_NAMES >= 50
+
+
+def test_a_monitoring_token_takes_no_place_among_the_names() -> None:
+    requests = RequestMetrics(Metrics())
+    for number in range(3):
+        requests.record(0.0, 200, Observed(operation=f"Fill{number}"), "monitoring")
+    requests.record(0.0, 200, Observed(operation="Real"), "editor")
+    assert requests.names.kept == {"Real"}
 
 
 @pytest.mark.parametrize(

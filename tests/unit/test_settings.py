@@ -60,9 +60,6 @@ def test_values_are_read(tmp_path: Path) -> None:
     [
         ("GUICHET_PORT", "80a", "TCP port"),
         ("GUICHET_PORT", "70000", "TCP port"),
-        ("GUICHET_DATABASE_URL", "mysql://db/guichet", "postgresql://"),
-        ("GUICHET_DATABASE_URL", "postgresql://db", "names the database"),
-        ("GUICHET_OPENSEARCH_URL", "search:9200", "http://"),
         ("GUICHET_DATABASE_SCHEMA", "Guichet-Prod", "SQL identifier"),
         ("GUICHET_DATABASE_SCHEMA", "pg_guichet", "not pg_*"),
         ("GUICHET_DATABASE_SCHEMA", "public", "not pg_*, public"),
@@ -119,3 +116,36 @@ def test_every_session_is_bounded_by_default() -> None:
     assert settings.lock_timeout == 5
     assert settings.idle_in_transaction_timeout == 5
     assert settings.write_timeout == 30
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("GUICHET_DATABASE_URL", "mysql://db/guichet", "postgresql://"),
+        ("GUICHET_DATABASE_URL", "postgresql://db", "names the database"),
+        ("GUICHET_DATABASE_URL", "postgres://postgres:s3cr3t@[::1:18751/guichet", "IPv6"),
+        ("GUICHET_DATABASE_URL", "host=db password=s3cr3t dbname=guichet", "postgresql://"),
+        ("GUICHET_DATABASE_URL", "postgresql://db:5432/?user=u&password=s3cr3t", "names the"),
+        ("GUICHET_OPENSEARCH_URL", "search:9200", "http://"),
+        ("GUICHET_OPENSEARCH_URL", "https://admin:s3cr3t@opensearch:9200[", "http://"),
+        ("GUICHET_OPENSEARCH_URL", "htps://admin:s3cr3t@opensearch:9200", "http://"),
+    ],
+)
+def test_an_invalid_url_is_never_repeated_as_it_may_hold_a_password(
+    variable: str, value: str, expected: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_environ({variable: value})
+
+    assert raised.value.variable == variable
+    assert str(raised.value).startswith(f"{variable} is invalid (not shown")
+    assert expected in str(raised.value)
+    assert "s3cr3t" not in str(raised.value)
+    assert value not in str(raised.value)
+
+
+def test_the_first_admin_token_file_is_not_resolved_through_a_link(tmp_path: Path) -> None:
+    link = tmp_path / "admin-token"
+    link.symlink_to(tmp_path / "elsewhere")
+    settings = Settings.from_environ({"GUICHET_BOOTSTRAP_ADMIN": str(link)})
+    assert settings.bootstrap_admin == link
