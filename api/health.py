@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from api import access
 from api.http import GraphQLEndpoint, LimitExceeded, Unauthenticated, address_of, error_response
 from infra.bootstrap import Container
+from infra.tokens import Principal
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,26 @@ def health_endpoint(
         }
 
     async def health(request: Request) -> Response:
-        address = address_of(request)
-        try:
-            principal = graphql.sign_in(request.headers.get("authorization"), address)
-            graphql.pace(principal, address)
-        except LimitExceeded as error:
-            return error.response()
-        except Unauthenticated as error:
-            return error_response(401, error.reason, {"WWW-Authenticate": "Bearer"})
+        principal = admitted(graphql, request)
+        if isinstance(principal, Response):
+            return principal
         status, body = await anyio.to_thread.run_sync(
             report, access.sees_health_details(principal.role)
         )
         return JSONResponse(body, status_code=status)
 
     return health
+
+
+def admitted(graphql: GraphQLEndpoint, request: Request) -> Principal | Response:
+    """The caller of an endpoint beside GraphQL, signed in and paced as a GraphQL request is,
+    or the response that refuses it (401, 429)."""
+    address = address_of(request)
+    try:
+        principal = graphql.sign_in(request.headers.get("authorization"), address)
+        graphql.pace(principal, address)
+    except LimitExceeded as error:
+        return error.response()
+    except Unauthenticated as error:
+        return error_response(401, error.reason, {"WWW-Authenticate": "Bearer"})
+    return principal

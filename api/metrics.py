@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api import access
-from api.http import GraphQLEndpoint, LimitExceeded, Unauthenticated, address_of, error_response
+from api.health import admitted
+from api.http import GraphQLEndpoint, error_response
 from infra.bootstrap import Container
 from infra.tokens import Role
 
@@ -33,14 +34,9 @@ def metrics_endpoint(
     async def scrape(request: Request) -> Response:
         if rule == "off":
             return error_response(404, "Metrics are not served here (GUICHET_METRICS=off).")
-        address = address_of(request)
-        try:
-            principal = graphql.sign_in(request.headers.get("authorization"), address)
-            graphql.pace(principal, address)
-        except LimitExceeded as error:
-            return error.response()
-        except Unauthenticated as error:
-            return error_response(401, error.reason, {"WWW-Authenticate": "Bearer"})
+        principal = admitted(graphql, request)
+        if isinstance(principal, Response):
+            return principal
         if rule == "admin" and not access.reads_metrics(principal.role):
             return error_response(
                 401 if principal.role is Role.PUBLIC else 403,

@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import platformdirs
+
+from infra.setting_urls import Unshown, http_url, postgres_url
 
 T = TypeVar("T")
 
@@ -32,10 +33,6 @@ class SettingsError(ValueError):
         else:
             super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
         self.variable = variable
-
-
-class _Unshown(ValueError):
-    """A refusal of a value that may hold a password: its message says what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +90,9 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         read = _Reader(environ)
         return cls(
-            database_url=read.optional("GUICHET_DATABASE_URL", _postgres_url),
+            database_url=read.optional("GUICHET_DATABASE_URL", postgres_url),
             database_schema=read("GUICHET_DATABASE_SCHEMA", "guichet", _schema_name),
-            opensearch_url=read.optional("GUICHET_OPENSEARCH_URL", _http_url),
+            opensearch_url=read.optional("GUICHET_OPENSEARCH_URL", http_url),
             data_dir=read("GUICHET_DATA_DIR", platformdirs.user_data_dir("guichet"), _directory),
             host=read("GUICHET_HOST", "127.0.0.1", _non_empty),
             port=read("GUICHET_PORT", "8211", _port),
@@ -159,61 +156,10 @@ class _Reader:
     def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
         try:
             return parse(raw)
-        except _Unshown as error:
+        except Unshown as error:
             raise SettingsError(name, None, str(error)) from None
         except ValueError as error:
             raise SettingsError(name, raw, str(error)) from None
-
-
-# Signs of a password written as it is: an `@` in what precedes the host; a `/`, `?` or `#`
-# in it ends the URL's authority early, leaving `…@host/` after it; a `%` that starts no
-# escape.
-_SPLIT_AUTHORITY = re.compile(r"[/?#][^/?#=&]*@[^/?#]*/")
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_ESCAPES = "@ is %40, / is %2F, : is %3A, # is %23, ? is %3F, % is %25"
-
-
-def _postgres_url(raw: str) -> str:
-    try:
-        parts = urlsplit(raw)
-    except ValueError as error:  # "Invalid IPv6 URL"
-        raise _url_refusal(raw, f"a URL like postgresql://host:5432/database ({error})") from None
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise _url_refusal(raw, "a URL like postgresql://user:password@host:5432/database")
-    if _unescaped_password(raw, parts.netloc):
-        # libpq would split it elsewhere than here: `failed to resolve host 'ss@127.0.0.1'`.
-        raise _Unshown(
-            f"its password seems to hold a sign as it is; percent-encode the password: {_ESCAPES}"
-        )
-    if not parts.path.strip("/"):
-        raise _url_refusal(raw, "a URL that names the database, like postgresql://host/guichet")
-    return raw
-
-
-def _url_refusal(raw: str, expected: str) -> ValueError:
-    """A URL is never repeated in the message: in whatever form, it may hold a password
-    (`user:secret@host`, `?password=`, or libpq's `password=` keyword)."""
-    return _Unshown(f"expected {expected}")
-
-
-def _unescaped_password(raw: str, netloc: str) -> bool:
-    userinfo = netloc.rpartition("@")[0]
-    if "@" in userinfo or _BAD_ESCAPE.search(userinfo):
-        return True
-    after = raw.partition("://")[2][len(netloc) :]
-    return _SPLIT_AUTHORITY.search(after) is not None
-
-
-def _http_url(raw: str) -> str:
-    expected = "an http:// or https:// URL, like http://localhost:9200"
-    try:
-        parts = urlsplit(raw)
-        hostname = parts.hostname
-    except ValueError as error:
-        raise _url_refusal(raw, f"{expected} ({error})") from None
-    if parts.scheme not in ("http", "https") or not hostname:
-        raise _url_refusal(raw, expected)
-    return raw.rstrip("/")
 
 
 def _schema_name(raw: str) -> str:
