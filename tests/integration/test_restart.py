@@ -191,20 +191,28 @@ def test_serve_with_workers_stops_them_and_its_server_on_sighup(tmp_path: Path) 
 
 def test_a_closed_terminal_stops_serve_and_its_workers_gracefully(tmp_path: Path) -> None:
     """A hang-up reaches the whole process group: the supervisor and each worker."""
-    data_dir, port = tmp_path / "data", free_port()
-    process = subprocess.Popen(
-        [GUICHET, "serve", "--no-projections", "--workers", "2"],
-        env=clean_env(GUICHET_DATA_DIR=str(data_dir), GUICHET_PORT=str(port)),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+    data_dir, port, log = tmp_path / "data", free_port(), tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [GUICHET, "serve", "--no-projections", "--workers", "2"],
+            env=clean_env(GUICHET_DATA_DIR=str(data_dir), GUICHET_PORT=str(port)),
+            stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )  # fmt: skip
     try:
         wait_healthy(port, process)
+        # One worker answering is not both started: the hang-up must reach two.
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Application startup complete") < 2:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
         database = postmaster(data_dir)
         os.killpg(process.pid, signal.SIGHUP)
-        output, _ = process.communicate(timeout=60)
+        process.wait(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
+    output = log.read_text()
     assert process.returncode == 0, output
     assert "Traceback" not in output, output
     assert output.count("Finished server process") == 2, output
