@@ -4,10 +4,17 @@ names. Nothing is built: the modules and the vendored Preact + htm are served as
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
 
-from api.assets import asset, page
+from api.assets import STATIC, CachedFiles, page
+
+FILES = STATIC / "app"
 
 # Only this server, and nothing inline, as for GraphiQL. `connect-src 'self'` admits the
 # GraphQL endpoint (and its WebSocket, which browsers match to 'self' too).
@@ -25,15 +32,30 @@ POLICY = "; ".join(
 )
 
 
+@cache
+def files_root() -> str:
+    """Where the app's files are served: a path holding the digest of all of them, since the
+    modules import one another by relative URLs that cannot carry a digest of their own, and
+    browsers keep these files a year."""
+    digest = hashlib.sha256()
+    for path in sorted(FILES.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(FILES)).encode() + b"\0" + path.read_bytes())
+    return f"/static-app/{digest.hexdigest()[:16]}"
+
+
+def app_files() -> Mount:
+    return Mount(
+        files_root(), GZipMiddleware(CachedFiles(directory=FILES), minimum_size=1024), name="app"
+    )
+
+
 async def app_shell(request: Request) -> Response:
     # Absolute URLs: relative ones would break at `/app/services/ID`.
     root = request.scope.get("root_path", "")
+    files = root + files_root()
     response = page(
-        "app.html",
-        POLICY,
-        root=root,
-        style=f"{root}/{asset('app/app.css')}",
-        script=f"{root}/{asset('app/app.js')}",
+        "app.html", POLICY, root=root, style=f"{files}/app.css", script=f"{files}/app.js"
     )
     # The page's location services ask for geolocation only when the user presses "near me".
     response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
