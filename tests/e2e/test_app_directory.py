@@ -26,6 +26,8 @@ from tests.support.png import colours
 __all__ = ["browser"]  # the fixture, shared with GraphiQL's test
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE = Path(__file__).resolve().parent / "axe" / "axe.min.js"
+SEVERE = {"serious", "critical"}
 # The demo's food-aid services open Monday, Wednesday and Thursday, 13:00 to 20:00 in Montréal:
 # closed on a Tuesday at 10:00, open on a Monday at 18:00. The browser's clock is set to these.
 CLOSED = "2026-12-01T15:00:00Z"
@@ -88,6 +90,19 @@ def shown(driver: WebDriver) -> int:
     return int(text.split()[0]) if text and text.split()[0].isdigit() else -1
 
 
+def accessibility_faults(driver: WebDriver) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now. The script is put
+    in through the driver, as a test's own, so the page's policy needs not admit it."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document).then(r => done(r.violations.map(v => [v.impact, v.id, v.help,"
+        " v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')])),"
+        " e => done([['critical', 'axe', String(e), '']]));"
+    )
+    return [" / ".join(map(str, fault)) for fault in found if fault[0] in SEVERE]
+
+
 def texts(driver: WebDriver, selector: str) -> list[str]:
     return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
 
@@ -120,6 +135,7 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
         browser.refresh()
         wait.until(lambda driver: shown(driver) == open_then, "not the API's count open then")
         open_names = texts(browser, ".results li a")
+        faults = accessibility_faults(browser)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(SCREENSHOTS / "app-search.png"))
 
@@ -130,6 +146,7 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
         hours = wait.until(lambda driver: texts(driver, ".hours tr"), "no hours")
         record_url = browser.current_url
         record_title = title.text
+        faults += accessibility_faults(browser)
         assert browser.save_screenshot(str(SCREENSHOTS / "app-record.png"))
 
         # Shared links open the same screens in a fresh page.
@@ -155,11 +172,13 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
         )
         distances = [float(d.split()[0].replace(",", ".")) for d in texts(browser, ".distance")]
         assert browser.save_screenshot(str(SCREENSHOTS / "app-near.png"))
+        faults += accessibility_faults(browser)
         loaded = browser.execute_script(
             "return performance.getEntriesByType('resource').map(entry => entry.name)"
         )
         logs = console(browser)
 
+    assert not faults, faults
     assert len(open_names) == min(open_then, 20)
     assert record_title in open_names
     # The demo's evening schedule (infra.demo.EVENINGS), day by day, in French.
@@ -192,8 +211,10 @@ def test_the_app_speaks_english_and_fits_a_phone(browser: WebDriver, demo: Conta
         browser.refresh()
         wait.until(lambda driver: "result" in count_text(driver), "English was not kept")
         assert browser.save_screenshot(str(SCREENSHOTS / "app-phone.png"))
+        faults = accessibility_faults(browser)
         logs = console(browser)
 
+    assert not faults, faults
     assert language == "en"
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     policy, kind = headers
