@@ -223,3 +223,35 @@ def test_the_app_speaks_english_and_fits_a_phone(browser: WebDriver, demo: Conta
     assert "unsafe-inline" not in policy
     assert kind.startswith("text/html")
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
+
+
+def test_a_token_pasted_once_signs_in_for_the_session_only(
+    browser: WebDriver, container: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    with serving(container) as port:
+        browser.get(f"http://127.0.0.1:{port}/app/")
+        wait.until(lambda driver: driver.find_element(By.ID, "sign-in"), "no sign-in").click()
+        browser.find_element(By.ID, "token").send_keys("analyst-token", Keys.ENTER)
+        wait.until(lambda driver: "(analyst)" in driver.find_element(By.TAG_NAME, "header").text)
+        kept = browser.execute_script("return sessionStorage.getItem('guichet.token')")
+        stored = browser.execute_script("return JSON.stringify(localStorage)")
+        url = browser.current_url
+        # A reload keeps the session: the token is not asked for again.
+        browser.refresh()
+        wait.until(lambda driver: "(analyst)" in driver.find_element(By.TAG_NAME, "header").text)
+
+        # A refused token is forgotten, and the page says so.
+        browser.find_element(By.CSS_SELECTOR, ".signin button").click()
+        wait.until(lambda driver: driver.find_element(By.ID, "sign-in")).click()
+        browser.find_element(By.ID, "token").send_keys("no-such-token", Keys.ENTER)
+        wait.until(lambda driver: "refusé" in driver.find_element(By.ID, "token-help").text)
+        forgotten = browser.execute_script("return sessionStorage.getItem('guichet.token')")
+        logs = console(browser)
+
+    assert kept == "analyst-token"
+    assert "analyst-token" not in url
+    assert "analyst-token" not in stored
+    assert forgotten is None
+    # The only failure the console reports is the refused token's 401.
+    assert all("401" in entry["message"] for entry in logs if entry["level"] == "SEVERE"), logs

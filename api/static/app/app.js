@@ -17,8 +17,8 @@ function location() {
 // Which screens each role sees; for now the public directory is the only one, open to all.
 const SCREENS = [{ id: "search", label: "directory", roles: null }];
 
-function SignIn({ tr, viewer, onChange }) {
-  const [open, setOpen] = useState(false);
+function SignIn({ tr, viewer, refused, onChange }) {
+  const [open, setOpen] = useState(refused);
   const [value, setValue] = useState("");
   if (viewer && viewer.role !== "public")
     return html`<div class="signin"><span>${tr.signedAs(viewer.name, viewer.role)}</span>
@@ -35,7 +35,7 @@ function SignIn({ tr, viewer, onChange }) {
     <label for="token">${tr.token}</label>
     <input id="token" type="password" autocomplete="off" value=${value} aria-describedby="token-help"
       onInput=${(e) => setValue(e.target.value)} />
-    <small id="token-help">${tr.tokenHelp}</small>
+    <small id="token-help">${refused ? tr.refused : tr.tokenHelp}</small>
     <button type="submit">${tr.signIn}</button>
   </form>`;
 }
@@ -45,6 +45,7 @@ function App() {
   const [lang, setLang] = useState(language());
   const [viewer, setViewer] = useState(null);
   const [signedIn, setSignedIn] = useState(0);
+  const [refused, setRefused] = useState(false);
   const tr = t(lang);
 
   useEffect(() => {
@@ -59,10 +60,17 @@ function App() {
 
   useEffect(() => {
     query("{ viewer { name role } }")
-      .then((data) => setViewer(data.viewer))
-      .catch(() => {
-        // A token the server refuses is forgotten: the public screens still work.
-        if (token()) setToken(null);
+      .then((data) => {
+        setViewer(data.viewer);
+        setRefused(false);
+      })
+      .catch((error) => {
+        // A token the server refuses is forgotten: the public screens still work. Any other
+        // failure (the network) keeps it for the next try.
+        if (error.status === 401 && token()) {
+          setToken(null);
+          setRefused(true);
+        }
         setViewer({ name: "public", role: "public" });
       });
   }, [signedIn]);
@@ -92,7 +100,7 @@ function App() {
         setLanguage(tr.otherLang);
         setLang(tr.otherLang);
       }}>${tr.other}</button>
-      <${SignIn} tr=${tr} viewer=${viewer} onChange=${() => setSignedIn((n) => n + 1)} />
+      <${SignIn} key=${refused} tr=${tr} viewer=${viewer} refused=${refused} onChange=${() => setSignedIn((n) => n + 1)} />
     </header>
     <main id="content" tabindex="-1">${screen}</main>`;
 }

@@ -23,7 +23,10 @@ export async function query(document, variables = {}) {
     credentials: "omit",
   });
   const body = await response.json().catch(() => null);
-  if (!body) throw new Error(`HTTP ${response.status}`);
-  if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
+  const failed = !body || !response.ok || (body.errors && body.errors.length);
+  if (failed) {
+    const message = body && body.errors && body.errors.length ? body.errors[0].message : "";
+    throw Object.assign(new Error(message || `HTTP ${response.status}`), { status: response.status });
+  }
   return body.data;
 }
