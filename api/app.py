@@ -1,5 +1,5 @@
-"""The ASGI application: `/graphql`, `/health`, `/metrics`, the HSDS API (`/hsds/`) and a landing
-page (`/`) over one composition root."""
+"""The ASGI application: `/graphql`, `/health`, `/metrics`, the HSDS API (`/hsds/`), a landing
+page (`/`) and the browser app (`/app/`) over one composition root."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from api.hsds import HsdsApi
 from api.http import GraphQLEndpoint
 from api.landing import landing_endpoint
 from api.metrics import metrics_endpoint
+from api.webapp import app_files, app_shell
 from infra.bootstrap import Container
 
 
@@ -65,6 +66,10 @@ def create_app(
             methods=["GET"],
         ),
         Mount(STATIC_ROOT, static_files(), name="static"),
+        # The browser app: one shell for every path under /app/, so its URLs can be shared.
+        Route("/app", app_shell, methods=["GET"]),
+        Route("/app/{path:path}", app_shell, methods=["GET"]),
+        app_files(),
     ]
     # The caller's address is the peer's, unless the peer is a proxy named in
     # GUICHET_TRUSTED_PROXIES: then it is the right-most address of X-Forwarded-For that is

@@ -1,0 +1,108 @@
+// The shell: header (language switch, sign-in), the screen the path names, and a router that
+// keeps every screen at a URL of its own under /app/.
+import { html, render, useEffect, useState } from "./vendor/preact-htm.js";
+import { query, setToken, token } from "./graphql.js";
+import { language, setLanguage, t } from "./i18n.js";
+import { RecordPage, SearchPage } from "./directory.js";
+
+const base = `${document.body.dataset.root || ""}/app/`;
+
+function location() {
+  const path = window.location.pathname.startsWith(base)
+    ? window.location.pathname.slice(base.length)
+    : "";
+  return { path, params: new URLSearchParams(window.location.search) };
+}
+
+// Which screens each role sees; for now the public directory is the only one, open to all.
+const SCREENS = [{ id: "search", label: "directory", roles: null }];
+
+function SignIn({ tr, viewer, refused, onChange }) {
+  const [open, setOpen] = useState(refused);
+  const [value, setValue] = useState("");
+  if (viewer && viewer.role !== "public")
+    return html`<div class="signin"><span>${tr.signedAs(viewer.name, viewer.role)}</span>
+      <button type="button" onClick=${() => { setToken(null); onChange(); }}>${tr.signOut}</button></div>`;
+  if (!open)
+    return html`<div class="signin"><button type="button" id="sign-in" onClick=${() => setOpen(true)}>${tr.signIn}</button></div>`;
+  return html`<form class="signin" onSubmit=${(e) => {
+    e.preventDefault();
+    setToken(value.trim());
+    setValue("");
+    setOpen(false);
+    onChange();
+  }}>
+    <label for="token">${tr.token}</label>
+    <input id="token" type="password" autocomplete="off" value=${value} aria-describedby="token-help"
+      onInput=${(e) => setValue(e.target.value)} />
+    <small id="token-help">${refused ? tr.refused : tr.tokenHelp}</small>
+    <button type="submit">${tr.signIn}</button>
+  </form>`;
+}
+
+function App() {
+  const [where, setWhere] = useState(location());
+  const [lang, setLang] = useState(language());
+  const [viewer, setViewer] = useState(null);
+  const [signedIn, setSignedIn] = useState(0);
+  const [refused, setRefused] = useState(false);
+  const tr = t(lang);
+
+  useEffect(() => {
+    const moved = () => setWhere(location());
+    window.addEventListener("popstate", moved);
+    return () => window.removeEventListener("popstate", moved);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  useEffect(() => {
+    query("{ viewer { name role } }")
+      .then((data) => {
+        setViewer(data.viewer);
+        setRefused(false);
+      })
+      .catch((error) => {
+        // A token the server refuses is forgotten: the public screens still work. Any other
+        // failure (the network) keeps it for the next try.
+        if (error.status === 401 && token()) {
+          setToken(null);
+          setRefused(true);
+        }
+        setViewer({ name: "public", role: "public" });
+      });
+  }, [signedIn]);
+
+  const navigate = (to) => {
+    window.history.pushState(null, "", base + to);
+    setWhere(location());
+    window.scrollTo(0, 0);
+  };
+
+  const screens = SCREENS.filter((s) => !s.roles || (viewer && s.roles.includes(viewer.role)));
+  const record = where.path.match(/^services\/([^/]+)$/);
+  const screen = record
+    ? html`<${RecordPage} lang=${lang} text=${tr} id=${decodeURIComponent(record[1])} navigate=${navigate} />`
+    : html`<${SearchPage} lang=${lang} text=${tr} params=${where.params} navigate=${navigate} />`;
+
+  return html`
+    <a class="skip" href="#content">${tr.skip}</a>
+    <header>
+      <a class="brand" href=${base} onClick=${(e) => { e.preventDefault(); navigate(""); }}>${tr.title}</a>
+      <nav aria-label=${tr.title}>
+        <ul>${screens.map((s) => html`<li><a href=${base + s.id}
+          aria-current=${!record ? "page" : null}
+          onClick=${(e) => { e.preventDefault(); navigate(s.id); }}>${tr[s.label]}</a></li>`)}</ul>
+      </nav>
+      <button type="button" id="language" lang=${tr.otherLang} onClick=${() => {
+        setLanguage(tr.otherLang);
+        setLang(tr.otherLang);
+      }}>${tr.other}</button>
+      <${SignIn} key=${refused} tr=${tr} viewer=${viewer} refused=${refused} onChange=${() => setSignedIn((n) => n + 1)} />
+    </header>
+    <main id="content" tabindex="-1">${screen}</main>`;
+}
+
+render(html`<${App} />`, document.getElementById("app"));
