@@ -1,5 +1,5 @@
-"""After PostgreSQL stops for a few seconds and starts again, `guichet serve` answers again
-within seconds of the restart: /health, a write and a read, the projections, /metrics.
+"""After PostgreSQL stops for twenty seconds and starts again, `guichet serve` answers again
+within a second or so of the restart: /health, a write and a read, the projections, /metrics.
 
 The server is run with its own binaries (`pg_ctl`), as an operator would run it, so that it
 comes back on the same port while the service keeps running."""
