@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, replace
+from typing import Any
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
 
 # Search needs accent folding, trigram similarity and edit distance.
 EXTENSIONS = ("unaccent", "pg_trgm", "fuzzystrmatch")
@@ -17,6 +19,18 @@ EXTENSIONS = ("unaccent", "pg_trgm", "fuzzystrmatch")
 # times, so with the database down a write is refused after about 20 s and a read after 2 s;
 # at 5 s a write waited 50 s, longer than the proxies in front of a service usually wait.
 CONNECT_TIMEOUT = 2
+# How long the pool tries again to open a connection that failed, in seconds. It waits 1 s,
+# 2 s, 4 s… between tries, for 5 minutes by default: after an outage of 20 s its next try
+# came up to 16 s after PostgreSQL was back, and every request failed meanwhile. Past this
+# bound it gives up that connection, and the next request that finds the pool empty has it
+# open a new one at once.
+RECONNECT_TIMEOUT = 1.0
+
+
+def reconnect_promptly(pool: ConnectionPool[Any]) -> None:
+    """Bounds the pool's backoff between tries to reconnect (the event store's library makes
+    the pool without a way to pass it; the attribute is the pool's public setting)."""
+    pool.reconnect_timeout = RECONNECT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,7 @@ class Database:
             connect_timeout=CONNECT_TIMEOUT,
             idle_in_transaction_session_timeout=self.timeouts.idle_in_transaction,
         )
+        reconnect_promptly(datastore.pool)
         # Read when each connection opens; none is open yet.
         kwargs = datastore.pool.kwargs
         assert isinstance(kwargs, dict)

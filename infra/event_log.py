@@ -26,6 +26,8 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment
 
+from infra.database import reconnect_promptly
+
 OPTIONS = "POSTGRES_OPTIONS"
 APPLICATION_NAME = "POSTGRES_APPLICATION_NAME"
 ATTEMPTS = 10
@@ -77,6 +79,7 @@ class EventLogFactory(PostgresFactory):
 
     def __init__(self, env: Environment | dict[str, str] | None) -> None:
         super().__init__(env)
+        reconnect_promptly(self.datastore.pool)
         # Read when each connection is opened; the pool opens none before the first use.
         kwargs = self.datastore.pool.kwargs
         assert isinstance(kwargs, dict)

@@ -41,6 +41,9 @@ from projections.base import Positioned, View
 log = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+# The longest wait, in seconds, before a runner tries the database again: it is back within a
+# second of a restart, and a try costs PostgreSQL one refused connection.
+LONGEST_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -218,7 +221,7 @@ class ProjectionRunner:
                 self.last_error = str(error)
                 log.warning("projection %s: %s; retrying in %.1fs", self.view.name, error, backoff)
                 self._stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, LONGEST_WAIT)
             except Exception as error:
                 self.last_error = repr(error)
                 log.exception("projection %s failed; retrying in 5s", self.view.name)
