@@ -12,7 +12,7 @@ import pytest
 from api.assets import STATIC
 
 ROOT = STATIC.parents[1]
-SCRIPT = ROOT / "scripts" / "vendor_app.sh"
+SCRIPT = ROOT / "scripts" / "vendor.sh"
 APP = STATIC / "app" / "vendor"
 AXE = ROOT / "tests" / "e2e" / "axe"
 

@@ -8,7 +8,7 @@ import hashlib
 from api.assets import STATIC
 
 VENDORED = STATIC / "graphiql"
-SCRIPT = STATIC.parents[1] / "scripts" / "vendor_graphiql.sh"
+SCRIPT = STATIC.parents[1] / "scripts" / "vendor.sh"
 
 
 def test_every_vendored_file_has_the_digest_recorded_for_it() -> None:
