@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -17,6 +17,7 @@ from psycopg import sql
 
 from infra import budget
 from infra.database import Database
+from tests.support.ports import free_port
 
 GUICHET = str(Path(sys.executable).with_name("guichet"))
 
@@ -50,38 +51,45 @@ def test_a_budget_well_within_max_connections_says_nothing(database_url: str) ->
     assert budget.warning(database, int(max_connections(database_url) * 0.95)) is not None
 
 
-def test_a_worker_whose_budget_passes_the_limit_says_so_once_and_runs(
-    database_url: str, tmp_path: Path
-) -> None:
+def run_until(
+    database_url: str, tmp_path: Path, command: list[str], ready: Callable[[str], bool],
+    **settings: str,
+) -> str:  # fmt: skip
+    """Runs `guichet COMMAND` on a schema of its own until its log is `ready`, stops it, drops
+    the schema, and returns the log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
+    schema = f"b_{uuid.uuid4().hex[:12]}"
     env.update(
-        GUICHET_DATABASE_URL=database_url,
-        GUICHET_DATABASE_SCHEMA=f"b_{uuid.uuid4().hex[:12]}",
-        GUICHET_DATA_DIR=str(tmp_path / "data"),
-        GUICHET_WORKER_POOL_SIZE="50",  # 2 x 50 + 1 of the server's 100
-    )
-    log = tmp_path / "worker.log"
+        GUICHET_DATABASE_URL=database_url, GUICHET_DATABASE_SCHEMA=schema,
+        GUICHET_DATA_DIR=str(tmp_path / "data"), **settings,
+    )  # fmt: skip
+    log = tmp_path / "process.log"
     with log.open("wb") as out:
-        worker = subprocess.Popen(
-            [GUICHET, "project", "directory"], env=env, stdout=out, stderr=out
-        )
+        process = subprocess.Popen([GUICHET, *command], env=env, stdout=out, stderr=out)
     try:
-        deadline = time.monotonic() + 60
-        while "running projections" not in log.read_text():
-            assert worker.poll() is None, log.read_text()
+        deadline = time.monotonic() + 90
+        while not ready(log.read_text()):
+            assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
     finally:
-        worker.terminate()
-        worker.wait(30)
+        process.terminate()
+        process.wait(30)
         with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(env["GUICHET_DATABASE_SCHEMA"])
-                )
-            )
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    return log.read_text()
 
-    warnings = [line for line in log.read_text().splitlines() if " WARNING " in line]
+
+def test_a_worker_whose_budget_passes_the_limit_says_so_once_and_runs(
+    database_url: str, tmp_path: Path
+) -> None:
+    output = run_until(
+        database_url, tmp_path, ["project", "directory"],
+        lambda log: "running projections" in log,
+        GUICHET_WORKER_POOL_SIZE="50",  # 2 x 50 + 1 of the server's 100
+    )  # fmt: skip
+
+    warnings = [line for line in output.splitlines() if " WARNING " in line]
     assert len(warnings) == 1, warnings
     assert "may open 101" in warnings[0]
     assert "GUICHET_WORKER_POOL_SIZE" in warnings[0]
@@ -90,38 +98,15 @@ def test_a_worker_whose_budget_passes_the_limit_says_so_once_and_runs(
 def test_serve_with_workers_counts_every_worker_in_its_warning(
     database_url: str, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")}
-    env.update(
-        GUICHET_DATABASE_URL=database_url,
-        GUICHET_DATABASE_SCHEMA=f"b_{uuid.uuid4().hex[:12]}",
-        GUICHET_DATA_DIR=str(tmp_path / "data"),
+    command = ["serve", "--no-projections", "--workers", "3", "--port", str(free_port())]
+    output = run_until(
+        database_url, tmp_path, command,
+        lambda log: log.count("Application startup complete") >= 3,
         GUICHET_POOL_SIZE="8",
         GUICHET_POOL_OVERFLOW="8",  # 2 x 16 a worker, 96 for three: past 90 % of 97
         GUICHET_TOKENS="ops:admin:" + uuid.uuid4().hex,
-    )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path / "serve.log"
-    command = [GUICHET, "serve", "--no-projections", "--workers", "3", "--port", str(port)]
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-    try:
-        deadline = time.monotonic() + 90
-        while log.read_text().count("Application startup complete") < 3:
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(30)
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(env["GUICHET_DATABASE_SCHEMA"])
-                )
-            )
+    )  # fmt: skip
 
-    warnings = [line for line in log.read_text().splitlines() if "max_connections" in line]
+    warnings = [line for line in output.splitlines() if "max_connections" in line]
     assert len(warnings) == 1, warnings
     assert "may open 96" in warnings[0]
