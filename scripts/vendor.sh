@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches from the npm registry (with `npm pack`) the browser files Guichet ships: GraphiQL and
-# React for the GraphiQL page, Preact and htm for the app at /app/, and axe-core, which only the
+# React for the GraphiQL page, Preact, htm and Chart.js for the app at /app/, and axe-core, which only the
 # app's tests load; refuses any tarball whose sha512 is not the one pinned below; copies the
 # files with their licences into the directory each entry names, then writes SHA256SUMS in each.
 # For maintainers changing a version: nothing needs Node to install or run Guichet. Versions
@@ -21,6 +21,7 @@ packages=(
   "react@18.3.1|sha512-wS+hAgJShR0KhEvPJArfuPVN1+Hz1t0Y6n5jLrGQbkb4urgPE/0Rve+1kMB1v/oWgHgm4WIcV+i7F2pTVj+2iQ==|$graphiql|umd/react.production.min.js:react.production.min.js LICENSE:LICENSE.react"
   "react-dom@18.3.1|sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==|$graphiql|umd/react-dom.production.min.js:react-dom.production.min.js LICENSE:LICENSE.react-dom"
   "htm@3.1.1|sha512-983Vyg8NwUE7JkZ6NmOqpCZ+sh1bKv2iYTlUkzlWmA5JD2acKoxd4KVxbMmxX/85mtfdnDmTFoNKcg5DGAvxNQ==|$app|preact/standalone.module.js:preact-htm.js LICENSE:LICENSE.htm"
+  "chart.js@4.5.1|sha512-GIjfiT9dbmHRiYi6Nl2yFCq7kkwdkp1W/lp2J99rX0yo9tgJGn3lKQATztIjb5tVtevcBtIdICNWqlq5+E8/Pw==|$app|dist/chart.umd.min.js:chart.umd.min.js LICENSE.md:LICENSE.chart.js"
   "preact@10.9.0|sha512-jO6/OvCRL+OT8gst/+Q2ir7dMybZAX8ioP02Zmzh3BkQMHLyqZSujvxbUriXvHi8qmhcHKC2Gwbog6Kt+YTh+Q==|$app|LICENSE:LICENSE.preact"
   "axe-core@4.14.1|sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==|$tests|axe.min.js:axe.min.js LICENSE:LICENSE.axe-core"
 )

@@ -14,8 +14,38 @@ function location() {
   return { path, params: new URLSearchParams(window.location.search) };
 }
 
-// Which screens each role sees; for now the public directory is the only one, open to all.
-const SCREENS = [{ id: "search", label: "directory", roles: null }];
+// The screens, in the header's order, and the roles that see each (admin sees all; null: everyone).
+// A screen other than the directory is a module of its own, loaded the first time it is shown, so
+// that each page's first load carries only its own code. Its `Screen` gets { lang, text, params,
+// rest (the path after the screen's id), navigate, viewer }; its texts live in its module.
+const SCREENS = [
+  { id: "search", label: "directory", roles: null },
+  { id: "contacts", label: "counsellor", roles: ["counsellor"], module: "./counsellor.js" },
+  { id: "portrait", label: "portrait", roles: null, module: "./portrait.js" },
+  { id: "coverage", label: "coverage", roles: null, module: "./coverage.js" },
+  { id: "editors", label: "editors", roles: ["editor"], module: "./editors.js" },
+];
+
+function allowed(screen, viewer) {
+  if (!screen.roles) return true;
+  return Boolean(viewer) && (viewer.role === "admin" || screen.roles.includes(viewer.role));
+}
+
+function Lazy({ screen, ...props }) {
+  const [loaded, setLoaded] = useState(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    import(screen.module)
+      .then((module) => live && setLoaded(() => module.Screen))
+      .catch(() => live && setFailed(true));
+    return () => { live = false; };
+  }, [screen.module]);
+  if (failed) return html`<p class="error" role="alert">${props.text.offline}</p>`;
+  if (!loaded) return html`<p class="status" role="status">${props.text.loading}</p>`;
+  const Screen = loaded;
+  return html`<${Screen} ...${props} />`;
+}
 
 function SignIn({ tr, viewer, refused, onChange }) {
   const [open, setOpen] = useState(refused);
@@ -81,11 +111,21 @@ function App() {
     window.scrollTo(0, 0);
   };
 
-  const screens = SCREENS.filter((s) => !s.roles || (viewer && s.roles.includes(viewer.role)));
+  const screens = SCREENS.filter((s) => allowed(s, viewer));
   const record = where.path.match(/^services\/([^/]+)$/);
-  const screen = record
-    ? html`<${RecordPage} lang=${lang} text=${tr} id=${decodeURIComponent(record[1])} navigate=${navigate} />`
-    : html`<${SearchPage} lang=${lang} text=${tr} params=${where.params} navigate=${navigate} />`;
+  const [first, ...rest] = where.path.split("/");
+  const chosen = record ? SCREENS[0] : SCREENS.find((s) => s.id === first) || SCREENS[0];
+  const props = { lang, text: tr, params: where.params, rest: rest.join("/"), navigate, viewer };
+  let screen;
+  if (record)
+    screen = html`<${RecordPage} lang=${lang} text=${tr} id=${decodeURIComponent(record[1])} navigate=${navigate} />`;
+  else if (!chosen.module)
+    screen = html`<${SearchPage} lang=${lang} text=${tr} params=${where.params} navigate=${navigate} />`;
+  else if (!viewer)
+    screen = html`<p class="status" role="status">${tr.loading}</p>`;
+  else if (!allowed(chosen, viewer))
+    screen = html`<h1>${tr[chosen.label]}</h1><p role="alert">${tr.needRole}</p>`;
+  else screen = html`<${Lazy} key=${chosen.id} screen=${chosen} ...${props} />`;
 
   return html`
     <a class="skip" href="#content">${tr.skip}</a>
@@ -93,7 +133,7 @@ function App() {
       <a class="brand" href=${base} onClick=${(e) => { e.preventDefault(); navigate(""); }}>${tr.title}</a>
       <nav aria-label=${tr.title}>
         <ul>${screens.map((s) => html`<li><a href=${base + s.id}
-          aria-current=${!record ? "page" : null}
+          aria-current=${s === chosen ? "page" : null}
           onClick=${(e) => { e.preventDefault(); navigate(s.id); }}>${tr[s.label]}</a></li>`)}</ul>
       </nav>
       <button type="button" id="language" lang=${tr.otherLang} onClick=${() => {
