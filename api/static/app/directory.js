@@ -170,7 +170,9 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
   };
 
   const facets = result ? result.facets : { categories: [], languages: [], territories: [] };
-  return html`<section aria-labelledby="search-title">
+  // The ready marker (the page benchmark and tests wait for it): the search has answered.
+  const answered = Boolean(result || error);
+  return html`<section aria-labelledby="search-title" data-ready=${answered ? "" : null}>
     <h1 id="search-title">${tr.search}</h1>
     <form role="search" class="search" onSubmit=${(e) => {
       e.preventDefault();
@@ -254,11 +256,12 @@ export function RecordPage({ lang, text: tr, id, navigate }) {
     e.preventDefault();
     history.length > 1 ? history.back() : navigate("search");
   }}>← ${tr.back}</a></p>`;
-  if (error) return html`<section>${back}<p class="error" role="alert">${tr.error}${error}</p></section>`;
+  if (error)
+    return html`<section data-ready="">${back}<p class="error" role="alert">${tr.error}${error}</p></section>`;
   if (!record) return html`<section>${back}<p>${tr.loading}</p></section>`;
   const hours = record.schedule.hours;
   const section = (label, body) => body && html`<h2>${label}</h2><p>${body}</p>`;
-  return html`<article aria-labelledby="record-title">
+  return html`<article aria-labelledby="record-title" data-ready="">
     ${back}
     <h1 id="record-title" tabindex="-1" ref=${title}>${localized(record.name, lang)}</h1>
     ${record.status !== "active" && html`<p class="badge">${tr.inactive}</p>`}

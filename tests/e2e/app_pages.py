@@ -1,0 +1,32 @@
+"""The browser app's pages, one line each: the page benchmark (`bench/pages.py`) loads every one
+on the demo data, and `test_app_pages.py` checks every one (widths, console, requests, headers,
+axe, languages). A page is ready when its screen's outermost element carries `data-ready`.
+
+A new screen is one more line: its URL under `/app/`, the token of a role that sees it (`None`
+for the public), and what it must show on the demo data in French and in English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.demo import demo_id
+
+READY = "[data-ready]"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # also the test's id and the benchmark's row
+    path: str  # under the server's root, query string included
+    token: str | None  # one of tests/support/tokens.py, or None for the public
+    french: str  # a text the ready page shows in French and no longer in English
+    english: str  # and the same text in English
+
+
+# The first demo hub's first service (every hub offers it).
+RECORD = demo_id("service", 0, 0)
+
+PAGES = (
+    Page("search", "/app/search?q=banque+alimentaire", None, "résultat", "result"),
+    Page("record", f"/app/services/{RECORD}", None, "Téléphones", "Phones"),
+)
