@@ -45,7 +45,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.app_pages import PAGES, READY, Page
+from tests.e2e.app_pages import PAGES, READY, Page, sign_in
 from tests.support.ports import free_port
 from tests.support.tokens import TOKENS_SETTING
 
@@ -70,12 +70,6 @@ WATCH = """(() => {
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true });
 })();""".replace("READY", json.dumps(READY))
-# The page's token, in the session storage the app reads it from (public pages: none).
-SIGN_IN = """if (location.origin === ORIGIN) {
-  const token = TOKEN;
-  if (token) sessionStorage.setItem("guichet.token", token);
-  else sessionStorage.removeItem("guichet.token");
-}"""
 FIGURES = """const entries = [...performance.getEntriesByType("navigation"),
   ...performance.getEntriesByType("resource")];
 return { ...window.__pages, requests: entries.length,
@@ -194,8 +188,9 @@ def network(driver: WebDriver) -> tuple[int, int]:
 
 
 def load(driver: WebDriver, origin: str, page: Page) -> Load:
-    script = SIGN_IN.replace("ORIGIN", json.dumps(origin)).replace("TOKEN", json.dumps(page.token))
-    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+    added = driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": sign_in(origin, page.token)}
+    )
     try:
         driver.get("about:blank")
         network(driver)  # what came before this load

@@ -7,8 +7,11 @@ for the public), and what it must show on the demo data in French and in English
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from infra.bootstrap import Container
+from infra.cli.serving import load_demo_directory
 from infra.demo import demo_id
 
 READY = "[data-ready]"
@@ -30,3 +33,21 @@ PAGES = (
     Page("search", "/app/search?q=banque+alimentaire", None, "résultat", "result"),
     Page("record", f"/app/services/{RECORD}", None, "Téléphones", "Phones"),
 )
+
+
+def sign_in(origin: str, token: str | None) -> str:
+    """A script, set to run before the page's own, that puts the page's token in the session
+    storage the app reads it from (and takes it out for the public)."""
+    return f"""if (location.origin === {json.dumps(origin)}) {{
+  const token = {json.dumps(token)};
+  if (token) sessionStorage.setItem("guichet.token", token);
+  else sessionStorage.removeItem("guichet.token");
+}}"""
+
+
+def load_pages_demo(container: Container) -> None:
+    """What `guichet serve --demo` loads, with every view brought up to date (the tests' server
+    runs no projection)."""
+    load_demo_directory(container)
+    for runner in container.runners.values():
+        runner.bring_up_to_date()

@@ -4,6 +4,8 @@ import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 
 const PAGE = 20;
+// The record a keyboard user came back from: its link in the results gets the focus again.
+let cameBackFrom = null;
 
 const SEARCH = `query Search($text: String, $territory: String, $categories: [String!],
     $languages: [String!], $openAt: DateTime, $near: PointInput, $first: Int!, $after: String,
@@ -111,6 +113,7 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
   const [locating, setLocating] = useState("");
   const key = writeSearch(state);
   const heading = useRef(null);
+  const list = useRef(null);
 
   const go = (change) => navigate(`search?${writeSearch({ ...state, ...change })}`);
 
@@ -147,6 +150,13 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
       clearTimeout(timer);
     };
   }, [words, lang]);
+
+  useEffect(() => {
+    if (!result || !cameBackFrom || !list.current) return;
+    const link = list.current.querySelector(`a[href="services/${CSS.escape(cameBackFrom)}"]`);
+    cameBackFrom = null;
+    if (link) link.focus();
+  }, [result]);
 
   const more = () =>
     query(SEARCH, variables(state, lang, result.pageInfo.endCursor)).then((data) => {
@@ -208,7 +218,7 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
         ${result.rewrittenText ? ` · ${tr.searched(result.rewrittenText)}` : ""}</p>`}
     </div>
     ${result && result.nodes.length === 0 && html`<p>${tr.none}</p>`}
-    ${result && html`<ol class="results">
+    ${result && html`<ol class="results" ref=${list}>
       ${result.nodes.map((hit) => html`<li key=${hit.id}>
         <a href=${`services/${hit.serviceId}`} onClick=${(e) => {
           e.preventDefault();
@@ -254,6 +264,7 @@ export function RecordPage({ lang, text: tr, id, navigate }) {
 
   const back = html`<p><a href="search" onClick=${(e) => {
     e.preventDefault();
+    cameBackFrom = id;
     history.length > 1 ? history.back() : navigate("search");
   }}>← ${tr.back}</a></p>`;
   if (error)
