@@ -102,6 +102,16 @@ class Plan:
     start: date
     end: date  # included
     seed: int = 211
+    # In the contacts' keys instead of the start: a named plan's contacts are the same ones
+    # whatever its dates, so a plan moved to another day finds them logged.
+    name: str | None = None
+
+    def key(self, index: int) -> str:
+        return f"demo-{self.seed}-{self.name or self.start}-{index}"
+
+
+# What `serve --demo` logs, once: enough for every table of the portrait to show figures.
+RECENT_CONTACTS = 3_000
 
 
 def quotas(weights: Mapping[K, float], total: int) -> list[K]:
@@ -225,7 +235,7 @@ def commands(plan: Plan) -> Iterator[RecordContact]:
                 needs.append(ContactNeed(code, tuple(s.service_id for s in chosen)))
             slot += 1
         yield RecordContact(
-            key=f"demo-{plan.seed}-{plan.start}-{index}", channel=channel, started_at=started,
+            key=plan.key(index), channel=channel, started_at=started,
             answered_at=answered if phone else None, ended_at=ended,
             language=languages[index], interpreter=False,
             counsellor=f"demo-counsellor-{index % 9 + 1}",
@@ -292,6 +302,24 @@ def load_calls(
     if on_chunk is not None:
         on_chunk(done + len(batch))
     return saved + count, position
+
+
+def recent_plan(today: date, count: int = RECENT_CONTACTS) -> Plan:
+    """The contacts of the twelve months before today's month and of this month up to
+    yesterday, named rather than dated."""
+    return Plan(count, date(today.year - 1, today.month, 1), today - timedelta(days=1),
+                name="recent")  # fmt: skip
+
+
+def load_recent_calls(handler: ContactHandler, today: date) -> int:
+    """Logs `recent_plan`'s contacts unless its last one is logged (they are logged in order:
+    a load stopped midway is finished); returns how many were logged. On a later day the plan
+    has other dates but the same keys: nothing more is logged."""
+    plan = recent_plan(today)
+    if known_ids(handler.operations, [interaction_id(plan.key(plan.count - 1))]):
+        return 0
+    saved, _ = load_calls(handler, plan)
+    return saved
 
 
 def _log_new(

@@ -24,6 +24,7 @@ from infra.cli.common import (
 from infra.cli.tokens import first_way_in
 from infra.coverage_history import Loaded, load_history
 from infra.demo import load_demo
+from infra.demo_calls import load_recent_calls
 from infra.metrics import counted_together
 from infra.progress import Phases
 from infra.settings import Settings
@@ -31,6 +32,7 @@ from infra.stopping import hangup_as_terminate, on_stop_signals, unwind
 from infra.taxonomy import load_taxonomy
 from infra.territories import load_reference
 from infra.worker import server_options, supervise
+from projections.interactions import MONTREAL
 
 log = logging.getLogger("guichet")
 # Ports below it are bound by privileged processes only (net.ipv4.ip_unprivileged_port_start).
@@ -57,6 +59,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         first_way_in(container)
         if args.demo:
             load_demo_directory(container)
+            load_demo_contacts(container)
         log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
         level = settings.log_level.lower()
         if workers == 1:
@@ -179,6 +182,17 @@ def load_demo_directory(container: Container) -> int:
     if history.refused:
         raise refusal(history)
     return loaded
+
+
+def load_demo_contacts(container: Container) -> int:
+    """Synthetic contacts of the last twelve months, logged on the first start only, so that
+    the needs portrait shows figures at once."""
+    started = time.monotonic()
+    today = container.clock.now().astimezone(MONTREAL).date()
+    logged = load_recent_calls(container.contact_handler, today)
+    if logged:
+        log.info("demo contacts: %d logged in %.1fs", logged, time.monotonic() - started)
+    return logged
 
 
 def refusal(history: Loaded) -> CommandError:

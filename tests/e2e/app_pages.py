@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from infra.bootstrap import Container
-from infra.cli.serving import load_demo_directory
+from infra.cli.serving import load_demo_contacts, load_demo_directory
 from infra.demo import demo_id
 
 READY = "[data-ready]"
@@ -49,5 +49,6 @@ def load_pages_demo(container: Container) -> None:
     """What `guichet serve --demo` loads, with every view brought up to date (the tests' server
     runs no projection)."""
     load_demo_directory(container)
+    load_demo_contacts(container)
     for runner in container.runners.values():
         runner.bring_up_to_date()
