@@ -111,7 +111,6 @@ def demo_server() -> Iterator[str]:
             "GUICHET_TOKENS": TOKENS_SETTING,
             # One browser asking as fast as it can, from one address.
             "GUICHET_RATE_LIMIT": "0",
-            "GUICHET_LOG_LEVEL": "warning",
         }
         guichet = Path(sys.executable).parent / "guichet"
         log_path = Path(folder) / "serve.log"
@@ -126,6 +125,9 @@ def demo_server() -> Iterator[str]:
                 wait_for(lambda: caught_up(origin), server, log_path)
                 print(f"serve --demo: answering after {answering - started:.1f}s, views caught up "
                       f"after {time.perf_counter() - started:.1f}s")  # fmt: skip
+                for line in log_path.read_text(errors="replace").splitlines():
+                    if "demo contacts:" in line or "demo directory:" in line:
+                        print(f"  {line.strip()}")
                 yield origin
             finally:
                 server.terminate()

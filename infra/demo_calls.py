@@ -287,6 +287,15 @@ def load_calls(
     told how many of the plan's contacts are done (logged, or found logged before)."""
     operations = handler.operations
     load_demo(DirectoryHandler(operations, partial(load_many, operations)), datetime.now(UTC))
+    return log_plan(handler, plan, chunk, on_chunk)
+
+
+def log_plan(
+    handler: ContactHandler, plan: Plan, chunk: int = 2_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> tuple[int, int]:  # fmt: skip
+    """`load_calls` once the demo directory is there."""
+    operations = handler.operations
     details = DemoDetails()
     saved, position = 0, operations.recorder.max_notification_id() or 0
     batch: list[RecordContact] = []
@@ -314,11 +323,12 @@ def recent_plan(today: date, count: int = RECENT_CONTACTS) -> Plan:
 def load_recent_calls(handler: ContactHandler, today: date) -> int:
     """Logs `recent_plan`'s contacts unless its last one is logged (they are logged in order:
     a load stopped midway is finished); returns how many were logged. On a later day the plan
-    has other dates but the same keys: nothing more is logged."""
+    has other dates but the same keys: nothing more is logged. The demo directory must be
+    there (`serve --demo` has just loaded it)."""
     plan = recent_plan(today)
     if known_ids(handler.operations, [interaction_id(plan.key(plan.count - 1))]):
         return 0
-    saved, _ = load_calls(handler, plan)
+    saved, _ = log_plan(handler, plan)
     return saved
 
 
