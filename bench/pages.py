@@ -1,6 +1,6 @@
 """Each page of the browser app, loaded cold in headless Chromium on the demo data.
 
-Usage: python -m bench.pages [--runs 5] [--check]
+Usage: python -m bench.pages [--runs 5] [--check] [--cpu-slowdown 4]
 Starts `guichet serve --demo` as a process of its own (embedded PostgreSQL in a temporary data
 directory, the tests' tokens, real HTTP on the loopback), waits until every projection has
 applied the whole log, then loads each page of `tests/e2e/app_pages.PAGES` `--runs` times in
@@ -235,12 +235,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="cold loads of each page")
     parser.add_argument("--check", action="store_true", help="exit 1 when a page is over target")
+    parser.add_argument("--cpu-slowdown", type=float, default=1.0,
+                        help="CDP CPU throttling rate (4: a mid-range phone)")  # fmt: skip
     args = parser.parse_args()
     with demo_server() as origin, tempfile.TemporaryDirectory() as profile:
         driver = chromium(Path(profile))
         try:
+            driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": args.cpu_slowdown})
             version = driver.capabilities.get("browserVersion", "?")
-            print(f"cores: {os.cpu_count()}, Chromium {version}, {args.runs} cold loads a page")
+            print(f"cores: {os.cpu_count()}, Chromium {version}, {args.runs} cold loads a page, "
+                  f"CPU slowed down {args.cpu_slowdown:g}x")  # fmt: skip
             print("| page | URL | role | interactive: median (range) | ready marker "
                   "| longest task | first load, compressed | decoded | requests |")  # fmt: skip
             print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
