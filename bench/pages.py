@@ -45,7 +45,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.app_pages import PAGES, READY, Page, sign_in
+from tests.e2e.app_pages import MARKER, PAGES, READY, Page, sign_in
 from tests.support.ports import free_port
 from tests.support.tokens import TOKENS_SETTING
 
@@ -68,8 +68,10 @@ WATCH = """(() => {
       marks.interactive = performance.now();
     }));
   });
-  observer.observe(document, { childList: true, subtree: true, attributes: true });
-})();""".replace("READY", json.dumps(READY))
+  observer.observe(document, {
+    childList: true, subtree: true, attributes: true, attributeFilter: [MARKER],
+  });
+})();""".replace("READY", json.dumps(READY)).replace("MARKER", json.dumps(MARKER))
 FIGURES = """const entries = [...performance.getEntriesByType("navigation"),
   ...performance.getEntriesByType("resource")];
 return { ...window.__pages, requests: entries.length,

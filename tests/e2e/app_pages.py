@@ -14,7 +14,8 @@ from infra.bootstrap import Container
 from infra.cli.serving import load_demo_contacts, load_demo_directory
 from infra.demo import demo_id
 
-READY = "[data-ready]"
+MARKER = "data-ready"
+READY = f"[{MARKER}]"
 
 
 @dataclass(frozen=True)
