@@ -112,6 +112,8 @@ def test_each_page_fits_speaks_both_languages_and_asks_nothing_elsewhere(
     assert not errors, errors
     policy = headers["policy"]
     assert "frame-ancestors 'none'" in policy, policy
+    # Nothing admitted but the server: a request elsewhere would be refused and reported.
+    assert "default-src 'none'" in policy, policy
     assert "script-src 'self'" in policy, policy
     assert "unsafe-inline" not in policy, policy
     assert headers["nosniff"] == "nosniff"
