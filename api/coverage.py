@@ -33,7 +33,7 @@ from projections.coverage import (
     population_series,
     timeline,
 )
-from projections.territories import TerritoryRow, TerritorySnapshot
+from projections.territories import TerritoryRow, TerritorySnapshot, as_then
 
 Channel = strawberry.enum(DomainChannel, name="Channel")
 
@@ -251,7 +251,10 @@ def _span(start: date, end: date) -> None:
 
 @strawberry.type
 class CoverageHistoryQuery:
-    @strawberry.field(description="Places covered on a channel at a date, with population totals.")
+    @strawberry.field(
+        description="Places covered on a channel at a date, each where it lay that day (its "
+        "parent and ancestors then), with population totals."
+    )
     async def covered_territories(
         self,
         info: Info,
@@ -273,7 +276,7 @@ class CoverageHistoryQuery:
             covered = covered_territories(
                 found.territories, found.agreements, value, at, wanted, as_known_at
             )
-            places = [found.rows[place.code] for place in covered.places]
+            places = [as_then(found.rows[place.code], place) for place in covered.places]
             return in_code_order(
                 CoveredTerritories, places, first, after, at=at, channel=channel,
                 population=covered.population,

@@ -244,6 +244,33 @@ async def test_population_covered_by_change_has_a_point_wherever_the_figures_mov
     assert daily[1::2] == points[1:]
 
 
+THEN = """
+query ($at: Date!, $after: Int) {
+  coveredTerritories(at: $at, channel: PHONE, kind: MRC, first: 200, consistentWith: $after) {
+    ... on CoveredTerritories { nodes { code parent { code } ancestors { code } } }
+  }
+  granby: coveredTerritories(at: $at, channel: PHONE, kind: MUNICIPALITY, first: 500,
+                            consistentWith: $after) {
+    ... on CoveredTerritories { nodes { code ancestors { code } } }
+  }
+  territory(code: "MRC-470") { ... on Territory { parent { code } } }
+}
+"""
+
+
+async def test_covered_places_lie_where_they_lay_that_day(
+    graphql: GraphQLClient, history: int
+) -> None:
+    # La Haute-Yamaska (Granby) lay in Montérégie until 7 July 2021, in Estrie since.
+    data = await graphql.data(THEN, {"at": "2021-06-01", "after": history})
+    [mrc] = [n for n in data["coveredTerritories"]["nodes"] if n["code"] == "MRC-470"]
+    [granby] = [n for n in data["granby"]["nodes"] if n["code"] == "47017"]
+    assert data["territory"]["parent"]["code"] == "RA-05"
+    assert mrc["parent"]["code"] == "RA-16"
+    assert "RA-16" in {a["code"] for a in mrc["ancestors"]} - {"RA-05"}
+    assert [a["code"] for a in granby["ancestors"]][:2] == ["MRC-470", "RA-16"]
+
+
 async def test_covered_territories_changes_and_timeline(
     graphql: GraphQLClient, history: int
 ) -> None:
