@@ -82,8 +82,8 @@ REGIONS = """query ($to: Date!) {
 WHOLE = """query ($at: Date!) {
   regions: coveredTerritories(at: $at, channel: PHONE, kind: REGION) {
     ... on CoveredTerritories { nodes { code } } }
-  places: coveredTerritories(at: $at, channel: PHONE, kind: MUNICIPALITY, first: 1) {
-    ... on CoveredTerritories { totalCount population } }
+  places: coveredTerritories(at: $at, channel: PHONE, kind: MUNICIPALITY, first: 500) {
+    ... on CoveredTerritories { totalCount population nodes { ancestors { code kind } } } }
 }"""
 TIMELINE = """query ($t: String!) {
   coverageTimeline(territory: $t, channel: PHONE) {
@@ -122,10 +122,14 @@ def ready(driver: WebDriver) -> bool:
 
 def regions_listed(driver: WebDriver) -> tuple[set[str], set[str]]:
     """The regions the day's list shows, and those it marks as covered whole."""
-    listed = {str(e.get_attribute("data-region")) for e in
-              driver.find_elements(By.CSS_SELECTOR, "#coverage-regions > li")}
-    whole = {str(e.get_attribute("data-region")) for e in
-             driver.find_elements(By.CSS_SELECTOR, "#coverage-regions > li[data-whole]")}
+    listed = {
+        str(e.get_attribute("data-region"))
+        for e in driver.find_elements(By.CSS_SELECTOR, "#coverage-regions > li")
+    }
+    whole = {
+        str(e.get_attribute("data-region"))
+        for e in driver.find_elements(By.CSS_SELECTOR, "#coverage-regions > li[data-whole]")
+    }
     return listed, whole  # fmt: skip
 
 
@@ -140,9 +144,14 @@ def pick_day(driver: WebDriver, wait: WebDriverWait[WebDriver], day: str) -> Non
     )  # fmt: skip
     box.send_keys(Keys.ENTER)
     wait.until(lambda d: f"date={day}" in d.current_url, f"{day} not in the URL")
-    wait.until(
-        lambda d: ready(d) and d.find_elements(By.ID, "coverage-day-totals"), "no day shown"
-    )
+    shown = f"#coverage-day-totals[data-day='{day}']"
+    wait.until(lambda d: ready(d) and d.find_elements(By.CSS_SELECTOR, shown), "no day shown")
+
+
+def in_regions(answer: dict[str, Any]) -> set[str]:
+    """The regions the API's covered places lay in."""
+    return {a["code"] for place in answer["places"]["nodes"] for a in place["ancestors"]
+            if a["kind"] == "REGION"}  # fmt: skip
 
 
 def day_totals(driver: WebDriver) -> list[tuple[int, int]]:
@@ -172,8 +181,12 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
         origin = f"http://127.0.0.1:{port}"
         end = date.today().isoformat()
         regions = api(origin, REGIONS, to=end)["coverageChanges"]["nodes"]
-        gained = {r["territory"]["name"] for r in regions if r["gained"] and r["date"] == "2020-12-15"}
-        lost = {r["territory"]["name"] for r in regions if not r["gained"] and r["date"] == "2022-01-01"}
+        gained = {
+            r["territory"]["name"] for r in regions if r["gained"] and r["date"] == "2020-12-15"
+        }
+        lost = {
+            r["territory"]["name"] for r in regions if not r["gained"] and r["date"] == "2022-01-01"
+        }
         before, at_start = by_day(origin, "2020-12-14"), by_day(origin, "2020-12-15")
         last, at_end = by_day(origin, "2021-12-31"), by_day(origin, "2022-01-01")
 
@@ -186,16 +199,20 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
         steps = browser.find_element(By.CSS_SELECTOR, ".coverage-steps").text
         faults = accessibility_faults(browser)
         screenshots().mkdir(parents=True, exist_ok=True)
+        browser.set_window_size(1200, 1400)
+        assert browser.save_screenshot(str(screenshots() / "app-coverage.png"))
+        browser.set_window_size(1200, 800)
 
         pick_day(browser, wait, "2021-06-01")
         during = regions_listed(browser)
         during_totals = day_totals(browser)
         whole_then = api(origin, WHOLE, at="2021-06-01")
         # A region's places, and from one of them its timeline.
-        outaouais = browser.find_element(By.CSS_SELECTOR, "#coverage-regions > li[data-region='RA-07']")
+        outaouais = browser.find_element(
+            By.CSS_SELECTOR, "#coverage-regions > li[data-region='RA-07']"
+        )
         outaouais.find_element(By.TAG_NAME, "summary").click()
         faults += accessibility_faults(browser)
-        assert browser.save_screenshot(str(screenshots() / "app-coverage.png"))
         outaouais.find_element(By.LINK_TEXT, "Gatineau").click()
         until(lambda d: "lieu=81017" in d.current_url, "the place is not in the URL")
         until(lambda d: timeline_shown(d), "no timeline")
@@ -222,7 +239,8 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
 
     assert not faults, faults
     # The four regions, gained on 15 December 2020 and lost on 1 January 2022, on every channel.
-    assert len(gained) == 4 and gained == lost, (gained, lost)
+    assert len(gained) == 4, gained
+    assert gained == lost, (gained, lost)
     assert {row[1] for row in changes if row[0] == "2020-12-15" and row[2] == "Ajoutée"} == gained
     assert {row[1] for row in changes if row[0] == "2022-01-01" and row[2] == "Retirée"} == lost
     assert all(row[3] == "Téléphone, Web et Clavardage" for row in changes if row[0] in
@@ -234,23 +252,128 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
         assert population[day] == [people for people, _ in figures]
         assert towns[day] == [count for _, count in figures]
         assert population[days[row - 1]] == [people for people, _ in previous]
-    assert at_start[0][0] > before[0][0] and at_end[0][0] < last[0][0]
-    assert days[0] == "2016-01-01" and days[-1] == end
+    assert at_start[0][0] > before[0][0]
+    assert at_end[0][0] < last[0][0]
+    assert days[0] == "2016-01-01"
+    assert days[-1] == end
     # The day picker: the four regions whole on 2021-06-01, none of them whole after.
     codes = {r["territory"]["code"] for r in regions if r["gained"] and r["date"] == "2020-12-15"}
     listed, whole = during
     assert whole == {r["code"] for r in whole_then["regions"]["nodes"]} == codes
     assert codes <= listed
+    # Each place under the region it lay in that day: the API's, not today's.
+    assert listed == in_regions(whole_then), (listed, in_regions(whole_then))
     listed, whole = after
     assert whole == {r["code"] for r in whole_after["regions"]["nodes"]} == set()
-    assert not codes <= listed and "RA-07" not in listed
-    assert during_totals[0] == (whole_then["places"]["population"], whole_then["places"]["totalCount"])
-    assert after_totals[0] == (whole_after["places"]["population"], whole_after["places"]["totalCount"])
+    assert not codes <= listed
+    assert "RA-07" not in listed
+    assert listed == in_regions(whole_after)
+    assert during_totals[0] == (
+        whole_then["places"]["population"],
+        whole_then["places"]["totalCount"],
+    )
+    assert after_totals[0] == (
+        whole_after["places"]["population"],
+        whole_after["places"]["totalCount"],
+    )
     # Timelines: the API's periods and funders, and each agreement's funder listed.
-    assert gatineau == expected_gatineau and len(gatineau) == 2, gatineau
-    assert laval == expected_laval and laval, laval
+    assert gatineau == expected_gatineau, gatineau
+    assert len(gatineau) == 2, gatineau
+    assert laval == expected_laval, laval
+    assert laval, "no period for Laval"
     funders = {f for _, _, joined in gatineau for f in joined.split(" ; ")}
     assert funders == {a.rsplit(" (version", 1)[0] for a in agreements}, agreements
     assert focused == "coverage-timeline-title"
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
     assert len(colours(screenshots() / "app-coverage.png")) > 20, "the screenshot is nearly blank"
+
+
+def test_at_phone_width_in_english_as_the_records_stood(
+    browser: WebDriver, container: Container, history: datetime
+) -> None:
+    """Before the history was recorded, nothing was covered as far as anyone knew: the
+    `asKnownAt` control reads the records as they stood then."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
+    )
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ZONE})
+    wait = WebDriverWait(browser, WAIT)
+    local = history.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M:%S")
+    with serving(container) as port:
+        origin = f"http://127.0.0.1:{port}"
+        end = datetime.now(ZoneInfo(ZONE)).date().isoformat()  # the page's today
+        now_then = by_day(origin, end)
+        known_then = by_day(origin, end, history.isoformat())
+        browser.get(f"{origin}/app/coverage?date=2021-06-01")
+        wait.until(ready, "the page never became ready")
+        wait.until(lambda d: d.find_elements(By.ID, "coverage-day-totals"), "no day shown")
+        browser.find_element(By.ID, "language").click()
+        wait.until(lambda d: "Coverage over time" in d.find_element(By.TAG_NAME, "h1").text)
+        wait.until(ready, "not ready in English")
+        today_rows = chart_rows(browser, "coverage-population")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        faults = accessibility_faults(browser)
+        assert browser.save_screenshot(str(screenshots() / "app-coverage-phone.png"))
+
+        browser.find_element(By.CSS_SELECTOR, ".coverage-known summary").click()
+        box = browser.find_element(By.ID, "known-at")
+        browser.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+            box, local,
+        )  # fmt: skip
+        box.send_keys(Keys.ENTER)
+        wait.until(lambda d: "connu=" in d.current_url, "the moment is not in the URL")
+        wait.until(lambda d: ready(d) and d.find_elements(By.CSS_SELECTOR, "[data-known^='20']"))
+        then_rows = chart_rows(browser, "coverage-population")
+        then_totals = day_totals(browser)
+        stated = browser.find_element(By.CSS_SELECTOR, ".coverage-known-now").text
+        faults += accessibility_faults(browser)
+        # Back to the records as they are: the shared URL without the moment.
+        browser.find_element(
+            By.XPATH, "//details[contains(@class,'coverage-known')]//button[.='Today']"
+        ).click()
+        wait.until(lambda d: ready(d) and d.find_elements(By.CSS_SELECTOR, "[data-known='']"))
+        again = chart_rows(browser, "coverage-population")
+        logs = console(browser)
+
+    assert not faults, faults
+    assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
+    assert today_rows[end] == [people for people, _ in now_then]
+    assert now_then[0][0] > 0
+    assert then_rows[end] == [people for people, _ in known_then] == [0, 0, 0]
+    assert then_totals == [(0, 0)] * 3
+    assert stated.startswith("Records as they stood on"), stated
+    assert again == today_rows
+    assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
+
+
+# Set before the page's own scripts: the moment the screen says it is ready.
+WATCH = """new MutationObserver((changes, observer) => {
+  if (document.querySelector('section.coverage[data-ready]')) {
+    window.coverageReady = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true});"""
+
+
+def test_the_first_load_is_small(
+    browser: WebDriver, container: Container, history: datetime
+) -> None:
+    """What a first visit downloads, compressed, up to the screen's ready mark (BENCHMARKS.md)."""
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+    wait = WebDriverWait(browser, WAIT)
+    with serving(container) as port:
+        browser.get(f"http://127.0.0.1:{port}/app/coverage?date=2021-06-01")
+        wait.until(lambda driver: driver.execute_script("return window.coverageReady"))
+        figures = browser.execute_script(
+            "const all = [...performance.getEntriesByType('navigation'),"
+            " ...performance.getEntriesByType('resource')];"
+            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
+            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
+            " files: all.length, ready: window.coverageReady}"
+        )
+    print(f"\nfirst load: {figures}")
+    assert figures["files"] >= 10  # the page, its stylesheet, the modules, Chart.js, the queries
+    assert 0 < figures["bytes"] < 300_000

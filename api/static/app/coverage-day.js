@@ -82,9 +82,11 @@ export function Day({ lang, tr, state, known, go, onReady, format }) {
     let live = true;
     setFound(null);
     setError(null);
+    const shows = `${day} ${state.channel} ${known}`;
+    onReady(null);
     read(day, state.channel, known)
-      .then((answer) => live && (setFound({ ...answer, day, channel: state.channel }), onReady()))
-      .catch((e) => live && (setError(e.message), onReady()));
+      .then((answer) => live && (setFound({ ...answer, day, channel: state.channel }), onReady(shows)))
+      .catch((e) => live && (setError(e.message), onReady(shows)));
     return () => { live = false; };
   }, [day, state.channel, known]);
 
@@ -116,7 +118,7 @@ export function Day({ lang, tr, state, known, go, onReady, format }) {
       ${found && html`<p id="coverage-day-summary">${tr.byRegion(tr.channels[found.channel], shown,
         tr.regions(groups.filter((g) => g.region.code).length), tr.towns(found.places.length))}</p>`}
     </div>
-    ${found && html`<div class="coverage-table"><table id="coverage-day-totals">
+    ${found && html`<div class="coverage-table"><table id="coverage-day-totals" data-day=${found.day} data-channel=${found.channel}>
       <caption>${tr.dayTotals(shown)}</caption>
       <thead><tr><th scope="col">${tr.channel}</th><th scope="col">${tr.municipalities}</th>
         <th scope="col">${tr.population}</th></tr></thead>

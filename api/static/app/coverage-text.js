@@ -56,6 +56,7 @@ export const TEXT = {
     period: (from, last) => `du ${from} ${last ? `au ${last}` : "sans date de fin"}`,
     recorded: (at) => `consignée le ${at}`,
     close: "Fermer la chronologie",
+    audit: "Vérification : les registres tels qu’ils étaient",
     knownAt: "Tel que consigné le",
     knownHelp: "Pour la vérification : la couverture telle que les registres l’indiquaient à ce moment.",
     apply: "Appliquer",
@@ -114,6 +115,7 @@ export const TEXT = {
     period: (from, last) => `from ${from} ${last ? `to ${last}` : "with no end date"}`,
     recorded: (at) => `recorded on ${at}`,
     close: "Close the timeline",
+    audit: "Audit: the records as they stood",
     knownAt: "As recorded on",
     knownHelp: "For audits: coverage as the records stood at that moment.",
     apply: "Apply",
@@ -127,8 +129,10 @@ const locale = (lang) => (lang === "en" ? "en-CA" : "fr-CA");
 
 /** "15 décembre 2020" from "2020-12-15" (a calendar day: no time zone moves it). */
 export function longDay(lang, iso) {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "long", timeZone: "UTC" })
+  const day = new Intl.DateTimeFormat(locale(lang), { dateStyle: "long", timeZone: "UTC" })
     .format(new Date(`${iso}T00:00:00Z`));
+  // French writes the first of the month as an ordinal: « 1er janvier ».
+  return lang === "en" ? day : day.replace(/^1 /, "1er ");
 }
 
 export function moment(lang, iso) {

@@ -124,15 +124,16 @@ function History({ lang, tr, known, onReady }) {
   useEffect(() => {
     let live = true;
     setError(null);
+    onReady(null);
     query(HISTORY, { from: START, to: end, known })
       .then((answer) => {
         if (!live) return;
         const wrong = Object.values(answer).map(failure).find(Boolean);
         if (wrong) setError(wrong);
-        else setData(answer);
-        onReady();
+        else setData({ ...answer, known });
+        onReady(`${known}`);
       })
-      .catch((e) => live && (setError(e.message), onReady()));
+      .catch((e) => live && (setError(e.message), onReady(`${known}`)));
     return () => { live = false; };
   }, [known]);
   if (error) return html`<p class="error" role="alert">${error}</p>`;
@@ -144,7 +145,7 @@ function History({ lang, tr, known, onReady }) {
   const series = (field) => names.map((label, i) => ({ label, values: rows.map((r) => r[field][i]), stepped: true }));
   const caption = [tr.since(longDay(lang, START), longDay(lang, end)), ...labels(changes, lang, tr)].join(" ");
   return html`
-    <p class="coverage-steps">${caption}</p>
+    <p class="coverage-steps" data-known=${data.known || ""}>${caption}</p>
     <${ChartFigure} id="coverage-population" title=${tr.population} lang=${lang} type="line"
       labels=${dates} series=${series("population")} />
     <${ChartFigure} id="coverage-municipalities" title=${tr.municipalities} lang=${lang} type="line"
@@ -164,7 +165,9 @@ function History({ lang, tr, known, onReady }) {
 function KnownAt({ tr, lang, state, go }) {
   const [value, setValue] = useState(state.known);
   useEffect(() => setValue(state.known), [state.known]);
-  return html`<form class="search coverage-known" onSubmit=${(e) => {
+  return html`<details class="coverage-known" open=${Boolean(state.known)}>
+    <summary>${tr.audit}</summary>
+    <form class="search" onSubmit=${(e) => {
     e.preventDefault();
     go({ known: value });
   }}>
@@ -176,8 +179,8 @@ function KnownAt({ tr, lang, state, go }) {
     <button type="submit">${tr.apply}</button>
     ${state.known && html`<button type="button" onClick=${() => go({ known: "" })}>${tr.now}</button>`}
     <small id="known-help" class="status">${tr.knownHelp}</small>
-    ${state.known && html`<p class="coverage-known-now" role="status">${tr.asKnown(moment(lang, knownAt(state)))}</p>`}
-  </form>`;
+  </form></details>
+  <p class="coverage-known-now" role="status">${state.known ? tr.asKnown(moment(lang, knownAt(state))) : ""}</p>`;
 }
 
 export function Screen({ lang, text, params, navigate, viewer }) {
@@ -186,9 +189,10 @@ export function Screen({ lang, text, params, navigate, viewer }) {
   const known = knownAt(state);
   const [ready, setReady] = useState({});
   const go = (change) => navigate(`coverage?${writeCoverage({ ...state, ...change })}`);
-  const mark = (part) => () => setReady((was) => (was[`${part}${known}`] ? was : { ...was, [`${part}${known}`]: true }));
+  // Ready while every part shows the data the URL asks for: each part says what it shows.
+  const mark = (part) => (shows) => setReady((was) => (was[part] === shows ? was : { ...was, [part]: shows }));
   const canSetKnown = !KNOWN_AT_ROLES || KNOWN_AT_ROLES.includes(viewer.role) || viewer.role === "admin";
-  const loaded = ready[`history${known}`] && ready[`day${known}`];
+  const loaded = ready.history === `${known}` && ready.day === `${state.day || today()} ${state.channel} ${known}`;
   return html`<section class="coverage" aria-labelledby="coverage-title" data-ready=${loaded ? "" : null}>
     <h1 id="coverage-title">${tr.title}</h1>
     <p>${tr.intro}</p>
