@@ -16,7 +16,10 @@ const TOTALS = `query Totals($at: Date!, $known: DateTime) {
   }`).join("")}
 }`;
 
+// Each place's ancestors by code only (the regions' names asked once): a day of 400 places
+// with every ancestor's name would weigh 100 KB.
 const PLACES = `query Places($at: Date!, $channel: Channel!, $known: DateTime, $after: String) {
+  names: territories(kind: REGION) { __typename ... on TerritoryList { nodes { code name } } ... on Error { message } }
   regions: coveredTerritories(at: $at, channel: $channel, kind: REGION, asKnownAt: $known, first: 100) {
     __typename
     ... on CoveredTerritories { nodes { code } }
@@ -27,7 +30,7 @@ const PLACES = `query Places($at: Date!, $channel: Channel!, $known: DateTime, $
     __typename
     ... on CoveredTerritories {
       pageInfo { hasNextPage endCursor }
-      nodes { code name population ancestors { code name kind } }
+      nodes { code name population ancestors { code kind } }
     }
     ... on Error { message }
   }
@@ -37,29 +40,36 @@ function failed(answer) {
   return Object.values(answer).map((a) => (a.message !== undefined ? a.message : null)).find(Boolean);
 }
 
-async function read(at, channel, known) {
-  const totals = await query(TOTALS, { at, known });
-  const wrong = failed(totals);
-  if (wrong) throw new Error(wrong);
+async function covered(at, channel, known) {
   let after = null;
   let places = [];
   let regions = [];
+  let names = new Map();
   do {
     const page = await query(PLACES, { at, channel, known, after });
     const problem = failed(page);
     if (problem) throw new Error(problem);
     regions = page.regions.nodes.map((r) => r.code);
+    names = new Map(page.names.nodes.map((r) => [r.code, r.name]));
     places = places.concat(page.places.nodes);
     after = page.places.pageInfo.hasNextPage ? page.places.pageInfo.endCursor : null;
   } while (after);
-  return { totals, places, whole: new Set(regions) };
+  return { places, names, whole: new Set(regions) };
+}
+
+async function read(at, channel, known) {
+  const [totals, found] = await Promise.all([query(TOTALS, { at, known }), covered(at, channel, known)]);
+  const wrong = failed(totals);
+  if (wrong) throw new Error(wrong);
+  return { totals, ...found };
 }
 
 /** The covered places grouped by the region they lie in, regions by name. */
-function byRegion(places, tr) {
+function byRegion(places, names, tr) {
   const groups = new Map();
   for (const place of places) {
-    const region = place.ancestors.find((a) => a.kind === "REGION") || { code: "", name: tr.noRegion };
+    const above = place.ancestors.find((a) => a.kind === "REGION");
+    const region = above ? { code: above.code, name: names.get(above.code) || above.code } : { code: "", name: tr.noRegion };
     const group = groups.get(region.code) || { region, places: [], population: 0 };
     group.places.push(place);
     group.population += place.population || 0;
@@ -92,7 +102,7 @@ export function Day({ lang, tr, state, known, go, onReady, format }) {
 
   const link = (place) => html`<a href=${`coverage?${new URLSearchParams({ ...(state.day && { date: state.day }), lieu: place.code })}`}
     onClick=${(e) => { e.preventDefault(); go({ place: place.code }); }}>${place.name}</a>`;
-  const groups = found ? byRegion(found.places, tr) : [];
+  const groups = found ? byRegion(found.places, found.names, tr) : [];
   const shown = found ? longDay(lang, found.day) : "";
   return html`<h2 id="coverage-day-title">${tr.day}</h2>
     <form class="search" aria-labelledby="coverage-day-title" onSubmit=${(e) => {
