@@ -233,6 +233,12 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
         until(lambda d: "lieu=65005" in d.current_url and timeline_shown(d), "no Laval timeline")
         laval = timeline_shown(browser)
         faults += accessibility_faults(browser)
+        # Closed from the keyboard, the timeline gives the focus back to the name field.
+        close = browser.find_element(By.CSS_SELECTOR, "#coverage-timeline p button")
+        close.send_keys(Keys.ENTER)
+        until(lambda d: "lieu=" not in d.current_url, "the place stayed in the URL")
+        until(lambda d: not d.find_elements(By.ID, "coverage-timeline"), "the timeline stayed")
+        closed_focus = browser.execute_script("return document.activeElement.id")
         expected_gatineau = timeline_api(origin, "81017")
         expected_laval = timeline_api(origin, "65005")
         logs = console(browser)
@@ -284,6 +290,7 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
     funders = {f for _, _, joined in gatineau for f in joined.split(" ; ")}
     assert funders == {a.rsplit(" (version", 1)[0] for a in agreements}, agreements
     assert focused == "coverage-timeline-title"
+    assert closed_focus == "coverage-place-name"
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
     assert len(colours(screenshots() / "app-coverage.png")) > 20, "the screenshot is nearly blank"
 

@@ -108,6 +108,8 @@ export function Day({ lang, tr, state, known, go, onReady, format }) {
     <form class="search" aria-labelledby="coverage-day-title" onSubmit=${(e) => {
       e.preventDefault();
       go({ day: value, channel });
+      // A new URL scrolls to the top: the reader stays at the day they asked for.
+      document.getElementById("coverage-day-title").scrollIntoView();
     }}>
       <div class="field">
         <label for="coverage-date">${tr.dayLabel}</label>

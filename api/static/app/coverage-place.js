@@ -127,7 +127,12 @@ function Timeline({ lang, tr, code, known, go }) {
       ${a.programme && html`<br /><span>${tr.programme(a.programme)}</span>`}
       <br /><span class="status">${tr.covers(a.territories.join(", "))} · ${tr.recorded(moment(lang, a.recordedAt))}</span>
     </li>`)}</ul>
-    <p><button type="button" onClick=${() => go({ place: "" })}>${tr.close}</button></p>
+    <p><button type="button" onClick=${() => {
+      go({ place: "" });
+      // The timeline goes away with the focus in it: back to the name field.
+      const field = document.getElementById("coverage-place-name");
+      if (field) field.focus();
+    }}>${tr.close}</button></p>
   </article>`;
 }
 

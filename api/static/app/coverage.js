@@ -180,7 +180,7 @@ function KnownAt({ tr, lang, state, go }) {
     ${state.known && html`<button type="button" onClick=${() => go({ known: "" })}>${tr.now}</button>`}
     <small id="known-help" class="status">${tr.knownHelp}</small>
   </form></details>
-  <p class="coverage-known-now" role="status">${state.known ? tr.asKnown(moment(lang, knownAt(state))) : ""}</p>`;
+  <p class="coverage-known-now" role="status">${knownAt(state) ? tr.asKnown(moment(lang, knownAt(state))) : ""}</p>`;
 }
 
 export function Screen({ lang, text, params, navigate, viewer }) {
