@@ -218,6 +218,7 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
         until(lambda d: timeline_shown(d), "no timeline")
         gatineau = timeline_shown(browser)
         agreements = texts(browser, "#coverage-agreements li .coverage-funder")
+        named = texts(browser, "#coverage-agreements li")
         focused = browser.execute_script("return document.activeElement.id")
         faults += accessibility_faults(browser)
 
@@ -290,6 +291,8 @@ def test_the_coverage_page_shows_the_four_regions_come_and_go(
     funders = {f for _, _, joined in gatineau for f in joined.split(" ; ")}
     assert funders == {a.rsplit(" (version", 1)[0] for a in agreements}, agreements
     assert focused == "coverage-timeline-title"
+    # The places an agreement names, by their names (the regions' codes are RA-NN).
+    assert not [text for text in named if re.search(r"\bRA-\d", text)], named
     assert closed_focus == "coverage-place-name"
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
     assert len(colours(screenshots() / "app-coverage.png")) > 20, "the screenshot is nearly blank"
@@ -312,6 +315,11 @@ def test_at_phone_width_in_english_as_the_records_stood(
         end = datetime.now(ZoneInfo(ZONE)).date().isoformat()  # the page's today
         now_then = by_day(origin, end)
         known_then = by_day(origin, end, history.isoformat())
+        # A URL edited by hand: an impossible day and a place that is none are said, not fatal.
+        browser.get(f"{origin}/app/coverage?date=2021-02-30&lieu=%3Cb%3Ex")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "[role=alert]")) == 2)
+        alerts = texts(browser, "[role=alert]")
+        refused = console(browser)  # the two 400 answers, drained here
         browser.get(f"{origin}/app/coverage?date=2021-06-01")
         wait.until(ready, "the page never became ready")
         wait.until(lambda d: d.find_elements(By.ID, "coverage-day-totals"), "no day shown")
@@ -345,6 +353,9 @@ def test_at_phone_width_in_english_as_the_records_stood(
         logs = console(browser)
 
     assert not faults, faults
+    assert any("2021-02-30" in alert for alert in alerts), alerts
+    assert any("<b>x" in alert for alert in alerts), alerts
+    assert all("400" in e["message"] for e in refused if e["level"] == "SEVERE"), refused
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     assert today_rows[end] == [people for people, _ in now_then]
     assert now_then[0][0] > 0

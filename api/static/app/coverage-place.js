@@ -24,10 +24,21 @@ const AGREEMENTS = `
   id version funder programme territories channels effectiveFrom effectiveUntil lastCoveredDay recordedAt`;
 
 function agreementsQuery(periods) {
+  const days = periods.map((p, i) => `$d${i}: Date!`).join(", ");
   const asks = periods.map((p, i) => `
-  a${i}: coverage(territory: $code, channel: ${p.channel}, at: "${p.from}", asKnownAt: $known) {
+  a${i}: coverage(territory: $code, channel: ${p.channel}, at: $d${i}, asKnownAt: $known) {
     __typename ... on Coverage { agreements { ${AGREEMENTS} } } ... on Error { message } }`);
-  return `query Agreements($code: String!, $known: DateTime) {${asks.join("")}\n}`;
+  return `query Agreements($code: String!, $known: DateTime, ${days}) {${asks.join("")}\n}`;
+}
+
+/** The names of the places the agreements name, by code. */
+async function placeNames(codes) {
+  if (!codes.length) return new Map();
+  const asks = codes.map((c, i) => `
+  n${i}: territory(code: $c${i}) { __typename ... on Territory { code name } }`);
+  const text = `query Names(${codes.map((c, i) => `$c${i}: String!`).join(", ")}) {${asks.join("")}\n}`;
+  const found = await query(text, Object.fromEntries(codes.map((c, i) => [`c${i}`, c])));
+  return new Map(Object.values(found).filter((t) => t.name).map((t) => [t.code, t.name]));
 }
 
 // Names compared without case or accents, as people type them.
@@ -80,12 +91,14 @@ async function readTimeline(code, known) {
   const periods = CHANNELS.flatMap((c) => data[c].intervals.map((i) => ({ ...i, channel: c })));
   const agreements = new Map();
   if (periods.length) {
-    const found = await query(agreementsQuery(periods), { code, known });
+    const days = Object.fromEntries(periods.map((p, i) => [`d${i}`, p.from]));
+    const found = await query(agreementsQuery(periods), { code, known, ...days });
     for (const answer of Object.values(found))
       for (const a of answer.agreements || []) agreements.set(`${a.id} ${a.version}`, a);
   }
   const sorted = [...agreements.values()].sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
-  return { place: data.territory, timeline: data, agreements: sorted };
+  const names = await placeNames([...new Set(sorted.flatMap((a) => a.territories))].slice(0, 50));
+  return { place: data.territory, timeline: data, agreements: sorted, names };
 }
 
 function Timeline({ lang, tr, code, known, go }) {
@@ -125,7 +138,7 @@ function Timeline({ lang, tr, code, known, go }) {
       <span> ${tr.period(day(a.effectiveFrom), day(a.lastCoveredDay))}</span>
       <span class="status"> · ${tr.and(a.channels.map((c) => tr.channels[c.toUpperCase()] || c))}</span>
       ${a.programme && html`<br /><span>${tr.programme(a.programme)}</span>`}
-      <br /><span class="status">${tr.covers(a.territories.join(", "))} · ${tr.recorded(moment(lang, a.recordedAt))}</span>
+      <br /><span class="status">${tr.covers(a.territories.map((c) => found.names.get(c) || c).join(", "))} · ${tr.recorded(moment(lang, a.recordedAt))}</span>
     </li>`)}</ul>
     <p><button type="button" onClick=${() => {
       go({ place: "" });
