@@ -13,12 +13,7 @@ import strawberry
 from api.consistency import reach
 from api.context import Info
 from api.cost import TERRITORIES
-from api.errors import (
-    EXPECTED,
-    ConsistencyTimeoutError,
-    InvalidInputError,
-    as_error,
-)
+from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day, read_optional_moment
 from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
 from api.territories import Territory, TerritoryKind, in_code_order
@@ -30,6 +25,7 @@ from domain.text import check
 from projections.coverage import (
     ONE_DAY,
     AgreementVersion,
+    boundaries,
     changes,
     covered_territories,
     periods,
@@ -37,7 +33,7 @@ from projections.coverage import (
     population_series,
     timeline,
 )
-from projections.territories import TerritoryRow, TerritorySnapshot
+from projections.territories import TerritoryRow, TerritorySnapshot, as_then
 
 Channel = strawberry.enum(DomainChannel, name="Channel")
 
@@ -128,13 +124,9 @@ class CoverageQuery:
             if found is None:
                 raise InvalidInput("territory", f"{territory!r} is not a known territory code")
             return Coverage(
-                territory=code,
-                channel=channel,
-                at=at,
-                as_known_at=as_known_at,
-                covered=bool(found),
-                agreements=[CoverageAgreementType.of(row) for row in found],
-            )
+                territory=code, channel=channel, at=at, as_known_at=as_known_at,
+                covered=bool(found), agreements=[CoverageAgreementType.of(row) for row in found],
+            )  # fmt: skip
         except EXPECTED as error:
             return cast(CoverageResult, as_error(error))
 
@@ -144,6 +136,7 @@ class Granularity(Enum):
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
+    CHANGE = "change"
 
 
 MAX_POINTS = 5_000
@@ -258,7 +251,10 @@ def _span(start: date, end: date) -> None:
 
 @strawberry.type
 class CoverageHistoryQuery:
-    @strawberry.field(description="Places covered on a channel at a date, with population totals.")
+    @strawberry.field(
+        description="Places covered on a channel at a date, each where it lay that day (its "
+        "parent and ancestors then), with population totals."
+    )
     async def covered_territories(
         self,
         info: Info,
@@ -280,7 +276,7 @@ class CoverageHistoryQuery:
             covered = covered_territories(
                 found.territories, found.agreements, value, at, wanted, as_known_at
             )
-            places = [found.rows[place.code] for place in covered.places]
+            places = [as_then(found.rows[place.code], place) for place in covered.places]
             return in_code_order(
                 CoveredTerritories, places, first, after, at=at, channel=channel,
                 population=covered.population,
@@ -368,7 +364,10 @@ class CoverageHistoryQuery:
         except EXPECTED as error:
             return cast(ChangesResult, as_error(error))
 
-    @strawberry.field(description="People covered on a channel, day by day, month or year.")
+    @strawberry.field(
+        description="People covered on a channel by day, month, year, or CHANGE: `from` and "
+        "each later day an agreement starts or ends or the hierarchy changes."
+    )
     async def population_covered(
         self,
         info: Info,
@@ -382,13 +381,14 @@ class CoverageHistoryQuery:
         try:
             _span(start, to)
             as_known_at = read_optional_moment("asKnownAt", as_known_at)
-            days = periods(start, to, granularity.value)
+            found = await known(info, as_known_at, consistent_with)
+            value = DomainChannel(channel).value
+            steps = [*boundaries(found.agreements, value), *found.territories.epochs]
+            days = periods(start, to, granularity.value, steps)
             if len(days) > MAX_POINTS:
                 raise InvalidInput(
                     "granularity", f"at most {MAX_POINTS:,} points; ask a coarser one"
                 )
-            found = await known(info, as_known_at, consistent_with)
-            value = DomainChannel(channel).value
             series = [
                 PopulationPoint(date=p.day, population=p.people, municipalities=p.municipalities)
                 for p in population_series(

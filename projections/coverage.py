@@ -9,7 +9,7 @@ tested against it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -183,8 +183,11 @@ def population(places: Places, codes: set[str]) -> tuple[int, int]:
     return sum(p.population or 0 for p in covered), len(covered)
 
 
-def periods(start: date, end: date, granularity: str) -> list[date]:
-    """The first day of each day, month or year from `start` to `end`, both included."""
+def periods(start: date, end: date, granularity: str, steps: Iterable[date] = ()) -> list[date]:
+    """The first day of each day, month or year from `start` to `end`, both included; for
+    "change", `start` and each of `steps` after it up to `end` (the days coverage may change)."""
+    if granularity == "change":
+        return [start, *sorted({day for day in steps if start < day <= end})]
     days: list[date] = []
     current = start
     while current <= end:

@@ -4,7 +4,7 @@ and where each place lay on any date (`TerritorySnapshot`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID
 
@@ -123,6 +123,13 @@ class Place:
 
     def within(self, codes: set[str]) -> bool:
         return self.code in codes or any(code in codes for code in self.ancestors)
+
+
+def as_then(row: TerritoryRow, place: Place) -> TerritoryRow:
+    """The place's row with where it lay on the day `place` is of: its parent and ancestors
+    then, not as last recorded (a parent always comes first among the ancestors)."""
+    parent = place.ancestors[0] if row.parent_code and place.ancestors else None
+    return replace(row, parent_code=parent, ancestors=list(place.ancestors))
 
 
 class Places:

@@ -212,6 +212,65 @@ async def test_population_covered_follows_the_reference_figures(
     assert agreement["version"] == 2
 
 
+STEPS = """
+query ($after: Int) {
+  populationCovered(from: "2016-01-01", to: "2023-12-31", channel: PHONE, granularity: CHANGE,
+                    consistentWith: $after) {
+    ... on PopulationSeries { points { date population municipalities } }
+  }
+}
+"""
+
+
+async def test_population_covered_by_change_has_a_point_wherever_the_figures_move(
+    graphql: GraphQLClient, history: int
+) -> None:
+    points = (await graphql.data(STEPS, {"after": history}))["populationCovered"]["points"]
+    days = [point["date"] for point in points]
+    one_day = timedelta(days=1)
+    daily = []
+    for point in points[1:]:
+        day = date.fromisoformat(point["date"])
+        for asked in (day - one_day, day):
+            data = await graphql.data(POPULATION, {"d": asked.isoformat(), "after": history})
+            daily.append(data["populationCovered"]["points"][0])
+    assert days[0] == "2016-01-01"
+    assert days == sorted(set(days))
+    # The regions' agreement, the move of two MRCs out of Montérégie, its end, and Gatineau.
+    assert {"2020-12-15", "2021-07-08", "2022-01-01", "2023-08-28"} <= set(days)
+    # Each point holds until the next: the day before a point has the previous point's figures.
+    before = [{**p, "date": None} for p in daily[0::2]]
+    assert before == [{**p, "date": None} for p in points[:-1]]
+    assert daily[1::2] == points[1:]
+
+
+THEN = """
+query ($at: Date!, $after: Int) {
+  coveredTerritories(at: $at, channel: PHONE, kind: MRC, first: 200, consistentWith: $after) {
+    ... on CoveredTerritories { nodes { code parent { code } ancestors { code } } }
+  }
+  granby: coveredTerritories(at: $at, channel: PHONE, kind: MUNICIPALITY, first: 500,
+                            consistentWith: $after) {
+    ... on CoveredTerritories { nodes { code ancestors { code } } }
+  }
+  territory(code: "MRC-470") { ... on Territory { parent { code } } }
+}
+"""
+
+
+async def test_covered_places_lie_where_they_lay_that_day(
+    graphql: GraphQLClient, history: int
+) -> None:
+    # La Haute-Yamaska (Granby) lay in Montérégie until 7 July 2021, in Estrie since.
+    data = await graphql.data(THEN, {"at": "2021-06-01", "after": history})
+    [mrc] = [n for n in data["coveredTerritories"]["nodes"] if n["code"] == "MRC-470"]
+    [granby] = [n for n in data["granby"]["nodes"] if n["code"] == "47017"]
+    assert data["territory"]["parent"]["code"] == "RA-05"
+    assert mrc["parent"]["code"] == "RA-16"
+    assert "RA-16" in {a["code"] for a in mrc["ancestors"]} - {"RA-05"}
+    assert [a["code"] for a in granby["ancestors"]][:2] == ["MRC-470", "RA-16"]
+
+
 async def test_covered_territories_changes_and_timeline(
     graphql: GraphQLClient, history: int
 ) -> None:
