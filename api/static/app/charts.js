@@ -1,5 +1,6 @@
 // A chart with its figures in a table beside it: Chart.js draws the canvas, which assistive
-// technology skips (aria-hidden), and the table carries the same numbers for everyone.
+// technology skips (aria-hidden), and the table carries the same numbers for everyone. The
+// table scrolls when long, so it takes the focus: a keyboard can scroll it too.
 import { html, useEffect, useRef } from "./vendor/preact-htm.js";
 import "./vendor/chart.umd.min.js";
 
@@ -62,7 +63,7 @@ export function ChartFigure({ id, title, lang, labels, series, type = "bar", hor
     <figcaption id=${`${id}-title`}>${title}</figcaption>
     ${caption && html`<p class="status">${caption}</p>`}
     <div class="chart-canvas" style=${{ height }}><canvas ref=${canvas} aria-hidden="true"></canvas></div>
-    <div class="chart-table">
+    <div class="chart-table" tabindex="0" role="region" aria-label=${title}>
       <table>
         <caption class="visually-hidden">${title}</caption>
         <thead><tr><td></td>${series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
