@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from infra.bootstrap import Container
 from infra.demo_calls import Plan, load_calls
@@ -130,13 +130,19 @@ def expected_rows(stats: dict[str, Any], field: str) -> dict[str, int | None]:
 
 
 def check_column(shown: dict[str, Any], stats: dict[str, Any], column: int) -> list[str]:
-    """The differences between one column of the page's tables and the API's figures."""
+    """The differences between one column of the page's tables and the API's figures: each
+    cell the API answers has its count on the page, and each row the page shows that the API
+    left out of this set is shown as withheld in public figures, never as a count."""
     wrong = []
     for table, field in TABLES.items():
-        page = {row[0]: number(row[1 + column]) for row in shown[table]["rows"]}
-        for label, count in expected_rows(stats, field).items():
-            if page.get(label, "absent") != count:
+        page = {row[0]: row[1 + column] for row in shown[table]["rows"]}
+        expected = expected_rows(stats, field)
+        for label, count in expected.items():
+            if number(page.get(label, "absent")) != count:
                 wrong.append(f"{table} / {label}: page {page.get(label, 'absent')}, API {count}")
+        for label, text in page.items():
+            if label not in expected and not stats["exact"] and text != "masqué":
+                wrong.append(f"{table} / {label}: page {text}, withheld by the API")
     totals = [number(row[1 + column]) for row in shown["totals"]["rows"]]
     api_totals = [None if stats[n]["suppressed"] else stats[n]["value"] for n in TOTALS]
     if totals != api_totals:
@@ -158,7 +164,8 @@ def month_rows(shown: dict[str, Any], stats: dict[str, Any]) -> list[str]:
 def ready(driver: WebDriver) -> bool:
     return bool(driver.execute_script(
         "const s = document.querySelector('section.portrait');"
-        "return Boolean(s && s.hasAttribute('data-ready') && document.getElementById('portrait-csv'));"
+        "return Boolean(s && s.hasAttribute('data-ready')"
+        " && document.getElementById('portrait-csv'));"
     ))  # fmt: skip
 
 
@@ -167,23 +174,48 @@ def sign_in(driver: WebDriver, origin: str, token: str) -> None:
     driver.execute_script("sessionStorage.setItem('guichet.token', arguments[0])", token)
 
 
-def test_the_public_sees_the_public_figures_withheld_ones_as_withheld(
+def alert(driver: WebDriver) -> str:
+    return " ".join(texts(driver, "section.portrait [role=alert]"))
+
+
+def texts(driver: WebDriver, selector: str) -> list[str]:
+    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+
+
+def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
     browser: WebDriver, calls: Container
 ) -> None:
     wait = WebDriverWait(browser, WAIT)
     with serving(calls) as port:
         origin = f"http://127.0.0.1:{port}"
-        browser.get(f"{origin}/app/portrait?du=2018-01-01&au=2018-12-31&territoire={MONTREAL}")
+        # Last year (the default period) has no contact: the API refuses, and the page says why.
+        browser.get(f"{origin}/app/portrait?territoire={MONTREAL}")
+        refusal = wait.until(alert, "no refusal shown")
+        # A quick choice of period, then the figures.
+        browser.find_element(By.XPATH, "//button[normalize-space()='2018']").click()
+        wait.until(lambda d: "du=2018-01-01&au=2018-12-31" in d.current_url, "not in the URL")
         wait.until(ready, "the portrait never drew its figures")
         stats = api(origin, None, MONTREAL)
         shown = browser.execute_script(READ_TABLES)
         kind = browser.find_element(By.ID, "portrait-kind").text
         # The territory's chain of selects is read back from the URL, names and all.
-        region = browser.find_element(By.ID, "portrait-territory-0")
-        chosen = browser.execute_script("return arguments[0].selectedOptions[0].text", region)
+        region = Select(browser.find_element(By.ID, "portrait-territory-0"))
+        chosen = region.first_selected_option.text
+        within = browser.find_element(By.CSS_SELECTOR, "label[for='portrait-territory-1']").text
         faults = accessibility_faults(browser)
+
+        # Compared with another territory, chosen by name.
+        Select(browser.find_element(By.ID, "portrait-compare")).select_by_value("territoire")
+        wait.until(lambda d: d.find_elements(By.ID, "portrait-territory2-0"), "no second picker")
+        Select(browser.find_element(By.ID, "portrait-territory2-0")).select_by_visible_text("Laval")
+        wait.until(lambda d: f"territoire2={LAVAL}" in d.current_url, "not in the URL")
+        wait.until(ready, "the portrait never drew the figures compared")
+        compared = browser.execute_script(READ_TABLES)
+        laval = api(origin, None, LAVAL)
+        faults += accessibility_faults(browser)
         logs = console(browser)
 
+    assert "10 contacts" in refusal, refusal
     assert stats["exact"] is False
     assert not check_column(shown, stats, 0)
     assert not month_rows(shown, stats)
@@ -192,6 +224,12 @@ def test_the_public_sees_the_public_figures_withheld_ones_as_withheld(
     assert stats["averageWaitSeconds"] is None
     assert "Chiffres publics" in kind
     assert chosen == "Montréal"
+    assert within == "Dans : Montréal"
+    assert compared["totals"]["heads"] == ["Montréal", "Laval"]
+    assert not check_column(compared, stats, 0)
+    assert not check_column(compared, laval, 1)
+    # Laval's smaller counts are withheld where Montréal's are shown.
+    assert any(row[2] == "masqué" for table in TABLES for row in compared[table]["rows"])
     assert not faults, faults
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
 
@@ -224,12 +262,14 @@ def test_an_analyst_compares_territories_downloads_them_and_sees_a_new_contact_l
             "the new contact never showed",
         )
         delay = time.monotonic() - logged
+        print(f"\nnew contact shown after {delay:.3f} s")
         after = api(origin, ANALYST, MONTREAL)
         now = browser.execute_script(READ_TABLES)
         status = browser.find_element(By.ID, "portrait-live").text
         screenshots().mkdir(parents=True, exist_ok=True)
         browser.get(f"{origin}/app/portrait?du=2018-01-01&au=2018-12-31")
         wait.until(ready, "the portrait never drew its figures")
+        browser.set_window_size(1200, 1500)
         assert browser.save_screenshot(str(screenshots() / "app-portrait.png"))
         logs = console(browser)
 
@@ -241,7 +281,8 @@ def test_an_analyst_compares_territories_downloads_them_and_sees_a_new_contact_l
 
     # The CSV: its notes say the figures are exact, and its lines are the tables' figures.
     notes = [line for line in text.splitlines() if line.startswith("#")]
-    assert len(notes) == 3 and all("chiffres exacts" in line for line in notes[1:]), notes
+    assert len(notes) == 3, notes
+    assert all("chiffres exacts" in line for line in notes[1:]), notes
     lines = list(csv.DictReader(io.StringIO("\n".join(
         line for line in text.splitlines() if not line.startswith("#")
     ))))  # fmt: skip
@@ -288,3 +329,32 @@ def test_the_portrait_fits_a_phone_in_english(browser: WebDriver, calls: Contain
     assert shown["month"]["rows"][0][0] == "2018-07 / 2018-01"
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     assert not faults, faults
+
+
+# Set before the page's own scripts: the moment the portrait first shows its figures.
+WATCH = """new MutationObserver((changes, observer) => {
+  const section = document.querySelector('section.portrait[data-ready]');
+  if (section && document.getElementById('portrait-csv')) {
+    window.portraitReady = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true});"""
+
+
+def test_the_first_load_is_small(browser: WebDriver, calls: Container) -> None:
+    """What a first visit downloads, compressed, up to the figures drawn (BENCHMARKS.md)."""
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
+    wait = WebDriverWait(browser, WAIT)
+    with serving(calls) as port:
+        browser.get(f"http://127.0.0.1:{port}/app/portrait?du=2018-01-01&au=2018-12-31")
+        wait.until(lambda driver: driver.execute_script("return window.portraitReady"))
+        figures = browser.execute_script(
+            "const all = [...performance.getEntriesByType('navigation'),"
+            " ...performance.getEntriesByType('resource')];"
+            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
+            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
+            " files: all.length, ready: window.portraitReady}"
+        )
+    print(f"\nfirst load: {figures}")
+    assert figures["files"] >= 10  # the page, its stylesheet, the modules, Chart.js, the figures
+    assert 0 < figures["bytes"] < 300_000

@@ -87,7 +87,7 @@ export function TerritoryPicker({ id, label, value, tr, onChange, onError }) {
       const parent = level === 0 ? null : chain[level - 1];
       const chosen = chain[level] || "";
       return html`<div class="field" key=${parent || ROOT}>
-        <label for=${`${id}-${level}`}>${level === 0 ? tr.territory : tr.within(names.get(parent))}</label>
+        <label for=${`${id}-${level}`}>${level === 0 ? tr.topLevel : tr.within(names.get(parent))}</label>
         <select id=${`${id}-${level}`} value=${chosen}
           onChange=${(e) => onChange(e.target.value || parent || "")}>
           <option value="">${level === 0 ? tr.wholeProvince : tr.whole(names.get(parent))}</option>

@@ -108,15 +108,17 @@ function Controls({ state, tr, go, onError }) {
   }}>
     <h2 id="portrait-choose" class="visually-hidden">${tr.choose}</h2>
     <fieldset class="portrait-period">
-      <legend>${tr.quick}</legend>
-      ${Object.entries(quick).map(([name, [from, to]]) => html`<button type="button"
-        aria-pressed=${state.from === from && state.to === to ? "true" : "false"}
-        onClick=${() => go({ from, to })}>${tr[name]}</button>`)}
+      <legend>${tr.period}</legend>
+      <div class="portrait-quick" role="group" aria-label=${tr.quick}>
+        ${Object.entries(quick).map(([name, [from, to]]) => html`<button type="button"
+          aria-pressed=${state.from === from && state.to === to ? "true" : "false"}
+          onClick=${() => go({ from, to })}>${tr[name]}</button>`)}
+      </div>
+      ${date("from", tr.from)}${date("to", tr.to)}
+      ${state.compare === "periode" && html`${date("from2", tr.from2)}${date("to2", tr.to2)}`}
+      <button type="submit">${tr.apply}</button>
+      ${bad && html`<p class="error" role="alert">${tr.badDates}</p>`}
     </fieldset>
-    ${date("from", tr.from)}${date("to", tr.to)}
-    ${state.compare === "periode" && html`${date("from2", tr.from2)}${date("to2", tr.to2)}`}
-    <button type="submit">${tr.apply}</button>
-    ${bad && html`<p class="error" role="alert">${tr.badDates}</p>`}
     <${TerritoryPicker} id="portrait-territory" label=${tr.territory} value=${state.territory} tr=${tr}
       onChange=${(code) => go({ territory: code })} onError=${onError} />
     <div class="field">
@@ -146,15 +148,19 @@ function Charts({ sets, lang, tr }) {
   const channelName = (key, cells) => (cells.find((c) => c.key === key) || {}).label || tr.channels[key] || key;
   const seconds = formatter(lang, { maximumFractionDigits: 0 });
   const ratio = formatter(lang, { maximumFractionDigits: 2 });
+  const tables = TABLES.map((table) => ({
+    id: `portrait-${table.id}`, title: tr.tables[table.id], ...rows(table, sets),
+    horizontal: true, caption: !exact ? null : table.complete ? null : tr.topNote,
+  }));
+  const organizations = tables.pop();
+  // In the annual report's order: contacts, needs, who called and from where, times, referrals.
   const charts = [
     { id: "portrait-totals", title: tr.totals, ...figures(TOTALS, sets, tr), horizontal: true },
-    { id: "portrait-ratios", title: tr.ratios, ...figures(RATIOS, sets, tr), format: ratio, rounded: false },
-    { id: "portrait-times", title: tr.times, ...figures(TIMES, sets, tr), format: seconds },
     { id: "portrait-month", title: tr.month, ...byMonth(sets, channelName), stacked: sets.length === 1 },
-    ...TABLES.map((table) => ({
-      id: `portrait-${table.id}`, title: tr.tables[table.id], ...rows(table, sets),
-      horizontal: true, caption: !exact ? null : table.complete ? null : tr.topNote,
-    })),
+    ...tables,
+    { id: "portrait-times", title: tr.times, ...figures(TIMES, sets, tr), format: seconds },
+    { id: "portrait-ratios", title: tr.ratios, ...figures(RATIOS, sets, tr), format: ratio, rounded: false },
+    organizations,
   ];
   const drawn = useRef(null);
   useEffect(() => {
