@@ -358,3 +358,41 @@ def test_the_first_load_is_small(browser: WebDriver, calls: Container) -> None:
     print(f"\nfirst load: {figures}")
     assert figures["files"] >= 10  # the page, its stylesheet, the modules, Chart.js, the figures
     assert 0 < figures["bytes"] < 300_000
+
+
+# A WebSocket that never connects: each one closes at once, as a dropped connection does.
+NO_SOCKET = """window.socketTries = 0;
+window.WebSocket = class extends EventTarget {
+  static CONNECTING = 0; static OPEN = 1; static CLOSING = 2; static CLOSED = 3;
+  constructor() {
+    super();
+    this.readyState = 0;
+    window.socketTries += 1;
+    setTimeout(() => { this.readyState = 3; this.onclose && this.onclose({ code: 1006 }); }, 10);
+  }
+  send() { throw new Error('not open'); }
+  close() { this.readyState = 3; }
+};"""
+
+
+def test_without_the_websocket_the_figures_come_over_http(
+    browser: WebDriver, calls: Container
+) -> None:
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": NO_SOCKET})
+    wait = WebDriverWait(browser, WAIT)
+    with serving(calls) as port:
+        origin = f"http://127.0.0.1:{port}"
+        sign_in(browser, origin, ANALYST)
+        browser.get(f"{origin}/app/portrait?du=2018-01-01&au=2018-12-31&territoire={LAVAL}")
+        wait.until(ready, "the portrait never drew its figures")
+        stats = api(origin, ANALYST, LAVAL)
+        shown = browser.execute_script(READ_TABLES)
+        status = browser.find_element(By.ID, "portrait-live").text
+        first = browser.execute_script("return [window.socketTries, performance.now()]")
+        time.sleep(3.5)
+        then = browser.execute_script("return [window.socketTries, performance.now()]")
+
+    assert not check_column(shown, stats, 0)
+    assert "nouvelle tentative" in status, status
+    # Tried again with a growing wait (1 s, 2 s, 4 s…), not in a loop.
+    assert 1 <= then[0] - first[0] <= 3, (first, then)

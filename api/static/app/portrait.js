@@ -18,6 +18,8 @@ const ARGUMENTS = `from: $from, to: $to, territory: $territory, channel: $channe
 const STATISTICS = `query Portrait(${VARIABLES}) { statistics(${ARGUMENTS}) { ${FIELDS} } }`;
 const LIVE = `subscription PortraitLive(${VARIABLES}) { statisticsChanged(${ARGUMENTS}) { ${FIELDS} } }`;
 const TOP = 10;
+// How long the first figures may take over the WebSocket before they are asked over HTTP.
+const SOCKET_WAIT = 1500;
 const CHANNELS = ["phone", "email", "chat", "in_person"];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -207,32 +209,54 @@ export function Screen({ lang, text, params, navigate }) {
 
   useEffect(() => {
     let open = true;
-    // What the subscription sent last for each set: it wins over an answer that came later.
+    // The subscription's first message is the figures themselves: asking over HTTP too would
+    // spend a second of the public's answers of the hour. HTTP answers only when the socket
+    // does not, soon enough.
     const latest = [];
+    let asked = false;
+    const ask = () => {
+      if (asked || !open) return;
+      asked = true;
+      Promise.all(variables.map((v) => query(STATISTICS, v)))
+        .then((answers) => open && setResults(answers.map((data, i) => latest[i] || data.statistics)))
+        .catch((e) => open && (setResults([]), setError(e.message)));
+    };
+    const timer = setTimeout(ask, SOCKET_WAIT);
     setError(null);
     setUpdated("");
     setResults(null);
-    Promise.all(variables.map((v) => query(STATISTICS, v)))
-      .then((answers) => open && setResults(answers.map((data, i) => latest[i] || data.statistics)))
-      .catch((e) => open && (setResults([]), setError(e.message)));
     const stop = subscribe(variables.map((v) => ({ query: LIVE, variables: v })), {
       next: (index, data) => {
         if (!open) return;
         const figures = data.statisticsChanged;
         latest[index] = figures;
         setResults((now) => {
-          if (!now || !now[index] || JSON.stringify(now[index]) === JSON.stringify(figures)) return now;
+          if (!now) {
+            if (variables.some((_, i) => !latest[i])) return now;
+            clearTimeout(timer);
+            return latest.slice();
+          }
+          if (JSON.stringify(now[index]) === JSON.stringify(figures)) return now;
           const next = now.slice();
           next[index] = figures;
           setUpdated(new Date().toLocaleTimeString(lang === "en" ? "en-CA" : "fr-CA"));
           return next;
         });
       },
-      error: (index, message) => open && setError(message),
-      state: (value) => open && setLive(value),
+      error: (index, message) => {
+        if (!open) return;
+        setError(message);
+        ask();
+      },
+      state: (value) => {
+        if (!open) return;
+        setLive(value);
+        if (value === "retrying" || value === "closed") ask();
+      },
     });
     return () => {
       open = false;
+      clearTimeout(timer);
       stop();
     };
   }, [key, lang]);
