@@ -192,7 +192,7 @@ function Download({ charts, sets, tr }) {
     setHref(url);
     return () => URL.revokeObjectURL(url);
   }, [JSON.stringify([charts.map((c) => [c.labels, c.series]), tr.csvTitle])]);
-  return html`<p><a id="portrait-csv" ref=${link} href=${href} download=${`${tr.fileName}.csv`}>${tr.download}</a></p>`;
+  return html`<p><a id="portrait-csv" ref=${link} href=${href} download=${`${tr.fileName}-${sets[0].stats.from}-${sets[0].stats.to}.csv`}>${tr.download}</a></p>`;
 }
 
 export function Screen({ lang, text, params, navigate }) {
