@@ -152,7 +152,7 @@ function Charts({ sets, lang, tr }) {
   const ratio = formatter(lang, { maximumFractionDigits: 2 });
   const tables = TABLES.map((table) => ({
     id: `portrait-${table.id}`, title: tr.tables[table.id], ...rows(table, sets),
-    horizontal: true, caption: !exact ? null : table.complete ? null : tr.topNote,
+    horizontal: true, caption: exact && !table.complete && sets.length > 1 ? tr.topNote : null,
   }));
   const organizations = tables.pop();
   // In the annual report's order: contacts, needs, who called and from where, times, referrals.
@@ -177,8 +177,8 @@ function Charts({ sets, lang, tr }) {
       }
     }
   });
-  return html`<div ref=${drawn}>${charts.map((chart) => html`<${ChartFigure} key=${chart.id} lang=${lang}
-    missing=${missing} ...${chart} />`)}<${Download} charts=${charts} sets=${sets} tr=${tr} /></div>`;
+  return html`<div ref=${drawn}><${Download} charts=${charts} sets=${sets} tr=${tr} />
+    ${charts.map((chart) => html`<${ChartFigure} key=${chart.id} lang=${lang} missing=${missing} ...${chart} />`)}</div>`;
 }
 
 function Download({ charts, sets, tr }) {
@@ -213,10 +213,10 @@ export function Screen({ lang, text, params, navigate }) {
     // spend a second of the public's answers of the hour. HTTP answers only when the socket
     // does not, soon enough.
     const latest = [];
-    let asked = false;
+    let requested = false;
     const ask = () => {
-      if (asked || !open) return;
-      asked = true;
+      if (requested || !open) return;
+      requested = true;
       Promise.all(variables.map((v) => query(STATISTICS, v)))
         .then((answers) => open && setResults(answers.map((data, i) => latest[i] || data.statistics)))
         .catch((e) => open && (setResults([]), setError(e.message)));
