@@ -76,6 +76,13 @@ link.blob.text().then(done, e => done('failed: ' + e));"""
 
 
 @pytest.fixture
+def environ(environ: dict[str, str]) -> dict[str, str]:
+    # Public figures count the contacts logged up to the last tick of this interval: a second,
+    # so that the public's page moves within the test.
+    return {**environ, "GUICHET_STATISTICS_INTERVAL": "1"}
+
+
+@pytest.fixture
 def calls(container: Container) -> Container:
     at = container.clock.now()
     load_reference(container.operations, container.clock)
@@ -232,6 +239,37 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
     assert any(row[2] == "masqué" for table in TABLES for row in compared[table]["rows"])
     assert not faults, faults
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
+
+
+def test_the_public_page_moves_live_with_the_public_figures(
+    browser: WebDriver, calls: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT, poll_frequency=0.05)
+    with serving(calls) as port:
+        origin = f"http://127.0.0.1:{port}"
+        browser.get(f"{origin}/app/portrait?du=2018-01-01&au=2018-12-31")
+        wait.until(ready, "the portrait never drew its figures")
+        wait.until(lambda d: "En direct" in d.find_element(By.ID, "portrait-live").text, "not live")
+        before = browser.execute_script(READ_TABLES)["totals"]["rows"][0][1]
+        calls.start_projections(["interactions"])
+        # Ten contacts more: a count randomly rounded to a multiple of 5 moves whatever its draw.
+        for contact in CONTACTS[:10]:
+            post(origin, RECORD, {"input": contact.input()}, COUNSELLOR)
+        logged = time.monotonic()
+        wait.until(
+            lambda d: d.execute_script(READ_TABLES)["totals"]["rows"][0][1] != before,
+            "the public page never moved",
+        )
+        delay = time.monotonic() - logged
+        print(f"\npublic figures moved after {delay:.3f} s")
+        stats = api(origin, None, None)
+        shown = browser.execute_script(READ_TABLES)
+
+    assert stats["exact"] is False
+    assert number(before) is not None
+    assert stats["contacts"]["value"] >= number(before) + 5  # type: ignore[operator]
+    assert not check_column(shown, stats, 0)
+    assert delay < 3.0, f"the public figures took {delay:.2f} s to move"
 
 
 def test_an_analyst_compares_territories_downloads_them_and_sees_a_new_contact_live(
