@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from infra.bootstrap import Container
@@ -198,8 +199,8 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
         # Last year (the default period) has no contact: the API refuses, and the page says why.
         browser.get(f"{origin}/app/portrait?territoire={MONTREAL}")
         refusal = wait.until(alert, "no refusal shown")
-        # A quick choice of period, then the figures.
-        browser.find_element(By.XPATH, "//button[normalize-space()='2018']").click()
+        # A quick choice of period, from the keyboard, then the figures.
+        browser.find_element(By.XPATH, "//button[normalize-space()='2018']").send_keys(Keys.ENTER)
         wait.until(lambda d: "du=2018-01-01&au=2018-12-31" in d.current_url, "not in the URL")
         wait.until(ready, "the portrait never drew its figures")
         stats = api(origin, None, MONTREAL)
@@ -214,7 +215,8 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
         # Compared with another territory, chosen by name.
         Select(browser.find_element(By.ID, "portrait-compare")).select_by_value("territoire")
         wait.until(lambda d: d.find_elements(By.ID, "portrait-territory2-0"), "no second picker")
-        Select(browser.find_element(By.ID, "portrait-territory2-0")).select_by_visible_text("Laval")
+        # Typed by name into the select, as a keyboard user would.
+        browser.find_element(By.ID, "portrait-territory2-0").send_keys("Laval")
         wait.until(lambda d: f"territoire2={LAVAL}" in d.current_url, "not in the URL")
         wait.until(ready, "the portrait never drew the figures compared")
         compared = browser.execute_script(READ_TABLES)
