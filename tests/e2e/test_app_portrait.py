@@ -222,6 +222,15 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
         compared = browser.execute_script(READ_TABLES)
         laval = api(origin, None, LAVAL)
         faults += accessibility_faults(browser)
+
+        # A second period the public is refused (no contact in 2017): the first is still shown.
+        browser.get(
+            f"{origin}/app/portrait?du=2018-01-01&au=2018-12-31&territoire={MONTREAL}"
+            "&comparer=periode&du2=2017-01-01&au2=2017-12-31"
+        )
+        wait.until(ready, "the first period was not shown")
+        refused = alert(browser)
+        alone = browser.execute_script(READ_TABLES)
         logs = console(browser)
 
     assert "10 contacts" in refusal, refusal
@@ -239,6 +248,10 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
     assert not check_column(compared, laval, 1)
     # Laval's smaller counts are withheld where Montréal's are shown.
     assert any(row[2] == "masqué" for table in TABLES for row in compared[table]["rows"])
+    assert refused.startswith("2017-01-01 → 2017-12-31 — "), refused
+    assert "10 contacts" in refused, refused
+    assert alone["totals"]["heads"] == ["2018-01-01 → 2018-12-31"]
+    assert not check_column(alone, stats, 0)
     assert not faults, faults
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
 

@@ -261,9 +261,10 @@ export function Screen({ lang, text, params, navigate }) {
     };
   }, [key, lang]);
 
-  const failed = (results || []).filter((r) => r.__typename !== "Statistics");
-  const sets = (results || []).filter((r) => r.__typename === "Statistics")
-    .map((stats, i) => ({ stats, label: setLabel(variables[i] || variables[0], state, tr) }));
+  // Each set keeps its own label; one refused (too few contacts, say) leaves the other shown.
+  const labelled = (results || []).map((r, i) => ({ stats: r, label: setLabel(variables[i], state, tr) }));
+  const failed = labelled.filter(({ stats }) => stats.__typename !== "Statistics");
+  const sets = labelled.filter(({ stats }) => stats.__typename === "Statistics");
   const exact = sets.length > 0 && sets.every(({ stats }) => stats.exact);
   return html`<section class="portrait" aria-labelledby="portrait-title" data-ready=${results ? "" : null}>
     <h1 id="portrait-title">${tr.title}</h1>
@@ -272,13 +273,14 @@ export function Screen({ lang, text, params, navigate }) {
     <p class=${`portrait-live ${live}`} role="status" id="portrait-live">
       ${live === "live" ? tr.live : tr[live]}${updated ? ` · ${tr.updated(updated)}` : ""}</p>
     ${error && html`<p class="error" role="alert">${text.error}${error}</p>`}
-    ${failed.map((r) => html`<p class="error" role="alert">${r.message}</p>`)}
+    ${failed.map(({ stats, label }) => html`<p class="error" role="alert">
+      ${labelled.length > 1 ? `${label} — ` : ""}${stats.message}</p>`)}
     ${!results && html`<p class="status">${text.loading}</p>`}
-    ${sets.length > 0 && failed.length === 0 && html`
+    ${sets.length > 0 && html`
       <p id="portrait-kind" class=${exact ? "portrait-exact" : "portrait-public"}>
         ${exact ? tr.exact : tr.public(sets[0].stats.threshold)}</p>
       ${!exact && html`<p class="status">${tr.withheldNote}</p>`}
-      <h2 class="visually-hidden">${tr.totals}</h2>
+      <h2 class="visually-hidden">${tr.figures}</h2>
       <${Charts} sets=${sets} lang=${lang} tr=${tr} />`}
   </section>`;
 }
