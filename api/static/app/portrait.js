@@ -185,7 +185,8 @@ function Download({ charts, sets, tr }) {
   const link = useRef(null);
   const [href, setHref] = useState(null);
   useEffect(() => {
-    const blob = new Blob([toCsv(charts, sets, tr)], { type: "text/csv;charset=utf-8" });
+    // The byte order mark tells spreadsheets the file is UTF-8 (accented names).
+    const blob = new Blob(["\uFEFF", toCsv(charts, sets, tr)], { type: "text/csv;charset=utf-8" });
     const url = URL.createObjectURL(blob);
     // The Blob stays on the link, so that what would be downloaded can be read back.
     link.current.blob = blob;
