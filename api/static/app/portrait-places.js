@@ -59,14 +59,18 @@ export function territoryName(code) {
   return code ? names.get(code) || code : null;
 }
 
-export function TerritoryPicker({ id, label, value, tr, onChange, onError }) {
+export function TerritoryPicker({ id, label, value, tr, onChange, onError, onNamed }) {
   const [chain, setChain] = useState(null);
   const [levels, setLevels] = useState([]);
 
   useEffect(() => {
     let live = true;
     path(value)
-      .then((codes) => live && setChain(codes))
+      .then((codes) => {
+        if (!live) return;
+        setChain(codes);
+        onNamed();
+      })
       .catch((error) => live && (setChain([]), onError(error.message)));
     return () => { live = false; };
   }, [value]);

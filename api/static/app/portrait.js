@@ -31,8 +31,7 @@ function iso(date) {
 /** The quick choices of period, from today's date. */
 function periods(today = new Date()) {
   const year = today.getFullYear();
-  const firstOfMonth = new Date(year, today.getMonth(), 1);
-  const lastMonthEnd = new Date(firstOfMonth.getTime() - 86400000);
+  const lastMonthEnd = new Date(year, today.getMonth(), 0); // day 0: the previous month's last
   return {
     lastMonth: [iso(new Date(lastMonthEnd.getFullYear(), lastMonthEnd.getMonth(), 1)), iso(lastMonthEnd)],
     thisYear: [`${year}-01-01`, iso(today)],
@@ -55,7 +54,8 @@ export function readPortrait(params) {
     channel: CHANNELS.includes(params.get("canal")) ? params.get("canal") : "",
     compare: ["periode", "territoire"].includes(params.get("comparer")) ? params.get("comparer") : "",
   };
-  const shifted = (date) => `${Number(date.slice(0, 4)) - 1}${date.slice(4)}`;
+  // The same days a year earlier (28 February for the 29th).
+  const shifted = (date) => `${Number(date.slice(0, 4)) - 1}${date.slice(4).replace("-02-29", "-02-28")}`;
   state.from2 = day(params.get("du2"), shifted(state.from));
   state.to2 = day(params.get("au2"), shifted(state.to));
   state.territory2 = params.get("territoire2") || "";
@@ -94,7 +94,7 @@ function setLabel(variables, state, tr) {
   return `${period} · ${place}`;
 }
 
-function Controls({ state, tr, go, onError }) {
+function Controls({ state, tr, go, onError, onNamed }) {
   const [dates, setDates] = useState(state);
   useEffect(() => setDates(state), [writePortrait(state)]);
   const quick = periods();
@@ -122,7 +122,7 @@ function Controls({ state, tr, go, onError }) {
       ${bad && html`<p class="error" role="alert">${tr.badDates}</p>`}
     </fieldset>
     <${TerritoryPicker} id="portrait-territory" label=${tr.territory} value=${state.territory} tr=${tr}
-      onChange=${(code) => go({ territory: code })} onError=${onError} />
+      onChange=${(code) => go({ territory: code })} onError=${onError} onNamed=${onNamed} />
     <div class="field">
       <label for="portrait-channel">${tr.channel}</label>
       <select id="portrait-channel" value=${state.channel} onChange=${(e) => go({ channel: e.target.value })}>
@@ -140,7 +140,7 @@ function Controls({ state, tr, go, onError }) {
     </div>
     ${state.compare === "territoire" && html`<${TerritoryPicker} id="portrait-territory2"
       label=${tr.territory2} value=${state.territory2} tr=${tr}
-      onChange=${(code) => go({ territory2: code })} onError=${onError} />`}
+      onChange=${(code) => go({ territory2: code })} onError=${onError} onNamed=${onNamed} />`}
   </form>`;
 }
 
@@ -204,6 +204,8 @@ export function Screen({ lang, text, params, navigate }) {
   const [error, setError] = useState(null);
   const [live, setLive] = useState("connecting");
   const [updated, setUpdated] = useState("");
+  // The sets are labelled with their territories' names, which the pickers read.
+  const [, setNamed] = useState(0);
   const variables = asked(state, lang);
 
   const go = (change) => navigate(`portrait?${writePortrait({ ...state, ...change })}`);
@@ -270,7 +272,8 @@ export function Screen({ lang, text, params, navigate }) {
   return html`<section class="portrait" aria-labelledby="portrait-title" data-ready=${results ? "" : null}>
     <h1 id="portrait-title">${tr.title}</h1>
     <p>${tr.intro}</p>
-    <${Controls} state=${state} tr=${tr} go=${go} onError=${setError} />
+    <${Controls} state=${state} tr=${tr} go=${go} onError=${setError}
+      onNamed=${() => setNamed((n) => n + 1)} />
     <p class=${`portrait-live ${live}`} role="status" id="portrait-live">
       ${live === "live" ? tr.live : tr[live]}${updated ? ` · ${tr.updated(updated)}` : ""}</p>
     ${error && html`<p class="error" role="alert">${text.error}${error}</p>`}
