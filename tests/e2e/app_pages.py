@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from infra.bootstrap import Container
 from infra.cli.serving import load_demo_contacts, load_demo_directory
 from infra.demo import demo_id
+from infra.demo_calls import recent_plan
 
 MARKER = "data-ready"
 READY = f"[{MARKER}]"
@@ -30,9 +32,18 @@ class Page:
 # The first demo hub's first service (every hub offers it).
 RECORD = demo_id("service", 0, 0)
 
+# The period of the demo's recent contacts, which `serve --demo` logs on its first start.
+RECENT = recent_plan(date.today())
+PERIOD = f"du={RECENT.start.isoformat()}&au={RECENT.end.isoformat()}"
+
 PAGES = (
     Page("search", "/app/search?q=banque+alimentaire", None, "résultat", "result"),
     Page("record", f"/app/services/{RECORD}", None, "Téléphones", "Phones"),
+    Page("portrait", f"/app/portrait?{PERIOD}", None, "Besoins par catégorie", "Needs by category"),
+    Page("portrait-analyst", f"/app/portrait?{PERIOD}&territoire=RA-06", "analyst-token",
+         "Chiffres exacts", "Exact figures"),  # fmt: skip
+    Page("coverage", "/app/coverage?date=2021-06-01", None, "Couverture au fil du temps",
+         "Coverage over time"),  # fmt: skip
 )
 
 

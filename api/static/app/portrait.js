@@ -164,20 +164,7 @@ function Charts({ sets, lang, tr }) {
     { id: "portrait-ratios", title: tr.ratios, ...figures(RATIOS, sets, tr), format: ratio, rounded: false },
     organizations,
   ];
-  const drawn = useRef(null);
-  useEffect(() => {
-    // A table still wider than a narrow screen scrolls: it is then reachable from the keyboard.
-    for (const region of drawn.current.querySelectorAll(".chart-table")) {
-      if (region.scrollWidth > region.clientWidth) {
-        region.tabIndex = 0;
-        region.setAttribute("role", "region");
-        region.setAttribute("aria-label", region.parentElement.querySelector("figcaption").textContent);
-      } else {
-        for (const name of ["tabindex", "role", "aria-label"]) region.removeAttribute(name);
-      }
-    }
-  });
-  return html`<div ref=${drawn}><${Download} charts=${charts} sets=${sets} tr=${tr} />
+  return html`<div><${Download} charts=${charts} sets=${sets} tr=${tr} />
     ${charts.map((chart) => html`<${ChartFigure} key=${chart.id} lang=${lang} missing=${missing} ...${chart} />`)}</div>`;
 }
 
