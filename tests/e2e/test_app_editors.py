@@ -1,0 +1,231 @@
+"""The browser app's editors' queue in headless Chromium, on the demo directory registered
+eleven and a half months ago (so every record is due for its annual check) and two
+organizations registered over a year ago (overdue): an editor sees the queue the API answers,
+opens a record and its field history, verifies it and it leaves the due list, flags another
+and it shows under flagged; the public is told the screen needs a role."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from infra.bootstrap import Container
+from infra.demo import load_demo
+from infra.taxonomy import load_taxonomy
+from infra.territories import load_reference
+from tests.e2e.test_app_directory import accessibility_faults, screenshots, texts
+from tests.e2e.test_graphiql_offline import PHONE, WAIT, browser, console
+from tests.support.fuzzing import serving
+from tests.support.seed import register
+
+__all__ = ["browser"]  # the fixture, shared with GraphiQL's test
+
+VIEWS = ["directory", "history", "verification"]
+QUEUE = """query($state: VerificationState!, $kinds: [RecordKind!]) {
+  verificationQueue(state: $state, kinds: $kinds, first: 20) {
+    ... on VerificationList { totalCount nodes { id name { fr } flaggedReason } }
+  }
+}"""
+HISTORY = """query($id: ID!) {
+  recordHistory(id: $id, first: 100) {
+    ... on RecordHistory { totalCount nodes { version field actor } }
+  }
+}"""
+STATES = {
+    "due": "DUE",
+    "overdue": "OVERDUE",
+    "flagged": "FLAGGED",
+    "verified": "VERIFIED_THIS_YEAR",
+}
+
+
+@pytest.fixture
+def queue(container: Container) -> Container:
+    now = container.clock.now()
+    load_reference(container.operations, container.clock)
+    load_taxonomy(container.taxonomy_handler, now)
+    load_demo(container.directory_handler, now - timedelta(days=350))
+    for number in (1, 2):
+        register(container.operations, number, at=now - timedelta(days=400))
+    for runner in container.select(["territories", "taxonomy", *VIEWS]):
+        runner.bring_up_to_date()
+    # The editor's actions are read back through `consistentWith`: the views must run.
+    container.start_projections(VIEWS)
+    return container
+
+
+def api(origin: str, document: str, **variables: Any) -> dict[str, Any]:
+    """What the GraphQL API itself answers to an editor."""
+    request = urllib.request.Request(  # noqa: S310 (the origin is the test's own http server)
+        f"{origin}/graphql",
+        data=json.dumps({"query": document, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer editor-token"},
+    )
+    with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310 (http only)
+        body = json.load(response)
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def listed(origin: str, state: str, kinds: list[str] | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = api(origin, QUEUE, state=state, kinds=kinds)["verificationQueue"]
+    return found
+
+
+def ready(driver: WebDriver) -> bool:
+    return bool(driver.find_elements(By.CSS_SELECTOR, ".editors[data-ready]"))
+
+
+def rows(driver: WebDriver) -> list[str]:
+    """The names the list shows, read at once (the list may be drawn again meanwhile)."""
+    found = driver.execute_script(
+        "return [...document.querySelectorAll('.queue .check > a')].map(a => a.textContent)"
+    )
+    return [str(name) for name in found]
+
+
+def tab_counts(driver: WebDriver) -> dict[str, int]:
+    found = {}
+    for state in STATES:
+        text = texts(driver, f"#tab-{state} .tab-count")
+        found[state] = int(text[0].strip("()")) if text else -1
+    return found
+
+
+def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: Container) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    faults: list[str] = []
+    with serving(queue) as port:
+        origin = f"http://127.0.0.1:{port}"
+
+        # The public is told the screen needs a role, and sees no queue.
+        browser.get(f"{origin}/app/editors")
+        refusal = wait.until(
+            lambda driver: texts(driver, "main [role=alert]"), "no refusal for the public"
+        )
+        public_rows = rows(browser)
+        faults += accessibility_faults(browser)
+
+        # An editor signs in: the due list, and every list's count, as the API answers them.
+        browser.find_element(By.ID, "sign-in").click()
+        browser.find_element(By.ID, "token").send_keys("editor-token", Keys.ENTER)
+        wait.until(ready, "the queue is not ready")
+        due = listed(origin, "DUE")
+        overdue = listed(origin, "OVERDUE")
+        assert due["totalCount"] > 20, due
+        assert overdue["totalCount"] == 2, overdue
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in due["nodes"]])
+        counts = {state: listed(origin, name)["totalCount"] for state, name in STATES.items()}
+        assert tab_counts(browser) == counts
+        faults += accessibility_faults(browser)
+        screenshots().mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(screenshots() / "app-editors.png"))
+
+        # "More" adds the next page.
+        browser.find_element(By.ID, "more").click()
+        wait.until(lambda driver: len(rows(driver)) == min(40, due["totalCount"]), "no more")
+
+        # The kind filter, in the URL; the overdue list, in the URL too.
+        Select(browser.find_element(By.ID, "kind")).select_by_value("service")
+        wait.until(lambda driver: "type=service" in driver.current_url, "kind not in the URL")
+        services = listed(origin, "DUE", ["SERVICE"])
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in services["nodes"]])
+        browser.find_element(By.ID, "tab-overdue").click()
+        wait.until(lambda driver: "liste=overdue" in driver.current_url, "list not in the URL")
+        wait.until(lambda driver: rows(driver) == [], "overdue organizations among services")
+        Select(browser.find_element(By.ID, "kind")).select_by_value("")
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in overdue["nodes"]])
+
+        # A record's page: its fields and its history, as recordHistory answers.
+        browser.get(f"{origin}/app/editors")
+        wait.until(ready)
+        first = due["nodes"][0]
+        browser.find_element(By.CSS_SELECTOR, ".queue .check > a").click()
+        wait.until(lambda driver: f"/app/editors/{first['id']}" in driver.current_url)
+        wait.until(lambda driver: texts(driver, "#record-title") == [first["name"]["fr"]])
+        history = api(origin, HISTORY, id=first["id"])["recordHistory"]
+        fields = wait.until(lambda driver: texts(driver, ".changes li code"), "no history")
+        assert fields == [change["field"] for change in history["nodes"]]
+        faults += accessibility_faults(browser)
+
+        # A verification without who confirmed it: the API's error, beside its field.
+        browser.find_element(By.CSS_SELECTOR, ".actions [data-kind=verify]").click()
+        confirmed = wait.until(
+            lambda driver: driver.find_element(By.CSS_SELECTOR, "input[name=confirmedBy]")
+        )
+        assert browser.switch_to.active_element == browser.find_element(
+            By.CSS_SELECTOR, ".action select"
+        )
+        browser.find_element(By.CSS_SELECTOR, ".action button[type=submit]").click()
+        wait.until(lambda driver: confirmed.get_attribute("aria-invalid") == "true", "no error")
+        error = browser.find_element(By.ID, str(confirmed.get_attribute("aria-describedby")))
+        error_text = error.text
+        focused_on_error = browser.switch_to.active_element == confirmed
+        faults += accessibility_faults(browser)
+        confirmed.send_keys("Mme Roy", Keys.ENTER)
+        wait.until(lambda driver: "Mme Roy" in texts(driver, ".changes .after"), "not verified")
+        verified_history = api(origin, HISTORY, id=first["id"])["recordHistory"]
+        assert texts(browser, ".changes li code") == [
+            change["field"] for change in verified_history["nodes"]
+        ]
+
+        # Back to the queue: the record has left the due list.
+        browser.get(f"{origin}/app/editors")
+        wait.until(ready)
+        due_after = listed(origin, "DUE")
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in due_after["nodes"]])
+
+        # Another is flagged from the queue, with a reason; it shows under flagged.
+        second = due_after["nodes"][0]
+        browser.find_element(By.CSS_SELECTOR, ".queue .actions [data-kind=flag]").click()
+        reason = wait.until(
+            lambda driver: driver.find_element(By.CSS_SELECTOR, "textarea[name=reason]")
+        )
+        reason.send_keys("Le numéro de téléphone ne répond plus")
+        browser.find_element(By.CSS_SELECTOR, ".action button[type=submit]").click()
+        wait.until(lambda driver: texts(driver, "#done") != [""], "no confirmation")
+        done = texts(browser, "#done")[0]
+        browser.find_element(By.ID, "tab-flagged").click()
+        wait.until(lambda driver: "liste=flagged" in driver.current_url)
+        flagged = listed(origin, "FLAGGED")
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in flagged["nodes"]])
+        reasons = texts(browser, ".queue .flag")
+        after_counts = {state: listed(origin, name)["totalCount"] for state, name in STATES.items()}
+        wait.until(lambda driver: tab_counts(driver) == after_counts, "stale counts")
+        faults += accessibility_faults(browser)
+
+        # At phone width, nothing wider than the screen.
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
+        )
+        browser.refresh()
+        wait.until(ready)
+        browser.find_element(By.CSS_SELECTOR, ".queue .actions [data-kind=verify]").click()
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        faults += accessibility_faults(browser)
+        logs = console(browser)
+
+    assert refusal
+    assert public_rows == []
+    assert "confirm" in error_text.lower(), error_text
+    assert focused_on_error
+    assert first["id"] not in [n["id"] for n in due_after["nodes"]]
+    assert due_after["totalCount"] == due["totalCount"] - 1
+    assert [n["id"] for n in flagged["nodes"]] == [second["id"]]
+    assert second["name"]["fr"] in done
+    assert reasons == ["Signalée : Le numéro de téléphone ne répond plus"], reasons
+    assert after_counts["verified"] == counts["verified"] + 1
+    assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
+    assert not faults, faults
+    # The only failures the console reports are the public's refused queries, if any.
+    assert not [e for e in logs if e["level"] == "SEVERE" and "401" not in e["message"]], logs
