@@ -177,6 +177,8 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
         assert texts(browser, ".changes li code") == [
             change["field"] for change in verified_history["nodes"]
         ]
+        wait.until(lambda driver: texts(driver, "#record-checked") != ["\u2014"], "not checked")
+        refocused = browser.switch_to.active_element.get_attribute("data-kind")
 
         # Back to the queue: the record has left the due list.
         browser.get(f"{origin}/app/editors")
@@ -219,6 +221,7 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
     assert public_rows == []
     assert "confirm" in error_text.lower(), error_text
     assert focused_on_error
+    assert refocused == "verify"  # back on the button that opened the form
     assert first["id"] not in [n["id"] for n in due_after["nodes"]]
     assert due_after["totalCount"] == due["totalCount"] - 1
     assert [n["id"] for n in flagged["nodes"]] == [second["id"]]
@@ -229,3 +232,56 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
     assert not faults, faults
     # The only failures the console reports are the public's refused queries, if any.
     assert not [e for e in logs if e["level"] == "SEVERE" and "401" not in e["message"]], logs
+
+
+# Set before the page's own scripts: the editor's token (as if pasted earlier in the session),
+# and the moment the screen is ready.
+SIGNED_IN = """sessionStorage.setItem('guichet.token', 'editor-token');
+new MutationObserver((changes, observer) => {
+  if (document.querySelector('[data-ready]')) {
+    window.ready = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true, attributes: true});"""
+FIGURES = """const all = [...performance.getEntriesByType('navigation'),
+  ...performance.getEntriesByType('resource')];
+return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),
+  decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),
+  files: all.length, ready: window.ready}"""
+
+
+def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue: Container) -> None:
+    """What a first visit to a shared link of the queue downloads, compressed, up to the
+    ready screen (BENCHMARKS.md); then a record's page; then the same in English."""
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SIGNED_IN})
+    wait = WebDriverWait(browser, WAIT)
+    with serving(queue) as port:
+        origin = f"http://127.0.0.1:{port}"
+        browser.get(f"{origin}/app/editors?liste=overdue&type=organization")
+        wait.until(lambda driver: driver.execute_script("return window.ready"), "never ready")
+        first = browser.execute_script(FIGURES)
+        overdue = listed(origin, "OVERDUE", ["ORGANIZATION"])
+        wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in overdue["nodes"]])
+
+        record = overdue["nodes"][0]
+        browser.execute_cdp_cmd("Network.clearBrowserCache", {})
+        browser.get(f"{origin}/app/editors/{record['id']}")
+        wait.until(lambda driver: driver.execute_script("return window.ready"), "never ready")
+        page = browser.execute_script(FIGURES)
+        wait.until(lambda driver: texts(driver, "#record-title") == [record["name"]["fr"]])
+
+        browser.find_element(By.ID, "language").click()
+        wait.until(lambda driver: texts(driver, ".history h2") == ["Field history"], "French")
+        english = browser.execute_script("return document.documentElement.lang")
+        faults = accessibility_faults(browser)
+        browser.get(f"{origin}/app/editors?liste=overdue")
+        wait.until(lambda driver: texts(driver, "#tab-overdue[aria-current=page]"), "no tab")
+        tab = texts(browser, "#tab-overdue")[0]
+        faults += accessibility_faults(browser)
+    print(f"\nqueue, first load: {first}\nrecord page, shared link: {page}")
+    assert first["files"] >= 9  # the page, its stylesheet, the shell's and the screen's modules
+    assert 0 < first["bytes"] < 300_000
+    assert 0 < page["bytes"] < 300_000
+    assert english == "en"
+    assert tab.startswith("Overdue (2)"), tab
+    assert not faults, faults

@@ -145,6 +145,10 @@ export function Actions({ id, name, version, tr, described, onDone }) {
         onClick=${() => toggle(kind)}>${tr[kind]}</button>`)}
     </div>
     ${open && html`<${Form} key=${open} kind=${open} id=${id} name=${name} version=${version} tr=${tr}
-      onCancel=${close} onDone=${(kind, receipt) => { setOpen(null); onDone(kind, receipt, name); }} />`}
+      onCancel=${close} onDone=${(kind, receipt) => {
+        // The parent answers true when it moved the focus itself (the row is leaving).
+        if (!onDone(kind, receipt, name)) close();
+        else setOpen(null);
+      }} />`}
   </div>`;
 }

@@ -164,7 +164,7 @@ export function RecordPage({ id, lang, tr, navigate, editor }) {
       ${record.flaggedReason && html`<dt>${tr.flagged}</dt><dd id="record-flag">${record.flaggedReason}</dd>`}
     </dl>
     <p class="status" role="status">${done}</p>
-    ${editor && html`<${Actions} key=${record.version} id=${record.id} name=${name} version=${record.version}
+    ${editor && html`<${Actions} id=${record.id} name=${name} version=${record.version}
       tr=${tr} described="record-title" onDone=${(kind, receipt) => {
         setDone(kind === "verify" ? tr.verified(name) : tr.flaggedDone(name));
         setPosition(receipt.position);

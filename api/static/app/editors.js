@@ -114,6 +114,7 @@ function Queue({ lang, params, navigate, tr }) {
     setDone(kind === "verify" ? tr.verified(name) : tr.flaggedDone(name));
     setPosition(receipt.position);
     if (heading.current) heading.current.focus();
+    return true;
   };
 
   const go = (change) => {
