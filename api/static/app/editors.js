@@ -14,7 +14,8 @@ const KINDS = ["organization", "service", "location"];
 const ROWS = `__typename
   ... on VerificationList {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { id kind name { fr en } status registeredAt lastVerifiedAt flaggedReason }
+    nodes { id kind name { fr en } organizationName { fr en } status registeredAt lastVerifiedAt
+      flaggedReason }
   }
   ... on Error { message }`;
 
@@ -59,6 +60,7 @@ function Row({ item, lang, tr, navigate, onDone }) {
       navigate(`editors/${item.id}`);
     }}>${name}</a>
     <span class="kind">${tr.kinds[item.kind] || item.kind}</span>
+    ${item.organizationName && html`<span class="org">${localized(item.organizationName, lang)}</span>`}
     <span class="checked">${tr.lastCheck} : ${item.lastVerifiedAt
       ? day(lang, item.lastVerifiedAt) : tr.never(day(lang, item.registeredAt))}</span>
     ${item.flaggedReason && html`<p class="flag"><strong>${tr.flagged} :</strong> ${item.flaggedReason}</p>`}
