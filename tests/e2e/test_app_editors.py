@@ -10,6 +10,7 @@ import json
 import urllib.request
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
@@ -17,6 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from domain.handlers.directory import FlagRecordForReview
 from infra.bootstrap import Container
 from infra.demo import load_demo
 from infra.taxonomy import load_taxonomy
@@ -287,12 +289,31 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
         overdue = listed(origin, "OVERDUE", ["ORGANIZATION"])
         wait.until(lambda driver: rows(driver) == [n["name"]["fr"] for n in overdue["nodes"]])
 
+        # A history longer than a page: thirty flags, one change each.
         record = overdue["nodes"][0]
+        for version in range(1, 31):
+            queue.directory_handler.flag_record_for_review(
+                FlagRecordForReview(UUID(record["id"]), version, f"Relance {version}"),
+                actor="edith", at=queue.clock.now(),
+            )  # fmt: skip
+        for runner in queue.select(VIEWS):
+            runner.bring_up_to_date()
+        history = api(origin, HISTORY, id=record["id"])["recordHistory"]
         browser.execute_cdp_cmd("Network.clearBrowserCache", {})
         browser.get(f"{origin}/app/editors/{record['id']}")
         wait.until(lambda driver: driver.execute_script("return window.ready"), "never ready")
         page = browser.execute_script(FIGURES)
         wait.until(lambda driver: texts(driver, "#record-title") == [record["name"]["fr"]])
+        first_page = wait.until(lambda driver: texts(driver, ".changes li code"), "no history")
+        browser.find_element(By.ID, "more-history").click()
+        wait.until(
+            lambda driver: (
+                texts(driver, ".changes li code")
+                == [change["field"] for change in history["nodes"]]
+            ),
+            "the second page is not the API's",
+        )
+        more_left = bool(browser.find_elements(By.ID, "more-history"))
 
         browser.find_element(By.ID, "language").click()
         wait.until(lambda driver: texts(driver, ".history h2") == ["Field history"], "French")
@@ -306,6 +327,8 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
     assert first["files"] >= 9  # the page, its stylesheet, the shell's and the screen's modules
     assert 0 < first["bytes"] < 300_000
     assert 0 < page["bytes"] < 300_000
+    assert len(first_page) == 25 < history["totalCount"]
+    assert not more_left
     assert english == "en"
     assert tab.startswith("Overdue (2)"), tab
     assert not faults, faults
