@@ -217,6 +217,11 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
         reason = wait.until(
             lambda driver: driver.find_element(By.CSS_SELECTOR, "textarea[name=reason]")
         )
+        # A blank reason is refused beside its field, and nothing is written.
+        head = queue.head()
+        browser.find_element(By.CSS_SELECTOR, ".action button[type=submit]").click()
+        wait.until(lambda driver: reason.get_attribute("aria-invalid") == "true", "no error")
+        blank_refused = queue.head() == head
         reason.send_keys("Le numéro de téléphone ne répond plus")
         browser.find_element(By.CSS_SELECTOR, ".action button[type=submit]").click()
         wait.until(lambda driver: texts(driver, "#done") != [""], "no confirmation")
@@ -248,6 +253,7 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
     assert refusal
     assert public_rows == []
     assert "confirm" in error_text.lower(), error_text
+    assert blank_refused
     assert first["id"] not in [n["id"] for n in due_after["nodes"]]
     assert due_after["totalCount"] == due["totalCount"] - 1
     assert [n["id"] for n in flagged["nodes"]] == [second["id"]]

@@ -87,7 +87,7 @@ function Form({ kind, id, name, version, tr, onDone, onCancel }) {
   const shown = kind === "verify" ? ["method", "confirmedBy", "note"] : ["reason"];
   const other = Object.entries(errors).find(([key]) => !shown.includes(key));
   return html`<form class="action" ref=${form} noValidate onSubmit=${submit}
-      aria-label=${`${kind === "verify" ? tr.verify : tr.flag} : ${name}`}>
+      aria-label=${`${kind === "verify" ? tr.verify : tr.flag} — ${name}`}>
     ${kind === "verify"
       ? html`
         <${Field} id=${`${base}-method`} label=${tr.method} error=${errors.method}>

@@ -143,7 +143,7 @@ function Queue({ lang, params, navigate, tr }) {
       </select>
     </div>
     <p class="status" role="status" id="done">${done}</p>
-    ${error && html`<p class="error" role="alert">${error}</p>`}
+    ${error && html`<p class="error" role="alert">${tr.error}${error}</p>`}
     <h2 id="queue-count" tabindex="-1" ref=${heading}>
       ${page ? tr.count(page.totalCount, tr.states[wanted.state]) : tr.states[wanted.state]}</h2>
     ${!page && !error && html`<p>${tr.loading}</p>`}
