@@ -164,7 +164,9 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
         browser.get(f"{origin}/app/editors")
         wait.until(ready)
         first = due["nodes"][0]
-        browser.find_element(By.CSS_SELECTOR, ".queue .check > a").click()
+        link = browser.find_element(By.CSS_SELECTOR, ".queue .check > a")
+        shared = link.get_attribute("href")  # what a new tab would open
+        link.click()
         wait.until(lambda driver: f"/app/editors/{first['id']}" in driver.current_url)
         wait.until(lambda driver: texts(driver, "#record-title") == [first["name"]["fr"]])
         history = api(origin, HISTORY, id=first["id"])["recordHistory"]
@@ -254,6 +256,7 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
     assert public_rows == []
     assert "confirm" in error_text.lower(), error_text
     assert blank_refused
+    assert shared == f"{origin}/app/editors/{first['id']}"
     assert first["id"] not in [n["id"] for n in due_after["nodes"]]
     assert due_after["totalCount"] == due["totalCount"] - 1
     assert [n["id"] for n in flagged["nodes"]] == [second["id"]]

@@ -3,7 +3,7 @@
 import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { Actions } from "./editors-actions.js";
-import { day, localized, moment } from "./editors-text.js";
+import { day, href, localized, moment } from "./editors-text.js";
 
 const HISTORY_PAGE = 25;
 
@@ -109,10 +109,10 @@ function History({ id, lang, tr, position }) {
       <ol class="facts">${facts(history.nodes).map((fact) => html`<li key=${`${fact.version}-${fact.field}`}>
         <h3>${tr.version(fact.version)} · ${tr.facts[fact.fact] || fact.fact}</h3>
         <p class="who">${tr.by} ${fact.actor} · <time datetime=${fact.occurredAt}>${moment(lang, fact.occurredAt)}</time>
-          ${fact.reason ? html` · ${tr.reasonShown} : ${fact.reason}` : ""}</p>
+          ${fact.reason ? html` · ${tr.reasonShown}${tr.colon}${fact.reason}` : ""}</p>
         <ul class="changes">${fact.changes.map((c) => html`<li data-field=${c.field}>
-          <code>${c.field}</code> : <span class="before">${shown(c.previousValue, tr)}</span>
-          <span aria-hidden="true"> → </span><span class="visually-hidden"> ${lang === "fr" ? "devient" : "becomes"} </span>
+          <code>${c.field}</code>${tr.colon}<span class="before">${shown(c.previousValue, tr)}</span>
+          <span aria-hidden="true"> → </span><span class="visually-hidden"> ${tr.becomes} </span>
           <span class="after">${shown(c.newValue, tr)}</span></li>`)}</ul>
       </li>`)}</ol>
       ${history.pageInfo.hasNextPage && html`<button type="button" id="more-history" onClick=${more}>${tr.moreHistory}</button>`}`}
@@ -145,7 +145,7 @@ export function RecordPage({ id, lang, tr, navigate, editor }) {
     if (record && position === null && title.current) title.current.focus();
   }, [record]);
 
-  const back = html`<p><a href="editors" onClick=${(e) => {
+  const back = html`<p><a href=${href("editors")} onClick=${(e) => {
     e.preventDefault();
     history.length > 1 ? history.back() : navigate("editors");
   }}>← ${tr.back}</a></p>`;

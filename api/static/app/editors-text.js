@@ -46,6 +46,8 @@ const FACTS_EN = {
 export const TEXT = {
   fr: {
     title: "Vérification des fiches",
+    colon: " : ",
+    becomes: "devient",
     intro: "Chaque fiche du répertoire est confirmée une fois l’an auprès de l’organisme.",
     states: { due: "À vérifier ce mois-ci", overdue: "En retard", flagged: "Signalées", verified: "Vérifiées cette année" },
     statesLabel: "Liste",
@@ -99,6 +101,8 @@ export const TEXT = {
   },
   en: {
     title: "Record verification",
+    colon: ": ",
+    becomes: "becomes",
     intro: "Every directory record is confirmed with its organization once a year.",
     states: { due: "Due this month", overdue: "Overdue", flagged: "Flagged", verified: "Verified this year" },
     statesLabel: "List",
@@ -153,6 +157,12 @@ export const TEXT = {
 };
 
 const LOCALE = { fr: "fr-CA", en: "en-CA" };
+const BASE = `${document.body.dataset.root || ""}/app/`;
+
+/** A screen's absolute URL, so that a link opened in a new tab lands where it says. */
+export function href(to) {
+  return BASE + to;
+}
 
 export function day(lang, value) {
   return value

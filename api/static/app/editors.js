@@ -5,7 +5,7 @@ import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { Actions } from "./editors-actions.js";
 import { RecordPage } from "./editors-record.js";
-import { TEXT, day, localized } from "./editors-text.js";
+import { TEXT, day, href, localized } from "./editors-text.js";
 
 const PAGE = 20;
 export const STATES = { due: "DUE", overdue: "OVERDUE", flagged: "FLAGGED", verified: "VERIFIED_THIS_YEAR" };
@@ -55,15 +55,15 @@ function Row({ item, lang, tr, navigate, onDone }) {
   const name = localized(item.name, lang);
   const nameId = `name-${item.id}`;
   return html`<li class="check">
-    <a id=${nameId} href=${`editors/${item.id}`} onClick=${(e) => {
+    <a id=${nameId} href=${href(`editors/${item.id}`)} onClick=${(e) => {
       e.preventDefault();
       navigate(`editors/${item.id}`);
     }}>${name}</a>
     <span class="kind">${tr.kinds[item.kind] || item.kind}</span>
     ${item.organizationName && html`<span class="org">${localized(item.organizationName, lang)}</span>`}
-    <span class="checked">${tr.lastCheck} : ${item.lastVerifiedAt
+    <span class="checked">${tr.lastCheck}${tr.colon}${item.lastVerifiedAt
       ? day(lang, item.lastVerifiedAt) : tr.never(day(lang, item.registeredAt))}</span>
-    ${item.flaggedReason && html`<p class="flag"><strong>${tr.flagged} :</strong> ${item.flaggedReason}</p>`}
+    ${item.flaggedReason && html`<p class="flag"><strong>${tr.flagged}${tr.colon}</strong>${item.flaggedReason}</p>`}
     <${Actions} id=${item.id} name=${name} tr=${tr} described=${nameId} onDone=${onDone} />
   </li>`;
 }
@@ -129,7 +129,7 @@ function Queue({ lang, params, navigate, tr }) {
     <p>${tr.intro}</p>
     <nav aria-label=${tr.statesLabel}>
       <ul class="tabs">${Object.keys(STATES).map((state) => html`<li>
-        <a href=${writeQueue({ ...wanted, state })} id=${`tab-${state}`}
+        <a href=${href(writeQueue({ ...wanted, state }))} id=${`tab-${state}`}
           aria-current=${state === wanted.state ? "page" : null}
           onClick=${(e) => { e.preventDefault(); go({ state }); }}>
           ${tr.states[state]}${counts ? html` <span class="tab-count">(${counts[state]})</span>` : ""}</a>
