@@ -148,6 +148,10 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
         # "More" adds the next page.
         browser.find_element(By.ID, "more").click()
         wait.until(lambda driver: len(rows(driver)) == min(40, due["totalCount"]), "no more")
+        wait.until(
+            lambda driver: driver.switch_to.active_element.text == rows(driver)[20],
+            "the focus is not on the first record added",
+        )
 
         # The kind filter, in the URL; the overdue list, in the URL too.
         Select(browser.find_element(By.ID, "kind")).select_by_value("service")
@@ -323,6 +327,10 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
             "the second page is not the API's",
         )
         more_left = bool(browser.find_elements(By.ID, "more-history"))
+        wait.until(
+            lambda driver: driver.switch_to.active_element.tag_name == "h3",
+            "the focus is not on the facts added",
+        )
 
         browser.find_element(By.ID, "language").click()
         wait.until(lambda driver: texts(driver, ".history h2") == ["Field history"], "French")

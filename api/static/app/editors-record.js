@@ -94,10 +94,21 @@ function History({ id, lang, tr, position }) {
     };
   }, [id, position]);
 
+  // After "more", the focus goes to the first fact added (or to the one the page had cut).
+  const focusAt = useRef(null);
+  useEffect(() => {
+    if (focusAt.current === null) return;
+    const titles = document.querySelectorAll(".facts h3");
+    if (titles[focusAt.current]) titles[focusAt.current].focus();
+    focusAt.current = null;
+  }, [history]);
+
   const more = () =>
     query(HISTORY, { id, first: HISTORY_PAGE, after: history.pageInfo.endCursor }).then((data) => {
       const found = data.recordHistory;
       if (found.__typename !== "RecordHistory") return setError(found.message);
+      const cut = found.nodes.length > 0 && found.nodes[0].version === history.nodes.at(-1).version;
+      focusAt.current = facts(history.nodes).length - (cut ? 1 : 0);
       setHistory({ ...found, nodes: [...history.nodes, ...found.nodes] });
     }, (e) => setError(e.message));
 
@@ -107,7 +118,7 @@ function History({ id, lang, tr, position }) {
     ${!history && !error && html`<p>${tr.loading}</p>`}
     ${history && html`<p id="history-count" role="status">${tr.historyCount(history.totalCount)}</p>
       <ol class="facts">${facts(history.nodes).map((fact) => html`<li key=${`${fact.version}-${fact.field}`}>
-        <h3>${tr.version(fact.version)} · ${tr.facts[fact.fact] || fact.fact}</h3>
+        <h3 tabindex="-1">${tr.version(fact.version)} · ${tr.facts[fact.fact] || fact.fact}</h3>
         <p class="who">${tr.by} ${fact.actor} · <time datetime=${fact.occurredAt}>${moment(lang, fact.occurredAt)}</time>
           ${fact.reason ? html` · ${tr.reasonShown}${tr.colon}${fact.reason}` : ""}</p>
         <ul class="changes">${fact.changes.map((c) => html`<li data-field=${c.field}>

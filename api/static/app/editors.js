@@ -102,10 +102,20 @@ function Queue({ lang, params, navigate, tr }) {
     };
   }, [key, position]);
 
+  // After "more", the focus goes to the first record added (the button may be gone).
+  const focusAt = useRef(null);
+  useEffect(() => {
+    if (focusAt.current === null) return;
+    const links = document.querySelectorAll(".queue .check > a");
+    if (links[focusAt.current]) links[focusAt.current].focus();
+    focusAt.current = null;
+  }, [page]);
+
   const more = () =>
     query(MORE, { ...variables(wanted.state, wanted.kind), after: page.pageInfo.endCursor }).then(
       (data) => {
         if (data.list.__typename !== "VerificationList") return setError(data.list.message);
+        focusAt.current = page.nodes.length;
         setPage({ ...data.list, nodes: [...page.nodes, ...data.list.nodes] });
       },
       (e) => setError(e.message),
