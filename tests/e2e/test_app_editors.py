@@ -334,6 +334,14 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
 
         browser.find_element(By.ID, "language").click()
         wait.until(lambda driver: texts(driver, ".history h2") == ["Field history"], "French")
+        browser.execute_script("document.getElementById('history-title').scrollIntoView()")
+        screenshots().mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(screenshots() / "app-editors-record.png"))
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
+        )
+        width = browser.execute_script("return document.documentElement.scrollWidth")
         english = browser.execute_script("return document.documentElement.lang")
         faults = accessibility_faults(browser)
         browser.get(f"{origin}/app/editors?liste=overdue")
@@ -347,5 +355,6 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
     assert len(first_page) == 25 < history["totalCount"]
     assert not more_left
     assert english == "en"
+    assert width <= PHONE, f"the record's page is {width} px wide on a {PHONE} px screen"
     assert tab.startswith("Overdue (2)"), tab
     assert not faults, faults
