@@ -118,7 +118,7 @@ TEXT: dict[str, int] = {
     **dict.fromkeys(
         ("Organization.name", "Service.name", "Location.name", "Suggestion.name",
          "ServiceAtLocationResult.name", "ServiceAtLocationResult.organizationName",
-         "RecordToVerify.name", "TaxonomyTerm.name"),
+         "RecordToVerify.name", "RecordToVerify.organizationName", "TaxonomyTerm.name"),
         NAME,
     ),
     "Organization.website": _units(WEBSITE_MAX),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from api.taxonomy import TaxonomyTermType
     from api.territories import Territory
     from infra.bootstrap import Container
+    from projections.verification import CheckRow
 
 Call = Callable[..., Any]
 
@@ -20,6 +22,7 @@ Call = Callable[..., Any]
 class Loaders:
     territory: DataLoader[str, Territory | None]
     taxonomy_term: DataLoader[str, TaxonomyTermType | None]
+    check: DataLoader[UUID, CheckRow | None]
 
     @classmethod
     def build(cls, container: Container, call: Call) -> Loaders:
@@ -36,6 +39,11 @@ class Loaders:
             found = await call(container.taxonomy.by_codes, list(codes))
             return [TaxonomyTermType.of(found[c]) if c in found else None for c in codes]
 
+        async def checks(ids: Sequence[UUID]) -> list[CheckRow | None]:
+            found = await call(container.verification.checks, list(ids))
+            return [found.get(id) for id in ids]
+
         return cls(
-            territory=DataLoader(load_fn=territories), taxonomy_term=DataLoader(load_fn=terms)
-        )
+            territory=DataLoader(load_fn=territories), taxonomy_term=DataLoader(load_fn=terms),
+            check=DataLoader(load_fn=checks),
+        )  # fmt: skip

@@ -252,6 +252,17 @@ class RecordToVerify:
     flagged_reason: str | None = strawberry.field(
         description="Why the record was flagged for review (editors only)."
     )
+    owner: strawberry.Private[UUID | None] = None
+
+    @strawberry.field(
+        description="The name of the organization that offers a service or location (null for "
+        "an organization): many services have the same name."
+    )
+    async def organization_name(self, info: Info) -> LocalizedTextType | None:
+        if self.owner is None:
+            return None
+        row = await info.context.loaders.check.load(self.owner)
+        return LocalizedTextType(fr=row.name_fr, en=row.name_en) if row else None
 
     @classmethod
     def from_row(cls, row: CheckRow) -> RecordToVerify:
@@ -263,6 +274,7 @@ class RecordToVerify:
             registered_at=row.registered_at,
             last_verified_at=row.verified_at,
             flagged_reason=row.flagged_reason,
+            owner=row.organization_id,
         )
 
 

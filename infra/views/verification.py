@@ -64,6 +64,11 @@ class PostgresVerificationView(PostgresView):
             [[getattr(rows[id], c) for c in _COLUMNS] for id in changed],
         )
 
+    def checks(self, ids: Sequence[UUID]) -> dict[UUID, CheckRow]:
+        """These records' rows, by id (the owners of a queue's services and locations)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._load(curs, set(ids))
+
     def _load(self, curs: Cursor[Any], ids: set[UUID]) -> dict[UUID, CheckRow]:
         if not ids:
             return {}

@@ -219,6 +219,38 @@ async def test_the_verification_queue(graphql: GraphQLClient, container: Contain
     assert public["verificationQueue"]["__typename"] == "NotAuthorizedError"
 
 
+async def test_the_queue_names_the_organization_of_each_service(
+    graphql: GraphQLClient, container: Container
+) -> None:
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    owners = [register(container.operations, number, at=at) for number in (1, 2)]
+    handler = container.directory_handler
+    for owner in owners:
+        last = handler.register_service(
+            RegisterService(uuid4(), owner.id, LocalizedText("Atelier", "Workshop")),
+            actor="t", at=at,
+        )  # fmt: skip
+
+    data = await graphql.data(
+        "query ($p: Int) { verificationQueue(state: OVERDUE, consistentWith: $p) {"
+        " ... on VerificationList { nodes { kind name { fr } organizationName { fr en } } } } }",
+        {"p": last.position},
+        "editor-token",
+    )
+
+    named = {
+        (node["kind"], node["name"]["fr"], node["organizationName"]["fr"])
+        if node["organizationName"] else (node["kind"], node["name"]["fr"], None)
+        for node in data["verificationQueue"]["nodes"]
+    }  # fmt: skip
+    assert named == {
+        ("organization", "Organisme 1", None),
+        ("organization", "Organisme 2", None),
+        ("service", "Atelier", "Organisme 1"),
+        ("service", "Atelier", "Organisme 2"),
+    }
+
+
 async def test_a_service_of_an_inactive_organization_is_not_reactivated(
     graphql: GraphQLClient, container: Container
 ) -> None:

@@ -23,7 +23,8 @@ const SCREENS = [
   { id: "contacts", label: "counsellor", roles: ["counsellor"], module: "./counsellor.js" },
   { id: "portrait", label: "portrait", roles: null, module: "./portrait.js" },
   { id: "coverage", label: "coverage", roles: null, module: "./coverage.js" },
-  { id: "editors", label: "editors", roles: ["editor"], module: "./editors.js" },
+  // Auditors read a record's history there, without the editors' actions.
+  { id: "editors", label: "editors", roles: ["editor", "auditor"], module: "./editors.js" },
 ];
 
 function allowed(screen, viewer) {

@@ -262,7 +262,7 @@ export function RecordPage({ lang, text: tr, id, navigate }) {
     if (record && title.current) title.current.focus();
   }, [record]);
 
-  const back = html`<p><a href="search" onClick=${(e) => {
+  const back = html`<p><a href=${`${document.body.dataset.root || ""}/app/search`} onClick=${(e) => {
     e.preventDefault();
     cameBackFrom = id;
     history.length > 1 ? history.back() : navigate("search");
