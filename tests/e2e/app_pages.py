@@ -40,10 +40,30 @@ PAGES = (
     Page("search", "/app/search?q=banque+alimentaire", None, "résultat", "result"),
     Page("record", f"/app/services/{RECORD}", None, "Téléphones", "Phones"),
     Page("portrait", f"/app/portrait?{PERIOD}", None, "Besoins par catégorie", "Needs by category"),
-    Page("portrait-analyst", f"/app/portrait?{PERIOD}&territoire=RA-06", "analyst-token",
-         "Chiffres exacts", "Exact figures"),  # fmt: skip
-    Page("coverage", "/app/coverage?date=2021-06-01", None, "Couverture au fil du temps",
-         "Coverage over time"),  # fmt: skip
+    Page(
+        "portrait-analyst",
+        f"/app/portrait?{PERIOD}&territoire=RA-06",
+        "analyst-token",
+        "Chiffres exacts",
+        "Exact figures",
+    ),
+    Page(
+        "coverage",
+        "/app/coverage?date=2021-06-01",
+        None,
+        "Couverture au fil du temps",
+        "Coverage over time",
+    ),
+    Page(
+        "editors", "/app/editors", "editor-token", "Vérification des fiches", "Record verification"
+    ),
+    Page(
+        "editors-record",
+        f"/app/editors/{RECORD}",
+        "editor-token",
+        "Historique des champs",
+        "Field history",
+    ),
 )
 
 

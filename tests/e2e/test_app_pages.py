@@ -163,7 +163,9 @@ def test_a_keyboard_user_searches_opens_a_result_and_comes_back(
         wait.until(lambda driver: "/app/services/" in driver.current_url, "the result not opened")
         wait.until(lambda driver: focus(driver)["id"] == "record-title", "focus not on the title")
         on_record = focus(browser)
-        stops += tab_to(browser, lambda f: f["tag"] == "A" and f["href"] == "search")
+        stops += tab_to(
+            browser, lambda f: f["tag"] == "A" and f["text"].startswith("\N{LEFTWARDS ARROW}")
+        )
         browser.switch_to.active_element.send_keys(Keys.ENTER)
         wait.until(lambda driver: "q=banque+alimentaire" in driver.current_url, "not back")
         wait.until(lambda driver: focus(driver)["href"] == opened["href"], "focus lost on return")

@@ -36,7 +36,8 @@ const KIND = { Organization: "organization", Service: "service", Location: "loca
 
 function shown(value, tr) {
   if (value === null || value === undefined || value === "") return tr.empty;
-  return typeof value === "string" ? value : JSON.stringify(value);
+  // Spaces after commas and colons let a long list of hours or phones wrap on a phone.
+  return typeof value === "string" ? value : JSON.stringify(value, null, 1).replace(/\s+/g, " ");
 }
 
 /** Changes of consecutive fields of one version are one fact. */
