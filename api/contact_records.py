@@ -29,6 +29,7 @@ from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
 PAGE_MAX = 200
+DUE_MAX = 200  # follow-ups due one day, listed at most
 TAG = "contacts"
 
 
@@ -161,6 +162,25 @@ InteractionRead = Annotated[
     | ConsistencyTimeoutError,
     strawberry.union("InteractionRead"),
 ]
+
+
+@strawberry.type
+class FollowUpDue:
+    number: int = strawberry.field(description="The follow-up's number in its contact, from 0.")
+    due: date
+    note: str | None
+    interaction: InteractionRecord
+
+
+@strawberry.type(description="Follow-ups due on a day and not done, oldest contact first.")
+class FollowUpsDue:
+    items: list[FollowUpDue]
+
+
+FollowUpsDueResult = Annotated[
+    FollowUpsDue | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("FollowUpsDueResult"),
+]
 InteractionList = Annotated[
     InteractionPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
     strawberry.union("InteractionList"),
@@ -230,3 +250,36 @@ class InteractionQuery:
             )  # fmt: skip
         except EXPECTED as error:
             return cast(InteractionList, as_error(error))
+
+    @strawberry.field(
+        description=f"Follow-ups due on `day` (a local day) and not done, of `counsellor`'s "
+        f"contacts or everyone's, oldest contact first; {DUE_MAX} at most."
+    )
+    async def follow_ups_due(
+        self, info: Info, day: date,
+        counsellor: Annotated[
+            str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
+        ] = None,
+        consistent_with: int | None = None,
+    ) -> FollowUpsDueResult:  # fmt: skip
+        context = info.context
+        try:
+            if counsellor is not None:
+                check("counsellor", counsellor, max_length=limits.PERSON_MAX)
+            read_day("day", day)
+            await reach(context, ("interactions",), consistent_with)
+            view = context.container.interactions
+            before = local_midnight(day + timedelta(days=1))
+            found = await context.call(view.follow_ups_due, day, before, counsellor, DUE_MAX)
+            items = []
+            for row, number in found:
+                follow_up = row.details().follow_ups[number]
+                items.append(
+                    FollowUpDue(
+                        number=number, due=follow_up.due, note=follow_up.note,
+                        interaction=InteractionRecord.of(row),
+                    )
+                )  # fmt: skip
+            return FollowUpsDue(items=items)
+        except EXPECTED as error:
+            return cast(FollowUpsDueResult, as_error(error))

@@ -18,6 +18,7 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 from psycopg import Cursor, sql
 
+from domain.contact_values import EARLIEST_CONTACT
 from domain.interactions import Interaction
 from infra.views.base import LOG_TABLE, PostgresView
 from projections import interactions
@@ -114,6 +115,20 @@ CROSS JOIN LATERAL (SELECT array_agg(x.need->>'code' ORDER BY x.i) AS codes,
 WHERE e.notification_id > %(start)s AND e.notification_id <= %(end)s AND e.topic = %(topic)s
 ORDER BY e.notification_id
 {conflict}
+""")
+
+
+# A contact's follow-ups: in its document, or for a contact as logged (no document), the one
+# its logged fact's payload may carry.
+DUE = sql.SQL("""
+SELECT i.id, f.n - 1 AS number FROM {interactions} i
+LEFT JOIN {events} e ON i.detail IS NULL AND e.notification_id = i.position
+CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN i.detail IS NOT NULL THEN i.detail->'follow_ups'
+    ELSE jsonb_build_array(convert_from(e.state, 'UTF8')::jsonb->'follow_up') END)
+    WITH ORDINALITY f(x, n)
+WHERE {where} AND jsonb_typeof(f.x) = 'object' AND f.x->>'due' = %(day)s
+    AND coalesce(jsonb_typeof(f.x->'done'), 'null') = 'null'
+ORDER BY i.started_at, i.row_id, f.n LIMIT %(n)s
 """)
 
 
@@ -276,6 +291,22 @@ class PostgresInteractionView(PostgresView):
             )
             row = curs.fetchone()
             return int(row["n"]) if row else 0
+
+    def follow_ups_due(
+        self, day: date, before: datetime, counsellor: str | None, first: int
+    ) -> list[tuple[ContactRow, int]]:
+        """Follow-ups due on `day` and not done, of contacts started before `before`, oldest
+        contact first: each contact's row and the follow-up's number in it."""
+        where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                DUE.format(interactions=self.table("interactions"), where=where,
+                           events=sql.Identifier(self.log_schema, LOG_TABLE)),
+                {**params, "day": day.isoformat(), "n": first},
+            )  # fmt: skip
+            due = [(row["id"], int(row["number"])) for row in curs.fetchall()]
+            rows = self._load(curs, {id for id, _ in due})
+        return [(rows[id], number) for id, number in due]
 
 
 def _period(
