@@ -132,6 +132,15 @@ def add_need(driver: WebDriver, typed: str) -> None:
     box.send_keys(Keys.ENTER)
 
 
+def typed_date(driver: WebDriver, id: str, day: str) -> None:
+    """A date put in a date field as its picker would (typing one depends on the locale)."""
+    driver.execute_script(
+        "const field = document.getElementById(arguments[0]); field.value = arguments[1];"
+        " field.dispatchEvent(new Event('input', {bubbles: true}));",
+        id, day,
+    )  # fmt: skip
+
+
 def earlier_contact(origin: str, today: datetime) -> int:
     """A contact logged through the API this morning, with a follow-up due today."""
     started = today.replace(hour=0, minute=5)
@@ -190,6 +199,10 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         assert browser.save_screenshot(str(screenshots() / "app-counsellor.png"))
         browser.set_window_size(1200, 800)
 
+        # A follow-up due today, with its note.
+        typed_date(browser, "follow-up-due", day)
+        wait.until(lambda d: d.find_elements(By.ID, "follow-up-note"))[0].send_keys("Rappeler")
+
         # The answer to the first try is lost: the page offers a retry, and the retry logs once.
         browser.execute_script(LOSE_ONE_ANSWER)
         browser.find_element(By.ID, "contact-log").click()
@@ -199,6 +212,10 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         record = wait.until(lambda d: d.find_element(By.ID, "logged-record"), "not logged")
         id = record.get_attribute("data-id")
         logged_text = browser.find_element(By.CSS_SELECTOR, ".logged").text
+        # Its follow-up joins today's list.
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".follow-list li")) == 2)
+        listed_after = [e.get_attribute("data-interaction")
+                        for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")]  # fmt: skip
         faults += accessibility_faults(browser)
         logs = console(browser)
 
@@ -210,6 +227,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
 
     assert not faults, faults
     assert listed == [item["interaction"]["id"] for item in due] and listed, (listed, due)
+    assert listed_after == [*listed, id], (listed_after, id)
     # Exactly one contact for the page's key, though the page sent it twice.
     keys = [node["key"] for node in listed_today["nodes"]]
     assert keys.count(read["key"]) == 1 and read["key"].startswith("app-"), keys
@@ -261,6 +279,12 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
         width = browser.execute_script("return document.documentElement.scrollWidth")
         faults = accessibility_faults(browser)
+        # Refused (a follow-up before the contact): the message names the field; nothing is lost.
+        typed_date(browser, "follow-up-due", "2020-01-01")
+        browser.find_element(By.ID, "contact-log").click()
+        refusal = wait.until(lambda d: d.find_element(By.ID, "contact-problem"), "no refusal").text
+        editable = browser.find_element(By.ID, "contact-log").is_enabled()
+        faults += accessibility_faults(browser)
         key = browser.execute_script("return JSON.parse(sessionStorage['guichet.contact']).key")
         # A reload loses nothing: the same contact, its key and its need.
         browser.refresh()
@@ -274,3 +298,4 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert not faults, faults
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     assert kept == key and key.startswith("app-")
+    assert "input.followUp.due" in refusal and editable, refusal

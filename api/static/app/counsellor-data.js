@@ -54,8 +54,8 @@ const READ = `query Logged($id: ID!, $position: Int) {
   }
 }`;
 
-export const FOLLOW_UPS = `query Due($day: Date!, $counsellor: String) {
-  followUpsDue(day: $day, counsellor: $counsellor) {
+export const FOLLOW_UPS = `query Due($day: Date!, $counsellor: String, $position: Int) {
+  followUpsDue(day: $day, counsellor: $counsellor, consistentWith: $position) {
     __typename
     ... on FollowUpsDue {
       items { number due note interaction { id startedAt counsellor channel needs { code } } }
@@ -82,6 +82,23 @@ export function keptContact() {
 export function keepContact(contact) {
   if (contact) sessionStorage.setItem(KEPT, JSON.stringify(contact));
   else sessionStorage.removeItem(KEPT);
+}
+
+// Instants are sent in Montréal's time, with its offset: the server reads a follow-up's due
+// day against the day of the contact's start as given, and a call at 21:00 in Montréal is
+// already tomorrow in UTC.
+export function montreal(date) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", {
+    timeZone: "America/Montreal", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const shown = Date.UTC(+parts.year, parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const minutes = Math.round((shown - Math.floor(date.getTime() / 1000) * 1000) / 60000);
+  const sign = minutes < 0 ? "-" : "+";
+  const offset = Math.abs(minutes);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`
+    + `${sign}${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
 }
 
 /** The input of `recordInteraction`, made once at the first try and sent as is by retries. */

@@ -22,7 +22,8 @@ export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded })
     window.history.replaceState(null, "", window.location.pathname + (search ? `?${search}` : ""));
     let live = true;
     setError(null);
-    query(FOLLOW_UPS, { day, counsellor: everyone ? null : viewer.name })
+    // After a contact is logged, its own follow-up is listed once the view has it.
+    query(FOLLOW_UPS, { day, counsellor: everyone ? null : viewer.name, position: refresh || null })
       .then((data) => {
         if (!live) return;
         const found = data.followUpsDue;

@@ -4,7 +4,7 @@
 import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { LANGUAGES, TEXT, languageName } from "./counsellor-text.js";
 import {
-  keepContact, keptContact, logContact, newKey, readLogged, recordInput, referralPreview,
+  keepContact, keptContact, logContact, montreal, newKey, readLogged, recordInput, referralPreview,
 } from "./counsellor-data.js";
 import { NeedCard, NeedPicker, Snapshot } from "./counsellor-needs.js";
 import { SearchPanel } from "./counsellor-search.js";
@@ -133,7 +133,7 @@ export function Screen({ lang, text, params, viewer }) {
 
   const start = (opening) => {
     update({
-      ...opening, key: newKey(), startedAt: new Date().toISOString(), needs: [], sent: null,
+      ...opening, key: newKey(), startedAt: montreal(new Date()), needs: [], sent: null,
       close: { disposition: "COMPLETED", followUpDue: "", followUpNote: "" },
     });
     setProblem(null);
@@ -161,7 +161,7 @@ export function Screen({ lang, text, params, viewer }) {
 
   // The input is made once, at the first try, and kept: every retry sends it unchanged.
   const send = async (current) => {
-    const input = current.sent || recordInput(current, { ...current.close, endedAt: new Date().toISOString() });
+    const input = current.sent || recordInput(current, { ...current.close, endedAt: montreal(new Date()) });
     const sent = { ...current, sent: input };
     update(sent);
     setSending(true);
@@ -170,13 +170,14 @@ export function Screen({ lang, text, params, viewer }) {
       const answer = await logContact(input);
       if (answer.__typename === "InteractionReceipt") {
         update({ ...sent, logged: { id: answer.id, position: answer.position, replayed: answer.replayed } });
-        setFollowed((n) => n + 1);
+        setFollowed(answer.position);
       } else {
         // Refused: nothing was logged, so the contact may be corrected and sent again.
         const index = needIndex(answer.field);
         const needs = sent.needs.map((n, i) => (i === index ? { ...n, error: answer.message } : n));
         update({ ...sent, sent: null, needs });
         setProblem({ field: answer.field || answer.code, message: answer.message });
+        setTimeout(() => document.getElementById("contact-problem")?.focus(), 0);
       }
     } catch (error) {
       setProblem({ network: true, message: error.message });
@@ -220,7 +221,7 @@ export function Screen({ lang, text, params, viewer }) {
 
   return html`<section class="counsellor" aria-labelledby="counsellor-title" data-ready=${ready ? "" : null}>
     <h1 id="counsellor-title">${tr.title}</h1>
-    ${problem && !problem.network && html`<p class="error" role="alert" id="contact-problem">${tr.refused(problem.field, problem.message)}</p>`}
+    ${problem && !problem.network && html`<p class="error" role="alert" id="contact-problem" tabindex="-1">${tr.refused(problem.field, problem.message)}</p>`}
     <p class="visually-hidden" role="status">${said}</p>
     ${body}
     <${FollowUps} lang=${lang} tr=${tr} text=${text} params=${params} viewer=${viewer} refresh=${followed}
