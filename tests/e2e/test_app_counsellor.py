@@ -69,7 +69,9 @@ LIST = """query ($day: Date!) {
 }"""
 SERVICE = """query ($id: ID!) {
   service(id: $id) {
-    ... on Service { name { fr } phones { number } locations { address { street city postalCode } } }
+    ... on Service {
+      name { fr } phones { number } locations { address { street city postalCode } }
+    }
   }
 }"""
 STATISTICS = """query ($day: Date!) {
@@ -214,8 +216,10 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         logged_text = browser.find_element(By.CSS_SELECTOR, ".logged").text
         # Its follow-up joins today's list.
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".follow-list li")) == 2)
-        listed_after = [e.get_attribute("data-interaction")
-                        for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")]  # fmt: skip
+        listed_after = [
+            e.get_attribute("data-interaction")
+            for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")
+        ]
         faults += accessibility_faults(browser)
         logs = console(browser)
 
@@ -226,20 +230,27 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         figures = api(origin, STATISTICS, ANALYST, day=day)["statistics"]
 
     assert not faults, faults
-    assert listed == [item["interaction"]["id"] for item in due] and listed, (listed, due)
+    assert listed, due
+    assert listed == [item["interaction"]["id"] for item in due], (listed, due)
     assert listed_after == [*listed, id], (listed_after, id)
     # Exactly one contact for the page's key, though the page sent it twice.
     keys = [node["key"] for node in listed_today["nodes"]]
-    assert keys.count(read["key"]) == 1 and read["key"].startswith("app-"), keys
+    assert keys.count(read["key"]) == 1, keys
+    assert read["key"].startswith("app-"), keys
     assert listed_today["totalCount"] == 2, listed_today
     assert "déjà été consigné" in logged_text
     # Every part as the page gave it.
-    assert read["channel"] == "phone" and read["interpreter"] is True
-    assert (read["language"], read["disposition"], read["counsellor"]) == ("fr", "completed",
-                                                                          "colette")
+    assert read["channel"] == "phone"
+    assert read["interpreter"] is True
+    assert (read["language"], read["disposition"], read["counsellor"]) == (
+        "fr",
+        "completed",
+        "colette",
+    )
     assert [need["code"] for need in read["needs"]] == ["BD-1800.2000", "BT-4500"]
     assert read["needs"][0]["information"] == ["Ouvert le lundi soir"]
-    assert read["needs"][0]["unmet"] is None and read["needs"][1]["referrals"] == []
+    assert read["needs"][0]["unmet"] is None
+    assert read["needs"][1]["referrals"] == []
     assert read["needs"][1]["unmet"] == {"reason": "no_transport"}
     # The referral's snapshot is the directory's record at that moment, as the page showed it.
     [referral] = read["needs"][0]["referrals"]
@@ -249,7 +260,8 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert referral["address"].startswith(address["street"]), (referral, address)
     for part in (referral["serviceName"], referral["organizationName"], referral["phone"],
                  referral["address"]):  # fmt: skip
-        assert part in shown_snapshot and part in logged_text, (part, shown_snapshot)
+        assert part in shown_snapshot, (part, shown_snapshot)
+        assert part in logged_text, (part, logged_text)
     # The day's figures count both of today's contacts, needs, referral and unmet need.
     assert figures["exact"] is True
     assert figures["contacts"]["value"] == 2
@@ -297,5 +309,7 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
 
     assert not faults, faults
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
-    assert kept == key and key.startswith("app-")
-    assert "input.followUp.due" in refusal and editable, refusal
+    assert kept == key
+    assert key.startswith("app-")
+    assert "input.followUp.due" in refusal, refusal
+    assert editable
