@@ -119,13 +119,15 @@ ORDER BY e.notification_id
 
 
 # A contact's follow-ups: in its document, or for a contact as logged (no document), the one
-# its logged fact's payload may carry.
+# its logged fact's payload may carry. Most payloads carry none: the bytes are searched for the
+# member before any is parsed (a quote inside a text is escaped, so no text can match).
 DUE = sql.SQL("""
 SELECT i.id, f.n - 1 AS number FROM {interactions} i
 LEFT JOIN {events} e ON i.detail IS NULL AND e.notification_id = i.position
 CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN i.detail IS NOT NULL THEN i.detail->'follow_ups'
-    ELSE jsonb_build_array(convert_from(e.state, 'UTF8')::jsonb->'follow_up') END)
-    WITH ORDINALITY f(x, n)
+    WHEN position('"follow_up":{{'::bytea IN e.state) > 0
+    THEN jsonb_build_array(convert_from(e.state, 'UTF8')::jsonb->'follow_up')
+    ELSE '[]'::jsonb END) WITH ORDINALITY f(x, n)
 WHERE {where} AND jsonb_typeof(f.x) = 'object' AND f.x->>'due' = %(day)s
     AND coalesce(jsonb_typeof(f.x->'done'), 'null') = 'null'
 ORDER BY i.started_at, i.row_id, f.n LIMIT %(n)s
