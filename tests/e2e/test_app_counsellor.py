@@ -74,6 +74,9 @@ SERVICE = """query ($id: ID!) {
     }
   }
 }"""
+SEARCH = """query ($text: String) {
+  searchServices(text: $text, first: 1) { ... on SearchConnection { totalCount } }
+}"""
 STATISTICS = """query ($day: Date!) {
   statistics(from: $day, to: $day) {
     ... on Statistics { exact contacts { value } needs { value } referrals { value }
@@ -189,6 +192,8 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         words = browser.find_element(By.ID, "finder-words")
         words.send_keys("banque alimentaire", Keys.ENTER)
         refer = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
+        found_text = browser.find_element(By.ID, "finder-count").text
+        search_url = browser.current_url
         refer[0].click()
         snapshot = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#need-0 .snapshot"))
         shown_snapshot = snapshot[0].text
@@ -228,6 +233,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         service_id = read["needs"][0]["referrals"][0]["serviceId"]
         service = api(origin, SERVICE, COUNSELLOR, id=service_id)["service"]
         figures = api(origin, STATISTICS, ANALYST, day=day)["statistics"]
+        found = api(origin, SEARCH, COUNSELLOR, text="banque alimentaire")["searchServices"]
 
     assert not faults, faults
     assert listed, due
@@ -239,6 +245,9 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert read["key"].startswith("app-"), keys
     assert listed_today["totalCount"] == 2, listed_today
     assert "déjà été consigné" in logged_text
+    # The search as the API answers it, and kept in the URL.
+    assert found_text == f"{found['totalCount']} services", found_text
+    assert "q=banque+alimentaire" in search_url
     # Every part as the page gave it.
     assert read["channel"] == "phone"
     assert read["interpreter"] is True

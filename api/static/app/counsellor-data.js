@@ -8,14 +8,17 @@ import { query } from "./graphql.js";
 const KEPT = "guichet.contact";
 
 export const SEARCH = `query CounsellorSearch($text: String, $territory: String,
-    $categories: [String!], $openAt: DateTime, $language: Language) {
-  searchServices(text: $text, territory: $territory, categories: $categories, openAt: $openAt,
-      first: 10, language: $language) {
+    $categories: [String!], $languages: [String!], $openAt: DateTime, $language: Language) {
+  searchServices(text: $text, territory: $territory, categories: $categories,
+      languages: $languages, openAt: $openAt, first: 10, language: $language) {
     __typename
     ... on SearchConnection {
       totalCount
       nodes { id serviceId name { fr en } organizationName { fr en } city }
-      facets { categories { value count name } territories { value count name } }
+      facets {
+        categories { value count name } languages { value count name }
+        territories { value count name }
+      }
     }
     ... on Error { code message }
   }
@@ -181,11 +184,12 @@ async function walk() {
     .taxonomyTerms.nodes;
   for (let depth = 0; level.length && depth < 8; depth += 1) {
     all.push(...level);
-    const aliases = level.map((term, i) => `t${i}: taxonomyTerms(parent: ${JSON.stringify(term.code)}, first: 50) {
+    const aliases = level.map((term, i) => `t${i}: taxonomyTerms(parent: ${JSON.stringify(term.code)}, first: 200) {
       ... on TaxonomyTermConnection { ${TERM_FIELDS} } }`);
     const next = [];
-    for (let start = 0; start < aliases.length; start += 20) {
-      const data = await query(`{ ${aliases.slice(start, start + 20).join("\n")} }`);
+    // Ten parents a request keeps each within the server's cost bound.
+    for (let start = 0; start < aliases.length; start += 10) {
+      const data = await query(`{ ${aliases.slice(start, start + 10).join("\n")} }`);
       for (const found of Object.values(data)) if (found && found.nodes) next.push(...found.nodes);
     }
     level = next;

@@ -10,6 +10,7 @@ export function readSearch(params) {
     text: params.get("q") || "",
     territory: params.get("territoire") || "",
     category: params.get("categorie") || "",
+    language: params.get("langue") || "",
     open: params.get("ouvert") === "1",
   };
 }
@@ -17,7 +18,7 @@ export function readSearch(params) {
 function mirror(state) {
   const params = new URLSearchParams(window.location.search);
   for (const [name, value] of [["q", state.text], ["territoire", state.territory],
-    ["categorie", state.category], ["ouvert", state.open ? "1" : ""]]) {
+    ["categorie", state.category], ["langue", state.language], ["ouvert", state.open ? "1" : ""]]) {
     if (value) params.set(name, value);
     else params.delete(name);
   }
@@ -48,12 +49,13 @@ export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) 
 
   useEffect(() => {
     mirror(state);
-    if (!state.text && !state.category && !state.territory) return setResult(null);
+    if (!state.text && !state.category && !state.territory && !state.language) return setResult(null);
     let live = true;
     setError(null);
     query(SEARCH, {
       text: state.text || null, territory: state.territory || null,
       categories: state.category ? [state.category] : null,
+      languages: state.language ? [state.language] : null,
       openAt: state.open ? new Date().toISOString() : null, language: lang.toUpperCase(),
     }).then((data) => {
       if (!live) return;
@@ -62,14 +64,14 @@ export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) 
       else setResult(found);
     }, (e) => live && setError(e.message));
     return () => { live = false; };
-  }, [state.text, state.territory, state.category, state.open, lang, asked]);
+  }, [state.text, state.territory, state.category, state.language, state.open, lang, asked]);
 
   useEffect(() => {
     if (target >= needs.length) setTarget(Math.max(needs.length - 1, 0));
   }, [needs.length]);
 
   const set = (change) => setState({ ...state, ...change });
-  const facets = result ? result.facets : { categories: [], territories: [] };
+  const facets = result ? result.facets : { categories: [], languages: [], territories: [] };
   return html`<section class="finder" aria-labelledby="finder-title">
     <h2 id="finder-title">${tr.find}</h2>
     <form role="search" class="search" onSubmit=${(e) => {
@@ -87,6 +89,8 @@ export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) 
         values=${facets.territories} onChange=${(v) => set({ territory: v })} />
       <${Filter} id="finder-category" label=${tr.category} any=${tr.anyCategory} value=${state.category}
         values=${facets.categories} onChange=${(v) => set({ category: v })} />
+      <${Filter} id="finder-language" label=${tr.languageFilter} any=${tr.anyLanguage} value=${state.language}
+        values=${facets.languages} onChange=${(v) => set({ language: v })} />
       <div class="field check">
         <input id="finder-open" type="checkbox" checked=${state.open} onChange=${(e) => set({ open: e.target.checked })} />
         <label for="finder-open">${tr.openNow}</label>
