@@ -74,6 +74,9 @@ SERVICE = """query ($id: ID!) {
     }
   }
 }"""
+OUTCOMES = """query ($id: ID!) {
+  interaction(id: $id) { ... on Interaction { followUps { outcome doneAt } } }
+}"""
 SEARCH = """query ($text: String) {
   searchServices(text: $text, first: 1) { ... on SearchConnection { totalCount } }
 }"""
@@ -226,6 +229,17 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
             for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")
         ]
         faults += accessibility_faults(browser)
+
+        # The earlier follow-up marked done from the list, with its outcome.
+        earlier = browser.find_element(By.CSS_SELECTOR, ".follow-list li .outcome input")
+        earlier.send_keys("Panier reçu", Keys.ENTER)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".follow-list li")) == 1)
+        left = [
+            e.get_attribute("data-interaction")
+            for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")
+        ]
+        faults += accessibility_faults(browser)
+        done = api(origin, OUTCOMES, COUNSELLOR, id=listed[0])["interaction"]["followUps"]
         logs = console(browser)
 
         read = api(origin, READ, COUNSELLOR, id=id)["interaction"]
@@ -239,6 +253,9 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert listed, due
     assert listed == [item["interaction"]["id"] for item in due], (listed, due)
     assert listed_after == [*listed, id], (listed_after, id)
+    assert left == [id], left
+    assert done[0]["outcome"] == "Panier reçu"
+    assert done[0]["doneAt"] is not None
     # Exactly one contact for the page's key, though the page sent it twice.
     keys = [node["key"] for node in listed_today["nodes"]]
     assert keys.count(read["key"]) == 1, keys

@@ -93,8 +93,8 @@ function Logged({ lang, tr, contact, onNew }) {
     ${error && html`<p class="error" role="alert">${error}</p>`}
     ${record && html`<div id="logged-record" data-id=${record.id}>
       <h3>${tr.recorded}</h3>
-      <p>${tr.dispositions[record.disposition.toUpperCase()]} · ${tr.channels[record.channel.toUpperCase()]}
-        · ${languageName(record.language, lang)}${record.interpreter ? ` · ${tr.interpreter}` : ""}</p>
+      <p>${[tr.dispositions[record.disposition.toUpperCase()], tr.channels[record.channel.toUpperCase()],
+        languageName(record.language, lang), record.interpreter ? tr.interpreter : null].filter(Boolean).join(" · ")}</p>
       <ol class="needs-logged">${record.needs.map((need) => html`<li key=${need.number}>
         <strong>${names[need.code] || need.code}</strong> <span class="code">${need.code}</span>
         ${need.referrals.map((r) => html`<${Snapshot} referral=${r} tr=${tr} name=${r.serviceName} />`)}
