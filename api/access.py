@@ -172,7 +172,8 @@ TYPES: dict[str, tuple[Role, ...]] = {
     # Caller-level records.
     **dict.fromkeys(
         ("Interaction", "InteractionEdge", "InteractionPage", "Inquirer", "NeedRecord",
-         "Referral", "Unmet", "FollowUpRecord", "Correction", "FollowUpDue", "FollowUpsDue"),
+         "Referral", "Unmet", "FollowUpRecord", "Correction", "FollowUpDue", "FollowUpDuePage",
+         "FollowUpDueEdge"),
         CONTACT_READERS,
     ),
     "InteractionReceipt": COUNSELLORS,

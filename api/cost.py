@@ -67,7 +67,6 @@ SIZES: dict[str, int] = {
     "Interaction.needs": limits.NEEDS_MAX,
     "NeedRecord.referrals": limits.REFERRALS_MAX,
     "Interaction.followUps": 50,
-    "FollowUpsDue.items": 200,  # api.contact_records.DUE_MAX
     "Interaction.corrections": 100,
     "Service.phones": limits.PHONES_MAX,
     "Service.serviceAreas": limits.SERVICE_AREAS_MAX,

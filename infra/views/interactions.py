@@ -20,6 +20,7 @@ from psycopg import Cursor, sql
 
 from domain.contact_values import EARLIEST_CONTACT
 from domain.interactions import Interaction
+from infra.views import follow_ups
 from infra.views.base import LOG_TABLE, PostgresView
 from projections import interactions
 from projections.base import Positioned
@@ -115,22 +116,6 @@ CROSS JOIN LATERAL (SELECT array_agg(x.need->>'code' ORDER BY x.i) AS codes,
 WHERE e.notification_id > %(start)s AND e.notification_id <= %(end)s AND e.topic = %(topic)s
 ORDER BY e.notification_id
 {conflict}
-""")
-
-
-# A contact's follow-ups: in its document, or for a contact as logged (no document), the one
-# its logged fact's payload may carry. Most payloads carry none: the bytes are searched for the
-# member before any is parsed (a quote inside a text is escaped, so no text can match).
-DUE = sql.SQL("""
-SELECT i.id, f.n - 1 AS number FROM {interactions} i
-LEFT JOIN {events} e ON i.detail IS NULL AND e.notification_id = i.position
-CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN i.detail IS NOT NULL THEN i.detail->'follow_ups'
-    WHEN position('"follow_up":{{'::bytea IN e.state) > 0
-    THEN jsonb_build_array(convert_from(e.state, 'UTF8')::jsonb->'follow_up')
-    ELSE '[]'::jsonb END) WITH ORDINALITY f(x, n)
-WHERE {where} AND jsonb_typeof(f.x) = 'object' AND f.x->>'due' = %(day)s
-    AND coalesce(jsonb_typeof(f.x->'done'), 'null') = 'null'
-ORDER BY i.started_at, i.row_id, f.n LIMIT %(n)s
 """)
 
 
@@ -295,20 +280,31 @@ class PostgresInteractionView(PostgresView):
             return int(row["n"]) if row else 0
 
     def follow_ups_due(
-        self, day: date, before: datetime, counsellor: str | None, first: int
-    ) -> list[tuple[ContactRow, int]]:
+        self, day: date, before: datetime, counsellor: str | None, first: int,
+        after: tuple[datetime, int, int] | None,
+    ) -> list[tuple[ContactRow, int]]:  # fmt: skip
         """Follow-ups due on `day` and not done, of contacts started before `before`, oldest
-        contact first: each contact's row and the follow-up's number in it."""
+        contact first, after the cursor (started, row_id, number): each contact's row and the
+        follow-up's number in it."""
         where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        at, row, number = after or (EARLIEST_CONTACT, -1, -1)
+        params.update(day=day.isoformat(), n=first, at=at, row=row, number=number)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                DUE.format(interactions=self.table("interactions"), where=where,
-                           events=sql.Identifier(self.log_schema, LOG_TABLE)),
-                {**params, "day": day.isoformat(), "n": first},
-            )  # fmt: skip
-            due = [(row["id"], int(row["number"])) for row in curs.fetchall()]
+            curs.execute(self._due(follow_ups.PAGE, where), params)
+            due = [(found["id"], int(found["number"])) for found in curs.fetchall()]
             rows = self._load(curs, {id for id, _ in due})
         return [(rows[id], number) for id, number in due]
+
+    def count_follow_ups_due(self, day: date, before: datetime, counsellor: str | None) -> int:
+        where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._due(follow_ups.COUNT, where), {**params, "day": day.isoformat()})
+            found = curs.fetchone()
+        return int(found["n"]) if found else 0
+
+    def _due(self, statement: sql.SQL, where: sql.Composable) -> sql.Composed:
+        events = sql.Identifier(self.log_schema, LOG_TABLE)
+        return statement.format(interactions=self.table("interactions"), where=where, events=events)
 
 
 def _period(

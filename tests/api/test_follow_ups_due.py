@@ -13,10 +13,14 @@ from tests.api.test_interactions import ANALYST, COUNSELLOR, RECORD, ROSEMONT, a
 from tests.support.graphql import GraphQLClient
 
 DUE = """
-query ($day: Date!, $counsellor: String, $position: Int) {
-  followUpsDue(day: $day, counsellor: $counsellor, consistentWith: $position) {
+query ($day: Date!, $counsellor: String, $position: Int, $first: Int = 50, $after: String) {
+  followUpsDue(day: $day, counsellor: $counsellor, consistentWith: $position, first: $first,
+               after: $after) {
     __typename
-    ... on FollowUpsDue { items { number due note interaction { key counsellor } } }
+    ... on FollowUpDuePage {
+      totalCount pageInfo { hasNextPage endCursor }
+      nodes { number due note interaction { key counsellor } }
+    }
     ... on Error { code message }
   }
 }
@@ -66,13 +70,23 @@ async def test_follow_ups_due_on_a_day_are_those_not_done(
     everyone = await due(graphql, position)
     other_day = await due(graphql, position, day="2018-09-12")
     refused = (await graphql.data(DUE, {"day": DAY}, ANALYST))["followUpsDue"]
+    # Page by page, in order, none repeated or skipped.
+    pages, after = [], None
+    while True:
+        page = await due(graphql, position, first=1, after=after)
+        pages += [(i["interaction"]["key"], i["number"]) for i in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
 
-    assert mine["__typename"] == "FollowUpsDue", mine
-    shown = {(i["interaction"]["key"], i["number"], i["due"], i["note"]) for i in mine["items"]}
+    assert mine["__typename"] == "FollowUpDuePage", mine
+    shown = {(i["interaction"]["key"], i["number"], i["due"], i["note"]) for i in mine["nodes"]}
     assert shown == {("whole-due", 0, DAY, "Rappeler"), ("live-due", 1, DAY, None)}
-    assert {i["interaction"]["key"] for i in everyone["items"]} == {
+    assert {i["interaction"]["key"] for i in everyone["nodes"]} == {
         "whole-due", "live-due", "other-due",
     }  # fmt: skip
-    assert {i["interaction"]["counsellor"] for i in everyone["items"]} == {"colette", "octave"}
-    assert [i["interaction"]["key"] for i in other_day["items"]] == ["whole-later"]
+    assert {i["interaction"]["counsellor"] for i in everyone["nodes"]} == {"colette", "octave"}
+    assert everyone["totalCount"] == 3
+    assert pages == [(i["interaction"]["key"], i["number"]) for i in everyone["nodes"]]
+    assert [i["interaction"]["key"] for i in other_day["nodes"]] == ["whole-later"]
     assert refused["__typename"] == "NotAuthorizedError"

@@ -49,7 +49,7 @@ RECORD = """mutation ($input: RecordInteractionInput!) {
 }"""
 DUE = """query ($day: Date!, $counsellor: String) {
   followUpsDue(day: $day, counsellor: $counsellor) {
-    ... on FollowUpsDue { items { interaction { id } } }
+    ... on FollowUpDuePage { nodes { interaction { id } } }
   }
 }"""
 READ = """query ($id: ID!) {
@@ -173,8 +173,8 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         origin = f"http://127.0.0.1:{port}"
         earlier_contact(origin, now)
         wait.until(lambda _: api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")[
-            "followUpsDue"]["items"], "the earlier contact's follow-up is not listed")  # fmt: skip
-        due = api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")["followUpsDue"]["items"]
+            "followUpsDue"]["nodes"], "the earlier contact's follow-up is not listed")  # fmt: skip
+        due = api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")["followUpsDue"]["nodes"]
 
         # Empty: no contact in progress; today's follow-ups listed.
         signed_in(browser, origin, "contacts")

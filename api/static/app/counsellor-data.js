@@ -58,10 +58,11 @@ const READ = `query Logged($id: ID!, $position: Int) {
 }`;
 
 export const FOLLOW_UPS = `query Due($day: Date!, $counsellor: String, $position: Int) {
-  followUpsDue(day: $day, counsellor: $counsellor, consistentWith: $position) {
+  followUpsDue(day: $day, counsellor: $counsellor, first: 100, consistentWith: $position) {
     __typename
-    ... on FollowUpsDue {
-      items { number due note interaction { id startedAt counsellor channel needs { code } } }
+    ... on FollowUpDuePage {
+      totalCount
+      nodes { number due note interaction { id startedAt counsellor channel needs { code } } }
     }
     ... on Error { code message }
   }

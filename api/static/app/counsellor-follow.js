@@ -49,6 +49,7 @@ export function today() {
 export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded }) {
   const [everyone, setEveryone] = useState(params.get("suivis") === "tous");
   const [items, setItems] = useState(null);
+  const [total, setTotal] = useState(0);
   const [error, setError] = useState(null);
   const [completed, setCompleted] = useState(null);
   const [said, setSaid] = useState("");
@@ -68,7 +69,10 @@ export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded })
       .then((data) => {
         if (!live) return;
         const found = data.followUpsDue;
-        if (found.__typename === "FollowUpsDue") setItems(found.items);
+        if (found.__typename === "FollowUpDuePage") {
+          setItems(found.nodes);
+          setTotal(found.totalCount);
+        }
         else setError(found.message);
       }, (e) => live && setError(e.message))
       .finally(() => live && onLoaded());
@@ -88,7 +92,7 @@ export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded })
       <label for="follow-all">${tr.all}</label>
     </fieldset>
     <p role="status" class="status" id="follow-done">${said}</p>
-    <p role="status" class="status" id="follow-count">${items ? tr.followUpsCount(items.length) : error ? "" : text.loading}</p>
+    <p role="status" class="status" id="follow-count">${items ? tr.followUpsCount(total, items.length) : error ? "" : text.loading}</p>
     ${error && html`<p class="error" role="alert">${text.error}${error}</p>`}
     ${items && items.length === 0 && html`<p>${tr.noFollowUps}</p>`}
     ${items && items.length > 0 && html`<ul class="follow-list">${items.map((f) => html`<li key=${`${f.interaction.id}-${f.number}`}

@@ -73,7 +73,8 @@ export const TEXT = {
     all: "Tous",
     whose: "Suivis de",
     noFollowUps: "Aucun suivi dû aujourd’hui.",
-    followUpsCount: (n) => (n === 1 ? "1 suivi dû" : `${n} suivis dus`),
+    followUpsCount: (n, shown) => (n === 1 ? "1 suivi dû" : `${n} suivis dus`)
+      + (shown < n ? ` (les ${shown} premiers montrés)` : ""),
     contactOf: (date, who) => `Contact du ${date}, ${who}`,
     outcome: "Résultat du suivi",
     markDone: "Marquer comme fait",
@@ -155,7 +156,8 @@ export const TEXT = {
     all: "All",
     whose: "Follow-ups of",
     noFollowUps: "No follow-up due today.",
-    followUpsCount: (n) => (n === 1 ? "1 follow-up due" : `${n} follow-ups due`),
+    followUpsCount: (n, shown) => (n === 1 ? "1 follow-up due" : `${n} follow-ups due`)
+      + (shown < n ? ` (the first ${shown} shown)` : ""),
     contactOf: (date, who) => `Contact of ${date}, ${who}`,
     outcome: "Outcome of the follow-up",
     markDone: "Mark as done",
