@@ -122,13 +122,16 @@ export function Screen({ lang, text, params, viewer }) {
   const [ready, setReady] = useState(false);
   const retry = useRef(null);
 
-  const update = (next) => {
-    keepContact(next);
-    setContact(next);
-  };
-  const change = (patch) => update({ ...contact, ...patch });
-  const changeNeed = (index, patch) =>
-    change({ needs: contact.needs.map((n, i) => (i === index ? { ...n, ...patch, error: null } : n)) });
+  // Every change is made to the latest contact (a referral's answer may arrive after an edit).
+  const update = (next) => setContact((previous) => {
+    const value = typeof next === "function" ? next(previous) : next;
+    keepContact(value);
+    return value;
+  });
+  const changeCode = (code, patch) => update((c) => ({
+    ...c, needs: c.needs.map((n) => (n.code === code ? { ...n, ...patch(n), error: null } : n)),
+  }));
+  const changeNeed = (index, patch) => changeCode(contact.needs[index].code, () => patch);
   const locked = sending || Boolean(contact && contact.sent);
 
   const start = (opening) => {
@@ -142,17 +145,20 @@ export function Screen({ lang, text, params, viewer }) {
 
   const addNeed = (term) => {
     if (contact.needs.some((n) => n.code === term.code)) return;
-    change({ needs: [...contact.needs, {
+    update((c) => ({ ...c, needs: [...c.needs, {
       code: term.code, name: term.name, referrals: [], information: "", unmetReason: "", unmetNote: "",
-    }] });
+    }] }));
     setSaid(`${tr.need(contact.needs.length + 1)} : ${term.name[lang] || term.name.fr}`);
   };
 
   const refer = async (index, hit) => {
     try {
+      const code = contact.needs[index].code;
       const preview = await referralPreview(hit, lang);
-      const need = contact.needs[index];
-      changeNeed(index, { referrals: [...need.referrals, preview] });
+      changeCode(code, (need) => ({
+        referrals: need.referrals.some((r) => r.serviceId === preview.serviceId)
+          ? need.referrals : [...need.referrals, preview],
+      }));
       setSaid(tr.referred(preview.shownName));
     } catch (e) {
       setProblem({ field: `service ${hit.serviceId}`, message: e.message });
@@ -206,12 +212,12 @@ export function Screen({ lang, text, params, viewer }) {
     ${contact.needs.length === 0 ? html`<p>${tr.noNeeds}</p>` : html`<ol class="needs" aria-labelledby="needs-title">
       ${contact.needs.map((need, i) => html`<${NeedCard} key=${need.code} need=${need} index=${i} lang=${lang}
         tr=${tr} locked=${locked} change=${(patch) => changeNeed(i, patch)}
-        remove=${() => change({ needs: contact.needs.filter((_, j) => j !== i) })} />`)}
+        remove=${() => update((c) => ({ ...c, needs: c.needs.filter((n) => n.code !== need.code) }))} />`)}
     </ol>`}
     <${SearchPanel} lang=${lang} tr=${tr} text=${text} params=${params} needs=${contact.needs}
       locked=${locked} onRefer=${refer} />
     <${CloseForm} tr=${tr} close=${contact.close} locked=${locked}
-      change=${(patch) => change({ close: { ...contact.close, ...patch } })} onLog=${() => send(contact)} />
+      change=${(patch) => update((c) => ({ ...c, close: { ...c.close, ...patch } }))} onLog=${() => send(contact)} />
     ${contact.sent && !sending && html`<div class="problem" role="alert">
       <p class="error">${tr.networkError}${problem && problem.network ? ` (${problem.message})` : ""}</p>
       <button type="button" id="contact-retry" ref=${retry} disabled=${sending} onClick=${() => send(contact)}>${tr.retry}</button>
