@@ -197,8 +197,10 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         refer = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
         found_text = browser.find_element(By.ID, "finder-count").text
         search_url = browser.current_url
-        refer[0].click()
+        refer[0].send_keys(Keys.ENTER)
         snapshot = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#need-0 .snapshot"))
+        # The focus stays where the counsellor was, on the (now pressed) button.
+        focused = browser.switch_to.active_element.get_attribute("aria-disabled")
         shown_snapshot = snapshot[0].text
         Select(browser.find_element(By.ID, "need-1-reason")).select_by_value("NO_TRANSPORT")
         browser.find_element(By.ID, "need-0-information").send_keys("Ouvert le lundi soir")
@@ -268,6 +270,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     # The search as the API answers it, and kept in the URL.
     assert found_text == f"{found['totalCount']} services", found_text
     assert "q=banque+alimentaire" in search_url
+    assert focused == "true"
     # Every part as the page gave it.
     assert read["channel"] == "phone"
     assert read["interpreter"] is True

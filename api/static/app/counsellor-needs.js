@@ -57,7 +57,10 @@ export function NeedCard({ need, index, lang, tr, locked, change, remove }) {
       <ul class="referrals">${need.referrals.map((r) => html`<li key=${r.serviceId}>
         <${Snapshot} referral=${r} tr=${tr} name=${r.shownName || r.serviceName} />
         <button type="button" disabled=${locked} aria-label=${`${tr.remove} : ${r.shownName || r.serviceName}`}
-          onClick=${() => change({ referrals: need.referrals.filter((x) => x !== r) })}>${tr.remove}</button>
+          onClick=${() => {
+            change({ referrals: need.referrals.filter((x) => x.serviceId !== r.serviceId) });
+            document.getElementById(`${id}-title`)?.focus();
+          }}>${tr.remove}</button>
       </li>`)}</ul>`}
     <div class="need-fields">
       <div class="field">

@@ -114,8 +114,8 @@ export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) 
       return html`<li key=${hit.id}>
         <span class="name">${name}</span>
         <span class="org">${hit.organizationName[lang] || hit.organizationName.fr}${hit.city ? ` · ${hit.city}` : ""}</span>
-        <button type="button" class="refer" disabled=${!need || done || locked}
-          onClick=${() => onRefer(target, hit)}>${done ? tr.referred(name) : tr.refer(name)}</button>
+        <button type="button" class="refer" disabled=${!need || locked} aria-disabled=${done ? "true" : null}
+          onClick=${() => !done && onRefer(target, hit)}>${done ? tr.referred(name) : tr.refer(name)}</button>
       </li>`;
     })}</ul>`}
   </section>`;

@@ -212,7 +212,10 @@ export function Screen({ lang, text, params, viewer }) {
     ${contact.needs.length === 0 ? html`<p>${tr.noNeeds}</p>` : html`<ol class="needs" aria-labelledby="needs-title">
       ${contact.needs.map((need, i) => html`<${NeedCard} key=${need.code} need=${need} index=${i} lang=${lang}
         tr=${tr} locked=${locked} change=${(patch) => changeNeed(i, patch)}
-        remove=${() => update((c) => ({ ...c, needs: c.needs.filter((n) => n.code !== need.code) }))} />`)}
+        remove=${() => {
+          update((c) => ({ ...c, needs: c.needs.filter((n) => n.code !== need.code) }));
+          document.getElementById("need-name")?.focus();
+        }} />`)}
     </ol>`}
     <${SearchPanel} lang=${lang} tr=${tr} text=${text} params=${params} needs=${contact.needs}
       locked=${locked} onRefer=${refer} />
