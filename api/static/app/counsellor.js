@@ -194,7 +194,7 @@ export function Screen({ lang, text, params, viewer }) {
   };
 
   const discard = () => {
-    if (window.confirm(tr.confirmDiscard)) update(null);
+    if (window.confirm(contact.sent ? tr.confirmDiscardSent : tr.confirmDiscard)) update(null);
   };
 
   let body;
@@ -225,7 +225,7 @@ export function Screen({ lang, text, params, viewer }) {
       <p class="error">${tr.networkError}${problem && problem.network ? ` (${problem.message})` : ""}</p>
       <button type="button" id="contact-retry" ref=${retry} disabled=${sending} onClick=${() => send(contact)}>${tr.retry}</button>
     </div>`}
-    ${!locked && html`<p><button type="button" class="quiet" id="contact-discard" onClick=${discard}>${tr.discard}</button></p>`}
+    ${!sending && html`<p><button type="button" class="quiet" id="contact-discard" onClick=${discard}>${tr.discard}</button></p>`}
   </section>`;
 
   return html`<section class="counsellor" aria-labelledby="counsellor-title" data-ready=${ready ? "" : null}>
