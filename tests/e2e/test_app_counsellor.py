@@ -63,8 +63,11 @@ READ = """query ($id: ID!) {
   }
 }"""
 LIST = """query ($day: Date!) {
-  interactions(from: $day, to: $day, first: 50) {
-    ... on InteractionPage { totalCount nodes { id key disposition } }
+  interactions(from: $day, to: $day, first: 10) {
+    ... on InteractionPage {
+      totalCount
+      nodes { id key disposition interpreter needs { referrals { serviceId } unmet { reason } } }
+    }
   }
 }"""
 SERVICE = """query ($id: ID!) {
@@ -140,6 +143,14 @@ def add_need(driver: WebDriver, typed: str) -> None:
     box.send_keys(Keys.ENTER)
 
 
+def shown_follow_ups(driver: WebDriver) -> list[str]:
+    """The contacts of the follow-ups the page lists, in its order."""
+    found = driver.execute_script(
+        "return [...document.querySelectorAll('.follow-list li')].map(e => e.dataset.interaction)"
+    )
+    return [str(id) for id in found]
+
+
 def typed_date(driver: WebDriver, id: str, day: str) -> None:
     """A date put in a date field as its picker would (typing one depends on the locale)."""
     driver.execute_script(
@@ -149,11 +160,11 @@ def typed_date(driver: WebDriver, id: str, day: str) -> None:
     )  # fmt: skip
 
 
-def earlier_contact(origin: str, today: datetime) -> int:
+def earlier_contact(origin: str, today: datetime, key: str, counsellor: str | None = None) -> int:
     """A contact logged through the API this morning, with a follow-up due today."""
     started = today.replace(hour=0, minute=5)
     contact = {
-        "key": "earlier-today", "channel": "PHONE", "startedAt": started.isoformat(),
+        "key": key, "channel": "PHONE", "startedAt": started.isoformat(), "counsellor": counsellor,
         "endedAt": (started + timedelta(minutes=4)).isoformat(), "language": "fr",
         "inquirer": {"type": "SELF"}, "needs": [{"code": "BD-1800.2000"}],
         "followUp": {"due": started.date().isoformat(), "note": "Rappeler pour le panier"},
@@ -171,16 +182,23 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     day = now.date().isoformat()
     with contacts_projected(demo), serving(demo) as port:
         origin = f"http://127.0.0.1:{port}"
-        earlier_contact(origin, now)
-        wait.until(lambda _: api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")[
-            "followUpsDue"]["nodes"], "the earlier contact's follow-up is not listed")  # fmt: skip
+        earlier_contact(origin, now, "earlier-today")
+        earlier_contact(origin, now, "a-colleague's", counsellor="octave")
+        wait.until(lambda _: len(api(origin, DUE, COUNSELLOR, day=day)["followUpsDue"][
+            "nodes"]) == 2, "the earlier contacts' follow-ups are not listed")  # fmt: skip
         due = api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")["followUpsDue"]["nodes"]
+        everyone = api(origin, DUE, COUNSELLOR, day=day)["followUpsDue"]["nodes"]
 
         # Empty: no contact in progress; today's follow-ups listed.
         signed_in(browser, origin, "contacts")
-        listed = [e.get_attribute("data-interaction")
-                  for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")]  # fmt: skip
+        listed = shown_follow_ups(browser)
         faults = accessibility_faults(browser)
+        # Everyone's, kept in the URL, then the counsellor's own again.
+        browser.find_element(By.ID, "follow-all").click()
+        wait.until(lambda d: len(shown_follow_ups(d)) == len(everyone), "not everyone's")
+        listed_all, all_url = shown_follow_ups(browser), browser.current_url
+        browser.find_element(By.ID, "follow-mine").click()
+        wait.until(lambda d: shown_follow_ups(d) == listed, "not the counsellor's own")
 
         # A contact: the interpreter was used; two needs by name, from the keyboard.
         browser.find_element(By.ID, "contact-interpreter").click()
@@ -229,20 +247,14 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         logged_text = browser.find_element(By.CSS_SELECTOR, ".logged").text
         # Its follow-up joins today's list.
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".follow-list li")) == 2)
-        listed_after = [
-            e.get_attribute("data-interaction")
-            for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")
-        ]
+        listed_after = shown_follow_ups(browser)
         faults += accessibility_faults(browser)
 
         # The earlier follow-up marked done from the list, with its outcome.
         earlier = browser.find_element(By.CSS_SELECTOR, ".follow-list li .outcome input")
         earlier.send_keys("Panier reçu", Keys.ENTER)
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".follow-list li")) == 1)
-        left = [
-            e.get_attribute("data-interaction")
-            for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list li")
-        ]
+        left = shown_follow_ups(browser)
         faults += accessibility_faults(browser)
         done = api(origin, OUTCOMES, COUNSELLOR, id=listed[0])["interaction"]["followUps"]
         logs = console(browser)
@@ -257,6 +269,9 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert not faults, faults
     assert listed, due
     assert listed == [item["interaction"]["id"] for item in due], (listed, due)
+    assert listed_all == [item["interaction"]["id"] for item in everyone], (listed_all, everyone)
+    assert len(everyone) == 2
+    assert "suivis=tous" in all_url
     assert listed_after == [*listed, id], (listed_after, id)
     assert left == [id], left
     assert done[0]["outcome"] == "Panier reçu"
@@ -265,7 +280,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     keys = [node["key"] for node in listed_today["nodes"]]
     assert keys.count(read["key"]) == 1, keys
     assert read["key"].startswith("app-"), keys
-    assert listed_today["totalCount"] == 2, listed_today
+    assert listed_today["totalCount"] == 3, listed_today
     assert "déjà été consigné" in logged_text
     # The search as the API answers it, and kept in the URL.
     assert found_text == f"{found['totalCount']} services", found_text
@@ -296,11 +311,13 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         assert part in logged_text, (part, logged_text)
     # The day's figures count both of today's contacts, needs, referral and unmet need.
     assert figures["exact"] is True
-    assert figures["contacts"]["value"] == 2
-    assert figures["needs"]["value"] == 3
-    assert figures["referrals"]["value"] == 1
-    assert figures["unmetNeeds"]["value"] == 1
-    assert figures["interpreterUsed"]["value"] == 1
+    logged = [node for node in listed_today["nodes"] if node["disposition"] == "completed"]
+    needs = [need for node in logged for need in node["needs"]]
+    assert figures["contacts"]["value"] == len(logged) == 3
+    assert figures["needs"]["value"] == len(needs)
+    assert figures["referrals"]["value"] == sum(len(need["referrals"]) for need in needs) == 1
+    assert figures["unmetNeeds"]["value"] == sum(need["unmet"] is not None for need in needs)
+    assert figures["interpreterUsed"]["value"] == sum(node["interpreter"] for node in logged)
     # The lost answer is the only failure the console reports, if any.
     assert not [e for e in logs if e["level"] == "SEVERE" and "fetch" not in e["message"]], logs
     assert len(colours(screenshots() / "app-counsellor.png")) > 20, "nearly blank"
