@@ -161,8 +161,9 @@ def typed_date(driver: WebDriver, id: str, day: str) -> None:
 
 
 def earlier_contact(origin: str, today: datetime, key: str, counsellor: str | None = None) -> int:
-    """A contact logged through the API this morning, with a follow-up due today."""
-    started = today.replace(hour=0, minute=5)
+    """A contact logged through the API earlier today (at midnight: the test may run just after
+    it), with a follow-up due today."""
+    started = today.replace(hour=0, minute=0, second=0, microsecond=0)
     contact = {
         "key": key, "channel": "PHONE", "startedAt": started.isoformat(), "counsellor": counsellor,
         "endedAt": (started + timedelta(minutes=4)).isoformat(), "language": "fr",

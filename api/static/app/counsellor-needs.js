@@ -56,11 +56,11 @@ export function NeedCard({ need, index, lang, tr, locked, change, remove }) {
     ${need.referrals.length > 0 && html`<h4>${tr.referrals}</h4>
       <ul class="referrals">${need.referrals.map((r) => html`<li key=${r.serviceId}>
         <${Snapshot} referral=${r} tr=${tr} name=${r.shownName || r.serviceName} />
-        <button type="button" disabled=${locked} aria-label=${`${tr.remove} : ${r.shownName || r.serviceName}`}
+        <button type="button" disabled=${locked} aria-label=${`${tr.removeReferral} : ${r.shownName || r.serviceName}`}
           onClick=${() => {
             change({ referrals: need.referrals.filter((x) => x.serviceId !== r.serviceId) });
             document.getElementById(`${id}-title`)?.focus();
-          }}>${tr.remove}</button>
+          }}>${tr.removeReferral}</button>
       </li>`)}</ul>`}
     <div class="need-fields">
       <div class="field">
@@ -82,7 +82,7 @@ export function NeedCard({ need, index, lang, tr, locked, change, remove }) {
       </div>`}
     </div>
     <button type="button" class="remove" disabled=${locked} onClick=${remove}
-      aria-label=${`${tr.remove} : ${tr.need(index + 1)}`}>${tr.remove}</button>
+      aria-label=${`${tr.removeNeed} : ${tr.need(index + 1)}`}>${tr.removeNeed}</button>
   </li>`;
 }
 
