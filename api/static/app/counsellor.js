@@ -205,7 +205,7 @@ export function Screen({ lang, text, params, viewer }) {
     <h2 id="contact-title">${tr.inProgress}</h2>
     <p class="summary">${[tr.channels[contact.channel], languageName(contact.language, lang),
       contact.interpreter ? tr.interpreter : null, tr.inquirers[contact.inquirer],
-      tr.startedAt(new Date(contact.startedAt).toLocaleTimeString(`${lang}-CA`, { hour: "2-digit", minute: "2-digit" })),
+      tr.startedAt(new Date(contact.startedAt).toLocaleTimeString(`${lang}-CA`, { hour: "2-digit", minute: "2-digit", timeZone: "America/Montreal" })),
     ].filter(Boolean).join(" · ")}</p>
     <h2 id="needs-title">${tr.needs}</h2>
     <${NeedPicker} lang=${lang} tr=${tr} onPick=${addNeed} disabled=${locked} />
