@@ -61,6 +61,7 @@ RULES: dict[str, tuple[Role, ...]] = {
     # Contacts concern callers; their published figures suppress small counts for the public.
     "Query.interaction": CONTACT_READERS,
     "Query.interactions": CONTACT_READERS,
+    "Query.followUpsDue": COUNSELLORS,
     "Query.statistics": EVERYONE,
     "Subscription.statisticsChanged": EVERYONE,
     # Figures about records, not people (added, updated, verified): published as they are.
@@ -171,7 +172,8 @@ TYPES: dict[str, tuple[Role, ...]] = {
     # Caller-level records.
     **dict.fromkeys(
         ("Interaction", "InteractionEdge", "InteractionPage", "Inquirer", "NeedRecord",
-         "Referral", "Unmet", "FollowUpRecord", "Correction"),
+         "Referral", "Unmet", "FollowUpRecord", "Correction", "FollowUpDue", "FollowUpDuePage",
+         "FollowUpDueEdge"),
         CONTACT_READERS,
     ),
     "InteractionReceipt": COUNSELLORS,

@@ -29,6 +29,8 @@ from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
 PAGE_MAX = 200
+DUE_MAX = 200  # follow-ups due one day, a page at most
+DUE_TAG = "follow-ups"
 TAG = "contacts"
 
 
@@ -161,6 +163,25 @@ InteractionRead = Annotated[
     | ConsistencyTimeoutError,
     strawberry.union("InteractionRead"),
 ]
+
+
+@strawberry.type
+class FollowUpDue:
+    number: int = strawberry.field(description="The follow-up's number in its contact, from 0.")
+    due: date
+    note: str | None
+    interaction: InteractionRecord
+
+
+@strawberry.type(description="Follow-ups due on a day and not done, oldest contact first.")
+class FollowUpDuePage(Connection[FollowUpDue]):
+    pass
+
+
+FollowUpsDueResult = Annotated[
+    FollowUpDuePage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
+    strawberry.union("FollowUpsDueResult"),
+]
 InteractionList = Annotated[
     InteractionPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
     strawberry.union("InteractionList"),
@@ -230,3 +251,49 @@ class InteractionQuery:
             )  # fmt: skip
         except EXPECTED as error:
             return cast(InteractionList, as_error(error))
+
+    @strawberry.field(
+        description="Follow-ups due on `day` (a local day) and not done, of `counsellor`'s "
+        "contacts or everyone's, oldest contact first; for counsellors."
+    )
+    async def follow_ups_due(
+        self, info: Info, day: date,
+        counsellor: Annotated[
+            str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
+        ] = None,
+        first: Annotated[int, first_argument(50, DUE_MAX)] = 50,
+        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+    ) -> FollowUpsDueResult:  # fmt: skip
+        context = info.context
+        try:
+            if counsellor is not None:
+                check("counsellor", counsellor, max_length=limits.PERSON_MAX)
+            read_day("day", day)
+            size = first_of(first, DUE_MAX)
+            start = decode(DUE_TAG, after, (datetime, int, int)) if after is not None else None
+            await reach(context, ("interactions",), consistent_with)
+            view = context.container.interactions
+            before = local_midnight(day + timedelta(days=1))
+            found = await context.call(
+                view.follow_ups_due, day, before, counsellor, size + 1, start
+            )
+
+            async def count() -> int:
+                return await context.call(view.count_follow_ups_due, day, before, counsellor)
+
+            return keyset(
+                FollowUpDuePage, found, size, tag=DUE_TAG,
+                key=lambda item: [item[0].started_at, item[0].row_id, item[1]],
+                node=_due, after=after, counter=count,
+            )  # fmt: skip
+        except EXPECTED as error:
+            return cast(FollowUpsDueResult, as_error(error))
+
+
+def _due(item: tuple[ContactRow, int]) -> FollowUpDue:
+    row, number = item
+    follow_up = row.details().follow_ups[number]
+    return FollowUpDue(
+        number=number, due=follow_up.due, note=follow_up.note,
+        interaction=InteractionRecord.of(row),
+    )  # fmt: skip

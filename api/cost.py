@@ -125,6 +125,7 @@ TEXT: dict[str, int] = {
     "NeedRecord.information": INFORMATION_ENTRIES_MAX * INFORMATION,
     "Unmet.note": INFORMATION,
     "FollowUpRecord.note": INFORMATION,
+    "FollowUpDue.note": INFORMATION,
     "FollowUpRecord.outcome": INFORMATION,
     **dict.fromkeys(
         ("Organization.flaggedReason", "Service.flaggedReason", "Location.flaggedReason",
@@ -154,6 +155,7 @@ RESOLVERS: dict[str, int] = {
     "Query.populationCovered": 200,
     "Query.coverageChanges": 200,
     "Query.autocomplete": 200,
+    "Query.followUpsDue": 200,  # a pass over the contacts started before the day
     "Query.auditLog": 200,
     "Query.history": 200,
     "Query.asOf": 200,

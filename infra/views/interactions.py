@@ -18,7 +18,9 @@ import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 from psycopg import Cursor, sql
 
+from domain.contact_values import EARLIEST_CONTACT
 from domain.interactions import Interaction
+from infra.views import follow_ups
 from infra.views.base import LOG_TABLE, PostgresView
 from projections import interactions
 from projections.base import Positioned
@@ -276,6 +278,33 @@ class PostgresInteractionView(PostgresView):
             )
             row = curs.fetchone()
             return int(row["n"]) if row else 0
+
+    def follow_ups_due(
+        self, day: date, before: datetime, counsellor: str | None, first: int,
+        after: tuple[datetime, int, int] | None,
+    ) -> list[tuple[ContactRow, int]]:  # fmt: skip
+        """Follow-ups due on `day` and not done, of contacts started before `before`, oldest
+        contact first, after the cursor (started, row_id, number): each contact's row and the
+        follow-up's number in it."""
+        where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        at, row, number = after or (EARLIEST_CONTACT, -1, -1)
+        params.update(day=day.isoformat(), n=first, at=at, row=row, number=number)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._due(follow_ups.PAGE, where), params)
+            due = [(found["id"], int(found["number"])) for found in curs.fetchall()]
+            rows = self._load(curs, {id for id, _ in due})
+        return [(rows[id], number) for id, number in due]
+
+    def count_follow_ups_due(self, day: date, before: datetime, counsellor: str | None) -> int:
+        where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._due(follow_ups.COUNT, where), {**params, "day": day.isoformat()})
+            found = curs.fetchone()
+        return int(found["n"]) if found else 0
+
+    def _due(self, statement: sql.SQL, where: sql.Composable) -> sql.Composed:
+        events = sql.Identifier(self.log_schema, LOG_TABLE)
+        return statement.format(interactions=self.table("interactions"), where=where, events=events)
 
 
 def _period(
