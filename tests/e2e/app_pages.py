@@ -37,6 +37,13 @@ RECENT = recent_plan(date.today())
 PERIOD = f"du={RECENT.start.isoformat()}&au={RECENT.end.isoformat()}"
 
 PAGES = (
+    Page(
+        "contacts",
+        "/app/contacts",
+        "counsellor-token",
+        "Écoute : contacts",
+        "Counselling: contacts",
+    ),
     Page("search", "/app/search?q=banque+alimentaire", None, "résultat", "result"),
     Page("record", f"/app/services/{RECORD}", None, "Téléphones", "Phones"),
     Page("portrait", f"/app/portrait?{PERIOD}", None, "Besoins par catégorie", "Needs by category"),
