@@ -1,0 +1,110 @@
+"""The counsellor's screen and the needs portrait together, as a 211 uses them: an analyst keeps
+today's portrait open in one tab while a counsellor, in another, logs a contact with two needs,
+a referral and an unmet need. The analyst's portrait shows it within 2 s, and every figure it
+shows, before and after, is what GraphQL's `statistics` answers for the same day."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from infra.bootstrap import Container
+from tests.e2e.test_app_counsellor import (
+    MONTREAL,
+    add_need,
+    contacts_projected,
+    earlier_contact,
+    signed_in,
+)
+from tests.e2e.test_app_directory import accessibility_faults, demo
+from tests.e2e.test_app_portrait import (
+    ANALYST,
+    READ_TABLES,
+    api,
+    check_column,
+    ready,
+    sign_in,
+)
+from tests.e2e.test_graphiql_offline import WAIT, browser
+from tests.support.fuzzing import serving
+
+__all__ = ["browser", "demo"]  # the fixtures
+
+
+def contacts_shown(driver: WebDriver) -> str:
+    return str(driver.execute_script(READ_TABLES)["totals"]["rows"][0][1])
+
+
+def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
+    browser: WebDriver, demo: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    now = datetime.now(MONTREAL)
+    day = {"from": now.date().isoformat(), "to": now.date().isoformat()}
+    with contacts_projected(demo), serving(demo) as port:
+        origin = f"http://127.0.0.1:{port}"
+        earlier_contact(origin, now, "earlier-today")
+        wait.until(lambda _: api(origin, ANALYST, None, **day)["contacts"]["value"] == 1)
+
+        # The analyst's tab: today's portrait, live.
+        sign_in(browser, origin, ANALYST)
+        browser.get(f"{origin}/app/portrait?du={day['from']}&au={day['to']}")
+        wait.until(ready, "the portrait never drew its figures")
+        wait.until(lambda d: "En direct" in d.find_element(By.ID, "portrait-live").text, "not live")
+        before_stats = api(origin, ANALYST, None, **day)
+        before = browser.execute_script(READ_TABLES)
+        portrait = browser.current_window_handle
+
+        # The counsellor's tab (its own session storage, so its own token).
+        browser.switch_to.new_window("tab")
+        signed_in(browser, origin, "contacts")
+        browser.find_element(By.ID, "contact-start").click()
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "need-name")
+        add_need(browser, "aide alimentaire")
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the first need is not added")
+        add_need(browser, "transport-accompagnement")
+        wait.until(lambda d: d.find_elements(By.ID, "need-1"), "the second need is not added")
+        browser.find_element(By.ID, "finder-words").send_keys("banque alimentaire", Keys.ENTER)
+        refer = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
+        refer[0].send_keys(Keys.ENTER)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#need-0 .snapshot"), "no referral")
+        Select(browser.find_element(By.ID, "need-1-reason")).select_by_value("NO_TRANSPORT")
+        browser.find_element(By.ID, "contact-log").click()
+        wait.until(lambda d: d.find_element(By.ID, "logged-record"), "not logged")
+        logged = time.monotonic()
+
+        # Back to the analyst's tab, which moves by itself.
+        browser.switch_to.window(portrait)
+        WebDriverWait(browser, WAIT, poll_frequency=0.05).until(
+            lambda d: contacts_shown(d) != before["totals"]["rows"][0][1],
+            "the new contact never showed in the portrait",
+        )
+        delay = time.monotonic() - logged
+        after_stats = api(origin, ANALYST, None, **day)
+        wait.until(lambda d: not check_column(d.execute_script(READ_TABLES), after_stats, 0))
+        after = browser.execute_script(READ_TABLES)
+        faults = accessibility_faults(browser)
+
+    assert not check_column(before, before_stats, 0)
+    assert not check_column(after, after_stats, 0)
+    assert not faults, faults
+    assert delay < 2.0, f"the new contact took {delay:.2f} s to show"
+    # The contact's parts, as the portrait shows them now and did not before.
+    totals = {row[0]: row[1] for row in after["totals"]["rows"]}
+    previously = {row[0]: row[1] for row in before["totals"]["rows"]}
+    assert after_stats["contacts"]["value"] == before_stats["contacts"]["value"] + 1 == 2
+    assert after_stats["needs"]["value"] == before_stats["needs"]["value"] + 2
+    assert after_stats["referrals"]["value"] == before_stats["referrals"]["value"] + 1
+    assert after_stats["unmetNeeds"]["value"] == before_stats["unmetNeeds"]["value"] + 1
+    assert totals != previously, (totals, previously)
+    reasons = {row[0]: row[1] for row in after["unmet-reasons"]["rows"]}
+    [reason] = [cell["label"] for cell in after_stats["unmetReasons"]]
+    assert reasons[reason] == "1", reasons
+    organizations = [row[0] for row in after["organizations"]["rows"]]
+    assert len(organizations) == 1, organizations
+    assert organizations == [c["label"] for c in after_stats["topReferralOrganizations"]]
