@@ -32,6 +32,7 @@ def test_every_vendored_file_has_the_digest_recorded_for_it(vendored: Path) -> N
     [
         (APP, "htm", "3.1.1", "Apache License"),
         (APP, "preact", "10.9.0", "MIT License"),
+        (APP, "chart.js", "4.5.1", "The MIT License"),
         (AXE, "axe-core", "4.14.1", "Mozilla Public License"),
     ],
 )
