@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -157,8 +157,14 @@ def check_moment(field_name: str, moment: datetime | None, at: datetime) -> None
 FOLLOW_UP_HORIZON = timedelta(days=366)
 
 
+LAST_DAY = timezone(timedelta(hours=-12))
+
+
 def check_due(field_name: str, due: date, started: datetime, at: datetime) -> None:
-    if due < started.date():
+    # The contact's day where the day ends last (UTC-12): an evening call sent in UTC is
+    # already tomorrow there, and a follow-up due "today" on the counsellor's own calendar
+    # must not be refused for it.
+    if due < started.astimezone(LAST_DAY).date():
         raise InvalidInput(field_name, "a follow-up cannot be due before the contact")
     if due > at.date() + FOLLOW_UP_HORIZON:
         raise InvalidInput(field_name, f"{due.isoformat()} is more than a year ahead")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.contact_values import check_due
 from domain.errors import InvalidInput
 from domain.interactions import (
     ContactChannel,
@@ -119,3 +120,13 @@ def test_a_follow_up_is_done_once() -> None:
     assert interaction.follow_ups[0]["done"] == {"outcome": "Service obtenu", "at": AT.isoformat()}
     with pytest.raises(InvalidInput, match="already done"):
         interaction.complete_follow_up(0, "encore", actor="c", at=AT)
+
+
+def test_a_follow_up_due_on_the_evening_calls_own_day_is_accepted_whatever_its_offset() -> None:
+    # 20:30 in Montréal on 5 December, sent in UTC: already the 6th there.
+    evening = datetime.fromisoformat("2026-12-06T01:30:00+00:00")
+    at = datetime.fromisoformat("2026-12-06T01:40:00+00:00")
+    check_due("input.followUp.due", date(2026, 12, 5), evening, at)
+    with pytest.raises(InvalidInput) as refused:
+        check_due("input.followUp.due", date(2026, 12, 4), evening, at)
+    assert refused.value.field == "input.followUp.due"

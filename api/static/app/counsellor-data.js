@@ -111,7 +111,9 @@ export function recordInput(contact, ended) {
     key: contact.key,
     channel: contact.channel,
     startedAt: contact.startedAt,
-    answeredAt: contact.startedAt,
+    // How long the caller waited is the phone system's to tell: unknown here, rather than a
+    // zero that would pull the report's average wait down.
+    answeredAt: null,
     endedAt: ended.endedAt,
     language: contact.language,
     interpreter: contact.interpreter,
