@@ -15,6 +15,24 @@ export function formatter(lang, options = {}) {
   return (value) => (value === null || value === undefined ? null : format.format(value));
 }
 
+function draw(canvas, { data, type, horizontal, stacked, lang, shape, legend }) {
+  const chart = new Chart(canvas, {
+    type,
+    data,
+    options: {
+      // Figures that move live are redrawn at once: an animation would lag the table.
+      animation: false,
+      maintainAspectRatio: false,
+      indexAxis: horizontal ? "y" : "x",
+      locale: lang === "en" ? "en-CA" : "fr-CA",
+      plugins: { legend: { display: legend } },
+      scales: { x: { stacked }, y: { stacked, beginAtZero: true } },
+    },
+  });
+  chart.shape = shape;
+  return chart;
+}
+
 /**
  * `series`: [{ label, values, stepped? }], one value per label, null where there is none
  * (a figure withheld, for instance), which the table shows as `missing`.
@@ -36,25 +54,27 @@ export function ChartFigure({ id, title, lang, labels, series, type = "bar", hor
     })),
   };
   const key = JSON.stringify([labels, series, type, horizontal, stacked, lang]);
+  const shape = JSON.stringify([type, horizontal, stacked, lang, series.length > 1]);
+  const latest = useRef(null);
+  latest.current = { data, type, horizontal, stacked, lang, shape, legend: series.length > 1 };
   useEffect(() => {
-    if (chart.current) {
+    if (chart.current && chart.current.shape === shape) {
       chart.current.data = data;
       chart.current.update("none");
-      return;
+      return undefined;
     }
-    chart.current = new Chart(canvas.current, {
-      type,
-      data,
-      options: {
-        // Figures that move live are redrawn at once: an animation would lag the table.
-        animation: false,
-        maintainAspectRatio: false,
-        indexAxis: horizontal ? "y" : "x",
-        locale: lang === "en" ? "en-CA" : "fr-CA",
-        plugins: { legend: { display: series.length > 1 } },
-        scales: { x: { stacked }, y: { stacked, beginAtZero: true } },
-      },
-    });
+    if (chart.current) chart.current.destroy();
+    chart.current = null;
+    // A page of twenty charts draws those on screen or about to be, and the others as they
+    // come into view: drawing them all at once held the main thread for a third of a second
+    // after the figures arrived. The tables beside them are there from the start.
+    const observer = new IntersectionObserver((entries) => {
+      if (!entries.some((entry) => entry.isIntersecting)) return;
+      observer.disconnect();
+      chart.current = draw(canvas.current, latest.current);
+    }, { rootMargin: "400px 0px" });
+    observer.observe(canvas.current);
+    return () => observer.disconnect();
   }, [key]);
   useEffect(() => () => chart.current && chart.current.destroy(), []);
   const rows = Math.max(labels.length, 1);
