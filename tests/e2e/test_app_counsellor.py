@@ -363,36 +363,3 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert key.startswith("app-")
     assert "input.followUp.due" in refusal, refusal
     assert editable
-
-
-# Set before the page's own scripts: the moment the screen says it is ready.
-WATCH = """new MutationObserver((changes, observer) => {
-  if (document.querySelector('section.counsellor[data-ready]')) {
-    window.screenReady = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, {childList: true, subtree: true, attributes: true});"""
-
-
-def test_the_counsellor_screen_first_load_is_small(browser: WebDriver, demo: Container) -> None:
-    """What a first visit downloads, compressed, up to the screen being ready (BENCHMARKS.md)."""
-    wait = WebDriverWait(browser, WAIT)
-    with serving(demo) as port:
-        origin = f"http://127.0.0.1:{port}"
-        browser.get(f"{origin}/app/")
-        browser.execute_script(f"sessionStorage.setItem('guichet.token', '{COUNSELLOR}')")
-        browser.execute_cdp_cmd("Network.enable", {})
-        browser.execute_cdp_cmd("Network.clearBrowserCache", {})
-        browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
-        browser.get(f"{origin}/app/contacts")
-        wait.until(lambda d: d.execute_script("return window.screenReady"), "never ready")
-        figures = browser.execute_script(
-            "const all = [...performance.getEntriesByType('navigation'),"
-            " ...performance.getEntriesByType('resource')];"
-            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
-            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
-            " files: all.length, ready: window.screenReady}"
-        )
-    print(f"\nfirst load of the counsellor's screen: {figures}")
-    assert figures["files"] >= 10  # the page, its stylesheet, the shell's and the screen's modules
-    assert 0 < figures["bytes"] < 300_000

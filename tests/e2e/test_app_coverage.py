@@ -364,37 +364,3 @@ def test_at_phone_width_in_english_as_the_records_stood(
     assert stated.startswith("Records as they stood on"), stated
     assert again == today_rows
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
-
-
-# Set before the page's own scripts: the moment the screen says it is ready.
-WATCH = """new MutationObserver((changes, observer) => {
-  if (document.querySelector('section.coverage[data-ready]')) {
-    window.coverageReady = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, {childList: true, subtree: true, attributes: true});"""
-
-
-def test_the_first_load_is_small(
-    browser: WebDriver, container: Container, history: datetime
-) -> None:
-    """What a first visit downloads, compressed, up to the screen's ready mark (BENCHMARKS.md)."""
-    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
-    wait = WebDriverWait(browser, WAIT)
-    with serving(container) as port:
-        # A server that has run a while: the first coverage query after a start builds the
-        # places' index once (about a third of a second), which no visitor after pays again.
-        by_day(f"http://127.0.0.1:{port}", "2021-06-01")
-        browser.get(f"http://127.0.0.1:{port}/app/coverage?date=2021-06-01")
-        wait.until(lambda driver: driver.execute_script("return window.coverageReady"))
-        figures = browser.execute_script(
-            "const all = [...performance.getEntriesByType('navigation'),"
-            " ...performance.getEntriesByType('resource')];"
-            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
-            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
-            " files: all.length, ready: window.coverageReady,"
-            " queries: all.filter(e => e.name.endsWith('/graphql')).map(e => e.transferSize)}"
-        )
-    print(f"\nfirst load: {figures}")
-    assert figures["files"] >= 10  # the page, its stylesheet, the modules, Chart.js, the queries
-    assert 0 < figures["bytes"] < 300_000

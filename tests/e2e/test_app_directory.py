@@ -266,32 +266,3 @@ def test_a_token_pasted_once_signs_in_for_the_session_only(
     assert forgotten is None
     # The only failure the console reports is the refused token's 401.
     assert all("401" in entry["message"] for entry in logs if entry["level"] == "SEVERE"), logs
-
-
-# Set before the page's own scripts: the moment the first results are on the screen.
-WATCH = """new MutationObserver((changes, observer) => {
-  const count = document.getElementById('count');
-  if (count && /^\\s*\\d/.test(count.textContent)) {
-    window.firstResults = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, {childList: true, subtree: true, characterData: true});"""
-
-
-def test_the_first_load_is_small(browser: WebDriver, demo: Container) -> None:
-    """What a first visit downloads, compressed, up to the first results (BENCHMARKS.md)."""
-    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
-    wait = WebDriverWait(browser, WAIT)
-    with serving(demo) as port:
-        browser.get(f"http://127.0.0.1:{port}/app/search?q=banque+alimentaire")
-        wait.until(lambda driver: driver.execute_script("return window.firstResults"))
-        figures = browser.execute_script(
-            "const all = [...performance.getEntriesByType('navigation'),"
-            " ...performance.getEntriesByType('resource')];"
-            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
-            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
-            " files: all.length, results: window.firstResults}"
-        )
-    print(f"\nfirst load: {figures}")
-    assert figures["files"] >= 6  # the page, its stylesheet, four modules, the search
-    assert 0 < figures["bytes"] < 300_000

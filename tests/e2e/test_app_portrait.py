@@ -384,35 +384,6 @@ def test_the_portrait_fits_a_phone_in_english(browser: WebDriver, calls: Contain
     assert not faults, faults
 
 
-# Set before the page's own scripts: the moment the portrait first shows its figures.
-WATCH = """new MutationObserver((changes, observer) => {
-  const section = document.querySelector('section.portrait[data-ready]');
-  if (section && document.getElementById('portrait-csv')) {
-    window.portraitReady = performance.now();
-    observer.disconnect();
-  }
-}).observe(document, {childList: true, subtree: true, attributes: true});"""
-
-
-def test_the_first_load_is_small(browser: WebDriver, calls: Container) -> None:
-    """What a first visit downloads, compressed, up to the figures drawn (BENCHMARKS.md)."""
-    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
-    wait = WebDriverWait(browser, WAIT)
-    with serving(calls) as port:
-        browser.get(f"http://127.0.0.1:{port}/app/portrait?du=2018-01-01&au=2018-12-31")
-        wait.until(lambda driver: driver.execute_script("return window.portraitReady"))
-        figures = browser.execute_script(
-            "const all = [...performance.getEntriesByType('navigation'),"
-            " ...performance.getEntriesByType('resource')];"
-            "return {bytes: all.reduce((sum, e) => sum + e.transferSize, 0),"
-            " decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),"
-            " files: all.length, ready: window.portraitReady}"
-        )
-    print(f"\nfirst load: {figures}")
-    assert figures["files"] >= 10  # the page, its stylesheet, the modules, Chart.js, the figures
-    assert 0 < figures["bytes"] < 300_000
-
-
 # A WebSocket that never connects: each one closes at once, as a dropped connection does.
 NO_SOCKET = """window.socketTries = 0;
 window.WebSocket = class extends EventTarget {
