@@ -47,3 +47,15 @@ def test_each_library_ships_its_licence_and_one_pinned_version(
     assert f"{package}/-/{package}-{pinned}.tgz" in versions
     assert integrity.startswith("sha512-")
     assert integrity in versions
+
+
+def test_the_stylesheet_closes_every_block_before_each_screens_section() -> None:
+    """A brace lost in a merge once put every later screen's rules inside a media query, and
+    the page test saw nothing wrong: each screen's section starts at the top level."""
+    depth = 0
+    for number, line in enumerate((STATIC / "app" / "app.css").read_text().splitlines(), 1):
+        if line.startswith("/*"):
+            assert depth == 0, f"app.css:{number}: a section starts inside a block"
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"app.css:{number}: a brace closes nothing"
+    assert depth == 0, "app.css ends inside a block"
