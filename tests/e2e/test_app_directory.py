@@ -176,14 +176,24 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
             {"latitude": place.latitude, "longitude": place.longitude, "accuracy": 10},
         )
         browser.find_element(By.ID, "near").click()
-        wait.until(lambda driver: "pres=" in driver.current_url, "the position is not in the URL")
+        wait.until(lambda driver: "pres=1" in driver.current_url, "near me is not in the URL")
         wait.until(
             lambda driver: len(texts(driver, ".results .distance")) == min(everything, 20),
             "no distances",
         )
         distances = [float(d.split()[0].replace(",", ".")) for d in texts(browser, ".distance")]
+        near_url = browser.current_url
         assert browser.save_screenshot(str(screenshots() / "app-near.png"))
         faults += accessibility_faults(browser)
+        # A reload keeps the position (the tab's session); the shared link, opened in another
+        # tab, does not carry it: it asks whoever opens it.
+        browser.refresh()
+        wait.until(lambda driver: len(texts(driver, ".results .distance")) == len(distances))
+        browser.switch_to.new_window("tab")
+        browser.get(near_url)
+        wait.until(lambda driver: shown(driver) == everything, "the shared link does not open")
+        asked = wait.until(lambda driver: texts(driver, "#search-title ~ form .status")[0])
+        shared_distances = texts(browser, ".results .distance")
         loaded = browser.execute_script(
             "return performance.getEntriesByType('resource').map(entry => entry.name)"
         )
@@ -195,6 +205,9 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
     # The demo's evening schedule (infra.demo.EVENINGS), day by day, in French.
     assert hours == [f"{day} 13:00 \u2013 20:00" for day in ("Lundi", "Mercredi", "Jeudi")], hours
     assert min(distances) == 0.0  # the demo's service point at the very place
+    assert f"{place.latitude:.2f}" not in near_url, near_url
+    assert "Près de moi" in asked, asked
+    assert not shared_distances, shared_distances
     assert all(str(url).startswith(origin + "/") for url in loaded), loaded
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
     assert len(colours(screenshots() / "app-search.png")) > 20, "the screenshot is nearly blank"

@@ -51,9 +51,24 @@ const RECORD = `query Record($id: ID!) {
   }
 }`;
 
+// The browser's position stays in this tab's session, never in the URL: a shared or logged
+// link must not say where a person in need is, and "near me" in a shared link means near
+// whoever opens it. (Links made before this carried `pres=LAT,LON`; they still open.)
+const POSITION = "guichet.position";
+
+function keptPosition() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(POSITION) || "null");
+    return Array.isArray(kept) && kept.length === 2 && kept.every(Number.isFinite) ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The search as the URL states it. */
 export function readSearch(params) {
-  const near = (params.get("pres") || "").split(",").map(Number);
+  const given = params.get("pres") || "";
+  const near = given === "1" ? keptPosition() || [] : given.split(",").map(Number);
   return {
     text: params.get("q") || "",
     territory: params.get("territoire") || "",
@@ -71,7 +86,7 @@ function writeSearch(state) {
   if (state.category) params.set("categorie", state.category);
   if (state.language) params.set("langue", state.language);
   if (state.open) params.set("ouvert", "1");
-  if (state.near) params.set("pres", state.near.map((x) => x.toFixed(4)).join(","));
+  if (state.near) params.set("pres", "1");
   return params.toString();
 }
 
@@ -111,7 +126,8 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [locating, setLocating] = useState("");
-  const key = writeSearch(state);
+  const key = `${writeSearch(state)} ${state.near}`;
+  const asked = params.get("pres") === "1" && !state.near;
   const heading = useRef(null);
   const list = useRef(null);
 
@@ -166,13 +182,18 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
     }, (e) => setError(e.message));
 
   const nearMe = () => {
-    if (state.near) return go({ near: null });
+    if (state.near) {
+      sessionStorage.removeItem(POSITION);
+      return go({ near: null });
+    }
     if (!navigator.geolocation) return setLocating(tr.noLocation);
     setLocating(tr.locating);
     navigator.geolocation.getCurrentPosition(
       (position) => {
         setLocating("");
-        go({ near: [position.coords.latitude, position.coords.longitude] });
+        const near = [position.coords.latitude, position.coords.longitude];
+        sessionStorage.setItem(POSITION, JSON.stringify(near));
+        go({ near });
       },
       () => setLocating(tr.noLocation),
       { timeout: 15000, maximumAge: 60000 },
@@ -209,7 +230,7 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
       </div>
       <button type="button" id="near" aria-pressed=${state.near ? "true" : "false"} onClick=${nearMe}>
         ${state.near ? tr.nearOff : tr.nearMe}</button>
-      <span role="status" class="status">${locating}</span>
+      <span role="status" class="status">${locating || (asked ? tr.nearAsk : "")}</span>
     </form>
     <div aria-live="polite" ref=${heading}>
       ${error && html`<p class="error" role="alert">${tr.error}${error}</p>`}
