@@ -257,13 +257,13 @@ def test_a_token_pasted_once_signs_in_for_the_session_only(
         browser.get(f"http://127.0.0.1:{port}/app/")
         wait.until(lambda driver: driver.find_element(By.ID, "sign-in"), "no sign-in").click()
         browser.find_element(By.ID, "token").send_keys("analyst-token", Keys.ENTER)
-        wait.until(lambda driver: "(analyst)" in driver.find_element(By.TAG_NAME, "header").text)
+        wait.until(lambda driver: "(analyste)" in driver.find_element(By.TAG_NAME, "header").text)
         kept = browser.execute_script("return sessionStorage.getItem('guichet.token')")
         stored = browser.execute_script("return JSON.stringify(localStorage)")
         url = browser.current_url
         # A reload keeps the session: the token is not asked for again.
         browser.refresh()
-        wait.until(lambda driver: "(analyst)" in driver.find_element(By.TAG_NAME, "header").text)
+        wait.until(lambda driver: "(analyste)" in driver.find_element(By.TAG_NAME, "header").text)
 
         # A refused token is forgotten, and the page says so.
         browser.find_element(By.CSS_SELECTOR, ".signin button").click()

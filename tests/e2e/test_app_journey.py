@@ -40,6 +40,13 @@ def contacts_shown(driver: WebDriver) -> str:
     return str(driver.execute_script(READ_TABLES)["totals"]["rows"][0][1])
 
 
+def answered(driver: WebDriver) -> bool:
+    """The portrait has drawn the public's figures, or said why it may not."""
+    return ready(driver) or bool(
+        driver.find_elements(By.CSS_SELECTOR, "section.portrait [role=alert]")
+    )
+
+
 def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
     browser: WebDriver, demo: Container
 ) -> None:
@@ -90,6 +97,17 @@ def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
         after = browser.execute_script(READ_TABLES)
         faults = accessibility_faults(browser)
 
+        # The analyst signs out: nothing exact stays on the screen, nor in the tab.
+        exact_before = browser.find_element(By.TAG_NAME, "main").text
+        browser.find_element(By.ID, "sign-out").click()
+        wait.until(lambda d: d.find_elements(By.ID, "sign-in"), "not signed out")
+        wait.until(answered, "the portrait never answered the public")
+        signed_out = browser.find_element(By.TAG_NAME, "main").text
+        kept = browser.execute_script("return Object.keys(sessionStorage)")
+
+    assert "Chiffres exacts" in exact_before
+    assert "Chiffres exacts" not in signed_out, signed_out
+    assert kept == [], kept
     assert not check_column(before, before_stats, 0)
     assert not check_column(after, after_stats, 0)
     assert not faults, faults

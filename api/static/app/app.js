@@ -1,11 +1,13 @@
 // The shell: header (language switch, sign-in), the screen the path names, and a router that
 // keeps every screen at a URL of its own under /app/.
-import { html, render, useEffect, useState } from "./vendor/preact-htm.js";
+import { html, render, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query, setToken, token } from "./graphql.js";
 import { language, setLanguage, t } from "./i18n.js";
 import { RecordPage, SearchPage } from "./directory.js";
 
 const base = `${document.body.dataset.root || ""}/app/`;
+// The counsellor's contact in progress, in this tab's session (counsellor-data.js).
+const CONTACT = "guichet.contact";
 
 function location() {
   const path = window.location.pathname.startsWith(base)
@@ -48,26 +50,43 @@ function Lazy({ screen, ...props }) {
   return html`<${Screen} ...${props} />`;
 }
 
-function SignIn({ tr, viewer, refused, onChange }) {
+// Signing in or out starts the page again: every screen then reads, and subscribes, as the new
+// viewer, and nothing drawn for the previous one stays on screen (exact figures kept live by a
+// socket signed in with the old token, for instance).
+function restart() {
+  window.location.reload();
+}
+
+function SignIn({ tr, viewer, refused }) {
   const [open, setOpen] = useState(refused);
   const [value, setValue] = useState("");
+  const field = useRef(null);
+  useEffect(() => {
+    if (open && field.current) field.current.focus();
+  }, [open]);
   if (viewer && viewer.role !== "public")
-    return html`<div class="signin"><span>${tr.signedAs(viewer.name, viewer.role)}</span>
-      <button type="button" onClick=${() => { setToken(null); onChange(); }}>${tr.signOut}</button></div>`;
+    return html`<div class="signin"><span>${tr.signedAs(viewer.name, tr.roles[viewer.role] || viewer.role)}</span>
+      <button type="button" id="sign-out" onClick=${() => {
+        // What this tab kept for the one signing out (a contact in progress, a position) is
+        // not the next user's.
+        if (sessionStorage.getItem(CONTACT) && !window.confirm(tr.signOutContact)) return;
+        sessionStorage.clear();
+        restart();
+      }}>${tr.signOut}</button></div>`;
   if (!open)
     return html`<div class="signin"><button type="button" id="sign-in" onClick=${() => setOpen(true)}>${tr.signIn}</button></div>`;
-  return html`<form class="signin" onSubmit=${(e) => {
+  return html`<form class="signin" onKeyDown=${(e) => e.key === "Escape" && setOpen(false)} onSubmit=${(e) => {
     e.preventDefault();
+    if (!value.trim()) return;
     setToken(value.trim());
-    setValue("");
-    setOpen(false);
-    onChange();
+    restart();
   }}>
     <label for="token">${tr.token}</label>
-    <input id="token" type="password" autocomplete="off" value=${value} aria-describedby="token-help"
+    <input id="token" ref=${field} type="password" autocomplete="off" value=${value} aria-describedby="token-help"
       onInput=${(e) => setValue(e.target.value)} />
-    <small id="token-help">${refused ? tr.refused : tr.tokenHelp}</small>
+    <small id="token-help" role=${refused ? "alert" : null}>${refused ? tr.refused : tr.tokenHelp}</small>
     <button type="submit">${tr.signIn}</button>
+    <button type="button" onClick=${() => setOpen(false)}>${tr.cancel}</button>
   </form>`;
 }
 
@@ -75,7 +94,6 @@ function App() {
   const [where, setWhere] = useState(location());
   const [lang, setLang] = useState(language());
   const [viewer, setViewer] = useState(null);
-  const [signedIn, setSignedIn] = useState(0);
   const [refused, setRefused] = useState(false);
   const tr = t(lang);
 
@@ -104,7 +122,7 @@ function App() {
         }
         setViewer({ name: "public", role: "public" });
       });
-  }, [signedIn]);
+  }, []);
 
   const navigate = (to) => {
     window.history.pushState(null, "", base + to);
@@ -141,7 +159,7 @@ function App() {
         setLanguage(tr.otherLang);
         setLang(tr.otherLang);
       }}>${tr.other}</button>
-      <${SignIn} key=${refused} tr=${tr} viewer=${viewer} refused=${refused} onChange=${() => setSignedIn((n) => n + 1)} />
+      <${SignIn} key=${refused} tr=${tr} viewer=${viewer} refused=${refused} />
     </header>
     <main id="content" tabindex="-1">${screen}</main>`;
 }
