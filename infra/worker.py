@@ -22,6 +22,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from api.app import create_app
+from infra.access_log import log_config
 from infra.bootstrap import SHUTDOWN_GRACE, connect, tune_garbage_collector
 from infra.settings import Settings
 from infra.stopping import on_stop_signals
@@ -47,11 +48,12 @@ def server_options(settings: Settings) -> dict[str, Any]:
     (it trusts 127.0.0.1 by default, so anyone on the host could name any address; the app
     reads it from the proxies in GUICHET_TRUSTED_PROXIES only), and the largest WebSocket
     message, the same as the largest request body; and how long requests in flight may finish
-    when it stops."""
+    when it stops; and the access log without query strings (`infra.access_log`)."""
     return {
         "proxy_headers": False,
         "ws_max_size": settings.max_body_bytes,
         "timeout_graceful_shutdown": SHUTDOWN_GRACE,
+        "log_config": log_config(),
     }
 
 
