@@ -31,6 +31,9 @@ from projections.interactions import MONTREAL, ContactRow
 PAGE_MAX = 200
 DUE_MAX = 200  # follow-ups due one day, a page at most
 DUE_TAG = "follow-ups"
+# The first day a follow-up may be due (the dates the API reads start there): "overdue" reaches
+# back to it.
+EARLIEST_DUE = date(1900, 1, 1)
 TAG = "contacts"
 
 
@@ -253,8 +256,9 @@ class InteractionQuery:
             return cast(InteractionList, as_error(error))
 
     @strawberry.field(
-        description="Follow-ups due on `day` (a local day) and not done, of `counsellor`'s "
-        "contacts or everyone's, oldest contact first; for counsellors."
+        description="Follow-ups due on `day` (a local day) and not done, with `overdue` those "
+        "due earlier and still not done too, of `counsellor`'s contacts or everyone's, oldest "
+        "contact first; for counsellors."
     )
     async def follow_ups_due(
         self, info: Info, day: date,
@@ -263,6 +267,7 @@ class InteractionQuery:
         ] = None,
         first: Annotated[int, first_argument(50, DUE_MAX)] = 50,
         after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+        overdue: bool = False,
     ) -> FollowUpsDueResult:  # fmt: skip
         context = info.context
         try:
@@ -274,12 +279,13 @@ class InteractionQuery:
             await reach(context, ("interactions",), consistent_with)
             view = context.container.interactions
             before = local_midnight(day + timedelta(days=1))
+            since = EARLIEST_DUE if overdue else day
             found = await context.call(
-                view.follow_ups_due, day, before, counsellor, size + 1, start
+                view.follow_ups_due, day, before, counsellor, size + 1, start, since
             )
 
             async def count() -> int:
-                return await context.call(view.count_follow_ups_due, day, before, counsellor)
+                return await context.call(view.count_follow_ups_due, day, before, counsellor, since)
 
             return keyset(
                 FollowUpDuePage, found, size, tag=DUE_TAG,

@@ -1,4 +1,5 @@
-"""Follow-ups due on a day, as the contacts view finds them (`PostgresInteractionView`).
+"""Follow-ups due on a day, or from an earlier day up to it (ISO dates compare as text), as
+the contacts view finds them (`PostgresInteractionView`).
 
 A contact's follow-ups are in its document, or, for a contact as logged (no document), the one
 its logged fact's payload may carry. Most payloads carry none: their bytes are searched for the
@@ -17,7 +18,7 @@ CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN i.detail IS NOT NULL THEN i.de
     WHEN position('"follow_up":{{'::bytea IN e.state) > 0
     THEN jsonb_build_array(convert_from(e.state, 'UTF8')::jsonb->'follow_up')
     ELSE '[]'::jsonb END) WITH ORDINALITY f(x, n)
-WHERE {where} AND jsonb_typeof(f.x) = 'object' AND f.x->>'due' = %(day)s
+WHERE {where} AND jsonb_typeof(f.x) = 'object' AND f.x->>'due' BETWEEN %(since)s AND %(day)s
     AND coalesce(jsonb_typeof(f.x->'done'), 'null') = 'null'
 """
 

@@ -281,24 +281,28 @@ class PostgresInteractionView(PostgresView):
 
     def follow_ups_due(
         self, day: date, before: datetime, counsellor: str | None, first: int,
-        after: tuple[datetime, int, int] | None,
+        after: tuple[datetime, int, int] | None, since: date | None = None,
     ) -> list[tuple[ContactRow, int]]:  # fmt: skip
-        """Follow-ups due on `day` and not done, of contacts started before `before`, oldest
-        contact first, after the cursor (started, row_id, number): each contact's row and the
-        follow-up's number in it."""
+        """Follow-ups due on `day` (or from `since` to `day`) and not done, of contacts started
+        before `before`, oldest contact first, after the cursor (started, row_id, number):
+        each contact's row and the follow-up's number in it."""
         where, params = _period(EARLIEST_CONTACT, before, counsellor)
         at, row, number = after or (EARLIEST_CONTACT, -1, -1)
-        params.update(day=day.isoformat(), n=first, at=at, row=row, number=number)
+        params.update(day=day.isoformat(), since=(since or day).isoformat(), n=first, at=at,
+                      row=row, number=number)  # fmt: skip
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(self._due(follow_ups.PAGE, where), params)
             due = [(found["id"], int(found["number"])) for found in curs.fetchall()]
             rows = self._load(curs, {id for id, _ in due})
         return [(rows[id], number) for id, number in due]
 
-    def count_follow_ups_due(self, day: date, before: datetime, counsellor: str | None) -> int:
+    def count_follow_ups_due(
+        self, day: date, before: datetime, counsellor: str | None, since: date | None = None
+    ) -> int:
         where, params = _period(EARLIEST_CONTACT, before, counsellor)
+        params.update(day=day.isoformat(), since=(since or day).isoformat())
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._due(follow_ups.COUNT, where), {**params, "day": day.isoformat()})
+            curs.execute(self._due(follow_ups.COUNT, where), params)
             found = curs.fetchone()
         return int(found["n"]) if found else 0
 

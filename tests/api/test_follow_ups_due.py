@@ -13,9 +13,10 @@ from tests.api.test_interactions import ANALYST, COUNSELLOR, RECORD, ROSEMONT, a
 from tests.support.graphql import GraphQLClient
 
 DUE = """
-query ($day: Date!, $counsellor: String, $position: Int, $first: Int = 50, $after: String) {
+query ($day: Date!, $counsellor: String, $position: Int, $first: Int = 50, $after: String,
+       $overdue: Boolean = false) {
   followUpsDue(day: $day, counsellor: $counsellor, consistentWith: $position, first: $first,
-               after: $after) {
+               after: $after, overdue: $overdue) {
     __typename
     ... on FollowUpDuePage {
       totalCount pageInfo { hasNextPage endCursor }
@@ -69,6 +70,9 @@ async def test_follow_ups_due_on_a_day_are_those_not_done(
     mine = await due(graphql, position, counsellor="colette")
     everyone = await due(graphql, position)
     other_day = await due(graphql, position, day="2018-09-12")
+    # On the 12th, with those missed on their day and still not done.
+    to_do = await due(graphql, position, day="2018-09-12", overdue=True)
+    before_any = await due(graphql, position, day="2018-09-04", overdue=True)
     refused = (await graphql.data(DUE, {"day": DAY}, ANALYST))["followUpsDue"]
     # Page by page, in order, none repeated or skipped.
     pages, after = [], None
@@ -89,4 +93,10 @@ async def test_follow_ups_due_on_a_day_are_those_not_done(
     assert everyone["totalCount"] == 3
     assert pages == [(i["interaction"]["key"], i["number"]) for i in everyone["nodes"]]
     assert [i["interaction"]["key"] for i in other_day["nodes"]] == ["whole-later"]
+    assert {(i["interaction"]["key"], i["number"], i["due"]) for i in to_do["nodes"]} == {
+        ("whole-due", 0, DAY), ("whole-later", 0, "2018-09-12"), ("other-due", 0, DAY),
+        ("live-due", 0, "2018-09-05"), ("live-due", 1, DAY),
+    }  # fmt: skip
+    assert to_do["totalCount"] == 5
+    assert before_any["nodes"] == [], before_any
     assert refused["__typename"] == "NotAuthorizedError"
