@@ -336,6 +336,9 @@ def test_an_analyst_compares_territories_downloads_them_and_sees_a_new_contact_l
     notes = [line for line in text.splitlines() if line.startswith("#")]
     assert len(notes) == 3, notes
     assert all("chiffres exacts" in line for line in notes[1:]), notes
+    # Each set names its place and its period in full.
+    assert "Montréal, 2018-01-01 → 2018-12-31" in notes[1], notes
+    assert "Laval, 2018-01-01 → 2018-12-31" in notes[2], notes
     lines = list(csv.DictReader(io.StringIO("\n".join(
         line for line in text.splitlines() if not line.startswith("#")
     ))))  # fmt: skip

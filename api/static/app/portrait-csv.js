@@ -11,12 +11,14 @@ function field(value) {
 
 /**
  * `charts`: [{ title, labels, series: [{ label, values }], rounded }] as drawn; `sets`: the sets
- * compared, each { label, stats, territoryName }; `text`: the screen's texts.
+ * compared, each { label, stats, place }; `text`: the screen's texts.
  */
 export function toCsv(charts, sets, text) {
   const lines = [`# ${text.csvTitle}`];
-  for (const { label, stats } of sets)
-    lines.push(`# ${label}: ${stats.from} → ${stats.to}; ${stats.exact ? text.csvExact : text.csvPublic(stats.threshold)}`);
+  // Each set says its place and period in full, whatever its label: a file saved for a region
+  // must not read as one for the whole province.
+  for (const { label, stats, place } of sets)
+    lines.push(`# ${label}: ${place}, ${stats.from} → ${stats.to}; ${stats.exact ? text.csvExact : text.csvPublic(stats.threshold)}`);
   lines.push([text.csvTable, text.csvRow, text.csvSet, text.csvValue, text.csvStatus].map(field).join(","));
   for (const chart of charts) {
     chart.labels.forEach((row, i) => {

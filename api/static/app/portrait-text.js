@@ -85,6 +85,7 @@ export const TEXT = {
     statusWithheld: "masqué",
     statusMissing: "absent (hors des premières lignes)",
     fileName: "portrait-besoins",
+    fileWhole: "quebec",
   },
   en: {
     title: "Needs portrait",
@@ -171,5 +172,6 @@ export const TEXT = {
     statusWithheld: "withheld",
     statusMissing: "absent (below the first rows)",
     fileName: "needs-portrait",
+    fileWhole: "quebec",
   },
 };

@@ -180,7 +180,7 @@ function Download({ charts, sets, tr }) {
     setHref(url);
     return () => URL.revokeObjectURL(url);
   }, [JSON.stringify([charts.map((c) => [c.labels, c.series]), tr.csvTitle])]);
-  return html`<p><a id="portrait-csv" ref=${link} href=${href} download=${`${tr.fileName}-${sets[0].stats.from}-${sets[0].stats.to}.csv`}>${tr.download}</a></p>`;
+  return html`<p><a id="portrait-csv" ref=${link} href=${href} download=${`${tr.fileName}-${sets[0].stats.territory || tr.fileWhole}-${sets[0].stats.from}-${sets[0].stats.to}.csv`}>${tr.download}</a></p>`;
 }
 
 export function Screen({ lang, text, params, navigate }) {
@@ -209,7 +209,8 @@ export function Screen({ lang, text, params, navigate }) {
       requested = true;
       Promise.all(variables.map((v) => query(STATISTICS, v)))
         .then((answers) => open && setResults(answers.map((data, i) => latest[i] || data.statistics)))
-        .catch((e) => open && (setResults([]), setError(e.message)));
+        // Figures already drawn stay (the server may be back in a moment); none yet: an empty page.
+        .catch((e) => open && (setResults((now) => now || []), setError(e.message)));
     };
     const timer = setTimeout(ask, SOCKET_WAIT);
     setError(null);
@@ -220,6 +221,7 @@ export function Screen({ lang, text, params, navigate }) {
         if (!open) return;
         const figures = data.statisticsChanged;
         latest[index] = figures;
+        setError(null);
         setResults((now) => {
           if (!now) {
             if (variables.some((_, i) => !latest[i])) return now;
@@ -252,7 +254,10 @@ export function Screen({ lang, text, params, navigate }) {
   }, [key, lang]);
 
   // Each set keeps its own label; one refused (too few contacts, say) leaves the other shown.
-  const labelled = (results || []).map((r, i) => ({ stats: r, label: setLabel(variables[i], state, tr) }));
+  const labelled = (results || []).map((r, i) => ({
+    stats: r, label: setLabel(variables[i], state, tr),
+    place: territoryName(variables[i].territory) || tr.wholeProvince,
+  }));
   const failed = labelled.filter(({ stats }) => stats.__typename !== "Statistics");
   const sets = labelled.filter(({ stats }) => stats.__typename === "Statistics");
   const exact = sets.length > 0 && sets.every(({ stats }) => stats.exact);
