@@ -419,6 +419,13 @@ def test_an_auditor_reads_an_inactive_records_history(browser: WebDriver, queue:
         summary = texts(browser, "#past-fields dt")
         auditor_actions = browser.find_elements(By.CSS_SELECTOR, ".actions, [data-kind]")
         focused = browser.switch_to.active_element.get_attribute("id")
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
+        )
+        phone_width = browser.execute_script("return document.documentElement.scrollWidth")
+        faults += accessibility_faults(browser)
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         screenshots().mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(screenshots() / "app-editors-audit.png"))
         faults += accessibility_faults(browser)
@@ -461,6 +468,7 @@ def test_an_auditor_reads_an_inactive_records_history(browser: WebDriver, queue:
     assert summary == [field for field in latest if field not in hidden_fields]
     assert auditor_actions == []
     assert focused == "record-title"
+    assert phone_width <= PHONE, f"the page is {phone_width} px wide on a {PHONE} px screen"
     assert nowhere["totalCount"] == 0
     assert nobody is None
     assert len(not_found) == 1, not_found
