@@ -71,6 +71,13 @@ PAGES = (
         "Historique des champs",
         "Field history",
     ),
+    Page(
+        "editors-audit",
+        "/app/editors",
+        "auditor-token",
+        "Historique des fiches",
+        "Records' history",
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from domain.handlers.directory import FlagRecordForReview
+from domain.handlers.directory_commands import DeactivateRecord
 from infra.bootstrap import Container
 from infra.demo import load_demo
 from infra.taxonomy import load_taxonomy
@@ -66,12 +67,12 @@ def queue(container: Container) -> Container:
     return container
 
 
-def api(origin: str, document: str, **variables: Any) -> dict[str, Any]:
-    """What the GraphQL API itself answers to an editor."""
+def api(origin: str, document: str, *, role: str = "editor", **variables: Any) -> dict[str, Any]:
+    """What the GraphQL API itself answers to an editor (or to the role's test token)."""
     request = urllib.request.Request(  # noqa: S310 (the origin is the test's own http server)
         f"{origin}/graphql",
         data=json.dumps({"query": document, "variables": variables}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": "Bearer editor-token"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {role}-token"},
     )
     with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310 (http only)
         body = json.load(response)
@@ -357,4 +358,125 @@ def test_a_shared_link_opens_small_and_speaks_english(browser: WebDriver, queue:
     assert english == "en"
     assert width <= PHONE, f"the record's page is {width} px wide on a {PHONE} px screen"
     assert tab.startswith("Overdue (2)"), tab
+    assert not faults, faults
+
+
+NODE = """query($id: ID!) { node(id: $id) { __typename ... on Service { version status } } }"""
+PAST = """query($id: ID!) {
+  recordHistory(id: $id, first: 100) {
+    ... on RecordHistory { totalCount pageInfo { hasNextPage } nodes { version field newValue } }
+  }
+}"""
+
+
+def signed_in(driver: WebDriver, token: str) -> None:
+    driver.execute_script("sessionStorage.setItem('guichet.token', arguments[0])", token)
+
+
+def test_an_auditor_reads_an_inactive_records_history(browser: WebDriver, queue: Container) -> None:
+    """A service an editor took out of service: the auditor opens its page from a pasted link
+    and reads its history as recordHistory answers it, its fields as the history last gives
+    them, and no editor's action; an unknown id is not found. The editor sees it inactive,
+    with the actions the API allows on it."""
+    wait = WebDriverWait(browser, WAIT)
+    faults: list[str] = []
+    with serving(queue) as port:
+        origin = f"http://127.0.0.1:{port}"
+        service = listed(origin, "DUE", ["SERVICE"])["nodes"][0]
+        version = api(origin, NODE, id=service["id"])["node"]["version"]
+        queue.directory_handler.deactivate_record(
+            DeactivateRecord(UUID(service["id"]), version, "Le service a fermé"),
+            actor="edith", at=queue.clock.now(),
+        )  # fmt: skip
+        for runner in queue.select(VIEWS):
+            runner.bring_up_to_date()
+        hidden = api(origin, NODE, role="auditor", id=service["id"])["node"]
+        past = api(origin, PAST, role="auditor", id=service["id"])["recordHistory"]
+        latest = {change["field"]: change["newValue"] for change in past["nodes"]}
+
+        # The auditor's way in: no queue, a field for a record's id or link.
+        browser.get(f"{origin}/app/editors")
+        signed_in(browser, "auditor-token")
+        browser.refresh()
+        box = wait.until(lambda driver: driver.find_element(By.ID, "record-id"), "no field")
+        opener_rows = rows(browser)
+        faults += accessibility_faults(browser)
+        box.send_keys("pas un identifiant", Keys.ENTER)
+        wait.until(lambda driver: box.get_attribute("aria-invalid") == "true", "no error")
+        refused_text = texts(browser, "#record-id-error")
+        still_there = browser.current_url == f"{origin}/app/editors"
+        faults += accessibility_faults(browser)
+
+        # A link to the service's page in the directory, pasted: its history's page.
+        box.clear()
+        box.send_keys(f"{origin}/app/services/{service['id']}", Keys.ENTER)
+        wait.until(lambda driver: f"/app/editors/{service['id']}" in driver.current_url)
+        wait.until(ready, "the inactive record's page is not ready")
+        shown_fields = wait.until(lambda driver: texts(driver, ".changes li code"), "no history")
+        title = texts(browser, "#record-title")
+        notice = texts(browser, "#record-notice")
+        status = texts(browser, "#record-status")
+        summary = texts(browser, "#past-fields dt")
+        auditor_actions = browser.find_elements(By.CSS_SELECTOR, ".actions, [data-kind]")
+        focused = browser.switch_to.active_element.get_attribute("id")
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
+        )
+        phone_width = browser.execute_script("return document.documentElement.scrollWidth")
+        faults += accessibility_faults(browser)
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        screenshots().mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(screenshots() / "app-editors-audit.png"))
+        faults += accessibility_faults(browser)
+
+        # A real unknown id is not found, as the API answers it.
+        unknown = "00000000-0000-4000-8000-000000000000"
+        nowhere = api(origin, PAST, role="auditor", id=unknown)["recordHistory"]
+        nobody = api(origin, NODE, role="auditor", id=unknown)["node"]
+        browser.get(f"{origin}/app/editors/{unknown}")
+        not_found = wait.until(lambda driver: texts(driver, "main [role=alert]"), "no message")
+        faults += accessibility_faults(browser)
+
+        # The editor sees the record inactive, with the actions; a flag is taken as the API says.
+        signed_in(browser, "editor-token")
+        browser.get(f"{origin}/app/editors/{service['id']}")
+        wait.until(ready, "the editor's page is not ready")
+        editor_notice = texts(browser, "#record-notice")
+        editor_status = texts(browser, "#record-status")
+        browser.find_element(By.CSS_SELECTOR, ".actions [data-kind=flag]").click()
+        reason = wait.until(lambda driver: driver.find_element(By.CSS_SELECTOR, "[name=reason]"))
+        reason.send_keys("Fermé ? À confirmer")
+        browser.find_element(By.CSS_SELECTOR, ".action button[type=submit]").click()
+        wait.until(lambda driver: "Fermé ? À confirmer" in texts(driver, ".changes .after"))
+        flagged = api(origin, PAST, id=service["id"])["recordHistory"]
+        editor_fields = texts(browser, ".changes li code")
+        faults += accessibility_faults(browser)
+
+    assert hidden is None  # what made the page say "not found" before
+    assert not past["pageInfo"]["hasNextPage"]
+    assert latest["status"] == "inactive"
+    assert opener_rows == []
+    assert refused_text, refused_text
+    assert still_there
+    assert shown_fields == [change["field"] for change in past["nodes"]]
+    assert title == [latest["name.fr"]]
+    assert len(notice) == 1, notice
+    assert "hors service" in notice[0], notice
+    assert status == ["Inactive"]
+    hidden_fields = {"name.fr", "name.en", "kind", "status"}
+    assert summary == [field for field in latest if field not in hidden_fields]
+    assert auditor_actions == []
+    assert focused == "record-title"
+    assert phone_width <= PHONE, f"the page is {phone_width} px wide on a {PHONE} px screen"
+    assert nowhere["totalCount"] == 0
+    assert nobody is None
+    assert len(not_found) == 1, not_found
+    assert "Fiche introuvable" in not_found[0], not_found
+    assert len(editor_notice) == 1, editor_notice
+    assert "inactive" in editor_notice[0], editor_notice
+    assert editor_status == ["Inactive"]
+    assert flagged["totalCount"] == past["totalCount"] + 1
+    assert flagged["nodes"][-1]["field"] == "flagged_reason"
+    assert editor_fields == [change["field"] for change in flagged["nodes"]]
     assert not faults, faults

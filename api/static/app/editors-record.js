@@ -1,8 +1,10 @@
 // A record's page for the directory team: its current fields, the editor's actions, and its
-// field history (each fact, who, when, each field before → after), a page at a time.
+// field history (each fact, who, when, each field before → after), a page at a time. A record
+// `node` hides (out of service, for an auditor) is shown as its history gives it.
 import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { Actions } from "./editors-actions.js";
+import { PastSummary, pastOf, shown } from "./editors-past.js";
 import { day, href, localized, moment } from "./editors-text.js";
 
 const HISTORY_PAGE = 25;
@@ -33,12 +35,6 @@ const HISTORY = `query History($id: ID!, $first: Int!, $after: String, $p: Int) 
 }`;
 
 const KIND = { Organization: "organization", Service: "service", Location: "location" };
-
-function shown(value, tr) {
-  if (value === null || value === undefined || value === "") return tr.empty;
-  // Spaces after commas and colons let a long list of hours or phones wrap on a phone.
-  return typeof value === "string" ? value : JSON.stringify(value, null, 1).replace(/\s+/g, " ");
-}
 
 /** Changes of consecutive fields of one version are one fact. */
 function facts(changes) {
@@ -133,6 +129,7 @@ function History({ id, lang, tr, position }) {
 
 export function RecordPage({ id, lang, tr, navigate, editor }) {
   const [record, setRecord] = useState(null);
+  const [past, setPast] = useState(null);
   const [error, setError] = useState(null);
   const [position, setPosition] = useState(null);
   const [done, setDone] = useState("");
@@ -141,11 +138,16 @@ export function RecordPage({ id, lang, tr, navigate, editor }) {
   useEffect(() => {
     let live = true;
     query(RECORD, { id, p: position })
-      .then((data) => {
+      .then(async (data) => {
         if (!live) return;
         // An organization's status is an enum, the others' a string: one name, two types.
-        if (data.node) setRecord({ status: data.node.recordStatus, ...data.node });
-        else setError(tr.notFound);
+        if (data.node) return setRecord({ status: data.node.recordStatus, ...data.node });
+        // Not for this reader, or not at all: its history tells which.
+        const found = await pastOf(id, position);
+        if (!live) return;
+        if (found.error) setError(found.error);
+        else if (found.changes === 0) setError(tr.notFound);
+        else setPast(found);
       })
       .catch((e) => live && setError(e.message));
     return () => {
@@ -154,23 +156,31 @@ export function RecordPage({ id, lang, tr, navigate, editor }) {
   }, [id, position]);
 
   useEffect(() => {
-    if (record && position === null && title.current) title.current.focus();
-  }, [record]);
+    if ((record || past) && position === null && title.current) title.current.focus();
+  }, [record, past]);
 
   const back = html`<p><a href=${href("editors")} onClick=${(e) => {
     e.preventDefault();
     history.length > 1 ? history.back() : navigate("editors");
-  }}>← ${tr.back}</a></p>`;
+  }}>← ${editor ? tr.back : tr.backAudit}</a></p>`;
   if (error) return html`<section>${back}<p class="error" role="alert">${tr.error}${error}</p></section>`;
+  if (past)
+    return html`<article class="editors" aria-labelledby="record-title" data-ready="">
+      ${back}
+      <${PastSummary} past=${past} lang=${lang} tr=${tr} title=${title} />
+      <${History} id=${id} lang=${lang} tr=${tr} position=${position} />
+    </article>`;
   if (!record) return html`<section>${back}<p>${tr.loading}</p></section>`;
   const name = localized(record.name, lang);
   const kind = KIND[record.__typename];
+  const status = String(record.status).toLowerCase();
   return html`<article class="editors" aria-labelledby="record-title" data-ready="">
     ${back}
     <h1 id="record-title" tabindex="-1" ref=${title}>${name}</h1>
+    ${status !== "active" && html`<p class="notice" id="record-notice">${tr.notActive(tr.statuses[status] || status)}</p>`}
     <dl class="facts-summary">
       <dt>${tr.kind}</dt><dd id="record-kind">${tr.kinds[kind]}</dd>
-      <dt>${tr.status}</dt><dd>${tr.statuses[String(record.status).toLowerCase()] || record.status}</dd>
+      <dt>${tr.status}</dt><dd id="record-status">${tr.statuses[status] || record.status}</dd>
       ${record.lastVerifiedAt !== undefined && html`<dt>${tr.lastCheck}</dt>
         <dd id="record-checked">${record.lastVerifiedAt ? day(lang, record.lastVerifiedAt) : tr.empty}</dd>`}
       ${record.flaggedReason && html`<dt>${tr.flagged}</dt><dd id="record-flag">${record.flaggedReason}</dd>`}

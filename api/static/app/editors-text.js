@@ -88,6 +88,18 @@ export const TEXT = {
     registered: "Inscrite le",
     notFound: "Fiche introuvable.",
     historyOnly: "Votre rôle permet de lire l’historique des fiches, pas la file de vérification.",
+    auditTitle: "Historique des fiches",
+    auditHow: "Ouvrez une fiche par son identifiant, ou collez le lien d’une page de Guichet qui la montre : "
+      + "vous y lirez chaque changement de ses champs, même si elle est hors service.",
+    recordId: "Identifiant ou lien de la fiche",
+    recordIdHint: "Par exemple 0b9c6f1e-… ou un lien /app/… copié d’une autre page.",
+    noId: "Ce texte ne contient aucun identifiant de fiche : collez son identifiant ou un lien vers sa page.",
+    openRecord: "Ouvrir l’historique",
+    backAudit: "Ouvrir une autre fiche",
+    outOfService: (status) => `Cette fiche est hors service (${status.toLowerCase()}) : elle n’est plus au `
+      + "répertoire. Son nom et ses champs sont ceux que son historique donne en dernier.",
+    notActive: (status) => `Cette fiche est ${status.toLowerCase()} : elle n’est plus au répertoire public.`,
+    pastFields: "Champs selon l’historique",
     labels: {
       name: "Nom", description: "Description", website: "Site web", eligibility: "Admissibilité",
       fees: "Frais", applicationProcess: "Démarche", languages: "Langues", phones: "Téléphones",
@@ -143,6 +155,18 @@ export const TEXT = {
     registered: "Registered",
     notFound: "Record not found.",
     historyOnly: "Your role may read records' history, not the verification queue.",
+    auditTitle: "Records' history",
+    auditHow: "Open a record by its id, or paste the link of a Guichet page that shows it: you will "
+      + "read every change to its fields, even when it is out of service.",
+    recordId: "Record id or link",
+    recordIdHint: "For example 0b9c6f1e-… or an /app/… link copied from another page.",
+    noId: "This text holds no record id: paste the record's id or a link to its page.",
+    openRecord: "Open its history",
+    backAudit: "Open another record",
+    outOfService: (status) => `This record is out of service (${status.toLowerCase()}): it is no longer `
+      + "in the directory. Its name and fields are the ones its history last gives.",
+    notActive: (status) => `This record is ${status.toLowerCase()}: it is no longer in the public directory.`,
+    pastFields: "Fields as the history gives them",
     labels: {
       name: "Name", description: "Description", website: "Website", eligibility: "Eligibility",
       fees: "Fees", applicationProcess: "How to apply", languages: "Languages", phones: "Phones",

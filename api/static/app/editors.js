@@ -4,6 +4,7 @@
 import { html, useEffect, useRef, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { Actions } from "./editors-actions.js";
+import { Opener } from "./editors-past.js";
 import { RecordPage } from "./editors-record.js";
 import { TEXT, day, href, localized } from "./editors-text.js";
 
@@ -169,6 +170,6 @@ export function Screen({ lang, text, params, rest, navigate, viewer }) {
   const id = decodeURIComponent(rest || "");
   const editor = viewer && (viewer.role === "editor" || viewer.role === "admin");
   if (id) return html`<${RecordPage} key=${id} id=${id} lang=${lang} tr=${tr} navigate=${navigate} editor=${editor} />`;
-  if (!editor) return html`<section><h1>${tr.title}</h1><p role="alert">${tr.historyOnly}</p></section>`;
+  if (!editor) return html`<${Opener} tr=${tr} navigate=${navigate} />`;
   return html`<${Queue} lang=${lang} params=${params} navigate=${navigate} tr=${tr} />`;
 }
