@@ -307,7 +307,8 @@ def test_at_phone_width_in_english_as_the_records_stood(
         "Emulation.setDeviceMetricsOverride",
         {"width": PHONE, "height": 740, "deviceScaleFactor": 2, "mobile": True},
     )
-    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ZONE})
+    # The reader is elsewhere: the moment typed is Montréal's all the same, as the URL says it.
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
     wait = WebDriverWait(browser, WAIT)
     local = history.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%dT%H:%M:%S")
     with serving(container) as port:
@@ -343,6 +344,9 @@ def test_at_phone_width_in_english_as_the_records_stood(
         then_rows = chart_rows(browser, "coverage-population")
         then_totals = day_totals(browser)
         stated = browser.find_element(By.CSS_SELECTOR, ".coverage-known-now").text
+        asked_at = browser.find_element(By.CSS_SELECTOR, ".coverage-steps").get_attribute(
+            "data-known"
+        )
         faults += accessibility_faults(browser)
         # Back to the records as they are: the shared URL without the moment.
         browser.find_element(
@@ -362,5 +366,7 @@ def test_at_phone_width_in_english_as_the_records_stood(
     assert then_rows[end] == [people for people, _ in known_then] == [0, 0, 0]
     assert then_totals == [(0, 0)] * 3
     assert stated.startswith("Records as they stood on"), stated
+    # The moment asked is the one typed, read as Montréal's time, not the reader's.
+    assert asked_at == history.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S.000Z"), asked_at
     assert again == today_rows
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs

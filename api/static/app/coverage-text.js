@@ -58,7 +58,7 @@ export const TEXT = {
     close: "Fermer la chronologie",
     audit: "Vérification : les registres tels qu’ils étaient",
     knownAt: "Tel que consigné le",
-    knownHelp: "Pour la vérification : la couverture telle que les registres l’indiquaient à ce moment.",
+    knownHelp: "Pour la vérification : la couverture telle que les registres l’indiquaient à ce moment (heure de Montréal).",
     apply: "Appliquer",
     now: "Aujourd’hui",
     asKnown: (at) => `Registres tels qu’ils étaient le ${at}.`,
@@ -117,7 +117,7 @@ export const TEXT = {
     close: "Close the timeline",
     audit: "Audit: the records as they stood",
     knownAt: "As recorded on",
-    knownHelp: "For audits: coverage as the records stood at that moment.",
+    knownHelp: "For audits: coverage as the records stood at that moment (Montréal time).",
     apply: "Apply",
     now: "Today",
     asKnown: (at) => `Records as they stood on ${at}.`,
@@ -135,14 +135,17 @@ export function longDay(lang, iso) {
   return lang === "en" ? day : day.replace(/^1 /, "1er ");
 }
 
+// Moments and days are Montréal's, the service's own, whatever the reader's time zone.
+export const ZONE = "America/Montreal";
+
 export function moment(lang, iso) {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "long", timeStyle: "short" })
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: "long", timeStyle: "short", timeZone: ZONE })
     .format(new Date(iso));
 }
 
-/** Today in the reader's time zone, as YYYY-MM-DD. */
+/** Today in Montréal, as YYYY-MM-DD. */
 export function today() {
-  return new Date().toLocaleDateString("en-CA");
+  return new Date().toLocaleDateString("en-CA", { timeZone: ZONE });
 }
 
 export function previousDay(iso) {

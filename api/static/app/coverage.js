@@ -5,7 +5,7 @@
 import { html, useEffect, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { ChartFigure, formatter } from "./charts.js";
-import { CHANNELS, TEXT, longDay, moment, previousDay, today } from "./coverage-text.js";
+import { CHANNELS, TEXT, ZONE, longDay, moment, previousDay, today } from "./coverage-text.js";
 import { Day } from "./coverage-day.js";
 import { Place } from "./coverage-place.js";
 
@@ -51,11 +51,29 @@ export function writeCoverage(state) {
   return params.toString();
 }
 
-/** The moment `connu` names (the reader's local time), for `asKnownAt`; null when unset. */
+/** The moment `connu` names, for `asKnownAt`; null when unset. `connu` is a wall-clock time in
+ * Montréal, the service's own, so a shared link names the same moment in any time zone. */
 export function knownAt(state) {
   if (!state.known) return null;
-  const at = new Date(state.known);
-  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+  const [y, m, d, hh, mm, ss = 0] = state.known.split(/[-T:]/).map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm, ss);
+  if (Number.isNaN(wall)) return null;
+  // The offset at the wall time read as UTC, then at the instant that gives: right on both
+  // sides of a change of offset.
+  let at = wall - offsetMinutes(wall) * 60000;
+  at = wall - offsetMinutes(at) * 60000;
+  return new Date(at).toISOString();
+}
+
+const PARTS = new Intl.DateTimeFormat("en-CA", {
+  timeZone: ZONE, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit",
+});
+
+/** How far Montréal's clock is ahead of UTC at an instant, in minutes (negative: behind). */
+function offsetMinutes(instant) {
+  const v = Object.fromEntries(PARTS.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return (Date.UTC(+v.year, +v.month - 1, +v.day, +v.hour, +v.minute, +v.second) - instant) / 60000;
 }
 
 export function failure(answer) {
