@@ -56,7 +56,8 @@ READ = """query ($id: ID!) {
   interaction(id: $id) {
     __typename
     ... on Interaction {
-      key channel language interpreter disposition counsellor inquirer { type }
+      key channel language interpreter disposition counsellor
+      inquirer { type ageBand gender territory }
       needs { code referrals { serviceId serviceName organizationName phone address }
               information unmet { reason } }
     }
@@ -79,6 +80,9 @@ SERVICE = """query ($id: ID!) {
 }"""
 OUTCOMES = """query ($id: ID!) {
   interaction(id: $id) { ... on Interaction { followUps { outcome doneAt } } }
+}"""
+PLACE = """query ($code: String!) {
+  territory(code: $code) { ... on Territory { code name kind ancestors { code kind } } }
 }"""
 SEARCH = """query ($text: String) {
   searchServices(text: $text, first: 1) { ... on SearchConnection { totalCount } }
@@ -151,6 +155,24 @@ def shown_follow_ups(driver: WebDriver) -> list[str]:
     return [str(id) for id in found]
 
 
+def choose_place(driver: WebDriver, typed: str) -> str:
+    """A place chosen by typing part of its name, from the keyboard: the code of the first
+    place the page proposes."""
+    box = driver.find_element(By.ID, "caller-place")
+    box.send_keys(typed)
+    [first, *_] = WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#caller-place-options [role=option]"),
+        "no place",
+    )
+    code = first.find_element(By.CSS_SELECTOR, ".code").text
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "#caller-place-options [role=option]"),
+        "the place is not chosen",
+    )
+    return str(code)
+
+
 def typed_date(driver: WebDriver, id: str, day: str) -> None:
     """A date put in a date field as its picker would (typing one depends on the locale)."""
     driver.execute_script(
@@ -201,14 +223,20 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         browser.find_element(By.ID, "follow-mine").click()
         wait.until(lambda d: shown_follow_ups(d) == listed, "not the counsellor's own")
 
-        # A contact: the interpreter was used; two needs by name, from the keyboard.
+        # A contact: the interpreter was used; the caller's age band is known at the start.
         browser.find_element(By.ID, "contact-interpreter").click()
+        Select(browser.find_element(By.ID, "caller-age")).select_by_value("SIXTIES")
         browser.find_element(By.ID, "contact-start").click()
         wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "need-name")
         add_need(browser, "aide alimentaire")
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the first need is not added")
         add_need(browser, "transport-accompagnement")
         wait.until(lambda d: d.find_elements(By.ID, "need-1"), "the second need is not added")
+        # Where the caller lives and their gender, learned during the call: the place typed
+        # without its accents, dashes or capitals.
+        place = choose_place(browser, "cote des neiges")
+        chosen = browser.find_element(By.ID, "caller-place-chosen").text
+        Select(browser.find_element(By.ID, "caller-gender")).select_by_value("FEMALE")
 
         # The food need referred to the first food bank found; transport unmet.
         words = browser.find_element(By.ID, "finder-words")
@@ -266,6 +294,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         service = api(origin, SERVICE, COUNSELLOR, id=service_id)["service"]
         figures = api(origin, STATISTICS, ANALYST, day=day)["statistics"]
         found = api(origin, SEARCH, COUNSELLOR, text="banque alimentaire")["searchServices"]
+        lives = api(origin, PLACE, COUNSELLOR, code=place)["territory"]
 
     assert not faults, faults
     assert listed, due
@@ -296,6 +325,15 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         "colette",
     )
     assert [need["code"] for need in read["needs"]] == ["BD-1800.2000", "BT-4500"]
+    # The caller as the page was given them: the place chosen by name, age band and gender.
+    assert read["inquirer"] == {
+        "type": "self", "ageBand": "60-69", "gender": "female", "territory": place,
+    }  # fmt: skip
+    assert lives["name"] == "Côte-des-Neiges–Notre-Dame-de-Grâce", lives
+    assert lives["kind"] == "BOROUGH", lives
+    assert lives["name"] in chosen, chosen
+    assert lives["name"] in logged_text, logged_text
+    assert "60 à 69 ans" in logged_text and "Femme" in logged_text, logged_text
     assert read["needs"][0]["information"] == ["Ouvert le lundi soir"]
     assert read["needs"][0]["unmet"] is None
     assert read["needs"][1]["referrals"] == []
