@@ -182,14 +182,17 @@ def typed_date(driver: WebDriver, id: str, day: str) -> None:
     )  # fmt: skip
 
 
-def earlier_contact(origin: str, today: datetime, key: str, counsellor: str | None = None) -> int:
+def earlier_contact(
+    origin: str, today: datetime, key: str, counsellor: str | None = None,
+    territory: str | None = None,
+) -> int:  # fmt: skip
     """A contact logged through the API earlier today (at midnight: the test may run just after
-    it), with a follow-up due today."""
+    it), with a follow-up due today; the caller's place when given."""
     started = today.replace(hour=0, minute=0, second=0, microsecond=0)
     contact = {
         "key": key, "channel": "PHONE", "startedAt": started.isoformat(), "counsellor": counsellor,
         "endedAt": (started + timedelta(minutes=4)).isoformat(), "language": "fr",
-        "inquirer": {"type": "SELF"}, "needs": [{"code": "BD-1800.2000"}],
+        "inquirer": {"type": "SELF", "territory": territory}, "needs": [{"code": "BD-1800.2000"}],
         "followUp": {"due": started.date().isoformat(), "note": "Rappeler pour le panier"},
     }  # fmt: skip
     receipt = api(origin, RECORD, COUNSELLOR, input=contact)["recordInteraction"]
@@ -329,11 +332,12 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert read["inquirer"] == {
         "type": "self", "ageBand": "60-69", "gender": "female", "territory": place,
     }  # fmt: skip
-    assert lives["name"] == "Côte-des-Neiges–Notre-Dame-de-Grâce", lives
+    assert lives["name"] == "Côte-des-Neiges\u2013Notre-Dame-de-Grâce", lives  # an en dash
     assert lives["kind"] == "BOROUGH", lives
     assert lives["name"] in chosen, chosen
     assert lives["name"] in logged_text, logged_text
-    assert "60 à 69 ans" in logged_text and "Femme" in logged_text, logged_text
+    assert "60 à 69 ans" in logged_text, logged_text
+    assert "Femme" in logged_text, logged_text
     assert read["needs"][0]["information"] == ["Ouvert le lundi soir"]
     assert read["needs"][0]["unmet"] is None
     assert read["needs"][1]["referrals"] == []
