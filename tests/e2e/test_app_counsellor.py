@@ -405,3 +405,53 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert key.startswith("app-")
     assert "input.followUp.due" in refusal, refusal
     assert editable
+
+
+def test_a_contact_whose_key_logged_another_contact_gets_a_new_key_and_is_logged(
+    browser: WebDriver, demo: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    now = datetime.now(MONTREAL)
+    day = now.date().isoformat()
+    with contacts_projected(demo), serving(demo) as port:
+        origin = f"http://127.0.0.1:{port}"
+        earlier_contact(origin, now, "app-taken")
+        # A contact whose caller gives no address, kept under a key that logged another one.
+        signed_in(browser, origin, "contacts")
+        browser.find_element(By.ID, "caller-confidential").click()
+        placeless = not browser.find_element(By.ID, "caller-place").is_enabled()
+        browser.find_element(By.ID, "contact-start").click()
+        add_need(browser, "aide alimentaire")
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need is not added")
+        browser.execute_script(
+            "const c = JSON.parse(sessionStorage['guichet.contact']); c.key = 'app-taken';"
+            " sessionStorage['guichet.contact'] = JSON.stringify(c);"
+        )
+        browser.refresh()
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the contact was lost on reload")
+
+        # Refused for its key: the counsellor is told, and the contact takes a new key.
+        browser.find_element(By.ID, "contact-log").click()
+        problem = wait.until(lambda d: d.find_element(By.ID, "contact-problem"), "no refusal")
+        told = problem.text
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "contact-problem")
+        key = browser.execute_script("return JSON.parse(sessionStorage['guichet.contact']).key")
+        logged_early = browser.find_elements(By.ID, "logged-record")
+        faults = accessibility_faults(browser)
+
+        # Sent again, it is logged under its new key.
+        browser.find_element(By.ID, "contact-log").click()
+        record = wait.until(lambda d: d.find_element(By.ID, "logged-record"), "not logged")
+        read = api(origin, READ, COUNSELLOR, id=record.get_attribute("data-id"))["interaction"]
+        listed = api(origin, LIST, COUNSELLOR, day=day)["interactions"]
+
+    assert not faults, faults
+    assert placeless
+    assert "nouvelle clé" in told, told
+    assert "pas encore consigné" in told, told
+    assert not logged_early
+    assert key != "app-taken", key
+    assert key.startswith("app-"), key
+    assert read["key"] == key, (read, key)
+    assert read["inquirer"]["territory"] == "confidential", read
+    assert sorted(node["key"] for node in listed["nodes"]) == sorted(["app-taken", key]), listed
