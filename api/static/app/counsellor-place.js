@@ -43,17 +43,22 @@ export function loadPlaces() {
   return loading;
 }
 
-/** Places whose name holds every word typed (accents and case ignored): the name itself
- * first, then names that start with it, then the others, alphabetically. */
+// As counsellors write them: "st-jerome" is Saint-Jérôme.
+const SHORT = { st: "saint", ste: "sainte", sts: "saints", stes: "saintes" };
+const WORD = /[\s'’\-–—.]+/;
+
+/** Places whose name holds every word typed (accents and case ignored; "st", "ste" for
+ * "saint", "sainte"): the name itself first, then names that start with it, then the others,
+ * alphabetically. */
 export function matchPlaces(places, typed) {
-  const words = folded(typed).split(/[\s'’\-–—]+/).filter(Boolean);
+  const words = folded(typed).split(WORD).filter(Boolean);
   if (!words.length) return [];
-  const whole = folded(typed).trim();
+  const whole = words.map((w) => SHORT[w] || w).join(" ");
   const scored = [];
   for (const place of places) {
-    const name = folded(place.name);
-    const parts = name.split(/[\s'’\-–—]+/);
-    if (!words.every((w) => parts.some((p) => p.startsWith(w)) || name.includes(w))) continue;
+    const parts = folded(place.name).split(WORD).filter(Boolean);
+    const name = parts.join(" ");
+    if (!words.every((w) => parts.some((p) => p.startsWith(w) || (SHORT[w] && p === SHORT[w])))) continue;
     scored.push([name === whole ? 0 : name.startsWith(whole) ? 1 : 2, name, place]);
   }
   scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]) || (a[2].code < b[2].code ? -1 : 1));
