@@ -375,8 +375,11 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     )
     wait = WebDriverWait(browser, WAIT)
     with serving(demo) as port:
-        signed_in(browser, f"http://127.0.0.1:{port}", "contacts")
+        origin = f"http://127.0.0.1:{port}"
+        signed_in(browser, origin, "contacts")
         browser.find_element(By.ID, "contact-start").click()
+        # The place as counsellors write it: "st" for "saint", no accents.
+        place = choose_place(browser, "st leonard")
         add_need(browser, "aide alimentaire")
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need is not added")
         browser.find_element(By.ID, "finder-words").send_keys("banque alimentaire", Keys.ENTER)
@@ -394,6 +397,8 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
         browser.refresh()
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need was lost on reload")
         kept = browser.execute_script("return JSON.parse(sessionStorage['guichet.contact']).key")
+        chosen = browser.find_element(By.ID, "caller-place-chosen").text
+        named = api(origin, PLACE, COUNSELLOR, code=place)["territory"]["name"]
         # In English, the same screen.
         browser.find_element(By.ID, "language").click()
         wait.until(lambda d: "Need 1" in d.find_element(By.ID, "need-0").text, "not in English")
@@ -402,6 +407,9 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert not faults, faults
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     assert kept == key
+    # The place chosen is kept with the contact.
+    assert named == "Saint-Léonard", named
+    assert named in chosen, chosen
     assert key.startswith("app-")
     assert "input.followUp.due" in refusal, refusal
     assert editable
