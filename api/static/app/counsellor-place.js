@@ -80,9 +80,10 @@ function PlacePicker({ tr, caller, change, disabled }) {
   const [typed, setTyped] = useState("");
   const [active, setActive] = useState(0);
   const [failed, setFailed] = useState(null);
-  useEffect(() => {
-    loadPlaces().then(setPlaces, (e) => setFailed(e.message));
-  }, []);
+  // Read when the field is first used (127 KB of JSON for 1,284 places), not with the
+  // screen: its first load stays small, and a visit for the follow-ups never reads it.
+  const load = () => loadPlaces().then(setPlaces, (e) => setFailed(e.message));
+  useEffect(() => { if (sessionStorage.getItem(KEPT)) load(); }, []);
   const off = disabled || caller.confidential;
   const found = off ? [] : matchPlaces(places, typed);
   const open = found.length > 0;
@@ -106,7 +107,8 @@ function PlacePicker({ tr, caller, change, disabled }) {
       aria-autocomplete="list" aria-expanded=${open ? "true" : "false"} aria-controls="caller-place-options"
       aria-describedby="caller-place-chosen caller-place-help" disabled=${off}
       aria-activedescendant=${open ? `caller-place-option-${Math.min(active, found.length - 1)}` : null}
-      value=${typed} onInput=${(e) => { setTyped(e.target.value); setActive(0); }} onKeyDown=${keys} />
+      value=${typed} onFocus=${() => places.length || load()}
+      onInput=${(e) => { setTyped(e.target.value); setActive(0); }} onKeyDown=${keys} />
     <small id="caller-place-help">${tr.placeHelp}</small>
     <ul id="caller-place-options" role="listbox" aria-label=${tr.place} class=${open ? "options" : "options empty"}>
       ${found.map((place, i) => html`<li id=${`caller-place-option-${i}`} role="option" key=${place.code}
