@@ -121,8 +121,8 @@ function callerSummary(tr, inquirer, caller) {
   return [
     tr.inquirers[inquirer.type.toUpperCase()],
     inquirer.territory === CONFIDENTIAL ? tr.confidentialChosen : place ? tr.placeChosen(place) : tr.noPlaceChosen,
-    `${tr.ageBand} : ${bands[inquirer.ageBand] || inquirer.ageBand}`,
-    `${tr.gender} : ${tr.genders[inquirer.gender.toUpperCase()] || inquirer.gender}`,
+    tr.ageIs(bands[inquirer.ageBand] || inquirer.ageBand),
+    tr.genderIs(tr.genders[inquirer.gender.toUpperCase()] || inquirer.gender),
   ].filter(Boolean).join(" · ");
 }
 
