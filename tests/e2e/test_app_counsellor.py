@@ -56,7 +56,8 @@ READ = """query ($id: ID!) {
   interaction(id: $id) {
     __typename
     ... on Interaction {
-      key channel language interpreter disposition counsellor inquirer { type }
+      key channel language interpreter disposition counsellor
+      inquirer { type ageBand gender territory }
       needs { code referrals { serviceId serviceName organizationName phone address }
               information unmet { reason } }
     }
@@ -79,6 +80,9 @@ SERVICE = """query ($id: ID!) {
 }"""
 OUTCOMES = """query ($id: ID!) {
   interaction(id: $id) { ... on Interaction { followUps { outcome doneAt } } }
+}"""
+PLACE = """query ($code: String!) {
+  territory(code: $code) { ... on Territory { code name kind ancestors { code kind } } }
 }"""
 SEARCH = """query ($text: String) {
   searchServices(text: $text, first: 1) { ... on SearchConnection { totalCount } }
@@ -151,6 +155,27 @@ def shown_follow_ups(driver: WebDriver) -> list[str]:
     return [str(id) for id in found]
 
 
+def choose_place(driver: WebDriver, typed: str, faults: list[str] | None = None) -> str:
+    """A place chosen by typing part of its name, from the keyboard: the code of the first
+    place the page proposes (and the page's accessibility faults while it proposes them, if
+    asked)."""
+    box = driver.find_element(By.ID, "caller-place")
+    box.send_keys(typed)
+    [first, *_] = WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#caller-place-options [role=option]"),
+        "no place",
+    )
+    code = first.find_element(By.CSS_SELECTOR, ".code").text
+    if faults is not None:
+        faults += accessibility_faults(driver)
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "#caller-place-options [role=option]"),
+        "the place is not chosen",
+    )
+    return str(code)
+
+
 def typed_date(driver: WebDriver, id: str, day: str) -> None:
     """A date put in a date field as its picker would (typing one depends on the locale)."""
     driver.execute_script(
@@ -160,14 +185,17 @@ def typed_date(driver: WebDriver, id: str, day: str) -> None:
     )  # fmt: skip
 
 
-def earlier_contact(origin: str, today: datetime, key: str, counsellor: str | None = None) -> int:
+def earlier_contact(
+    origin: str, today: datetime, key: str, counsellor: str | None = None,
+    territory: str | None = None,
+) -> int:  # fmt: skip
     """A contact logged through the API earlier today (at midnight: the test may run just after
-    it), with a follow-up due today."""
+    it), with a follow-up due today; the caller's place when given."""
     started = today.replace(hour=0, minute=0, second=0, microsecond=0)
     contact = {
         "key": key, "channel": "PHONE", "startedAt": started.isoformat(), "counsellor": counsellor,
         "endedAt": (started + timedelta(minutes=4)).isoformat(), "language": "fr",
-        "inquirer": {"type": "SELF"}, "needs": [{"code": "BD-1800.2000"}],
+        "inquirer": {"type": "SELF", "territory": territory}, "needs": [{"code": "BD-1800.2000"}],
         "followUp": {"due": started.date().isoformat(), "note": "Rappeler pour le panier"},
     }  # fmt: skip
     receipt = api(origin, RECORD, COUNSELLOR, input=contact)["recordInteraction"]
@@ -201,14 +229,20 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         browser.find_element(By.ID, "follow-mine").click()
         wait.until(lambda d: shown_follow_ups(d) == listed, "not the counsellor's own")
 
-        # A contact: the interpreter was used; two needs by name, from the keyboard.
+        # A contact: the interpreter was used; the caller's age band is known at the start.
         browser.find_element(By.ID, "contact-interpreter").click()
+        Select(browser.find_element(By.ID, "caller-age")).select_by_value("SIXTIES")
         browser.find_element(By.ID, "contact-start").click()
         wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "need-name")
         add_need(browser, "aide alimentaire")
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the first need is not added")
         add_need(browser, "transport-accompagnement")
         wait.until(lambda d: d.find_elements(By.ID, "need-1"), "the second need is not added")
+        # Where the caller lives and their gender, learned during the call: the place typed
+        # without its accents, dashes or capitals.
+        place = choose_place(browser, "cote des neiges")
+        chosen = browser.find_element(By.ID, "caller-place-chosen").text
+        Select(browser.find_element(By.ID, "caller-gender")).select_by_value("FEMALE")
 
         # The food need referred to the first food bank found; transport unmet.
         words = browser.find_element(By.ID, "finder-words")
@@ -266,6 +300,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         service = api(origin, SERVICE, COUNSELLOR, id=service_id)["service"]
         figures = api(origin, STATISTICS, ANALYST, day=day)["statistics"]
         found = api(origin, SEARCH, COUNSELLOR, text="banque alimentaire")["searchServices"]
+        lives = api(origin, PLACE, COUNSELLOR, code=place)["territory"]
 
     assert not faults, faults
     assert listed, due
@@ -296,6 +331,16 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         "colette",
     )
     assert [need["code"] for need in read["needs"]] == ["BD-1800.2000", "BT-4500"]
+    # The caller as the page was given them: the place chosen by name, age band and gender.
+    assert read["inquirer"] == {
+        "type": "self", "ageBand": "60-69", "gender": "female", "territory": place,
+    }  # fmt: skip
+    assert lives["name"] == "Côte-des-Neiges\u2013Notre-Dame-de-Grâce", lives  # an en dash
+    assert lives["kind"] == "BOROUGH", lives
+    assert lives["name"] in chosen, chosen
+    assert lives["name"] in logged_text, logged_text
+    assert "60 à 69 ans" in logged_text, logged_text
+    assert "Femme" in logged_text, logged_text
     assert read["needs"][0]["information"] == ["Ouvert le lundi soir"]
     assert read["needs"][0]["unmet"] is None
     assert read["needs"][1]["referrals"] == []
@@ -333,14 +378,18 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     )
     wait = WebDriverWait(browser, WAIT)
     with serving(demo) as port:
-        signed_in(browser, f"http://127.0.0.1:{port}", "contacts")
+        origin = f"http://127.0.0.1:{port}"
+        signed_in(browser, origin, "contacts")
         browser.find_element(By.ID, "contact-start").click()
+        # The place as counsellors write it: "st" for "saint", no accents.
+        proposing: list[str] = []
+        place = choose_place(browser, "st leonard", proposing)
         add_need(browser, "aide alimentaire")
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need is not added")
         browser.find_element(By.ID, "finder-words").send_keys("banque alimentaire", Keys.ENTER)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
         width = browser.execute_script("return document.documentElement.scrollWidth")
-        faults = accessibility_faults(browser)
+        faults = proposing + accessibility_faults(browser)
         # Refused (a follow-up before the contact): the message names the field; nothing is lost.
         typed_date(browser, "follow-up-due", "2020-01-01")
         browser.find_element(By.ID, "contact-log").click()
@@ -352,6 +401,8 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
         browser.refresh()
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need was lost on reload")
         kept = browser.execute_script("return JSON.parse(sessionStorage['guichet.contact']).key")
+        chosen = browser.find_element(By.ID, "caller-place-chosen").text
+        named = api(origin, PLACE, COUNSELLOR, code=place)["territory"]["name"]
         # In English, the same screen.
         browser.find_element(By.ID, "language").click()
         wait.until(lambda d: "Need 1" in d.find_element(By.ID, "need-0").text, "not in English")
@@ -360,6 +411,59 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert not faults, faults
     assert width <= PHONE, f"the page is {width} px wide on a {PHONE} px screen"
     assert kept == key
+    # The place chosen is kept with the contact.
+    assert named == "Saint-Léonard", named
+    assert named in chosen, chosen
     assert key.startswith("app-")
     assert "input.followUp.due" in refusal, refusal
     assert editable
+
+
+def test_a_contact_whose_key_logged_another_contact_gets_a_new_key_and_is_logged(
+    browser: WebDriver, demo: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    now = datetime.now(MONTREAL)
+    day = now.date().isoformat()
+    with contacts_projected(demo), serving(demo) as port:
+        origin = f"http://127.0.0.1:{port}"
+        earlier_contact(origin, now, "app-taken")
+        # A contact whose caller gives no address, kept under a key that logged another one.
+        signed_in(browser, origin, "contacts")
+        browser.find_element(By.ID, "caller-confidential").click()
+        placeless = not browser.find_element(By.ID, "caller-place").is_enabled()
+        browser.find_element(By.ID, "contact-start").click()
+        add_need(browser, "aide alimentaire")
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need is not added")
+        browser.execute_script(
+            "const c = JSON.parse(sessionStorage['guichet.contact']); c.key = 'app-taken';"
+            " sessionStorage['guichet.contact'] = JSON.stringify(c);"
+        )
+        browser.refresh()
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the contact was lost on reload")
+
+        # Refused for its key: the counsellor is told, and the contact takes a new key.
+        browser.find_element(By.ID, "contact-log").click()
+        problem = wait.until(lambda d: d.find_element(By.ID, "contact-problem"), "no refusal")
+        told = problem.text
+        wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "contact-problem")
+        key = browser.execute_script("return JSON.parse(sessionStorage['guichet.contact']).key")
+        logged_early = browser.find_elements(By.ID, "logged-record")
+        faults = accessibility_faults(browser)
+
+        # Sent again, it is logged under its new key.
+        browser.find_element(By.ID, "contact-log").click()
+        record = wait.until(lambda d: d.find_element(By.ID, "logged-record"), "not logged")
+        read = api(origin, READ, COUNSELLOR, id=record.get_attribute("data-id"))["interaction"]
+        listed = api(origin, LIST, COUNSELLOR, day=day)["interactions"]
+
+    assert not faults, faults
+    assert placeless
+    assert "nouvelle clé" in told, told
+    assert "pas encore consigné" in told, told
+    assert not logged_early
+    assert key != "app-taken", key
+    assert key.startswith("app-"), key
+    assert read["key"] == key, (read, key)
+    assert read["inquirer"]["territory"] == "confidential", read
+    assert sorted(node["key"] for node in listed["nodes"]) == sorted(["app-taken", key]), listed

@@ -1,7 +1,8 @@
 """The counsellor's screen and the needs portrait together, as a 211 uses them: an analyst keeps
-today's portrait open in one tab while a counsellor, in another, logs a contact with two needs,
-a referral and an unmet need. The analyst's portrait shows it within 2 s, and every figure it
-shows, before and after, is what GraphQL's `statistics` answers for the same day."""
+today's portrait of a region open in one tab while a counsellor, in another, logs a contact
+from a caller living there, with two needs, a referral and an unmet need. The analyst's
+portrait shows it within 2 s, and every figure it shows, before and after, is what GraphQL's
+`statistics` answers for the same day and region."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from infra.bootstrap import Container
 from tests.e2e.test_app_counsellor import (
     MONTREAL,
+    PLACE,
     add_need,
+    choose_place,
     contacts_projected,
     earlier_contact,
     signed_in,
@@ -27,6 +30,9 @@ from tests.e2e.test_app_portrait import (
     READ_TABLES,
     api,
     check_column,
+    expected_rows,
+    number,
+    post,
     ready,
     sign_in,
 )
@@ -34,6 +40,21 @@ from tests.e2e.test_graphiql_offline import WAIT, browser
 from tests.support.fuzzing import serving
 
 __all__ = ["browser", "demo"]  # the fixtures
+
+
+# Where the caller lives, as the counsellor types it (without accents or capitals).
+TYPED_PLACE, PLACE_NAME = "trois rivieres", "Trois-Rivières"
+MUNICIPALITIES = """{ territories(kind: MUNICIPALITY) {
+  ... on TerritoryList { nodes { code name } } } }"""
+
+
+def region_of(origin: str, name: str) -> tuple[str, str]:
+    """The municipality of that name, and its region, as the API places them."""
+    nodes = post(origin, MUNICIPALITIES, {}, ANALYST)["territories"]["nodes"]
+    [code] = [node["code"] for node in nodes if node["name"] == name]
+    place = post(origin, PLACE, {"code": code}, ANALYST)["territory"]
+    [region] = [a["code"] for a in place["ancestors"] if a["kind"] == "REGION"]
+    return code, region
 
 
 def contacts_shown(driver: WebDriver) -> str:
@@ -55,27 +76,31 @@ def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
     day = {"from": now.date().isoformat(), "to": now.date().isoformat()}
     with contacts_projected(demo), serving(demo) as port:
         origin = f"http://127.0.0.1:{port}"
-        earlier_contact(origin, now, "earlier-today")
-        wait.until(lambda _: api(origin, ANALYST, None, **day)["contacts"]["value"] == 1)
+        place, region = region_of(origin, PLACE_NAME)
+        earlier_contact(origin, now, "earlier-today", territory=place)
+        wait.until(lambda _: api(origin, ANALYST, region, **day)["contacts"]["value"] == 1)
 
-        # The analyst's tab: today's portrait, live.
+        # The analyst's tab: today's portrait of the caller's region, live.
         sign_in(browser, origin, ANALYST)
-        browser.get(f"{origin}/app/portrait?du={day['from']}&au={day['to']}")
+        browser.get(f"{origin}/app/portrait?du={day['from']}&au={day['to']}&territoire={region}")
         wait.until(ready, "the portrait never drew its figures")
         wait.until(lambda d: "En direct" in d.find_element(By.ID, "portrait-live").text, "not live")
-        before_stats = api(origin, ANALYST, None, **day)
+        before_stats = api(origin, ANALYST, region, **day)
         before = browser.execute_script(READ_TABLES)
         portrait = browser.current_window_handle
 
         # The counsellor's tab (its own session storage, so its own token).
         browser.switch_to.new_window("tab")
         signed_in(browser, origin, "contacts")
+        Select(browser.find_element(By.ID, "caller-age")).select_by_value("THIRTIES")
         browser.find_element(By.ID, "contact-start").click()
         wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "need-name")
         add_need(browser, "aide alimentaire")
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the first need is not added")
         add_need(browser, "transport-accompagnement")
         wait.until(lambda d: d.find_elements(By.ID, "need-1"), "the second need is not added")
+        chosen = choose_place(browser, TYPED_PLACE)
+        Select(browser.find_element(By.ID, "caller-gender")).select_by_value("MALE")
         browser.find_element(By.ID, "finder-words").send_keys("banque alimentaire", Keys.ENTER)
         refer = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".finder-results .refer"))
         refer[0].send_keys(Keys.ENTER)
@@ -92,7 +117,7 @@ def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
             "the new contact never showed in the portrait",
         )
         delay = time.monotonic() - logged
-        after_stats = api(origin, ANALYST, None, **day)
+        after_stats = api(origin, ANALYST, region, **day)
         wait.until(lambda d: not check_column(d.execute_script(READ_TABLES), after_stats, 0))
         after = browser.execute_script(READ_TABLES)
         faults = accessibility_faults(browser)
@@ -111,6 +136,7 @@ def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
     assert not check_column(before, before_stats, 0)
     assert not check_column(after, after_stats, 0)
     assert not faults, faults
+    assert chosen == place, (chosen, place)
     assert delay < 2.0, f"the new contact took {delay:.2f} s to show"
     # The contact's parts, as the portrait shows them now and did not before.
     totals = {row[0]: row[1] for row in after["totals"]["rows"]}
@@ -126,3 +152,15 @@ def test_a_contact_logged_by_a_counsellor_appears_in_the_analysts_portrait(
     organizations = [row[0] for row in after["organizations"]["rows"]]
     assert len(organizations) == 1, organizations
     assert organizations == [c["label"] for c in after_stats["topReferralOrganizations"]]
+    # The caller's age band and gender: the portrait's rows are the API's, and each moved by one.
+    for table, field in (("age", "byAgeBand"), ("gender", "byGender")):
+        shown = {row[0]: row[1] for row in after[table]["rows"]}
+        earlier = {row[0]: row[1] for row in before[table]["rows"]}
+        expected = expected_rows(after_stats, field)
+        previous = expected_rows(before_stats, field)
+        assert {label: number(text) for label, text in shown.items()} == expected, (shown, expected)
+        moved = {label for label in expected if expected[label] != previous.get(label, 0)}
+        assert len(moved) == 1, (expected, previous)
+        [label] = moved
+        assert expected[label] == (previous.get(label) or 0) + 1, (expected, previous)
+        assert shown[label] != earlier.get(label), (shown, earlier)

@@ -4,6 +4,7 @@
 // answer was lost can be sent again without logging the contact twice. The live steps
 // (`addNeed`, ...) are not used: a retried step whose first try was applied would apply twice.
 import { query } from "./graphql.js";
+import { NO_CALLER, callerTerritory } from "./counsellor-place.js";
 
 const KEPT = "guichet.contact";
 
@@ -49,6 +50,7 @@ const READ = `query Logged($id: ID!, $position: Int) {
     __typename
     ... on Interaction {
       id channel language interpreter disposition startedAt
+      inquirer { type ageBand gender territory }
       needs { number code referrals { serviceName organizationName phone address }
         information unmet { reason note } }
       followUps { due note }
@@ -107,6 +109,7 @@ export function montreal(date) {
 
 /** The input of `recordInteraction`, made once at the first try and sent as is by retries. */
 export function recordInput(contact, ended) {
+  const caller = { ...NO_CALLER, ...contact.caller };
   return {
     key: contact.key,
     channel: contact.channel,
@@ -117,7 +120,12 @@ export function recordInput(contact, ended) {
     endedAt: ended.endedAt,
     language: contact.language,
     interpreter: contact.interpreter,
-    inquirer: { type: contact.inquirer },
+    inquirer: {
+      type: contact.inquirer,
+      ageBand: caller.ageBand,
+      gender: caller.gender,
+      territory: callerTerritory(caller),
+    },
     needs: contact.needs.map((need) => ({
       code: need.code,
       referralServiceIds: need.referrals.map((r) => r.serviceId),

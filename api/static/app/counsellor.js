@@ -9,6 +9,9 @@ import {
 import { NeedCard, NeedPicker, Snapshot } from "./counsellor-needs.js";
 import { SearchPanel } from "./counsellor-search.js";
 import { FollowUps } from "./counsellor-follow.js";
+import {
+  AGE_BANDS, AGE_VALUES, CallerFields, CONFIDENTIAL, NO_CALLER, placeLabel,
+} from "./counsellor-place.js";
 
 const CHANNELS = ["PHONE", "EMAIL", "CHAT", "IN_PERSON"];
 const INQUIRERS = ["SELF", "THIRD_PARTY", "PROFESSIONAL"];
@@ -19,9 +22,10 @@ function StartForm({ lang, tr, onStart }) {
   const [language, setLanguage] = useState(lang);
   const [interpreter, setInterpreter] = useState(false);
   const [inquirer, setInquirer] = useState("SELF");
+  const [caller, setCaller] = useState(NO_CALLER);
   return html`<form class="start" aria-labelledby="start-title" onSubmit=${(e) => {
     e.preventDefault();
-    onStart({ channel, language, interpreter, inquirer });
+    onStart({ channel, language, interpreter, inquirer, caller });
   }}>
     <h2 id="start-title">${tr.start}</h2>
     <div class="field">
@@ -47,6 +51,7 @@ function StartForm({ lang, tr, onStart }) {
         onChange=${(e) => setInterpreter(e.target.checked)} />
       <label for="contact-interpreter">${tr.interpreter}</label>
     </div>
+    <${CallerFields} tr=${tr} caller=${caller} change=${(patch) => setCaller((c) => ({ ...c, ...patch }))} />
     <button type="submit" id="contact-start">${tr.begin}</button>
   </form>`;
 }
@@ -95,6 +100,7 @@ function Logged({ lang, tr, contact, onNew }) {
       <h3>${tr.recorded}</h3>
       <p>${[tr.dispositions[record.disposition.toUpperCase()], tr.channels[record.channel.toUpperCase()],
         languageName(record.language, lang), record.interpreter ? tr.interpreter : null].filter(Boolean).join(" · ")}</p>
+      <p id="logged-caller">${callerSummary(tr, record.inquirer, contact.caller)}</p>
       <ol class="needs-logged">${record.needs.map((need) => html`<li key=${need.number}>
         <strong>${names[need.code] || need.code}</strong> <span class="code">${need.code}</span>
         ${need.referrals.map((r) => html`<${Snapshot} referral=${r} tr=${tr} name=${r.serviceName} />`)}
@@ -105,6 +111,19 @@ function Logged({ lang, tr, contact, onNew }) {
     </div>`}
     <button type="button" id="contact-new" onClick=${onNew}>${tr.newContact}</button>
   </section>`;
+}
+
+// As the server recorded the caller; the place named as the page found it.
+function callerSummary(tr, inquirer, caller) {
+  const bands = Object.fromEntries(AGE_BANDS.map((a) => [AGE_VALUES[a], tr.ageBands[a]]));
+  const place = caller && caller.place && caller.place.code === inquirer.territory
+    ? placeLabel(caller.place, tr) : inquirer.territory;
+  return [
+    tr.inquirers[inquirer.type.toUpperCase()],
+    inquirer.territory === CONFIDENTIAL ? tr.confidentialChosen : place ? tr.placeChosen(place) : tr.noPlaceChosen,
+    tr.ageIs(bands[inquirer.ageBand] || inquirer.ageBand),
+    tr.genderIs(tr.genders[inquirer.gender.toUpperCase()] || inquirer.gender),
+  ].filter(Boolean).join(" · ");
 }
 
 function needIndex(field) {
@@ -177,6 +196,12 @@ export function Screen({ lang, text, params, viewer }) {
       if (answer.__typename === "InteractionReceipt") {
         update({ ...sent, logged: { id: answer.id, position: answer.position, replayed: answer.replayed } });
         setFollowed(answer.position);
+      } else if (answer.field === "input.key") {
+        // The key logged another contact (a contact kept from an earlier try, say): no
+        // retry under it can succeed, so this contact takes a new one; nothing is logged yet.
+        update({ ...sent, sent: null, key: newKey() });
+        setProblem({ field: answer.field, message: answer.message, text: tr.newKey });
+        setTimeout(() => document.getElementById("contact-problem")?.focus(), 0);
       } else {
         // Refused: nothing was logged, so the contact may be corrected and sent again.
         const index = needIndex(answer.field);
@@ -207,6 +232,8 @@ export function Screen({ lang, text, params, viewer }) {
       contact.interpreter ? tr.interpreter : null, tr.inquirers[contact.inquirer],
       tr.startedAt(new Date(contact.startedAt).toLocaleTimeString(`${lang}-CA`, { hour: "2-digit", minute: "2-digit", timeZone: "America/Montreal" })),
     ].filter(Boolean).join(" · ")}</p>
+    <${CallerFields} tr=${tr} caller=${{ ...NO_CALLER, ...contact.caller }} disabled=${locked}
+      change=${(patch) => update((c) => ({ ...c, caller: { ...NO_CALLER, ...c.caller, ...patch } }))} />
     <h2 id="needs-title">${tr.needs}</h2>
     <${NeedPicker} lang=${lang} tr=${tr} onPick=${addNeed} disabled=${locked} />
     ${contact.needs.length === 0 ? html`<p>${tr.noNeeds}</p>` : html`<ol class="needs" aria-labelledby="needs-title">
@@ -230,7 +257,7 @@ export function Screen({ lang, text, params, viewer }) {
 
   return html`<section class="counsellor" aria-labelledby="counsellor-title" data-ready=${ready ? "" : null}>
     <h1 id="counsellor-title">${tr.title}</h1>
-    ${problem && !problem.network && html`<p class="error" role="alert" id="contact-problem" tabindex="-1">${tr.refused(problem.field, problem.message)}</p>`}
+    ${problem && !problem.network && html`<p class="error" role="alert" id="contact-problem" tabindex="-1">${problem.text || tr.refused(problem.field, problem.message)}</p>`}
     <p class="visually-hidden" role="status">${said}</p>
     ${body}
     <${FollowUps} lang=${lang} tr=${tr} text=${text} params=${params} viewer=${viewer} refresh=${followed}
