@@ -48,7 +48,7 @@ RECORD = """mutation ($input: RecordInteractionInput!) {
   recordInteraction(input: $input) { __typename ... on InteractionReceipt { position } }
 }"""
 DUE = """query ($day: Date!, $counsellor: String) {
-  followUpsDue(day: $day, counsellor: $counsellor) {
+  followUpsDue(day: $day, counsellor: $counsellor, overdue: true) {
     ... on FollowUpDuePage { nodes { interaction { id } } }
   }
 }"""
@@ -213,8 +213,11 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         origin = f"http://127.0.0.1:{port}"
         earlier_contact(origin, now, "earlier-today")
         earlier_contact(origin, now, "a-colleague's", counsellor="octave")
+        # A colleague's follow-up missed yesterday: still to do, marked late.
+        yesterday = now - timedelta(days=1)
+        earlier_contact(origin, yesterday, "missed-yesterday", counsellor="octave")
         wait.until(lambda _: len(api(origin, DUE, COUNSELLOR, day=day)["followUpsDue"][
-            "nodes"]) == 2, "the earlier contacts' follow-ups are not listed")  # fmt: skip
+            "nodes"]) == 3, "the earlier contacts' follow-ups are not listed")  # fmt: skip
         due = api(origin, DUE, COUNSELLOR, day=day, counsellor="colette")["followUpsDue"]["nodes"]
         everyone = api(origin, DUE, COUNSELLOR, day=day)["followUpsDue"]["nodes"]
 
@@ -226,6 +229,7 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
         browser.find_element(By.ID, "follow-all").click()
         wait.until(lambda d: len(shown_follow_ups(d)) == len(everyone), "not everyone's")
         listed_all, all_url = shown_follow_ups(browser), browser.current_url
+        late = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".follow-list .late")]
         browser.find_element(By.ID, "follow-mine").click()
         wait.until(lambda d: shown_follow_ups(d) == listed, "not the counsellor's own")
 
@@ -306,7 +310,8 @@ def test_a_counsellor_logs_a_contact_once_despite_a_lost_answer(
     assert listed, due
     assert listed == [item["interaction"]["id"] for item in due], (listed, due)
     assert listed_all == [item["interaction"]["id"] for item in everyone], (listed_all, everyone)
-    assert len(everyone) == 2
+    assert len(everyone) == 3
+    assert late == [f"En retard : dû le {yesterday.date().isoformat()}"], late
     assert "suivis=tous" in all_url
     assert listed_after == [*listed, id], (listed_after, id)
     assert left == [id], left

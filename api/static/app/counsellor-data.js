@@ -60,7 +60,8 @@ const READ = `query Logged($id: ID!, $position: Int) {
 }`;
 
 export const FOLLOW_UPS = `query Due($day: Date!, $counsellor: String, $position: Int) {
-  followUpsDue(day: $day, counsellor: $counsellor, first: 100, consistentWith: $position) {
+  followUpsDue(day: $day, counsellor: $counsellor, first: 100, consistentWith: $position,
+               overdue: true) {
     __typename
     ... on FollowUpDuePage {
       totalCount

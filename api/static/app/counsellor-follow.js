@@ -98,6 +98,7 @@ export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded })
     ${items && items.length > 0 && html`<ul class="follow-list">${items.map((f) => html`<li key=${`${f.interaction.id}-${f.number}`}
       data-interaction=${f.interaction.id}>
       <strong>${f.note || tr.followUps}</strong>
+      ${f.due < day && html`<span class="late">${tr.late(f.due)}</span>`}
       <span>${[tr.contactOf(when(f.interaction.startedAt), f.interaction.counsellor),
         tr.channels[f.interaction.channel.toUpperCase()],
         f.interaction.needs.map((n) => n.code).join(", ")].filter(Boolean).join(" · ")}</span>
