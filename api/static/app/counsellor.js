@@ -56,7 +56,7 @@ function StartForm({ lang, tr, onStart }) {
   </form>`;
 }
 
-function CloseForm({ tr, close, locked, change, onLog }) {
+function CloseForm({ tr, close, locked, sending, change, onLog }) {
   return html`<form class="close" aria-labelledby="close-title" onSubmit=${(e) => { e.preventDefault(); onLog(); }}>
     <h2 id="close-title">${tr.close}</h2>
     <div class="field">
@@ -75,7 +75,7 @@ function CloseForm({ tr, close, locked, change, onLog }) {
       <input id="follow-up-note" type="text" maxlength="2000" disabled=${locked} value=${close.followUpNote}
         onInput=${(e) => change({ followUpNote: e.target.value })} />
     </div>`}
-    <button type="submit" id="contact-log" disabled=${locked}>${locked ? tr.logging : tr.log}</button>
+    <button type="submit" id="contact-log" disabled=${locked}>${sending ? tr.logging : tr.log}</button>
   </form>`;
 }
 
@@ -246,7 +246,7 @@ export function Screen({ lang, text, params, viewer }) {
     </ol>`}
     <${SearchPanel} lang=${lang} tr=${tr} text=${text} params=${params} needs=${contact.needs}
       locked=${locked} onRefer=${refer} />
-    <${CloseForm} tr=${tr} close=${contact.close} locked=${locked}
+    <${CloseForm} tr=${tr} close=${contact.close} locked=${locked} sending=${sending}
       change=${(patch) => update((c) => ({ ...c, close: { ...c.close, ...patch } }))} onLog=${() => send(contact)} />
     ${contact.sent && !sending && html`<div class="problem" role="alert">
       <p class="error">${tr.networkError}${problem && problem.network ? ` (${problem.message})` : ""}</p>
