@@ -9,6 +9,7 @@ import {
 import { NeedCard, NeedPicker, Snapshot } from "./counsellor-needs.js";
 import { SearchPanel } from "./counsellor-search.js";
 import { FollowUps } from "./counsellor-follow.js";
+import { setToken } from "./graphql.js";
 import {
   AGE_BANDS, AGE_VALUES, CallerFields, CONFIDENTIAL, NO_CALLER, placeLabel,
 } from "./counsellor-place.js";
@@ -211,7 +212,9 @@ export function Screen({ lang, text, params, viewer }) {
         setTimeout(() => document.getElementById("contact-problem")?.focus(), 0);
       }
     } catch (error) {
-      setProblem({ network: true, message: error.message });
+      // A token revoked, rotated or expired during the call is not the network: the contact
+      // stays in this tab, through a new sign-in, and is sent again under the same key.
+      setProblem({ network: true, signIn: error.status === 401, message: error.message });
       setTimeout(() => retry.current && retry.current.focus(), 0);
     } finally {
       setSending(false);
@@ -248,7 +251,14 @@ export function Screen({ lang, text, params, viewer }) {
       locked=${locked} onRefer=${refer} />
     <${CloseForm} tr=${tr} close=${contact.close} locked=${locked} sending=${sending}
       change=${(patch) => update((c) => ({ ...c, close: { ...c.close, ...patch } }))} onLog=${() => send(contact)} />
-    ${contact.sent && !sending && html`<div class="problem" role="alert">
+    ${contact.sent && !sending && problem && problem.signIn && html`<div class="problem" role="alert">
+      <p class="error">${tr.tokenRefused}</p>
+      <button type="button" id="contact-sign-in" ref=${retry} onClick=${() => {
+        setToken(null);
+        window.location.reload();
+      }}>${tr.signInAgain}</button>
+    </div>`}
+    ${contact.sent && !sending && !(problem && problem.signIn) && html`<div class="problem" role="alert">
       <p class="error">${tr.networkError}${problem && problem.network ? ` (${problem.message})` : ""}</p>
       <button type="button" id="contact-retry" ref=${retry} disabled=${sending} onClick=${() => send(contact)}>${tr.retry}</button>
     </div>`}
