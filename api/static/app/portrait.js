@@ -32,7 +32,10 @@ function iso(date) {
 function periods(today = new Date()) {
   const year = today.getFullYear();
   const lastMonthEnd = new Date(year, today.getMonth(), 0); // day 0: the previous month's last
+  const yesterday = new Date(year, today.getMonth(), today.getDate() - 1);
   return {
+    // The default: a year of figures whatever the day (last year is one month old in January).
+    lastTwelve: [iso(new Date(year - 1, today.getMonth(), 1)), iso(yesterday)],
     lastMonth: [iso(new Date(lastMonthEnd.getFullYear(), lastMonthEnd.getMonth(), 1)), iso(lastMonthEnd)],
     thisYear: [`${year}-01-01`, iso(today)],
     lastYear: [`${year - 1}-01-01`, `${year - 1}-12-31`],
@@ -46,7 +49,7 @@ function day(value, fallback) {
 
 /** The portrait asked for, as the URL states it. */
 export function readPortrait(params) {
-  const [from, to] = periods().lastYear;
+  const [from, to] = periods().lastTwelve;
   const state = {
     from: day(params.get("du"), from),
     to: day(params.get("au"), to),
@@ -150,15 +153,24 @@ function Charts({ sets, lang, tr }) {
   const channelName = (key, cells) => (cells.find((c) => c.key === key) || {}).label || tr.channels[key] || key;
   const seconds = formatter(lang, { maximumFractionDigits: 0 });
   const ratio = formatter(lang, { maximumFractionDigits: 2 });
-  const tables = TABLES.map((table) => ({
-    id: `portrait-${table.id}`, title: tr.tables[table.id], ...rows(table, sets),
-    horizontal: true, caption: exact && !table.complete && sets.length > 1 ? tr.topNote : null,
-  }));
+  // A table with no row at all says why: public figures withhold a whole table whose cells
+  // are all small (or would give a withheld one back); exact figures have none to show.
+  const empty = exact ? tr.noFigures : tr.allWithheld;
+  const tables = TABLES.map((table) => {
+    const drawn = rows(table, sets);
+    const top = exact && !table.complete && sets.length > 1 ? tr.topNote : null;
+    return {
+      id: `portrait-${table.id}`, title: tr.tables[table.id], ...drawn, horizontal: true,
+      caption: drawn.labels.length === 0 ? empty : top,
+    };
+  });
   const organizations = tables.pop();
+  const months = byMonth(sets, channelName);
   // In the annual report's order: contacts, needs, who called and from where, times, referrals.
   const charts = [
     { id: "portrait-totals", title: tr.totals, ...figures(TOTALS, sets, tr), horizontal: true },
-    { id: "portrait-month", title: tr.month, ...byMonth(sets, channelName), stacked: sets.length === 1 },
+    { id: "portrait-month", title: tr.month, ...months, stacked: sets.length === 1,
+      caption: months.series.length === 0 ? empty : null },
     ...tables,
     { id: "portrait-times", title: tr.times, ...figures(TIMES, sets, tr), format: seconds },
     { id: "portrait-ratios", title: tr.ratios, ...figures(RATIOS, sets, tr), format: ratio, rounded: false },
