@@ -61,7 +61,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         if args.demo:
             load_demo_directory(container)
             load_demo_contacts(container)
-        log.info("GraphQL at http://%s:%d/graphql, health at /health", host, port)
+        log.info("the app at http://%s:%d/app/, GraphQL at /graphql, health at /health", host, port)
         level = settings.log_level.lower()
         if workers == 1:
             app = create_app(container, run_projections=run_projections)

@@ -258,6 +258,8 @@ def test_an_editor_verifies_and_flags_from_the_queue(browser: WebDriver, queue: 
         logs = console(browser)
 
     assert refusal
+    # It names the roles that open it, in the page's language.
+    assert "« documentaliste » ou « auditeur·rice »" in refusal[0], refusal
     assert public_rows == []
     assert "confirm" in error_text.lower(), error_text
     assert blank_refused

@@ -143,7 +143,7 @@ function App() {
   else if (!viewer)
     screen = html`<p class="status" role="status">${tr.loading}</p>`;
   else if (!allowed(chosen, viewer))
-    screen = html`<h1>${tr[chosen.label]}</h1><p role="alert">${tr.needRole}</p>`;
+    screen = html`<h1>${tr[chosen.label]}</h1><p role="alert">${tr.needRole(chosen.roles.map((r) => tr.roles[r]))}</p>`;
   else screen = html`<${Lazy} key=${chosen.id} screen=${chosen} ...${props} />`;
 
   return html`

@@ -243,7 +243,7 @@ export function Screen({ lang, text, params, navigate }) {
           if (JSON.stringify(now[index]) === JSON.stringify(figures)) return now;
           const next = now.slice();
           next[index] = figures;
-          setUpdated(new Date().toLocaleTimeString(lang === "en" ? "en-CA" : "fr-CA"));
+          setUpdated(new Date().toLocaleTimeString(lang === "en" ? "en-CA" : "fr-CA", { timeZone: "America/Montreal" }));
           return next;
         });
       },
