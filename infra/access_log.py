@@ -29,8 +29,11 @@ def _without_query(arg: object) -> object:
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's own logging configuration, with the filter on its access lines."""
+    """uvicorn's own logging configuration, with the filter on its access and WebSocket lines."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"without_query": {"()": WithoutQuery}}
+    # uvicorn writes its WebSocket lines ("WebSocket /graphql?…" [accepted]) through its error
+    # logger, whose handler is "default".
     config["handlers"]["access"]["filters"] = ["without_query"]
+    config["handlers"]["default"]["filters"] = ["without_query"]
     return config

@@ -1,5 +1,6 @@
-"""The access log of a real `guichet serve` keeps which path answered, never the query string:
-a 211's searches and GraphQL GET variables stay out of the logs."""
+"""The access log of a real `guichet serve` keeps which path answered, never the query string
+(HTTP and WebSocket lines alike): a 211's searches and GraphQL GET variables stay out of the
+logs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from pathlib import Path
 
 import httpx
+from websockets.sync.client import connect
 
 from tests.e2e.test_command import serve, stop, wait_healthy
 from tests.support.ports import free_port
@@ -26,6 +28,10 @@ def test_the_access_log_says_which_path_answered_but_not_what_was_asked(tmp_path
             params={"query": f'{{ searchServices(text: "{SECRET}") {{ __typename }} }}'},
             headers={"Accept": "application/json"},
         )
+        with connect(
+            f"ws://127.0.0.1:{port}/graphql?{SECRET}=1", subprotocols=["graphql-transport-ws"]
+        ) as socket:
+            socket.close()
     finally:
         output = stop(process)
 
@@ -34,5 +40,6 @@ def test_the_access_log_says_which_path_answered_but_not_what_was_asked(tmp_path
     assert "searchServices" in json.dumps(read.json())
     assert '"GET /app/search?… HTTP/1.1" 200' in output, output
     assert '"GET /graphql?… HTTP/1.1" 200' in output, output
+    assert '"WebSocket /graphql?…"' in output, output
     assert SECRET not in output, output
     assert "45.52" not in output, output

@@ -196,7 +196,7 @@ def test_the_public_sees_public_figures_and_withheld_ones_as_withheld(
     wait = WebDriverWait(browser, WAIT)
     with serving(calls) as port:
         origin = f"http://127.0.0.1:{port}"
-        # The last twelve months (the default period) have no contact: the API refuses, and says why.
+        # The last twelve months (the default period) have no contact: the API refuses, says why.
         browser.get(f"{origin}/app/portrait?territoire={MONTREAL}")
         refusal = wait.until(alert, "no refusal shown")
         # A quick choice of period, from the keyboard, then the figures.
