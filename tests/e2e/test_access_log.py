@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.e2e.test_command import serve, stop, wait_healthy
 from tests.support.ports import free_port
@@ -29,7 +30,8 @@ def test_the_access_log_says_which_path_answered_but_not_what_was_asked(tmp_path
             headers={"Accept": "application/json"},
         )
         with connect(
-            f"ws://127.0.0.1:{port}/graphql?{SECRET}=1", subprotocols=["graphql-transport-ws"]
+            f"ws://127.0.0.1:{port}/graphql?{SECRET}=1",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
         ) as socket:
             socket.close()
     finally:

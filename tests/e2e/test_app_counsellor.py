@@ -424,7 +424,7 @@ def test_the_counsellor_screen_fits_a_phone_and_keeps_the_contact_on_reload(
     assert editable
 
 
-def test_a_contact_whose_key_logged_another_contact_gets_a_new_key_and_is_logged(
+def test_a_contact_whose_key_logged_another_contact_is_logged_as_new_once_the_counsellor_says(
     browser: WebDriver, demo: Container
 ) -> None:
     wait = WebDriverWait(browser, WAIT)
@@ -447,7 +447,8 @@ def test_a_contact_whose_key_logged_another_contact_gets_a_new_key_and_is_logged
         browser.refresh()
         wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the contact was lost on reload")
 
-        # Refused for its key: the counsellor is told, and the contact takes a new key.
+        # Refused for its key: the counsellor is told, and nothing more is logged until they
+        # say it is another call.
         browser.find_element(By.ID, "contact-log").click()
         problem = wait.until(lambda d: d.find_element(By.ID, "contact-problem"), "no refusal")
         told = problem.text
@@ -456,19 +457,19 @@ def test_a_contact_whose_key_logged_another_contact_gets_a_new_key_and_is_logged
         logged_early = browser.find_elements(By.ID, "logged-record")
         faults = accessibility_faults(browser)
 
-        # Sent again, it is logged under its new key.
-        browser.find_element(By.ID, "contact-log").click()
+        # Another call indeed: logged as a new contact, under a new key.
+        browser.find_element(By.ID, "contact-new-key").click()
         record = wait.until(lambda d: d.find_element(By.ID, "logged-record"), "not logged")
         read = api(origin, READ, COUNSELLOR, id=record.get_attribute("data-id"))["interaction"]
         listed = api(origin, LIST, COUNSELLOR, day=day)["interactions"]
 
     assert not faults, faults
     assert placeless
-    assert "nouvelle clé" in told, told
+    assert "déjà servi" in told, told
     assert "pas encore consigné" in told, told
     assert not logged_early
-    assert key != "app-taken", key
-    assert key.startswith("app-"), key
-    assert read["key"] == key, (read, key)
+    assert key == "app-taken", key  # unchanged until the counsellor decides
+    assert read["key"] != key, (read, key)
+    assert read["key"].startswith("app-"), read
     assert read["inquirer"]["territory"] == "confidential", read
-    assert sorted(node["key"] for node in listed["nodes"]) == sorted(["app-taken", key]), listed
+    assert sorted(node["key"] for node in listed["nodes"]) == sorted(["app-taken", read["key"]])

@@ -66,3 +66,29 @@ def test_a_token_refused_mid_call_keeps_the_contact_through_a_new_sign_in(
     assert not faults, faults
     assert kept == key
     assert [node["key"] for node in listed["nodes"]] == [key], listed
+
+
+def test_the_next_person_signing_in_does_not_inherit_a_contact_in_progress(
+    browser: WebDriver, demo: Container
+) -> None:
+    wait = WebDriverWait(browser, WAIT)
+    with serving(demo) as port:
+        origin = f"http://127.0.0.1:{port}"
+        signed_in(browser, origin, "contacts")
+        browser.find_element(By.ID, "contact-start").click()
+        add_need(browser, "aide alimentaire")
+        wait.until(lambda d: d.find_elements(By.ID, "need-0"), "the need is not added")
+        # The token is refused (revoked, say): the page forgets it, and someone else signs in.
+        browser.execute_script("sessionStorage.setItem('guichet.token', 'a-revoked-token')")
+        browser.refresh()
+        # The refused token's form is open at once, saying so.
+        field = wait.until(lambda d: d.find_element(By.ID, "token"), "not asked to sign in")
+        field.send_keys("admin-token", Keys.ENTER)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, READY), "the screen is not back")
+        started = browser.find_elements(By.ID, "contact-start")
+        shown = browser.find_elements(By.ID, "need-0")
+        kept = browser.execute_script("return sessionStorage.getItem('guichet.contact')")
+
+    assert started, "no new contact offered"
+    assert not shown, "the previous person's contact is shown"
+    assert kept is None, kept

@@ -134,7 +134,14 @@ function needIndex(field) {
 
 export function Screen({ lang, text, params, viewer }) {
   const tr = TEXT[lang];
-  const [contact, setContact] = useState(keptContact);
+  // A contact kept in this tab belongs to whoever started it: another person signing in here
+  // does not see it, nor log it under their name.
+  const [contact, setContact] = useState(() => {
+    const kept = keptContact();
+    if (!kept || !kept.owner || kept.owner === viewer.name) return kept;
+    keepContact(null);
+    return null;
+  });
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState(null); // { network } or { field, message }
   const [said, setSaid] = useState("");
@@ -152,11 +159,11 @@ export function Screen({ lang, text, params, viewer }) {
     ...c, needs: c.needs.map((n) => (n.code === code ? { ...n, ...patch(n), error: null } : n)),
   }));
   const changeNeed = (index, patch) => changeCode(contact.needs[index].code, () => patch);
-  const locked = sending || Boolean(contact && contact.sent);
+  const locked = sending || Boolean(contact && (contact.sent || contact.keyTaken));
 
   const start = (opening) => {
     update({
-      ...opening, key: newKey(), startedAt: montreal(new Date()), needs: [], sent: null,
+      ...opening, key: newKey(), owner: viewer.name, startedAt: montreal(new Date()), needs: [], sent: null,
       close: { disposition: "COMPLETED", followUpDue: "", followUpNote: "" },
     });
     setProblem(null);
@@ -198,9 +205,10 @@ export function Screen({ lang, text, params, viewer }) {
         update({ ...sent, logged: { id: answer.id, position: answer.position, replayed: answer.replayed } });
         setFollowed(answer.position);
       } else if (answer.field === "input.key") {
-        // The key logged another contact (a contact kept from an earlier try, say): no
-        // retry under it can succeed, so this contact takes a new one; nothing is logged yet.
-        update({ ...sent, sent: null, key: newKey() });
+        // The key logged another contact: perhaps this very call, from a tab duplicated with
+        // its session. Nothing is logged under a new key until the counsellor says it is
+        // another call.
+        update({ ...sent, sent: null, keyTaken: true });
         setProblem({ field: answer.field, message: answer.message, text: tr.newKey });
         setTimeout(() => document.getElementById("contact-problem")?.focus(), 0);
       } else {
@@ -251,6 +259,13 @@ export function Screen({ lang, text, params, viewer }) {
       locked=${locked} onRefer=${refer} />
     <${CloseForm} tr=${tr} close=${contact.close} locked=${locked} sending=${sending}
       change=${(patch) => update((c) => ({ ...c, close: { ...c.close, ...patch } }))} onLog=${() => send(contact)} />
+    ${contact.keyTaken && !sending && html`<div class="problem">
+      <button type="button" id="contact-new-key" onClick=${() => {
+        const again = { ...contact, key: newKey(), keyTaken: false };
+        update(again);
+        send(again);
+      }}>${tr.logAsNew}</button>
+    </div>`}
     ${contact.sent && !sending && problem && problem.signIn && html`<div class="problem" role="alert">
       <p class="error">${tr.tokenRefused}</p>
       <button type="button" id="contact-sign-in" ref=${retry} onClick=${() => {
