@@ -194,6 +194,13 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
         wait.until(lambda driver: shown(driver) == everything, "the shared link does not open")
         asked = wait.until(lambda driver: texts(driver, "#search-title ~ form .status")[0])
         shared_distances = texts(browser, ".results .distance")
+        # A link made before positions left URLs still opens, and leaves the address bar.
+        browser.get(
+            f"{origin}/app/search?q=banque+alimentaire&pres={place.latitude},{place.longitude}"
+        )
+        wait.until(lambda driver: len(texts(driver, ".results .distance")) == len(distances))
+        wait.until(lambda driver: "pres=1" in driver.current_url, "the position stays in the URL")
+        old_link_url = browser.current_url
         loaded = browser.execute_script(
             "return performance.getEntriesByType('resource').map(entry => entry.name)"
         )
@@ -208,6 +215,7 @@ def test_the_public_finds_a_food_bank_open_now_near_them(
     assert f"{place.latitude:.2f}" not in near_url, near_url
     assert "Près de moi" in asked, asked
     assert not shared_distances, shared_distances
+    assert f"{place.latitude:.2f}" not in old_link_url, old_link_url
     assert all(str(url).startswith(origin + "/") for url in loaded), loaded
     assert not [entry for entry in logs if entry["level"] == "SEVERE"], logs
     assert len(colours(screenshots() / "app-search.png")) > 20, "the screenshot is nearly blank"

@@ -29,6 +29,15 @@ const HISTORY = `query History($from: Date!, $to: Date!, $known: DateTime) {
   }`).join("")}
 }`;
 
+/** A wall-clock moment that exists: 2026-13-45T99:99 matches the pattern but names none. */
+function realMoment(text) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(text)) return false;
+  const [y, m, d, hh, mm, ss = 0] = text.split(/[-T:]/).map(Number);
+  const at = new Date(Date.UTC(y, m - 1, d, hh, mm, ss));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === m - 1 && at.getUTCDate() === d
+    && at.getUTCHours() === hh && at.getUTCMinutes() === mm && at.getUTCSeconds() === ss;
+}
+
 /** The screen's state as the URL states it; a value that is not well formed is ignored. */
 export function readCoverage(params) {
   const day = params.get("date") || "";
@@ -38,7 +47,7 @@ export function readCoverage(params) {
     day: /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : "",
     channel: CHANNELS.includes(channel) ? channel : "PHONE",
     place: (params.get("lieu") || "").slice(0, 40),
-    known: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(known) ? known : "",
+    known: realMoment(known) ? known : "",
   };
 }
 

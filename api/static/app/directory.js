@@ -127,6 +127,13 @@ export function SearchPage({ lang, text: tr, params, navigate }) {
   const [error, setError] = useState(null);
   const [locating, setLocating] = useState("");
   const key = `${writeSearch(state)} ${state.near}`;
+  // A link made before positions left URLs (`pres=LAT,LON`): the position goes to this tab's
+  // session, and the address bar and history keep `pres=1` only.
+  useEffect(() => {
+    if (!state.near || params.get("pres") === "1") return;
+    sessionStorage.setItem(POSITION, JSON.stringify(state.near));
+    window.history.replaceState(null, "", `${window.location.pathname}?${writeSearch(state)}`);
+  }, [key]);
   const asked = params.get("pres") === "1" && !state.near;
   const heading = useRef(null);
   const list = useRef(null);
