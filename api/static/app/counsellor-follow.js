@@ -97,7 +97,7 @@ export function FollowUps({ lang, tr, text, params, viewer, refresh, onLoaded })
     ${items && items.length === 0 && html`<p>${tr.noFollowUps}</p>`}
     ${items && items.length > 0 && html`<ul class="follow-list">${items.map((f) => html`<li key=${`${f.interaction.id}-${f.number}`}
       data-interaction=${f.interaction.id}>
-      <strong>${f.note || tr.followUps}</strong>
+      <strong>${f.note || tr.followUpNoNote}</strong>
       ${f.due < day && html`<span class="late">${tr.late(f.due)}</span>`}
       <span>${[tr.contactOf(when(f.interaction.startedAt), f.interaction.counsellor),
         tr.channels[f.interaction.channel.toUpperCase()],

@@ -56,7 +56,7 @@ export const TEXT = {
     period: (from, last) => `du ${from} ${last ? `au ${last}` : "sans date de fin"}`,
     recorded: (at) => `consignée le ${at}`,
     close: "Fermer la chronologie",
-    audit: "Vérification : les registres tels qu’ils étaient",
+    audit: "Audit : les registres tels qu’ils étaient",
     knownAt: "Tel que consigné le",
     knownHelp: "Pour la vérification : la couverture telle que les registres l’indiquaient à ce moment (heure de Montréal).",
     apply: "Appliquer",
