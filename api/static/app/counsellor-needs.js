@@ -8,6 +8,17 @@ export const REASONS = [
   "WAITING_LIST_FULL", "LANGUAGE_BARRIER", "NO_TRANSPORT",
 ];
 
+/** A type-ahead's keys: arrows move through the suggestions, Enter picks, Escape clears. */
+export function listKeys(found, active, setActive, pick, clear) {
+  const open = found.length > 0;
+  return (e) => {
+    if (e.key === "ArrowDown" && open) { e.preventDefault(); setActive((active + 1) % found.length); }
+    else if (e.key === "ArrowUp" && open) { e.preventDefault(); setActive((active - 1 + found.length) % found.length); }
+    else if (e.key === "Enter") { e.preventDefault(); if (open) pick(found[Math.min(active, found.length - 1)]); }
+    else if (e.key === "Escape") clear();
+  };
+}
+
 export function NeedPicker({ lang, tr, onPick, disabled }) {
   const [terms, setTerms] = useState([]);
   const [typed, setTyped] = useState("");
@@ -23,12 +34,7 @@ export function NeedPicker({ lang, tr, onPick, disabled }) {
     setTyped("");
     setActive(0);
   };
-  const keys = (e) => {
-    if (e.key === "ArrowDown" && open) { e.preventDefault(); setActive((active + 1) % found.length); }
-    else if (e.key === "ArrowUp" && open) { e.preventDefault(); setActive((active - 1 + found.length) % found.length); }
-    else if (e.key === "Enter") { e.preventDefault(); if (open) pick(found[Math.min(active, found.length - 1)]); }
-    else if (e.key === "Escape") setTyped("");
-  };
+  const keys = listKeys(found, active, setActive, pick, () => setTyped(""));
   return html`<div class="field need-picker">
     <label for="need-name">${tr.addNeed}</label>
     <input id="need-name" type="text" role="combobox" autocomplete="off" maxlength="100"

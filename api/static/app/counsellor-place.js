@@ -4,6 +4,7 @@
 import { html, useEffect, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { folded } from "./counsellor-data.js";
+import { listKeys } from "./counsellor-needs.js";
 
 export const AGE_BANDS = [
   "UNKNOWN", "UNDER_20", "TWENTIES", "THIRTIES", "FORTIES", "FIFTIES", "SIXTIES", "SEVENTY_PLUS",
@@ -92,12 +93,7 @@ function PlacePicker({ tr, caller, change, disabled }) {
     setTyped("");
     setActive(0);
   };
-  const keys = (e) => {
-    if (e.key === "ArrowDown" && open) { e.preventDefault(); setActive((active + 1) % found.length); }
-    else if (e.key === "ArrowUp" && open) { e.preventDefault(); setActive((active - 1 + found.length) % found.length); }
-    else if (e.key === "Enter") { e.preventDefault(); if (open) pick(found[Math.min(active, found.length - 1)]); }
-    else if (e.key === "Escape") setTyped("");
-  };
+  const keys = listKeys(found, active, setActive, pick, () => setTyped(""));
   let said = "";
   if (failed) said = failed;
   else if (typed.trim()) said = open ? tr.placesCount(found.length) : tr.noPlace;
