@@ -170,6 +170,7 @@ class ProjectionRunner:
         with self.database.connect() as conn:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
             if row and row[0]:
+                self.make_missing_tables()
                 self.catch_up(on_page)
                 return
         head = self.recorder.max_notification_id() or 0
@@ -240,13 +241,17 @@ class ProjectionRunner:
                 said = True
             self._stop.wait(2.0)
 
-    def _follow(self, listener: psycopg.Connection) -> None:
+    def make_missing_tables(self) -> None:
+        """Makes the view's tables again when a rebuild stopped between dropping them and
+        making them again (the migration step made them once). The caller holds the view's
+        lock: no other process makes them now."""
         try:
             self.view.position()
         except ProgrammingError:
-            # The migration step made the tables; a rebuild stopped between dropping them and
-            # making them again. This runner holds the view's lock: no other makes them now.
             self.view.create()
+
+    def _follow(self, listener: psycopg.Connection) -> None:
+        self.make_missing_tables()
         while not self._stop.is_set():
             before = self.view.position()
             try:
