@@ -25,15 +25,13 @@ from api.shared import parse_id
 from domain import limits
 from domain.errors import InvalidInput, NotFound
 from domain.limits import at_most
+from domain.moments import EARLIEST
 from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
 PAGE_MAX = 200
 DUE_MAX = 200  # follow-ups due one day, a page at most
 DUE_TAG = "follow-ups"
-# The first day a follow-up may be due (the dates the API reads start there): "overdue" reaches
-# back to it.
-EARLIEST_DUE = date(1900, 1, 1)
 TAG = "contacts"
 
 
@@ -176,7 +174,7 @@ class FollowUpDue:
     interaction: InteractionRecord
 
 
-@strawberry.type(description="Follow-ups due on a day and not done, oldest contact first.")
+@strawberry.type(description="Follow-ups due on a day, or by it, not done; oldest contact first.")
 class FollowUpDuePage(Connection[FollowUpDue]):
     pass
 
@@ -279,7 +277,8 @@ class InteractionQuery:
             await reach(context, ("interactions",), consistent_with)
             view = context.container.interactions
             before = local_midnight(day + timedelta(days=1))
-            since = EARLIEST_DUE if overdue else day
+            # Overdue reaches back to the calendar's first day, the earliest a fact may hold.
+            since = EARLIEST if overdue else day
             found = await context.call(
                 view.follow_ups_due, day, before, counsellor, size + 1, start, since
             )
