@@ -4,16 +4,8 @@
 import { html, useEffect, useState } from "./vendor/preact-htm.js";
 import { query } from "./graphql.js";
 import { SEARCH } from "./counsellor-data.js";
-
-export function readSearch(params) {
-  return {
-    text: params.get("q") || "",
-    territory: params.get("territoire") || "",
-    category: params.get("categorie") || "",
-    language: params.get("langue") || "",
-    open: params.get("ouvert") === "1",
-  };
-}
+// The directory's reading of a search from the URL and its filter, with the shell's labels.
+import { Filter, readSearch } from "./directory.js";
 
 function mirror(state) {
   const params = new URLSearchParams(window.location.search);
@@ -24,19 +16,6 @@ function mirror(state) {
   }
   const search = params.toString();
   window.history.replaceState(null, "", window.location.pathname + (search ? `?${search}` : ""));
-}
-
-function Filter({ id, label, any, value, values, onChange }) {
-  const options = values.slice();
-  if (value && !options.some((o) => o.value === value)) options.unshift({ value, name: null, count: 0 });
-  return html`<div class="field">
-    <label for=${id}>${label}</label>
-    <select id=${id} onChange=${(e) => onChange(e.target.value)}>
-      <option value="" selected=${!value}>${any}</option>
-      ${options.map((o) => html`<option value=${o.value} selected=${o.value === value}>
-        ${o.name || o.value}${o.count ? ` (${o.count})` : ""}</option>`)}
-    </select>
-  </div>`;
 }
 
 export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) {
@@ -80,20 +59,20 @@ export function SearchPanel({ lang, tr, text, params, needs, locked, onRefer }) 
       setAsked(asked + 1);
     }}>
       <div class="field wide">
-        <label for="finder-words">${tr.words}</label>
+        <label for="finder-words">${text.words}</label>
         <input id="finder-words" type="search" maxlength="200" autocomplete="off" value=${words}
           onInput=${(e) => setWords(e.target.value)} />
       </div>
       <button type="submit">${tr.searchButton}</button>
-      <${Filter} id="finder-territory" label=${tr.territory} any=${tr.anyTerritory} value=${state.territory}
+      <${Filter} id="finder-territory" label=${text.territory} any=${text.anyTerritory} value=${state.territory}
         values=${facets.territories} onChange=${(v) => set({ territory: v })} />
-      <${Filter} id="finder-category" label=${tr.category} any=${tr.anyCategory} value=${state.category}
+      <${Filter} id="finder-category" label=${text.category} any=${text.anyCategory} value=${state.category}
         values=${facets.categories} onChange=${(v) => set({ category: v })} />
-      <${Filter} id="finder-language" label=${tr.languageFilter} any=${tr.anyLanguage} value=${state.language}
+      <${Filter} id="finder-language" label=${text.languageFilter} any=${text.anyLanguage} value=${state.language}
         values=${facets.languages} onChange=${(v) => set({ language: v })} />
       <div class="field check">
         <input id="finder-open" type="checkbox" checked=${state.open} onChange=${(e) => set({ open: e.target.checked })} />
-        <label for="finder-open">${tr.openNow}</label>
+        <label for="finder-open">${text.openNow}</label>
       </div>
     </form>
     ${needs.length > 0 ? html`<div class="field refer-target">

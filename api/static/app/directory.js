@@ -104,7 +104,7 @@ function variables(state, lang, after) {
   };
 }
 
-function Filter({ id, label, any, value, values, onChange }) {
+export function Filter({ id, label, any, value, values, onChange }) {
   const options = values.slice();
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, name: null, count: 0 });
   return html`<div class="field">
