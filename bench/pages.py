@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,12 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.app_pages import MARKER, PAGES, READY, Page, sign_in
+from tests.support.chromium import offline_chromium
 from tests.support.ports import free_port
 from tests.support.tokens import TOKENS_SETTING
 
@@ -159,20 +157,7 @@ def wait_for(ready: Any, server: subprocess.Popen[bytes], log: Path) -> float:
 
 def chromium(profile: Path) -> WebDriver:
     """Debian's Chromium, as the tests drive it: no way out but the loopback address."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--window-size=1200,800", f"--user-data-dir={profile}",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update",
-    ):  # fmt: skip
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(WAIT)
+    driver = offline_chromium(profile, {"performance": "ALL"}, WAIT)
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})

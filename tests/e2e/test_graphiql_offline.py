@@ -4,18 +4,16 @@ to anywhere but this server refused: the page loads only the package's own files
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from infra.bootstrap import Container
+from tests.support.chromium import offline_chromium
 from tests.support.fuzzing import serving
 from tests.support.png import colours
 
@@ -31,22 +29,8 @@ SUBSCRIPTION = (
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[WebDriver]:
-    """Debian's Chromium and chromedriver, with no way out: names resolve to nothing but the
-    loopback address, and any proxied request would go to a closed port."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--window-size=1200,800", f"--user-data-dir={tmp_path / 'profile'}",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--proxy-server=http://127.0.0.1:9",  # loopback itself is never proxied
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-    ):  # fmt: skip
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(options=options, service=service)
-    driver.set_page_load_timeout(WAIT)
+    """Debian's Chromium, with no way out but the loopback address."""
+    driver = offline_chromium(tmp_path / "profile", {"browser": "ALL"}, WAIT)
     try:
         yield driver
     finally:
