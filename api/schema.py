@@ -17,7 +17,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types.execution import ExecutionContext
 
-from api import access
+from api import access, conversion
 from api.agreements import CoverageMutation
 from api.audit import AsOfQuery, AuditQuery
 from api.contact_records import InteractionQuery
@@ -96,6 +96,7 @@ class GuichetSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    conversion.install()
     rules: list[type[ASTValidationRule]] = [
         typed(depth_rule(settings.max_query_depth, None, None), "depth", settings.max_query_depth),
         typed(alias_rule(settings.max_aliases), "aliases", settings.max_aliases),
