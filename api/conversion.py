@@ -95,6 +95,12 @@ def install() -> bool:
     return True
 
 
+def uninstall() -> None:
+    """Puts strawberry's own conversion back, for measures side by side."""
+    if getattr(schema_converter, "convert_arguments", None) is convert_arguments:
+        schema_converter.convert_arguments = _original  # type: ignore[attr-defined]
+
+
 def compile_arguments(
     arguments: list[StrawberryArgument], scalar_registry: Registry, config: StrawberryConfig
 ) -> Plan:
