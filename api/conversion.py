@@ -113,7 +113,8 @@ def compile_arguments(
         type_ = argument.type
         try:
             steps.append((name, argument.python_name, compiler.compile(type_), None))
-        except Unplanned:
+        except Exception:
+            # Unplanned, or what strawberry raises for the type: its conversion will say it.
             # Inputs compiled on the way may hold the one left unfinished.
             compiler.inputs.clear()
             steps.append((name, argument.python_name, None, type_))
@@ -144,7 +145,7 @@ def unplanned(
     for argument in arguments:
         try:
             compiler.compile(argument.type)
-        except Unplanned:
+        except Exception:
             compiler.inputs.clear()
             found.append(argument.python_name)
     return found
