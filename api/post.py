@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from api.http import GraphQLEndpoint
 
 # The content types whose parse is known: any other is parsed as strawberry parses it.
-PLAIN_JSON = frozenset({b"application/json", b"application/json; charset=utf-8"})
+# (strawberry's parse keeps the case: `Application/JSON` is not JSON to it.)
+PLAIN_JSON = frozenset({"application/json", "application/json; charset=utf-8"})
 
 
 class LeanPost:
@@ -81,7 +82,7 @@ class LeanPost:
     async def request_data(self, request: Request) -> GraphQLRequestData | None:
         """The request's members, if its body is a JSON object of the types they must be."""
         content_type = request.headers.get("content-type", "")
-        known = content_type.lower().encode() in PLAIN_JSON
+        known = content_type in PLAIN_JSON
         if not known and "application/json" not in parse_content_type(content_type)[0]:
             return None
         try:
