@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from api.app import create_app
 from api.http import GraphQLEndpoint
+from api.schema import GuichetSchema
 from infra.bootstrap import Container
 from infra.persisted import digest
 from tests.api.test_organizations import CENTRE, ORGANIZATION, REGISTER
@@ -262,3 +263,27 @@ async def test_production_refusals_are_alike(
     app = create_app(container, run_projections=False)
     for token in (None, "editor-token"):
         same(*await both(app, (body, token, {})))
+
+
+async def test_a_parser_overflow_is_told_alike(container: Container) -> None:
+    nested = "[" * 2000 + "1" + "]" * 2000
+    app = create_app(container, run_projections=False)
+    lean, view = await both(app, ({"query": f"{{ viewer(x: {nested}) {{ role }} }}"}, None, {}))
+    same(lean, view)
+    assert isinstance(lean, httpx.Response)
+    assert lean.status_code == 400
+
+
+def test_the_lean_path_does_what_each_extension_does(container: Container) -> None:
+    """`api.post` does the work of these extensions, and knows of no other: a new extension
+    (or a directive, or a schema setting the view reads) must be done there too."""
+    schema = endpoint_of(create_app(container, run_projections=False)).schema
+    assert isinstance(schema, GuichetSchema)
+    assert [getattr(extension, "__name__", None) for extension in schema.extensions] == [
+        "Masking", "tokens", "parser_cache", "Limits", "validation_cache", "RequestLimits",
+    ]  # fmt: skip
+    assert not schema.directives
+    config = schema.config
+    assert config.batching_config is None
+    assert not config.disable_field_suggestions
+    assert not config.enable_experimental_incremental_execution
