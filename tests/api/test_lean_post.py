@@ -265,7 +265,7 @@ async def test_production_refusals_are_alike(
         same(*await both(app, (body, token, {})))
 
 
-async def test_a_parser_overflow_is_told_alike(container: Container) -> None:
+async def test_a_document_nested_too_deeply_is_told_alike(container: Container) -> None:
     nested = "[" * 2000 + "1" + "]" * 2000
     app = create_app(container, run_projections=False)
     lean, view = await both(app, ({"query": f"{{ viewer(x: {nested}) {{ role }} }}"}, None, {}))
