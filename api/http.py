@@ -3,7 +3,9 @@
 Follows the GraphQL-over-HTTP draft where it is cheap: `application/graphql-response+json`
 when the client accepts it, 400 for a document that cannot be parsed or validated, 405 for a
 mutation sent with GET, and errors always as a JSON `errors` list. The WebSocket at the same
-path is held to the same rules (its upgrade here, its messages in `api.sockets`).
+path is held to the same rules (its upgrade here, its messages in `api.sockets`). A POST of a
+JSON document is answered by `api.post`, to the same answers with less of the CPU; GET, the
+GraphiQL page and WebSockets by strawberry's view.
 """
 
 from __future__ import annotations
