@@ -37,6 +37,7 @@ CORPUS: list[Case] = [
     ({"query": VIEWER}, "admin-token", {}),
     ({"query": VIEWER, "operationName": "Viewer"}, "editor-token", {}),
     ({"query": VIEWER, "operationName": "Other"}, None, {}),
+    ({"query": VIEWER, "operationName": ""}, None, {}),
     ({"query": "query A { viewer { role } } query B { viewer { name } }"}, None, {}),
     (
         {"query": "query A { viewer { role } } query B { viewer { name } }", "operationName": "B"},
