@@ -3,12 +3,13 @@
 Follows the GraphQL-over-HTTP draft where it is cheap: `application/graphql-response+json`
 when the client accepts it, 400 for a document that cannot be parsed or validated, 405 for a
 mutation sent with GET, and errors always as a JSON `errors` list. The WebSocket at the same
-path is held to the same rules (its upgrade here, its messages in `api.sockets`).
+path is held to the same rules (its upgrade here, its messages in `api.sockets`). A POST of a
+JSON document is answered by `api.post`, to the same answers with less of the CPU; GET, the
+GraphiQL page and WebSockets by strawberry's view.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections import Counter
 from time import perf_counter
@@ -16,7 +17,6 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -29,15 +29,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import access
 from api.context import Context
+from api.documents import DocumentRefused, document, settle
 from api.graphiql import graphiql_page
-from api.limits import limit_error, tokens_error
+from api.limits import limit_error
 from api.observe import RequestMetrics
 from api.rate import RateLimiter, failures
 from api.sockets import SIGNED_IN_DIGEST, GuardedTransportWS, TokenChanges, presented
 from infra.bootstrap import Container
-from infra.persisted import digest
 from infra.tokens import ANONYMOUS, Principal, Role
 
 # Where the principal a WebSocket's upgrade request authenticated as waits for its context.
@@ -54,12 +53,6 @@ JSON = "application/json"
 class Unauthenticated(HTTPException):
     def __init__(self, reason: str) -> None:
         super().__init__(401, reason)
-
-
-class DocumentRefused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.error = GraphQLError(message, extensions={"code": code})
 
 
 class LimitExceeded(Exception):
@@ -110,31 +103,20 @@ def authenticate(container: Container, authorization: str | None) -> Principal:
     return principal
 
 
-def is_request_error(result: ExecutionResult) -> bool:
-    """A document that failed parsing or validation: no field ran, so there is no data."""
-    return (
-        result.data is None
-        and bool(result.errors)
-        and all(
-            isinstance(error, GraphQLError) and error.path is None for error in result.errors or []
-        )
-    )
-
-
 class GraphQLEndpoint(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = GuardedTransportWS
 
     def __init__(self, container: Container, **kwargs: Any) -> None:
+        from api.post import LeanPost
         from api.schema import build_schema
 
+        schema = build_schema(container.settings)
         # Only graphql-transport-ws: its handler refuses operations before `connection_init`,
         # where the token is checked.
-        super().__init__(
-            build_schema(container.settings),
-            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            **kwargs,
-        )
+        super().__init__(schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], **kwargs)
         self.container = container
+        # POSTs are answered by `api.post`; None sends them through strawberry's view too.
+        self.lean: LeanPost | None = LeanPost(self, schema)
         self.max_subscriptions_per_connection = container.settings.socket_operations
         self.rate_limiter = RateLimiter(container.settings.rate_limit)
         budget = container.settings.statistics_public_budget
@@ -156,7 +138,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         started = perf_counter()
         request = Request(scope, receive=self._bounded(request_size(scope), receive))
         try:
-            response = await self.run(request)
+            lean = self.lean if scope["method"] == "POST" else None
+            response = await (lean.answer(request) if lean else self.run(request))
         except LimitExceeded as error:
             response = error.response()
         except Unauthenticated as error:
@@ -309,8 +292,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return sub_response
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        observed = kwargs["context"].observed
-        observed.operation = kwargs["request_data"].operation_name
+        kwargs["context"].observed.operation = kwargs["request_data"].operation_name
         try:
             kwargs["request_data"] = await self.document(kwargs["request_data"], kwargs["context"])
         except DocumentRefused as refused:
@@ -326,47 +308,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             ):
                 raise HTTPException(405, "Mutations are not allowed over GET; use POST.") from None
             raise
-        if is_request_error(result):
-            kwargs["sub_response"].status_code = 400
-            most = self.container.settings.max_tokens
-            result.errors = [tokens_error(error, most) for error in result.errors or []]
-        observed.errors = bool(result.errors)
+        status = settle(result, kwargs["context"])
+        if status is not None:
+            kwargs["sub_response"].status_code = status
         return result
 
     async def document(self, data: GraphQLRequestData, context: Context) -> GraphQLRequestData:
-        """The registered document a request names by its hash, or the one it sent if the
-        caller may send its own."""
-        asked = (data.extensions or {}).get("persistedQuery")
-        if asked is None:
-            settings = self.container.settings
-            if (
-                settings.production and settings.public_persisted_only
-                and access.given_what_the_public_is(context.principal.role)
-            ):  # fmt: skip
-                raise DocumentRefused(
-                    "PERSISTED_QUERY_REQUIRED",
-                    "Public requests must name a registered document by its hash "
-                    "(extensions.persistedQuery.sha256Hash).",
-                )
-            return data
-        sha256 = asked.get("sha256Hash") if isinstance(asked, dict) else None
-        if not isinstance(sha256, str):
-            raise DocumentRefused(
-                "PERSISTED_QUERY_INVALID", "extensions.persistedQuery.sha256Hash must be a string."
-            )
-        document = await context.call(self.container.persisted.get, sha256.lower())
-        if document is None:
-            raise DocumentRefused(
-                "PERSISTED_QUERY_NOT_FOUND",
-                f"No document is registered with the hash {sha256}; register it with "
-                "`guichet persisted add FILE`.",
-            )
-        if data.query is not None and digest(data.query) != sha256.lower():
-            raise DocumentRefused(
-                "PERSISTED_QUERY_MISMATCH", "The document sent does not have the hash named."
-            )
-        context.observed.persisted = True
-        return dataclasses.replace(data, query=document)
+        return await document(data, context)
 
     # orjson: the standard library's coder was a tenth of the work of logging a contact.
     # orjson's decode error is a json.JSONDecodeError, which the view turns into a 400.

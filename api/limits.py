@@ -14,10 +14,12 @@ from typing import Any
 
 from graphql import (
     ASTValidationRule,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -97,58 +99,71 @@ def introspects(
     return asks(operation.selection_set)
 
 
+def refusal(
+    settings: Settings,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    context: Any,
+    variables: dict[str, Any] | None,
+) -> GraphQLError | None:
+    """Why a valid document may not run for this caller with these variables, if it may not.
+
+    `operation_name` is the one the request names or, when it names none, the document's
+    first operation's (as strawberry's execution context gives it). Also tells the request's
+    counters which operation it is."""
+    definitions = document.definitions
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        o for o in operations
+        if operation_name is None or (o.name and o.name.value == operation_name)
+    ]  # fmt: skip
+    observed = getattr(context, "observed", None)
+    if observed is not None and len(chosen) == 1 and chosen[0].name is not None:
+        observed.operation = chosen[0].name.value
+    principal = getattr(context, "principal", None)
+    public = principal is None or access.given_what_the_public_is(principal.role)
+    for operation in chosen:
+        if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
+            getattr(context, "request", None), WebSocket
+        ):
+            # strawberry would run it as a query and fail on the generator it gets.
+            return GraphQLError(
+                "Subscriptions are served over WebSocket only: /graphql with the "
+                "graphql-transport-ws protocol.",
+                extensions={"code": WEBSOCKET_ONLY},
+            )
+        if settings.production and public and introspects(operation, fragments):
+            return limit_error(
+                "introspection", 0,
+                "Introspection is open to signed-in roles only in production mode.",
+            )  # fmt: skip
+        found = cost(schema, operation, fragments, variables or {})
+        if found > settings.max_cost:
+            return limit_error(
+                "cost", settings.max_cost,
+                f"This operation costs {found}; the most one may cost is "
+                f"{settings.max_cost} (one per field, and the fields under a list once "
+                "per item it may hold: the page asked, or the list's declared size).",
+                cost=found,
+            )  # fmt: skip
+    return None
+
+
 def request_limits(settings: Settings) -> type[SchemaExtension]:
     class RequestLimits(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
             # Before the others' validation ends: errors set after it would not stop execution.
             # The validation cache (listed before this) has set the document's errors by now.
-            self._check()
-            yield
-
-        def _check(self) -> None:
             ctx = self.execution_context
-            if ctx.pre_execution_errors or ctx.graphql_document is None:
-                return
-            definitions = ctx.graphql_document.definitions
-            fragments = {
-                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-            chosen = [
-                o for o in operations
-                if ctx.operation_name is None or (o.name and o.name.value == ctx.operation_name)
-            ]  # fmt: skip
-            observed = getattr(ctx.context, "observed", None)
-            if observed is not None and len(chosen) == 1 and chosen[0].name is not None:
-                observed.operation = chosen[0].name.value
-            principal = getattr(ctx.context, "principal", None)
-            public = principal is None or access.given_what_the_public_is(principal.role)
-            for operation in chosen:
-                if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
-                    getattr(ctx.context, "request", None), WebSocket
-                ):
-                    # strawberry would run it as a query and fail on the generator it gets.
-                    ctx.pre_execution_errors = [GraphQLError(
-                        "Subscriptions are served over WebSocket only: /graphql with the "
-                        "graphql-transport-ws protocol.",
-                        extensions={"code": WEBSOCKET_ONLY},
-                    )]  # fmt: skip
-                    return
-                if settings.production and public and introspects(operation, fragments):
-                    ctx.pre_execution_errors = [limit_error(
-                        "introspection", 0,
-                        "Introspection is open to signed-in roles only in production mode.",
-                    )]  # fmt: skip
-                    return
-                found = cost(ctx.schema._schema, operation, fragments, ctx.variables or {})
-                if found > settings.max_cost:
-                    ctx.pre_execution_errors = [limit_error(
-                        "cost", settings.max_cost,
-                        f"This operation costs {found}; the most one may cost is "
-                        f"{settings.max_cost} (one per field, and the fields under a list once "
-                        "per item it may hold: the page asked, or the list's declared size).",
-                        cost=found,
-                    )]  # fmt: skip
-                    return
+            if not ctx.pre_execution_errors and ctx.graphql_document is not None:
+                refused = refusal(
+                    settings, ctx.schema._schema, ctx.graphql_document, ctx.operation_name,
+                    ctx.context, ctx.variables,
+                )  # fmt: skip
+                if refused is not None:
+                    ctx.pre_execution_errors = [refused]
+            yield
 
     return RequestLimits

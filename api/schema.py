@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, GraphQLObjectType
+from graphql import ASTValidationRule, GraphQLError, GraphQLObjectType, specified_rules
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -88,6 +88,10 @@ class Subscription(StatisticsSubscription):
 
 
 class GuichetSchema(strawberry.Schema):
+    # Every rule a document is validated by, as strawberry's execution context holds them;
+    # the same objects, so that both request paths share the validation cache's entries.
+    request_rules: tuple[type[ASTValidationRule], ...] = tuple(specified_rules)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -95,7 +99,7 @@ class GuichetSchema(strawberry.Schema):
             log.debug("GraphQL error: %s", error.message)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> GuichetSchema:
     conversion.install()
     rules: list[type[ASTValidationRule]] = [
         typed(depth_rule(settings.max_query_depth, None, None), "depth", settings.max_query_depth),
@@ -144,6 +148,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if refusing:
         raise RuntimeError(f"restricted, so their results need NotAuthorizedError: {refusing}")
     guard_fields(schema._schema)
+    schema.request_rules = (*specified_rules, *rules)
     return schema
 
 

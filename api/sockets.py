@@ -169,7 +169,8 @@ class GuardedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=4403, reason="Forbidden")
 
     async def _screened(self, message: SubscribeMessage) -> dict[str, Any]:
-        from api.http import DocumentRefused, LimitExceeded, address_of
+        from api.documents import DocumentRefused
+        from api.http import LimitExceeded, address_of
 
         endpoint = cast("GraphQLEndpoint", self.view)
         settings = endpoint.container.settings
