@@ -39,11 +39,12 @@ class OperationNames:
         self.most = most
         self.kept: set[str] = set()
 
-    def label(self, name: str | None, *, persisted: bool = False, trusted: bool = False) -> str:
-        """`trusted`: a signed-in caller's document, answered."""
-        if not name:
+    def label(self, name: object, *, persisted: bool = False, trusted: bool = False) -> str:
+        """`trusted`: a signed-in caller's document, answered. `name` is the client's
+        `operationName`, which may be any JSON value."""
+        if name is None or name == "":
             return "anonymous"
-        if _NAME.fullmatch(name) is None or not (persisted or trusted):
+        if not isinstance(name, str) or _NAME.fullmatch(name) is None or not (persisted or trusted):
             return "other"
         if name in self.kept:
             return name

@@ -122,6 +122,13 @@ def test_operation_names_are_bounded() -> None:
     assert names.label("Registered", trusted=True) == "Registered"
 
 
+def test_an_operation_name_that_is_not_text_is_counted_as_other() -> None:
+    # `operationName` is whatever JSON the client sent; a request refused for it is still counted.
+    names = OperationNames()
+    assert names.label(7, trusted=True) == names.label(["x"], persisted=True) == "other"
+    assert names.label(0, trusted=True) == names.label(False, trusted=True) == "other"
+
+
 def test_only_registered_or_signed_in_answered_names_take_a_place() -> None:
     names = OperationNames(most=2)
     for number in range(10):  # the public, or a signed-in caller's refused document
