@@ -24,6 +24,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import nullcontext
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -35,6 +36,7 @@ from domain.errors import InvalidInput
 from domain.handlers.contacts import Recording
 from domain.interactions import Interaction
 from domain.operations import Logged, Operations, Receipt
+from infra.database import HeldConnection
 
 log = logging.getLogger(__name__)
 
@@ -233,14 +235,28 @@ class ContactWriter(ContactSaver):
                 batch.append(item)
             # From here a request that times out can no longer withdraw its contact.
             taken = [item for item in batch if item.done.set_running_or_notify_cancel()]
-            logs = [item for item in taken if isinstance(item, _Log)]
-            if logs:
-                self._save(logs)
-            records = [item for item in taken if isinstance(item, _Record)]
-            if records:
-                self._record(records)
+            if taken:
+                self._take(taken)
             if stop:
                 return
+
+    def _take(self, taken: list[_Log | _Record]) -> None:
+        held = getattr(self.operations.recorder, "held", None)
+        try:
+            # The batch's statements share one connection, taken and checked once.
+            with held.holding() if isinstance(held, HeldConnection) else nullcontext():
+                logs = [item for item in taken if isinstance(item, _Log)]
+                if logs:
+                    self._save(logs)
+                records = [item for item in taken if isinstance(item, _Record)]
+                if records:
+                    self._record(records)
+        except Exception as error:
+            # No connection could be had for the batch: each request gets why.
+            log.warning("saving %d contacts failed: %r", len(taken), error)
+            for item in taken:
+                if not item.done.done():
+                    item.done.set_exception(error)
 
     def _record(self, batch: list[_Record]) -> None:
         handlers = {id(item.handler): item.handler for item in batch}
@@ -285,6 +301,7 @@ class RecordVersions:
         recorder = operations.recorder
         assert isinstance(recorder, PostgresAggregateRecorder)
         self.datastore = recorder.datastore
+        self.held: HeldConnection | None = getattr(recorder, "held", None)
         # Rendered once, and prepared by each connection that runs it.
         self.statement = (
             sql.SQL(
@@ -299,6 +316,7 @@ class RecordVersions:
         )
 
     def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
-        with self.datastore.get_connection() as conn:
+        held = self.held.connection() if self.held else self.datastore.get_connection()
+        with held as conn:
             rows = conn.execute(self.statement, (list(ids),), prepare=True).fetchall()
         return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
+from eventsourcing import persistence
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow
 from psycopg_pool import ConnectionPool
 
 # Search needs accent folding, trigram similarity and edit distance.
@@ -171,3 +175,53 @@ class Database:
             # The event table is made by the migration step (`infra.migrate`), once.
             "CREATE_TABLE": "n",
         }
+
+
+# The event store's translation of the driver's errors (`PostgresDatastore.get_connection`),
+# most specific first.
+TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, persistence.InterfaceError),
+    (psycopg.OperationalError, persistence.OperationalError),
+    (psycopg.DataError, persistence.DataError),
+    (psycopg.IntegrityError, persistence.IntegrityError),
+    (psycopg.InternalError, persistence.InternalError),
+    (psycopg.ProgrammingError, persistence.ProgrammingError),
+    (psycopg.NotSupportedError, persistence.NotSupportedError),
+    (psycopg.DatabaseError, persistence.DatabaseError),
+    (psycopg.Error, PersistenceError),
+)
+
+
+class HeldConnection:
+    """One connection of an event store's pool kept by a thread for a run of statements (the
+    contact writer's batch: a read of versions, then the write), taken from the pool and
+    checked once rather than for each statement. Elsewhere, and once it is broken, each
+    statement takes one from the pool as before, so a lost connection is replaced as the pool
+    replaces it."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        with self.datastore.get_connection() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """The held connection, or one from the pool; errors as the event store gives them."""
+        held: psycopg.Connection[DictRow] | None = getattr(self._local, "conn", None)
+        if held is None or held.broken or held.closed:
+            with self.datastore.get_connection() as conn:
+                yield conn
+            return
+        try:
+            yield held
+        except psycopg.Error as error:
+            kind = next(kind for driver, kind in TRANSLATED if isinstance(error, driver))
+            raise kind(str(error)) from error

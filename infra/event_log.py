@@ -30,11 +30,15 @@ from eventsourcing.persistence import (
     ProgrammingError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from eventsourcing.utils import Environment
 from psycopg import sql
 
-from infra.database import reconnect_promptly
+from infra.database import HeldConnection, reconnect_promptly
 
 OPTIONS = "POSTGRES_OPTIONS"
 APPLICATION_NAME = "POSTGRES_APPLICATION_NAME"
@@ -80,6 +84,11 @@ def _composable(query: Any) -> sql.Composable:
 class EventLogRecorder(PostgresApplicationRecorder):
     _rendered: Statements | None = None
 
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        # What a thread writing many times in a row (the contact writer) keeps between writes.
+        self.held = HeldConnection(datastore)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -104,7 +113,7 @@ class EventLogRecorder(PostgresApplicationRecorder):
                 self._insert_events(curs, stored_events, **kwargs)
                 return None
         statements = self._statements()
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.held.connection() as conn, conn.cursor() as curs:
             # One round trip opens the transaction and takes the log's lock (and queues the
             # notification), one inserts, one commits: the library's path takes five, and
             # renders its composed SQL again for each write.
