@@ -28,7 +28,7 @@ from contextlib import nullcontext
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import sql
 
@@ -37,6 +37,7 @@ from domain.handlers.contacts import Recording
 from domain.interactions import Interaction
 from domain.operations import Logged, Operations, Receipt
 from infra.database import HeldConnection
+from infra.event_log import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,14 @@ class ContactWriter(ContactSaver):
                 self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            held = getattr(self.operations.recorder, "held", None)
+            if isinstance(held, HeldConnection):
+                held.release()
+
+    def _serve(self) -> None:
         while (first := self._waiting.get()) is not None:
             batch = [first]
             stop = False
@@ -243,7 +252,7 @@ class ContactWriter(ContactSaver):
     def _take(self, taken: list[_Log | _Record]) -> None:
         held = getattr(self.operations.recorder, "held", None)
         try:
-            # The batch's statements share one connection, taken and checked once.
+            # The batches' statements share a connection, not taken and checked for each.
             with held.holding() if isinstance(held, HeldConnection) else nullcontext():
                 logs = [item for item in taken if isinstance(item, _Log)]
                 if logs:
@@ -316,6 +325,15 @@ class RecordVersions:
         )
 
     def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        try:
+            return self._versions(ids)
+        except (OperationalError, InterfaceError) as error:
+            # A kept connection lost since its last use: once more, on one from the pool.
+            if not unreachable(error):
+                raise
+            return self._versions(ids)
+
+    def _versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         held = self.held.connection() if self.held else self.datastore.get_connection()
         with held as conn:
             rows = conn.execute(self.statement, (list(ids),), prepare=True).fetchall()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -177,6 +178,9 @@ class Database:
         }
 
 
+# Seconds a kept connection is used again without the pool's check, and kept at most.
+KEEP_UNCHECKED = 1.0
+KEEP_MAX = 60.0
 # The event store's translation of the driver's errors (`PostgresDatastore.get_connection`),
 # most specific first.
 TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
@@ -192,12 +196,22 @@ TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
 )
 
 
+@dataclass
+class _Kept:
+    """A connection a thread took from the pool, how it gives it back, and when."""
+
+    conn: psycopg.Connection[DictRow]
+    context: contextlib.AbstractContextManager[psycopg.Connection[DictRow]]
+    taken: float
+    used: float
+
+
 class HeldConnection:
-    """One connection of an event store's pool kept by a thread for a run of statements (the
-    contact writer's batch: a read of versions, then the write), taken from the pool and
-    checked once rather than for each statement. Elsewhere, and once it is broken, each
-    statement takes one from the pool as before, so a lost connection is replaced as the pool
-    replaces it."""
+    """One connection of an event store's pool kept by a thread for its runs of statements
+    (the contact writer's batches: a read of versions, then the write), rather than taken from
+    the pool and checked for each statement. The pool checks it again when it has been idle
+    a while (`KEEP_UNCHECKED`), and takes it back now and then (`KEEP_MAX`) to apply its own
+    limits; once broken, the next run takes another, checked, as the pool replaces it."""
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         self.datastore = datastore
@@ -205,12 +219,38 @@ class HeldConnection:
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
-        with self.datastore.get_connection() as conn:
-            self._local.conn = conn
-            try:
-                yield
-            finally:
-                self._local.conn = None
+        """Runs the block's statements on this thread's kept connection (see `release`)."""
+        kept = self._take()
+        self._local.conn = kept.conn
+        try:
+            yield
+        finally:
+            self._local.conn = None
+            kept.used = time.monotonic()
+
+    def release(self) -> None:
+        """Gives this thread's kept connection back to the pool."""
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        self._local.kept = None
+        if kept is not None:
+            kept.context.__exit__(None, None, None)
+
+    def _take(self) -> _Kept:
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        now = time.monotonic()
+        if kept is not None:
+            if (
+                not kept.conn.broken and not kept.conn.closed
+                and kept.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+                and now - kept.used < KEEP_UNCHECKED and now - kept.taken < KEEP_MAX
+            ):  # fmt: skip
+                return kept
+            self.release()
+        # The store's own way to a connection: the pool's check, its errors translated.
+        context = self.datastore.get_connection()
+        conn = context.__enter__()
+        self._local.kept = kept = _Kept(conn, context, now, now)
+        return kept
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[psycopg.Connection[DictRow]]:

@@ -115,10 +115,10 @@ class EventLogRecorder(PostgresApplicationRecorder):
         statements = self._statements()
         with self.held.connection() as conn, conn.cursor() as curs:
             # One round trip opens the transaction and takes the log's lock (and queues the
-            # notification), one inserts, one commits: the library's path takes five, and
+            # notification), one inserts, one commits: the library's path takes six, and
             # renders its composed SQL again for each write.
-            curs.execute(statements.begin)
             try:
+                curs.execute(statements.begin)
                 self._insert_events(curs, stored_events, **kwargs)
                 curs.execute(statements.insert, _columns(stored_events), prepare=True)
                 ids = [row["notification_id"] for row in curs.fetchall()]

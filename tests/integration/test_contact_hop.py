@@ -262,3 +262,32 @@ def test_the_handler_alone_and_in_a_batch_count_the_same_contacts(
     after = sum(sample.value for metric in counter.collect() for sample in metric.samples
                 if sample.name.endswith("_total"))  # fmt: skip
     assert after - before == count  # the replays not counted
+
+
+def test_the_writers_kept_connection_lost_between_batches_is_replaced(
+    container: Container,
+) -> None:
+    ready(container)
+    first = next(c for c in commands(PLAN) if c.needs and c.needs[0].service_ids)
+    # Its services read before: the next batch starts with a read of their versions.
+    second = dataclasses.replace(first, key="kept-2")
+    handler = container.contact_handler
+    writer = ContactWriter(container.operations)
+    try:
+        [logged] = together(writer, handler, [first])  # the writer keeps its connection
+        assert isinstance(logged, Logged)
+        with container.database.connect() as conn:
+            # The session that wrote last, kept by the writer (the pool's own, all lost at
+            # once, take the pool a while to replace, with the way before as with this one).
+            killed = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s AND query = 'COMMIT' AND state = 'idle'"
+                " ORDER BY state_change DESC LIMIT 1",
+                (container.database.application,),
+            ).fetchone()
+        assert killed == (True,)
+        [again] = together(writer, handler, [second])
+    finally:
+        writer.close()
+    assert isinstance(again, Logged), again
+    assert not again.replayed
