@@ -204,9 +204,7 @@ class InteractionMutation:
         self, info: Info, input: RecordInteractionInput
     ) -> InteractionResult:
         try:
-            logged = await info.context.handle(
-                info.context.container.contact_handler.record, input.command
-            )
+            logged = await info.context.record(input.command)
             return _receipt(logged.receipt, logged.replayed)
         except EXPECTED as error:
             return cast(InteractionResult, as_error(error))

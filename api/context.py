@@ -16,6 +16,8 @@ from strawberry.types import Info as StrawberryInfo
 from api.loaders import Loaders
 from api.observe import Observed
 from api.rate import RateLimiter
+from domain.handlers.contacts import RecordContact, Recording
+from domain.operations import Logged
 from infra.bootstrap import Container
 from infra.tokens import Principal, Role
 
@@ -64,6 +66,14 @@ class Context:
         the caller, now, in a worker thread."""
         command = prepare()
         return await self.call(method, command, actor=self.actor, at=self.container.clock.now())
+
+    async def record(self, prepare: Callable[[], RecordContact]) -> Logged:
+        """`handle` for a whole contact, in one hop to a thread: the contact writer's thread
+        applies the contacts handler's rules and saves it with the contacts waiting."""
+        command = prepare()
+        container = self.container
+        request = Recording(command, self.actor, container.clock.now())
+        return await container.contacts.submit(container.contact_handler, request)
 
     @property
     def actor(self) -> str:

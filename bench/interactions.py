@@ -4,7 +4,9 @@ Usage: python -m bench.interactions [--requests 3000] [--clients 4] [--workers 2
 Starts `guichet serve --demo --workers N` on embedded PostgreSQL, as a user would, with its
 projections running, then sends `recordInteraction` documents (two needs, three referrals, as
 the report's average contact) over HTTP from concurrent keep-alive clients. Prints the rate
-and the p50 / p95 / p99 latency. BENCH_PROJECTIONS=0 serves with `--no-projections`.
+and the p50 / p95 / p99 latency, then the CPU time (user + system) per contact over the timed
+window of the server's processes (`guichet serve` and its workers) and, apart, PostgreSQL's.
+BENCH_PROJECTIONS=0 serves with `--no-projections`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from infra.demo_calls import Plan, generate
 from tests.support.ports import free_port
@@ -109,9 +113,50 @@ class Connection:
         self.writer.close()
 
 
+class Processes:
+    """CPU time of the server's processes: `guichet serve` with its workers, and PostgreSQL's
+    (its postmaster runs the data directory, started apart from the server's tree)."""
+
+    def __init__(self, pid: int, data: str) -> None:
+        self.pid, self.data = pid, data
+
+    def sample(self) -> dict[int, tuple[str, float]]:
+        """Each process's kind ('guichet' or 'postgres') and its CPU seconds so far."""
+        found: dict[int, tuple[str, psutil.Process]] = {}
+        root = psutil.Process(self.pid)
+        for process in [root, *root.children(recursive=True)]:
+            found[process.pid] = ("guichet", process)
+        for process in psutil.process_iter(["cmdline"]):
+            if self.data in " ".join(process.info["cmdline"] or ()):
+                for each in [process, *process.children(recursive=True)]:
+                    found[each.pid] = ("postgres", each)
+        times: dict[int, tuple[str, float]] = {}
+        for pid, (kind, process) in found.items():
+            try:
+                cpu = process.cpu_times()
+            except psutil.Error:  # ended meanwhile
+                continue
+            if kind == "guichet" and process.name().startswith("postgres"):
+                kind = "postgres"
+            times[pid] = (kind, cpu.user + cpu.system)
+        return times
+
+
+def cpu_spent(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]
+) -> dict[str, float]:
+    """CPU seconds each kind of process spent between two samples (one started meanwhile
+    counts whole; one ended meanwhile is not seen)."""
+    spent = {"guichet": 0.0, "postgres": 0.0}
+    for pid, (kind, cpu) in after.items():
+        spent[kind] += cpu - before.get(pid, (kind, 0.0))[1]
+    return spent
+
+
 @contextmanager
-def server(workers: int, projections: bool) -> Iterator[int]:
-    """`guichet serve --demo` on embedded PostgreSQL in a temporary directory; yields its port."""
+def server(workers: int, projections: bool) -> Iterator[tuple[int, Processes]]:
+    """`guichet serve --demo` on embedded PostgreSQL in a temporary directory; yields its port
+    and its processes."""
     with tempfile.TemporaryDirectory() as data:
         port = free_port()
         environ = dict(os.environ, GUICHET_DATA_DIR=data, GUICHET_LOG_LEVEL="WARNING",
@@ -135,7 +180,7 @@ def server(workers: int, projections: bool) -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start")
                 time.sleep(0.5)
-            yield port
+            yield port, Processes(process.pid, data)
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(60)
@@ -144,7 +189,9 @@ def server(workers: int, projections: bool) -> Iterator[int]:
 Line = asyncio.Queue[tuple[float, bytes] | None]  # contacts due on one connection
 
 
-async def run(port: int, requests: int, clients: int, rate: float | None) -> None:
+async def run(
+    port: int, requests: int, clients: int, rate: float | None, processes: Processes
+) -> None:
     """Closed loop: each client sends its next contact when the last is answered. At a fixed
     rate: contacts are due at even intervals over the connections, and a contact's latency
     counts from when it was due, so a server falling behind cannot hide its queue."""
@@ -163,6 +210,7 @@ async def run(port: int, requests: int, clients: int, rate: float | None) -> Non
     warm, pending = pending[: 20 * clients], pending[20 * clients :]
     for index, body in enumerate(warm):
         await send(connections[index % clients], body, None, record=False)
+    before = processes.sample()
     started = time.perf_counter()
     if rate is None:
         queue = iter(pending)
@@ -190,6 +238,7 @@ async def run(port: int, requests: int, clients: int, rate: float | None) -> Non
             waiting.put_nowait(None)
         await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
+    spent = cpu_spent(before, processes.sample())
     for connection in connections:
         connection.close()
     cuts = statistics.quantiles(timings, n=100)
@@ -197,6 +246,10 @@ async def run(port: int, requests: int, clients: int, rate: float | None) -> Non
     print(f"recordInteraction: {len(timings)} contacts, {mode}, in {elapsed:.1f} s ="
           f" {len(timings) / elapsed:.0f}/s; latency p50 {cuts[49]:.1f} ms,"
           f" p95 {cuts[94]:.1f} ms, p99 {cuts[98]:.1f} ms; {os.cpu_count()} cores")  # fmt: skip
+    print(f"CPU per contact: server {spent['guichet'] / len(timings) * 1000:.2f} ms"
+          f" (guichet serve and its workers: {spent['guichet'] / elapsed:.2f} cores),"
+          f" PostgreSQL {spent['postgres'] / len(timings) * 1000:.2f} ms"
+          f" ({spent['postgres'] / elapsed:.2f} cores)")  # fmt: skip
 
 
 def main() -> None:
@@ -207,8 +260,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, help="contacts due a second (else a closed loop)")
     args = parser.parse_args()
     projections = os.environ.get("BENCH_PROJECTIONS", "1") == "1"
-    with server(args.workers, projections) as port:
-        asyncio.run(run(port, args.requests, args.clients, args.rate))
+    with server(args.workers, projections) as (port, processes):
+        asyncio.run(run(port, args.requests, args.clients, args.rate, processes))
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=200_000)
     args = parser.parse_args()
-    with server(args.workers, projections=True) as port:
+    with server(args.workers, projections=True) as (port, _):
         asyncio.run(run(port, args.seconds, args.clients, args.max_requests))
 
 

@@ -6,6 +6,10 @@ contacts saved one by one queue on that lock, each with its own flush. One write
 process takes every contact waiting and saves them in one transaction; under load the lock and
 the flush are shared, and alone a contact is saved at once, as before.
 
+A request of the API hands its parsed contact to that thread (`submit`), which applies the
+handler's rules to all the contacts taken (their services read together) and saves them: one
+hop from the event loop to a thread and back, instead of one to a worker and one to the writer.
+
 A request waits for its save a bounded time. Past it, the request fails with `WriteTimeout`:
 a contact not yet taken into a transaction is withdrawn (never stored); one being saved is
 stored whole or not at all, and a retry with the same key is answered either way.
@@ -13,22 +17,27 @@ stored whole or not at all, and a retry with the same key is answered either way
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import sql
 
 from domain.errors import InvalidInput
+from domain.handlers.contacts import Recording
 from domain.interactions import Interaction
 from domain.operations import Logged, Operations, Receipt
+from infra.database import HeldConnection
+from infra.event_log import unreachable
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,30 @@ class WriteTimeout(Exception):
 
 # A contact to save: its place in the batch, the aggregate and its collected events.
 Pending = tuple[int, tuple[Interaction, Sequence[Any]]]
+
+
+class Recorder(Protocol):
+    """The contacts handler's rules for contacts sent together (`ContactHandler.record_each`)."""
+
+    def record_each(self, requests: Sequence[Recording]) -> list[Logged | Exception]: ...
+
+
+class _Log:
+    """An aggregate to save, its rules applied by the caller (`log`)."""
+
+    __slots__ = ("done", "interaction")
+
+    def __init__(self, interaction: Interaction, done: Future[Logged]) -> None:
+        self.interaction, self.done = interaction, done
+
+
+class _Record:
+    """A parsed contact whose rules the writer applies (`submit`)."""
+
+    __slots__ = ("done", "handler", "request")
+
+    def __init__(self, handler: Recorder, request: Recording, done: Future[Logged]) -> None:
+        self.handler, self.request, self.done = handler, request, done
 
 
 class ContactSaver:
@@ -134,9 +167,7 @@ class ContactWriter(ContactSaver):
         super().__init__(operations)
         self.max_batch = max_batch
         self.timeout = timeout
-        self._waiting: queue.SimpleQueue[tuple[Interaction, Future[Logged]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._waiting: queue.SimpleQueue[_Log | _Record | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -145,16 +176,33 @@ class ContactWriter(ContactSaver):
         `log_many` does; the contact's rules were applied by `ContactHandler`."""
         done: Future[Logged] = Future()
         self._ensure_started()
-        self._waiting.put((interaction, done))
+        self._waiting.put(_Log(interaction, done))
         try:
             return done.result(self.timeout)
         except FutureTimeout:
-            withdrawn = done.cancel()  # only while it waits in the queue
-            log.error(
-                "a contact waited %g s for the writer (%s); is the database stuck?",
-                self.timeout, "withdrawn" if withdrawn else "its transaction is still running",
-            )  # fmt: skip
-            raise WriteTimeout(self.timeout, withdrawn=withdrawn) from None
+            raise self._timed_out(done.cancel()) from None  # withdrawn only while queued
+
+    async def submit(self, handler: Recorder, request: Recording) -> Logged:
+        """Has the writer apply `handler`'s rules to the contact and save it with those
+        waiting, answering as `handler.record` would; bounded as `log` is. Called on an event
+        loop, which the writer wakes when the answer is there."""
+        done: Future[Logged] = Future()
+        self._ensure_started()
+        self._waiting.put(_Record(handler, request, done))
+        try:
+            async with asyncio.timeout(self.timeout):
+                # Cancelled by the bound, the wrapper cancels `done`: it is withdrawn if the
+                # writer has not taken it yet.
+                return await asyncio.wrap_future(done)
+        except TimeoutError:
+            raise self._timed_out(done.cancelled()) from None
+
+    def _timed_out(self, withdrawn: bool) -> WriteTimeout:
+        log.error(
+            "a contact waited %g s for the writer (%s); is the database stuck?",
+            self.timeout, "withdrawn" if withdrawn else "its transaction is still running",
+        )  # fmt: skip
+        return WriteTimeout(self.timeout, withdrawn=withdrawn)
 
     def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
         """Saves what is queued and stops, waiting at most `timeout` for the writer."""
@@ -174,6 +222,14 @@ class ContactWriter(ContactSaver):
                 self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            held = getattr(self.operations.recorder, "held", None)
+            if isinstance(held, HeldConnection):
+                held.release()
+
+    def _serve(self) -> None:
         while (first := self._waiting.get()) is not None:
             batch = [first]
             stop = False
@@ -187,27 +243,63 @@ class ContactWriter(ContactSaver):
                     break
                 batch.append(item)
             # From here a request that times out can no longer withdraw its contact.
-            batch = [(i, done) for i, done in batch if done.set_running_or_notify_cancel()]
-            if batch:
-                self._save(batch)
+            taken = [item for item in batch if item.done.set_running_or_notify_cancel()]
+            if taken:
+                self._take(taken)
             if stop:
                 return
 
-    def _save(self, batch: list[tuple[Interaction, Future[Logged]]]) -> None:
+    def _take(self, taken: list[_Log | _Record]) -> None:
+        held = getattr(self.operations.recorder, "held", None)
         try:
-            results = self.log_many([interaction for interaction, _ in batch])
+            # The batches' statements share a connection, not taken and checked for each.
+            with held.holding() if isinstance(held, HeldConnection) else nullcontext():
+                logs = [item for item in taken if isinstance(item, _Log)]
+                if logs:
+                    self._save(logs)
+                records = [item for item in taken if isinstance(item, _Record)]
+                if records:
+                    self._record(records)
+        except Exception as error:
+            # No connection could be had for the batch: each request gets why.
+            log.warning("saving %d contacts failed: %r", len(taken), error)
+            for item in taken:
+                if not item.done.done():
+                    item.done.set_exception(error)
+
+    def _record(self, batch: list[_Record]) -> None:
+        handlers = {id(item.handler): item.handler for item in batch}
+        for key, handler in handlers.items():
+            items = [item for item in batch if id(item.handler) == key]
+            try:
+                answers = handler.record_each([item.request for item in items])
+            except Exception as error:
+                answers = [error] * len(items)
+            failed = [a for a in answers if isinstance(a, Exception)]
+            if failed and not all(isinstance(a, InvalidInput) for a in failed):
+                log.warning("recording %d contacts: %d failed (%r)", len(items), len(failed),
+                            next(a for a in failed if not isinstance(a, InvalidInput)))  # fmt: skip
+            for item, answer in zip(items, answers, strict=True):
+                if isinstance(answer, Exception):
+                    item.done.set_exception(answer)
+                else:
+                    item.done.set_result(answer)
+
+    def _save(self, batch: list[_Log]) -> None:
+        try:
+            results = self.log_many([item.interaction for item in batch])
         except Exception as error:
             # Nothing of the batch was written (one transaction); a repeated key is handled
             # inside, so this is the database failing: every request sent gets the error.
             log.warning("saving %d contacts failed: %r", len(batch), error)
-            for _, done in batch:
-                done.set_exception(error)
+            for item in batch:
+                item.done.set_exception(error)
             return
-        for (_, done), result in zip(batch, results, strict=True):
+        for item, result in zip(batch, results, strict=True):
             if isinstance(result, Logged):
-                done.set_result(result)
+                item.done.set_result(result)
             else:
-                done.set_exception(result)
+                item.done.set_exception(result)
 
 
 class RecordVersions:
@@ -218,13 +310,31 @@ class RecordVersions:
         recorder = operations.recorder
         assert isinstance(recorder, PostgresAggregateRecorder)
         self.datastore = recorder.datastore
-        self.statement = sql.SQL(
-            "SELECT originator_id, max(originator_version) AS version FROM {}.{}"
-            " WHERE originator_id = ANY(%s) GROUP BY originator_id"
-        ).format(sql.Identifier(recorder.datastore.schema),
-                 sql.Identifier(recorder.events_table_name))  # fmt: skip
+        self.held: HeldConnection | None = getattr(recorder, "held", None)
+        # Rendered once, and prepared by each connection that runs it.
+        self.statement = (
+            sql.SQL(
+                "SELECT originator_id, max(originator_version) AS version FROM {}.{}"
+                " WHERE originator_id = ANY(%s) GROUP BY originator_id"
+            )
+            .format(
+                sql.Identifier(recorder.datastore.schema),
+                sql.Identifier(recorder.events_table_name),
+            )
+            .as_bytes(None)
+        )
 
     def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
-        with self.datastore.get_connection() as conn:
-            rows = conn.execute(self.statement, (list(ids),)).fetchall()
+        try:
+            return self._versions(ids)
+        except (OperationalError, InterfaceError) as error:
+            # A kept connection lost since its last use: once more, on one from the pool.
+            if not unreachable(error):
+                raise
+            return self._versions(ids)
+
+    def _versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
+        held = self.held.connection() if self.held else self.datastore.get_connection()
+        with held as conn:
+            rows = conn.execute(self.statement, (list(ids),), prepare=True).fetchall()
         return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}

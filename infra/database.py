@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
+from eventsourcing import persistence
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow
 from psycopg_pool import ConnectionPool
 
 # Search needs accent folding, trigram similarity and edit distance.
@@ -171,3 +176,92 @@ class Database:
             # The event table is made by the migration step (`infra.migrate`), once.
             "CREATE_TABLE": "n",
         }
+
+
+# Seconds a kept connection is used again without the pool's check, and kept at most.
+KEEP_UNCHECKED = 1.0
+KEEP_MAX = 60.0
+# The event store's translation of the driver's errors (`PostgresDatastore.get_connection`),
+# most specific first.
+TRANSLATED: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, persistence.InterfaceError),
+    (psycopg.OperationalError, persistence.OperationalError),
+    (psycopg.DataError, persistence.DataError),
+    (psycopg.IntegrityError, persistence.IntegrityError),
+    (psycopg.InternalError, persistence.InternalError),
+    (psycopg.ProgrammingError, persistence.ProgrammingError),
+    (psycopg.NotSupportedError, persistence.NotSupportedError),
+    (psycopg.DatabaseError, persistence.DatabaseError),
+    (psycopg.Error, PersistenceError),
+)
+
+
+@dataclass
+class _Kept:
+    """A connection a thread took from the pool, how it gives it back, and when."""
+
+    conn: psycopg.Connection[DictRow]
+    context: contextlib.AbstractContextManager[psycopg.Connection[DictRow]]
+    taken: float
+    used: float
+
+
+class HeldConnection:
+    """One connection of an event store's pool kept by a thread for its runs of statements
+    (the contact writer's batches: a read of versions, then the write), rather than taken from
+    the pool and checked for each statement. The pool checks it again when it has been idle
+    a while (`KEEP_UNCHECKED`), and takes it back now and then (`KEEP_MAX`) to apply its own
+    limits; once broken, the next run takes another, checked, as the pool replaces it."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Runs the block's statements on this thread's kept connection (see `release`)."""
+        kept = self._take()
+        self._local.conn = kept.conn
+        try:
+            yield
+        finally:
+            self._local.conn = None
+            kept.used = time.monotonic()
+
+    def release(self) -> None:
+        """Gives this thread's kept connection back to the pool."""
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        self._local.kept = None
+        if kept is not None:
+            kept.context.__exit__(None, None, None)
+
+    def _take(self) -> _Kept:
+        kept: _Kept | None = getattr(self._local, "kept", None)
+        now = time.monotonic()
+        if kept is not None:
+            if (
+                not kept.conn.broken and not kept.conn.closed
+                and kept.conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+                and now - kept.used < KEEP_UNCHECKED and now - kept.taken < KEEP_MAX
+            ):  # fmt: skip
+                return kept
+            self.release()
+        # The store's own way to a connection: the pool's check, its errors translated.
+        context = self.datastore.get_connection()
+        conn = context.__enter__()
+        self._local.kept = kept = _Kept(conn, context, now, now)
+        return kept
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[DictRow]]:
+        """The held connection, or one from the pool; errors as the event store gives them."""
+        held: psycopg.Connection[DictRow] | None = getattr(self._local, "conn", None)
+        if held is None or held.broken or held.closed:
+            with self.datastore.get_connection() as conn:
+                yield conn
+            return
+        try:
+            yield held
+        except psycopg.Error as error:
+            kind = next(kind for driver, kind in TRANSLATED if isinstance(error, driver))
+            raise kind(str(error)) from error

@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
 from domain.errors import InvalidInput
-from domain.handlers.contacts import ContactHandler, OpenContact, RecordContact
+from domain.handlers.contacts import ContactHandler, OpenContact, RecordContact, Recording
 from domain.operations import Logged
 
 log = logging.getLogger(__name__)
@@ -222,6 +222,13 @@ class CountedContacts(ContactHandler):
         results = super().record_many(commands, actor=actor, at=at, **kwargs)
         for command, result in zip(commands, results, strict=True):
             self._count(command.channel, result)
+        return results
+
+    def record_each(self, requests: Sequence[Recording]) -> list[Logged | Exception]:
+        results = super().record_each(requests)
+        for request, result in zip(requests, results, strict=True):
+            if isinstance(result, Logged):
+                self._count(request.command.channel, result)
         return results
 
     def open(self, command: OpenContact, *, actor: str, at: datetime) -> Logged:

@@ -10,15 +10,12 @@ registered a moment ago can be referred to at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from domain.contact_values import instant_digest, interaction_id
-from domain.directory import Organization
 from domain.errors import InvalidInput, VersionConflict
 from domain.handlers.contact_commands import (
     AddNeed,
@@ -35,6 +32,11 @@ from domain.handlers.contact_commands import (
     Step,
     WithdrawNeed,
 )
+from domain.handlers.referrals import (
+    RecordVersions,
+    ReferralReading,
+    ServiceDetails,
+)
 from domain.interactions import (
     CONFIDENTIAL,
     FollowUp,
@@ -44,13 +46,12 @@ from domain.interactions import (
     draft_logged,
 )
 from domain.operations import SAVE_CHUNK, Logged, Operations, Receipt
-from domain.records import Status
-from domain.services import Service
 
 __all__ = [
     "AddNeed", "Changed", "CloseContact", "CompleteFollowUp", "ContactHandler",
     "CorrectDisposition", "CorrectInquirer", "GiveInformation", "OpenContact", "RecordContact",
-    "RecordUnmetNeed", "ReferToService", "ScheduleFollowUp", "Step", "WithdrawNeed",
+    "RecordUnmetNeed", "RecordVersions", "Recording", "ReferToService", "ScheduleFollowUp",
+    "ServiceDetails", "Step", "WithdrawNeed",
 ]  # fmt: skip
 
 
@@ -71,41 +72,16 @@ class ContactLog(Protocol):
     def log_many(self, interactions: Sequence[Interaction]) -> list[Logged | InvalidInput]: ...
 
 
-class ServiceDetails(Protocol):
-    """What the log does not index: a service's address, from the first place it is given at.
-    May lag; only details are read from it, never whether a service exists or is active."""
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A whole contact to record as `ContactHandler.record` does: the command, who, when."""
 
-    def referral_snapshots(self, ids: Sequence[UUID]) -> dict[UUID, ReferralSnapshot]: ...
-
-
-class RecordVersions(Protocol):
-    """The latest version of each record, from the log (one read for many records)."""
-
-    def versions(self, ids: Sequence[UUID]) -> dict[UUID, int]: ...
+    command: RecordContact
+    actor: str
+    at: datetime
 
 
-@dataclass(slots=True)
-class _Read:
-    """A service as read for a referral, valid while neither it nor its organization has a
-    new fact; its address (a detail from a view that may lag) is read again after a while."""
-
-    snapshot: ReferralSnapshot
-    version: int
-    organization: UUID
-    organization_version: int
-    address: str | None = None
-    at: datetime | None = None
-
-    def stale(self, now: datetime) -> bool:
-        return self.at is None or now - self.at > ADDRESS_KEPT
-
-
-# Services whose snapshots are kept between contacts (checked against the log each time).
-READ_MAX = 10_000
-ADDRESS_KEPT = timedelta(minutes=1)
-
-
-class ContactHandler:
+class ContactHandler(ReferralReading):
     def __init__(
         self, operations: Operations, contacts: ContactLog,
         details: ServiceDetails | None = None, versions: RecordVersions | None = None,
@@ -118,7 +94,7 @@ class ContactHandler:
         self.contacts = contacts
         self.details = details or _NoDetails()
         self.versions = versions
-        self._read: dict[UUID, _Read] = {}
+        self._read = {}
 
     def record(self, command: RecordContact, *, actor: str, at: datetime) -> Logged:
         """Logs a whole contact once; a retry with the same key and content gets the first
@@ -172,6 +148,62 @@ class ContactHandler:
             ]
         answers = iter(saved)
         return [result if result is not None else next(answers) for result in results]
+
+    def record_each(self, requests: Sequence[Recording]) -> list[Logged | Exception]:
+        """Records contacts sent together by their callers, each answered as `record` would
+        answer it (its receipt, or the error `record` would raise), those logged saved in one
+        transaction. The services they refer to are read together first."""
+        answers: list[Logged | Exception | None] = [None] * len(requests)
+        drafts: dict[int, LoggedDraft] = {}
+        for index, request in enumerate(requests):
+            try:
+                drafts[index] = self._draft(request.command, request.actor, request.at)
+            except Exception as error:
+                answers[index] = error
+        known: dict[UUID, ReferralSnapshot] = {}
+        pending: list[tuple[int, LoggedDraft, Interaction]] = []
+        try:
+            if drafts:
+                ids = [id for draft in drafts.values() for _, id in draft.service_ids()]
+                latest = max(requests[index].at for index in drafts)
+                self._prefetch(ids, known, self.details, latest)
+        except Exception as error:
+            return [answer or error for answer in answers]
+        for index, draft in drafts.items():
+            request = requests[index]
+            try:
+                try:
+                    snapshots = self._checked(draft, request.at, known)
+                except InvalidInput as refusal:
+                    answers[index] = self._answered(draft, refusal)
+                    continue
+                interaction = Interaction.logged(
+                    draft, snapshots, actor=request.actor, at=request.at
+                )
+                pending.append((index, draft, interaction))
+            except Exception as error:
+                answers[index] = error
+        for start in range(0, len(pending), SAVE_CHUNK):
+            self._save_each(pending[start : start + SAVE_CHUNK], answers)
+        return [answer for answer in answers if answer is not None]
+
+    def _save_each(
+        self, pending: list[tuple[int, LoggedDraft, Interaction]],
+        answers: list[Logged | Exception | None],
+    ) -> None:  # fmt: skip
+        try:
+            saved = self.contacts.log_many([interaction for _, _, interaction in pending])
+        except Exception as error:
+            for index, _, _ in pending:
+                answers[index] = error
+            return
+        for (index, draft, _), result in zip(pending, saved, strict=True):
+            try:
+                answers[index] = (
+                    self._answered(draft, result) if isinstance(result, InvalidInput) else result
+                )
+            except Exception as error:
+                answers[index] = error
 
     def open(self, command: OpenContact, *, actor: str, at: datetime) -> Logged:
         """Opens a contact handled live; a retry with the same key and the same opening (its
@@ -307,68 +339,6 @@ class ContactHandler:
         version: int = self.operations.repository.get(id).version
         position = self.operations.recorder.max_notification_id() or 0
         return Logged(Receipt(id, version, position), replayed=True)
-
-    def _referrals(
-        self, wanted: Sequence[tuple[str, UUID]], known: dict[UUID, ReferralSnapshot],
-        details: ServiceDetails, at: datetime,
-    ) -> list[ReferralSnapshot]:  # fmt: skip
-        """Each wanted service (with the input path naming it) as the counsellor gives it: an
-        active service of an active organization, read from their facts."""
-        missing = list(dict.fromkeys(id for _, id in wanted if id not in known))
-        if missing:
-            current = self._current(missing)
-            stale = [id for id in missing if id not in current or current[id].stale(at)]
-            given = details.referral_snapshots(stale) if stale else {}
-            for path, service_id in wanted:
-                if service_id in known:
-                    continue
-                read = current.get(service_id) or self._snapshot(path, service_id)
-                if service_id in stale:
-                    found = given.get(service_id)
-                    read.address = found.address if found is not None else None
-                    read.at = at
-                known[service_id] = replace(read.snapshot, address=read.address)
-        return [known[service_id] for _, service_id in wanted]
-
-    def _current(self, ids: list[UUID]) -> dict[UUID, _Read]:
-        """The services read before that have no fact since, nor their organizations."""
-        if self.versions is None:
-            return {}
-        cached = {id: self._read[id] for id in ids if id in self._read}
-        if not cached:
-            return {}
-        versions = self.versions.versions([*cached, *(c.organization for c in cached.values())])
-        return {
-            id: c for id, c in cached.items()
-            if versions.get(id) == c.version
-            and versions.get(c.organization) == c.organization_version
-        }  # fmt: skip
-
-    def _snapshot(self, path: str, service_id: UUID) -> _Read:
-        service = self._load(service_id)
-        if not isinstance(service, Service) or service.status is not Status.ACTIVE:
-            raise InvalidInput(path, f"no active service has the id {service_id}")
-        organization = self._load(service.organization_id)
-        if not isinstance(organization, Organization) or organization.status is not Status.ACTIVE:
-            raise InvalidInput(path, f"the organization of service {service_id} is not active")
-        snapshot = ReferralSnapshot(
-            service_id=service_id, organization_id=organization.id,
-            service_name=service.name.fr or service.name.en,
-            organization_name=organization.name.fr or organization.name.en,
-            phone=service.phones[0].number if service.phones else None, address=None,
-        )  # fmt: skip
-        read = _Read(snapshot, service.version, organization.id, organization.version)
-        if self.versions is not None:
-            if len(self._read) >= READ_MAX:
-                self._read.clear()
-            self._read[service_id] = read
-        return read
-
-    def _load(self, id: UUID) -> object:
-        try:
-            return self.operations.repository.get(id)
-        except AggregateNotFoundError:
-            return None
 
 
 def _opening(fact: Interaction.Opened) -> str:
