@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor as DbCursor
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from domain.interactions import ReferralSnapshot
 from infra.views.base import PostgresView
@@ -129,18 +129,31 @@ class SearchRecordsView(PostgresView):
         """Folds the page into the records; returns the services whose documents changed."""
         records = self._records(curs, {item.event.originator_id for item in page})
         changed = search.fold(page, records)
-        curs.executemany(
-            sql.SQL(
-                "INSERT INTO {} (id, kind, fields) VALUES (%s, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET fields = EXCLUDED.fields"
-            ).format(self.table("search_records")),
-            [(id, records[id].get("kind", ""), Jsonb(records[id])) for id in changed],
-        )
+        self._store(curs, [(id, records[id]) for id in changed])
         curs.execute(
             sql.SQL(AFFECTED).format(records=self.table("search_records")),
             {"ids": list(changed), "texts": [str(id) for id in changed]},
         )
         return [row["id"] for row in curs.fetchall()]
+
+    def _store(self, curs: DbCursor[Any], rows: list[tuple[UUID, dict[str, Any]]]) -> None:
+        # COPY into a scratch table, then one upsert: a statement per record was most of a
+        # rebuild's time. The fields are written as JSON text, coded by orjson.
+        if not rows:
+            return
+        curs.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS search_records_page"
+            " (id uuid, kind text, fields jsonb) ON COMMIT DELETE ROWS"
+        )
+        with curs.copy("COPY search_records_page (id, kind, fields) FROM STDIN") as copy:
+            for id, fields in rows:
+                copy.write_row((id, fields.get("kind", ""), orjson.dumps(fields).decode()))
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {} (id, kind, fields) SELECT id, kind, fields FROM"
+                " search_records_page ON CONFLICT (id) DO UPDATE SET fields = EXCLUDED.fields"
+            ).format(self.table("search_records"))
+        )
 
     def _records(self, curs: DbCursor[Any], ids: set[UUID]) -> dict[UUID, dict[str, Any]]:
         curs.execute(
