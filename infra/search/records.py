@@ -36,13 +36,18 @@ GAP_FILTERS_LENGTH = 200
 # Expired gaps are deleted by the write that follows, at most this often per process.
 PURGE_EVERY = 3600.0
 
-# The services whose documents a change of these records touches.
+# The services whose documents a change of these records touches: each part on an index of
+# its own (with one `OR` over them, every page read the whole table).
 AFFECTED = """
-SELECT id FROM {records} WHERE kind = 'service'
-  AND (id = ANY(%(ids)s) OR fields->>'organization_id' = ANY(%(texts)s))
+SELECT id FROM {records} WHERE kind = 'service' AND id = ANY(%(ids)s)
 UNION
-SELECT (fields->>'service_id')::uuid FROM {records} WHERE kind = 'service_at_location'
-  AND (id = ANY(%(ids)s) OR fields->>'location_id' = ANY(%(texts)s))
+SELECT id FROM {records} WHERE kind = 'service' AND fields->>'organization_id' = ANY(%(texts)s)
+UNION
+SELECT (fields->>'service_id')::uuid FROM {records}
+WHERE kind = 'service_at_location' AND id = ANY(%(ids)s)
+UNION
+SELECT (fields->>'service_id')::uuid FROM {records}
+WHERE kind = 'service_at_location' AND fields->>'location_id' = ANY(%(texts)s)
 """
 
 
@@ -123,13 +128,22 @@ class SearchRecordsView(PostgresView):
                 "CREATE INDEX IF NOT EXISTS search_records_owner ON {} "
                 "((fields->>'organization_id')) WHERE kind = 'service'"
             ).format(t("search_records")),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS search_records_places ON {} "
+                "((fields->>'location_id')) WHERE kind = 'service_at_location'"
+            ).format(t("search_records")),
         ]
 
-    def changed_services(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> list[UUID]:
-        """Folds the page into the records; returns the services whose documents changed."""
+    def fold_records(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> set[UUID]:
+        """Folds the page into the records; returns the records it changed."""
         records = self._records(curs, {item.event.originator_id for item in page})
         changed = search.fold(page, records)
         self._store(curs, [(id, records[id]) for id in changed])
+        return changed
+
+    def changed_services(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> list[UUID]:
+        """Folds the page into the records; returns the services whose documents changed."""
+        changed = self.fold_records(curs, page)
         curs.execute(
             sql.SQL(AFFECTED).format(records=self.table("search_records")),
             {"ids": list(changed), "texts": [str(id) for id in changed]},
