@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -141,3 +142,34 @@ def test_each_vector_is_the_six_texts_made_one_after_the_other(container: Contai
     assert row is not None
     assert row["n"] >= 10
     assert row["same"] == row["n"]
+
+
+def test_a_rebuild_stopped_before_its_documents_are_made_is_finished_by_the_next_process(
+    container: Container,
+    environ: dict[str, str],
+    make_container: Callable[[dict[str, str]], Container],
+) -> None:
+    directory(container)
+    by_fact = contents(container)
+    runner = container.runners["search"]
+    # What a rebuild does up to its first page, then the process is gone.
+    runner.view.drop()
+    runner.view.create()
+    head = runner.recorder.max_notification_id() or 0
+    runner.page_size = 7
+    page, end = runner._fetch(0, head)
+    runner.view.apply_page(page, 0, end)
+
+    following = make_container(environ)
+    following.runners["search"].bring_up_to_date()
+
+    assert contents(following) == by_fact
+    view = following.search.view
+    with view.datastore.get_connection() as conn:
+        indexes = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+            (view.datastore.schema, "search_documents"),
+        ).fetchall()
+    assert {row["indexname"] for row in indexes} >= {
+        "search_documents_vector", "search_documents_areas", "search_documents_folded",
+    }  # fmt: skip
