@@ -63,7 +63,7 @@ CROSS JOIN LATERAL (SELECT
   setweight(to_tsvector('french', public.unaccent(t.description_fr)), 'C')
     || setweight(to_tsvector('english', public.unaccent(t.description_en)), 'C')
     AS description) v
-WHERE s.kind = 'service' AND {services} AND s.fields->>'status' <> 'merged'{order}
+WHERE s.kind = 'service' AND {services} AND s.fields->>'status' <> 'merged'
 """
 
 WORDS = """
@@ -202,9 +202,6 @@ class PostgresDocumentsView(SearchRecordsView):
                 documents=documents,
                 records=self.table("search_records"),
                 services=sql.SQL("TRUE"),
-                # Stored by category: a search's candidates (its text's categories, and the
-                # services named like them) then lie on a few pages, not across the table.
-                order=sql.SQL(" ORDER BY 12, 2"),
             )
         )
         curs.execute(
@@ -238,7 +235,6 @@ class PostgresDocumentsView(SearchRecordsView):
                 documents=self.table("search_documents"),
                 records=self.table("search_records"),
                 services=chosen,
-                order=sql.SQL(""),
             ),
             {"services": services},
         )
