@@ -22,6 +22,7 @@ from domain.handlers.directory import (
 )
 from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Phone, Schedule
 from infra.bootstrap import Container
+from infra.search.postgres import PostgresSearchView
 from infra.territories import load_reference
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -34,8 +35,14 @@ CONTENTS = {
 }
 
 
+def search_view(container: Container) -> PostgresSearchView:
+    view = container.runners["search"].view
+    assert isinstance(view, PostgresSearchView)
+    return view
+
+
 def contents(container: Container) -> dict[str, list[tuple[Any, ...]]]:
-    view = container.search.view
+    view = search_view(container)
     with view.datastore.get_connection() as conn, conn.cursor() as curs:
         return {
             name: [tuple(row.values()) for row in curs.execute(
@@ -125,7 +132,7 @@ def test_a_rebuild_holds_what_applying_fact_by_fact_held(container: Container) -
 def test_each_vector_is_the_six_texts_made_one_after_the_other(container: Container) -> None:
     # How the vectors were made before each text's vector was made once.
     directory(container)
-    view = container.search.view
+    view = search_view(container)
     with view.datastore.get_connection() as conn:
         row = conn.execute(
             sql.SQL(
@@ -164,7 +171,7 @@ def test_a_rebuild_stopped_before_its_documents_are_made_is_finished_by_the_next
     following.runners["search"].bring_up_to_date()
 
     assert contents(following) == by_fact
-    view = following.search.view
+    view = search_view(following)
     with view.datastore.get_connection() as conn:
         indexes = conn.execute(
             "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
