@@ -137,7 +137,15 @@ class PostgresDocumentsView(SearchRecordsView):
 
     def drop(self) -> None:
         super().drop()
-        self._deferring = True
+        # Only a rebuild defers: a replay's shadow copy (another schema than the log's) is
+        # compared as it stands after its last page, and is not told when that page comes.
+        self._deferring = self.log_schema == self.datastore.schema
+
+    def replace_stale(self) -> None:
+        # A served runner replays into the new tables while events keep coming: documents are
+        # made page by page, as they always are outside a rebuild.
+        super().replace_stale()
+        self._deferring = False
 
     def create(self) -> None:
         super().create()

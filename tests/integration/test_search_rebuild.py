@@ -22,6 +22,7 @@ from domain.handlers.directory import (
 )
 from domain.values import Address, Coordinates, LocalizedText, OpeningHours, Phone, Schedule
 from infra.bootstrap import Container
+from infra.runner import Progress
 from infra.search.postgres import PostgresSearchView
 from infra.territories import load_reference
 
@@ -180,3 +181,30 @@ def test_a_rebuild_stopped_before_its_documents_are_made_is_finished_by_the_next
     assert {row["indexname"] for row in indexes} >= {
         "search_documents_vector", "search_documents_areas", "search_documents_folded",
     }  # fmt: skip
+
+
+def test_a_rebuild_while_facts_arrive_makes_its_documents_at_its_end(container: Container) -> None:
+    directory(container)
+    runner = container.runners["search"]
+    runner.page_size = 7
+    arrived: list[UUID] = []
+
+    def arrive(progress: Progress) -> None:
+        # A fact past the head the rebuild set out to reach: its last page does not reach
+        # the log's head, and the documents are made when it ends.
+        if not arrived:
+            arrived.append(uuid4())
+            container.directory_handler.register_organization(
+                RegisterOrganization(arrived[0], LocalizedText("Arrivée pendant", "")),
+                actor="t", at=AT,
+            )  # fmt: skip
+
+    runner.rebuild(on_page=arrive)
+    during = contents(container)
+    runner.catch_up()
+    runner.page_size = 2000
+    runner.rebuild()
+
+    assert arrived
+    assert len(during["search_documents"]) >= 10
+    assert contents(container)["search_documents"] == during["search_documents"]
