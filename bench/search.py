@@ -137,16 +137,22 @@ def main() -> None:
         print(f"cores: {os.cpu_count()}, services: {args.services:,}")
         print(f"written in {time.perf_counter() - started:.1f}s ({container.head():,} events)")
         for name in ("territories", "taxonomy", "search"):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             # As an operator would after loading a directory: `guichet projections rebuild`.
             applied = container.runners[name].rebuild()
             took = time.perf_counter() - started
-            print(f"projection {name}: {applied:,} events in {took:.1f}s ({applied / took:,.0f}/s)")
+            print(
+                f"projection {name}: {applied:,} events in {took:.1f}s ({applied / took:,.0f}/s),"
+                f" {time.process_time() - cpu:.1f}s of this process's CPU"
+            )
+        cpu = time.process_time()
         timings = asyncio.run(measure(container, args.queries, rng))
+        cpu = (time.process_time() - cpu) / (args.queries + 20) * 1000
         cuts = statistics.quantiles(timings, n=100)
         print(
             f"searchServices (text + territory + near, first 20) over {len(timings)} queries:"
-            f" p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, p99 {cuts[98]:.1f} ms"
+            f" p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, p99 {cuts[98]:.1f} ms;"
+            f" {cpu:.2f} ms of this process's CPU each (client and server)"
         )
 
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import anyio
-from psycopg import Cursor as DbCursor
 from psycopg import sql
 
-from infra.search.records import SearchRecordsView
-from projections.base import Positioned
+from infra.search.postgres_documents import PostgresDocumentsView
 from projections.search_query import (
     Cursor,
     Facet,
@@ -30,43 +27,6 @@ from projections.search_query import (
 
 MONTREAL = ZoneInfo("America/Montreal")
 FAR = 1e9
-
-DOCUMENT = """
-INSERT INTO {documents}
-SELECT coalesce(l.id, s.id), s.id, loc.id, o.id,
-  s.fields->>'status' = 'active' AND o.fields->>'status' = 'active'
-    AND coalesce(loc.fields->>'status', 'active') = 'active',
-  coalesce(s.fields->>'name.fr', ''), coalesce(s.fields->>'name.en', ''),
-  coalesce(o.fields->>'name.fr', ''), coalesce(o.fields->>'name.en', ''),
-  coalesce(s.fields->>'description.fr', ''), coalesce(s.fields->>'description.en', ''),
-  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'categories', '[]'))),
-  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'languages', '[]'))),
-  ARRAY(SELECT jsonb_array_elements_text(coalesce(s.fields->'service_areas', '[]'))),
-  (loc.fields->'coordinates'->>'latitude')::float8,
-  (loc.fields->'coordinates'->>'longitude')::float8,
-  loc.fields->'address'->>'city',
-  coalesce(s.fields->'schedule', '{{"hours": [], "closed_on": []}}'),
-  setweight(to_tsvector('french', public.unaccent(coalesce(s.fields->>'name.fr', ''))), 'A')
-    || setweight(to_tsvector('english', public.unaccent(coalesce(s.fields->>'name.en', ''))), 'A'),
-  setweight(to_tsvector('french', public.unaccent(coalesce(o.fields->>'name.fr', ''))), 'B')
-    || setweight(to_tsvector('english', public.unaccent(coalesce(o.fields->>'name.en', ''))), 'B'),
-  setweight(to_tsvector('french', public.unaccent(coalesce(s.fields->>'name.fr', ''))), 'A')
-    || setweight(to_tsvector('english', public.unaccent(coalesce(s.fields->>'name.en', ''))), 'A')
-    || setweight(to_tsvector('french', public.unaccent(coalesce(o.fields->>'name.fr', ''))), 'B')
-    || setweight(to_tsvector('english', public.unaccent(coalesce(o.fields->>'name.en', ''))), 'B')
-    || setweight(to_tsvector('french', public.unaccent(
-         coalesce(s.fields->>'description.fr', ''))), 'C')
-    || setweight(to_tsvector('english', public.unaccent(
-         coalesce(s.fields->>'description.en', ''))), 'C'),
-  lower(public.unaccent(coalesce(s.fields->>'name.fr', '') || ' / '
-    || coalesce(s.fields->>'name.en', '')))
-FROM {records} s
-JOIN {records} o ON o.id = (s.fields->>'organization_id')::uuid
-LEFT JOIN {records} l ON l.kind = 'service_at_location'
-  AND l.fields->>'service_id' = s.id::text AND (l.fields->>'linked')::boolean
-LEFT JOIN {records} loc ON loc.id = (l.fields->>'location_id')::uuid
-WHERE s.kind = 'service' AND s.id = ANY(%s) AND s.fields->>'status' <> 'merged'
-"""
 
 FACETS = """
 (SELECT json_object_agg(facet, counts) FROM (
@@ -133,77 +93,7 @@ FROM unnest(%s::text[]) AS typed
 """
 
 
-class PostgresSearchView(SearchRecordsView):
-    tables: ClassVar[tuple[str, ...]] = (
-        "search_records", "search_gaps", "search_documents", "search_words",
-    )  # fmt: skip
-
-    def create_statements(self) -> list[sql.Composed]:
-        t = self.table
-        return [
-            *super().create_statements(),
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (id uuid PRIMARY KEY, service_id uuid NOT NULL,"
-                " location_id uuid, organization_id uuid NOT NULL, active boolean NOT NULL,"
-                " name_fr text NOT NULL, name_en text NOT NULL, organization_fr text NOT NULL,"
-                " organization_en text NOT NULL, description_fr text NOT NULL,"
-                " description_en text NOT NULL, categories text[] NOT NULL,"
-                " languages text[] NOT NULL, areas text[] NOT NULL, latitude float8,"
-                " longitude float8, city text, schedule jsonb NOT NULL, names tsvector NOT NULL,"
-                " organization tsvector NOT NULL, vector tsvector NOT NULL, folded text NOT NULL)"
-            ).format(t("search_documents")),
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} (word text PRIMARY KEY)").format(
-                t("search_words")
-            ),
-            *(
-                sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} USING gin ({})").format(
-                    sql.Identifier(f"search_documents_{column}"),
-                    t("search_documents"),
-                    sql.Identifier(column),
-                )
-                for column in ("vector", "categories", "languages", "areas")
-            ),
-            sql.SQL(
-                "CREATE INDEX IF NOT EXISTS search_documents_service ON {} (service_id)"
-            ).format(t("search_documents")),
-            sql.SQL(
-                "CREATE INDEX IF NOT EXISTS search_documents_folded ON {} "
-                "USING gin (folded public.gin_trgm_ops)"
-            ).format(t("search_documents")),
-            sql.SQL(
-                "CREATE INDEX IF NOT EXISTS search_words_trigram ON {} "
-                "USING gin (word public.gin_trgm_ops)"
-            ).format(t("search_words")),
-        ]
-
-    def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
-        services = self.changed_services(curs, page)
-        if not services:
-            return
-        curs.execute(
-            sql.SQL("DELETE FROM {} WHERE service_id = ANY(%s)").format(
-                self.table("search_documents")
-            ),
-            (services,),
-        )
-        curs.execute(
-            sql.SQL(DOCUMENT).format(
-                documents=self.table("search_documents"), records=self.table("search_records")
-            ),
-            (services,),
-        )
-        curs.execute(
-            sql.SQL(
-                "INSERT INTO {words} SELECT DISTINCT word FROM {documents} d,"
-                " regexp_split_to_table(lower(public.unaccent(d.name_fr || ' ' || d.name_en"
-                " || ' ' || d.organization_fr || ' ' || d.organization_en || ' '"
-                " || d.description_fr || ' ' || d.description_en)), '[^a-z0-9]+') AS word"
-                " WHERE d.service_id = ANY(%s) AND length(word) >= 3"
-                " ON CONFLICT DO NOTHING"
-            ).format(words=self.table("search_words"), documents=self.table("search_documents")),
-            (services,),
-        )
-
+class PostgresSearchView(PostgresDocumentsView):
     def search(self, query: SearchQuery) -> SearchPage:
         page = self._search(query)
         if page.total or not query.text:
