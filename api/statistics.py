@@ -36,7 +36,7 @@ from infra.statistics import (
 )
 from infra.tokens import Role
 from projections.statistics_report import Figure as Figure_
-from projections.statistics_report import Published, PublishedCell, to_csv
+from projections.statistics_report import Published, to_csv
 
 TOP_MAX = 100
 TIMEZONE = "America/Montreal"
@@ -64,13 +64,6 @@ class StatisticsCell:
     suppressed: bool = strawberry.field(
         description="Always false: public figures leave suppressed cells out, key and all."
     )
-
-    @classmethod
-    def of(cls, cell: PublishedCell) -> StatisticsCell:
-        return cls(
-            group=cell.group, key=cell.key, label=cell.label, count=cell.count, share=cell.share,
-            suppressed=cell.suppressed,
-        )  # fmt: skip
 
 
 @strawberry.type
@@ -122,7 +115,13 @@ class Statistics:
         description="Reasons (key) for each unmet need (group)."
     )
     top_referral_organizations: list[StatisticsCell]
-    csv: str = strawberry.field(description="Every figure above as CSV, one line each.")
+    published: strawberry.Private[Published]
+    language: strawberry.Private[str]
+
+    @strawberry.field(description="Every figure above as CSV, one line each.")
+    def csv(self) -> str:
+        # Written when asked for: most dashboards never select it.
+        return to_csv(self.published, self.language)
 
 
 StatisticsResult = Annotated[
@@ -175,9 +174,10 @@ def container_figures(
 
 
 def statistics_of(asked: StatisticsRequest, published: Published, position: int) -> Statistics:
+    # The published cells are answered as they are: they have every field of StatisticsCell,
+    # under the same names, and the type is told by the field, not by the object.
     tables = {
-        field: [StatisticsCell.of(cell) for cell in published.tables[name]]
-        for field, name in _FIELDS.items()
+        field: cast(list[StatisticsCell], published.tables[name]) for field, name in _FIELDS.items()
     }
     return Statistics(
         start=asked.start, end=asked.end, timezone=TIMEZONE, territory=asked.territory,
@@ -189,7 +189,7 @@ def statistics_of(asked: StatisticsRequest, published: Published, position: int)
         referrals_per_contact=published.referrals_per_contact,
         average_wait_seconds=published.average_wait_seconds,
         average_handle_seconds=published.average_handle_seconds,
-        csv=to_csv(published, asked.language), **tables,
+        published=published, language=asked.language, **tables,
     )  # fmt: skip
 
 

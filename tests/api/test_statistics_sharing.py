@@ -4,8 +4,10 @@ is what a fresh `statistics` query answers, for every role that sees exact figur
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +16,9 @@ from starlette.testclient import TestClient
 import infra.statistics
 from api.app import create_app
 from api.live_statistics import every_figures
+from domain.errors import InvalidInput
 from infra.bootstrap import Container
+from infra.statistics import PublicRules, StatisticsReader, StatisticsRequest, published
 from projections.statistics import compute
 from tests.api.test_interactions import ready
 from tests.api.test_statistics_subscription import PROTOCOL, log
@@ -163,3 +167,46 @@ def test_other_selections_and_variables_are_completed_on_their_own(
             "byChannel": [{"key": cell["key"]} for cell in whole["byChannel"]],
         }  # fmt: skip
         assert alone == {"position": whole["position"], "total": {"value": 1}}
+
+
+def caught_up(container: Container) -> None:
+    """Waits for the app's own runner to bring the contacts view to the log's head."""
+    runner = container.runners["interactions"]
+    head = runner.recorder.max_notification_id() or 0
+    deadline = time.monotonic() + 30
+    while container.interactions.position() < head:
+        assert time.monotonic() < deadline, "the contacts view did not catch up"
+        time.sleep(0.05)
+
+
+def test_figures_kept_between_moves_equal_a_fresh_count(container: Container) -> None:
+    """The reader keeps counts until the view moves; a reader that never counted before (its
+    own columns, read from the view) answers the same, exact and public, as contacts arrive."""
+    ready(container)
+    rules = PublicRules(min_contacts=1, min_days=1, interval=3600)
+    asked = [
+        StatisticsRequest(date(2018, 4, 1), date(2018, 7, 30), top=3),
+        StatisticsRequest(date(2018, 4, 1), date(2018, 5, 31), channel="phone", language="en"),
+        StatisticsRequest(date(2018, 1, 1), date(2018, 12, 31), territory="TE-66"),
+    ]
+
+    def answers(reader: StatisticsReader) -> list[object]:
+        found: list[object] = []
+        for query in asked:
+            for exact in (True, False):
+                try:
+                    found.append(published(
+                        reader, container.search_view.organization_names, query, exact=exact,
+                        rules=rules, category_names=container.taxonomy.names,
+                    ))  # fmt: skip
+                except InvalidInput as refused:
+                    found.append(str(refused))
+        return found
+
+    with TestClient(create_app(container)) as client:
+        for index in range(4):
+            log(client, index)
+            caught_up(container)
+            kept = answers(container.statistics)
+            assert answers(container.statistics) == kept  # the second time from what was kept
+            assert answers(StatisticsReader(container.interactions, container.territories)) == kept
