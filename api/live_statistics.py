@@ -62,9 +62,11 @@ class Figures:
         self.container = container
         self.answer = answer
         self.topics: dict[StatisticsRequest, Topic] = {}
+        self.polls = 0  # polls started: one for as long as anyone subscribes
         self.moves = 0  # times the poll found the view moved
         self.computations = 0  # answers counted for topics since start
         self._polling: asyncio.Task[None] | None = None
+        self._started: asyncio.Future[None] | None = None
 
     async def join(self, asked: StatisticsRequest) -> Subscriber:
         """Sends the subscriber every answer counted after the view moves past where it is
@@ -72,10 +74,12 @@ class Figures:
         subscriber = Subscriber()
         self.topics.setdefault(asked, Topic(asked)).subscribers.add(subscriber)
         if self._polling is None or self._polling.done():
-            view = self.container.interactions
-            self._polling = asyncio.create_task(
-                self._poll(await anyio.to_thread.run_sync(view.position))
-            )
+            # One poll for all: those who join while it reads where the view is wait for it.
+            self._started = asyncio.get_running_loop().create_future()
+            self._polling = asyncio.create_task(self._poll(self._started))
+            self.polls += 1
+        assert self._started is not None
+        await asyncio.shield(self._started)
         return subscriber
 
     def leave(self, asked: StatisticsRequest, subscriber: Subscriber) -> None:
@@ -89,11 +93,24 @@ class Figures:
             self._polling.cancel()
             self._polling = None
 
-    async def _poll(self, checked: int) -> None:
+    async def _poll(self, started: asyncio.Future[None]) -> None:
         view = self.container.interactions
+        try:
+            checked = await anyio.to_thread.run_sync(view.position)
+        except asyncio.CancelledError:
+            started.cancel()
+            raise
+        except Exception as error:
+            started.set_exception(error)
+            raise
+        started.set_result(None)
         while self.topics:
             await asyncio.sleep(POLL_SECONDS)
-            reached = await anyio.to_thread.run_sync(view.position)
+            try:
+                reached = await anyio.to_thread.run_sync(view.position)
+            except Exception as error:  # the database is away: every subscription ends with it
+                self._hand_everyone(error)
+                raise
             if reached == checked:
                 continue
             checked = reached
@@ -110,6 +127,11 @@ class Figures:
                 self.computations += 1
                 for subscriber in list(topic.subscribers):
                     subscriber.hand(answer, failed)
+
+    def _hand_everyone(self, failed: BaseException) -> None:
+        for topic in list(self.topics.values()):
+            for subscriber in list(topic.subscribers):
+                subscriber.hand(None, failed)
 
 
 _FIGURES: weakref.WeakKeyDictionary[

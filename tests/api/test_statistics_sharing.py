@@ -136,6 +136,7 @@ def test_subscribers_of_the_same_figures_share_one_computation_per_move(
         ]
         seen = max(sent(ws)["position"] for ws in sockets)
         (live,) = every_figures(container)
+        assert live.polls == 1  # however many joined at once
         for index in range(3):
             before, moves = len(computations), live.moves
             figures = list(moved(client, sockets, index, seen))
