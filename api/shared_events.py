@@ -10,6 +10,7 @@ other events run as before), and a completion that raised errors is never shared
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from graphql import GraphQLObjectType
@@ -57,14 +58,24 @@ class _SharedEvent(SharingExecutionContext):
         value = super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
-        if (
-            key is not None
-            and value is not Undefined
-            and not self.is_awaitable(value)
-            and len(self.collected_errors.errors) == errors
-        ):
+        if key is None or value is Undefined:
+            return value
+        if self.is_awaitable(value):
+            # A field with extensions (the access rule) resolves asynchronously; nothing in it
+            # waits on I/O, so it is done before the next subscriber's turn.
+            return self._kept(value, completed, key, errors)
+        if len(self.collected_errors.errors) == errors:
             completed[key] = value
         return value
+
+    async def _kept(
+        self, value: Awaitable[Any], completed: dict[tuple[object, ...], Any],
+        key: tuple[object, ...], errors: int,
+    ) -> Any:  # fmt: skip
+        result = await value
+        if len(self.collected_errors.errors) == errors:
+            completed[key] = result
+        return result
 
     def _selection(self, path: Path) -> tuple[object, ...] | None:
         """What the completion depends on besides the event: the document, the operation,

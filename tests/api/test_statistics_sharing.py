@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 import infra.statistics
 from api.app import create_app
 from api.live_statistics import every_figures
+from api.shared_events import SharingExecutionContext
 from domain.errors import InvalidInput
 from infra.bootstrap import Container
 from infra.statistics import PublicRules, StatisticsReader, StatisticsRequest, published
@@ -51,6 +52,21 @@ SMALLER = (
     " } }"
 )
 PERIOD = {"from": "2018-04-01", "to": "2018-07-30", "top": 3, "language": "FR"}
+
+
+@pytest.fixture
+def completions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The `Statistics` objects graphql-core completes (the real completion, counted)."""
+    made: list[str] = []
+    complete = SharingExecutionContext.complete_object_value
+
+    def counted(self: SharingExecutionContext, return_type: Any, *args: Any) -> Any:
+        if return_type.name == "Statistics":
+            made.append(return_type.name)
+        return complete(self, return_type, *args)
+
+    monkeypatch.setattr(SharingExecutionContext, "complete_object_value", counted)
+    return made
 
 
 @pytest.fixture
@@ -125,7 +141,7 @@ def test_every_subscriber_is_sent_what_a_fresh_query_answers(
 
 
 def test_subscribers_of_the_same_figures_share_one_computation_per_move(
-    container: Container, computations: list[int]
+    container: Container, computations: list[int], completions: list[str]
 ) -> None:
     ready(container)
     subscribers = 6
@@ -138,7 +154,7 @@ def test_subscribers_of_the_same_figures_share_one_computation_per_move(
         (live,) = every_figures(container)
         assert live.polls == 1  # however many joined at once
         for index in range(3):
-            before, moves = len(computations), live.moves
+            before, moves, completed = len(computations), live.moves, len(completions)
             figures = list(moved(client, sockets, index, seen))
             assert len({str(each) for each in figures}) == 1
             seen = figures[0]["position"]
@@ -146,6 +162,8 @@ def test_subscribers_of_the_same_figures_share_one_computation_per_move(
             # One computation per move of the view (a contact may move it twice), not one each.
             assert 1 <= counted <= live.moves - moves, (counted, live.moves - moves)
             assert counted < subscribers
+            # ... and completed once for all, their selections being the same.
+            assert len(completions) - completed == counted
 
 
 def test_other_selections_and_variables_are_completed_on_their_own(
