@@ -7,9 +7,10 @@ as an analyst and subscribed to `statisticsChanged` over 2019 with the figures o
 `bench.statistics` (about 300 fields, exact), then logs the demo generator's 2019 contacts
 over HTTP at `--rate` a second. A contact is shown once a subscriber is sent figures whose
 position reaches the contact's receipt; its delay counts from when it was due until the last
-subscriber is sent it. The server's CPU is the user and system time of the server and every
-process under it (workers, projections, PostgreSQL) over the measured seconds, read with
-psutil.
+subscriber is sent it; it is also told from when an admin's `/health` (read every 0.1 s)
+first shows the contacts view holding it, apart from the view's own lag. The server's CPU is
+the user and system time of the server and every process under it (workers, projections,
+PostgreSQL) over the measured seconds, read with psutil.
 """
 
 from __future__ import annotations
