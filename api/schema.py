@@ -36,6 +36,7 @@ from api.records import RecordMutation, RecordQuery
 from api.search import SearchQueryType
 from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
+from api.shared_events import SharingExecutionContext
 from api.statistics import StatisticsQuery, StatisticsSubscription
 from api.system import SystemQuery
 from api.taxonomy import TaxonomyMutation, TaxonomyQuery
@@ -127,6 +128,8 @@ def build_schema(settings: Settings) -> GuichetSchema:
         mutation=ruled(Mutation, "Mutation"),
         subscription=ruled(Subscription, "Subscription"),
         extensions=extensions,
+        # Subscription events sent to many subscribers are completed once per selection.
+        execution_context_class=SharingExecutionContext,
     )
     missing = (
         access.unruled(operations(schema))

@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator
 from datetime import date
 from typing import Annotated, cast
 
+import anyio.to_thread
 import strawberry
 
 from api import access
@@ -17,12 +18,15 @@ from api.contacts import ContactChannel
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.limits import limit_error
+from api.live_statistics import figures_of
 from api.moments import read_day
+from api.shared_events import shareable
 from api.taxonomy import Language
 from domain import interactions as domain
 from domain import limits
 from domain.errors import InvalidInput
 from domain.text import check as check_text
+from infra.bootstrap import Container
 from infra.statistics import (
     PublicRules,
     StatisticsRequest,
@@ -32,12 +36,10 @@ from infra.statistics import (
 )
 from infra.tokens import Role
 from projections.statistics_report import Figure as Figure_
-from projections.statistics_report import Published, PublishedCell, to_csv
+from projections.statistics_report import Published, to_csv
 
 TOP_MAX = 100
 TIMEZONE = "America/Montreal"
-# How often an exact subscription looks for new contacts; a public one waits the public interval.
-POLL_SECONDS = 0.5
 
 
 @strawberry.type
@@ -62,13 +64,6 @@ class StatisticsCell:
     suppressed: bool = strawberry.field(
         description="Always false: public figures leave suppressed cells out, key and all."
     )
-
-    @classmethod
-    def of(cls, cell: PublishedCell) -> StatisticsCell:
-        return cls(
-            group=cell.group, key=cell.key, label=cell.label, count=cell.count, share=cell.share,
-            suppressed=cell.suppressed,
-        )  # fmt: skip
 
 
 @strawberry.type
@@ -120,7 +115,13 @@ class Statistics:
         description="Reasons (key) for each unmet need (group)."
     )
     top_referral_organizations: list[StatisticsCell]
-    csv: str = strawberry.field(description="Every figure above as CSV, one line each.")
+    published: strawberry.Private[Published]
+    language: strawberry.Private[str]
+
+    @strawberry.field(description="Every figure above as CSV, one line each.")
+    def csv(self) -> str:
+        # Written when asked for: most dashboards never select it.
+        return to_csv(self.published, self.language)
 
 
 StatisticsResult = Annotated[
@@ -157,7 +158,12 @@ def check(
 
 def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Published, int]:
     """Runs on a worker thread: one hop for the query, the labels and the suppression."""
-    container = context.container
+    return container_figures(context.container, asked, exact)
+
+
+def container_figures(
+    container: Container, asked: StatisticsRequest, exact: bool
+) -> tuple[Published, int]:
     try:
         return published(
             container.statistics, container.search_view.organization_names, asked, exact=exact,
@@ -168,9 +174,10 @@ def figures(context: Context, asked: StatisticsRequest, exact: bool) -> tuple[Pu
 
 
 def statistics_of(asked: StatisticsRequest, published: Published, position: int) -> Statistics:
+    # The published cells are answered as they are: they have every field of StatisticsCell,
+    # under the same names, and the type is told by the field, not by the object.
     tables = {
-        field: [StatisticsCell.of(cell) for cell in published.tables[name]]
-        for field, name in _FIELDS.items()
+        field: cast(list[StatisticsCell], published.tables[name]) for field, name in _FIELDS.items()
     }
     return Statistics(
         start=asked.start, end=asked.end, timezone=TIMEZONE, territory=asked.territory,
@@ -182,7 +189,7 @@ def statistics_of(asked: StatisticsRequest, published: Published, position: int)
         referrals_per_contact=published.referrals_per_contact,
         average_wait_seconds=published.average_wait_seconds,
         average_handle_seconds=published.average_handle_seconds,
-        csv=to_csv(published, asked.language), **tables,
+        published=published, language=asked.language, **tables,
     )  # fmt: skip
 
 
@@ -213,6 +220,13 @@ async def answer(context: Context, asked: StatisticsRequest) -> Statistics:
     exact = access.sees_exact_figures(context.principal.role)
     published, position = await context.call(figures, context, asked, exact)
     return statistics_of(asked, published, position)
+
+
+async def shared_answer(container: Container, asked: StatisticsRequest) -> Statistics:
+    """Exact figures counted once for every subscriber of `asked` (`api.live_statistics`),
+    marked so that identical selections of them are completed once (`api.shared_events`)."""
+    published, position = await anyio.to_thread.run_sync(container_figures, container, asked, True)
+    return shareable(statistics_of(asked, published, position))
 
 
 async def public_answer(
@@ -286,27 +300,28 @@ class StatisticsSubscription:
 async def _exact_stream(
     context: Context, asked: StatisticsRequest
 ) -> AsyncGenerator[StatisticsResult, None]:
-    view = context.container.interactions
-    # The view's position is read before the first figures: a contact projected while they
-    # are counted then still moves it past `checked`, and is sent.
-    checked = await context.call(view.position)
+    """The first figures are the subscriber's own; after that, the answers counted once per
+    move of the view for every subscriber of the same figures."""
+    live = figures_of(context.container, shared_answer)
+    # Joined before the first figures: a contact projected while they are counted then
+    # still moves the view past where the shared poll last saw it, and is sent.
+    subscriber = await live.join(asked)
     try:
-        sent = await answer(context, asked)
-    except EXPECTED as error:
-        yield cast(StatisticsResult, as_error(error))
-        return
-    yield sent
-    seen = sent.position
-    while True:
-        await asyncio.sleep(POLL_SECONDS)
-        reached = await context.call(view.position)
-        if reached == checked:
-            continue
-        checked = reached
-        sent = await answer(context, asked)
-        if sent.position > seen:  # facts of other kinds move the view but change nothing
-            seen = sent.position
-            yield sent
+        try:
+            sent = await answer(context, asked)
+        except EXPECTED as error:
+            yield cast(StatisticsResult, as_error(error))
+            return
+        yield sent
+        seen = sent.position
+        while True:
+            shared = await subscriber.next()
+            assert isinstance(shared, Statistics)
+            if shared.position > seen:  # facts of other kinds move the view but change nothing
+                seen = shared.position
+                yield shared
+    finally:
+        live.leave(asked, subscriber)
 
 
 async def _public_stream(

@@ -40,6 +40,8 @@ from projections.statistics_labels import table_label
 from projections.statistics_report import Published, publish
 
 FETCH = 20_000
+# Counts kept between two moves of the view, the oldest dropped first.
+COUNTED = 256
 _SELECT = (
     "SELECT row_id, position, disposition, day, channel, language, interpreter, inquirer_type,"
     " age_band, gender, territory, wait_seconds, handle_seconds, need_codes, need_unmet,"
@@ -117,6 +119,9 @@ class StatisticsReader:
         self._cut = 0
         self._cut_table = False
         self._secret: bytes | None = None
+        # Counts already made since the view last moved (see `_counted`).
+        self._counted: dict[tuple[object, ...], tuple[Places, Tallies]] = {}
+        self._counted_at: tuple[UUID | None, int] = (None, 0)
 
     @property
     def position(self) -> int:
@@ -174,11 +179,27 @@ class StatisticsReader:
         with self._lock:
             self.sync()
             until = None if public is None else self._public_cut(public.interval, public.threshold)
-            regions = _regions(self._columns.codes["territory"].labels, places)
-            tallies = compute(self._columns, Filter(start, end, channel, inside, until), regions)
+            tallies = self._count(places, Filter(start, end, channel, inside, until))
         if public is not None:
             tallies = _grouped(tallies, places, public.min_population)
         return tallies, {place.code: place.name for place in places.all}
+
+    def _count(self, places: Places, query: Filter) -> Tallies:
+        """The count of `query`, made once for as long as the rows read and the places stay
+        the same: dashboards and reports often ask the same figures again, and subscribers of
+        the same figures ask together. Called with the lock held."""
+        if self._counted_at != (self._epoch, self._position):
+            self._counted, self._counted_at = {}, (self._epoch, self._position)
+        key = (query, id(places))
+        found = self._counted.get(key)
+        if found is not None and found[0] is places:
+            return found[1]
+        regions = _regions(self._columns.codes["territory"].labels, places)
+        tallies = compute(self._columns, query, regions)
+        if len(self._counted) >= COUNTED:
+            self._counted.pop(next(iter(self._counted)))
+        self._counted[key] = (places, tallies)
+        return tallies
 
     def _public_cut(self, interval: float, threshold: int) -> int:
         """The position public figures count up to in the current interval of the clock: the

@@ -9,6 +9,7 @@ Only completed contacts count. Days are local days in America/Montréal.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ import numpy.typing as npt
 from domain.interactions import CONFIDENTIAL
 from projections.statistics_columns import (
     BLOCK,
+    JOINT,
     NONE,
     Columns,
     Contact,
@@ -145,7 +147,8 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     """Counts the contacts of the query; `regions` gives each territory code its report region."""
     codes = columns.codes
     start, end = day_number(query.start), day_number(query.end)
-    rows = _window(columns.rows, columns.window("rows", start, end))
+    span = columns.window("rows", start, end)
+    rows = _window(columns.rows, span)
     day = rows["day"]
     mask = rows["counted"] & (day >= start) & (day <= end)
     if query.until is not None:
@@ -165,18 +168,21 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
         )  # fmt: skip
         mask &= allowed[rows["territory"]] if len(allowed) else False
     tables: dict[str, list[Cell]] = {}
-    for name in ("channel", "language", "inquirer_type", "age_band", "gender"):
+    joint, months = (column[span] for column in columns.joint())
+    sizes = columns.sizes()
+    counts = _count(joint, mask, math.prod(sizes)).reshape(sizes)
+    for axis, name in enumerate(JOINT):
+        others = tuple(other for other in range(len(JOINT)) if other != axis)
         labels = codes[name].labels
-        tables[name] = _cells(_count(rows[name], mask, len(labels)), labels)
+        tables[name] = _cells(counts.sum(axis=others)[: len(labels)], labels)
     width = max(len(codes["channel"]), 1)
-    month = rows["month"]
-    first = int(month[mask].min()) if mask.any() else 0
-    slots = (int(month.max()) - first + 1) * width if mask.any() else 0
-    by_month = _count((month - first).astype(np.intp) * width + rows["channel"], mask
-                      & (month >= first), slots)  # fmt: skip
+    by_month = _count(months, mask, (int(rows["month"].max()) + 1) * width if len(months) else 0)
+    channel_labels = codes["channel"].labels
+    tables["channel"] = _cells(
+        by_month.reshape(-1, width).sum(axis=0)[: len(channel_labels)], channel_labels
+    )
     tables["month"] = [
-        Cell(codes["channel"].labels[int(v % width)], int(by_month[v]),
-             month_label(first + int(v // width)))
+        Cell(channel_labels[int(v % width)], int(by_month[v]), month_label(int(v // width)))
         for v in np.flatnonzero(by_month)
     ]  # fmt: skip
     places = _count(rows["territory"], mask, len(territory_labels))
@@ -196,25 +202,23 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
     span = columns.window("needs", start, end)
     needs = _window(columns.needs, span)
     chosen = _chosen(needs, need_live[span], start, end, channel, allowed, query.until)
-    code_labels = columns.need_codes.labels
-    need_counts = _count(needs["code"], chosen, len(code_labels))
-    tables["need"] = _cells(need_counts, code_labels)
+    code_labels, reason_labels = columns.need_codes.labels, columns.reasons.labels
+    # Each need and its reason counted at once; reason 0 is "not unmet" (`Columns.reasons`).
+    width = len(reason_labels)
+    pairs = _count(columns.need_pairs()[span], chosen, len(code_labels) * width)
+    pairs = pairs.reshape(len(code_labels), width)
+    tables["need"] = _cells(pairs.sum(axis=1), code_labels)
     by_category: dict[str, int] = {}
     for cell in tables["need"]:
         by_category[category(cell.key)] = by_category.get(category(cell.key), 0) + cell.count
     tables["category"] = sorted(
         (Cell(key, count) for key, count in by_category.items()), key=lambda c: (-c.count, c.key)
     )
-    reasons = needs["reason"]
-    unmet = chosen & (reasons != 0)
-    unmet_codes, unmet_reasons = needs["code"][unmet], reasons[unmet]
-    tables["unmet"] = _cells(np.bincount(unmet_codes, minlength=len(code_labels)), code_labels)
-    reason_labels = columns.reasons.labels
-    tables["unmet_reason"] = _cells(
-        np.bincount(unmet_reasons, minlength=len(reason_labels)), reason_labels
-    )
-    width = len(reason_labels)
-    pairs = np.bincount(unmet_codes * width + unmet_reasons, minlength=len(code_labels) * width)
+    pairs[:, 0] = 0
+    tables["unmet"] = _cells(pairs.sum(axis=1), code_labels)
+    tables["unmet_reason"] = _cells(pairs.sum(axis=0), reason_labels)
+    unmet = int(pairs.sum())
+    pairs = pairs.reshape(-1)
     tables["unmet_need_reason"] = sorted(
         (
             Cell(reason_labels[int(v % width)], int(pairs[v]), code_labels[int(v // width)])
@@ -238,7 +242,7 @@ def compute(columns: Columns, query: Filter, regions: Mapping[str, str]) -> Tall
         contacts=int(np.count_nonzero(mask)),
         needs=int(np.count_nonzero(chosen)),
         referrals=int(np.count_nonzero(chosen_referrals)),
-        unmet=int(np.count_nonzero(unmet)),
+        unmet=unmet,
         interpreter=int(np.count_nonzero(rows["interpreter"] & mask)),
         wait=(int(np.count_nonzero(timed_wait)), int(wait.sum(where=timed_wait, dtype=np.int64))),
         handle=(

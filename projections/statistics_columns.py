@@ -76,6 +76,8 @@ ROW_COLUMNS = (
     "inquirer_type", "age_band", "gender", "territory", "wait", "handle",
 )  # fmt: skip
 CODED = ("channel", "language", "inquirer_type", "age_band", "gender", "territory")
+# Attributes of few values, counted together (`Columns.joint`).
+JOINT = ("language", "inquirer_type", "age_band", "gender")
 
 
 @dataclass
@@ -113,6 +115,8 @@ class Columns:
     referrals: dict[str, Grow] = field(default_factory=dict)
     _live: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None = None
     _bounds: dict[str, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = field(default_factory=dict)
+    _joint: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None
+    _pairs: npt.NDArray[np.intp] | None = None
 
     def __post_init__(self) -> None:
         wide = {"position"}
@@ -181,6 +185,7 @@ class Columns:
         _append(self.referrals, **referrals)
         self._live = None
         self._bounds = {}
+        self._joint = self._pairs = None
         return len(batch)
 
     def live(self) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -194,6 +199,32 @@ class Columns:
             )
             self._live = (needs, referrals)
         return self._live
+
+    def sizes(self) -> tuple[int, ...]:
+        """The number of values of each of `JOINT`, as `joint` combines them."""
+        return tuple(max(len(self.codes[name]), 1) for name in JOINT)
+
+    def joint(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """Each row's values of `JOINT` as one number (row-major over `sizes`), and its month
+        and channel as one (`month * channels + channel`): a query counts these two instead of
+        each attribute on its own, and adds the counts up by attribute after."""
+        if self._joint is None:
+            rows = self.rows
+            joint = np.zeros(self.size, np.intp)
+            for name, size in zip(JOINT, self.sizes(), strict=True):
+                joint *= size
+                joint += rows[name].view()
+            width = max(len(self.codes["channel"]), 1)
+            months = rows["month"].view().astype(np.intp) * width + rows["channel"].view()
+            self._joint = (joint, months)
+        return self._joint
+
+    def need_pairs(self) -> npt.NDArray[np.intp]:
+        """Each need entry's code and reason as one number (`code * reasons + reason`)."""
+        if self._pairs is None:
+            needs = self.needs
+            self._pairs = needs["code"].view() * len(self.reasons) + needs["reason"].view()
+        return self._pairs
 
     def window(self, kind: str, start: int, end: int) -> slice:
         """The rows (or entries) that can hold days from `start` to `end`.
