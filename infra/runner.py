@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 
 import psycopg
@@ -266,10 +267,21 @@ class ProjectionRunner:
                     raise
                 self.isolate(self.view.position())
                 continue
-            for _ in listener.notifies(timeout=0.5, stop_after=1):
-                # Let a burst of writes gather into one page: under load each view then
-                # catches up once per interval rather than once per fact, for that much lag.
-                self._stop.wait(self.coalesce)
+            self.await_writes(listener)
+
+    def await_writes(self, listener: psycopg.Connection) -> None:
+        """Waits for a write to the log (at most half a second), then lets a burst of writes
+        gather into one page: under load each view catches up once per interval rather than
+        once per fact, for that much lag. Once, however many notifications came: psycopg
+        yields every one already received (`stop_after` is a floor), and waiting for each
+        kept views seconds behind a hundred writes a second."""
+        with closing(listener.notifies(timeout=0.5, stop_after=1)) as notifications:
+            if next(notifications, None) is None:
+                return
+        self._stop.wait(self.coalesce)
+        # Those received meanwhile are writes the catch-up that follows reads anyway.
+        for _ in listener.notifies(timeout=0):
+            pass
 
     def isolate(self, position: int) -> None:
         """Applies the page after `position` one fact at a time, to name the one the view

@@ -248,3 +248,36 @@ def lock_held(container: Container, key: int) -> bool:
             (unsigned >> 32, unsigned & 0xFFFFFFFF),
         ).fetchone()
     return bool(row and row[0])
+
+
+class CountedWaits(threading.Event):
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1
+        return super().wait(timeout)
+
+
+def test_a_burst_of_writes_is_waited_for_once_whatever_its_size(container: Container) -> None:
+    # Waiting once per notification received (psycopg hands over every one already read) kept
+    # views seconds behind a hundred writes a second.
+    runner = counting_runner(container)
+    waits = CountedWaits()
+    runner._stop = waits
+    with container.database.connect() as listener, container.database.connect() as writer:
+        listener.execute(f'LISTEN "{runner.channel}"')
+        listener.commit()
+        writer.autocommit = True
+        for _ in range(40):
+            writer.execute(f'NOTIFY "{runner.channel}"')
+        listener.execute("SELECT 1")  # a query reads the notifications into the backlog
+        runner.await_writes(listener)
+        assert waits.waits == 1
+        # Every one of the burst was taken: the next call waits for a new write.
+        runner.await_writes(listener)
+        assert waits.waits == 1
+        writer.execute(f'NOTIFY "{runner.channel}"')
+        runner.await_writes(listener)
+        assert waits.waits == 2
