@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLField, GraphQLObjectType
+from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as strawberry_conversion
 from strawberry.types.field import StrawberryField
@@ -37,10 +37,9 @@ def main() -> None:
     parser.add_argument("--field", default=RECORD)
     options = parser.parse_args()
     schema = build_schema(Settings.from_environ({}))
-    root, name = options.field.split(".")
-    owner = schema._schema.get_type(root)
-    assert isinstance(owner, GraphQLObjectType)
-    field = owner.fields[name]
+    field = field_named(schema._schema, options.field)
+    if field is None:
+        parser.error(f"--field {options.field}: no such field; give Type.field or a root field")
     definition = field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
     assert isinstance(definition, StrawberryField)
     raws = [raw_arguments(schema._schema, field, inputs)
@@ -69,6 +68,20 @@ def main() -> None:
         )
     ratio = statistics.median(times["strawberry"]) / statistics.median(times["compiled"])
     print(f"  compiled is {ratio:.0f}x faster (medians)")
+
+
+def field_named(schema: GraphQLSchema, named: str) -> GraphQLField | None:
+    """`Type.field`, or a root field by its name alone (`searchServices`)."""
+    if "." in named:
+        owner_name, _, name = named.partition(".")
+        owners = [schema.get_type(owner_name)]
+    else:
+        name, owners = named, [schema.query_type, schema.mutation_type]
+    for owner in owners:
+        if isinstance(owner, GraphQLObjectType) and name in owner.fields:
+            found: GraphQLField = owner.fields[name]
+            return found
+    return None
 
 
 def variables(field: GraphQLField, name: str, count: int) -> list[dict[str, Any]]:
