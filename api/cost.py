@@ -237,12 +237,23 @@ def _numbers(
     for argument in field.arguments or ():
         value = argument.value
         if isinstance(value, IntValueNode):
-            found[argument.name.value] = int(value.value)
+            found[argument.name.value] = _whole(value.value)
         elif isinstance(value, VariableNode):
             given = variables.get(value.name.value)
+            if isinstance(given, float) and given.is_integer():
+                given = int(given)  # as graphql-core reads it for an Int: 100.0 is 100
             if isinstance(given, int) and not isinstance(given, bool):
                 found[argument.name.value] = given
     return {name: max(1, number) for name, number in found.items()}
+
+
+# Past every limit: a longer literal (an id written as digits, say) is not read as a number,
+# which Python refuses past 4,300 digits, with a message naming its own internals.
+HUGE = 10**15
+
+
+def _whole(digits: str) -> int:
+    return int(digits) if len(digits) <= 15 else HUGE
 
 
 def _items(

@@ -95,3 +95,31 @@ def test_a_page_given_by_a_variables_default_is_counted() -> None:
     assert cost_of(log, {}) == 1 + work + 1 + 400
     assert cost_of(log, {"n": 3}) == 1 + work + 1 + 3
     assert cost_of(log.replace(" = 400", ""), {}) == 1 + work + 1 + 100  # the argument's default
+
+
+def test_a_page_given_as_a_whole_float_is_counted_as_graphql_reads_it() -> None:
+    # graphql-core takes 100.0 for the Int 100: counting it as the default let twelve pages of
+    # every match past the cost limit.
+    schema = build_schema(Settings.from_environ({}))._schema
+    log = "query ($n: Int!) { auditLog(first: $n) { ... on AuditPage { nodes { actor } } } }"
+    [operation] = parse(log).definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    assert cost(schema, operation, {}, {"n": 400.0}) == cost(schema, operation, {}, {"n": 400})
+    assert cost(schema, operation, {}, {"n": 400}) > cost(schema, operation, {}, {})
+
+
+async def test_an_integer_too_long_for_python_is_refused_without_naming_python(
+    container: Container,
+) -> None:
+    for sent in ("1" * 5000, "1" * 20):
+        answer = await post(
+            container, {"query": f"{{ organization(id: {sent}) {{ __typename }} }}"}
+        )
+        text = answer.text
+        assert "set_int_max_str_digits" not in text, text
+        assert "digits" not in text, text
+        assert answer.status_code in (200, 400), text
+    huge = "{ auditLog(first: " + "9" * 5000 + ") { ... on AuditPage { nodes { actor } } } }"
+    answer = await post(container, {"query": huge})
+    assert answer.status_code == 400, answer.text
+    assert "digits" not in answer.text, answer.text

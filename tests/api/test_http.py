@@ -210,3 +210,17 @@ async def test_health_is_503_when_the_database_is_down(
     assert body == {"status": "unavailable", "database": {"reachable": False}}
     # Why is for the log, not for whoever asks.
     assert any("database is unreachable: " in r.getMessage() for r in caplog.records)
+
+
+async def test_a_json_body_that_is_not_an_object_is_400(http: httpx.AsyncClient) -> None:
+    for body in (b'"x"', b"1", b"true", b"null"):
+        response = await http.post(
+            "/graphql", content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, (body, response.text)
+        assert response.json() == {
+            "errors": [{"message": "The request body must be a JSON object."}]
+        }
+    batch = await http.post("/graphql", json=[{"query": "{ __typename }"}])
+    assert batch.status_code == 400, batch.text
+    assert "Batching" in batch.text, batch.text
