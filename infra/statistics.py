@@ -143,14 +143,18 @@ class StatisticsReader:
             epoch = found[0] if found else None
             if epoch != self._epoch:
                 self._columns, self._epoch, self._position = Columns(), epoch, 0
-            curs.execute(
-                sql.SQL(_SELECT).format(self.view.table("interactions")),
-                (self._position, tracked),
-            )
-            read = 0
-            while batch := curs.fetchmany(FETCH):
-                read += self._columns.add(_contacts(batch))
-                self._position = max(self._position, batch[-1][1])
+            # A cursor on the server, read FETCH rows at a time: a client-side one takes every
+            # row at once and leaves the session idle in its transaction while they are folded,
+            # which the idle-in-transaction bound ended for a million contacts.
+            with conn.cursor("statistics_rows", row_factory=tuple_row) as rows:
+                rows.execute(
+                    sql.SQL(_SELECT).format(self.view.table("interactions")),
+                    (self._position, tracked),
+                )
+                read = 0
+                while batch := rows.fetchmany(FETCH):
+                    read += self._columns.add(_contacts(batch))
+                    self._position = max(self._position, batch[-1][1])
             return read
 
     def tallies(
