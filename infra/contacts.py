@@ -24,13 +24,14 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from domain.errors import InvalidInput
 from domain.handlers.contacts import Recording
@@ -318,10 +319,9 @@ class ContactWriter(ContactSaver):
         for item in batch:
             loops.setdefault(item.loop, []).append(item)
         for loop, records in loops.items():
-            try:
+            # A closed loop (RuntimeError) has no one waiting for these any more.
+            with suppress(RuntimeError):
                 loop.call_soon_threadsafe(_wake, records)
-            except RuntimeError:  # the loop was closed: no one waits for these any more
-                pass
 
     def _save(self, batch: list[_Log]) -> None:
         try:
@@ -373,6 +373,7 @@ class RecordVersions:
 
     def _versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         held = self.held.connection() if self.held else self.datastore.get_connection()
-        with held as conn:
-            rows = conn.execute(self.statement, (list(ids),), prepare=True).fetchall()
-        return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}
+        with held as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(self.statement, (list(ids),), prepare=True).fetchall()
+        # psycopg reads a uuid column as a UUID already.
+        return {id if type(id) is UUID else UUID(str(id)): int(version) for id, version in rows}

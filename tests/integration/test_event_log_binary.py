@@ -3,7 +3,7 @@ own write (text parameters, an array of composite rows) stores, byte for byte.""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -23,7 +23,7 @@ TOPICS = ["domain.interactions:Interaction.Logged", 'a "quoted", {braced} \\ top
 VERSIONS = [1, 2, 2**31, 2**62]
 
 
-def events(originator: object) -> list[StoredEvent]:
+def events(originator: UUID) -> list[StoredEvent]:
     return [
         StoredEvent(
             originator_id=originator,
@@ -57,16 +57,14 @@ def test_binary_columns_store_what_the_library_stores(container: Container) -> N
 def test_every_state_stored_whole_in_one_write(container: Container) -> None:
     recorder = container.operations.recorder
     assert isinstance(recorder, EventLogRecorder)
-    sent = [
-        StoredEvent(uuid4(), 1, topic, state)
-        for state in STATES
-        for topic in TOPICS
-    ]
+    sent = [StoredEvent(uuid4(), 1, topic, state) for state in STATES for topic in TOPICS]
     ids = recorder.insert_events(sent)
     assert ids is not None
     assert len(ids) == len(sent)
     for event in sent:
         [read] = recorder.select_events(event.originator_id)
         assert (read.originator_version, read.topic, bytes(read.state)) == (
-            1, event.topic, event.state,
+            1,
+            event.topic,
+            event.state,
         )
