@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, Protocol, TypeVar
 
 import anyio.to_thread
@@ -46,7 +46,6 @@ class Context:
     container: Container
     principal: Principal
     request: Request | WebSocket
-    loaders: Loaders = field(init=False)
     # What a WebSocket client sent with `connection_init`; the token is read from it.
     connection_params: dict[str, object] | None = None
     # Public statistics answers each caller may have an hour (None: no budget).
@@ -54,8 +53,10 @@ class Context:
     # What `/metrics` counts the request as (`api.observe`).
     observed: Observed = field(default_factory=Observed)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders.build(self.container, self.call)
+    @cached_property
+    def loaders(self) -> Loaders:
+        # Made when a resolver first needs one: most requests (a contact) never do.
+        return Loaders.build(self.container, self.call)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # The event store and views are synchronous; this is the only place they are called.

@@ -24,13 +24,14 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 from domain.errors import InvalidInput
 from domain.handlers.contacts import Recording
@@ -82,12 +83,31 @@ class _Log:
 
 
 class _Record:
-    """A parsed contact whose rules the writer applies (`submit`)."""
+    """A parsed contact whose rules the writer applies (`submit`): `done` says whether the
+    writer took it (a request that times out before withdraws it), `waiter` is what its event
+    loop awaits, set there from `done` once the batch is answered (`_wake`)."""
 
-    __slots__ = ("done", "handler", "request")
+    __slots__ = ("done", "handler", "loop", "request", "waiter")
 
-    def __init__(self, handler: Recorder, request: Recording, done: Future[Logged]) -> None:
+    def __init__(
+        self, handler: Recorder, request: Recording, done: Future[Logged],
+        loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Logged],
+    ) -> None:  # fmt: skip
         self.handler, self.request, self.done = handler, request, done
+        self.loop, self.waiter = loop, waiter
+
+
+def _wake(records: list[_Record]) -> None:
+    """On an event loop: each request's answer, from the writer's (one wake-up a batch)."""
+    for record in records:
+        waiter = record.waiter
+        if waiter.done():  # its request timed out meanwhile
+            continue
+        error = record.done.exception()
+        if error is not None:
+            waiter.set_exception(error)
+        else:
+            waiter.set_result(record.done.result())
 
 
 class ContactSaver:
@@ -187,15 +207,19 @@ class ContactWriter(ContactSaver):
         waiting, answering as `handler.record` would; bounded as `log` is. Called on an event
         loop, which the writer wakes when the answer is there."""
         done: Future[Logged] = Future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Logged] = loop.create_future()
         self._ensure_started()
-        self._waiting.put(_Record(handler, request, done))
+        self._waiting.put(_Record(handler, request, done, loop, waiter))
         try:
             async with asyncio.timeout(self.timeout):
-                # Cancelled by the bound, the wrapper cancels `done`: it is withdrawn if the
-                # writer has not taken it yet.
-                return await asyncio.wrap_future(done)
+                return await waiter
         except TimeoutError:
-            raise self._timed_out(done.cancelled()) from None
+            # Withdrawn if the writer has not taken it yet.
+            raise self._timed_out(done.cancel()) from None
+        except asyncio.CancelledError:
+            done.cancel()  # the request was cancelled: withdrawn too, if not yet taken
+            raise
 
     def _timed_out(self, withdrawn: bool) -> WriteTimeout:
         log.error(
@@ -266,6 +290,7 @@ class ContactWriter(ContactSaver):
             for item in taken:
                 if not item.done.done():
                     item.done.set_exception(error)
+            self._wake([item for item in taken if isinstance(item, _Record)])
 
     def _record(self, batch: list[_Record]) -> None:
         handlers = {id(item.handler): item.handler for item in batch}
@@ -284,6 +309,19 @@ class ContactWriter(ContactSaver):
                     item.done.set_exception(answer)
                 else:
                     item.done.set_result(answer)
+        self._wake(batch)
+
+    @staticmethod
+    def _wake(batch: Sequence[_Record]) -> None:
+        """Wakes each event loop once for its requests of the batch, not once a request (each
+        `call_soon_threadsafe` writes to the loop's self-pipe, which it then reads)."""
+        loops: dict[asyncio.AbstractEventLoop, list[_Record]] = {}
+        for item in batch:
+            loops.setdefault(item.loop, []).append(item)
+        for loop, records in loops.items():
+            # A closed loop (RuntimeError) has no one waiting for these any more.
+            with suppress(RuntimeError):
+                loop.call_soon_threadsafe(_wake, records)
 
     def _save(self, batch: list[_Log]) -> None:
         try:
@@ -335,6 +373,7 @@ class RecordVersions:
 
     def _versions(self, ids: Sequence[UUID]) -> dict[UUID, int]:
         held = self.held.connection() if self.held else self.datastore.get_connection()
-        with held as conn:
-            rows = conn.execute(self.statement, (list(ids),), prepare=True).fetchall()
-        return {UUID(str(row["originator_id"])): int(row["version"]) for row in rows}
+        with held as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            rows = cursor.execute(self.statement, (list(ids),), prepare=True).fetchall()
+        # psycopg reads a uuid column as a UUID already.
+        return {id if type(id) is UUID else UUID(str(id)): int(version) for id, version in rows}

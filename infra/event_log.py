@@ -68,7 +68,9 @@ COMMIT = b"COMMIT"
 
 
 def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
-    """The events as four parallel arrays: cheaper to send than an array of composite rows."""
+    """The events as four parallel arrays: cheaper to send than an array of composite rows.
+    Sent in binary (`%b`): an array of bytea in text is escaped byte by byte in Python, about
+    a tenth of a microsecond a byte of the events' state, in binary it is copied."""
     return (
         [e.originator_id for e in stored_events],
         [e.originator_version for e in stored_events],
@@ -143,7 +145,7 @@ class EventLogRecorder(PostgresApplicationRecorder):
             begin = sql.SQL("; ").join([sql.SQL("BEGIN"), *lock])
             insert = sql.SQL(
                 "INSERT INTO {}.{} (originator_id, originator_version, topic, state)"
-                " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+                " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
                 " RETURNING notification_id"
             ).format(schema, table)
             self._rendered = Statements(begin.as_bytes(None), insert.as_bytes(None))

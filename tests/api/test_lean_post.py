@@ -287,3 +287,30 @@ def test_the_lean_path_does_what_each_extension_does(container: Container) -> No
     assert config.batching_config is None
     assert not config.disable_field_suggestions
     assert not config.enable_experimental_incremental_execution
+
+
+async def test_a_document_sent_again_is_answered_as_the_first_time(
+    limited: tuple[Container, Starlette],
+) -> None:
+    # The lean path keeps a document's validation by its text: the second answer, and one after
+    # the parse and validation caches were emptied, are the first's and the view's.
+    from strawberry.extensions.parser_cache import _get_parse_cache
+    from strawberry.extensions.validation_cache import _get_validate_cache
+
+    from api.schema import CACHE_SIZE
+
+    _, app = limited
+    cases: list[Case] = [
+        ({"query": "{ viewer { role nope } }"}, "admin-token", {}),
+        ({"query": DEEP}, None, {}),
+        ({"query": VIEWER}, "editor-token", {}),
+        ({"query": "{ viewer { role } } query B { viewer { name } }"}, None, {}),
+    ]
+    for round in range(3):
+        if round == 2:
+            # strawberry types its lru_cache wrappers as plain callables.
+            _get_parse_cache(CACHE_SIZE).cache_clear()  # type: ignore[attr-defined]
+            _get_validate_cache(CACHE_SIZE).cache_clear()  # type: ignore[attr-defined]
+        for case in cases:
+            lean, view = await both(app, case)
+            same(lean, view)

@@ -291,3 +291,63 @@ def test_the_writers_kept_connection_lost_between_batches_is_replaced(
         writer.close()
     assert isinstance(again, Logged), again
     assert not again.replayed
+
+
+def test_contacts_from_two_event_loops_each_get_their_own_answers(
+    container: Container,
+) -> None:
+    ready(container)
+    sent = list(commands(Plan(12, date(2019, 10, 1), date(2019, 10, 1), seed=8)))
+    writer = ContactWriter(container.operations)
+    handler = container.contact_handler
+    answers: dict[int, list[Logged | BaseException]] = {}
+
+    def loop_of(number: int, part: Sequence[RecordContact]) -> threading.Thread:
+        def run() -> None:
+            answers[number] = together(writer, handler, part)
+
+        return threading.Thread(target=run)
+
+    try:
+        holder = released_after(container, 0.5)  # both loops' contacts wait, then go together
+        loops = [loop_of(0, sent[:6]), loop_of(1, sent[6:])]
+        for thread in loops:
+            thread.start()
+        for thread in loops:
+            thread.join()
+        holder.join()
+    finally:
+        writer.close()
+    results = answers[0] + answers[1]
+    assert all(isinstance(r, Logged) and not r.replayed for r in results), results
+    for command, result in zip(sent, results, strict=True):
+        assert isinstance(result, Logged)
+        assert result.receipt.id == interaction_id(command.key)
+    assert len({r.receipt.position for r in results if isinstance(r, Logged)}) == len(sent)
+
+
+def test_a_cancelled_request_withdraws_its_queued_contact(container: Container) -> None:
+    ready(container)
+    first, second = list(commands(Plan(2, date(2019, 11, 1), date(2019, 11, 1), seed=9)))
+    writer = ContactWriter(container.operations)
+    handler = container.contact_handler
+
+    async def send() -> tuple[Logged | BaseException, bool]:
+        running = asyncio.ensure_future(writer.submit(handler, Recording(first, "c", AT)))
+        await asyncio.sleep(0.3)  # taken into a transaction, waiting for the lock
+        queued = asyncio.ensure_future(writer.submit(handler, Recording(second, "c", AT)))
+        await asyncio.sleep(0.1)
+        queued.cancel()
+        await asyncio.gather(queued, return_exceptions=True)
+        [answer] = await asyncio.gather(running, return_exceptions=True)
+        return answer, queued.cancelled()
+
+    try:
+        holder = released_after(container, 1.0)
+        running, cancelled = asyncio.run(send())
+        holder.join()
+    finally:
+        writer.close()
+    assert cancelled
+    assert isinstance(running, Logged)
+    assert not container.operations.recorder.select_events(interaction_id(second.key), limit=1)
