@@ -14,22 +14,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import date
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
 
-from infra.bootstrap import Container, tokens_for
+from bench.support import bench_container
+from infra.bootstrap import Container
 from infra.clock import SystemClock
-from infra.database import Database
 from infra.demo import load_demo
 from infra.demo_calls import Plan, commands
-from infra.embedded import EmbeddedPostgres
-from infra.settings import Settings
 from infra.territories import load_reference
 
 
@@ -66,38 +62,24 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        server = EmbeddedPostgres(Path(folder) / "pg", dbname="bench")
-        url = server.start()
-        try:
-            settings = Settings.from_environ(
-                {"GUICHET_DATABASE_URL": url, "GUICHET_DATA_DIR": str(Path(folder) / "data")}
-            )
-            database = Database.from_url(url, settings.database_schema)
-            container = Container(settings, database, tokens_for(settings))
-            try:
-                clock = SystemClock()
-                load_reference(container.operations, clock)
-                load_demo(container.directory_handler, clock.now())
-                for runner in container.select(["search"]):
-                    runner.bring_up_to_date()
-                modes = ["threads"]
-                if hasattr(container.contacts, "submit"):
-                    modes.append("writer")
-                for round in range(2):  # the first round warms every cache
-                    for concurrency in args.concurrency:
-                        for mode in modes:
-                            name = f"{mode}-{concurrency}-{round}"
-                            plan = Plan(args.contacts, date(2019, 1, 1), date(2019, 12, 31),
-                                        name=name)  # fmt: skip
-                            contacts = list(commands(plan))
-                            line = asyncio.run(send(container, mode, contacts, concurrency))
-                            if round:
-                                print(line, flush=True)
-            finally:
-                container.close()
-        finally:
-            server.stop()
+    with bench_container() as container:
+        clock = SystemClock()
+        load_reference(container.operations, clock)
+        load_demo(container.directory_handler, clock.now())
+        for runner in container.select(["search"]):
+            runner.bring_up_to_date()
+        modes = ["threads"]
+        if hasattr(container.contacts, "submit"):
+            modes.append("writer")
+        for round in range(2):  # the first round warms every cache
+            for concurrency in args.concurrency:
+                for mode in modes:
+                    name = f"{mode}-{concurrency}-{round}"
+                    plan = Plan(args.contacts, date(2019, 1, 1), date(2019, 12, 31), name=name)
+                    contacts = list(commands(plan))
+                    line = asyncio.run(send(container, mode, contacts, concurrency))
+                    if round:
+                        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,21 @@ mutation ($input: RecordInteractionInput!) {
 """
 
 
+def wait_healthy(process: subprocess.Popen[bytes], port: int, most: float = 300) -> None:
+    """Waits until the server started by `process` answers its health check on `port`."""
+    deadline = time.monotonic() + most
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.5)
+
+
 def documents(count: int) -> list[dict[str, Any]]:
     """The demo generator's contacts, as a client would send them."""
     found = []
@@ -169,17 +184,7 @@ def server(workers: int, projections: bool) -> Iterator[tuple[int, Processes]]:
             command.append("--no-projections")
         process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL)  # noqa: S603
         try:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.5)
+            wait_healthy(process, port)
             yield port, Processes(process.pid, data)
         finally:
             process.send_signal(signal.SIGINT)

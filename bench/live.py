@@ -33,7 +33,7 @@ from typing import Any
 import psutil
 import websockets
 
-from bench.interactions import Connection, documents
+from bench.interactions import Connection, documents, wait_healthy
 from tests.support.ports import free_port
 
 RECORD = """
@@ -81,17 +81,7 @@ def server(workers: int, subscribers: int) -> Iterator[tuple[int, psutil.Process
                    "--port", str(port), "--workers", str(workers)]  # fmt: skip
         process = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL)  # noqa: S603
         try:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.5)
+            wait_healthy(process, port)
             yield port, psutil.Process(process.pid)
         finally:
             process.send_signal(signal.SIGINT)
