@@ -18,7 +18,6 @@ the context already made, so the caller is authenticated and paced once.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +61,6 @@ class LeanPost:
         self.parse = _get_parse_cache(CACHE_SIZE)
         self.validate = _get_validate_cache(CACHE_SIZE)
         self.masking = Masking()
-        # A document's text to its validation errors: the validation cache is keyed by the
-        # parsed document, whose every node hashes its fields again at each look-up.
-        self.validated = lru_cache(maxsize=CACHE_SIZE)(self._validated)
 
     async def answer(self, request: Request) -> Response:
         from api.http import media_type
@@ -135,7 +131,7 @@ class LeanPost:
             except RuntimeError as error:
                 reason = CannotGetOperationTypeError(name).as_http_error_reason()
                 raise HTTPException(400, reason) from error
-            errors = self.validated(data.query)
+            errors = self.validate(self.built, parsed, self.schema.request_rules)
             if not errors:
                 refused = refusal(self.settings, self.built, parsed, name, context, data.variables)
                 errors = [refused] if refused is not None else errors
@@ -159,13 +155,6 @@ class LeanPost:
             return ExecutionResult(data=None, errors=[told])
         assert isinstance(result, CoreResult)
         return self.told(result.errors, result.data)
-
-    def _validated(self, query: str) -> list[GraphQLError]:
-        """The document's validation errors, through the caches the view uses (the document
-        was parsed before, so the parse is the cached one)."""
-        parsed = self.parse(query, max_tokens=self.settings.max_tokens)
-        errors: list[GraphQLError] = self.validate(self.built, parsed, self.schema.request_rules)
-        return errors
 
     def told(self, errors: list[GraphQLError] | None, data: Any) -> ExecutionResult:
         """The errors logged (`process_errors`), then masked, as the Masking extension does."""
