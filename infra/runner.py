@@ -77,7 +77,7 @@ class ProjectionRunner:
         *,
         page_size: int = 2000,
         channel: str = "guichet_events",
-        coalesce: float = 0.02,
+        coalesce: float = 0.05,
     ) -> None:
         self.view = view
         if not isinstance(recorder, PostgresApplicationRecorder):
