@@ -8,15 +8,13 @@ still queued; and stopping waits for a stuck writer only a bounded time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing import persistence
-from psycopg import sql
 from psycopg.rows import tuple_row
 
 from domain.interactions import (
@@ -31,8 +29,8 @@ from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.contacts import ContactWriter, WriteTimeout
 from infra.territories import load_reference
-from infra.views.base import LOG_TABLE
 from tests.integration.test_large_writes import in_background
+from tests.support.log_lock import log_held
 
 
 def contact(key: str) -> Interaction:
@@ -43,18 +41,6 @@ def contact(key: str) -> Interaction:
         counsellor="counsellor-1", inquirer=Inquirer(InquirerType.SELF), needs=(),
         disposition=Disposition.COMPLETED, follow_up=None, actor="test", at=started,
     )  # fmt: skip
-
-
-@contextmanager
-def log_held(container: Container) -> Iterator[None]:
-    """Another session holding the log's lock, as a stuck writer would."""
-    table = sql.Identifier(container.database.schema, LOG_TABLE)
-    with (
-        psycopg.connect(container.database.url, autocommit=True) as blocker,
-        blocker.transaction(),
-    ):
-        blocker.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
-        yield
 
 
 def shown(conn: psycopg.Connection[Any]) -> dict[str, str]:

@@ -9,8 +9,7 @@ import dataclasses
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import partial
 from uuid import UUID
@@ -35,6 +34,7 @@ from infra.demo import load_demo
 from infra.demo_calls import Plan, commands
 from infra.territories import load_reference
 from infra.views.base import LOG_TABLE
+from tests.support.log_lock import log_held
 
 AT = datetime(2019, 12, 2, 15, tzinfo=UTC)
 PLAN = Plan(40, date(2019, 5, 1), date(2019, 5, 2), seed=8)
@@ -77,18 +77,6 @@ def together(writer: ContactWriter, handler: ContactHandler,
         return await asyncio.gather(*calls, return_exceptions=True)
 
     return asyncio.run(send())
-
-
-@contextmanager
-def log_held(container: Container) -> Iterator[None]:
-    """Another session holds the log's lock until the block ends."""
-    table = sql.Identifier(container.database.schema, LOG_TABLE)
-    with (
-        psycopg.connect(container.database.url, autocommit=True) as blocker,
-        blocker.transaction(),
-    ):
-        blocker.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
-        yield
 
 
 def released_after(container: Container, seconds: float) -> threading.Thread:
