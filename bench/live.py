@@ -33,32 +33,14 @@ from typing import Any
 import psutil
 import websockets
 
-from bench.interactions import Connection, documents, wait_healthy
+from bench.interactions import RECORD, Connection, documents, wait_healthy
+from bench.statistics import FIGURES
 from tests.support.ports import free_port
 
-RECORD = """
-mutation ($input: RecordInteractionInput!) {
-  recordInteraction(input: $input) {
-    __typename ... on InteractionReceipt { position } ... on Error { code message }
-  }
-}
-"""
-SUBSCRIBE = """
-subscription ($from: Date!, $to: Date!) {
-  statisticsChanged(from: $from, to: $to) {
-    ... on Statistics {
-      position contacts { value } needs { value } referrals { value } needsPerContact
-      averageWaitSeconds averageHandleSeconds
-      byChannel { key count share } byMonth { group key count } byLanguage { key count share }
-      byGender { key count share } byAgeBand { key count share } byRegion { key label count share }
-      topPlaces { group key label count } byNeedCategory { key count share }
-      topUnmetNeeds { key count share } unmetReasons { key count share }
-      topReferralOrganizations { key label count }
-    }
-    ... on Error { code message }
-  }
-}
-"""
+SUBSCRIBE = (
+    "subscription ($from: Date!, $to: Date!) { statisticsChanged(from: $from, to: $to) {"
+    f" ... on Statistics {{ position {FIGURES} }} ... on Error {{ code message }} }} }}"
+)
 PERIOD = {"from": "2019-01-01", "to": "2019-12-31"}  # the demo generator's contacts below
 CONNECTIONS = 8  # contacts are due over these, each sends its next when the last is answered
 ADMIN = "bench-admin-token"  # reads where the views stand in /health

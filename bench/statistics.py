@@ -32,10 +32,8 @@ from infra.demo_calls import Plan, load_calls
 from infra.territories import load_reference
 
 FIRST, LAST = date(2016, 10, 21), date(2026, 10, 20)
-STATISTICS = """
-query ($from: Date!, $to: Date!, $territory: String, $channel: ContactChannel) {
-  statistics(from: $from, to: $to, territory: $territory, channel: $channel) {
-    ... on Statistics {
+# Every table of the report with the top places (bench.live subscribes to the same figures).
+FIGURES = """
       contacts { value } needs { value } referrals { value } needsPerContact
       averageWaitSeconds averageHandleSeconds
       byChannel { key count share } byMonth { group key count } byLanguage { key count share }
@@ -43,11 +41,12 @@ query ($from: Date!, $to: Date!, $territory: String, $channel: ContactChannel) {
       topPlaces { group key label count } byNeedCategory { key count share }
       topUnmetNeeds { key count share } unmetReasons { key count share }
       topReferralOrganizations { key label count }
-    }
-    ... on Error { code message }
-  }
-}
 """
+STATISTICS = (
+    "query ($from: Date!, $to: Date!, $territory: String, $channel: ContactChannel) {"
+    " statistics(from: $from, to: $to, territory: $territory, channel: $channel) {"
+    f" ... on Statistics {{ {FIGURES} }} ... on Error {{ code message }} }} }}"
+)
 TERRITORIES = [None, None, None, "TE-66", "65005", "CMM", "ARR-66023-ville-marie", "RA-16"]
 CHANNELS = [None, None, None, "PHONE", "EMAIL"]
 
