@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from api.consistency import reach
 from api.context import Info
+from api.described import CONSISTENT_WITH, MOMENT, VERSION, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -42,25 +43,36 @@ PAGE_MAX = 500
 TYPES_MAX = 100
 TYPE_MAX = 200
 TYPES = f"At most {TYPES_MAX} kinds, each of at most {TYPE_MAX} characters."
+RECORD_ID = strawberry.argument(
+    description="The id of a record, contact, territory or agreement (an `aggregateId`)."
+)
 
 
 @strawberry.type(description="A field a fact set, with its value before (null: never set).")
 class AuditChange:
-    field: str
-    before: JSON | None
-    after: JSON | None
+    field: str = strawberry.field(description="The field's name as the fact stores it.")
+    before: JSON | None = strawberry.field(
+        description="Its JSON value before the fact; null when it had none."
+    )
+    after: JSON | None = strawberry.field(description="Its JSON value as the fact set it.")
 
 
-@strawberry.type(description="One stored fact.")
+@strawberry.type(description="One stored fact of the log, as recorded; auditors only.")
 class AuditEntry:
-    position: int
-    aggregate_id: strawberry.ID
-    version: int
+    position: int = strawberry.field(
+        description="The fact's place in the whole log: unique, increasing with recording order."
+    )
+    aggregate_id: strawberry.ID = strawberry.field(
+        description="The id of the record the fact belongs to (pass it to `history` or `asOf`)."
+    )
+    version: int = strawberry.field(description=f"{VERSION} This fact made it this one.")
     type: str = strawberry.field(description="The fact's topic, like guichet.Service.Renamed.")
-    actor: str | None
+    actor: str | None = strawberry.field(
+        description="Who the fact is recorded as (a user, or an import); null if it names none."
+    )
     occurred_at: datetime | None = strawberry.field(description="Business time, if it has one.")
-    recorded_at: datetime
-    reason: str | None
+    recorded_at: datetime = strawberry.field(description="When Guichet recorded the fact.")
+    reason: str | None = strawberry.field(description="The reason given with it, if any.")
     fields: JSON = strawberry.field(description="What the fact says, as stored.")
     changes: list[AuditChange] | None = strawberry.field(
         description="In `history` only: the fields this fact changed, before and after."
@@ -88,12 +100,17 @@ class AuditPage(Connection[AuditEntry]):
 
 AuditLogResult = Annotated[
     AuditPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("AuditLogResult"),
-]
+    strawberry.union("AuditLogResult", description=outcomes(
+        "A page of the log", NotAuthorizedError, InvalidInputError, ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 HistoryPageResult = Annotated[
     AuditPage | NotFoundError | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("HistoryPageResult"),
-]
+    strawberry.union("HistoryPageResult", description=outcomes(
+        "A page of one record's facts", NotFoundError, NotAuthorizedError, InvalidInputError,
+        ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 
 
 Entry = tuple[AuditRow, list[Change] | None]
@@ -120,12 +137,21 @@ class AuditQuery:
     )
     async def audit_log(
         self, info: Info,
-        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-        to: datetime | None = None,
-        actor: Annotated[str | None, strawberry.argument(description=at_most(PERSON_MAX))] = None,
-        types: Annotated[list[str] | None, strawberry.argument(description=TYPES)] = None,
+        from_: Annotated[datetime | None, strawberry.argument(
+            name="from", description=f"Facts recorded at or after it. {MOMENT}"
+        )] = None,
+        to: Annotated[datetime | None, strawberry.argument(
+            description=f"Facts recorded before it. {MOMENT}"
+        )] = None,
+        actor: Annotated[str | None, strawberry.argument(
+            description=f"Only the facts recorded as this actor. {at_most(PERSON_MAX)}"
+        )] = None,
+        types: Annotated[list[str] | None, strawberry.argument(
+            description=f"Only the facts of these records' kinds or topics. {TYPES}"
+        )] = None,
         first: Annotated[int, first_argument(100, PAGE_MAX)] = 100,
-        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+        after: Annotated[str | None, AFTER] = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> AuditLogResult:  # fmt: skip
         context = info.context
         try:
@@ -158,9 +184,10 @@ class AuditQuery:
         "the fields each changed (before and after); auditors only."
     )
     async def history(
-        self, info: Info, id: strawberry.ID,
+        self, info: Info, id: Annotated[strawberry.ID, RECORD_ID],
         first: Annotated[int, first_argument(100, PAGE_MAX)] = 100,
-        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+        after: Annotated[str | None, AFTER] = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> HistoryPageResult:  # fmt: skip
         context = info.context
         try:
@@ -185,19 +212,29 @@ class TimeAxis(Enum):
     BUSINESS = "business"
 
 
-@strawberry.type(description="A record as it stood at a past time.")
+@strawberry.type(description="A record as it stood at a past time, replayed from its facts.")
 class PastRecord:
-    id: strawberry.ID
-    kind: str
-    version: int
-    last_recorded_at: datetime
-    state: JSON
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    kind: str = strawberry.field(
+        description="What the record is, like Organization, Service, Location, Interaction, "
+        "Territory or CoverageAgreement."
+    )
+    version: int = strawberry.field(description=f"{VERSION} The one it had then.")
+    last_recorded_at: datetime = strawberry.field(
+        description="When the last fact of that version was recorded."
+    )
+    state: JSON = strawberry.field(
+        description="Its fields then, as a JSON object (dates as ISO 8601 text)."
+    )
 
 
 AsOfResult = Annotated[
     PastRecord | NotFoundError | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("AsOfResult"),
-]
+    strawberry.union("AsOfResult", description=outcomes(
+        "The record as it stood (NotFoundError too when it did not exist yet)", NotFoundError,
+        NotAuthorizedError, InvalidInputError, ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 
 
 @strawberry.type
@@ -208,8 +245,12 @@ class AsOfQuery:
         "had come, in order, up to the first that had not); auditors only."
     )
     async def as_of(
-        self, info: Info, id: strawberry.ID, at: datetime, by: TimeAxis = TimeAxis.RECORDED,
-        consistent_with: int | None = None,
+        self, info: Info, id: Annotated[strawberry.ID, RECORD_ID],
+        at: Annotated[datetime, strawberry.argument(description=f"The past time. {MOMENT}")],
+        by: Annotated[TimeAxis, strawberry.argument(
+            description="Which time `at` is: when facts were recorded, or when they took effect."
+        )] = TimeAxis.RECORDED,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> AsOfResult:  # fmt: skip
         context = info.context
         try:

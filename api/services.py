@@ -11,6 +11,7 @@ import strawberry
 from api import access
 from api.consistency import reach
 from api.context import Context, Info
+from api.described import CONSISTENT_WITH, VERSION, outcomes
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, NotFoundError, as_error
 from api.nodes import Node
 from api.shared import LocalizedTextType, parse_id
@@ -30,55 +31,68 @@ from projections.records import (
     status_of,
 )
 
+FLAGGED_REASON = "Why the record was flagged for review, until it is verified (editors only)."
+LOCAL_TIME = "HH:MM on a 24-hour clock, the place's local time (Montréal)."
+STATUS = (
+    "active; inactive (deactivated) or merged (a duplicate): only editors see those, others "
+    "are told there is none."
+)
+TEXT = "In French and English; empty strings when not given."
 
-@strawberry.type
+
+@strawberry.type(description="A phone number to reach a service.")
 class PhoneType:
-    number: str
-    kind: str
-    extension: str | None
+    number: str = strawberry.field(description="Its digits only, like 5145551234.")
+    kind: str = strawberry.field(description="voice, fax, text or tty.")
+    extension: str | None = strawberry.field(description="Digits to dial after it, if any.")
 
 
-@strawberry.type
+@strawberry.type(description="When a service is open on one weekday.")
 class OpeningHoursType:
     weekday: int = strawberry.field(description="ISO weekday: 1 is Monday, 7 is Sunday.")
-    opens: str
-    closes: str
+    opens: str = strawberry.field(description=f"Opening time, {LOCAL_TIME}")
+    closes: str = strawberry.field(description=f"Closing time, {LOCAL_TIME} 24:00 is midnight.")
 
 
-@strawberry.type
+@strawberry.type(description="A service's weekly hours and the days it is closed.")
 class ScheduleType:
-    hours: list[OpeningHoursType]
-    closed_on: list[date]
+    hours: list[OpeningHoursType] = strawberry.field(
+        description="The periods it is open, by weekday."
+    )
+    closed_on: list[date] = strawberry.field(
+        description="Days closed despite the hours (holidays), in order, as YYYY-MM-DD."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A street address, in Canada unless `country` says otherwise.")
 class AddressType:
-    street: str
-    city: str
-    postal_code: str
-    province: str
-    country: str
+    street: str = strawberry.field(description="Number, street and unit, as written.")
+    city: str = strawberry.field(description="The municipality.")
+    postal_code: str = strawberry.field(description="Upper case, like H2X 1Y4.")
+    province: str = strawberry.field(description="Province or state, like QC.")
+    country: str = strawberry.field(description="ISO 3166 code, like CA.")
 
 
-@strawberry.type
+@strawberry.type(description="A point on the map (WGS 84).")
 class CoordinatesType:
-    latitude: float
-    longitude: float
+    latitude: float = strawberry.field(description="Degrees north, -90 to 90, 6 decimals.")
+    longitude: float = strawberry.field(description="Degrees east, -180 to 180, 6 decimals.")
 
 
-FLAGGED_REASON = "Why the record was flagged for review, until it is verified (editors only)."
-
-
-@strawberry.type
+@strawberry.type(description="A place where services are offered: an address, or virtual.")
 class Location(Node):
-    version: int
-    name: LocalizedTextType
-    description: LocalizedTextType
-    accessibility: LocalizedTextType
-    address: AddressType | None
-    coordinates: CoordinatesType | None
-    virtual: bool
-    status: str
+    version: int = strawberry.field(description=f"{VERSION} Pass it as expectedVersion.")
+    name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
+    description: LocalizedTextType = strawberry.field(description=f"What it is. {TEXT}")
+    accessibility: LocalizedTextType = strawberry.field(
+        description=f"How people with disabilities get in and around. {TEXT}"
+    )
+    address: AddressType | None = strawberry.field(description="null for a virtual location.")
+    coordinates: CoordinatesType | None = strawberry.field(
+        description="Where it is on the map, when known."
+    )
+    virtual: bool = strawberry.field(description="True when it has no address (online, phone).")
+    status: str = strawberry.field(description=STATUS)
     flagged_reason: str | None = strawberry.field(description=FLAGGED_REASON)
 
     @classmethod
@@ -103,21 +117,29 @@ class Location(Node):
         )  # fmt: skip
 
 
-@strawberry.type
+@strawberry.type(description="What an organization offers people, with who may use it and how.")
 class Service(Node):
-    version: int
-    organization_id: strawberry.ID
-    name: LocalizedTextType
-    description: LocalizedTextType
-    eligibility: LocalizedTextType
-    fees: LocalizedTextType
-    application_process: LocalizedTextType
-    taxonomy_codes: list[str]
+    version: int = strawberry.field(description=f"{VERSION} Pass it as expectedVersion.")
+    organization_id: strawberry.ID = strawberry.field(
+        description="The id of the organization that offers it."
+    )
+    name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
+    description: LocalizedTextType = strawberry.field(description=f"What it offers. {TEXT}")
+    eligibility: LocalizedTextType = strawberry.field(description=f"Who may use it. {TEXT}")
+    fees: LocalizedTextType = strawberry.field(description=f"What it costs. {TEXT}")
+    application_process: LocalizedTextType = strawberry.field(
+        description=f"How to apply or be referred. {TEXT}"
+    )
+    taxonomy_codes: list[str] = strawberry.field(
+        description="Its taxonomy codes, like BD-1800.2000 (see `categories` for their names)."
+    )
     languages: list[str] = strawberry.field(description="ISO 639 codes.")
-    phones: list[PhoneType]
-    schedule: ScheduleType
-    status: str
-    last_verified_at: datetime | None
+    phones: list[PhoneType] = strawberry.field(description="Numbers to call, in their order.")
+    schedule: ScheduleType = strawberry.field(description="When it is open.")
+    status: str = strawberry.field(description=STATUS)
+    last_verified_at: datetime | None = strawberry.field(
+        description="When an editor last confirmed it with the organization; null: never."
+    )
     flagged_reason: str | None = strawberry.field(description=FLAGGED_REASON)
     area_codes: strawberry.Private[list[str]]
 
@@ -180,12 +202,16 @@ class Service(Node):
 
 ServiceResult = Annotated[
     Service | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("ServiceResult"),
-]
+    strawberry.union("ServiceResult", description=outcomes(
+        "The service", NotFoundError, InvalidInputError, ConsistencyTimeoutError
+    )),
+]  # fmt: skip
 LocationResult = Annotated[
     Location | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("LocationResult"),
-]
+    strawberry.union("LocationResult", description=outcomes(
+        "The location", NotFoundError, InvalidInputError, ConsistencyTimeoutError
+    )),
+]  # fmt: skip
 
 
 async def read(info: Info, id: str, kind: str, consistent_with: int | None) -> Fields:
@@ -219,10 +245,15 @@ async def concealed(context: Context, record: Fields) -> bool:
 
 @strawberry.type
 class ServiceQuery:
-    @strawberry.field(description="A service's current state.")
+    @strawberry.field(
+        description="A service's current state; an inactive one (or one of an inactive "
+        "organization) for editors only. Anyone may ask."
+    )
     async def service(
-        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
-    ) -> ServiceResult:
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The service's id.")],
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
+    ) -> ServiceResult:  # fmt: skip
         try:
             record = await read(info, id, "service", consistent_with)
             if await concealed(info.context, record):
@@ -231,10 +262,15 @@ class ServiceQuery:
         except EXPECTED as error:
             return cast(ServiceResult, as_error(error))
 
-    @strawberry.field(description="A location's current state.")
+    @strawberry.field(
+        description="A location's current state; an inactive one (or one of an inactive "
+        "organization) for editors only. Anyone may ask."
+    )
     async def location(
-        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
-    ) -> LocationResult:
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The location's id.")],
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
+    ) -> LocationResult:  # fmt: skip
         try:
             record = await read(info, id, "location", consistent_with)
             if await concealed(info.context, record):

@@ -10,6 +10,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
+from api.described import CONSISTENT_WITH, EXPECTED_VERSION, VERSION, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -33,6 +34,7 @@ from projections.taxonomy import Term
 TERMS_PAGE = 200
 CURSOR_TAG = "taxonomyTerms"
 CODE = limits.at_most(limits.CODE_MAX)
+UNCHECKED = f"{EXPECTED_VERSION} Left out: written whatever the version."
 SYNONYMS = (
     f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} {limits.at_most(limits.SYNONYM_MAX)} each."
 )
@@ -46,13 +48,15 @@ class Language(Enum):
 
 @strawberry.type(name="TaxonomyTerm", description="A taxonomy code with its names and synonyms.")
 class TaxonomyTermType:
-    code: str
-    name: LocalizedTextType
+    code: str = strawberry.field(description="Like BD-1800.2000: each part narrows the last.")
+    name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
     parent_code: str | None = strawberry.field(description="The term this one lies under.")
     vocabulary: str = strawberry.field(description="Where the term comes from.")
-    synonyms_fr: list[str] = strawberry.field(description="Other names searches match.")
-    synonyms_en: list[str]
-    version: int = strawberry.field(description="Pass it as expectedVersion to change the term.")
+    synonyms_fr: list[str] = strawberry.field(description="Other names searches match, in French.")
+    synonyms_en: list[str] = strawberry.field(description="Other names searches match, in English.")
+    version: int = strawberry.field(
+        description=f"{VERSION} Pass it as expectedVersion to change the term."
+    )
 
     @strawberry.field(description="The term directly above, when it is defined.")
     async def parent(self, info: Info) -> TaxonomyTermType | None:
@@ -76,24 +80,32 @@ class TaxonomyTermConnection(Connection[TaxonomyTermType]):
 
 TaxonomyTermResult = Annotated[
     TaxonomyTermType | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("TaxonomyTermResult"),
-]
+    strawberry.union("TaxonomyTermResult", description=outcomes(
+        "The term (NotFoundError names the code when no term has it)", NotFoundError,
+        InvalidInputError, ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 TaxonomyTermsResult = Annotated[
     TaxonomyTermConnection | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("TaxonomyTermsResult"),
-]
+    strawberry.union("TaxonomyTermsResult", description=outcomes(
+        "A page of terms", InvalidInputError, ConsistencyTimeoutError
+    )),
+]  # fmt: skip
 TaxonomyChangeResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("TaxonomyChangeResult"),
-]
+    strawberry.union("TaxonomyChangeResult", description=outcomes(
+        "The receipt: the term's id, its new version, the log position", InvalidInputError,
+        NotFoundError, VersionConflictError, NotAuthorizedError,
+    )),
+]  # fmt: skip
 
 
 @strawberry.type
 class TaxonomyQuery:
-    @strawberry.field(description="A taxonomy term by its code.")
+    @strawberry.field(description="A taxonomy term by its code; anyone may ask.")
     async def taxonomy_term(
         self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
-        consistent_with: int | None = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> TaxonomyTermResult:  # fmt: skip
         try:
             parsed = parse_code("code", code)
@@ -107,13 +119,16 @@ class TaxonomyQuery:
 
     @strawberry.field(
         description="The terms directly under `parent` (the top ones when it is left out), in "
-        f"code order: `first` (1 to {TERMS_PAGE}) after the cursor `after`."
+        f"code order: `first` (1 to {TERMS_PAGE}) after the cursor `after`; anyone may ask."
     )
     async def taxonomy_terms(
         self, info: Info,
-        parent: Annotated[str | None, strawberry.argument(description=CODE)] = None,
+        parent: Annotated[str | None, strawberry.argument(
+            description=f"The code of the term above those listed. {CODE}"
+        )] = None,
         first: Annotated[int, first_argument(50, TERMS_PAGE)] = 50,
-        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+        after: Annotated[str | None, AFTER] = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> TaxonomyTermsResult:  # fmt: skip
         context = info.context
         try:
@@ -135,7 +150,7 @@ class TaxonomyQuery:
             return cast(TaxonomyTermsResult, as_error(error))
 
 
-@strawberry.input
+@strawberry.input(description="A new term: its code, names and synonyms.")
 class DefineTaxonomyTermInput:
     code: str = strawberry.field(description=f"Like BD-1800.2000. {CODE}")
     name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
@@ -146,26 +161,33 @@ class DefineTaxonomyTermInput:
     synonyms_en: list[str] = strawberry.field(default_factory=list, description=SYNONYMS)
 
 
-@strawberry.input
+@strawberry.input(description="A term's new names.")
 class RenameTaxonomyTermInput:
-    code: str = strawberry.field(description=CODE)
+    code: str = strawberry.field(description=f"The term's code. {CODE}")
     name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
-    expected_version: int | None = None
+    expected_version: int | None = strawberry.field(default=None, description=UNCHECKED)
 
 
-@strawberry.input
+@strawberry.input(description="A term's synonyms in one language, all of them.")
 class ChangeTaxonomySynonymsInput:
-    code: str = strawberry.field(description=CODE)
-    language: Language
+    code: str = strawberry.field(description=f"The term's code. {CODE}")
+    language: Language = strawberry.field(description="The language of the synonyms.")
     synonyms: list[str] = strawberry.field(description=f"All of them, as they now are. {SYNONYMS}")
-    expected_version: int | None = None
+    expected_version: int | None = strawberry.field(default=None, description=UNCHECKED)
+
+
+INPUT = strawberry.argument(description="The change, checked whole before anything is written.")
 
 
 @strawberry.type
 class TaxonomyMutation:
-    @strawberry.mutation(description="A new term of Guichet's own vocabulary.")
+    @strawberry.mutation(
+        description="A new term of Guichet's own vocabulary (fact "
+        "guichet.TaxonomyTerm.Defined); searches and `categories` name its code from then "
+        "on. Editors only."
+    )
     async def define_taxonomy_term(
-        self, info: Info, input: DefineTaxonomyTermInput
+        self, info: Info, input: Annotated[DefineTaxonomyTermInput, INPUT]
     ) -> TaxonomyChangeResult:
         return cast(TaxonomyChangeResult, await written(
             info, info.context.container.taxonomy_handler.define,
@@ -176,9 +198,12 @@ class TaxonomyMutation:
             )),
         ))  # fmt: skip
 
-    @strawberry.mutation(description="A term's names in French and English.")
+    @strawberry.mutation(
+        description="A term's names in French and English (fact "
+        "guichet.TaxonomyTerm.Renamed), as searches and service pages show them. Editors only."
+    )
     async def rename_taxonomy_term(
-        self, info: Info, input: RenameTaxonomyTermInput
+        self, info: Info, input: Annotated[RenameTaxonomyTermInput, INPUT]
     ) -> TaxonomyChangeResult:
         return cast(TaxonomyChangeResult, await written(
             info, info.context.container.taxonomy_handler.rename,
@@ -187,9 +212,12 @@ class TaxonomyMutation:
             ),
         ))  # fmt: skip
 
-    @strawberry.mutation(description="A term's synonyms in one language, replaced by these.")
+    @strawberry.mutation(
+        description="A term's synonyms in one language, replaced by these (fact "
+        "guichet.TaxonomyTerm.SynonymsChanged); searches match them from then on. Editors only."
+    )
     async def change_taxonomy_synonyms(
-        self, info: Info, input: ChangeTaxonomySynonymsInput
+        self, info: Info, input: Annotated[ChangeTaxonomySynonymsInput, INPUT]
     ) -> TaxonomyChangeResult:
         return cast(TaxonomyChangeResult, await written(
             info, info.context.container.taxonomy_handler.change_synonyms,
