@@ -18,6 +18,7 @@ CONSISTENT_WITH = strawberry.argument(
     "it reads include that write (a few seconds at most, else ConsistencyTimeoutError). Left "
     "out or 0: read at once."
 )
+INPUT = strawberry.argument(description="The change, checked whole before anything is written.")
 EXPECTED_VERSION = (
     "The record's `version` as last read: if it changed since, nothing is written and the "
     "answer is VersionConflictError."

@@ -10,7 +10,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Info
-from api.described import CONSISTENT_WITH, EXPECTED_VERSION, VERSION, outcomes
+from api.described import CONSISTENT_WITH, EXPECTED_VERSION, INPUT, VERSION, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -174,9 +174,6 @@ class ChangeTaxonomySynonymsInput:
     language: Language = strawberry.field(description="The language of the synonyms.")
     synonyms: list[str] = strawberry.field(description=f"All of them, as they now are. {SYNONYMS}")
     expected_version: int | None = strawberry.field(default=None, description=UNCHECKED)
-
-
-INPUT = strawberry.argument(description="The change, checked whole before anything is written.")
 
 
 @strawberry.type
