@@ -1,4 +1,5 @@
-"""The life of a directory record: amend, verify, flag, deactivate, merge; its history."""
+"""The life of a directory record as editors read it: its history field by field, and the
+annual check's queue. Its mutations are in `api.record_mutations`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from strawberry.scalars import JSON
 
 from api.consistency import reach
 from api.context import Info
+from api.described import CONSISTENT_WITH, MOMENT, VERSION, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -21,30 +23,10 @@ from api.errors import (
     VersionConflictError,
     as_error,
 )
-from api.handling import written
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
-from api.shared import (
-    REASON,
-    LocalizedTextInput,
-    LocalizedTextType,
-    Receipt,
-    long_text,
-    name_of,
-    parse_id,
-    reason_of,
-)
-from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
-from domain.handlers.directory import (
-    AmendOrganization,
-    DeactivateRecord,
-    FlagRecordForReview,
-    MergeRecord,
-    ReactivateRecord,
-    VerifyRecord,
-)
-from domain.limits import PERSON_MAX, WEBSITE_MAX, at_most
-from domain.values import parse_website
+from api.shared import REASON, LocalizedTextType, Receipt, parse_id
+from domain.directory import VerificationMethod
 from projections.history import Change
 from projections.verification import CheckRow
 
@@ -57,168 +39,29 @@ C_contra = TypeVar("C_contra", contravariant=True)
 
 EditResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("EditRecordResult"),
-]
-
-
-@strawberry.input
-class AmendOrganizationInput:
-    id: strawberry.ID
-    expected_version: int
-    name: LocalizedTextInput | None = strawberry.field(
-        default=None, description=at_most(NAME_MAX, "characters in each language")
-    )
-    description: LocalizedTextInput | None = strawberry.field(
-        default=None,
-        description=at_most(DESCRIPTION_MAX, "characters in each language, on several lines"),
-    )
-    website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
-    clear_website: bool = False
-    reason: str | None = strawberry.field(default=None, description=REASON)
-
-
-@strawberry.input
-class VerifyRecordInput:
-    id: strawberry.ID
-    expected_version: int
-    method: Method  # type: ignore[valid-type]
-    confirmed_by: str = strawberry.field(
-        description=f"Who at the organization confirmed it. {at_most(PERSON_MAX)}"
-    )
-    note: str | None = strawberry.field(default=None, description=REASON)
-    verified_at: datetime | None = strawberry.field(
-        default=None, description="When the check happened, if earlier than now."
-    )
-
-
-@strawberry.input
-class RecordReasonInput:
-    id: strawberry.ID
-    expected_version: int
-    reason: str = strawberry.field(description=REASON)
-
-
-@strawberry.input
-class ReactivateInput:
-    id: strawberry.ID
-    expected_version: int
-    reason: str | None = strawberry.field(default=None, description=REASON)
-
-
-@strawberry.input
-class MergeRecordInput:
-    id: strawberry.ID
-    expected_version: int
-    target_id: strawberry.ID
-    reason: str | None = strawberry.field(default=None, description=REASON)
-
-
-@strawberry.type
-class RecordMutation:
-    @strawberry.mutation(description="Changes several fields at once; one fact per real change.")
-    async def amend_organization(self, info: Info, input: AmendOrganizationInput) -> EditResult:
-        def prepare() -> AmendOrganization:
-            name, description = input.name, input.description
-            return AmendOrganization(
-                parse_id("input.id", input.id),
-                input.expected_version,
-                name=name_of("input.name", name) if name else None,
-                description=long_text("input.description", description) if description else None,
-                website=parse_website("input.website", input.website),
-                clear_website=input.clear_website,
-                reason=reason_of(input.reason),
-            )
-
-        return cast(
-            EditResult,
-            await written(
-                info, info.context.container.directory_handler.amend_organization, prepare
-            ),
-        )
-
-    @strawberry.mutation(description="Records the annual check of any record.")
-    async def verify_record(self, info: Info, input: VerifyRecordInput) -> EditResult:
-        def prepare() -> VerifyRecord:
-            return VerifyRecord(
-                parse_id("input.id", input.id),
-                input.expected_version,
-                VerificationMethod(input.method),
-                input.confirmed_by,
-                reason_of(input.note, "input.note"),
-                input.verified_at,
-            )
-
-        return cast(
-            EditResult,
-            await written(info, info.context.container.directory_handler.verify_record, prepare),
-        )
-
-    @strawberry.mutation(description="Marks any record as needing a look, with the reason.")
-    async def flag_record_for_review(self, info: Info, input: RecordReasonInput) -> EditResult:
-        def prepare() -> FlagRecordForReview:
-            id = parse_id("input.id", input.id)
-            return FlagRecordForReview(id, input.expected_version, input.reason)
-
-        return cast(
-            EditResult,
-            await written(
-                info, info.context.container.directory_handler.flag_record_for_review, prepare
-            ),
-        )
-
-    @strawberry.mutation(description="Takes any record out of search, with the reason.")
-    async def deactivate_record(self, info: Info, input: RecordReasonInput) -> EditResult:
-        def prepare() -> DeactivateRecord:
-            id = parse_id("input.id", input.id)
-            return DeactivateRecord(id, input.expected_version, input.reason)
-
-        return cast(
-            EditResult,
-            await written(
-                info, info.context.container.directory_handler.deactivate_record, prepare
-            ),
-        )
-
-    @strawberry.mutation(description="Puts an inactive record back into search.")
-    async def reactivate_record(self, info: Info, input: ReactivateInput) -> EditResult:
-        def prepare() -> ReactivateRecord:
-            id = parse_id("input.id", input.id)
-            return ReactivateRecord(id, input.expected_version, reason_of(input.reason))
-
-        return cast(
-            EditResult,
-            await written(
-                info, info.context.container.directory_handler.reactivate_record, prepare
-            ),
-        )
-
-    @strawberry.mutation(description="Records that a record duplicates another of its kind.")
-    async def merge_record(self, info: Info, input: MergeRecordInput) -> EditResult:
-        def prepare() -> MergeRecord:
-            return MergeRecord(
-                parse_id("input.id", input.id),
-                input.expected_version,
-                parse_id("input.targetId", input.target_id),
-                reason_of(input.reason),
-            )
-
-        return cast(
-            EditResult,
-            await written(info, info.context.container.directory_handler.merge_record, prepare),
-        )
+    strawberry.union("EditRecordResult", description=outcomes(
+        "The receipt: the record's id, its version after the change (unchanged when nothing "
+        "differed) and the log position", InvalidInputError, NotFoundError,
+        VersionConflictError, NotAuthorizedError,
+    )),
+]  # fmt: skip
 
 
 @strawberry.type(description="One field changed by one fact (the HSDS metadata shape).")
 class FieldChange:
-    version: int
-    fact: str
-    field: str
-    previous_value: JSON | None
-    new_value: JSON | None
-    actor: str
-    occurred_at: datetime
-    recorded_at: datetime
-    reason: str | None
+    version: int = strawberry.field(description=f"{VERSION} The fact made it this one.")
+    fact: str = strawberry.field(description="The fact's name, like Renamed or PhoneChanged.")
+    field: str = strawberry.field(description="The field, like name.fr or phones.")
+    previous_value: JSON | None = strawberry.field(
+        description="Its JSON value before; null when it had none."
+    )
+    new_value: JSON | None = strawberry.field(description="Its JSON value after.")
+    actor: str = strawberry.field(description="Who made the change.")
+    occurred_at: datetime = strawberry.field(
+        description="When it took effect (a verification may be dated earlier than recorded)."
+    )
+    recorded_at: datetime = strawberry.field(description="When Guichet recorded it.")
+    reason: str | None = strawberry.field(description="The reason given, if any.")
 
 
 @strawberry.type(description="A record's changes, in version then field order.")
@@ -243,12 +86,14 @@ class RecordKind(Enum):
 
 @strawberry.type(description="A directory record as the annual check sees it.")
 class RecordToVerify:
-    id: strawberry.ID
-    kind: str
-    name: LocalizedTextType
-    status: str
-    registered_at: datetime
-    last_verified_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    kind: str = strawberry.field(description="organization, service or location.")
+    name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
+    status: str = strawberry.field(description="active (the queue lists active records only).")
+    registered_at: datetime = strawberry.field(description="When it was registered.")
+    last_verified_at: datetime | None = strawberry.field(
+        description="When it was last verified; null: never (its check counts from `registeredAt`)."
+    )
     flagged_reason: str | None = strawberry.field(
         description="Why the record was flagged for review (editors only)."
     )
@@ -285,12 +130,18 @@ class VerificationList(Connection[RecordToVerify]):
 
 HistoryResult = Annotated[
     RecordHistory | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
-    strawberry.union("RecordHistoryResult"),
-]
+    strawberry.union("RecordHistoryResult", description=outcomes(
+        "A page of the record's changes (empty for an unknown id)", InvalidInputError,
+        NotAuthorizedError, ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 QueueResult = Annotated[
     VerificationList | InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError,
-    strawberry.union("VerificationQueueResult"),
-]
+    strawberry.union("VerificationQueueResult", description=outcomes(
+        "A page of records to check", InvalidInputError, NotAuthorizedError,
+        ConsistencyTimeoutError,
+    )),
+]  # fmt: skip
 MAX_PAGE = 100
 FIRST = first_argument(50, MAX_PAGE)
 
@@ -305,14 +156,17 @@ def _change(c: Change) -> FieldChange:
 
 @strawberry.type
 class RecordQuery:
-    @strawberry.field(description="Who changed which field of a record, when, from what to what.")
+    @strawberry.field(
+        description="Who changed which field of an organization, service or location, when, "
+        "from what to what; editors and auditors."
+    )
     async def record_history(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The record's id.")],
         first: Annotated[int, FIRST] = 50,
         after: Annotated[str | None, AFTER] = None,
-        consistent_with: int | None = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> HistoryResult:
         context = info.context
         try:
@@ -334,19 +188,25 @@ class RecordQuery:
             return cast(HistoryResult, as_error(error))
 
     @strawberry.field(
-        description="Records due, overdue, verified this year, or flagged for review, oldest "
-        "check first."
+        description="Active records due, overdue, verified this year, or flagged for review, "
+        "oldest check first; editors only."
     )
     async def verification_queue(
         self,
         info: Info,
-        state: VerificationState,
-        as_of: datetime | None = None,
-        kinds: list[RecordKind] | None = None,
+        state: Annotated[VerificationState, strawberry.argument(
+            description="Which records: see each state."
+        )],
+        as_of: Annotated[datetime | None, strawberry.argument(
+            description=f"The moment the states are judged at; left out: now. {MOMENT}"
+        )] = None,
+        kinds: Annotated[list[RecordKind] | None, strawberry.argument(
+            description="Only these kinds; left out or empty: all three."
+        )] = None,
         first: Annotated[int, FIRST] = 50,
         after: Annotated[str | None, AFTER] = None,
-        consistent_with: int | None = None,
-    ) -> QueueResult:
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
+    ) -> QueueResult:  # fmt: skip
         context = info.context
         try:
             size = first_of(first, MAX_PAGE)

@@ -32,7 +32,8 @@ from api.limits import request_limits, typed
 from api.lists import ListQuery
 from api.masking import Masking
 from api.nodes import NodeQuery
-from api.records import RecordMutation, RecordQuery
+from api.record_mutations import RecordMutation
+from api.records import RecordQuery
 from api.search import SearchQueryType
 from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
