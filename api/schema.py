@@ -20,8 +20,8 @@ from strawberry.types.execution import ExecutionContext
 from api import access, conversion
 from api.agreements import CoverageMutation
 from api.audit import AsOfQuery, AuditQuery
+from api.contact_mutations import InteractionMutation
 from api.contact_records import InteractionQuery
-from api.contacts import InteractionMutation
 from api.cost import unsized, unweighted
 from api.coverage import CoverageHistoryQuery, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
