@@ -1,5 +1,5 @@
 """Contacts read back in GraphQL, caller-level: by the roles that may see them (counsellors,
-analysts, auditors)."""
+analysts, auditors). Their types are in `api.contact_types`."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from typing import Annotated, cast
 import strawberry
 
 from api.consistency import reach
-from api.context import Info
-from api.errors import (
-    EXPECTED,
-    ConsistencyTimeoutError,
-    InvalidInputError,
-    NotAuthorizedError,
-    NotFoundError,
-    as_error,
+from api.contact_types import (
+    FollowUpDue,
+    FollowUpDuePage,
+    FollowUpsDueResult,
+    InteractionList,
+    InteractionPage,
+    InteractionRead,
+    InteractionRecord,
 )
+from api.context import Info
+from api.described import CONSISTENT_WITH, LOCAL_DAY
+from api.errors import EXPECTED, as_error
 from api.moments import read_day
-from api.nodes import Node
-from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
+from api.pagination import AFTER, decode, first_argument, first_of, keyset
 from api.shared import parse_id
 from domain import limits
 from domain.errors import InvalidInput, NotFound
@@ -33,160 +35,7 @@ PAGE_MAX = 200
 DUE_MAX = 200  # follow-ups due one day, a page at most
 DUE_TAG = "follow-ups"
 TAG = "contacts"
-
-
-@strawberry.type(name="Inquirer")
-class InquirerRecord:
-    type: str
-    age_band: str
-    gender: str
-    territory: str | None
-
-
-@strawberry.type
-class Referral:
-    service_id: strawberry.ID
-    organization_id: strawberry.ID
-    service_name: str
-    organization_name: str
-    phone: str | None
-    address: str | None
-
-
-@strawberry.type
-class Unmet:
-    reason: str
-    reasons_version: int
-    note: str | None
-
-
-@strawberry.type
-class NeedRecord:
-    number: int
-    code: str
-    withdrawn: bool
-    referrals: list[Referral]
-    information: list[str]
-    unmet: Unmet | None
-
-
-@strawberry.type
-class FollowUpRecord:
-    due: date
-    note: str | None
-    done_at: datetime | None
-    outcome: str | None
-
-
-@strawberry.type
-class Correction:
-    what: str
-    reason: str
-    by: str
-    at: datetime
-
-
-@strawberry.type(name="Interaction")
-class InteractionRecord(Node):
-    key: str
-    channel: str
-    started_at: datetime
-    answered_at: datetime | None
-    ended_at: datetime | None
-    wait_seconds: int | None
-    handle_seconds: int | None
-    language: str
-    interpreter: bool
-    counsellor: str
-    inquirer: InquirerRecord
-    needs: list[NeedRecord]
-    disposition: str | None
-    follow_ups: list[FollowUpRecord]
-    corrections: list[Correction]
-    recorded_at: datetime
-    position: int
-
-    @classmethod
-    def of(cls, row: ContactRow) -> InteractionRecord:
-        detail = row.details()
-        return cls(
-            id=strawberry.ID(str(row.id)), key=row.key, channel=row.channel,
-            started_at=row.started_at, answered_at=row.answered_at, ended_at=row.ended_at,
-            wait_seconds=row.wait_seconds, handle_seconds=row.handle_seconds,
-            language=row.language, interpreter=row.interpreter, counsellor=row.counsellor,
-            inquirer=InquirerRecord(
-                type=detail.inquirer.type, age_band=detail.inquirer.age_band,
-                gender=detail.inquirer.gender, territory=detail.inquirer.territory,
-            ),
-            needs=[
-                NeedRecord(
-                    number=need.number, code=need.code, withdrawn=need.withdrawn,
-                    referrals=[
-                        Referral(
-                            service_id=strawberry.ID(str(r.service_id)),
-                            organization_id=strawberry.ID(str(r.organization_id)),
-                            service_name=r.service_name, organization_name=r.organization_name,
-                            phone=r.phone, address=r.address,
-                        )
-                        for r in need.referrals
-                    ],
-                    information=list(need.information),
-                    unmet=Unmet(
-                        reason=need.unmet.reason, reasons_version=need.unmet.reasons_version,
-                        note=need.unmet.note,
-                    ) if need.unmet else None,
-                )
-                for need in detail.needs
-            ],
-            disposition=row.disposition,
-            follow_ups=[
-                FollowUpRecord(due=f.due, note=f.note, done_at=f.done_at, outcome=f.outcome)
-                for f in detail.follow_ups
-            ],
-            corrections=[
-                Correction(what=c.what, reason=c.reason, by=c.by, at=c.at)
-                for c in detail.corrections
-            ],
-            recorded_at=row.recorded_at, position=row.position,
-        )  # fmt: skip
-
-
-@strawberry.type(description="Contacts, newest first.")
-class InteractionPage(Connection[InteractionRecord]):
-    pass
-
-
-InteractionRead = Annotated[
-    InteractionRecord
-    | NotFoundError
-    | NotAuthorizedError
-    | InvalidInputError
-    | ConsistencyTimeoutError,
-    strawberry.union("InteractionRead"),
-]
-
-
-@strawberry.type
-class FollowUpDue:
-    number: int = strawberry.field(description="The follow-up's number in its contact, from 0.")
-    due: date
-    note: str | None
-    interaction: InteractionRecord
-
-
-@strawberry.type(description="Follow-ups due on a day, or by it, not done; oldest contact first.")
-class FollowUpDuePage(Connection[FollowUpDue]):
-    pass
-
-
-FollowUpsDueResult = Annotated[
-    FollowUpDuePage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("FollowUpsDueResult"),
-]
-InteractionList = Annotated[
-    InteractionPage | NotAuthorizedError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("InteractionList"),
-]
+COUNSELLOR = f"Only the contacts this counsellor handled. {at_most(limits.PERSON_MAX)}"
 
 
 def _after(cursor: str | None) -> tuple[datetime, int] | None:
@@ -204,8 +53,12 @@ def local_midnight(day: date) -> datetime:
 class InteractionQuery:
     @strawberry.field(description="One contact, caller-level: counsellors, analysts, auditors.")
     async def interaction(
-        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
-    ) -> InteractionRead:
+        self, info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(
+            description="The contact's id (a receipt's `id`)."
+        )],
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
+    ) -> InteractionRead:  # fmt: skip
         context = info.context
         try:
             await reach(context, ("interactions",), consistent_with)
@@ -222,12 +75,17 @@ class InteractionQuery:
         "first; caller-level: counsellors, analysts, auditors."
     )
     async def interactions(
-        self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date,
-        counsellor: Annotated[
-            str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
-        ] = None,
+        self, info: Info,
+        from_: Annotated[date, strawberry.argument(
+            name="from", description=f"The first day. {LOCAL_DAY}"
+        )],
+        to: Annotated[date, strawberry.argument(
+            description=f"The last day, not before `from`. {LOCAL_DAY}"
+        )],
+        counsellor: Annotated[str | None, strawberry.argument(description=COUNSELLOR)] = None,
         first: Annotated[int, first_argument(50, PAGE_MAX)] = 50,
-        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
+        after: Annotated[str | None, AFTER] = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
     ) -> InteractionList:  # fmt: skip
         context = info.context
         try:
@@ -259,13 +117,15 @@ class InteractionQuery:
         "contact first; for counsellors."
     )
     async def follow_ups_due(
-        self, info: Info, day: date,
-        counsellor: Annotated[
-            str | None, strawberry.argument(description=at_most(limits.PERSON_MAX))
-        ] = None,
+        self, info: Info,
+        day: Annotated[date, strawberry.argument(description=f"The day due. {LOCAL_DAY}")],
+        counsellor: Annotated[str | None, strawberry.argument(description=COUNSELLOR)] = None,
         first: Annotated[int, first_argument(50, DUE_MAX)] = 50,
-        after: Annotated[str | None, AFTER] = None, consistent_with: int | None = None,
-        overdue: bool = False,
+        after: Annotated[str | None, AFTER] = None,
+        consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
+        overdue: Annotated[bool, strawberry.argument(
+            description="True to add those due before `day` and still not done."
+        )] = False,
     ) -> FollowUpsDueResult:  # fmt: skip
         context = info.context
         try:
