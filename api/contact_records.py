@@ -31,6 +31,9 @@ from domain.moments import EARLIEST
 from domain.text import check
 from projections.interactions import MONTREAL, ContactRow
 
+# InteractionRecord is read from here by the node lookup.
+__all__ = ["InteractionQuery", "InteractionRecord"]
+
 PAGE_MAX = 200
 DUE_MAX = 200  # follow-ups due one day, a page at most
 DUE_TAG = "follow-ups"
