@@ -23,7 +23,8 @@ from api.audit import AsOfQuery, AuditQuery
 from api.contact_mutations import InteractionMutation
 from api.contact_records import InteractionQuery
 from api.cost import unsized, unweighted
-from api.coverage import CoverageHistoryQuery, CoverageQuery
+from api.coverage import CoverageQuery
+from api.coverage_history import CoverageHistoryQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.directory_statistics import DirectoryStatisticsQuery
 from api.exposure import exposures
