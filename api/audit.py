@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from api.consistency import reach
 from api.context import Info
-from api.described import CONSISTENT_WITH, MOMENT, VERSION, outcomes
+from api.described import CONSISTENT_WITH, MOMENT, VERSION, VERSION_AFTER, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -65,7 +65,7 @@ class AuditEntry:
     aggregate_id: strawberry.ID = strawberry.field(
         description="The id of the record the fact belongs to (pass it to `history` or `asOf`)."
     )
-    version: int = strawberry.field(description=f"{VERSION} This fact made it this one.")
+    version: int = strawberry.field(description=VERSION_AFTER)
     type: str = strawberry.field(description="The fact's topic, like guichet.Service.Renamed.")
     actor: str | None = strawberry.field(
         description="Who the fact is recorded as (a user, or an import); null if it names none."

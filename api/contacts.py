@@ -31,7 +31,7 @@ COUNSELLOR = f"Default: the caller. {at_most(limits.PERSON_MAX)}"
 STAMP = "ISO 8601 with its offset, from 2000 to a day after now."
 CHANNEL = "How the person reached the service."
 STARTED = f"When the contact started (the call rang, the chat opened). {STAMP}"
-ANSWERED = f"When a counsellor answered, if not at once: the wait counts to it. {STAMP}"
+ANSWERED = f"When a counsellor answered, if known: `waitSeconds` counts to it. {STAMP}"
 LANGUAGE = "ISO 639 code of the language of service, like fr or en."
 INTERPRETER = "True when an interpreter took part."
 

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from api.consistency import reach
 from api.context import Info
-from api.described import CONSISTENT_WITH, MOMENT, VERSION, outcomes
+from api.described import CONSISTENT_WITH, MOMENT, VERSION_AFTER, outcomes
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -49,7 +49,7 @@ EditResult = Annotated[
 
 @strawberry.type(description="One field changed by one fact (the HSDS metadata shape).")
 class FieldChange:
-    version: int = strawberry.field(description=f"{VERSION} The fact made it this one.")
+    version: int = strawberry.field(description=VERSION_AFTER)
     fact: str = strawberry.field(description="The fact's name, like Renamed or PhoneChanged.")
     field: str = strawberry.field(description="The field, like name.fr or phones.")
     previous_value: JSON | None = strawberry.field(
