@@ -142,7 +142,7 @@ class InteractionMutation:
     async def refer_to_service(
         self, info: Info, id: Annotated[strawberry.ID, CONTACT], need: Annotated[int, NEED],
         service_id: Annotated[strawberry.ID, strawberry.argument(
-            description="The id of the service referred to."
+            description="The id of an active service of an active organization."
         )],
     ) -> InteractionResult:  # fmt: skip
         return await _change(
@@ -166,7 +166,8 @@ class InteractionMutation:
 
     @strawberry.mutation(
         description="Records that no service could meet a need, and why (fact "
-        "guichet.Interaction.UnmetNeedRecorded); analysts count it by reason. Counsellors only."
+        "guichet.Interaction.UnmetNeedRecorded); the statistics count it by reason. "
+        "Counsellors only."
     )
     async def record_unmet_need(
         self, info: Info, id: Annotated[strawberry.ID, CONTACT], need: Annotated[int, NEED],

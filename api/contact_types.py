@@ -42,12 +42,18 @@ class InquirerRecord:
 class Referral:
     service_id: strawberry.ID = strawberry.field(description="The service's id.")
     organization_id: strawberry.ID = strawberry.field(description="Its organization's id.")
-    service_name: str = strawberry.field(description="The service's name at the referral.")
-    organization_name: str = strawberry.field(
-        description="Its organization's name at the referral."
+    service_name: str = strawberry.field(
+        description="The service's name at the referral, in French (English if it had none)."
     )
-    phone: str | None = strawberry.field(description="The number given, if any (digits).")
-    address: str | None = strawberry.field(description="The address given, on one line.")
+    organization_name: str = strawberry.field(
+        description="Its organization's name at the referral, in French (English if none)."
+    )
+    phone: str | None = strawberry.field(
+        description="The service's first phone number then (digits); null: it had none."
+    )
+    address: str | None = strawberry.field(
+        description="An address given with it, on one line; null when none was."
+    )
 
 
 @strawberry.type(description="Why no service could meet a need.")

@@ -91,7 +91,7 @@ class Location(Node):
     coordinates: CoordinatesType | None = strawberry.field(
         description="Where it is on the map, when known."
     )
-    virtual: bool = strawberry.field(description="True when it has no address (online, phone).")
+    virtual: bool = strawberry.field(description="True when it has no address (online, by phone).")
     status: str = strawberry.field(description=STATUS)
     flagged_reason: str | None = strawberry.field(description=FLAGGED_REASON)
 
