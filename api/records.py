@@ -87,9 +87,11 @@ class RecordKind(Enum):
 @strawberry.type(description="A directory record as the annual check sees it.")
 class RecordToVerify:
     id: strawberry.ID = strawberry.field(description="The record's id.")
-    kind: str = strawberry.field(description="organization, service or location.")
+    kind: str = strawberry.field(description="One of organization, service or location.")
     name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
-    status: str = strawberry.field(description="active (the queue lists active records only).")
+    status: str = strawberry.field(
+        description="Always active: the queue lists active records only."
+    )
     registered_at: datetime = strawberry.field(description="When it was registered.")
     last_verified_at: datetime | None = strawberry.field(
         description="When it was last verified; null: never (its check counts from `registeredAt`)."

@@ -22,7 +22,7 @@ class PhoneInput:
         description=f"As written, like 514 555-1234: 3 to 15 digits are kept. "
         f"{at_most(limits.PHONE_MAX)}"
     )
-    kind: str = strawberry.field(default="voice", description="voice, fax, text or tty.")
+    kind: str = strawberry.field(default="voice", description="One of voice, fax, text or tty.")
     extension: str | None = strawberry.field(
         default=None, description=f"Digits only. {at_most(limits.EXTENSION_MAX)}"
     )

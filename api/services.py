@@ -34,8 +34,8 @@ from projections.records import (
 FLAGGED_REASON = "Why the record was flagged for review, until it is verified (editors only)."
 LOCAL_TIME = "HH:MM on a 24-hour clock, the place's local time (Montréal)."
 STATUS = (
-    "active; inactive (deactivated) or merged (a duplicate): only editors see those, others "
-    "are told there is none."
+    "One of active, inactive (deactivated) or merged (a duplicate); only editors see the last "
+    "two, others are told there is none."
 )
 TEXT = "In French and English; empty strings when not given."
 
@@ -43,7 +43,7 @@ TEXT = "In French and English; empty strings when not given."
 @strawberry.type(description="A phone number to reach a service.")
 class PhoneType:
     number: str = strawberry.field(description="Its digits only, like 5145551234.")
-    kind: str = strawberry.field(description="voice, fax, text or tty.")
+    kind: str = strawberry.field(description="One of voice, fax, text or tty.")
     extension: str | None = strawberry.field(description="Digits to dial after it, if any.")
 
 
@@ -87,7 +87,9 @@ class Location(Node):
     accessibility: LocalizedTextType = strawberry.field(
         description=f"How people with disabilities get in and around. {TEXT}"
     )
-    address: AddressType | None = strawberry.field(description="null for a virtual location.")
+    address: AddressType | None = strawberry.field(
+        description="Where it is; null for a virtual location."
+    )
     coordinates: CoordinatesType | None = strawberry.field(
         description="Where it is on the map, when known."
     )
