@@ -17,6 +17,7 @@ from api.contacts import (
     CODE,
     NOTE,
     REASON,
+    STAMP,
     Disposition,
     InquirerInput,
     OpenInteractionInput,
@@ -24,7 +25,7 @@ from api.contacts import (
     UnmetReason,
 )
 from api.context import Info
-from api.described import INPUT, POSITION, STAMP, VERSION, outcomes
+from api.described import INPUT, POSITION, VERSION, outcomes
 from api.errors import (
     EXPECTED,
     InvalidInputError,

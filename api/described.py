@@ -25,7 +25,6 @@ EXPECTED_VERSION = (
 )
 # Read arguments take a moment without an offset as Montréal time (`api.moments`).
 MOMENT = "ISO 8601, like 2026-03-01T09:30:00-05:00 (Montréal time when the offset is left out)."
-STAMP = "An ISO 8601 date and time with its offset from UTC."
 LOCAL_DAY = "A day (YYYY-MM-DD) of the Montréal calendar (America/Montreal)."
 VERSION = "The record's version: 1 when created, one more with each fact."
 VERSION_AFTER = "The record's version after this fact: 1 for the fact that created it."
