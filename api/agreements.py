@@ -8,7 +8,6 @@ from typing import Annotated, Any, cast
 import strawberry
 
 from api.context import Info
-from api.coverage import Channel
 from api.errors import (
     InvalidInputError,
     NotAuthorizedError,
@@ -17,6 +16,7 @@ from api.errors import (
 )
 from api.handling import written
 from api.shared import Receipt, parse_id
+from api.vocabulary import Channel
 from domain import limits
 from domain.coverage import TEXT_MAX
 from domain.coverage import Channel as DomainChannel

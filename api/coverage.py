@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -16,7 +15,8 @@ from api.cost import TERRITORIES
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day, read_optional_moment
 from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
-from api.territories import Territory, TerritoryKind, in_code_order
+from api.territories import Territory, in_code_order
+from api.vocabulary import Channel, Granularity, TerritoryKind
 from domain import limits
 from domain.coverage import Channel as DomainChannel
 from domain.errors import InvalidInput
@@ -34,8 +34,6 @@ from projections.coverage import (
     timeline,
 )
 from projections.territories import TerritoryRow, TerritorySnapshot, as_then
-
-Channel = strawberry.enum(DomainChannel, name="Channel")
 
 
 @strawberry.type(description="A coverage agreement as it stood at the version shown.")
@@ -129,14 +127,6 @@ class CoverageQuery:
             )  # fmt: skip
         except EXPECTED as error:
             return cast(CoverageResult, as_error(error))
-
-
-@strawberry.enum
-class Granularity(Enum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-    CHANGE = "change"
 
 
 MAX_POINTS = 5_000

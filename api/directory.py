@@ -32,14 +32,13 @@ from api.shared import (
     parse_id,
     reason_of,
 )
+from api.vocabulary import RecordStatus
 from domain.directory import Status
 from domain.errors import NotFound
 from domain.handlers.directory import RegisterOrganization, RenameOrganization
 from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
 from domain.values import parse_website
 from projections.directory import OrganizationRow
-
-RecordStatus = strawberry.enum(Status, name="RecordStatus")
 
 
 @strawberry.type

@@ -19,7 +19,7 @@ import strawberry
 
 from api.consistency import reach
 from api.context import Context, Info
-from api.directory import Organization, RecordStatus
+from api.directory import Organization
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -29,9 +29,9 @@ from api.errors import (
 )
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, connection, decode, encode, first_argument, first_of
-from api.records import VerificationState
 from api.services import Location, Service
 from api.shared import parse_id
+from api.vocabulary import RecordStatus, VerificationState
 from domain.errors import InvalidInput
 from domain.limits import CODE_MAX
 from domain.text import check

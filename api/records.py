@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, TypeVar, cast
 from uuid import UUID
 
@@ -34,6 +33,7 @@ from api.shared import (
     parse_id,
     reason_of,
 )
+from api.vocabulary import Method, RecordKind, VerificationState
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.handlers.directory import (
     AmendOrganization,
@@ -50,7 +50,6 @@ from projections.verification import CheckRow
 
 __all__ = ["REASON", "EditResult"]
 
-Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
 
@@ -224,21 +223,6 @@ class FieldChange:
 @strawberry.type(description="A record's changes, in version then field order.")
 class RecordHistory(Connection[FieldChange]):
     pass
-
-
-@strawberry.enum
-class VerificationState(Enum):
-    DUE = "DUE"
-    OVERDUE = "OVERDUE"
-    VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
-    FLAGGED = "FLAGGED"
-
-
-@strawberry.enum
-class RecordKind(Enum):
-    ORGANIZATION = "organization"
-    SERVICE = "service"
-    LOCATION = "location"
 
 
 @strawberry.type(description="A directory record as the annual check sees it.")

@@ -26,6 +26,7 @@ from api.cost import unsized, unweighted
 from api.coverage import CoverageHistoryQuery, CoverageQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.directory_statistics import DirectoryStatisticsQuery
+from api.enums import undescribed
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
 from api.limits import request_limits, typed
@@ -150,6 +151,9 @@ def build_schema(settings: Settings) -> GuichetSchema:
     refusing = unrefusable(schema._schema)
     if refusing:
         raise RuntimeError(f"restricted, so their results need NotAuthorizedError: {refusing}")
+    values = undescribed(schema._schema)
+    if values:
+        raise RuntimeError(f"enum values without a description (api/vocabulary.py): {values}")
     guard_fields(schema._schema)
     schema.request_rules = (*specified_rules, *rules)
     return schema

@@ -24,7 +24,7 @@ from api.errors import (
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, connection, counted, decode, encode, first_argument
 from api.shared import LocalizedTextType
-from api.taxonomy import Language
+from api.vocabulary import Language
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy

@@ -14,14 +14,13 @@ import strawberry
 
 from api import access
 from api.consistency import reach
-from api.contacts import ContactChannel
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.limits import limit_error
 from api.live_statistics import figures_of
 from api.moments import read_day
 from api.shared_events import shareable
-from api.taxonomy import Language
+from api.vocabulary import ContactChannel, Language
 from domain import interactions as domain
 from domain import limits
 from domain.errors import InvalidInput

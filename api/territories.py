@@ -23,14 +23,13 @@ from api.errors import (
 from api.handling import written
 from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
 from api.shared import Receipt
+from api.vocabulary import TerritoryKind
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
 from domain.limits import CODE_MAX, NAME_MAX, REASON_MAX, at_most
 from domain.territories import TerritoryKind as DomainTerritoryKind
 from domain.text import check
 from projections.territories import TerritoryRow
-
-TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
 
 
 @strawberry.type

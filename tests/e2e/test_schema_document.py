@@ -36,8 +36,10 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> str:
 def lint(sdl: Path) -> list[dict[str, object]]:
     """graphql-schema-linter's findings on an SDL file, with the committed rules."""
     if shutil.which("node") is None:
-        pytest.fail("Node.js is missing: the schema's lint needs node and npm on the PATH "
-                    "(scripts/schema-lint.sh installs them with apt-get, then the linter)")  # fmt: skip
+        pytest.fail(
+            "Node.js is missing: the schema's lint needs node and npm on the PATH "
+            "(scripts/schema-lint.sh installs them with apt-get, then the linter)"
+        )
     if not LINTER.exists():
         pytest.fail(f"graphql-schema-linter is not installed in {LINT.relative_to(ROOT)}: "
                     "run scripts/schema-lint.sh")  # fmt: skip
