@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 import anyio
+import strawberry
 
 from api.context import Context
 from api.errors import ConsistencyTimeout
@@ -24,3 +26,12 @@ async def reach(context: Context, views: tuple[str, ...], position: int | None) 
             raise ConsistencyTimeout(position, reached, timeout)
         await anyio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
         delay = min(delay * 2, 0.05)
+
+
+CONSISTENT_WITH = strawberry.argument(
+    description="A log `position` a mutation answered (`Receipt.position`): the answer waits "
+    "until the views it reads have applied it, so it shows that write (read-your-writes), "
+    "for 2 seconds at most by default, then answers `ConsistencyTimeoutError`. Left out, 0 or "
+    "negative: read at once."
+)
+ConsistentWith = Annotated[int | None, CONSISTENT_WITH]

@@ -49,7 +49,11 @@ log = logging.getLogger("guichet.api")
 CACHE_SIZE = 512
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a client may read: the directory and its search, territories and coverage "
+    "over time, contacts and their statistics, the audit log, and the service's own state. "
+    "Each field says who may call it; a role that may not gets `NotAuthorizedError`."
+)
 class Query(
     DirectoryQuery,
     ServiceQuery,
@@ -71,7 +75,12 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Every write, each recorded as a business fact in the event log: directory "
+    "records, taxonomy, coverage agreements and territories, contacts. Each answers what it "
+    "wrote (with the log `position` to pass as `consistentWith`) or an expected error, in "
+    "which case nothing was written."
+)
 class Mutation(
     DirectoryMutation,
     ServiceMutation,
@@ -84,7 +93,10 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live answers over WebSocket (`graphql-transport-ws`), sent again as the log "
+    "changes what they show."
+)
 class Subscription(StatisticsSubscription):
     pass
 
