@@ -29,9 +29,8 @@ async def reach(context: Context, views: tuple[str, ...], position: int | None) 
 
 
 CONSISTENT_WITH = strawberry.argument(
-    description="A log `position` a mutation answered (`Receipt.position`): the answer waits "
-    "until the views it reads have applied it, so it shows that write (read-your-writes), "
-    "for 2 seconds at most by default, then answers `ConsistencyTimeoutError`. Left out, 0 or "
-    "negative: read at once."
+    description="Read-your-writes: a `position` a mutation answered. The answer waits until "
+    "the views it reads have applied it (2 s at most by default), else it is a "
+    "`ConsistencyTimeoutError`. Left out: read at once."
 )
 ConsistentWith = Annotated[int | None, CONSISTENT_WITH]
