@@ -52,8 +52,7 @@ VERIFICATION = strawberry.argument(
     description="Records in this state of the annual check, today (editors only)."
 )
 SINCE = strawberry.argument(
-    description="Records whose last fact's business time is at or after this instant (ISO "
-    "8601, with its offset)."
+    description="Records whose last fact's business time is at or after this instant."
 )
 TERRITORY = strawberry.argument(
     description=f"A territory code of at most {CODE_MAX} characters: services serving it, a "

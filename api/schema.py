@@ -34,6 +34,7 @@ from api.lists import ListQuery
 from api.masking import Masking
 from api.nodes import NodeQuery
 from api.records import RecordMutation, RecordQuery
+from api.scalars import overrides
 from api.search import SearchQueryType
 from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
@@ -141,6 +142,7 @@ def build_schema(settings: Settings) -> GuichetSchema:
         mutation=ruled(Mutation, "Mutation"),
         subscription=ruled(Subscription, "Subscription"),
         extensions=extensions,
+        scalar_overrides=overrides(),
         # Subscription events sent to many subscribers are completed once per selection.
         execution_context_class=SharingExecutionContext,
     )

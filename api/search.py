@@ -63,7 +63,7 @@ SUGGESTIONS = strawberry.argument(
 )
 NEAR = strawberry.argument(description="Computes each result's distance from this point.")
 OPEN_AT = strawberry.argument(
-    description="Only services open at this instant by their hours (ISO 8601, with offset)."
+    description="Only services open at this instant, by their opening hours."
 )
 INACTIVE = strawberry.argument(
     description="Also inactive services and locations (editors and counsellors only)."
