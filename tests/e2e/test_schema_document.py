@@ -83,3 +83,14 @@ def test_the_committed_schema_is_the_printed_one(printed: str) -> None:
         "schema.graphql (committed)", "guichet schema (printed)",
     ))  # fmt: skip
     assert not diff, f"schema.graphql is not the schema; refresh it with `{REFRESH}`:\n{diff}"
+
+
+def test_without_node_the_lint_fails_saying_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sdl = tmp_path / "schema.graphql"
+    sdl.write_text('"""The root."""\ntype Query {\n  """Hello."""\n  hello: String\n}\n')
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(pytest.fail.Exception, match=r"Node.js is missing.*schema-lint.sh"):
+        lint(sdl)
