@@ -171,7 +171,9 @@ class StatisticsQuery:
         "leave out small counts and what would give them back, round the others randomly to "
         "a multiple of 5, group small places, count "
         "contacts as of the current interval, and are refused for short periods, few contacts "
-        "and small places; analysts and auditors see exact ones."
+        "and small places; analysts and auditors see exact ones. Anyone; public answers are "
+        "counted per caller and hour, and past the budget the request fails with a GraphQL "
+        "error `LIMIT_EXCEEDED` (in `errors`, with the wait in its message)."
     )
     async def statistics(
         self, info: Info, from_: From, to: To, territory: Place = None,
@@ -193,8 +195,8 @@ class StatisticsSubscription:
     @strawberry.subscription(
         description="The statistics asked, sent now and again each time contacts are logged: "
         "exact figures as the view moves, public ones at most once an interval (60 s by "
-        "default) and only when they change. Anyone; public answers spend the hourly budget "
-        "once, when the subscription starts."
+        "default) and only when they change. Anyone; a public subscription spends one answer "
+        "of the caller's hourly budget when it starts."
     )
     async def statistics_changed(
         self, info: Info, from_: From, to: To, territory: Place = None,

@@ -187,7 +187,7 @@ StatisticsResult = Annotated[
         "StatisticsResult",
         description="The figures, or why not: `InvalidInputError` (a day out of range, `to` "
         "before `from`, an unknown territory, or public figures refused for a short period, "
-        "few contacts or a small place; or the hourly budget of public answers spent), "
+        "few contacts or a small place), "
         "`ConsistencyTimeoutError`.",
     ),
 ]
