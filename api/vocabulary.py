@@ -1,5 +1,5 @@
-"""Every enum of the schema, each value described for the client: the domain's made GraphQL
-enums here (the domain stays free of strawberry), and the API's own."""
+"""Every enum of the schema, with a description of each value for the client: the domain's
+enums, made GraphQL enums here so that the domain stays free of strawberry, and the API's own."""
 
 from __future__ import annotations
 
@@ -184,8 +184,8 @@ described(
     description="Where an active record stands in the annual check, today. A record is "
     "checked when last verified, or registered if never verified.",
     values={
-        VerificationState.DUE: "Its check falls within a month: a year after it was checked.",
-        VerificationState.OVERDUE: "A year or more since it was checked.",
+        VerificationState.DUE: "Its yearly check falls due within a month.",
+        VerificationState.OVERDUE: "A year or more since it was checked: its check is late.",
         VerificationState.VERIFIED_THIS_YEAR: "Last verified in this calendar year (Montréal "
         "time).",
         VerificationState.FLAGGED: "Flagged for review (`flagRecordForReview`) and not verified "
