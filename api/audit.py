@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, cast
 
 import strawberry
@@ -33,6 +32,7 @@ from api.pagination import (
     keyset,
 )
 from api.shared import parse_id
+from api.vocabulary import TimeAxis
 from domain.errors import InvalidInput, NotFound
 from domain.limits import PERSON_MAX, at_most
 from domain.text import check
@@ -204,12 +204,6 @@ class AuditQuery:
             return _page(later, size, after, counted(len(rows)))
         except EXPECTED as error:
             return cast(HistoryPageResult, as_error(error))
-
-
-@strawberry.enum(description="Which time `asOf` reads.")
-class TimeAxis(Enum):
-    RECORDED = "recorded"
-    BUSINESS = "business"
 
 
 @strawberry.type(description="A record as it stood at a past time, replayed from its facts.")

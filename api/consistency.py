@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
 import anyio
+import strawberry
 
 from api.context import Context
 from api.errors import ConsistencyTimeout
@@ -24,3 +26,11 @@ async def reach(context: Context, views: tuple[str, ...], position: int | None) 
             raise ConsistencyTimeout(position, reached, timeout)
         await anyio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
         delay = min(delay * 2, 0.05)
+
+
+CONSISTENT_WITH = strawberry.argument(
+    description="Read-your-writes: a `position` a mutation answered. The answer waits until "
+    "the views it reads have applied it (2 s at most by default), else it is a "
+    "`ConsistencyTimeoutError`. Left out: read at once."
+)
+ConsistentWith = Annotated[int | None, CONSISTENT_WITH]

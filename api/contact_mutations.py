@@ -18,11 +18,9 @@ from api.contacts import (
     NOTE,
     REASON,
     STAMP,
-    Disposition,
     InquirerInput,
     OpenInteractionInput,
     RecordInteractionInput,
-    UnmetReason,
 )
 from api.context import Info
 from api.described import INPUT, POSITION, VERSION, outcomes
@@ -35,6 +33,7 @@ from api.errors import (
     as_error,
 )
 from api.shared import parse_id
+from api.vocabulary import Disposition, UnmetReason
 from domain import interactions as domain
 from domain.handlers import contacts as commands
 from domain.operations import Receipt

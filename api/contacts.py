@@ -9,17 +9,11 @@ from datetime import date, datetime
 import strawberry
 
 from api.shared import parse_id
+from api.vocabulary import AgeBand, ContactChannel, Disposition, Gender, InquirerType, UnmetReason
 from domain import interactions as domain
 from domain import limits
 from domain.handlers import contacts as commands
 from domain.limits import at_most
-
-ContactChannel = strawberry.enum(domain.ContactChannel, name="ContactChannel")
-Disposition = strawberry.enum(domain.Disposition, name="Disposition")
-InquirerType = strawberry.enum(domain.InquirerType, name="InquirerType")
-AgeBand = strawberry.enum(domain.AgeBand, name="AgeBand")
-Gender = strawberry.enum(domain.Gender, name="Gender")
-UnmetReason = strawberry.enum(domain.UnmetReason, name="UnmetReason")
 
 CODE = at_most(limits.CODE_MAX)
 NOTE = at_most(limits.INFORMATION_MAX, "characters, on several lines")

@@ -5,7 +5,6 @@ coverage over time (places covered, timelines, changes, population covered) is i
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from enum import Enum
 from typing import Annotated, cast
 
 import strawberry
@@ -15,6 +14,7 @@ from api.context import Info
 from api.described import CONSISTENT_WITH, MOMENT, VERSION, outcomes
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day, read_optional_moment
+from api.vocabulary import Channel
 from domain import limits
 from domain.coverage import Channel as DomainChannel
 from domain.errors import InvalidInput
@@ -23,8 +23,6 @@ from projections.coverage import (
     AgreementVersion,
     place_codes,
 )
-
-Channel = strawberry.enum(DomainChannel, name="Channel")
 
 
 @strawberry.type(description="A coverage agreement as it stood at the version shown.")
@@ -135,14 +133,6 @@ class CoverageQuery:
             )  # fmt: skip
         except EXPECTED as error:
             return cast(CoverageResult, as_error(error))
-
-
-@strawberry.enum
-class Granularity(Enum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
-    CHANGE = "change"
 
 
 MAX_POINTS = 5_000

@@ -17,15 +17,14 @@ from api.coverage import (
     CHANNEL,
     MAX_POINTS,
     TERRITORY,
-    Channel,
     CoverageAgreementType,
-    Granularity,
 )
 from api.described import CONSISTENT_WITH, outcomes
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day, read_optional_moment
 from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
-from api.territories import Territory, TerritoryKind, in_code_order
+from api.territories import Territory, in_code_order
+from api.vocabulary import Channel, Granularity, TerritoryKind
 from domain import limits
 from domain.coverage import Channel as DomainChannel
 from domain.errors import InvalidInput

@@ -8,7 +8,7 @@ from typing import Annotated, cast
 import strawberry
 
 from api import access
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Info
 from api.errors import (
     EXPECTED,
@@ -23,15 +23,18 @@ from api.handling import written
 from api.nodes import Node
 from api.shared import (
     DESCRIPTION,
+    INPUT,
     NAME,
     LocalizedTextInput,
     LocalizedTextType,
     Receipt,
+    RecordId,
     long_text,
     name_of,
     parse_id,
     reason_of,
 )
+from api.vocabulary import RecordStatus
 from domain.directory import Status
 from domain.errors import NotFound
 from domain.handlers.directory import RegisterOrganization, RenameOrganization
@@ -39,20 +42,38 @@ from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
 from domain.values import parse_website
 from projections.directory import OrganizationRow
 
-RecordStatus = strawberry.enum(Status, name="RecordStatus")
 
-
-@strawberry.type
+@strawberry.type(
+    description="An organization of the directory, as it stands now. Anyone may read an "
+    "active one; an inactive or merged one only editors and admins (others get none)."
+)
 class Organization(Node):
-    name: LocalizedTextType
-    description: LocalizedTextType
-    website: str | None
-    version: int
-    registered_at: datetime
-    changed_at: datetime
-    status: RecordStatus  # type: ignore[valid-type]
-    last_verified_at: datetime | None
-    merged_into: strawberry.ID | None
+    name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
+    description: LocalizedTextType = strawberry.field(
+        description="What it does, in French and English; empty texts when it has none."
+    )
+    website: str | None = strawberry.field(description="Its website's URL, if any.")
+    version: int = strawberry.field(
+        description="Its version, one more for each fact recorded about it: pass it as "
+        "`expectedVersion` to change it."
+    )
+    registered_at: datetime = strawberry.field(
+        description="When it was registered (its first fact's business time): ISO 8601, "
+        "with its offset."
+    )
+    changed_at: datetime = strawberry.field(
+        description="When it last changed (its last fact's business time): ISO 8601, with "
+        "its offset."
+    )
+    status: RecordStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Whether it is in service."
+    )
+    last_verified_at: datetime | None = strawberry.field(
+        description="When an editor last confirmed it (annual check); null if never."
+    )
+    merged_into: strawberry.ID | None = strawberry.field(
+        description="The organization it was merged into, when its status is `MERGED`."
+    )
     flagged_reason: str | None = strawberry.field(
         description="Why the record was flagged for review (editors only)."
     )
@@ -74,40 +95,55 @@ class Organization(Node):
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new organization.")
 class RegisterOrganizationInput:
     name: LocalizedTextInput = strawberry.field(description=NAME)
     description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
     website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
 
 
-@strawberry.input
+@strawberry.input(description="An organization's new name.")
 class RenameOrganizationInput:
-    id: strawberry.ID
-    expected_version: int
+    id: strawberry.ID = strawberry.field(description="The organization's id.")
+    expected_version: int = strawberry.field(
+        description="The `version` the editor saw; another is a `VersionConflictError`."
+    )
     name: LocalizedTextInput = strawberry.field(description=NAME)
     reason: str | None = strawberry.field(default=None, description=at_most(REASON_MAX))
 
 
 OrganizationResult = Annotated[
     Organization | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("OrganizationResult"),
+    strawberry.union(
+        "OrganizationResult",
+        description="The organization, or why not: `NotFoundError` (none the caller may see), "
+        "`InvalidInputError` (a malformed id), `ConsistencyTimeoutError`.",
+    ),
 ]
 RegisterOrganizationResult = Annotated[
     Receipt | InvalidInputError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("RegisterOrganizationResult"),
+    strawberry.union(
+        "RegisterOrganizationResult",
+        description="What was written (`Receipt.id` is the new organization's), or why "
+        "nothing was.",
+    ),
 ]
 RenameOrganizationResult = Annotated[
     Receipt | InvalidInputError | NotFoundError | VersionConflictError | NotAuthorizedError,
-    strawberry.union("RenameOrganizationResult"),
+    strawberry.union(
+        "RenameOrganizationResult", description="What was written, or why nothing was."
+    ),
 ]
 
 
 @strawberry.type
 class DirectoryQuery:
-    @strawberry.field(description="An organization's current state, from the directory view.")
+    @strawberry.field(
+        description="An organization's current state, from the directory view. Anyone; an "
+        "inactive one for editors and admins only."
+    )
     async def organization(
-        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+        self, info: Info, id: RecordId, consistent_with: ConsistentWith = None
     ) -> OrganizationResult:
         context = info.context
         try:
@@ -123,9 +159,12 @@ class DirectoryQuery:
 
 @strawberry.type
 class DirectoryMutation:
-    @strawberry.mutation(description="Registers a new organization in the directory.")
+    @strawberry.mutation(
+        description="Registers a new organization in the directory (`Organization.Registered`). "
+        "Editors."
+    )
     async def register_organization(
-        self, info: Info, input: RegisterOrganizationInput
+        self, info: Info, input: Annotated[RegisterOrganizationInput, INPUT]
     ) -> RegisterOrganizationResult:
         container = info.context.container
         return cast(
@@ -142,9 +181,12 @@ class DirectoryMutation:
             ),
         )
 
-    @strawberry.mutation(description="Gives an organization a new name.")
+    @strawberry.mutation(
+        description="Gives an organization a new name (`Organization.Renamed`); its history "
+        "keeps the old one. Editors."
+    )
     async def rename_organization(
-        self, info: Info, input: RenameOrganizationInput
+        self, info: Info, input: Annotated[RenameOrganizationInput, INPUT]
     ) -> RenameOrganizationResult:
         return cast(
             RenameOrganizationResult,

@@ -8,11 +8,11 @@ from typing import Annotated, cast
 
 import strawberry
 
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day
-from api.statistics import TIMEZONE, From, To
+from api.statistics_types import TIMEZONE, From, Place, To
 from domain import limits
 from domain.errors import InvalidInput
 from domain.text import check as check_text
@@ -23,7 +23,7 @@ from projections.directory_statistics import DirectoryFigures
 
 @strawberry.type(description="A count of records, and its share of the active records.")
 class DirectoryFigure:
-    count: int
+    count: int = strawberry.field(description="How many records, exact.")
     share: float | None = strawberry.field(
         description="Percent of the records active at the end of the period that had it "
         "(one decimal); null when none is active."
@@ -36,7 +36,7 @@ class DirectoryFigure:
 
 @strawberry.type(description="The figures of one kind of record for the period.")
 class DirectoryKindStatistics:
-    kind: str
+    kind: str = strawberry.field(description="`organization`, `service` or `location`.")
     active: int = strawberry.field(description="Records active at the end of the period.")
     added: DirectoryFigure = strawberry.field(description="Registered in the period.")
     updated: DirectoryFigure = strawberry.field(
@@ -55,19 +55,24 @@ class DirectoryKindStatistics:
         )  # fmt: skip
 
 
-@strawberry.type
+@strawberry.type(
+    description="The directory figures of the annual report for a period: records added, "
+    "updated, verified and deactivated, by kind. Anyone: exact figures about records."
+)
 class DirectoryStatistics:
-    start: date = strawberry.field(name="from")
-    end: date = strawberry.field(name="to", description="Included.")
-    timezone: str
+    start: date = strawberry.field(name="from", description="The period's first day, included.")
+    end: date = strawberry.field(name="to", description="The period's last day, included.")
+    timezone: str = strawberry.field(
+        description="The zone the period's days are in: `America/Montreal`."
+    )
     territory: str | None = strawberry.field(
         description="Records of services whose areas are the territory, inside it or around "
         "it (as they are now), of their organizations and of the locations they are offered at."
     )
     position: int = strawberry.field(description="The log position the figures include.")
-    organizations: DirectoryKindStatistics
-    services: DirectoryKindStatistics
-    locations: DirectoryKindStatistics
+    organizations: DirectoryKindStatistics = strawberry.field(description="Organizations.")
+    services: DirectoryKindStatistics = strawberry.field(description="Services.")
+    locations: DirectoryKindStatistics = strawberry.field(description="Locations.")
 
     @classmethod
     def of(cls, found: DirectoryFigures) -> DirectoryStatistics:
@@ -82,7 +87,11 @@ class DirectoryStatistics:
 
 DirectoryStatisticsResult = Annotated[
     DirectoryStatistics | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("DirectoryStatisticsResult"),
+    strawberry.union(
+        "DirectoryStatisticsResult",
+        description="The figures, or why not: `InvalidInputError` (a day out of range, `to` "
+        "before `from`, an unknown territory), `ConsistencyTimeoutError`.",
+    ),
 ]
 
 
@@ -115,8 +124,8 @@ class DirectoryStatisticsQuery:
         "public and exact."
     )
     async def directory_statistics(
-        self, info: Info, from_: From, to: To, territory: str | None = None,
-        consistent_with: int | None = None,
+        self, info: Info, from_: From, to: To, territory: Place = None,
+        consistent_with: ConsistentWith = None,
     ) -> DirectoryStatisticsResult:  # fmt: skip
         context = info.context
         try:

@@ -24,43 +24,80 @@ class ConsistencyTimeout(Exception):
         self.waited = waited
 
 
-@strawberry.interface(description="An expected failure: nothing was written.")
+@strawberry.interface(
+    description="An expected failure, answered as a member of a field's result union: nothing "
+    "was written. Select `... on Error { code message }` to handle every kind at once."
+)
 class Error:
-    code: str
-    message: str
+    code: str = strawberry.field(
+        description="What went wrong, stable for programs: `INVALID_INPUT`, `NOT_FOUND`, "
+        "`VERSION_CONFLICT`, `CONFLICT`, `NOT_AUTHORIZED`, `CONSISTENCY_TIMEOUT`, "
+        "`SEARCH_UNAVAILABLE` or `SEARCH_TIMEOUT`."
+    )
+    message: str = strawberry.field(
+        description="What went wrong, in English, for a developer or a log; not translated."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A value was refused (too long, malformed, out of range, unknown code…): fix "
+    "the value `field` names and send again. Anyone may receive it."
+)
 class InvalidInputError(Error):
-    field: str
+    field: str = strawberry.field(
+        description="The argument or input path refused, as sent: `after`, `input.name.fr`, "
+        "`input.serviceAreas[2]`."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="No record with this id that the caller may see: it does not exist, or it is "
+    "hidden from the caller (an inactive record for anyone but editors). Do not retry."
+)
 class NotFoundError(Error):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The id asked for.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Nothing was written. `VERSION_CONFLICT`: the record changed since the caller "
+    "read it; read it again, show the change to the user, and send again with "
+    "`expectedVersion: currentVersion` if they confirm. `CONFLICT`: other writes kept changing "
+    "what a rule reads; send the same request again."
+)
 class VersionConflictError(Error):
-    id: strawberry.ID
-    expected_version: int
-    current_version: int
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    expected_version: int = strawberry.field(description="The version the request expected.")
+    current_version: int = strawberry.field(description="The record's version now.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The caller's role may not do this (or read this argument): sign in with a "
+    "token of one of `requiredRoles`. Retrying with the same token fails the same way."
+)
 class NotAuthorizedError(Error):
-    role: str
-    required_roles: list[str]
+    role: str = strawberry.field(
+        description="The caller's role: `public` (no token), `counsellor`, `editor`, "
+        "`coverage_admin`, `analyst`, `auditor`, `monitoring` or `admin`."
+    )
+    required_roles: list[str] = strawberry.field(
+        description="The roles that may; `admin` may always, and is not listed."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="`consistentWith` asked for a log position the views did not reach in time "
+    "(2 seconds by default): retry the query, or read without `consistentWith`."
+)
 class ConsistencyTimeoutError(Error):
-    position: int
-    reached: int
-    waited_seconds: float
+    position: int = strawberry.field(description="The log position asked for.")
+    reached: int = strawberry.field(description="The position the views had reached.")
+    waited_seconds: float = strawberry.field(description="How long the request waited, in seconds.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="The search engine did not answer (`SEARCH_UNAVAILABLE`) or not in time "
+    "(`SEARCH_TIMEOUT`): show the user that search is down and retry later, with backoff."
+)
 class SearchUnavailableError(Error):
     pass
 

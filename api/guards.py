@@ -103,7 +103,8 @@ def ruled(root: type, name: str) -> type:
         if arguments or access.RULES.get(operation, access.EVERYONE) != access.EVERYONE:
             copied.extensions = [*field.extensions, Authorized(operation, arguments)]
         fields[field.python_name] = copied
-    return strawberry.type(type(name, (), fields), name=name)
+    description = root.__strawberry_definition__.description  # type: ignore[attr-defined]
+    return strawberry.type(type(name, (), fields), name=name, description=description)
 
 
 def unrefusable(schema: GraphQLSchema) -> list[str]:

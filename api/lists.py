@@ -17,9 +17,9 @@ from uuid import UUID
 
 import strawberry
 
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
-from api.directory import Organization, RecordStatus
+from api.directory import Organization
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -29,9 +29,9 @@ from api.errors import (
 )
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, connection, decode, encode, first_argument, first_of
-from api.records import VerificationState
 from api.services import Location, Service
 from api.shared import parse_id
+from api.vocabulary import RecordStatus, VerificationState
 from domain.errors import InvalidInput
 from domain.limits import CODE_MAX
 from domain.text import check
@@ -51,13 +51,15 @@ STATUS = strawberry.argument(
 VERIFICATION = strawberry.argument(
     description="Records in this state of the annual check, today (editors only)."
 )
-SINCE = strawberry.argument(description="Records changed at or after this time.")
+SINCE = strawberry.argument(
+    description="Records whose last fact's business time is at or after this instant."
+)
 TERRITORY = strawberry.argument(
     description=f"A territory code of at most {CODE_MAX} characters: services serving it, a "
     "place above or below it; locations in a city that is it or below it; organizations with "
     "one of those."
 )
-OWNER = strawberry.argument(description="Only those of this organization.")
+OWNER = strawberry.argument(description="Only those of this organization (its id).")
 
 
 @strawberry.type(description="Organizations by name, then id.")
@@ -76,11 +78,23 @@ class LocationConnection(Connection[Location]):
 
 
 Errors = InvalidInputError | NotAuthorizedError | ConsistencyTimeoutError
+WHY_NOT = (
+    ", or why not: `InvalidInputError` (a bad cursor, `first`, time or territory code), "
+    "`NotAuthorizedError` (`status` or `verification` set by another role than an editor), "
+    "`ConsistencyTimeoutError`."
+)
 OrganizationsResult = Annotated[
-    OrganizationConnection | Errors, strawberry.union("OrganizationsResult")
+    OrganizationConnection | Errors,
+    strawberry.union("OrganizationsResult", description=f"A page of organizations{WHY_NOT}"),
 ]
-ServicesResult = Annotated[ServiceConnection | Errors, strawberry.union("ServicesResult")]
-LocationsResult = Annotated[LocationConnection | Errors, strawberry.union("LocationsResult")]
+ServicesResult = Annotated[
+    ServiceConnection | Errors,
+    strawberry.union("ServicesResult", description=f"A page of services{WHY_NOT}"),
+]
+LocationsResult = Annotated[
+    LocationConnection | Errors,
+    strawberry.union("LocationsResult", description=f"A page of locations{WHY_NOT}"),
+]
 Nodes = Callable[[Context, Sequence[UUID]], Awaitable[dict[UUID, Any]]]
 
 
@@ -167,11 +181,14 @@ After = Annotated[str | None, AFTER]
 
 @strawberry.type
 class ListQuery:
-    @strawberry.field(description="Organizations, by name; the public sees those in service.")
+    @strawberry.field(
+        description="Organizations, by name (French, or English when there is none, without "
+        "accents or case) then id. Anyone; others than editors see those in service only."
+    )
     async def organizations(
         self, info: Info, status: Statuses = None, verification: Verification = None,
         modified_since: Since = None, territory: Territory = None, first: First = DEFAULT_PAGE,
-        after: After = None, consistent_with: int | None = None,
+        after: After = None, consistent_with: ConsistentWith = None,
     ) -> OrganizationsResult:  # fmt: skip
         try:
             wanted = _listing(info, "organization", status, verification, modified_since)
@@ -182,12 +199,15 @@ class ListQuery:
         except EXPECTED as error:
             return cast(OrganizationsResult, as_error(error))
 
-    @strawberry.field(description="Services, by name; the public sees those in service.")
+    @strawberry.field(
+        description="Services, by name then id. Anyone; others than editors see those in "
+        "service only (active, of an active organization)."
+    )
     async def services(
         self, info: Info, status: Statuses = None, verification: Verification = None,
         modified_since: Since = None, territory: Territory = None,
         organization_id: Owner = None, first: First = DEFAULT_PAGE, after: After = None,
-        consistent_with: int | None = None,
+        consistent_with: ConsistentWith = None,
     ) -> ServicesResult:  # fmt: skip
         try:
             wanted = _listing(
@@ -200,12 +220,15 @@ class ListQuery:
         except EXPECTED as error:
             return cast(ServicesResult, as_error(error))
 
-    @strawberry.field(description="Locations, by name; the public sees those in service.")
+    @strawberry.field(
+        description="Locations, by name then id. Anyone; others than editors see those in "
+        "service only (active, of an active organization)."
+    )
     async def locations(
         self, info: Info, status: Statuses = None, verification: Verification = None,
         modified_since: Since = None, territory: Territory = None,
         organization_id: Owner = None, first: First = DEFAULT_PAGE, after: After = None,
-        consistent_with: int | None = None,
+        consistent_with: ConsistentWith = None,
     ) -> LocationsResult:  # fmt: skip
         try:
             wanted = _listing(

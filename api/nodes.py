@@ -15,17 +15,19 @@ from graphql import GraphQLError
 from strawberry.types import get_object_definition
 
 from api import access
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
 from api.errors import CONSISTENCY_TIMEOUT, ConsistencyTimeout
-from api.shared import parse_id
+from api.shared import RecordId, parse_id
 from domain.errors import InvalidInput
 from projections.records import kind_of, location_row, service_row
 
 
 @strawberry.interface(description="A record with an id unique across every kind of record.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The record's id (a UUID): pass it to `node` to read the record again."
+    )
 
 
 # The views a node may be read from, for `consistentWith`.
@@ -40,7 +42,7 @@ class NodeQuery:
         "is none the caller may see. Malformed ids and consistency timeouts are errors."
     )
     async def node(
-        self, info: Info, id: strawberry.ID, consistent_with: int | None = None
+        self, info: Info, id: RecordId, consistent_with: ConsistentWith = None
     ) -> Node | None:
         context = info.context
         contacts = access.may_see("Interaction", context.principal.role)

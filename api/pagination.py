@@ -6,9 +6,10 @@ this list returned), and answers `edges { cursor node }`, `nodes`, `totalCount` 
 costs one indexed range read however deep it is, and a record added or removed between two
 pages neither repeats nor skips the others.
 
-Strawberry's `relay` module gives `PageInfo`, used here as is; its `Connection` and `Edge` are
-bound to its `Node` (global ids), which audit entries, field changes and territories are not,
-and its `ListConnection` slices a list in memory by offset: hence these generic types.
+Strawberry's `relay` module has a `PageInfo`, but its descriptions are those of paging both
+ways, and its `Connection` and `Edge` are bound to its `Node` (global ids), which audit
+entries, field changes and territories are not, while its `ListConnection` slices a list in
+memory by offset: hence these types, which follow Relay's connection spec.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import strawberry
-from strawberry.relay import PageInfo
 
 from domain.errors import InvalidInput
 
@@ -43,21 +43,53 @@ def first_argument(default: int, most: int) -> Any:
 
 AFTER = strawberry.argument(
     description="The `cursor` of an edge, or `pageInfo.endCursor`, of this list: the page "
-    "starts after it."
+    "starts after it. Left out: the first page. A cursor another list made is refused "
+    "(`InvalidInputError` naming `after`)."
 )
 
 
-@strawberry.type(description="An item of a page, with the cursor that points just after it.")
+@strawberry.type(
+    description="Where a page stands in its list (Relay's connection spec). Lists page "
+    "forward only, with `first` and `after`."
+)
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="True when items follow this page: ask for them with `after: endCursor`."
+    )
+    # Relay lets a forward page answer false, or true when it knows items precede `after`
+    # cheaply: the cursor was made from an item of this list, so true costs no read.
+    has_previous_page: bool = strawberry.field(
+        description="True when the page was asked for with `after` (the item that cursor "
+        "points at comes before it); false on the first page. There is no paging backward: "
+        "keep the cursors of earlier pages to go back."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first edge; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge, to pass as `after` for the next page; "
+        "null when the page is empty."
+    )
+
+
+@strawberry.type(description="An item of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="An opaque position in this list: pass it as `after` to read the items "
+        "after this one. Valid for this list only; do not parse it."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items in the list's order, each with its cursor."
+    )
     nodes: list[T] = strawberry.field(description="The page's items, without their cursors.")
-    page_info: PageInfo
+    page_info: PageInfo = strawberry.field(
+        description="Whether more items follow, and the cursors of the page's ends."
+    )
     counter: strawberry.Private[Counter]
 
     @strawberry.field(description="How many items the whole list holds, over all its pages.")

@@ -11,8 +11,9 @@ import strawberry
 from api.context import Info
 from api.described import EXPECTED_VERSION, INPUT
 from api.handling import written
-from api.records import EditResult, Method
+from api.records import EditResult
 from api.shared import REASON, LocalizedTextInput, long_text, name_of, parse_id, reason_of
+from api.vocabulary import Method
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.handlers.directory import (
     AmendOrganization,

@@ -4,7 +4,6 @@ annual check's queue. Its mutations are in `api.record_mutations`."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, TypeVar, cast
 from uuid import UUID
 
@@ -25,14 +24,18 @@ from api.errors import (
 )
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
-from api.shared import REASON, LocalizedTextType, Receipt, parse_id
-from domain.directory import VerificationMethod
+from api.shared import (
+    REASON,
+    LocalizedTextType,
+    Receipt,
+    parse_id,
+)
+from api.vocabulary import RecordKind, VerificationState
 from projections.history import Change
 from projections.verification import CheckRow
 
 __all__ = ["REASON", "EditResult"]
 
-Method = strawberry.enum(VerificationMethod, name="VerificationMethod")
 C = TypeVar("C")
 C_contra = TypeVar("C_contra", contravariant=True)
 
@@ -67,21 +70,6 @@ class FieldChange:
 @strawberry.type(description="A record's changes, in version then field order.")
 class RecordHistory(Connection[FieldChange]):
     pass
-
-
-@strawberry.enum
-class VerificationState(Enum):
-    DUE = "DUE"
-    OVERDUE = "OVERDUE"
-    VERIFIED_THIS_YEAR = "VERIFIED_THIS_YEAR"
-    FLAGGED = "FLAGGED"
-
-
-@strawberry.enum
-class RecordKind(Enum):
-    ORGANIZATION = "organization"
-    SERVICE = "service"
-    LOCATION = "location"
 
 
 @strawberry.type(description="A directory record as the annual check sees it.")

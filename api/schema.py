@@ -27,6 +27,7 @@ from api.coverage import CoverageQuery
 from api.coverage_history import CoverageHistoryQuery
 from api.directory import DirectoryMutation, DirectoryQuery
 from api.directory_statistics import DirectoryStatisticsQuery
+from api.enums import undescribed
 from api.exposure import exposures
 from api.guards import guard_fields, ruled, unrefusable
 from api.limits import request_limits, typed
@@ -35,6 +36,7 @@ from api.masking import Masking
 from api.nodes import NodeQuery
 from api.record_mutations import RecordMutation
 from api.records import RecordQuery
+from api.scalars import overrides
 from api.search import SearchQueryType
 from api.service_mutations import ServiceMutation
 from api.services import ServiceQuery
@@ -50,7 +52,11 @@ log = logging.getLogger("guichet.api")
 CACHE_SIZE = 512
 
 
-@strawberry.type
+@strawberry.type(
+    description="What a client may read: the directory and its search, territories and coverage "
+    "over time, contacts and their statistics, the audit log, and the service's own state. "
+    "Each field says who may call it; a role that may not gets `NotAuthorizedError`."
+)
 class Query(
     DirectoryQuery,
     ServiceQuery,
@@ -72,7 +78,12 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Every write, each recorded as a business fact in the event log: directory "
+    "records, taxonomy, coverage agreements and territories, contacts. Each answers what it "
+    "wrote (with the log `position` to pass as `consistentWith`) or an expected error, in "
+    "which case nothing was written."
+)
 class Mutation(
     DirectoryMutation,
     ServiceMutation,
@@ -85,7 +96,10 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live answers over WebSocket (`graphql-transport-ws`), sent again as the log "
+    "changes what they show."
+)
 class Subscription(StatisticsSubscription):
     pass
 
@@ -130,6 +144,7 @@ def build_schema(settings: Settings) -> GuichetSchema:
         mutation=ruled(Mutation, "Mutation"),
         subscription=ruled(Subscription, "Subscription"),
         extensions=extensions,
+        scalar_overrides=overrides(),
         # Subscription events sent to many subscribers are completed once per selection.
         execution_context_class=SharingExecutionContext,
     )
@@ -152,6 +167,9 @@ def build_schema(settings: Settings) -> GuichetSchema:
     refusing = unrefusable(schema._schema)
     if refusing:
         raise RuntimeError(f"restricted, so their results need NotAuthorizedError: {refusing}")
+    values = undescribed(schema._schema)
+    if values:
+        raise RuntimeError(f"enum values without a description (api/vocabulary.py): {values}")
     guard_fields(schema._schema)
     schema.request_rules = (*specified_rules, *rules)
     return schema

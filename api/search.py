@@ -11,7 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField, Selection
 
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
 from api.errors import (
     EXPECTED,
@@ -24,7 +24,7 @@ from api.errors import (
 from api.moments import read_optional_moment
 from api.pagination import AFTER, Connection, connection, counted, decode, encode, first_argument
 from api.shared import LocalizedTextType
-from api.taxonomy import Language
+from api.vocabulary import Language
 from domain.errors import InvalidInput
 from domain.text import check
 from domain.values import parse_languages, parse_taxonomy
@@ -58,22 +58,34 @@ CATEGORIES = strawberry.argument(
     description=f"Taxonomy codes, at most {MAX_FILTERS}; each matches its descendants."
 )
 LANGUAGES = strawberry.argument(description=f"ISO 639 language codes, at most {MAX_FILTERS}.")
+SUGGESTIONS = strawberry.argument(
+    description="How many names at most: 10 when left out; below 1 is taken as 1, above 20 as 20."
+)
+NEAR = strawberry.argument(description="Computes each result's distance from this point.")
+OPEN_AT = strawberry.argument(
+    description="Only services open at this instant, by their opening hours."
+)
+INACTIVE = strawberry.argument(
+    description="Also inactive services and locations (editors and counsellors only)."
+)
 PREFIX = strawberry.argument(
     description=f"The start of a word of a service name: at most {MAX_PREFIX} characters; "
     "no control characters."
 )
 
 
-@strawberry.input
+@strawberry.input(description="A point on Earth (WGS 84), such as the inquirer's location.")
 class PointInput:
-    latitude: float
-    longitude: float
+    latitude: float = strawberry.field(description="Latitude in decimal degrees, -90 to 90.")
+    longitude: float = strawberry.field(description="Longitude in decimal degrees, -180 to 180.")
 
 
-@strawberry.type
+@strawberry.type(description="A value of a facet, with how many results of the search have it.")
 class FacetValue:
-    value: str
-    count: int
+    value: str = strawberry.field(
+        description="The code: a taxonomy code, an ISO 639 language code or a territory code."
+    )
+    count: int = strawberry.field(description="How many results of the whole search have it.")
     name: str | None = strawberry.field(
         default=None,
         description="The value's name: a category's or a language's in the language asked, "
@@ -81,29 +93,42 @@ class FacetValue:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Counts of the whole search's results by value, to offer filters; computed "
+    "only when selected."
+)
 class SearchFacets:
-    categories: list[FacetValue]
-    languages: list[FacetValue]
-    territories: list[FacetValue]
+    categories: list[FacetValue] = strawberry.field(description="By taxonomy code.")
+    languages: list[FacetValue] = strawberry.field(description="By language of service.")
+    territories: list[FacetValue] = strawberry.field(description="By territory served.")
 
 
 @strawberry.type(description="A service at a location, as a search result shows it.")
 class ServiceAtLocationResult:
-    id: strawberry.ID
-    service_id: strawberry.ID
-    location_id: strawberry.ID | None
-    organization_id: strawberry.ID
-    name: LocalizedTextType
-    organization_name: LocalizedTextType
-    city: str | None
-    distance_km: float | None = strawberry.field(description="From `near`, when given.")
-    active: bool
+    id: strawberry.ID = strawberry.field(description="The result's own id (service at location).")
+    service_id: strawberry.ID = strawberry.field(description="The service's id.")
+    location_id: strawberry.ID | None = strawberry.field(
+        description="The location's id; null for a service offered at no location (by phone…)."
+    )
+    organization_id: strawberry.ID = strawberry.field(description="The organization's id.")
+    name: LocalizedTextType = strawberry.field(description="The service's name.")
+    organization_name: LocalizedTextType = strawberry.field(description="The organization's name.")
+    city: str | None = strawberry.field(description="The location's city, if any.")
+    distance_km: float | None = strawberry.field(
+        description="Kilometres from `near`, three decimals, when given."
+    )
+    active: bool = strawberry.field(
+        description="False for an inactive service or location (with `includeInactive` only)."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of search results, best first: with `text`, services whose name "
+    "matches, then whose organization's name does, then the others; within each, nearest to "
+    "`near` first when given, else by text rank; then by id."
+)
 class SearchConnection(Connection[ServiceAtLocationResult]):
-    facets: SearchFacets
+    facets: SearchFacets = strawberry.field(description="The whole search's results by value.")
     rewritten_text: str | None = strawberry.field(
         description="When nothing matched the text as typed, the spelling that was searched."
     )
@@ -115,7 +140,13 @@ SearchResult = Annotated[
     | NotAuthorizedError
     | ConsistencyTimeoutError
     | SearchUnavailableError,
-    strawberry.union("SearchServicesResult"),
+    strawberry.union(
+        "SearchServicesResult",
+        description="A page of results, or why not: `InvalidInputError` (a bound passed, a "
+        "bad cursor, an unknown territory), `NotAuthorizedError` (`includeInactive` set by a "
+        "role other than editor or counsellor), `ConsistencyTimeoutError`, "
+        "`SearchUnavailableError` (show that search is down; retry later).",
+    ),
 ]
 
 
@@ -157,19 +188,19 @@ def node(hit: Hit) -> ServiceAtLocationResult:
     )
 
 
-@strawberry.type
+@strawberry.type(description="A service name that completes what the user typed.")
 class Suggestion:
-    name: LocalizedTextType
+    name: LocalizedTextType = strawberry.field(description="The service's name.")
 
 
 @strawberry.type
 class SearchQueryType:
     @strawberry.field(
         description="Service names with a word starting with the prefix; none while the "
-        "search engine cannot be reached."
+        "search engine cannot be reached. Anyone."
     )
     async def autocomplete(
-        self, info: Info, prefix: Annotated[str, PREFIX], first: int = 10
+        self, info: Info, prefix: Annotated[str, PREFIX], first: Annotated[int, SUGGESTIONS] = 10
     ) -> list[Suggestion]:
         try:
             parsed = parse_prefix("prefix", prefix)
@@ -183,20 +214,23 @@ class SearchQueryType:
             return []
         return [Suggestion(name=LocalizedTextType(fr=fr, en=en)) for fr, en in names]
 
-    @strawberry.field(description="Searches services at their locations, in French or English.")
+    @strawberry.field(
+        description="Searches services at their locations, in French or English, with "
+        "filters and facets. Anyone."
+    )
     async def search_services(
         self,
         info: Info,
         text: Annotated[str | None, TEXT] = None,
-        near: PointInput | None = None,
+        near: Annotated[PointInput | None, NEAR] = None,
         territory: Annotated[str | None, TERRITORY] = None,
         categories: Annotated[list[str] | None, CATEGORIES] = None,
         languages: Annotated[list[str] | None, LANGUAGES] = None,
-        open_at: datetime | None = None,
-        include_inactive: bool = False,
+        open_at: Annotated[datetime | None, OPEN_AT] = None,
+        include_inactive: Annotated[bool, INACTIVE] = False,
         first: Annotated[int, first_argument(20, MAX_PAGE)] = 20,
         after: Annotated[str | None, AFTER] = None,
-        consistent_with: int | None = None,
+        consistent_with: ConsistentWith = None,
         language: Annotated[
             Language, strawberry.argument(description="Of the category names in facets.")
         ] = Language.FR,

@@ -3,6 +3,7 @@ receipt a mutation answers with."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -17,27 +18,38 @@ NAME = at_most(NAME_MAX, "characters in each language")
 DESCRIPTION = at_most(DESCRIPTION_MAX, "characters in each language, on several lines")
 REASON = at_most(REASON_MAX)
 
+INPUT = strawberry.argument(description="What to write: see the input type's fields.")
+
+RecordId = Annotated[
+    strawberry.ID, strawberry.argument(description="The record's id (a UUID), as `id` gives it.")
+]
+
 
 @strawberry.type(name="LocalizedText", description="A text in French and in English.")
 class LocalizedTextType:
-    fr: str
-    en: str
+    fr: str = strawberry.field(description="In French; empty when there is none.")
+    en: str = strawberry.field(description="In English; empty when there is none.")
 
     @classmethod
     def of(cls, text: LocalizedText) -> LocalizedTextType:
         return cls(fr=text.fr, en=text.en)
 
 
-@strawberry.input
+@strawberry.input(
+    description="A text in French and in English. A required text needs one of the two; the "
+    "field's description gives its length bound."
+)
 class LocalizedTextInput:
-    fr: str | None = None
-    en: str | None = None
+    fr: str | None = strawberry.field(default=None, description="In French.")
+    en: str | None = strawberry.field(default=None, description="In English.")
 
 
 @strawberry.type(description="What a mutation wrote.")
 class Receipt:
-    id: strawberry.ID
-    version: int
+    id: strawberry.ID = strawberry.field(description="The record written.")
+    version: int = strawberry.field(
+        description="The record's version after the write: the next `expectedVersion`."
+    )
     position: int = strawberry.field(
         description="Log position of the last fact written; pass it as consistentWith."
     )

@@ -7,21 +7,34 @@ import asyncio
 import math
 from collections.abc import AsyncGenerator
 from datetime import date
-from typing import Annotated, cast
+from typing import cast
 
 import anyio.to_thread
 import strawberry
 
 from api import access
-from api.consistency import reach
-from api.contacts import ContactChannel
+from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
-from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
+from api.errors import EXPECTED, as_error
 from api.limits import limit_error
 from api.live_statistics import figures_of
 from api.moments import read_day
 from api.shared_events import shareable
-from api.taxonomy import Language
+from api.statistics_types import (
+    TIMEZONE,
+    TOP_MAX,
+    ChannelArgument,
+    Figure,
+    From,
+    LanguageArgument,
+    Place,
+    Statistics,
+    StatisticsCell,
+    StatisticsResult,
+    To,
+    Top,
+)
+from api.vocabulary import Language
 from domain import interactions as domain
 from domain import limits
 from domain.errors import InvalidInput
@@ -35,98 +48,7 @@ from infra.statistics import (
     published,
 )
 from infra.tokens import Role
-from projections.statistics_report import Figure as Figure_
-from projections.statistics_report import Published, to_csv
-
-TOP_MAX = 100
-TIMEZONE = "America/Montreal"
-
-
-@strawberry.type
-class Figure:
-    value: int | None = strawberry.field(description="Null when suppressed.")
-    suppressed: bool
-
-    @classmethod
-    def of(cls, figure: Figure_) -> Figure:
-        return cls(value=figure.value, suppressed=figure.suppressed)
-
-
-@strawberry.type
-class StatisticsCell:
-    group: str = strawberry.field(
-        description="The month, region or need the cell belongs to, in grouped tables."
-    )
-    key: str
-    label: str
-    count: int | None = strawberry.field(description="Null when suppressed.")
-    share: float | None = strawberry.field(description="Percent of the table's whole.")
-    suppressed: bool = strawberry.field(
-        description="Always false: public figures leave suppressed cells out, key and all."
-    )
-
-
-@strawberry.type
-class Statistics:
-    start: date = strawberry.field(name="from")
-    end: date = strawberry.field(name="to", description="Included.")
-    timezone: str
-    territory: str | None
-    channel: str | None
-    exact: bool = strawberry.field(
-        description="False in public figures: counts below the threshold are suppressed and "
-        "the others randomly rounded to a multiple of 5."
-    )
-    threshold: int
-    position: int = strawberry.field(
-        description="The log position the figures include; 0 in public figures, where it would "
-        "tell when contacts were logged."
-    )
-    contacts: Figure
-    needs: Figure
-    referrals: Figure
-    unmet_needs: Figure
-    interpreter_used: Figure
-    needs_per_contact: float | None
-    referrals_per_contact: float | None
-    average_wait_seconds: float | None = strawberry.field(
-        description="Null in public figures: one contact more or less would show in it."
-    )
-    average_handle_seconds: float | None = strawberry.field(
-        description="Null in public figures: one contact more or less would show in it."
-    )
-    by_channel: list[StatisticsCell]
-    by_month: list[StatisticsCell] = strawberry.field(
-        description="Contacts by month (group, YYYY-MM) and channel (key)."
-    )
-    by_language: list[StatisticsCell]
-    by_gender: list[StatisticsCell]
-    by_age_band: list[StatisticsCell]
-    by_inquirer_type: list[StatisticsCell]
-    by_region: list[StatisticsCell]
-    top_places: list[StatisticsCell] = strawberry.field(
-        description="The municipalities or boroughs with most contacts, `top` per region (group)."
-    )
-    by_need_category: list[StatisticsCell]
-    top_needs: list[StatisticsCell]
-    top_unmet_needs: list[StatisticsCell]
-    unmet_reasons: list[StatisticsCell]
-    unmet_need_reasons: list[StatisticsCell] = strawberry.field(
-        description="Reasons (key) for each unmet need (group)."
-    )
-    top_referral_organizations: list[StatisticsCell]
-    published: strawberry.Private[Published]
-    language: strawberry.Private[str]
-
-    @strawberry.field(description="Every figure above as CSV, one line each.")
-    def csv(self) -> str:
-        # Written when asked for: most dashboards never select it.
-        return to_csv(self.published, self.language)
-
-
-StatisticsResult = Annotated[
-    Statistics | InvalidInputError | ConsistencyTimeoutError, strawberry.union("StatisticsResult")
-]
+from projections.statistics_report import Published
 
 _FIELDS = {
     "by_channel": "channel", "by_month": "month", "by_language": "language",
@@ -241,11 +163,6 @@ async def public_answer(
     return published, statistics_of(asked, published, position)
 
 
-LanguageArgument = Annotated[Language, strawberry.argument(description="Of the labels.")]
-From = Annotated[date, strawberry.argument(name="from", description="First local day.")]
-To = Annotated[date, strawberry.argument(description="Last local day, included.")]
-
-
 @strawberry.type
 class StatisticsQuery:
     @strawberry.field(
@@ -254,12 +171,14 @@ class StatisticsQuery:
         "leave out small counts and what would give them back, round the others randomly to "
         "a multiple of 5, group small places, count "
         "contacts as of the current interval, and are refused for short periods, few contacts "
-        "and small places; analysts and auditors see exact ones."
+        "and small places; analysts and auditors see exact ones. Anyone; public answers are "
+        "counted per caller and hour, and past the budget the request fails with a GraphQL "
+        "error `LIMIT_EXCEEDED` (in `errors`, with the wait in its message)."
     )
     async def statistics(
-        self, info: Info, from_: From, to: To, territory: str | None = None,
-        channel: ContactChannel | None = None,  # type: ignore[valid-type]
-        top: int = 10, consistent_with: int | None = None, language: LanguageArgument = Language.FR,
+        self, info: Info, from_: From, to: To, territory: Place = None,
+        channel: ChannelArgument = None, top: Top = 10, consistent_with: ConsistentWith = None,
+        language: LanguageArgument = Language.FR,
     ) -> StatisticsResult:  # fmt: skip
         context = info.context
         try:
@@ -274,12 +193,14 @@ class StatisticsQuery:
 @strawberry.type
 class StatisticsSubscription:
     @strawberry.subscription(
-        description="The statistics asked, sent now and again each time contacts are logged."
+        description="The statistics asked, sent now and again each time contacts are logged: "
+        "exact figures as the view moves, public ones at most once an interval (60 s by "
+        "default) and only when they change. Anyone; a public subscription spends one answer "
+        "of the caller's hourly budget when it starts."
     )
     async def statistics_changed(
-        self, info: Info, from_: From, to: To, territory: str | None = None,
-        channel: ContactChannel | None = None,  # type: ignore[valid-type]
-        top: int = 10, language: LanguageArgument = Language.FR,
+        self, info: Info, from_: From, to: To, territory: Place = None,
+        channel: ChannelArgument = None, top: Top = 10, language: LanguageArgument = Language.FR,
     ) -> AsyncGenerator[StatisticsResult, None]:  # fmt: skip
         context = info.context
         try:

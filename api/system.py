@@ -7,15 +7,27 @@ import strawberry
 from api.context import Info
 
 
-@strawberry.type
+@strawberry.type(description="The caller, as the bearer token identifies them. Anyone.")
 class Viewer:
-    name: str
-    role: str
+    name: str = strawberry.field(
+        description="The token's name, as `guichet tokens add` gave it; `anonymous` with no token."
+    )
+    role: str = strawberry.field(
+        description="The token's role: `public` (no token), `counsellor`, `editor`, "
+        "`coverage_admin`, `analyst`, `auditor`, `monitoring` or `admin`. What each may do is "
+        "in each field's description."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="How far a projection (a read model fed from the event log) has read. Anyone; "
+    "`error` for admins only."
+)
 class ProjectionStatus:
-    name: str
+    name: str = strawberry.field(
+        description="The projection's name, as `consistentWith` and `/health` know it: "
+        "`directory`, `search`, `interactions`…"
+    )
     position: int = strawberry.field(description="Last log position the view has applied.")
     head: int = strawberry.field(description="Newest position in the log.")
     lag: int = strawberry.field(description="Events written but not yet in the view.")
@@ -29,12 +41,15 @@ class ProjectionStatus:
 
 @strawberry.type
 class SystemQuery:
-    @strawberry.field(description="The caller, as the bearer token identifies them.")
+    @strawberry.field(description="The caller, as the bearer token identifies them. Anyone.")
     def viewer(self, info: Info) -> Viewer:
         principal = info.context.principal
         return Viewer(name=principal.name, role=principal.role.value)
 
-    @strawberry.field(description="Each projection's position and lag.")
+    @strawberry.field(
+        description="Each projection's position and lag, in log positions; a lag that grows "
+        "means the views fall behind the writes. Anyone."
+    )
     async def projections(self, info: Info) -> list[ProjectionStatus]:
         statuses = await info.context.call(info.context.container.status)
         return [

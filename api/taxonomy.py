@@ -3,7 +3,6 @@ match, and the editors' changes to them."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, cast
 
 import strawberry
@@ -23,6 +22,7 @@ from api.errors import (
 from api.handling import written
 from api.pagination import AFTER, Connection, decode, first_argument, first_of, keyset
 from api.shared import LocalizedTextInput, LocalizedTextType, Receipt
+from api.vocabulary import Language
 from domain import limits
 from domain.errors import NotFound
 from domain.handlers.taxonomy import ChangeSynonyms, DefineTerm, RenameTerm, TermSpec
@@ -38,12 +38,6 @@ UNCHECKED = f"{EXPECTED_VERSION} Left out: written whatever the version."
 SYNONYMS = (
     f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} {limits.at_most(limits.SYNONYM_MAX)} each."
 )
-
-
-@strawberry.enum(description="A language Guichet keeps every name in.")
-class Language(Enum):
-    FR = "fr"
-    EN = "en"
 
 
 @strawberry.type(name="TaxonomyTerm", description="A taxonomy code with its names and synonyms.")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 
-from api.consistency import reach
+from api.consistency import ConsistentWith, reach
 from api.context import Info
 from api.cost import TERRITORIES
 from api.errors import (
@@ -22,7 +22,8 @@ from api.errors import (
 )
 from api.handling import written
 from api.pagination import AFTER, Connection, first_argument, first_of, in_memory
-from api.shared import Receipt
+from api.shared import INPUT, Receipt
+from api.vocabulary import TerritoryKind
 from domain.errors import InvalidInput, NotFound
 from domain.handlers.coverage import MergeTerritory, MoveTerritory, RenameTerritory
 from domain.limits import CODE_MAX, NAME_MAX, REASON_MAX, at_most
@@ -30,17 +31,23 @@ from domain.territories import TerritoryKind as DomainTerritoryKind
 from domain.text import check
 from projections.territories import TerritoryRow
 
-TerritoryKind = strawberry.enum(DomainTerritoryKind, name="TerritoryKind")
 
-
-@strawberry.type
+@strawberry.type(
+    description="A place of Québec's territory reference (province, regions, MRCs, "
+    "municipalities, boroughs, and groupings such as the CMM), as it stands now. Anyone."
+)
 class Territory:
     code: str = strawberry.field(
         description="Official code: 5-digit MAMH code, RA-NN, MRC-NNN, TE-NN, CMM, QC."
     )
-    name: str
-    kind: TerritoryKind  # type: ignore[valid-type]
-    population: int | None
+    name: str = strawberry.field(description="Its official name, in French.")
+    kind: TerritoryKind = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of place it is."
+    )
+    population: int | None = strawberry.field(
+        description="Its population, in people, from the territory reference; null when the "
+        "reference gives none (a grouping, a borough)."
+    )
     parent_code: strawberry.Private[str | None]
     ancestor_codes: strawberry.Private[list[str]]
 
@@ -71,17 +78,21 @@ class Territory:
 
 TerritoryResult = Annotated[
     Territory | NotFoundError | InvalidInputError | ConsistencyTimeoutError,
-    strawberry.union("TerritoryResult"),
+    strawberry.union(
+        "TerritoryResult",
+        description="The place, or why not: `NotFoundError` (no place has this code), "
+        "`InvalidInputError`, `ConsistencyTimeoutError`.",
+    ),
 ]
 TerritoriesResult = Annotated[
     "TerritoryList | InvalidInputError | ConsistencyTimeoutError",
-    strawberry.union("TerritoriesResult"),
+    strawberry.union("TerritoriesResult", description="A page of places, or why not."),
 ]
 CODE = at_most(CODE_MAX)
 C = TypeVar("C", bound=Connection[Any])
 
 
-@strawberry.type(description="Territories in code order.")
+@strawberry.type(description="A page of places, in code order.")
 class TerritoryList(Connection[Territory]):
     population: int = strawberry.field(
         description="Sum of the populations of every place of the list, over all its pages."
@@ -90,10 +101,10 @@ class TerritoryList(Connection[Territory]):
 
 @strawberry.type
 class TerritoryQuery:
-    @strawberry.field(description="A territory by its official code.")
+    @strawberry.field(description="A territory by its official code. Anyone.")
     async def territory(
         self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
-        consistent_with: int | None = None,
+        consistent_with: ConsistentWith = None,
     ) -> TerritoryResult:  # fmt: skip
         try:
             check("code", code, max_length=CODE_MAX)
@@ -108,16 +119,24 @@ class TerritoryQuery:
     @strawberry.field(
         description="Territories of a kind, optionally those directly within a place "
         "(its children in the tree, or the members of a grouping such as the CMM), in code "
-        "order."
+        "order. Anyone."
     )
     async def territories(
         self,
         info: Info,
-        kind: TerritoryKind | None = None,  # type: ignore[valid-type]
-        within: Annotated[str | None, strawberry.argument(description=CODE)] = None,
+        kind: Annotated[
+            TerritoryKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only places of this kind; all kinds when left out."),
+        ] = None,
+        within: Annotated[
+            str | None,
+            strawberry.argument(
+                description=f"Only the places directly within this one (by code). {CODE}"
+            ),
+        ] = None,
         first: Annotated[int, first_argument(TERRITORIES, TERRITORIES)] = TERRITORIES,
         after: Annotated[str | None, AFTER] = None,
-        consistent_with: int | None = None,
+        consistent_with: ConsistentWith = None,
     ) -> TerritoriesResult:
         context = info.context
         try:
@@ -151,10 +170,15 @@ def in_code_order(
     )  # fmt: skip
 
 
-@strawberry.input
+@strawberry.input(
+    description="A change to a place of the territory reference from a date on; each mutation "
+    "reads the fields its description names."
+)
 class TerritoryChangeInput:
-    code: str = strawberry.field(description=CODE)
-    effective_from: date
+    code: str = strawberry.field(description=f"The place that changes, by code. {CODE}")
+    effective_from: date = strawberry.field(
+        description="The first day the change holds (a date, Montréal time); may be in the past."
+    )
     parent_code: str | None = strawberry.field(
         default=None, description=f"moveTerritory: the place it lies in from that date. {CODE}"
     )
@@ -164,12 +188,18 @@ class TerritoryChangeInput:
     name: str | None = strawberry.field(
         default=None, description=f"renameTerritory: new name. {at_most(NAME_MAX)}"
     )
-    reason: str | None = strawberry.field(default=None, description=at_most(REASON_MAX))
+    reason: str | None = strawberry.field(
+        default=None, description=f"Why, for the history. {at_most(REASON_MAX)}"
+    )
 
 
 TerritoryChangeResult = Annotated[
     Receipt | InvalidInputError | NotAuthorizedError,
-    strawberry.union("TerritoryChangeResult"),
+    strawberry.union(
+        "TerritoryChangeResult",
+        description="What was written (`Receipt.id` is the territory's record), or why "
+        "nothing was.",
+    ),
 ]
 
 
@@ -181,9 +211,12 @@ def _given(value: str | None, field: str) -> str:
 
 @strawberry.type
 class TerritoryMutation:
-    @strawberry.mutation(description="A territory lies in another one from a date on.")
+    @strawberry.mutation(
+        description="A territory lies in another one from a date on (`parentCode`); coverage "
+        "over time follows. Coverage admins."
+    )
     async def move_territory(
-        self, info: Info, input: TerritoryChangeInput
+        self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
     ) -> TerritoryChangeResult:
         return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.move,
@@ -193,9 +226,12 @@ class TerritoryMutation:
             ),
         ))  # fmt: skip
 
-    @strawberry.mutation(description="A territory ceases, becoming part of another, on a date.")
+    @strawberry.mutation(
+        description="A territory ceases, becoming part of another (`targetCode`), on a date. "
+        "Coverage admins."
+    )
     async def merge_territory(
-        self, info: Info, input: TerritoryChangeInput
+        self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
     ) -> TerritoryChangeResult:
         return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.merge,
@@ -205,9 +241,11 @@ class TerritoryMutation:
             ),
         ))  # fmt: skip
 
-    @strawberry.mutation(description="A territory takes a new name from a date on.")
+    @strawberry.mutation(
+        description="A territory takes a new name (`name`) from a date on. Coverage admins."
+    )
     async def rename_territory(
-        self, info: Info, input: TerritoryChangeInput
+        self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
     ) -> TerritoryChangeResult:
         return cast(TerritoryChangeResult, await written(
             info, info.context.container.coverage_handler.rename,

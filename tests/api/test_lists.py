@@ -164,6 +164,27 @@ async def test_each_list_pages_through_every_record_once_in_name_order(
         "Soutien régional"]  # fmt: skip
 
 
+async def test_page_info_tells_a_page_after_a_cursor_and_an_empty_one_by_relay_rules(
+    graphql: GraphQLClient, directory: Directory
+) -> None:
+    for name in DOCUMENTS:
+        first = await listed(graphql, name, EDITOR, p=directory.head, first=1)
+        last = await listed(graphql, name, EDITOR, first=100)
+        beyond = await listed(graphql, name, EDITOR, first=1,
+                              after=last["pageInfo"]["endCursor"])  # fmt: skip
+
+        cursors = [edge["cursor"] for edge in first["edges"]]
+        assert first["pageInfo"] == {
+            "hasNextPage": True, "hasPreviousPage": False,
+            "startCursor": cursors[0], "endCursor": cursors[-1]}, name  # fmt: skip
+        assert last["pageInfo"]["endCursor"] == last["edges"][-1]["cursor"], name
+        # Forward only: a page asked for after a cursor has an item before it, even when empty.
+        assert beyond["edges"] == beyond["nodes"] == [], name
+        assert beyond["pageInfo"] == {
+            "hasNextPage": False, "hasPreviousPage": True,
+            "startCursor": None, "endCursor": None}, name  # fmt: skip
+
+
 def directory_of(name: str) -> list[str]:
     return {
         "organizations": ["centre", "banque", "ferme", "doublon"],
