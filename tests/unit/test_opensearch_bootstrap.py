@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from psycopg import sql
 
 from domain.services import Service
 from domain.values import LocalizedText
@@ -30,11 +31,23 @@ def built(container: Container, cluster: FakeCluster) -> tuple[Process, int]:
     """The demo directory, indexed by a first process; and how many documents searches see."""
     load_reference(container.operations, container.clock)
     load_demo(container.directory_handler, container.clock.now())
+    forget_postgresql_search(container)
     first = start(container, cluster)
     first.runner.bring_up_to_date()
     names = first.names
     assert cluster.holding(names.alias) == cluster.holding(names.write)
     return first, live_documents(cluster, names.alias)
+
+
+def forget_postgresql_search(container: Container) -> None:
+    """A deployment that always searched on OpenSearch: no tables of the other adapter."""
+    container.views["search"].drop()
+    with container.datastore.transaction(commit=True) as curs:
+        curs.execute(
+            sql.SQL("DELETE FROM {} WHERE name = 'search'").format(
+                container.views["search"].table("guichet_views")
+            )
+        )
 
 
 def settled(cluster: FakeCluster, process: Process, documents: int) -> None:
@@ -187,6 +200,7 @@ def test_the_runner_makes_the_index_as_soon_as_opensearch_answers_without_new_ev
     container: Container, cluster: FakeCluster
 ) -> None:
     cluster.down = True
+    forget_postgresql_search(container)
     process = start(container, cluster)
     process.runner.start()
     try:
