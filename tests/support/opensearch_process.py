@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.services import Service
+from domain.values import LocalizedText
 from infra import migrate
 from infra.bootstrap import Container
+from infra.demo import demo_id
 from infra.runner import ProjectionRunner
 from infra.search.opensearch import OpenSearchSearchView
 from infra.search.opensearch_index import IndexNames
@@ -40,3 +43,11 @@ def live_documents(cluster: FakeCluster, alias: str) -> int:
     """What searches through `alias` count, as the fake answers them."""
     [index] = cluster.holding(alias)
     return sum(not source.get("removed") for _, source in cluster.indices[index].documents.values())
+
+
+def rename(container: Container) -> None:
+    """One more fact for the search projection: a demo service renamed."""
+    service: Service = container.operations.repository.get(demo_id("service", 0, 0))
+    service.rename(LocalizedText("Zanzibar", "Zanzibar"), reason=None, actor="edith",
+                   at=container.clock.now())  # fmt: skip
+    container.operations.save(service)

@@ -11,14 +11,12 @@ from collections.abc import Callable
 import pytest
 from psycopg import sql
 
-from domain.services import Service
-from domain.values import LocalizedText
 from infra.bootstrap import Container
-from infra.demo import demo_id, load_demo
+from infra.demo import load_demo
 from infra.failures import ServiceUnavailable
 from infra.territories import load_reference
 from tests.support.fake_opensearch import Crash, FakeCluster, Request
-from tests.support.opensearch_process import Process, live_documents, start
+from tests.support.opensearch_process import Process, live_documents, rename, start
 
 
 @pytest.fixture
@@ -58,13 +56,6 @@ def settled(cluster: FakeCluster, process: Process, documents: int) -> None:
     assert cluster.holding(names.alias) == [index]
     assert live_documents(cluster, names.alias) == documents
     assert sorted(cluster.indices) == [index], "the other indices are deleted"
-
-
-def rename(container: Container) -> None:
-    service: Service = container.operations.repository.get(demo_id("service", 0, 0))
-    service.rename(LocalizedText("Zanzibar", "Zanzibar"), reason=None, actor="edith",
-                   at=container.clock.now())  # fmt: skip
-    container.operations.save(service)
 
 
 def index_creation(request: Request) -> bool:

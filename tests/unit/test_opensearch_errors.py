@@ -18,7 +18,7 @@ from api.app import create_app
 from domain.directory import Organization
 from domain.values import LocalizedText
 from infra.bootstrap import Container
-from infra.demo import demo_id, load_demo
+from infra.demo import load_demo
 from infra.failures import ServiceUnavailable
 from infra.search.opensearch import BulkRefused, OpenSearchIndex
 from infra.search.opensearch_errors import SearchEngineRefused
@@ -31,7 +31,7 @@ from tests.support.fake_opensearch import (
     Request,
     error,
 )
-from tests.support.opensearch_process import Process, start
+from tests.support.opensearch_process import Process, rename, start
 
 Fault = Callable[[FakeCluster], None]
 
@@ -152,13 +152,6 @@ async def test_graphql_answers_search_unavailable(
         "__typename": "SearchUnavailableError",
         "code": "SEARCH_UNAVAILABLE",
     }
-
-
-def rename(container: Container) -> None:
-    service = container.operations.repository.get(demo_id("service", 0, 0))
-    service.rename(LocalizedText("Zanzibar", "Zanzibar"), reason=None, actor="edith",
-                   at=container.clock.now())  # fmt: skip
-    container.operations.save(service)
 
 
 def item_error(code: int, kind: str) -> Fault:
