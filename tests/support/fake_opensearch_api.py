@@ -22,6 +22,12 @@ def answer(cluster: FakeCluster, r: Request) -> Answer:
     if parts[0] == "_index_template" and len(parts) == 2 and m == "PUT":
         cluster.templates[parts[1]] = r.body
         return 200, ACK
+    if parts[0] == "_index_template" and len(parts) == 2 and m == "DELETE":
+        if cluster.templates.pop(parts[1], None) is None:
+            return error(
+                404, "index_template_missing_exception", f"index_template [{parts[1]}] missing"
+            )
+        return 200, ACK
     if parts == ["_aliases"] and m == "POST":
         return aliases(cluster, r.body)
     if parts == ["_bulk"] and m in ("POST", "PUT"):
@@ -36,7 +42,9 @@ def answer(cluster: FakeCluster, r: Request) -> Answer:
     wild = any(c in target for c in "*?,")
     if len(parts) == 1 and m == "PUT":
         return create(cluster, target, r.body or {})
-    if not names and not (wild and parts[1:] == ["_alias"]):
+    if not names and wild and (parts[1:] == ["_alias"] or m == "DELETE"):
+        return 200, {} if m == "GET" else ACK
+    if not names:
         return missing(target)
     if len(parts) == 1:
         if m == "HEAD":

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from infra.search.opensearch_bootstrap import index_body
+from tests.support.fake_opensearch import Request
 from tests.support.opensearch_dsl import Problems, Schema, query_problems, search_problems
 from tests.support.opensearch_settings import index_problems, mapped_fields
 
@@ -146,6 +148,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("ping", frozenset({"HEAD"}), re.compile("^/$"), frozenset()),
     Endpoint("put index template", frozenset({"PUT", "POST"}), _path("_index_template", NAME),
              frozenset({"create", "cause"} | MASTER), template_body),
+    Endpoint("delete index template", frozenset({"DELETE"}), _path("_index_template", NAME),
+             frozenset(MASTER)),
     Endpoint("create index", frozenset({"PUT"}), _path(NAME),
              frozenset({"wait_for_active_shards"} | MASTER), create_body),
     Endpoint("index exists", frozenset({"HEAD"}), _path(EXPRESSION),
@@ -176,7 +180,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )  # fmt: skip
 
 # What the search adapter sends (the rest is for operators: the smoke script, the contract suite).
-ADAPTER = {e.name for e in ENDPOINTS} - {"count", "analyze", "alias exists"}
+ADAPTER = {e.name for e in ENDPOINTS} - {
+    "count",
+    "analyze",
+    "alias exists",
+    "delete index template",
+}
 
 
 def endpoint_of(method: str, path: str) -> Endpoint | None:
@@ -207,4 +216,10 @@ def problems_of(
     return problems
 
 
-__all__ = ["ADAPTER", "ENDPOINTS", "Schema", "mapped_fields", "problems_of"]
+def recorded_problems(requests: list[Request]) -> Problems:
+    """Why OpenSearch's API has none of these requests, with the index Guichet makes."""
+    schema = Schema.of(index_body())
+    return [p for r in requests for p in problems_of(r.method, r.path, r.params, r.body, schema)]
+
+
+__all__ = ["ADAPTER", "ENDPOINTS", "Schema", "mapped_fields", "problems_of", "recorded_problems"]

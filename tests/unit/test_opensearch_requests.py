@@ -16,9 +16,15 @@ from infra.search.opensearch import OpenSearchIndex
 from infra.search.opensearch_bootstrap import index_body
 from infra.territories import load_reference
 from projections.search_query import Cursor, Point, SearchQuery
-from tests.support.fake_opensearch import FakeCluster, Index, Request
+from tests.support.fake_opensearch import FakeCluster, Index
 from tests.support.opensearch_process import rename, start
-from tests.support.opensearch_shapes import ADAPTER, Schema, endpoint_of, problems_of
+from tests.support.opensearch_shapes import (
+    ADAPTER,
+    Schema,
+    endpoint_of,
+    problems_of,
+    recorded_problems,
+)
 
 SCHEMA = Schema.of(index_body())
 NEAR = Point(45.5017, -73.5673)
@@ -38,10 +44,6 @@ NOTHING_FOUND = {
     "took": 1, "timed_out": False, "_shards": {"total": 1, "successful": 1, "failed": 0},
     "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []},
 }  # fmt: skip
-
-
-def problems(requests: list[Request]) -> list[str]:
-    return [p for r in requests for p in problems_of(r.method, r.path, r.params, r.body, SCHEMA)]
 
 
 async def tour(container: Container, cluster: FakeCluster) -> None:
@@ -73,7 +75,7 @@ async def test_every_request_the_adapter_sends_has_a_shape_in_opensearchs_api(
     cluster = FakeCluster()
     await tour(container, cluster)
     assert len(cluster.requests) > 40
-    assert problems(cluster.requests) == []
+    assert recorded_problems(cluster.requests) == []
     sent = {endpoint.name for r in cluster.requests if (endpoint := endpoint_of(r.method, r.path))}
     assert sent == ADAPTER, "each kind of request the adapter sends is exercised here"
     bulks = [r for r in cluster.requests if r.path == "/_bulk"]
