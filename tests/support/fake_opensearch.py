@@ -222,6 +222,9 @@ class FakeConnection(Connection):
     ) -> Any:  # fmt: skip
         return respond(self, *self.cluster.exchange(method, url, params, body), ignore)
 
+    def close(self) -> None:
+        pass
+
 
 class AsyncFakeConnection(AsyncConnection):
     def __init__(self, cluster: FakeCluster, **kwargs: Any) -> None:
