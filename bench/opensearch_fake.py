@@ -62,7 +62,7 @@ def main() -> None:
 
             def live_page(r: ProjectionRunner = runner) -> None:
                 rename(container)
-                r.bring_up_to_date()
+                r.catch_up()  # as the running projection applies a page
 
             for name, step in (
                 ("first start", first_start),
