@@ -53,6 +53,9 @@ from projections.search_query import (
 
 log = logging.getLogger(__name__)
 
+# Seconds the start-up check waits for OpenSearch: a host that drops packets must not hold
+# every process's start for the client's 30 s.
+PING_TIMEOUT = 5
 # Bulk item statuses that are done: indexed, or already indexed at this version or a later one.
 OK = (200, 201, 409)
 
@@ -106,7 +109,7 @@ class OpenSearchSearchView(SearchRecordsView):
         runs this projection makes or changes indices (`prepare`)."""
         super().create()
         self.index = None
-        if not self.client.ping():
+        if not self.client.ping(request_timeout=PING_TIMEOUT):
             log.warning(
                 "OpenSearch cannot be reached at %s; search waits for it, and its index is "
                 "made as soon as it answers",
