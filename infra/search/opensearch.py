@@ -127,11 +127,11 @@ class OpenSearchSearchView(SearchRecordsView):
         recorded = self._recorded()
         ready = self.bootstrap.ready(recorded)
         if ready.index != recorded and (recorded is not None or self.position() > 0):
+            lost = f"index {recorded} is gone" if recorded else "no index is recorded"
             log.warning(
-                "projection %s: index %s is gone or no longer carries the write alias; the log "
-                "is replayed into %s",
+                "projection %s: %s for its position in the log; the log is replayed into %s",
                 self.name,
-                recorded,
+                lost,
                 ready.index,
             )
             self.drop()

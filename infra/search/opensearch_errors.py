@@ -58,6 +58,11 @@ def search_calls(timeout: float) -> Iterator[None]:
     except TransportError as error:
         if not passing(error):
             raise
+        if error.status_code == 404:  # no index behind the alias yet, or any more
+            raise SearchUnavailable(
+                "The directory's search index is being built; searches will work again as "
+                "soon as it is complete."
+            ) from error
         raise SearchUnavailable(
             f"The search engine {reason(error)}; searches will work again when it is back, "
             "with every change made meanwhile."
