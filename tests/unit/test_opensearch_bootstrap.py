@@ -221,6 +221,25 @@ def test_a_changed_mapping_is_another_definition(container: Container) -> None:
     assert view.definition() == before
 
 
+def test_a_changed_mapping_is_rebuilt_into_a_new_index_searches_move_to(
+    container: Container, cluster: FakeCluster, built: tuple[Process, int]
+) -> None:
+    from infra.search import opensearch_index
+
+    first, documents = built
+    [old] = cluster.holding(first.names.alias)
+    properties = opensearch_index.MAPPINGS["properties"]
+    properties["extra"] = {"type": "keyword"}
+    try:
+        start(container, cluster).runner.bring_up_to_date()  # a new version starting
+    finally:
+        del properties["extra"]
+    settled(cluster, first, documents)
+    [new] = cluster.holding(first.names.alias)
+    assert new != old
+    assert "extra" in cluster.indices[new].mappings["properties"]
+
+
 def test_switching_from_postgresql_replays_the_log_into_a_new_index(
     container: Container, cluster: FakeCluster
 ) -> None:
