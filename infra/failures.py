@@ -26,6 +26,13 @@ TABLE = "projection_failures"
 DETERMINISTIC_STATES = ("22", "23")
 
 
+class ServiceUnavailable(ConnectionError):
+    """A service a view writes to besides PostgreSQL (the search engine) did not answer, or
+    refused for now (overloaded, blocked, its index gone): the same page may be applied later,
+    so the runner tries again with backoff instead of stopping at a fact. An `OSError`, as
+    every lost connection is (see `deterministic`)."""
+
+
 class ViewFailed(Exception):
     def __init__(self, view: str, position: int, topic: str, error: BaseException) -> None:
         cause = driver_error(error)

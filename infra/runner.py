@@ -35,13 +35,16 @@ from psycopg.rows import tuple_row
 
 from infra import failures
 from infra.database import Database
-from infra.failures import ViewFailed, deterministic
+from infra.failures import ServiceUnavailable, ViewFailed, deterministic
 from infra.views.base import EVERY_TOPIC
 from projections.base import Positioned, View
 
 log = logging.getLogger(__name__)
 
-TRANSIENT = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+TRANSIENT = (
+    OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+    ServiceUnavailable,
+)  # fmt: skip
 # The longest wait, in seconds, before a runner tries the database again: it is back within a
 # second of a restart, and a try costs PostgreSQL one refused connection.
 LONGEST_WAIT = 1.0
@@ -135,6 +138,7 @@ class ProjectionRunner:
                 )
             self.view.drop()
             self.view.create()
+            self.view.prepare()
             loaded = self.recorder.max_notification_id() or 0
             applied = self.load_in_database(loaded, on_page)
             applied = self.catch_up(on_page, applied=applied, loaded=loaded)
@@ -173,6 +177,7 @@ class ProjectionRunner:
             if row and row[0]:
                 self.make_missing_tables()
                 self.catch_up(on_page)
+                self.view.caught_up()
                 return
         head = self.recorder.max_notification_id() or 0
         deadline = time.monotonic() + timeout
@@ -244,12 +249,14 @@ class ProjectionRunner:
 
     def make_missing_tables(self) -> None:
         """Makes the view's tables again when a rebuild stopped between dropping them and
-        making them again (the migration step made them once). The caller holds the view's
-        lock: no other process makes them now."""
+        making them again (the migration step made them once), then what it writes to besides
+        them (`View.prepare`: the search index, as soon as OpenSearch answers, events or not).
+        The caller holds the view's lock: no other process makes them now."""
         try:
             self.view.position()
         except ProgrammingError:
             self.view.create()
+        self.view.prepare()
 
     def _follow(self, listener: psycopg.Connection) -> None:
         self.make_missing_tables()
@@ -267,6 +274,7 @@ class ProjectionRunner:
                     raise
                 self.isolate(self.view.position())
                 continue
+            self.view.caught_up()  # outside: an outage is waited for, never a fact isolated
             self.await_writes(listener)
 
     def await_writes(self, listener: psycopg.Connection) -> None:

@@ -40,6 +40,15 @@ class View(Protocol):
 
     def rebuilt(self) -> None: ...
 
+    def prepare(self) -> None:
+        """Makes what the view writes to besides its tables (a search index), or resumes it;
+        called by the process that runs the view, holding its lock, before any page."""
+        ...
+
+    def caught_up(self) -> None:
+        """Called by that process each time the view has reached the head of the log."""
+        ...
+
     def position(self) -> int: ...
 
     def decode(self, mapper: Any, stored: Any) -> Any:

@@ -10,26 +10,29 @@ external versioning (version = the page's log position) before the tracking posi
 a page applied again is refused as a version conflict (409) and counted as done. Documents are
 never deleted, only marked `removed`, because OpenSearch forgets the versions of deleted
 documents. A rebuild writes into a new index behind a write alias while searches read the old
-one through the read alias, which is swapped atomically when the rebuild is complete.
+one through the read alias, which is swapped atomically when the rebuild is complete; only the
+process running the projection makes or swaps indices (`opensearch_bootstrap`). Failures mean
+`SEARCH_UNAVAILABLE` or a wait for the projection (`opensearch_errors`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 from uuid import UUID
 
 import anyio
-from opensearchpy import AsyncOpenSearch, OpenSearch, RequestError
-from opensearchpy.exceptions import ConnectionError as Unreachable
-from opensearchpy.exceptions import ConnectionTimeout
+from opensearchpy import AsyncOpenSearch, OpenSearch
 from psycopg import Cursor as DbCursor
 from psycopg import sql
 
-from infra.search.opensearch_index import MAPPINGS, SETTINGS, IndexNames
+from infra.failures import ServiceUnavailable
+from infra.search.opensearch_bootstrap import IndexBootstrap, body_digest
+from infra.search.opensearch_errors import projection_calls, search_calls
+from infra.search.opensearch_index import IndexNames
 from infra.search.opensearch_query import page_of, search_body
 from infra.search.records import GAP_DAYS, SEARCH_TIMEOUT, SearchRecordsView
 from projections import search
@@ -50,13 +53,23 @@ from projections.search_query import (
 
 log = logging.getLogger(__name__)
 
+# Seconds the start-up check waits for OpenSearch: a host that drops packets must not hold
+# every process's start for the client's 30 s.
+PING_TIMEOUT = 5
+# Bulk item statuses that are done: indexed, or already indexed at this version or a later one.
+OK = (200, 201, 409)
+
 
 class BulkRefused(RuntimeError):
     """OpenSearch refused documents for another reason than an already applied version."""
 
 
 class OpenSearchSearchView(SearchRecordsView):
-    tables: ClassVar[tuple[str, ...]] = ("search_records", "search_gaps")
+    tables: ClassVar[tuple[str, ...]] = ("search_records", "search_gaps", "search_index")
+    unreproducible: ClassVar[dict[str, tuple[str, ...]]] = {
+        **SearchRecordsView.unreproducible,
+        "search_index": ("*",),  # a name with the time it was made
+    }
 
     def __init__(
         self,
@@ -69,95 +82,96 @@ class OpenSearchSearchView(SearchRecordsView):
     ) -> None:
         self.client = client
         self.names = names
-        self.rebuilding = False
-        self.index_ready = False
+        self.bootstrap = IndexBootstrap(client, names)
+        # The index this process writes into, once `prepare` has made or resumed it.
+        self.index: str | None = None
+        self.building = False
         super().__init__(datastore, timeout=timeout, gap_days=gap_days)
 
+    def create_statements(self) -> list[sql.Composed]:
+        return [
+            *super().create_statements(),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (one boolean PRIMARY KEY DEFAULT true CHECK (one),"
+                " name text NOT NULL)"
+            ).format(self.table("search_index")),
+        ]
+
+    def definition(self) -> str:
+        # The index's settings and mapping too: another analyser or field is a rebuild into a
+        # new index. And another engine: the PostgreSQL adapter's tables at the head of the log
+        # say nothing of what an index holds.
+        text = f"{super().definition()}\nopensearch {body_digest()}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def create(self) -> None:
+        """Makes the tables only: every process creates views at start, and only the one that
+        runs this projection makes or changes indices (`prepare`)."""
         super().create()
-        try:
-            self._create_index()
-        except Unreachable as error:
-            # The service starts without it: writes go to the log, this view waits, and its
-            # runner makes the index when OpenSearch answers (see `write`).
-            self.index_ready = False
-            log.warning("OpenSearch cannot be reached (%s); search waits for it", error)
-
-    def _create_index(self) -> None:
-        indices = self.client.indices
-        indices.put_index_template(
-            name=self.names.template,
-            body={
-                "index_patterns": [f"{self.names.alias}-v*"],
-                "template": {"settings": SETTINGS, "mappings": MAPPINGS},
-            },
-        )
-        if not indices.exists_alias(name=self.names.write):
-            aliases: dict[str, Any] = {self.names.write: {}}
-            first = not indices.exists_alias(name=self.names.alias)
-            if first:
-                aliases[self.names.alias] = {}
-            # Every process creates the view at start; the first index has a fixed name, so
-            # processes starting together create it once.
-            index = self.names.first_index if first else self.names.new_index()
-            try:
-                indices.create(index=index, body={"aliases": aliases})
-            except RequestError as error:
-                if error.error != "resource_already_exists_exception":
-                    raise
-        self.index_ready = True
-
-    def replace_stale(self) -> None:
-        # Replaying into the live index would be refused (its documents carry later versions),
-        # and only a rebuild swaps the read alias: the operator runs one.
-        log.error(
-            "projection %s: its tables were made by another version of Guichet; run "
-            "`guichet projections rebuild %s`",
-            self.name,
-            self.name,
-        )
-
-    def drop(self) -> None:
-        super().drop()
-        # The next create() makes a new index for the rebuild; searches keep the old one.
-        self.rebuilding = True
-        if self.client.indices.exists_alias(name=self.names.write):
-            current = list(self.client.indices.get_alias(name=self.names.write))
-            self.client.indices.update_aliases(
-                body={
-                    "actions": [
-                        {"remove": {"index": i, "alias": self.names.write}} for i in current
-                    ]
-                }
+        self.index = None
+        if not self.client.ping(request_timeout=PING_TIMEOUT):
+            log.warning(
+                "OpenSearch cannot be reached at %s; search waits for it, and its index is "
+                "made as soon as it answers",
+                self.names.alias,
             )
 
+    def drop(self) -> None:
+        # The tables only: searches keep reading the complete index until the new one is.
+        super().drop()
+        self.index = None
+
+    def prepare(self) -> None:
+        """Makes or resumes the index to write into (see `opensearch_bootstrap`); a new index
+        means the log is replayed from the start. The caller holds the view's lock."""
+        recorded = self._recorded()
+        ready = self.bootstrap.ready(recorded)
+        if ready.index != recorded and (recorded is not None or self.position() > 0):
+            lost = f"index {recorded} is gone" if recorded else "no index is recorded"
+            log.warning(
+                "projection %s: %s for its position in the log; the log is replayed into %s",
+                self.name,
+                lost,
+                ready.index,
+            )
+            self.drop()
+            self.create()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} (name) VALUES (%s)"
+                    " ON CONFLICT (one) DO UPDATE SET name = EXCLUDED.name"
+                ).format(self.table("search_index")),
+                (ready.index,),
+            )
+        self.index, self.building = ready.index, ready.building
+
+    def _recorded(self) -> str | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.SQL("SELECT name FROM {}").format(self.table("search_index")))
+            row = curs.fetchone()
+        return str(row["name"]) if row else None
+
+    def caught_up(self) -> None:
+        """The index being built has every fact up to the head: searches move to it."""
+        if self.building and self.index is not None:
+            self.bootstrap.promote(self.index)
+            self.building = False
+
     def rebuilt(self) -> None:
-        """Points searches at the rebuilt index, atomically, and deletes the old ones."""
         super().rebuilt()
-        indices = self.client.indices
-        [target] = list(indices.get_alias(name=self.names.write))
-        indices.refresh(index=target)
-        old = []
-        if indices.exists_alias(name=self.names.alias):
-            old = [i for i in indices.get_alias(name=self.names.alias) if i != target]
-        actions: list[dict[str, Any]] = [
-            {"remove": {"index": i, "alias": self.names.alias}} for i in old
-        ]
-        actions.append({"add": {"index": target, "alias": self.names.alias}})
-        indices.update_aliases(body={"actions": actions})
-        for index in old:
-            indices.delete(index=index)
-        self.rebuilding = False
+        self.caught_up()
 
     def write(self, curs: DbCursor[Any], page: Sequence[Positioned]) -> None:
-        if not self.index_ready:
-            self._create_index()  # still unreachable: the page waits, and the runner retries
+        if self.index is None:
+            raise ServiceUnavailable(
+                f"the search index {self.names.write} is not ready: the projection makes it "
+                "once OpenSearch answers"
+            )
         services = self.changed_services(curs, page)
-        if not services:
-            return
-        version = max(item.position for item in page)
         body: list[dict[str, Any]] = []
-        for id, document in self._documents(curs, services):
+        version = max((item.position for item in page), default=0)
+        for id, document in self._documents(curs, services) if services else []:
             body.append(
                 {
                     "index": {
@@ -169,17 +183,33 @@ class OpenSearchSearchView(SearchRecordsView):
                 }
             )
             body.append(document or {"doc_id": str(id), "removed": True, "active": False})
+        if not body:
+            return
         # Live pages wait until searchable, so `consistentWith` means found; a rebuild does not.
-        refresh = "false" if self.rebuilding else "wait_for"
-        response = self.client.bulk(body=body, params={"refresh": refresh})
+        # `require_alias`: never a concrete index named like the alias when the alias is gone.
+        params = {"refresh": "false" if self.building else "wait_for", "require_alias": "true"}
+        with projection_calls(self.names.write):
+            response = self.client.bulk(body=body, params=params)
         if response.get("errors"):
-            refused = [
-                item["index"]
-                for item in response["items"]
-                if item["index"].get("status") not in (200, 201, 409)
-            ]
-            if refused:
-                raise BulkRefused(f"{len(refused)} documents refused, first: {refused[0]}")
+            self._refused(response["items"])
+
+    def _refused(self, items: list[dict[str, Any]]) -> None:
+        refused = [item["index"] for item in items if item["index"].get("status") not in OK]
+        if not refused:
+            return
+        first = refused[0]
+        status = int(first.get("status", 0))
+        error = first.get("error") or {}
+        said = f"{status} {error.get('type')}: {error.get('reason')}"
+        if status == 404 or (status == 400 and "alias" in str(error.get("reason"))):
+            self.index = None  # the next `prepare` makes a new index and replays into it
+            raise ServiceUnavailable(
+                f"OpenSearch has no single index behind {self.names.write} ({said}); the "
+                "projection makes a new index and replays the log into it"
+            )
+        if status == 429 or status >= 500:
+            raise ServiceUnavailable(f"OpenSearch refused {len(refused)} documents for now: {said}")
+        raise BulkRefused(f"{len(refused)} documents refused, first: {first}")
 
     def _documents(
         self, curs: DbCursor[Any], services: list[UUID]
@@ -215,19 +245,6 @@ class OpenSearchSearchView(SearchRecordsView):
         return found
 
 
-@contextmanager
-def unavailable_on_connection_errors(timeout: float) -> Iterator[None]:
-    try:
-        yield
-    except ConnectionTimeout as error:
-        raise SearchTimeout(timeout) from error
-    except Unreachable as error:  # refused or reset
-        raise SearchUnavailable(
-            f"The search engine cannot be reached ({error}); searches will work again "
-            "when it is back, with every change made meanwhile."
-        ) from error
-
-
 class OpenSearchIndex:
     """The search port on OpenSearch, with opensearch-py's asynchronous client."""
 
@@ -246,7 +263,7 @@ class OpenSearchIndex:
     async def search(self, query: SearchQuery) -> SearchPage:
         if query.text and not query.text_categories:
             query = await anyio.to_thread.run_sync(with_named_categories, query, self.named)
-        with unavailable_on_connection_errors(self.timeout):
+        with search_calls(self.timeout):
             return await self._search_or_respell(query)
 
     async def _query(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +274,12 @@ class OpenSearchIndex:
         )
         if response.get("timed_out"):
             raise SearchTimeout(self.timeout)
+        shards = response.get("_shards", {})
+        if shards.get("failed"):
+            raise SearchUnavailable(
+                f"The search engine answered from {shards.get('successful')} of "
+                f"{shards.get('total')} parts of the directory only; retry in a moment."
+            )
         return response
 
     async def _search_or_respell(self, query: SearchQuery) -> SearchPage:
@@ -304,7 +327,7 @@ class OpenSearchIndex:
         return respelled(query, better)
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
-        with unavailable_on_connection_errors(self.timeout):
+        with search_calls(self.timeout):
             return await self._autocomplete(prefix, first)
 
     async def _autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:

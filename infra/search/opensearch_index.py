@@ -131,8 +131,13 @@ class IndexNames:
         return f"{self.alias}-template"
 
     @property
-    def first_index(self) -> str:
-        return f"{self.alias}-v0"
+    def pattern(self) -> str:
+        """Every index of this schema's directory, and no other schema's."""
+        return f"{self.alias}-v*"
+
+    def owns(self, index: str) -> bool:
+        suffix = index.removeprefix(f"{self.alias}-v")
+        return suffix != index and suffix.isdigit()
 
     def new_index(self) -> str:
         return f"{self.alias}-v{time.time_ns()}"

@@ -112,6 +112,12 @@ class PostgresView(PostgresTrackingRecorder):
         self.tracking_migration_previous = None
         self.tracking_migration_current = None
 
+    def prepare(self) -> None:
+        """Nothing outside PostgreSQL to make (see `View.prepare`)."""
+
+    def caught_up(self) -> None:
+        """Nothing to do at the head of the log (see `View.caught_up`)."""
+
     def rebuilt(self) -> None:
         """Called when a rebuild has replayed the whole log into fresh tables.
 

@@ -73,8 +73,10 @@ class Directory:
 
     @property
     def index(self) -> SearchIndex:
-        self.container.runners["search"].catch_up()
-        self.container.runners["territories"].catch_up()
+        # As the process running them: on OpenSearch that makes the index, and points the
+        # read alias at it once complete.
+        self.container.runners["search"].bring_up_to_date()
+        self.container.runners["territories"].bring_up_to_date()
         return self.container.search
 
     async def search(self, **asked: object) -> SearchPage:

@@ -21,7 +21,6 @@ import psycopg
 import pytest
 from asgi_lifespan import LifespanManager
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchUnreachable
 from psycopg import sql
 
 from api.app import create_app
@@ -32,6 +31,7 @@ from infra.bootstrap import Container, tokens_for
 from infra.database import Database
 from infra.demo import demo_id, load_demo
 from infra.embedded import EmbeddedPostgres
+from infra.failures import ServiceUnavailable
 from infra.search.opensearch_index import IndexNames
 from infra.settings import Settings
 from infra.territories import load_reference
@@ -204,7 +204,7 @@ async def test_with_opensearch_unreachable_writes_succeed_and_searches_say_so(
     assert found["autocomplete"] == []  # suggestions fall back to none
     # The search projection waits for OpenSearch: it lags, and its error says why.
     runner = container.runners["search"]
-    with pytest.raises(OpenSearchUnreachable):
+    with pytest.raises(ServiceUnavailable):
         runner.catch_up()
     assert container.views["search"].position() < container.head()
 
