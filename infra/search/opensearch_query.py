@@ -286,10 +286,8 @@ def autocomplete_body(folded: str) -> dict[str, Any]:
     }
 
 
-NAME_LENGTH = (
-    "doc['name_fr.sort'].size() == 0 ? 0"
-    " : doc['name_fr.sort'].value.codePointCount(0, doc['name_fr.sort'].value.length())"
-)
+# Only chooses which hits are read: their names are then sorted exactly (`suggested_names`).
+NAME_LENGTH = "doc['name_fr.sort'].size() == 0 ? 0 : doc['name_fr.sort'].value.length()"
 
 
 def suggested_names(response: dict[str, Any], folded: str, first: int) -> list[tuple[str, str]]:
