@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from infra.search.opensearch_text import Groups, Part, ranked_words, websearch
 from projections import search
 from projections.search_query import (
     RESPELL_LENGTHS,
@@ -16,6 +17,7 @@ from projections.search_query import (
     SearchPage,
     SearchQuery,
     fold_text,
+    folded_words,
     hit_of,
 )
 
@@ -46,31 +48,68 @@ RANK_CAP = 0.499
 AUTOCOMPLETE_HITS = 50
 
 
-def bilingual(field: str, text: str) -> dict[str, Any]:
+def matching(field: str, groups: Groups) -> dict[str, Any]:
     """Documents whose French or English `field` holds the text, as PostgreSQL's
-    `websearch_to_tsquery('french', …) || websearch_to_tsquery('english', …)` finds them: every
-    word, analysed as French, found in the French or the English text; or every word, analysed
-    as English, found in either. A query mixing languages ("aide housing") is found when each
-    word is in one language or the other."""
-    fields = [f"{field}_{language}" for language in LANGUAGES]
+    `websearch_to_tsquery('french', …) || websearch_to_tsquery('english', …)` finds them: the
+    text read as French, or read as English, each word found in the French or the English
+    text. A query mixing languages ("banque food") is found when each word is in one language
+    or the other. A word the text excludes is looked for in all of a service's text, as
+    PostgreSQL's vector holds it, whatever the field."""
     return {
         "bool": {
             "should": [
-                {
-                    "multi_match": {
-                        "query": text,
-                        "fields": fields,
-                        # One analyzer for every field puts them in one group: each word is
-                        # looked for in any of them (term-centric), not all words in one.
-                        "type": "cross_fields",
-                        "analyzer": analyzer,
-                        "operator": "and",
-                    }
-                }
-                for analyzer in ANALYZERS
+                _reading(field, group, analyzer) for analyzer in ANALYZERS for group in groups
             ],
             "minimum_should_match": 1,
         }
+    }
+
+
+def _fields(field: str) -> list[str]:
+    return [f"{field}_{language}" for language in LANGUAGES]
+
+
+def _reading(field: str, group: list[Part], analyzer: str) -> dict[str, Any]:
+    must: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
+    words = " ".join(part.text for part in group if not (part.phrase or part.excluded))
+    if words:
+        # Stop words alone ask nothing: the group then rests on its other parts, if any.
+        alone = not any(part.phrase or part.excluded for part in group)
+        must.append(_words(_fields(field), words, analyzer, "none" if alone else "all"))
+    for part in group:
+        if part.excluded:
+            clause = _phrase if part.phrase else _any_word
+            must_not.append(clause(_fields("all"), part.text, analyzer))
+        elif part.phrase:
+            must.append(_phrase(_fields(field), part.text, analyzer))
+    return {"bool": {"must": must, "must_not": must_not}}
+
+
+def _words(fields: list[str], text: str, analyzer: str, zero_terms: str) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": text,
+            "fields": fields,
+            # One analyzer for every field puts them in one group: each word is looked for in
+            # any of them (term-centric), not all words in one.
+            "type": "cross_fields",
+            "analyzer": analyzer,
+            "operator": "and",
+            "zero_terms_query": zero_terms,
+        }
+    }
+
+
+def _any_word(fields: list[str], text: str, analyzer: str) -> dict[str, Any]:
+    # "-x" excludes what holds x; a word PostgreSQL's parser cuts in several (`-saint-jean`)
+    # excludes what holds them all.
+    return _words(fields, text, analyzer, "none")
+
+
+def _phrase(fields: list[str], text: str, analyzer: str) -> dict[str, Any]:
+    return {
+        "multi_match": {"query": text, "fields": fields, "type": "phrase", "analyzer": analyzer}
     }
 
 
@@ -121,8 +160,9 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
         # name, 1 otherwise (the rest of the text, or a category the text names); without
         # `near`, the rank within the tier is its fraction, as PostgreSQL sorts by tier, then
         # rank. With `near`, distance sorts within a tier, and the rank is not used.
+        groups = websearch(query.text)
         tiers: list[dict[str, Any]] = [
-            {"constant_score": {"filter": bilingual(field, query.text), "boost": tier}}
+            {"constant_score": {"filter": matching(field, groups), "boost": tier}}
             for field, tier in TIERS
         ]
         if query.text_categories:
@@ -130,7 +170,9 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             tiers.append({"constant_score": {"filter": named, "boost": 1}})
         boolean["must"] = [{"dis_max": {"tie_breaker": 0, "queries": tiers}}]
         if query.near is None:
-            boolean["should"] = [rank(query.text, len(query.words))]
+            ranked = ranked_words(groups)
+            if ranked:
+                boolean["should"] = [rank(ranked, len(folded_words(ranked)))]
         sort.append({"_score": "desc"})
         if query.after is not None:
             search_after.append(float(query.after.tier) + query.after.rank)

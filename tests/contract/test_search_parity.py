@@ -152,11 +152,13 @@ AIDE = [
     "Cuisine collective",
 ]
 
+BANQUES = ["Banque d'aide alimentaire", "Banque alimentaire"]
+
 # Each case: a text, and the services it finds in the order the embedded search's rules give.
 CASES = {
     # Every word in French or in English, each in either language's text: "banque" is in the
     # French names, "food" in the English ones. Equal ranks: by id.
-    "bilingual": ("banque food", ["Banque d'aide alimentaire", "Banque alimentaire"]),
+    "bilingual": ("banque food", BANQUES),
     # "aide" twice in the first one's names ("Aide", "aid"): it ranks above the other, whose id
     # is lower.
     "bilingual, ranked": ("aide food", ["Aide alimentaire d'urgence", "Banque d'aide alimentaire"]),
@@ -186,6 +188,26 @@ CASES = {
     "elision": ("l'aide juridique", ["Aide juridique"]),
     # Snowball French makes "aidants" "aid": as "aide" finds, in the same order.
     "French stem, ranked": ("aidants", AIDE),
+    # `websearch_to_tsquery`: `or` between words, either does (equal ranks, by id);
+    "or": ("banque or cuisine", ["Cuisine collective", *BANQUES]),
+    # at the end, `or` is a word (read as English, a stop word);
+    "or at the end": ("aide or", AIDE),
+    # `-` excludes, and quotes ask for the words next to each other.
+    "excluded": (
+        "aide -alimentaire",
+        [
+            "Aide à domicile",
+            "Aide aux devoirs",
+            "Popote roulante et aide aux aînés",
+            "Aide juridique",
+            "Aide au logement",
+            "Friperie",
+        ],
+    ),
+    "phrase": (
+        '"aide alimentaire"',
+        ["Aide alimentaire d'urgence", "Banque d'aide alimentaire", "Cuisine collective"],
+    ),
 }
 
 

