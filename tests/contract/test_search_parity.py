@@ -273,7 +273,7 @@ COMPARED = [
     *(text for text, _ in CASES.values()),
     "alimantaire", "alimetnaire", "aide aux aines", "home help", "seniors", "l'aide",
     "cuisine", "children tests", "emergency", "Laval", "crossroads", "help centre",
-    "jusqu'à l'école",
+    "jusqu'à l'école", "-aide", '"food bank"',
 ]  # fmt: skip
 
 
