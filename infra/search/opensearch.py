@@ -33,18 +33,23 @@ from infra.failures import ServiceUnavailable
 from infra.search.opensearch_bootstrap import IndexBootstrap, body_digest
 from infra.search.opensearch_errors import projection_calls, search_calls
 from infra.search.opensearch_index import IndexNames
-from infra.search.opensearch_query import page_of, search_body
+from infra.search.opensearch_query import (
+    autocomplete_body,
+    page_of,
+    respell_body,
+    respellings,
+    search_body,
+    suggested_names,
+)
 from infra.search.records import GAP_DAYS, SEARCH_TIMEOUT, SearchRecordsView
 from projections import search
 from projections.base import Positioned
 from projections.search_query import (
-    RESPELL_LENGTHS,
     NamedCategories,
     SearchPage,
     SearchQuery,
     SearchTimeout,
     SearchUnavailable,
-    fold_text,
     folded_words,
     no_categories,
     respelled,
@@ -302,28 +307,7 @@ class OpenSearchIndex:
         candidates = query.respell_candidates
         if not candidates:
             return None
-        body: dict[str, Any] = {
-            "size": 0,
-            "suggest": {
-                "respell": {
-                    "text": " ".join(candidates),
-                    "term": {
-                        "field": "words",
-                        "suggest_mode": "missing",
-                        "max_edits": 1,
-                        "min_word_length": RESPELL_LENGTHS.start,
-                        "prefix_length": 0,
-                        "sort": "score",
-                    },
-                }
-            },
-        }
-        response = await self._query(body)
-        better = {
-            entry["text"]: entry["options"][0]["text"]
-            for entry in response.get("suggest", {}).get("respell", [])
-            if entry.get("options")
-        }
+        better = respellings(await self._query(respell_body(candidates)))
         return respelled(query, better)
 
     async def autocomplete(self, prefix: str, first: int) -> list[tuple[str, str]]:
@@ -334,26 +318,8 @@ class OpenSearchIndex:
         folded = " ".join(folded_words(prefix))
         if len(folded) < 2:
             return []
-        body: dict[str, Any] = {
-            "size": 50,
-            "_source": ["name_fr", "name_en"],
-            "query": {
-                "bool": {
-                    "filter": [{"term": {"removed": False}}, {"term": {"active": True}}],
-                    "must": [{"match": {"prefixes": {"query": folded, "operator": "and"}}}],
-                }
-            },
-        }
-        response = await self._query(body)
-        names = {
-            (h["_source"]["name_fr"], h["_source"]["name_en"]) for h in response["hits"]["hits"]
-        }
-
-        def order(name: tuple[str, str]) -> tuple[bool, int, str]:
-            starts = fold_text(f"{name[0]} / {name[1]}").startswith(folded)
-            return (not starts, len(name[0]), name[0])
-
-        return sorted(names, key=order)[:first]
+        response = await self._query(autocomplete_body(folded))
+        return suggested_names(response, folded, first)
 
     async def gaps(self, first: int) -> list[tuple[str, str, int]]:
         return await anyio.to_thread.run_sync(self.view.gaps, first)

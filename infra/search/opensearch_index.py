@@ -7,73 +7,133 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-_FRENCH_ELISIONS = [
-    "l",
-    "m",
-    "t",
-    "qu",
-    "n",
-    "s",
-    "j",
-    "d",
-    "c",
-    "jusqu",
-    "quoiqu",
-    "lorsqu",
-    "puisqu",
-]
+# PostgreSQL's text search stop words (tsearch_data/french.stop and english.stop). The embedded
+# search looks them up after `unaccent`, so their accented entries ("été", "même", "à") never
+# match there: only the entries that can still match are kept, and "à" stays a word in both.
+_FRENCH_STOP = (
+    "au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais me mes moi"
+    " mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu"
+    " un une vos votre vous c d j l m n s t y suis es est sommes sont serai seras sera serons"
+    " serez seront serais serait serions seriez seraient fus fut furent sois soit soyons soyez"
+    " soient fusse fusses fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus"
+    " ai as avons avez ont aurai auras aura aurons aurez auront aurais aurait aurions auriez"
+    " auraient avais avait avions aviez avaient eut eurent aie aies ait ayons ayez aient eusse"
+    " eusses eussions eussiez eussent"
+)
+_ENGLISH_STOP = (
+    "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself"
+    " she her hers herself it its itself they them their theirs themselves what which who whom"
+    " this that these those am is are was were be been being have has had having do does did"
+    " doing a an the and but if or because as until while of at by for with about against"
+    " between into through during before after above below to from up down in out on off over"
+    " under again further then once here there when where why how all any both each few more"
+    " most other some such no nor not only own same so than too very s t can will just don"
+    " should now"
+)
+FRENCH_STOP_WORDS = _FRENCH_STOP.split()
+ENGLISH_STOP_WORDS = _ENGLISH_STOP.split()
+
+# PostgreSQL's parser ends a word at an apostrophe ("l'aide" is "l" and "aide", "jusqu'à" is
+# "jusqu" and "a"), and the stop words then drop "l", "d", "qu", "s"... where Lucene's standard
+# tokenizer would keep "l'aide" whole: apostrophes become spaces before tokenizing.
+_APOSTROPHES = ["'", "\u2019", "\u2018", "\u02bc", "\uff07"]
+
+# ts_rank as the embedded search computes it, for one word and one field: the word's k-th
+# occurrence adds weight / k², capped at PostgreSQL's 256 positions a word (see
+# `opensearch_query.RANK_FIELDS` for how fields combine into the weights A, B and C).
+RANK_SCRIPT = (
+    "double sum = 0; int n = (int) Math.min(doc.freq, 256);"
+    " for (int k = 1; k <= n; ++k) { sum += 1.0 / (k * k); }"
+    " return query.boost * sum;"
+)
 
 SETTINGS: dict[str, Any] = {
+    "similarity": {"guichet_rank": {"type": "scripted", "script": {"source": RANK_SCRIPT}}},
     "analysis": {
-        "filter": {
-            "guichet_elision": {
-                "type": "elision",
-                "articles_case": True,
-                "articles": _FRENCH_ELISIONS,
+        "char_filter": {
+            "guichet_apostrophes": {
+                "type": "mapping",
+                "mappings": [f"{mark} => \\u0020" for mark in _APOSTROPHES],
             },
-            "guichet_french_stop": {"type": "stop", "stopwords": "_french_"},
-            "guichet_french_stemmer": {"type": "stemmer", "language": "light_french"},
-            "guichet_english_stop": {"type": "stop", "stopwords": "_english_"},
-            "guichet_english_stemmer": {"type": "stemmer", "language": "english"},
-            "guichet_possessive": {"type": "stemmer", "language": "possessive_english"},
-            "guichet_prefixes": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20},
+        },
+        "filter": {
+            "guichet_french_stop": {"type": "stop", "stopwords": FRENCH_STOP_WORDS},
+            # Snowball's French and English (Porter2) stemmers: PostgreSQL's french_stem and
+            # english_stem dictionaries are the same algorithms.
+            "guichet_french_stemmer": {"type": "snowball", "language": "French"},
+            "guichet_english_stop": {"type": "stop", "stopwords": ENGLISH_STOP_WORDS},
+            "guichet_english_stemmer": {"type": "snowball", "language": "English"},
+        },
+        "normalizer": {
+            "guichet_folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]},
         },
         "analyzer": {
+            # unaccent, then the parser, then lower case, stop words and the stemmer: the
+            # order of PostgreSQL's `to_tsvector('french', unaccent(text))`.
             "guichet_french": {
+                "char_filter": ["guichet_apostrophes"],
                 "tokenizer": "standard",
                 "filter": [
-                    "guichet_elision",
-                    "lowercase",
                     "asciifolding",
+                    "lowercase",
                     "guichet_french_stop",
                     "guichet_french_stemmer",
                 ],
             },
             "guichet_english": {
+                "char_filter": ["guichet_apostrophes"],
                 "tokenizer": "standard",
                 "filter": [
-                    "guichet_possessive",
-                    "lowercase",
                     "asciifolding",
+                    "lowercase",
                     "guichet_english_stop",
                     "guichet_english_stemmer",
                 ],
             },
-            "guichet_folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-            "guichet_prefixes": {
-                "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "guichet_prefixes"],
+            # The words spelling suggestions are drawn from, split as the embedded search
+            # splits them: every run of letters and digits, folded.
+            "guichet_words": {
+                "tokenizer": "guichet_letters_and_digits",
+                "filter": ["asciifolding", "lowercase"],
+            },
+            # A name, folded, and what follows each of its spaces: a prefix query on these
+            # finds a name where a word starts with the prefix, which may span words
+            # ("aide a") and be of any length, as `LIKE 'prefix%' OR LIKE '% prefix%'` does.
+            "guichet_name_starts": {
+                "tokenizer": "guichet_after_spaces",
+                "filter": ["asciifolding", "lowercase"],
             },
         },
-    }
+        "tokenizer": {
+            "guichet_letters_and_digits": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"},
+            "guichet_after_spaces": {
+                "type": "path_hierarchy",
+                "delimiter": " ",
+                "reverse": True,
+            },
+        },
+    },
 }
 
 
-def _text(analyzer: str, *copy_to: str) -> dict[str, Any]:
+def _text(analyzer: str, *copy_to: str, rank: bool = False) -> dict[str, Any]:
     field: dict[str, Any] = {"type": "text", "analyzer": analyzer}
+    if rank:
+        field["similarity"] = "guichet_rank"
     if copy_to:
         field["copy_to"] = list(copy_to)
     return field
+
+
+def _name(analyzer: str, language: str) -> dict[str, Any]:
+    return _text(
+        analyzer,
+        f"all_{language}",
+        f"names_organization_{language}",
+        "words",
+        "name_starts",
+        rank=True,
+    )
 
 
 KEYWORD = {"type": "keyword"}
@@ -86,21 +146,28 @@ MAPPINGS: dict[str, Any] = {
         "organization_id": KEYWORD,
         "active": {"type": "boolean"},
         "removed": {"type": "boolean"},
-        "name_fr": _text("guichet_french", "all_fr", "words", "prefixes"),
-        "name_en": _text("guichet_english", "all_en", "words", "prefixes"),
-        "organization_fr": _text("guichet_french", "all_fr", "words"),
-        "organization_en": _text("guichet_english", "all_en", "words"),
+        "name_fr": {
+            **_name("guichet_french", "fr"),
+            # Autocomplete puts first the names whose French name starts with the prefix
+            # (`folded`), then sorts by length and name (`sort`), as the embedded search does.
+            "fields": {
+                "folded": {"type": "keyword", "normalizer": "guichet_folded"},
+                "sort": {"type": "keyword"},
+            },
+        },
+        "name_en": _name("guichet_english", "en"),
+        "organization_fr": _text("guichet_french", "all_fr", "names_organization_fr", "words"),
+        "organization_en": _text("guichet_english", "all_en", "names_organization_en", "words"),
         "description_fr": _text("guichet_french", "all_fr", "words"),
         "description_en": _text("guichet_english", "all_en", "words"),
-        "all_fr": _text("guichet_french"),
-        "all_en": _text("guichet_english"),
-        # Folded, unstemmed words: what spelling suggestions are drawn from.
-        "words": _text("guichet_folded"),
-        "prefixes": {
-            "type": "text",
-            "analyzer": "guichet_prefixes",
-            "search_analyzer": "guichet_folded",
-        },
+        # Names and organizations, and everything: with the names alone, the three counts
+        # a word's rank is made from (see `opensearch_query.RANK_FIELDS`).
+        "names_organization_fr": _text("guichet_french", rank=True),
+        "names_organization_en": _text("guichet_english", rank=True),
+        "all_fr": _text("guichet_french", rank=True),
+        "all_en": _text("guichet_english", rank=True),
+        "words": _text("guichet_words"),
+        "name_starts": _text("guichet_name_starts"),
         "categories": KEYWORD,
         "languages": KEYWORD,
         "areas": KEYWORD,

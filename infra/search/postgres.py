@@ -229,7 +229,8 @@ class PostgresSearchView(PostgresDocumentsView):
                     "SELECT name_fr, name_en FROM {} WHERE active AND"
                     " (folded LIKE %(start)s OR folded LIKE %(word)s)"
                     " GROUP BY name_fr, name_en"
-                    " ORDER BY bool_or(folded LIKE %(start)s) DESC, length(name_fr), name_fr"
+                    " ORDER BY bool_or(folded LIKE %(start)s) DESC, length(name_fr), name_fr,"
+                    " name_en"
                     " LIMIT %(first)s"
                 ).format(self.table("search_documents")),
                 {"start": f"{folded}%", "word": f"% {folded}%", "first": first},
