@@ -15,7 +15,7 @@ import hashlib
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO
@@ -50,7 +50,7 @@ def listed_tables(archive: Archive) -> list[str]:
     """The tables whose rows the dump holds, as `pg_restore --list` reads its structure."""
     command = [str(tools.program("pg_restore")), "--list"]
     with tools.running(command, stdin=subprocess.PIPE) as process:
-        feeder = _Feeder(process, archive, tolerate_close=True)
+        feeder = Feeder(process, archive, tolerate_close=True)
         assert process.stdout is not None
         listing = process.stdout.read().decode(errors="replace")
         feeder.join()
@@ -109,7 +109,7 @@ def restore(
         conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(log, trigger))
         command = [str(tools.program("pg_restore")), "--data-only", "--file=-"]
         with tools.running(command, stdin=subprocess.PIPE) as process:
-            feeder = _Feeder(process, archive)
+            feeder = Feeder(process, archive)
             assert process.stdout is not None
             copied = _copy(process.stdout, conn, database.schema, manifest, on_rows)
             feeder.join()
@@ -151,20 +151,13 @@ def _copy(
     of each table. The rest of the script (settings, a sequence's value) is not run."""
     copied: dict[str, int] = {}
     total = 0
-    rows = iter(lines)
-    for line in rows:
-        if not line.startswith(b"COPY "):
-            continue
-        table, columns = _header(line.rstrip(b"\n"))
+    for table, columns, rows in blocks(lines):
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
-        count, batch, ended = 0, bytearray(), False
+        count, batch = 0, bytearray()
         with conn.cursor().copy(statement) as copy:
             for row in rows:
-                if row == END:
-                    ended = True
-                    break
                 batch += row
                 count += 1
                 if len(batch) >= BATCH:
@@ -172,14 +165,30 @@ def _copy(
                     batch = bytearray()
                     if on_rows is not None:
                         on_rows(total + count)
-            if not ended:
-                raise BackupError(f"its dump ends inside the rows of {table}")
             copy.write(bytes(batch))
         copied[table] = count
         total += count
     if on_rows is not None:
         on_rows(total)
     return copied
+
+
+def blocks(lines: Iterable[bytes]) -> Iterator[tuple[str, list[str], Iterator[bytes]]]:
+    """Each COPY block of a script: its table, its columns and its rows (text format, one a
+    line); the rows are to be read before the next block."""
+    stream = iter(lines)
+    for line in stream:
+        if line.startswith(b"COPY "):
+            table, columns = _header(line.rstrip(b"\n"))
+            yield table, columns, _until_end(stream, table)
+
+
+def _until_end(stream: Iterator[bytes], table: str) -> Iterator[bytes]:
+    for row in stream:
+        if row == END:
+            return
+        yield row
+    raise BackupError(f"its dump ends inside the rows of {table}")
 
 
 def _header(line: bytes) -> tuple[str, list[str]]:
@@ -193,7 +202,7 @@ def _header(line: bytes) -> tuple[str, list[str]]:
     return table, columns
 
 
-class _Feeder(threading.Thread):
+class Feeder(threading.Thread):
     """Gives the archive's dump to a program's standard input, hashing it on the way."""
 
     def __init__(

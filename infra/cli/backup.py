@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from infra.backup import load
+from infra.backup import chain, load
 from infra.backup.archive import Archive, BackupError, Manifest
 from infra.backup.dump import COMPRESSIONS, take
 from infra.bootstrap import connect
@@ -96,14 +96,20 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def checked(path: Path, settings: Settings) -> Archive:
-    """The archive, its manifest, digest and dump's structure checked; the caller closes it."""
+def checked(path: Path, settings: Settings, *, events: bool = False) -> Archive:
+    """The archive, its manifest, digest and dump's structure checked, and with `events` the
+    chain of the events it holds; the caller closes it."""
     archive = Archive(path)
     try:
-        bar = Bar("check", "kB", archive.manifest.dump_bytes // KB, every=settings.progress_every)
+        every = settings.progress_every
+        bar = Bar("check", "kB", archive.manifest.dump_bytes // KB, every=every)
         archive.check_digest(lambda n: bar.update(n // KB))
         bar.close()
         load.listed_tables(archive)
+        if events:
+            links = Bar("check (chain)", "events", archive.manifest.events, every=every)
+            chain.check(archive, links.update)
+            links.close()
     except BaseException:
         archive.close()
         raise
@@ -112,7 +118,7 @@ def checked(path: Path, settings: Settings) -> Archive:
 
 def run_verify(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        with checked(args.file.expanduser(), settings) as archive:
+        with checked(args.file.expanduser(), settings, events=True) as archive:
             manifest = archive.manifest
     except BackupError as error:
         return failed(str(error), 1)
@@ -134,7 +140,8 @@ def describe(manifest: Manifest) -> str:
 def run_restore(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
-        with checked(args.file.expanduser(), settings) as archive:
+        # Before a schema is moved aside for it, the file is known to restore whole.
+        with checked(args.file.expanduser(), settings, events=args.force) as archive:
             print(f"restoring {describe(archive.manifest)}", file=sys.stderr, flush=True)
             print(which_database(settings), file=sys.stderr, flush=True)
             with database_at(settings, "restore", existing=False) as database:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psycopg
@@ -33,7 +34,7 @@ EVENT = "notification_id, originator_id, originator_version, topic, state, chain
 
 
 def guichet(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(  # noqa: S603 (this environment's own command)
+    done = subprocess.run(
         [GUICHET, *args], env=clean_env(GUICHET_PROGRESS_EVERY="off", **environ),
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -67,7 +68,8 @@ class Writer(threading.Thread):
     def wait_for(self, saves: int) -> None:
         while self.saves < saves and self.is_alive():
             self.stopping.wait(0.01)
-        assert self.error is None and self.saves >= saves
+        assert self.error is None
+        assert self.saves >= saves
 
 
 @pytest.fixture
@@ -76,7 +78,8 @@ def source(tmp_path: Path) -> Iterator[tuple[Path, Container]]:
     a registered document."""
     data = tmp_path / "source"
     with EmbeddedPostgres(data) as url:
-        settings = Settings.from_environ({"GUICHET_DATABASE_URL": url, "GUICHET_DATA_DIR": str(data)})
+        environ = {"GUICHET_DATABASE_URL": url, "GUICHET_DATA_DIR": str(data)}
+        settings = Settings.from_environ(environ)
         container = Container(settings, Database.from_url(url, "guichet"), tokens_for(settings))
         try:
             clock = SystemClock()
@@ -93,7 +96,9 @@ def source(tmp_path: Path) -> Iterator[tuple[Path, Container]]:
             container.close()
 
 
-def digest(url: str, schema: str, table: str, columns: str, upto: int | None = None) -> tuple:
+def digest(
+    url: str, schema: str, table: str, columns: str, upto: int | None = None
+) -> tuple[int, ...]:
     statement = sql.SQL(ROWS).format(c=sql.SQL(columns), t=sql.Identifier(schema, table))
     if upto is not None:
         statement = sql.SQL("{} WHERE notification_id <= {}").format(statement, sql.Literal(upto))
@@ -101,7 +106,7 @@ def digest(url: str, schema: str, table: str, columns: str, upto: int | None = N
         return tuple(conn.execute(statement).fetchone() or ())
 
 
-def manifest_of(path: Path) -> dict:
+def manifest_of(path: Path) -> dict[str, Any]:
     import tarfile
 
     with tarfile.open(path) as archive:
@@ -131,7 +136,8 @@ def test_a_backup_taken_while_contacts_are_logged_restores_the_same_log_and_view
             sql.SQL("SELECT chain FROM {} WHERE notification_id = %s").format(
                 sql.Identifier("guichet", LOG)), (head,),
         ).fetchone()  # fmt: skip
-    assert stored is not None and bytes(stored[0]).hex() == chain
+    assert stored is not None
+    assert bytes(stored[0]).hex() == chain
     assert f"chain head {chain}" in taken.stdout
 
     restored = tmp_path / "restored"
@@ -142,15 +148,18 @@ def test_a_backup_taken_while_contacts_are_logged_restores_the_same_log_and_view
     assert verified.stdout.strip() == f"{manifest['events']:,} events, chain intact; head {chain}"
     with EmbeddedPostgres(restored) as url:
         assert digest(url, "guichet", LOG, EVENT) == digest(
-            container.database.conninfo, "guichet", LOG, EVENT, upto=head)
+            container.database.conninfo, "guichet", LOG, EVENT, upto=head
+        )
         assert digest(url, "guichet", "persisted_documents", "sha256, document") == digest(
-            container.database.conninfo, "guichet", "persisted_documents", "sha256, document")
+            container.database.conninfo, "guichet", "persisted_documents", "sha256, document"
+        )
         replayed = guichet("replay", "--verify", GUICHET_DATA_DIR=str(restored))
         assert replayed.returncode == 0, replayed.stdout + replayed.stderr
         for view in container.views:
             assert f"{view}: identical" in replayed.stdout
         listed = guichet("tokens", "list", GUICHET_DATA_DIR=str(restored))
-        assert "ops" in listed.stdout and "admin" in listed.stdout
+        assert "ops" in listed.stdout
+        assert "admin" in listed.stdout
 
 
 def test_views_rebuilt_by_a_restore_match_the_live_views_row_for_row(
@@ -164,7 +173,7 @@ def test_views_rebuilt_by_a_restore_match_the_live_views_row_for_row(
     url = container.database.url
     # Into another schema of the same server, to compare each table with the live one.
     done = guichet("restore", str(backup), GUICHET_DATABASE_URL=url,
-                   GUICHET_DATABASE_SCHEMA="copy", GUICHET_DATA_DIR=str(tmp_path / "unused"))  # fmt: skip
+                   GUICHET_DATABASE_SCHEMA="copy", GUICHET_DATA_DIR=str(tmp_path))  # fmt: skip
     assert done.returncode == 0, done.stderr
     compared = 0
     with psycopg.connect(url) as conn:

@@ -1,0 +1,134 @@
+"""The chain of the events a dump holds, recomputed without any database (`guichet backup
+--verify`): every event's stored chain must be the one its content and the event before it
+give, and the last one must be the head the manifest records.
+
+`pg_dump` copies a table in the order its rows are stored, which is not always the log's
+order (a log chained by an older Guichet had its rows rewritten), so the check reads the dump
+twice: first each position and its stored chain, then each event's content, checked against
+the stored chain of the position before it, whatever order the rows come in.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import subprocess
+from array import array
+from collections.abc import Callable, Iterator
+from uuid import UUID
+
+from infra.audit_chain import link
+from infra.backup import load, tools
+from infra.backup.archive import Archive, BackupError
+from infra.views.base import LOG_TABLE
+
+COLUMNS = ("notification_id", "originator_id", "originator_version", "topic", "state", "chain")
+NULL = b"\\N"
+# COPY's text format escapes a backslash, and control characters, with a backslash.
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))", re.DOTALL)
+_NAMED = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
+
+
+def _unescape(field: bytes) -> bytes:
+    if b"\\" not in field:
+        return field
+
+    def one(match: re.Match[bytes]) -> bytes:
+        octal, hexa, other = match.groups()
+        if octal:
+            return bytes([int(octal, 8) & 0xFF])
+        if hexa:
+            return bytes([int(hexa, 16)])
+        return _NAMED.get(other, other)
+
+    return _ESCAPE.sub(one, field)
+
+
+def _bytea(field: bytes) -> bytes | None:
+    if field == NULL:
+        return None
+    text = _unescape(field)
+    if not text.startswith(b"\\x"):
+        raise BackupError("its dump holds a bytea value not in hex")
+    return bytes.fromhex(text[2:].decode())
+
+
+def _log_rows(archive: Archive) -> Iterator[list[bytes]]:
+    """The log's rows in the dump, each as its fields in `COLUMNS`' order."""
+    command = [str(tools.program("pg_restore")), "--data-only", "--file=-", f"--table={LOG_TABLE}"]
+    with tools.running(command, stdin=subprocess.PIPE) as process:
+        feeder = load.Feeder(process, archive)
+        assert process.stdout is not None
+        for table, columns, rows in load.blocks(process.stdout):
+            if table != LOG_TABLE or sorted(columns) != sorted(COLUMNS):
+                raise BackupError(f"its dump's {table} has the columns {', '.join(columns)}")
+            index = [columns.index(name) for name in COLUMNS]
+            for row in rows:
+                fields = row.rstrip(b"\n").split(b"\t")
+                if len(fields) != len(columns):
+                    raise BackupError(f"its dump holds a row of {len(fields)} fields in {table}")
+                yield [fields[i] for i in index]
+        feeder.join()
+    feeder.check(archive.manifest)
+
+
+def check(archive: Archive, on_events: Callable[[int], None] | None = None) -> None:
+    """Raises BackupError, naming the first broken link or the difference with the manifest."""
+    where = f"{archive.path}:"
+    try:
+        positions, chains = _stored(archive)
+        _links(archive, positions, chains, on_events)
+    except (ValueError, IndexError) as error:
+        raise BackupError(f"{where} its dump holds an unreadable event ({error})") from None
+    except BackupError as error:
+        said = str(error)
+        raise BackupError(said if said.startswith(where) else f"{where} {said}") from None
+    manifest = archive.manifest
+    events, last = len(positions), positions[-1] if positions else 0
+    head = chains[-32:].hex() if positions else ""
+    if (events, last, head) != (manifest.events, manifest.last_position, manifest.chain_head):
+        raise BackupError(
+            f"{where} its {events:,} events end at position {last:,} on chain head "
+            f"{head or 'none'}, its manifest records {manifest.events:,} events up to position "
+            f"{manifest.last_position:,} and chain head {manifest.chain_head or 'none'}"
+        )
+
+
+def _stored(archive: Archive) -> tuple[array[int], bytearray]:
+    """Every position, sorted, and the stored chains in the same order (32 bytes each)."""
+    positions, chains, ordered = array("q"), bytearray(), True
+    for fields in _log_rows(archive):
+        position, chain = int(fields[0]), _bytea(fields[5])
+        if chain is None or len(chain) != 32:
+            raise BackupError(f"the event at position {position} has no chain")
+        ordered = ordered and (not positions or positions[-1] < position)
+        positions.append(position)
+        chains += chain
+    if not ordered:
+        order = sorted(range(len(positions)), key=positions.__getitem__)
+        chains = bytearray(b"".join(bytes(chains[i * 32 : i * 32 + 32]) for i in order))
+        positions = array("q", (positions[i] for i in order))
+        if any(a == b for a, b in itertools.pairwise(positions)):
+            raise BackupError("its dump holds two events at one position")
+    return positions, chains
+
+
+def _links(
+    archive: Archive, positions: array[int], chains: bytearray,
+    on_events: Callable[[int], None] | None,
+) -> None:  # fmt: skip
+    for count, fields in enumerate(_log_rows(archive), start=1):
+        position = int(fields[0])
+        at = bisect.bisect_left(positions, position)
+        previous = bytes(chains[(at - 1) * 32 : at * 32]) if at else b""
+        payload = _bytea(fields[4]) or b""
+        expected = link(previous, position, _unescape(fields[3]).decode(), UUID(fields[1].decode()),
+                        int(fields[2]), payload)  # fmt: skip
+        if expected != chains[at * 32 : (at + 1) * 32]:
+            raise BackupError(
+                f"the chain of its events is broken at position {position}: its stored chain is "
+                "not the one its content and the event before it give"
+            )
+        if on_events is not None and count % 10_000 == 0:
+            on_events(count)

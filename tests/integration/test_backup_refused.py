@@ -1,0 +1,153 @@
+"""Backup files that are truncated, altered or not Guichet's are refused by `backup --verify`
+and by `restore`, each in one line naming what is wrong, and a restore that fails leaves
+nothing behind (issue 22, acceptance 2); a database that already holds a log is refused
+unless told."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import psycopg
+import pytest
+from psycopg import sql
+
+from infra.embedded import EmbeddedPostgres
+from tests.integration.test_backup import guichet
+
+
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A backup of a data directory whose log holds the territories' reference."""
+    folder = tmp_path_factory.mktemp("backup")
+    made = guichet("territories", "load", GUICHET_DATA_DIR=str(folder / "source"))
+    assert made.returncode == 0, made.stderr
+    taken = guichet("backup", str(folder / "whole.gbk"), GUICHET_DATA_DIR=str(folder / "source"))
+    assert taken.returncode == 0, taken.stderr
+    return folder / "whole.gbk"
+
+
+def members(path: Path) -> tuple[dict[str, object], bytes]:
+    with tarfile.open(path) as archive:
+        manifest, dump = (archive.extractfile(name) for name in ("manifest.json", "log.dump"))
+        assert manifest is not None
+        assert dump is not None
+        return dict(orjson.loads(manifest.read())), dump.read()
+
+
+def packed(path: Path, files: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w") as archive:
+        for name, data in files.items():
+            member = tarfile.TarInfo(name)
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+    return path
+
+
+def refusals(path: Path, tmp_path: Path) -> Iterator[str]:
+    """The one line each of `backup --verify` and `restore` says, both failing."""
+    for args in (("backup", "--verify"), ("restore",)):
+        done = guichet(*args, str(path), GUICHET_DATA_DIR=str(tmp_path / "restored"))
+        assert done.returncode == 1, done.stdout
+        [line] = [x for x in done.stderr.splitlines() if x.startswith("guichet:")]
+        yield line
+
+
+def test_the_whole_file_is_verified(backup: Path, tmp_path: Path) -> None:
+    done = guichet("backup", "--verify", str(backup), GUICHET_DATA_DIR=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    manifest, _ = members(backup)
+    whole = f"{backup}: a whole Guichet backup; {manifest['events']:,} events"
+    assert done.stdout.startswith(whole)
+    assert f"chain head {manifest['chain_head']}" in done.stdout
+
+
+def test_a_file_cut_inside_its_dump_is_refused_as_truncated(backup: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.gbk"
+    whole = backup.read_bytes()
+    cut.write_bytes(whole[: len(whole) // 2])
+    for line in refusals(cut, tmp_path):
+        assert line.startswith(f"guichet: {cut} is truncated: it is {len(whole) // 2:,} bytes, "
+                               "its dump ends at byte")  # fmt: skip
+    assert not (tmp_path / "restored").exists()  # refused before any database is started
+
+
+def test_a_file_cut_before_its_dump_is_refused_as_truncated(backup: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.gbk"
+    cut.write_bytes(backup.read_bytes()[:700])
+    for line in refusals(cut, tmp_path):
+        assert line.startswith(f"guichet: {cut} is truncated: it ends before its dump")
+
+
+def test_a_changed_byte_of_the_dump_is_refused_as_altered(backup: Path, tmp_path: Path) -> None:
+    altered = tmp_path / "altered.gbk"
+    data = bytearray(backup.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    altered.write_bytes(bytes(data))
+    manifest, _ = members(backup)
+    for line in refusals(altered, tmp_path):
+        assert line.startswith(f"guichet: {altered}: its dump's SHA-256 is ")
+        assert line.endswith(f"the manifest records {manifest['dump_sha256']}: the file was "
+                             "altered or damaged")  # fmt: skip
+
+
+def test_a_manifest_whose_chain_head_was_changed_is_refused(backup: Path, tmp_path: Path) -> None:
+    manifest, dump = members(backup)
+    forged = packed(tmp_path / "forged.gbk", {
+        "manifest.json": orjson.dumps({**manifest, "chain_head": "0" * 64}), "log.dump": dump,
+    })  # fmt: skip
+    for line in refusals(forged, tmp_path):
+        assert "chain head" in line
+        assert manifest["chain_head"] in line
+    with EmbeddedPostgres(tmp_path / "restored") as url, psycopg.connect(url) as conn:
+        found = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
+            sql.Identifier("guichet", "guichet_events"))).fetchone()  # fmt: skip
+    assert found == (0,)  # the failed restore kept nothing
+
+
+def test_other_files_are_named_for_what_they_are(backup: Path, tmp_path: Path) -> None:
+    manifest, dump = members(backup)
+    text = tmp_path / "notes.gbk"
+    text.write_text("not a backup\n")
+    other = packed(tmp_path / "other.gbk", {"readme.txt": b"hello", "log.dump": dump})
+    unreadable = packed(tmp_path / "manifest.gbk", {"manifest.json": b"{", "log.dump": dump})
+    bigger = packed(tmp_path / "bigger.gbk", {
+        "manifest.json": orjson.dumps(manifest), "log.dump": dump + b"\0",
+    })  # fmt: skip
+    expected = {
+        text: f"guichet: {text} is not a Guichet backup: not a tar archive",
+        other: f"guichet: {other} is not a Guichet backup: it holds readme.txt, log.dump instead "
+        "of manifest.json then log.dump",
+        unreadable: f"guichet: {unreadable}: its manifest is not JSON",
+        bigger: f"guichet: {bigger}: its dump is {len(dump) + 1:,} bytes but the manifest "
+        f"records {len(dump):,}: the file was altered",
+        tmp_path / "missing.gbk": f"guichet: {tmp_path / 'missing.gbk'}: no such file",
+    }
+    for path, start in expected.items():
+        for line in refusals(path, tmp_path):
+            assert line.startswith(start), line
+
+
+def test_a_database_holding_a_log_is_refused_unless_told(backup: Path, tmp_path: Path) -> None:
+    target = str(tmp_path / "restored")
+    assert guichet("restore", str(backup), GUICHET_DATA_DIR=target).returncode == 0
+    again = guichet("restore", str(backup), GUICHET_DATA_DIR=target)
+    assert again.returncode == 1
+    manifest, _ = members(backup)
+    assert again.stderr.splitlines()[-1].startswith(
+        f"guichet: schema guichet of {tmp_path / 'restored' / 'postgres'}:5432/guichet already "
+        f"holds {manifest['events']:,} events: restore into an empty database or schema, or "
+        "pass --force"
+    )
+    forced = guichet("restore", "--force", str(backup), GUICHET_DATA_DIR=target)
+    assert forced.returncode == 0, forced.stderr
+    [moved] = [line for line in forced.stderr.splitlines() if line.startswith("moved schema")]
+    aside = moved.split(" aside as ")[1].split(";")[0]
+    with EmbeddedPostgres(tmp_path / "restored") as url, psycopg.connect(url) as conn:
+        for schema in ("guichet", aside):
+            found = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                sql.Identifier(schema, "guichet_events"))).fetchone()  # fmt: skip
+            assert found == (manifest["events"],)
