@@ -9,6 +9,7 @@ import io
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psycopg
@@ -30,7 +31,7 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "whole.gbk"
 
 
-def members(path: Path) -> tuple[dict[str, object], bytes]:
+def members(path: Path) -> tuple[dict[str, Any], bytes]:
     with tarfile.open(path) as archive:
         manifest, dump = (archive.extractfile(name) for name in ("manifest.json", "log.dump"))
         assert manifest is not None
