@@ -90,6 +90,8 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
             bar.close()
     except BackupError as error:
         return failed(str(error), 1)
+    except KeyboardInterrupt:
+        return failed(f"interrupted: nothing written ({target} is as it was)", 130)
     print(f"backed up {manifest.events:,} events (up to position {manifest.last_position:,}) "
           f"to {target}, {target.stat().st_size:,} bytes, in {time.monotonic() - started:.1f}s; "
           f"chain head {manifest.chain_head or 'none (empty log)'}")  # fmt: skip
@@ -149,6 +151,8 @@ def run_restore(settings: Settings, args: argparse.Namespace) -> int:
                 restored, views = _restore(settings, database, archive)
     except BackupError as error:
         return failed(str(error), 1)
+    except KeyboardInterrupt:
+        return failed("interrupted: nothing restored (the copy is one transaction)", 130)
     print(f"restored {restored.events:,} events and rebuilt {views} views in "
           f"{time.monotonic() - started:.1f}s; chain intact, head {restored.chain_head or 'none'}"
           " (the one the backup recorded)")  # fmt: skip
@@ -176,20 +180,28 @@ def _restore(settings: Settings, database: Database, archive: Archive) -> tuple[
     try:
         every = settings.progress_every
         rows = Bar("restore", "rows", sum(archive.manifest.tables.values()), every=every)
-        chain = Bar("restore (chain)", "events", archive.manifest.events, every=every)
-        closed: list[str] = []
+        chain: list[Bar] = []
 
         def on_chain(count: int, position: int, head: int) -> None:
-            if not closed:  # the copy is over once the chain is checked
-                closed.append(rows.close())
-            chain.update(position, head)
+            if not chain:  # the copy is over once its chain is checked
+                rows.close()
+                chain.append(Bar("restore (chain)", "events", head, every=every))
+            chain[0].update(position, head)
 
         restored = load.restore(container.unbounded, archive, rows.update, on_chain)
-        chain.close()
-        for runner in container.select([]):
-            phases = Phases(f"rebuild {runner.view.name}", every=every)
-            runner.rebuild(phases)
-            phases.close()
+        for bar in chain:
+            bar.close()
+        try:
+            for runner in container.select([]):
+                phases = Phases(f"rebuild {runner.view.name}", every=every)
+                runner.rebuild(phases)
+                phases.close()
+        except (Exception, KeyboardInterrupt) as error:
+            raise BackupError(
+                f"the log is restored ({restored.events:,} events, chain head "
+                f"{restored.chain_head or 'none'}), but rebuilding the views stopped "
+                f"({str(error) or type(error).__name__}): run `guichet projections rebuild`"
+            ) from error
         return restored, len(container.runners)
     finally:
         container.close()

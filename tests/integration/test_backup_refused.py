@@ -152,3 +152,18 @@ def test_a_database_holding_a_log_is_refused_unless_told(backup: Path, tmp_path:
             found = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
                 sql.Identifier(schema, "guichet_events"))).fetchone()  # fmt: skip
             assert found == (manifest["events"],)
+
+
+def test_a_backup_that_fails_leaves_the_file_before_it_and_nothing_else(
+    backup: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "nightly.gbk"
+    target.write_bytes(b"yesterday's backup")
+    done = guichet("backup", str(target), GUICHET_DATA_DIR=str(backup.parent / "source"),
+                   GUICHET_DATABASE_SCHEMA="elsewhere")  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].startswith(
+        "guichet: schema elsewhere holds no Guichet log: nothing to back up"
+    )
+    assert target.read_bytes() == b"yesterday's backup"
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left beside it
