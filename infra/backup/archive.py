@@ -149,7 +149,7 @@ def _member(name: str, size: int) -> tarfile.TarInfo:
 
 class Archive:
     """A backup file opened for reading: its manifest read and checked against the dump's
-    size; `dump()` gives the dump to read, `check_digest()` reads it all."""
+    size; `chunks()` gives the dump to read, `check_digest()` reads it all."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -6,8 +6,9 @@ unless told."""
 from __future__ import annotations
 
 import io
+import os
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from infra.cli import main
 from infra.embedded import EmbeddedPostgres
 from tests.integration.test_backup import guichet
 
@@ -48,59 +50,87 @@ def packed(path: Path, files: dict[str, bytes]) -> Path:
     return path
 
 
-def refusals(path: Path, tmp_path: Path) -> Iterator[str]:
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    """Runs the command in this process (`infra.cli.main`): exit code, stdout, stderr."""
+
+    def command(*args: str, **environ: str) -> tuple[int, str, str]:
+        for name in [name for name in os.environ if name.startswith("GUICHET_")]:
+            monkeypatch.delenv(name)
+        for name, value in {"GUICHET_PROGRESS_EVERY": "off", **environ}.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        code = main(list(args))
+        said = capsys.readouterr()
+        return code, said.out, said.err
+
+    return command
+
+
+def refusals(path: Path, tmp_path: Path, run: Run) -> Iterator[str]:
     """The one line each of `backup --verify` and `restore` says, both failing."""
     for args in (("backup", "--verify"), ("restore",)):
-        done = guichet(*args, str(path), GUICHET_DATA_DIR=str(tmp_path / "restored"))
-        assert done.returncode == 1, done.stdout
-        [line] = [x for x in done.stderr.splitlines() if x.startswith("guichet:")]
+        code, out, err = run(*args, str(path), GUICHET_DATA_DIR=str(tmp_path / "restored"))
+        assert code == 1, out
+        [line] = [x for x in err.splitlines() if x.startswith("guichet:")]
         yield line
 
 
-def test_the_whole_file_is_verified(backup: Path, tmp_path: Path) -> None:
-    done = guichet("backup", "--verify", str(backup), GUICHET_DATA_DIR=str(tmp_path))
-    assert done.returncode == 0, done.stderr
+def test_the_whole_file_is_verified(backup: Path, tmp_path: Path, run: Run) -> None:
+    code, out, err = run("backup", "--verify", str(backup), GUICHET_DATA_DIR=str(tmp_path))
+    assert code == 0, err
     manifest, _ = members(backup)
     whole = f"{backup}: a whole Guichet backup; {manifest['events']:,} events"
-    assert done.stdout.startswith(whole)
-    assert f"chain head {manifest['chain_head']}" in done.stdout
+    assert out.startswith(whole)
+    assert f"chain head {manifest['chain_head']}" in out
 
 
-def test_a_file_cut_inside_its_dump_is_refused_as_truncated(backup: Path, tmp_path: Path) -> None:
+def test_a_file_cut_inside_its_dump_is_refused_as_truncated(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
     cut = tmp_path / "cut.gbk"
     whole = backup.read_bytes()
     cut.write_bytes(whole[: len(whole) // 2])
-    for line in refusals(cut, tmp_path):
+    for line in refusals(cut, tmp_path, run):
         assert line.startswith(f"guichet: {cut} is truncated: it is {len(whole) // 2:,} bytes, "
                                "its dump ends at byte")  # fmt: skip
     assert not (tmp_path / "restored").exists()  # refused before any database is started
 
 
-def test_a_file_cut_before_its_dump_is_refused_as_truncated(backup: Path, tmp_path: Path) -> None:
+def test_a_file_cut_before_its_dump_is_refused_as_truncated(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
     cut = tmp_path / "cut.gbk"
     cut.write_bytes(backup.read_bytes()[:700])
-    for line in refusals(cut, tmp_path):
+    for line in refusals(cut, tmp_path, run):
         assert line.startswith(f"guichet: {cut} is truncated: it ends before its dump")
 
 
-def test_a_changed_byte_of_the_dump_is_refused_as_altered(backup: Path, tmp_path: Path) -> None:
+def test_a_changed_byte_of_the_dump_is_refused_as_altered(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
     altered = tmp_path / "altered.gbk"
     data = bytearray(backup.read_bytes())
     data[len(data) // 2] ^= 0xFF
     altered.write_bytes(bytes(data))
     manifest, _ = members(backup)
-    for line in refusals(altered, tmp_path):
+    for line in refusals(altered, tmp_path, run):
         assert line.startswith(f"guichet: {altered}: its dump's SHA-256 is ")
         assert line.endswith(f"the manifest records {manifest['dump_sha256']}: the file was "
                              "altered or damaged")  # fmt: skip
 
 
-def test_a_manifest_whose_chain_head_was_changed_is_refused(backup: Path, tmp_path: Path) -> None:
+def test_a_manifest_whose_chain_head_was_changed_is_refused(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
     manifest, dump = members(backup)
     forged = packed(tmp_path / "forged.gbk", {
         "manifest.json": orjson.dumps({**manifest, "chain_head": "0" * 64}), "log.dump": dump,
     })  # fmt: skip
-    for line in refusals(forged, tmp_path):
+    for line in refusals(forged, tmp_path, run):
         assert "chain head" in line
         assert manifest["chain_head"] in line
     with EmbeddedPostgres(tmp_path / "restored") as url, psycopg.connect(url) as conn:
@@ -109,7 +139,7 @@ def test_a_manifest_whose_chain_head_was_changed_is_refused(backup: Path, tmp_pa
     assert found == (0,)  # the failed restore kept nothing
 
 
-def test_other_files_are_named_for_what_they_are(backup: Path, tmp_path: Path) -> None:
+def test_other_files_are_named_for_what_they_are(backup: Path, tmp_path: Path, run: Run) -> None:
     manifest, dump = members(backup)
     text = tmp_path / "notes.gbk"
     text.write_text("not a backup\n")
@@ -128,24 +158,26 @@ def test_other_files_are_named_for_what_they_are(backup: Path, tmp_path: Path) -
         tmp_path / "missing.gbk": f"guichet: {tmp_path / 'missing.gbk'}: no such file",
     }
     for path, start in expected.items():
-        for line in refusals(path, tmp_path):
+        for line in refusals(path, tmp_path, run):
             assert line.startswith(start), line
 
 
-def test_a_database_holding_a_log_is_refused_unless_told(backup: Path, tmp_path: Path) -> None:
+def test_a_database_holding_a_log_is_refused_unless_told(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
     target = str(tmp_path / "restored")
-    assert guichet("restore", str(backup), GUICHET_DATA_DIR=target).returncode == 0
-    again = guichet("restore", str(backup), GUICHET_DATA_DIR=target)
-    assert again.returncode == 1
+    assert run("restore", str(backup), GUICHET_DATA_DIR=target)[0] == 0
+    code, _, err = run("restore", str(backup), GUICHET_DATA_DIR=target)
+    assert code == 1
     manifest, _ = members(backup)
-    assert again.stderr.splitlines()[-1].startswith(
+    assert err.splitlines()[-1].startswith(
         f"guichet: schema guichet of {tmp_path / 'restored' / 'postgres'}:5432/guichet already "
         f"holds {manifest['events']:,} events: restore into an empty database or schema, or "
         "pass --force"
     )
-    forced = guichet("restore", "--force", str(backup), GUICHET_DATA_DIR=target)
-    assert forced.returncode == 0, forced.stderr
-    [moved] = [line for line in forced.stderr.splitlines() if line.startswith("moved schema")]
+    code, _, err = run("restore", "--force", str(backup), GUICHET_DATA_DIR=target)
+    assert code == 0, err
+    [moved] = [line for line in err.splitlines() if line.startswith("moved schema")]
     aside = moved.split(" aside as ")[1].split(";")[0]
     with EmbeddedPostgres(tmp_path / "restored") as url, psycopg.connect(url) as conn:
         for schema in ("guichet", aside):
@@ -155,14 +187,14 @@ def test_a_database_holding_a_log_is_refused_unless_told(backup: Path, tmp_path:
 
 
 def test_a_backup_that_fails_leaves_the_file_before_it_and_nothing_else(
-    backup: Path, tmp_path: Path
+    backup: Path, tmp_path: Path, run: Run
 ) -> None:
     target = tmp_path / "nightly.gbk"
     target.write_bytes(b"yesterday's backup")
-    done = guichet("backup", str(target), GUICHET_DATA_DIR=str(backup.parent / "source"),
-                   GUICHET_DATABASE_SCHEMA="elsewhere")  # fmt: skip
-    assert done.returncode == 1
-    assert done.stderr.splitlines()[-1].startswith(
+    code, _, err = run("backup", str(target), GUICHET_DATA_DIR=str(backup.parent / "source"),
+                       GUICHET_DATABASE_SCHEMA="elsewhere")  # fmt: skip
+    assert code == 1
+    assert err.splitlines()[-1].startswith(
         "guichet: schema elsewhere holds no Guichet log: nothing to back up"
     )
     assert target.read_bytes() == b"yesterday's backup"
