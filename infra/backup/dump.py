@@ -128,8 +128,9 @@ def _dump(
     on_bytes: Callable[[int], None] | None,
 ) -> tuple[str, int]:  # fmt: skip
     """Runs pg_dump in the snapshot into `out`, synced to disk; its SHA-256 and size."""
+    target, environ = tools.connection(database)
     command = [
-        str(tools.program("pg_dump")), "--format=custom", "--data-only",
+        str(tools.program("pg_dump")), target, "--format=custom", "--data-only",
         f"--snapshot={snapshot}", f"--compress={compression}", f"--lock-wait-timeout={LOCK_WAIT}",
         *(f"--table={database.schema}.{table}" for table in tables),
     ]  # fmt: skip
@@ -137,7 +138,7 @@ def _dump(
     size = 0
     with (
         out.open("wb") as written,
-        tools.running(command, environ=tools.client_environ(database)) as process,
+        tools.running(command, environ=environ) as process,
     ):
         assert process.stdout is not None
         while chunk := process.stdout.read(archive.CHUNK):

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
 from infra.backup.archive import BackupError
 from infra.database import Database
 
@@ -41,17 +43,18 @@ def version(name: str) -> str:
     return said.rsplit(" ", 1)[-1] or "unknown"
 
 
-def client_environ(database: Database) -> dict[str, str]:
-    """libpq's variables for `database`: the password is passed in the environment, never on
-    a command line that `ps` shows."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    environ.update(
-        PGHOST=database.host, PGPORT=str(database.port), PGUSER=database.user,
-        PGDATABASE=database.dbname, PGAPPNAME=database.application, PGCONNECT_TIMEOUT="10",
-    )  # fmt: skip
-    if database.password:
-        environ["PGPASSWORD"] = database.password
-    return environ
+def connection(database: Database) -> tuple[str, dict[str, str]]:
+    """The `--dbname` argument and the environment a client program reaches `database` with:
+    every parameter of its URL (`sslmode` and the like included) but the password, which is
+    passed in the environment, never on a command line that `ps` shows."""
+    params = {k: str(v) for k, v in conninfo_to_dict(database.url).items() if v is not None}
+    password = params.pop("password", "") or database.password
+    params.update(dbname=database.dbname, application_name=database.application)
+    environ = dict(os.environ)
+    environ.pop("PGPASSWORD", None)
+    if password:
+        environ["PGPASSWORD"] = password
+    return f"--dbname={make_conninfo(**params)}", environ
 
 
 @contextmanager
