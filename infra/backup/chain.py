@@ -30,7 +30,7 @@ _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))", re.DOTALL)
 _NAMED = {b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"v": b"\v"}
 
 
-def _unescape(field: bytes) -> bytes:
+def unescape(field: bytes) -> bytes:
     if b"\\" not in field:
         return field
 
@@ -45,10 +45,10 @@ def _unescape(field: bytes) -> bytes:
     return _ESCAPE.sub(one, field)
 
 
-def _bytea(field: bytes) -> bytes | None:
+def bytea(field: bytes) -> bytes | None:
     if field == NULL:
         return None
-    text = _unescape(field)
+    text = unescape(field)
     if not text.startswith(b"\\x"):
         raise BackupError("its dump holds a bytea value not in hex")
     return bytes.fromhex(text[2:].decode())
@@ -99,7 +99,7 @@ def _stored(archive: Archive) -> tuple[array[int], bytearray]:
     """Every position, sorted, and the stored chains in the same order (32 bytes each)."""
     positions, chains, ordered = array("q"), bytearray(), True
     for fields in _log_rows(archive):
-        position, chain = int(fields[0]), _bytea(fields[5])
+        position, chain = int(fields[0]), bytea(fields[5])
         if chain is None or len(chain) != 32:
             raise BackupError(f"the event at position {position} has no chain")
         ordered = ordered and (not positions or positions[-1] < position)
@@ -122,8 +122,8 @@ def _links(
         position = int(fields[0])
         at = bisect.bisect_left(positions, position)
         previous = bytes(chains[(at - 1) * 32 : at * 32]) if at else b""
-        payload = _bytea(fields[4]) or b""
-        expected = link(previous, position, _unescape(fields[3]).decode(), UUID(fields[1].decode()),
+        payload = bytea(fields[4]) or b""
+        expected = link(previous, position, unescape(fields[3]).decode(), UUID(fields[1].decode()),
                         int(fields[2]), payload)  # fmt: skip
         if expected != chains[at * 32 : (at + 1) * 32]:
             raise BackupError(
