@@ -1,7 +1,7 @@
 """Backup and restore of a large log: `guichet backup`, `guichet backup --verify` and
 `guichet restore` (copy, chain check, every view rebuilt) timed on a million events.
 
-Usage: python -m bench.backup [--contacts 1000000] [--compress gzip none]
+Usage: python -m bench.backup [--contacts 1000000] [--compress gzip:1 none …]
 Logs N demo contacts over ten years (about one event each) after the territory reference and
 the demo directory (the set-up, timed apart and left out of the figures), then runs each
 command as an operator does (`infra.cli.main`), the restore into a schema of its own in the
@@ -72,7 +72,7 @@ def timed(label: str, server: Callable[[], float | None], *args: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--compress", nargs="+", default=["gzip", "none"])
+    parser.add_argument("--compress", nargs="+", default=["gzip:1"])
     args = parser.parse_args()
     tune_garbage_collector()  # as the guichet command does
     with bench_container() as container, tempfile.TemporaryDirectory() as folder:

@@ -10,32 +10,22 @@ file that does not restore whole and intact leaves the log empty, never half res
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import re
 import subprocess
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO
 
 import psycopg
 from psycopg import sql
 
 from infra import audit_chain, persisted, statistics
-from infra.backup import tools
+from infra.backup import chain, script, tools
 from infra.backup.archive import Archive, BackupError, Manifest
-from infra.backup.dump import TABLES
 from infra.database import Database
 from infra.views.base import LOG_TABLE
 
-_HEADER = re.compile(
-    rb'^COPY (?:"?[a-z_][a-z0-9_]*"?\.)?"?([a-z_][a-z0-9_]*)"? \(([a-z0-9_, ]*)\) FROM stdin;$'
-)
-_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LISTED = re.compile(r"^\d+; \d+ \d+ TABLE DATA (\S+) (\S+) ")
-END = b"\\.\n"
 BATCH = 1 << 20
 
 
@@ -50,7 +40,7 @@ def listed_tables(archive: Archive) -> list[str]:
     """The tables whose rows the dump holds, as `pg_restore --list` reads its structure."""
     command = [str(tools.program("pg_restore")), "--list"]
     with tools.running(command, stdin=subprocess.PIPE) as process:
-        feeder = Feeder(process, archive, tolerate_close=True)
+        feeder = script.Feeder(process, archive, tolerate_close=True)
         assert process.stdout is not None
         listing = process.stdout.read().decode(errors="replace")
         feeder.join()
@@ -96,6 +86,19 @@ def restore(
 ) -> Restored:  # fmt: skip
     """Copies the dump into `database`'s schema (made by the migration step, empty), checks
     the chain against the manifest, and commits; nothing is kept on any failure."""
+    try:
+        return _restore(database, archive, on_rows, on_chain)
+    except BackupError as error:
+        said = str(error)
+        if said.startswith(str(archive.path)):
+            raise
+        raise BackupError(f"{archive.path}: {said} (nothing restored)") from None
+
+
+def _restore(
+    database: Database, archive: Archive, on_rows: Callable[[int], None] | None,
+    on_chain: Callable[[int, int, int], None] | None,
+) -> Restored:  # fmt: skip
     manifest = archive.manifest
     log = sql.Identifier(database.schema, LOG_TABLE)
     trigger = sql.Identifier(audit_chain.TRIGGER)
@@ -109,9 +112,9 @@ def restore(
         conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER {}").format(log, trigger))
         command = [str(tools.program("pg_restore")), "--data-only", "--file=-"]
         with tools.running(command, stdin=subprocess.PIPE) as process:
-            feeder = Feeder(process, archive)
+            feeder = script.Feeder(process, archive)
             assert process.stdout is not None
-            copied = _copy(process.stdout, conn, database.schema, manifest, on_rows)
+            copied, follower = _copy(process.stdout, conn, database.schema, on_rows)
             feeder.join()
         feeder.check(manifest)
         conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(log, trigger))
@@ -123,7 +126,12 @@ def restore(
             (f'"{database.schema}"."{LOG_TABLE}"', max(manifest.last_position, 1),
              manifest.last_position > 0),
         )  # fmt: skip
-        verdict = audit_chain.verify_on(conn, database, on_chain)
+        if follower is not None and follower.ordered:
+            verdict = audit_chain.Verdict(
+                follower.events, follower.head, follower.broken_at, chain.MISMATCH
+            )
+        else:  # rows out of the log's order: checked in the database, in its order
+            verdict = audit_chain.verify_on(conn, database, on_chain)
         _check(verdict, manifest, archive)
         conn.commit()
     return Restored(verdict.events, verdict.head.hex(), copied)
@@ -144,20 +152,26 @@ def _check(verdict: audit_chain.Verdict, manifest: Manifest, archive: Archive) -
 
 
 def _copy(
-    lines: Iterable[bytes], conn: psycopg.Connection, schema: str, manifest: Manifest,
+    lines: Iterable[bytes], conn: psycopg.Connection, schema: str,
     on_rows: Callable[[int], None] | None,
-) -> dict[str, int]:  # fmt: skip
-    """Sends each COPY block of pg_restore's script to the same table in `schema`; the rows
-    of each table. The rest of the script (settings, a sequence's value) is not run."""
+) -> tuple[dict[str, int], chain.Follower | None]:  # fmt: skip
+    """Sends each COPY block of pg_restore's script to the same table in `schema`, the log's
+    chain checked on the way; the rows of each table. The rest of the script (settings, a
+    sequence's value) is not run."""
     copied: dict[str, int] = {}
+    follower: chain.Follower | None = None
     total = 0
-    for table, columns, rows in blocks(lines):
+    for table, columns, rows in script.blocks(lines):
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
+        follow = chain.Follower(columns) if table == LOG_TABLE else None
+        follower = follow or follower
         count, batch = 0, bytearray()
         with conn.cursor().copy(statement) as copy:
             for row in rows:
+                if follow is not None:
+                    follow(row)
                 batch += row
                 count += 1
                 if len(batch) >= BATCH:
@@ -170,73 +184,4 @@ def _copy(
         total += count
     if on_rows is not None:
         on_rows(total)
-    return copied
-
-
-def blocks(lines: Iterable[bytes]) -> Iterator[tuple[str, list[str], Iterator[bytes]]]:
-    """Each COPY block of a script: its table, its columns and its rows (text format, one a
-    line); the rows are to be read before the next block."""
-    stream = iter(lines)
-    for line in stream:
-        if line.startswith(b"COPY "):
-            table, columns = _header(line.rstrip(b"\n"))
-            yield table, columns, _until_end(stream, table)
-
-
-def _until_end(stream: Iterator[bytes], table: str) -> Iterator[bytes]:
-    for row in stream:
-        if row == END:
-            return
-        yield row
-    raise BackupError(f"its dump ends inside the rows of {table}")
-
-
-def _header(line: bytes) -> tuple[str, list[str]]:
-    match = _HEADER.match(line)
-    if match is None:
-        raise BackupError(f"its dump copies rows Guichet does not restore: {line[:80]!r}")
-    table = match.group(1).decode()
-    columns = [c.strip() for c in match.group(2).decode().split(",")]
-    if table not in TABLES or not all(_COLUMN.match(c) for c in columns):
-        raise BackupError(f"its dump copies rows into {table}, which Guichet does not restore")
-    return table, columns
-
-
-class Feeder(threading.Thread):
-    """Gives the archive's dump to a program's standard input, hashing it on the way."""
-
-    def __init__(
-        self, process: subprocess.Popen[bytes], archive: Archive, *, tolerate_close: bool = False
-    ) -> None:
-        super().__init__(name="backup-feeder", daemon=True)
-        self.process, self.archive, self.tolerate_close = process, archive, tolerate_close
-        self.digest = hashlib.sha256()
-        self.error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        stdin: IO[bytes] | None = self.process.stdin
-        assert stdin is not None
-        try:
-            for chunk in self.archive.chunks():
-                self.digest.update(chunk)
-                stdin.write(chunk)
-        except BrokenPipeError as error:
-            if not self.tolerate_close:
-                self.error = error
-        except BaseException as error:
-            self.error = error
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                stdin.close()
-
-    def check(self, manifest: Manifest) -> None:
-        if isinstance(self.error, BackupError):
-            raise self.error
-        if self.error is not None:
-            raise BackupError(f"{self.archive.path}: cannot read it whole ({self.error})")
-        if self.digest.hexdigest() != manifest.dump_sha256:
-            raise BackupError(
-                f"{self.archive.path}: its dump's SHA-256 changed while it was restored "
-                "(nothing restored)"
-            )
+    return copied, follower

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
 import orjson
 import pytest
 
+from infra.audit_chain import link
 from infra.backup.archive import BackupError, Manifest
-from infra.backup.chain import bytea, unescape
+from infra.backup.chain import Follower, bytea, unescape
 
 MANIFEST = Manifest(
     guichet="0.1.0", postgresql="18.6", pg_dump="18.6", created_at="2026-12-06T10:00:00+00:00",
@@ -70,3 +72,46 @@ def test_copy_text_escapes_are_read_back() -> None:
     assert bytea(b"\\N") is None
     with pytest.raises(BackupError):
         bytea(b"escaped\\\\000")
+
+
+def rows(payloads: list[bytes]) -> list[bytes]:
+    """Rows of the log as COPY writes them (columns in the table's order), chained."""
+    made, previous = [], b""
+    for position, payload in enumerate(payloads, start=1):
+        originator = UUID(int=position)
+        chain = link(previous, position, "t", originator, 1, payload)
+        made.append(b"\t".join([
+            str(originator).encode(), b"1", b"t", b"\\\\x" + payload.hex().encode(),
+            str(position).encode(), b"\\\\x" + chain.hex().encode(),
+        ]) + b"\n")  # fmt: skip
+        previous = chain
+    return made
+
+
+COLUMNS = ["originator_id", "originator_version", "topic", "state", "notification_id", "chain"]
+
+
+def test_rows_in_the_log_s_order_are_checked_as_they_pass() -> None:
+    follower = Follower(COLUMNS)
+    for row in rows([b'{"a": 1}', b'{"b": 2}', b'{"c": 3}']):
+        follower(row)
+    assert (follower.ordered, follower.broken_at, follower.events) == (True, None, 3)
+
+
+def test_a_changed_payload_breaks_the_chain_at_its_position() -> None:
+    made = rows([b'{"a": 1}', b'{"b": 2}', b'{"c": 3}'])
+    made[1] = made[1].replace(
+        b"\\x" + b'{"b": 2}'.hex().encode(), b"\\x" + b'{"b": 9}'.hex().encode()
+    )
+    follower = Follower(COLUMNS)
+    for row in made:
+        follower(row)
+    assert (follower.ordered, follower.broken_at) == (True, 2)
+
+
+def test_rows_out_of_order_are_left_to_a_check_in_the_log_s_order() -> None:
+    first, second, third = rows([b"1", b"2", b"3"])
+    follower = Follower(COLUMNS)
+    for row in (first, third, second):
+        follower(row)
+    assert follower.ordered is False
