@@ -166,6 +166,8 @@ class Follower:
         self.broken_at: int | None = None
 
     def __call__(self, row: bytes) -> None:
+        if not self.ordered:
+            return  # checked again in the log's order: no need to read the rest
         found = row.rstrip(b"\n").split(b"\t")
         self.follow([found[i] for i in self.index])
 
