@@ -139,6 +139,9 @@ def test_a_backup_taken_while_contacts_are_logged_restores_the_same_log_and_view
     assert stored is not None
     assert bytes(stored[0]).hex() == chain
     assert f"chain head {chain}" in taken.stdout
+    checked = guichet("backup", "--verify", str(tmp_path / "while-writing.gbk"))
+    assert checked.returncode == 0, checked.stderr
+    assert f"a whole Guichet backup; {manifest['events']:,} events" in checked.stdout
 
     restored = tmp_path / "restored"
     done = guichet("restore", str(tmp_path / "while-writing.gbk"), GUICHET_DATA_DIR=str(restored))
