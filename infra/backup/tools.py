@@ -1,6 +1,7 @@
 """PostgreSQL's own client programs, as a backup runs them: `pg_dump` and `pg_restore` of the
-embedded server's wheel (the same major version as that server, and newer than any server
-Guichet supports), else those on the PATH."""
+embedded server's wheel (the same major version as that server; a `pg_dump` reads servers of
+its own and older major versions, so also the PostgreSQL 17 of the compose file), else those on
+the PATH."""
 
 from __future__ import annotations
 

@@ -93,6 +93,9 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
         return failed(str(error), 1)
     except KeyboardInterrupt:
         return failed(f"interrupted: nothing written ({target} is as it was)", 130)
+    except OSError as error:  # a folder it may not write in, a full disk
+        reason = error.strerror or str(error)
+        return failed(f"cannot write {target}: {reason} (nothing written)", 1)
     print(f"backed up {manifest.events:,} events (up to position {manifest.last_position:,}) "
           f"to {target}, {target.stat().st_size:,} bytes, in {time.monotonic() - started:.1f}s; "
           f"chain head {manifest.chain_head or 'none (empty log)'}")  # fmt: skip
