@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
+import subprocess
 import tarfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,10 @@ from psycopg import sql
 
 from infra.backup import chain
 from infra.backup.archive import Archive
+from infra.bootstrap import Container
 from infra.cli import main
 from infra.embedded import EmbeddedPostgres
+from tests.e2e.test_command import GUICHET, clean_env
 from tests.integration.test_backup import guichet
 
 
@@ -225,3 +230,28 @@ def test_a_log_stored_out_of_its_order_is_verified_and_restored(
     code, out, err = run("restore", str(moved), GUICHET_DATA_DIR=str(tmp_path / "restored"))
     assert code == 0, err
     assert f"chain intact, head {manifest['chain_head']}" in out
+
+
+def test_ctrl_c_during_a_backup_leaves_nothing_behind(
+    container: Container, environ: dict[str, str], tmp_path: Path
+) -> None:
+    """The backup is held on the log's lock (as a migration would hold it), then interrupted."""
+    target = tmp_path / "nightly.gbk"
+    log = sql.Identifier(container.database.schema, "guichet_events")
+    with psycopg.connect(container.unbounded.conninfo) as holder:  # no idle bound
+        holder.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(log))
+        process = subprocess.Popen(
+            [GUICHET, "backup", str(target)], env=clean_env(**environ),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(tmp_path.iterdir())  # its temporary file, while it waits for the lock
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.splitlines()[-1] == (
+        f"guichet: interrupted: nothing written ({target} is as it was)"
+    )
+    assert list(tmp_path.iterdir()) == []
