@@ -152,30 +152,39 @@ def verify(
     """Recomputes the chain over the whole log; stops at the first event whose stored chain
     is not the one its content and its predecessor give. `on_progress(events, position,
     head)` is called every 10,000 events and at the end."""
+    with database.connect() as conn:
+        return verify_on(conn, database, on_progress)
+
+
+def verify_on(
+    conn: psycopg.Connection, database: Database,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> Verdict:  # fmt: skip
+    """`verify` on a connection the caller holds, in its transaction: a restore checks the
+    events it copied before it commits them."""
     previous = b""
     count = 0
-    with database.connect() as conn:
-        head = conn.execute(
-            sql.SQL("SELECT max(notification_id) FROM {}").format(
-                sql.Identifier(database.schema, LOG_TABLE)
+    head = conn.execute(
+        sql.SQL("SELECT max(notification_id) FROM {}").format(
+            sql.Identifier(database.schema, LOG_TABLE)
+        )
+    ).fetchone()
+    last = (head[0] if head else None) or 0
+    for row in _rows(database, conn):
+        expected = link(previous, row.position, row.topic, row.originator, row.version,
+                        row.payload)  # fmt: skip
+        if row.chain != expected:
+            reason = (
+                "it has no chain (stored around the database, not through Guichet)"
+                if row.chain is None
+                else "its stored chain is not the one its content and the event before it"
+                " give: this event, or one before it, was altered, removed or moved"
             )
-        ).fetchone()
-        last = (head[0] if head else None) or 0
-        for row in _rows(database, conn):
-            expected = link(previous, row.position, row.topic, row.originator, row.version,
-                            row.payload)  # fmt: skip
-            if row.chain != expected:
-                reason = (
-                    "it has no chain (stored around the database, not through Guichet)"
-                    if row.chain is None
-                    else "its stored chain is not the one its content and the event before it"
-                    " give: this event, or one before it, was altered, removed or moved"
-                )
-                return Verdict(count, previous, row.position, reason)
-            previous = expected
-            count += 1
-            if on_progress is not None and count % 10_000 == 0:
-                on_progress(count, row.position, last)
+            return Verdict(count, previous, row.position, reason)
+        previous = expected
+        count += 1
+        if on_progress is not None and count % 10_000 == 0:
+            on_progress(count, row.position, last)
     if on_progress is not None:
         on_progress(count, last, last)
     return Verdict(count, previous)

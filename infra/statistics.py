@@ -59,7 +59,7 @@ _CREATE_CUT = (
 
 # The secret the random rounding of public counts is drawn with: made once, never shown.
 ROUNDING_TABLE = "statistics_rounding"
-_CREATE_ROUNDING = (
+CREATE_ROUNDING = (
     "CREATE TABLE IF NOT EXISTS {} (one boolean PRIMARY KEY DEFAULT true CHECK (one),"
     " secret bytea NOT NULL)"
 )
@@ -263,7 +263,7 @@ class StatisticsReader:
             with self.view.datastore.get_connection() as conn, conn.transaction():
                 curs = conn.cursor(row_factory=tuple_row)
                 curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (table.as_string(conn),))
-                curs.execute(sql.SQL(_CREATE_ROUNDING).format(table))
+                curs.execute(sql.SQL(CREATE_ROUNDING).format(table))
                 curs.execute(
                     sql.SQL("INSERT INTO {} (secret) VALUES (%s) ON CONFLICT DO NOTHING").format(
                         table

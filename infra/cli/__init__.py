@@ -13,6 +13,7 @@ from typing import Any
 from domain.interactions import ContactChannel
 from domain.limits import PERSON_MAX
 from infra.bootstrap import PROJECTIONS, tune_garbage_collector
+from infra.cli.backup import add_backup_commands
 from infra.cli.common import (
     CommandError,
     actor_name,
@@ -269,4 +270,5 @@ def build_parser() -> argparse.ArgumentParser:
     listed.set_defaults(run=run_list_persisted)
 
     add_token_commands(commands)
+    add_backup_commands(commands)
     return parser

@@ -1,0 +1,1 @@
+"""Backups of the log, and restores from them (`guichet backup`, `guichet restore`)."""

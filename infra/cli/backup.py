@@ -1,0 +1,211 @@
+"""`guichet backup FILE`, `guichet backup --verify FILE` and `guichet restore FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from infra.backup import chain, load
+from infra.backup.archive import Archive, BackupError, Manifest
+from infra.backup.dump import COMPRESSIONS, take
+from infra.bootstrap import connect
+from infra.budget import application_name
+from infra.cli.common import CommandError, which_database
+from infra.cli.explain import failed
+from infra.database import Database
+from infra.embedded import EmbeddedPostgres
+from infra.progress import Bar, Phases
+from infra.settings import Settings
+
+KB = 1000
+
+
+def add_backup_commands(commands: Any) -> None:
+    backup = commands.add_parser(
+        "backup", help="save the log, tokens and registered documents to a file, while the "
+        "service runs (views are rebuilt by a restore)",
+    )  # fmt: skip
+    backup.add_argument("file", type=Path, metavar="FILE")
+    backup.add_argument(
+        "--verify", action="store_true",
+        help="check FILE without restoring it (its manifest, its digest, the dump's structure) "
+        "instead of writing one",
+    )  # fmt: skip
+    backup.add_argument(
+        "--compress", choices=COMPRESSIONS, default="gzip:1",
+        help="compression of the dump: gzip at level 1 (fastest, the default), 6 or 9 "
+        "(smallest), or none (about six times larger)",
+    )  # fmt: skip
+    backup.set_defaults(run=run_backup)
+    restore = commands.add_parser(
+        "restore", help="restore a backup into an empty database, check its chain against the "
+        "head it records, and rebuild every view",
+    )  # fmt: skip
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument(
+        "--force", action="store_true",
+        help="when the database already holds a log: rename its schema (GUICHET_DATABASE_SCHEMA)"
+        " to <schema>_before_<UTC time>, kept until you drop it, and restore into a new one",
+    )  # fmt: skip
+    restore.set_defaults(run=run_restore)
+
+
+@contextmanager
+def database_at(settings: Settings, role: str, *, existing: bool) -> Iterator[Database]:
+    """The database of the settings; the embedded one is started (joined when running), and
+    with `existing` must already be there."""
+    if settings.embedded:
+        cluster = settings.data_dir / "postgres" / "PG_VERSION"
+        if existing and not cluster.exists():
+            raise CommandError(
+                f"no embedded database in {settings.data_dir} (GUICHET_DATA_DIR): nothing to "
+                "back up"
+            )
+        with EmbeddedPostgres(settings.data_dir) as url:
+            yield Database.from_url(url, settings.database_schema).named(application_name(role))
+    else:
+        assert settings.database_url is not None
+        url = settings.database_url
+        yield Database.from_url(url, settings.database_schema).named(application_name(role))
+
+
+def run_backup(settings: Settings, args: argparse.Namespace) -> int:
+    if args.verify:
+        return run_verify(settings, args)
+    target = args.file.expanduser().absolute()
+    if target.is_dir():
+        raise CommandError(f"{target} is a folder: name the backup file to write")
+    if not target.parent.is_dir():
+        raise CommandError(f"{target.parent}: no such folder")
+    print(which_database(settings), file=sys.stderr, flush=True)
+    started = time.monotonic()
+    try:
+        with database_at(settings, "backup", existing=True) as database:
+            bar = Bar("backup", "kB", every=settings.progress_every)
+            manifest = take(database, target, args.compress, lambda n: bar.update(n // KB))
+            bar.close()
+    except BackupError as error:
+        return failed(str(error), 1)
+    except KeyboardInterrupt:
+        return failed(f"interrupted: nothing written ({target} is as it was)", 130)
+    except OSError as error:  # a folder it may not write in, a full disk
+        reason = error.strerror or str(error)
+        return failed(f"cannot write {target}: {reason} (nothing written)", 1)
+    print(f"backed up {manifest.events:,} events (up to position {manifest.last_position:,}) "
+          f"to {target}, {target.stat().st_size:,} bytes, in {time.monotonic() - started:.1f}s; "
+          f"chain head {manifest.chain_head or 'none (empty log)'}")  # fmt: skip
+    return 0
+
+
+def checked(path: Path, settings: Settings, *, events: bool = False) -> Archive:
+    """The archive, its manifest, digest and dump's structure checked, and with `events` the
+    chain of the events it holds; the caller closes it."""
+    archive = Archive(path)
+    try:
+        every = settings.progress_every
+        bar = Bar("check", "kB", archive.manifest.dump_bytes // KB, every=every)
+        archive.check_digest(lambda n: bar.update(n // KB))
+        bar.close()
+        load.listed_tables(archive)
+        if events:
+            links = Bar("check (chain)", "events", archive.manifest.events, every=every)
+            chain.check(archive, links.update)
+            links.close()
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def run_verify(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        with checked(args.file.expanduser(), settings, events=True) as archive:
+            manifest = archive.manifest
+    except BackupError as error:
+        return failed(str(error), 1)
+    print(f"{args.file}: a whole Guichet backup; {describe(manifest)}")
+    return 0
+
+
+def describe(manifest: Manifest) -> str:
+    others = ", ".join(f"{rows:,} rows of {table}" for table, rows in manifest.tables.items()
+                       if table != "guichet_events")  # fmt: skip
+    return (
+        f"{manifest.events:,} events up to position {manifest.last_position:,}, chain head "
+        f"{manifest.chain_head or 'none (empty log)'}{'; ' + others if others else ''}; taken "
+        f"{manifest.created_at} from schema {manifest.schema} by Guichet {manifest.guichet} "
+        f"on PostgreSQL {manifest.postgresql}"
+    )
+
+
+def run_restore(settings: Settings, args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    try:
+        # Before a schema is moved aside for it, the file is known to restore whole.
+        with checked(args.file.expanduser(), settings, events=args.force) as archive:
+            print(f"restoring {describe(archive.manifest)}", file=sys.stderr, flush=True)
+            print(which_database(settings), file=sys.stderr, flush=True)
+            with database_at(settings, "restore", existing=False) as database:
+                _make_room(database, args.force)
+                restored, views = _restore(settings, database, archive)
+    except BackupError as error:
+        return failed(str(error), 1)
+    except KeyboardInterrupt:
+        return failed("interrupted: nothing restored (the copy is one transaction)", 130)
+    print(f"restored {restored.events:,} events and rebuilt {views} views in "
+          f"{time.monotonic() - started:.1f}s; chain intact, head {restored.chain_head or 'none'}"
+          " (the one the backup recorded)")  # fmt: skip
+    return 0
+
+
+def _make_room(database: Database, force: bool) -> None:
+    held = load.occupant(database)
+    if held is None:
+        return
+    if not force:
+        raise BackupError(
+            f"schema {database.schema} of {database.host}:{database.port}/{database.dbname} "
+            f"already holds {held}: restore into an empty database or schema, or pass --force "
+            "to move this one aside"
+        )
+    aside = load.move_aside(database)
+    print(f"moved schema {database.schema} ({held}) aside as {aside}; drop it once the "
+          f"restore is checked: DROP SCHEMA {aside} CASCADE", file=sys.stderr)  # fmt: skip
+
+
+def _restore(settings: Settings, database: Database, archive: Archive) -> tuple[load.Restored, int]:
+    """Migrates the empty schema, copies the log in, then rebuilds every view from it."""
+    container = connect(settings, database.url, maintenance=True, role="restore")
+    try:
+        every = settings.progress_every
+        rows = Bar("restore", "rows", sum(archive.manifest.tables.values()), every=every)
+        chain: list[Bar] = []
+
+        def on_chain(count: int, position: int, head: int) -> None:
+            if not chain:  # the copy is over once its chain is checked
+                rows.close()
+                chain.append(Bar("restore (chain)", "events", head, every=every))
+            chain[0].update(position, head)
+
+        restored = load.restore(container.unbounded, archive, rows.update, on_chain)
+        for bar in chain or [rows]:  # the chain is checked in the database when out of order
+            bar.close()
+        try:
+            for runner in container.select([]):
+                phases = Phases(f"rebuild {runner.view.name}", every=every)
+                runner.rebuild(phases)
+                phases.close()
+        except (Exception, KeyboardInterrupt) as error:
+            raise BackupError(
+                f"the log is restored ({restored.events:,} events, chain head "
+                f"{restored.chain_head or 'none'}), but rebuilding the views stopped "
+                f"({str(error) or type(error).__name__}): run `guichet projections rebuild`"
+            ) from error
+        return restored, len(container.runners)
+    finally:
+        container.close()
