@@ -14,9 +14,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 
 import psycopg
@@ -127,11 +127,25 @@ class ProjectionRunner:
                     on_page(Progress(self.view.name, end, head, applied))
         return applied
 
-    def rebuild(self, on_page: Callable[[Progress], None] | None = None) -> int:
-        """Drops the view and replays the whole log into it; refuses while another runs it."""
+    @contextmanager
+    def _lock(self) -> Iterator[bool]:
+        """The view's lock if no other session holds it, released before the connection closes:
+        a closed connection's backend lets go of its locks only as it exits, which on a busy
+        machine can be after the next call here tries them (and that one finds the view busy)."""
         with self.database.connect() as conn:
             row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
-            if not (row and row[0]):
+            held = bool(row and row[0])
+            try:
+                yield held
+            finally:
+                if held and not conn.closed:
+                    with suppress(psycopg.Error):  # a lost session has let go of it already
+                        conn.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
+
+    def rebuild(self, on_page: Callable[[Progress], None] | None = None) -> int:
+        """Drops the view and replays the whole log into it; refuses while another runs it."""
+        with self._lock() as held:
+            if not held:
                 raise ViewBusy(
                     f"projection {self.view.name!r} is being run by another process; stop "
                     "that process (guichet serve or guichet project) and rebuild again"
@@ -172,9 +186,8 @@ class ProjectionRunner:
         self, timeout: float = 60.0, on_page: Callable[[Progress], None] | None = None
     ) -> None:
         """Applies what the view lacks, or waits for the process that runs it to do so."""
-        with self.database.connect() as conn:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,)).fetchone()
-            if row and row[0]:
+        with self._lock() as held:
+            if held:
                 self.make_missing_tables()
                 self.catch_up(on_page)
                 self.view.caught_up()

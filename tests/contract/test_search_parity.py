@@ -96,7 +96,10 @@ def load(container: Container, entries: Iterable[Entry] = SAMPLE) -> None:
 
 
 def index_of(container: Container) -> SearchIndex:
-    container.runners["search"].catch_up()
+    # As the process running the projection: on OpenSearch this makes the index under the
+    # projection's lock and points the read alias at it once complete (a bare `catch_up`
+    # refuses, with no index yet).
+    container.runners["search"].bring_up_to_date()
     return container.search
 
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from uuid import uuid4
 
@@ -19,6 +20,7 @@ from eventsourcing.persistence import ProgrammingError
 from domain.directory import Organization
 from domain.errors import VersionConflict
 from infra.bootstrap import Container
+from infra.database import Database
 from infra.runner import ProjectionRunner, ViewBusy
 from tests.support.counting import CountingView, InjectedFault, all_positions
 from tests.support.seed import register
@@ -281,3 +283,33 @@ def test_a_burst_of_writes_is_waited_for_once_whatever_its_size(container: Conta
         writer.execute(f'NOTIFY "{runner.channel}"')
         runner.await_writes(listener)
         assert waits.waits == 2
+
+
+def test_the_view_s_lock_is_let_go_before_its_session_closes(container: Container) -> None:
+    """A closed session's backend releases its locks only as it exits: the next rebuild or
+    bring-up, from another session, must not depend on how fast that is."""
+    register(container.operations, 1)
+    runner = counting_runner(container)
+    held_at_close: list[bool] = []
+    conninfo = container.database.conninfo
+
+    class Watched(psycopg.Connection):
+        def close(self) -> None:
+            if not self.closed:
+                held = self.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND pid = pg_backend_pid()"
+                ).fetchone()
+                held_at_close.append(bool(held and held[0]))
+            super().close()
+
+    class Watching(Database):
+        def connect(self, *, autocommit: bool = True, timeout: int = 5) -> psycopg.Connection:
+            return Watched.connect(conninfo, autocommit=autocommit, connect_timeout=timeout)
+
+    database = container.database
+    runner.database = Watching(**{f.name: getattr(database, f.name) for f in fields(database)})
+    runner.bring_up_to_date()
+    runner.rebuild()
+    assert held_at_close == [False, False]
+    assert counts(runner) == {1: 1}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from tests.support.fake_analysis import Unsupported, analyzer
 from tests.support.fake_opensearch import NAME, Index, Request, error, missing
 
 if TYPE_CHECKING:
@@ -69,13 +69,24 @@ def answer(cluster: FakeCluster, r: Request) -> Answer:
     if parts[1:] in (["_search"], ["_count"]) and m in ("POST", "GET"):
         return search(cluster, names, r.body or {}, count=parts[1] == "_count")
     if parts[1:] == ["_analyze"] and m in ("POST", "GET"):
-        words = re.findall(r"\w+", str((r.body or {}).get("text", "")).lower())
-        tokens = [
-            {"token": w, "start_offset": 0, "end_offset": 0, "type": "<ALPHANUM>", "position": i}
-            for i, w in enumerate(words)
-        ]
-        return 200, {"tokens": tokens}
+        return analyze(cluster.indices[names[0]], r.body or {})
     return 400, {"error": f"no handler found for uri [{r.path}] and method [{m}]", "status": 400}
+
+
+def analyze(index: Index, body: dict[str, Any]) -> Answer:
+    name = body.get("analyzer", "standard")
+    try:
+        analyse = analyzer(index.settings, name)
+    except Unsupported as refused:
+        return error(400, "illegal_argument_exception", f"the fake does not run {refused}")
+    except KeyError as undefined:
+        return error(400, "illegal_argument_exception", f"failed to find {undefined}")
+    texts = body.get("text", "")
+    tokens = []
+    for text in [texts] if isinstance(texts, str) else texts:
+        tokens += [{"token": t, "start_offset": s, "end_offset": e, "type": "word"}
+                   for t, s, e in analyse(text)]  # fmt: skip
+    return 200, {"tokens": [{**t, "position": i} for i, t in enumerate(tokens)]}
 
 
 def _describe(index: Index) -> dict[str, Any]:

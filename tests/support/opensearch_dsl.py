@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.opensearch_components import script_problems
 from tests.support.opensearch_settings import BUILTIN_ANALYZERS, mapped_fields
 
 Problems = list[str]
@@ -101,6 +102,15 @@ def _field(name: str, schema: Schema, where: str) -> Problems:
     return [] if base in schema.fields else [f"{where}: field {name!r} is not mapped"]
 
 
+def _analysis_options(args: dict[str, Any], schema: Schema, where: str) -> Problems:
+    problems: Problems = []
+    if "analyzer" in args and args["analyzer"] not in schema.analyzers:
+        problems.append(f"{where}: analyzer {args['analyzer']!r} is not defined")
+    if str(args.get("zero_terms_query", "none")).lower() not in ("none", "all"):
+        problems.append(f"{where}: zero_terms_query {args['zero_terms_query']!r}")
+    return problems
+
+
 def query_problems(clause: Any, schema: Schema, where: str) -> Problems:
     if not isinstance(clause, dict) or len(clause) != 1:
         return [f"{where}: one clause expected, not {clause!r}"]
@@ -115,6 +125,15 @@ def query_problems(clause: Any, schema: Schema, where: str) -> Problems:
             inner = args[key]
             for i, sub in enumerate(inner if isinstance(inner, list) else [inner]):
                 problems += query_problems(sub, schema, f"{here}.{key}[{i}]")
+        if kind == "script_score":
+            if "query" not in args or "script" not in args:
+                problems.append(f"{here}: query and script are required")
+            problems += script_problems(args.get("script", {}), f"{here}.script")
+        if kind == "function_score" and "script_score" in args:
+            inner_script = args["script_score"]
+            problems += [f"{here}.script_score: unknown key {k!r}" for k in inner_script
+                         if k != "script"]  # fmt: skip
+            problems += script_problems(inner_script.get("script", {}), f"{here}.script_score")
         return problems
     if kind in FIXED:
         problems = [f"{here}: unknown key {k!r}" for k in args if k not in FIXED[kind] | COMMON]
@@ -130,6 +149,7 @@ def query_problems(clause: Any, schema: Schema, where: str) -> Problems:
                 problems.append(f"{here}: fuzziness is not allowed with type {shape}")
             if str(args.get("operator", "or")).lower() not in ("and", "or"):
                 problems.append(f"{here}: operator {args['operator']!r}")
+            problems += _analysis_options(args, schema, here)
         return problems
     if kind in ON_FIELD:
         names = [k for k in args if k not in COMMON]
@@ -145,8 +165,7 @@ def query_problems(clause: Any, schema: Schema, where: str) -> Problems:
                          if k not in ON_FIELD[kind] | COMMON]  # fmt: skip
             if "operator" in value and str(value["operator"]).lower() not in ("and", "or"):
                 problems.append(f"{here}: operator {value['operator']!r}")
-            if "analyzer" in value and value["analyzer"] not in schema.analyzers:
-                problems.append(f"{here}: analyzer {value['analyzer']!r} is not defined")
+            problems += _analysis_options(value, schema, here)
         return problems
     return [f"{here}: no such query clause"]
 
@@ -158,7 +177,6 @@ SEARCH = {"query", "sort", "size", "from", "track_total_hits", "_source", "aggs"
           "script_fields", "indices_boost"}  # fmt: skip
 ORDER = {"asc", "desc"}
 SORT_OPTIONS = {"order", "missing", "mode", "unmapped_type", "numeric_type", "nested", "format"}
-SCRIPT = {"lang", "source", "id", "params"}
 
 
 def sort_problems(sort: Any, schema: Schema) -> Problems:
@@ -174,8 +192,9 @@ def sort_problems(sort: Any, schema: Schema) -> Problems:
                          if k not in {"type", "order", "script", "mode", "nested"}]  # fmt: skip
             if spec.get("type") not in ("number", "string"):
                 problems.append(f"sort._script: type {spec.get('type')!r}")
-            problems += [f"sort._script.script: unknown key {k!r}" for k in spec.get("script", {})
-                         if k not in SCRIPT]  # fmt: skip
+            if "script" not in spec:
+                problems.append("sort._script: no script")
+            problems += script_problems(spec.get("script", {}), "sort._script.script")
         elif key not in ("_score", "_doc", "_geo_distance"):
             problems += _field(key, schema, "sort")
         if isinstance(spec, str) and spec not in ORDER:
@@ -226,9 +245,31 @@ def aggs_problems(aggs: Any, schema: Schema) -> Problems:
     return problems
 
 
-TERM_SUGGEST = {"field", "analyzer", "size", "sort", "suggest_mode", "max_edits",
-                "prefix_length", "min_word_length", "shard_size", "max_inspections",
-                "min_doc_freq", "max_term_freq", "string_distance", "lowercase_terms"}  # fmt: skip
+# `TermSuggestionBuilder.fromXContent`: these keys and no other, with the bounds its setters
+# check (accuracy within [0, 1], max_edits 1 or 2, a frequency over 1 a whole number...).
+TERM_SUGGEST = {"field", "analyzer", "size", "shard_size", "sort", "suggest_mode", "accuracy",
+                "string_distance", "max_edits", "max_inspections", "max_term_freq",
+                "prefix_length", "min_word_length", "min_doc_freq"}  # fmt: skip
+STRING_DISTANCES = {"internal", "damerau_levenshtein", "levenshtein", "jaro_winkler", "ngram"}
+LEAST = {"size": 1, "shard_size": 1, "max_inspections": 0, "prefix_length": 0,
+         "min_word_length": 1}  # fmt: skip
+
+
+def _term_problems(term: dict[str, Any], where: str) -> Problems:
+    problems: Problems = []
+    if term.get("string_distance", "internal") not in STRING_DISTANCES:
+        problems.append(f"{where}: string_distance {term['string_distance']!r}")
+    accuracy = term.get("accuracy", 0.5)
+    if not (isinstance(accuracy, int | float) and 0 <= accuracy <= 1):
+        problems.append(f"{where}: accuracy must be between 0 and 1, not {accuracy!r}")
+    for key, least in LEAST.items():
+        if key in term and not (type(term[key]) is int and term[key] >= least):
+            problems.append(f"{where}: {key} must be a whole number from {least}")
+    for key in ("min_doc_freq", "max_term_freq"):
+        value = term.get(key, 0)
+        if not isinstance(value, int | float) or value < 0 or (value > 1 and value % 1):
+            problems.append(f"{where}: {key} {value!r}: a fraction up to 1 or a whole number")
+    return problems
 
 
 def suggest_problems(suggest: Any, schema: Schema) -> Problems:
@@ -250,6 +291,11 @@ def suggest_problems(suggest: Any, schema: Schema) -> Problems:
             problems.append(f"suggest.{name}: sort {term['sort']!r}")
         if term.get("max_edits", 2) not in (1, 2):
             problems.append(f"suggest.{name}: max_edits must be 1 or 2")
+        if "field" not in term:
+            problems.append(f"suggest.{name}: the field is required")
+        if "text" not in spec and "text" not in suggest:
+            problems.append(f"suggest.{name}: no text to suggest for")
+        problems += _term_problems(term, f"suggest.{name}")
     return problems
 
 

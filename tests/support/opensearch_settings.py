@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.support.opensearch_components import (
+    BUILTIN_SIMILARITIES,
+    TOKENIZERS,
+    char_filter_problems,
+    similarity_problems,
+    tokenizer_problems,
+)
+
 Problems = list[str]
 
 SETTINGS = {"analysis", "number_of_shards", "number_of_replicas", "refresh_interval",
-            "max_ngram_diff", "max_shingle_diff", "max_result_window", "index"}  # fmt: skip
+            "max_ngram_diff", "max_shingle_diff", "max_result_window", "similarity"}  # fmt: skip
 ANALYSIS = {"analyzer", "filter", "tokenizer", "char_filter", "normalizer"}
 
 STEMMERS = {
@@ -27,6 +35,7 @@ SNOWBALL = {"Armenian", "Basque", "Catalan", "Danish", "Dutch", "English", "Esto
             "Lovins", "Norwegian", "Porter", "Portuguese", "Romanian", "Russian", "Spanish",
             "Swedish", "Turkish"}  # fmt: skip
 
+LOWERCASE = {"greek", "irish", "turkish"}
 # Token filters Guichet may define, with their parameters.
 FILTERS: dict[str, set[str]] = {
     "elision": {"articles", "articles_path", "articles_case"},
@@ -58,10 +67,6 @@ BUILTIN_FILTERS = {"lowercase", "uppercase", "asciifolding", "trim", "unique", "
                    "porter_stem", "kstem", "classic", "apostrophe", "decimal_digit",
                    "cjk_bigram", "cjk_width", "flatten_graph", "word_delimiter_graph",
                    "elision", "stop", "snowball", "remove_duplicates"}  # fmt: skip
-TOKENIZERS = {"standard", "whitespace", "keyword", "letter", "lowercase", "classic",
-              "uax_url_email", "ngram", "edge_ngram", "pattern", "simple_pattern",
-              "char_group", "path_hierarchy"}  # fmt: skip
-CHAR_FILTERS = {"html_strip", "mapping", "pattern_replace"}
 BUILTIN_ANALYZERS = {"standard", "simple", "whitespace", "stop", "keyword", "pattern",
                      "fingerprint", "french", "english"}  # fmt: skip
 ANALYZER_KEYS = {"type", "tokenizer", "filter", "char_filter", "position_increment_gap",
@@ -106,17 +111,29 @@ def analysis_problems(analysis: dict[str, Any]) -> Problems:
             problems.append(f"filter {name}: no stemmer {spec.get('language')!r}")
         if kind == "snowball" and spec.get("language") not in SNOWBALL:
             problems.append(f"filter {name}: no snowball language {spec.get('language')!r}")
+        if kind == "lowercase" and spec.get("language", "greek") not in LOWERCASE:
+            problems.append(f"filter {name}: no lowercase language {spec['language']!r}")
+        if not isinstance(spec.get("preserve_original", False), bool):
+            problems.append(f"filter {name}: preserve_original must be a boolean")
         words = spec.get("stopwords")
+        if isinstance(words, list) and not all(isinstance(w, str) and w for w in words):
+            problems.append(f"filter {name}: stopwords must be words")
         if isinstance(words, str) and not re.fullmatch(r"_[a-z]+_", words):
             problems.append(f"filter {name}: stopwords {words!r} is no predefined list")
-    tokenizers = TOKENIZERS | set(analysis.get("tokenizer", {}))
-    char_filters = CHAR_FILTERS | set(analysis.get("char_filter", {}))
+    for name, spec in analysis.get("tokenizer", {}).items():
+        problems += tokenizer_problems(name, spec)
+    for name, spec in analysis.get("char_filter", {}).items():
+        problems += char_filter_problems(name, spec)
+    tokenizers = set(TOKENIZERS) | set(analysis.get("tokenizer", {}))
+    char_filters = {"html_strip"} | set(analysis.get("char_filter", {}))
     for name, spec in {**analysis.get("analyzer", {}), **analysis.get("normalizer", {})}.items():
         problems += [f"analyzer {name}: unknown key {k!r}" for k in spec if k not in ANALYZER_KEYS]
         kind = spec.get("type", "custom")
         if kind != "custom" and kind not in BUILTIN_ANALYZERS:
             problems.append(f"analyzer {name}: unknown type {kind!r}")
         normalizer = name in analysis.get("normalizer", {})
+        if normalizer and "tokenizer" in spec:
+            problems.append(f"normalizer {name}: a normalizer cannot configure a tokenizer")
         if kind == "custom" and not normalizer and spec.get("tokenizer") not in tokenizers:
             problems.append(f"analyzer {name}: unknown tokenizer {spec.get('tokenizer')!r}")
         for used in spec.get("filter", []):
@@ -128,8 +145,11 @@ def analysis_problems(analysis: dict[str, Any]) -> Problems:
     return problems
 
 
+INDEX_OPTIONS = {"docs", "freqs", "positions", "offsets"}
+
+
 def field_problems(name: str, spec: dict[str, Any], analyzers: set[str],
-                   properties: set[str]) -> Problems:  # fmt: skip
+                   properties: set[str], similarities: set[str]) -> Problems:  # fmt: skip
     kind = spec.get("type", "object")
     if kind not in FIELD_TYPES:
         return [f"field {name}: unknown type {kind!r}"]
@@ -138,14 +158,19 @@ def field_problems(name: str, spec: dict[str, Any], analyzers: set[str],
     for key in ("analyzer", "search_analyzer", "search_quote_analyzer"):
         if key in spec and spec[key] not in analyzers:
             problems.append(f"field {name}: {key} {spec[key]!r} is not defined")
+    if "similarity" in spec and spec["similarity"] not in similarities:
+        problems.append(f"field {name}: similarity {spec['similarity']!r} is not defined")
+    if spec.get("index_options", "positions") not in INDEX_OPTIONS:
+        problems.append(f"field {name}: index_options {spec['index_options']!r}")
+    for key in ("norms", "index", "doc_values", "store"):
+        if key in spec and not isinstance(spec[key], bool):
+            problems.append(f"field {name}: {key} must be a boolean")
     targets = spec.get("copy_to", [])
     for target in [targets] if isinstance(targets, str) else targets:
         if target not in properties:
             problems.append(f"field {name}: copy_to {target!r}, a field not mapped")
-    for sub, subspec in spec.get("fields", {}).items():
-        problems += field_problems(f"{name}.{sub}", subspec, analyzers, properties)
-    for sub, subspec in spec.get("properties", {}).items():
-        problems += field_problems(f"{name}.{sub}", subspec, analyzers, properties)
+    for sub, subspec in {**spec.get("fields", {}), **spec.get("properties", {})}.items():
+        problems += field_problems(f"{name}.{sub}", subspec, analyzers, properties, similarities)
     return problems
 
 
@@ -156,9 +181,13 @@ def index_problems(body: Any, where: str) -> Problems:
     problems = [f"{where}: unknown key {k!r}" for k in body
                 if k not in ("settings", "mappings", "aliases")]  # fmt: skip
     settings = body.get("settings", {})
+    # `{"index": {"analysis": ...}}` and `{"analysis": ...}` are the same settings.
+    settings = {**{k: v for k, v in settings.items() if k != "index"}, **settings.get("index", {})}
     problems += [f"settings: unknown key {k!r}" for k in settings if k not in SETTINGS]
     analysis = settings.get("analysis", {})
     problems += analysis_problems(analysis)
+    problems += similarity_problems(settings.get("similarity", {}))
+    similarities = BUILTIN_SIMILARITIES | set(settings.get("similarity", {}))
     mappings = body.get("mappings", {})
     problems += [f"mappings: unknown key {k!r}" for k in mappings if k not in MAPPING]
     if mappings.get("dynamic", True) not in (True, False, "true", "false", "strict"):
@@ -166,7 +195,7 @@ def index_problems(body: Any, where: str) -> Problems:
     analyzers = BUILTIN_ANALYZERS | set(analysis.get("analyzer", {}))
     properties = set(mappings.get("properties", {}))
     for name, spec in mappings.get("properties", {}).items():
-        problems += field_problems(name, spec, analyzers, properties)
+        problems += field_problems(name, spec, analyzers, properties, similarities)
     return [f"{where}: {p}" for p in problems]
 
 

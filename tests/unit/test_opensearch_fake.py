@@ -4,9 +4,10 @@ exceptions: the behaviours the bootstrap, crash and failure tests rely on."""
 from __future__ import annotations
 
 import pytest
-from opensearchpy import NotFoundError, RequestError, TransportError
+from opensearchpy import NotFoundError, OpenSearch, RequestError, TransportError
 from opensearchpy.exceptions import ConnectionError as Unreachable
 
+from infra.search.opensearch_bootstrap import index_body
 from tests.support.fake_opensearch import CLUSTER_BLOCK, FakeCluster
 
 WRITE = "d-write"
@@ -95,3 +96,34 @@ def test_failures_are_opensearch_pys_own_exceptions() -> None:
     with pytest.raises(Unreachable):
         client.search(index="d-v1", body={})
     assert [r.path for r in cluster.requests][-2:] == ["/d-v1/_search"] * 2
+
+
+def analysed(client: OpenSearch, analyzer: str, text: str) -> list[str]:
+    answer = client.indices.analyze(index="d-v1", body={"analyzer": analyzer, "text": text})
+    return [token["token"] for token in answer["tokens"]]
+
+
+def test_analyze_runs_the_index_s_own_analysers_as_their_components_document() -> None:
+    cluster = FakeCluster()
+    client = cluster.client()
+    client.indices.create(index="d-v1", body=index_body())
+    french = "L\u2019aide alimentaire des banques d'Île-de-Montréal"
+    assert analysed(client, "guichet_french", french) == [
+        "aid", "alimentair", "banqu", "ile", "montreal",
+    ]  # fmt: skip
+    assert analysed(client, "guichet_english", "Children's food banks") == [
+        "children", "food", "bank",
+    ]  # fmt: skip
+    # path_hierarchy, reversed, on spaces: the name from each word on.
+    assert analysed(client, "guichet_name_starts", "Aide à domicile") == [
+        "aide a domicile", "a domicile", "domicile",
+    ]  # fmt: skip
+    assert analysed(client, "guichet_words", "Halte-garderie_2e") == ["halte", "garderie", "2e"]
+
+
+def test_analyze_refuses_what_the_index_does_not_define() -> None:
+    cluster = FakeCluster()
+    client = cluster.client()
+    client.indices.create(index="d-v1", body=index_body())
+    with pytest.raises(RequestError):
+        analysed(client, "guichet_klingon", "x")

@@ -130,6 +130,62 @@ MAPPED: dict[str, Any] = {"mappings": {"properties": {"a": {"type": "keyword"}}}
         ("PUT", "/x-v1", {}, {"mappings": {"properties": {"a": {"type": "string"}}}}),
         ("PUT", "/x-v1", {}, {**MAPPED, "template": {}}),
         ("PUT", "/X-v1", {}, MAPPED),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"filter": {"f": {
+            "type": "snowball", "language": "Klingon"}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"filter": {"f": {
+            "type": "stop", "stopwords": "french"}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"tokenizer": {"t": {
+            "type": "path_hierarchy", "delimiter": " ", "levels": 2}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"tokenizer": {"t": {
+            "type": "path_hierarchy", "delimiter": ", "}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"tokenizer": {"t": {
+            "type": "path_hierarchy", "reverse": "yes"}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"char_filter": {"c": {
+            "type": "mapping", "mappings": ["' -> \\u0020"]}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"char_filter": {"c": {
+            "type": "mapping", "mappings": [" => x"]}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"char_filter": {"c": {
+            "type": "mapping", "mappings": ["' => \\u02"]}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"char_filter": {"c": {
+            "type": "pattern_replace", "replacement": " "}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"analyzer": {"a": {
+            "tokenizer": "standard", "char_filter": ["mapping"]}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"analysis": {"normalizer": {"n": {
+            "tokenizer": "standard", "filter": ["lowercase"]}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"similarity": {"s": {"type": "scripted"}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"similarity": {"s": {"type": "scripted",
+                                                                "script": "return 1;"}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"index": {"similarity": {"s": {
+            "type": "scripted", "script": {"source": "1", "lang": "python"}}}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"similarity": {"s": {"type": "classic"}}}}),
+        ("PUT", "/x-v1", {}, {"settings": {"similarity": {"BM25": {"type": "BM25"}}}}),
+        ("PUT", "/x-v1", {}, {"mappings": {"properties": {"a": {"type": "text",
+                                                                "similarity": "guichet_rank"}}}}),
+        ("PUT", "/x-v1", {}, {"mappings": {"properties": {"a": {"type": "text",
+                                                                "index_options": "all"}}}}),
+        ("PUT", "/x-v1", {}, {"mappings": {"properties": {"a": {"type": "text",
+                                                                "norms": "no"}}}}),
+        ("POST", "/x/_search", {}, {"query": {"multi_match": {
+            "query": "x", "fields": ["name_fr"], "type": "cross_fields", "analyzer": "french2"}}}),
+        ("POST", "/x/_search", {}, {"query": {"multi_match": {
+            "query": "x", "fields": ["name_fr"], "zero_terms_query": "some"}}}),
+        ("POST", "/x/_search", {}, {"query": {"script_score": {"query": {"match_all": {}}}}}),
+        ("POST", "/x/_search", {}, {"query": {"script_score": {"query": {"match_all": {}},
+                                                              "script": {"code": "1"}}}}),
+        ("POST", "/x/_search", {}, {"sort": [{"_script": {"order": "asc",
+                                                          "script": {"source": "1"}}}]}),
+        ("POST", "/x/_search", {}, {"sort": [{"_script": {"type": "number"}}]}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"text": "x", "term": {
+            "field": "words", "accuracy": 1.5}}}}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"text": "x", "term": {
+            "field": "words", "string_distance": "hamming"}}}}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"text": "x", "term": {
+            "field": "words", "lowercase_terms": True}}}}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"text": "x", "term": {
+            "field": "words", "min_word_length": 0}}}}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"text": "x", "term": {
+            "field": "words", "max_term_freq": 2.5}}}}),
+        ("POST", "/x/_search", {}, {"suggest": {"s": {"term": {"field": "words"}}}}),
         ("HEAD", "/", {}, {"query": {}}),
         ("POST", "/x/_analyze", {}, {"analyzer": "undefined", "text": "x"}),
     ],

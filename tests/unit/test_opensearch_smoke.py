@@ -37,3 +37,16 @@ def test_a_cluster_that_does_not_refuse_a_page_applied_again_fails_the_smoke_tes
     assert not run(Engine.fake(cluster), container, said.append)
     assert said[-1].startswith("FAIL a page applied twice")
     assert "[201, 201]" in said[-1]
+
+
+def test_an_analysis_that_reads_words_otherwise_than_postgresql_fails_the_smoke_test(
+    container: Container,
+) -> None:
+    cluster = FakeCluster()
+    unstemmed = {"tokens": [{"token": "banques", "start_offset": 0, "end_offset": 7,
+                             "type": "word", "position": 0}]}  # fmt: skip
+    cluster.fail(200, lambda r: r.path.endswith("/_analyze"), body=unstemmed)
+    said: list[str] = []
+    assert not run(Engine.fake(cluster), container, said.append)
+    assert said[-1].startswith("FAIL analysis of French and English")
+    assert "['banques'], PostgreSQL ['aid', 'alimentair', 'banqu'" in said[-1]
