@@ -70,9 +70,10 @@ RULES: dict[str, tuple[Role, ...]] = {
     "Query.auditLog": AUDITORS,
     "Query.history": AUDITORS,
     "Query.asOf": AUDITORS,
-    # The caller's own role, and the projections' lag.
+    # The caller's own role.
     "Query.viewer": EVERYONE,
-    "Query.projections": EVERYONE,
+    # The log's head and each view's position move with each contact: as `/health`'s details.
+    "Query.projections": ADMINS + MONITORS,
     # Any record by its id (Relay); null for a record the caller may not see (see TYPES).
     "Query.node": EVERYONE,
     # Directory records.
@@ -157,12 +158,14 @@ TYPES: dict[str, tuple[Role, ...]] = {
     ),
     # What a mutation wrote, the caller, the projections, and expected errors.
     **dict.fromkeys(
-        ("Receipt", "Viewer", "ProjectionStatus", "InvalidInputError", "NotFoundError",
+        ("Receipt", "Viewer", "InvalidInputError", "NotFoundError",
          "NotAuthorizedError", "VersionConflictError", "ConsistencyTimeoutError",
          "SearchUnavailableError"),
         EVERYONE,
     ),
     # The directory team's work.
+    "Projections": ADMINS + MONITORS,
+    "ProjectionStatus": ADMINS + MONITORS,
     "RecordHistory": HISTORY_READERS,
     "FieldChangeEdge": HISTORY_READERS,
     "FieldChange": HISTORY_READERS,
@@ -207,6 +210,13 @@ def sees_health_details(role: Role) -> bool:
     """`/health`'s details (the log's head, each view's position and lag) move with each
     contact: for admins and the scraper's read-only token, not the public."""
     return role is Role.ADMIN or role in MONITORS
+
+
+def reads_log_positions(role: Role) -> bool:
+    """Any view's position is nearly the log's head, which each contact moves by one: the
+    public is given none (0 in figures and in a consistency timeout). Every token's role
+    writes, reads the log or monitors it."""
+    return role is not Role.PUBLIC
 
 
 def reads_metrics(role: Role) -> bool:

@@ -6,9 +6,10 @@ import time
 from typing import Annotated
 
 import anyio
-import strawberry
 
+from api.access import reads_log_positions
 from api.context import Context
+from api.described import CONSISTENT_WITH
 from api.errors import ConsistencyTimeout
 
 
@@ -23,14 +24,10 @@ async def reach(context: Context, views: tuple[str, ...], position: int | None) 
         if reached >= position:
             return
         if time.monotonic() >= deadline:
-            raise ConsistencyTimeout(position, reached, timeout)
+            shown = reads_log_positions(context.principal.role)
+            raise ConsistencyTimeout(position, reached if shown else 0, timeout)
         await anyio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
         delay = min(delay * 2, 0.05)
 
 
-CONSISTENT_WITH = strawberry.argument(
-    description="Read-your-writes: a `position` a mutation answered. The answer waits until "
-    "the views it reads have applied it (2 s at most by default), else it is a "
-    "`ConsistencyTimeoutError`. Left out: read at once."
-)
 ConsistentWith = Annotated[int | None, CONSISTENT_WITH]

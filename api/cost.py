@@ -85,7 +85,7 @@ SIZES: dict[str, int] = {
     "SearchFacets.categories": 100,
     "SearchFacets.languages": 100,
     "SearchFacets.territories": 100,
-    "Query.projections": 20,
+    "Projections.statuses": 20,
     # Published figures: a few cells per table; months and channels of the period.
     **dict.fromkeys(
         ("Statistics.byChannel", "Statistics.byGender", "Statistics.byAgeBand",

@@ -14,9 +14,9 @@ from api.errors import (
 )
 
 CONSISTENT_WITH = strawberry.argument(
-    description="A `position` a mutation's receipt returned: the answer waits until the views "
-    "it reads include that write (a few seconds at most, else ConsistencyTimeoutError). Left "
-    "out or 0: read at once."
+    description="Read-your-writes: a `position` a mutation answered. The answer waits until the "
+    "views it reads include that write, 2 seconds at most unless the server sets another wait, "
+    "else it is a ConsistencyTimeoutError. Left out or 0: read at once."
 )
 INPUT = strawberry.argument(description="The change, checked whole before anything is written.")
 EXPECTED_VERSION = (

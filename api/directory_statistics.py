@@ -8,6 +8,7 @@ from typing import Annotated, cast
 
 import strawberry
 
+from api.access import reads_log_positions
 from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
@@ -69,16 +70,19 @@ class DirectoryStatistics:
         description="Records of services whose areas are the territory, inside it or around "
         "it (as they are now), of their organizations and of the locations they are offered at."
     )
-    position: int = strawberry.field(description="The log position the figures include.")
+    position: int = strawberry.field(
+        description="The log position the figures include, to compare with a `position` a "
+        "mutation answered; 0 without a token, where it would tell when contacts are logged."
+    )
     organizations: DirectoryKindStatistics = strawberry.field(description="Organizations.")
     services: DirectoryKindStatistics = strawberry.field(description="Services.")
     locations: DirectoryKindStatistics = strawberry.field(description="Locations.")
 
     @classmethod
-    def of(cls, found: DirectoryFigures) -> DirectoryStatistics:
+    def of(cls, found: DirectoryFigures, position_shown: bool) -> DirectoryStatistics:
         return cls(
             start=found.start, end=found.end, timezone=TIMEZONE, territory=found.territory,
-            position=found.position,
+            position=found.position if position_shown else 0,
             organizations=DirectoryKindStatistics.of(found.of_kind("organization")),
             services=DirectoryKindStatistics.of(found.of_kind("service")),
             locations=DirectoryKindStatistics.of(found.of_kind("location")),
@@ -132,6 +136,6 @@ class DirectoryStatisticsQuery:
             asked = check(from_, to, territory)
             await reach(context, ("history",), consistent_with)
             found = await context.call(count, context, from_, to, asked)
-            return DirectoryStatistics.of(found)
+            return DirectoryStatistics.of(found, reads_log_positions(context.principal.role))
         except EXPECTED as error:
             return cast(DirectoryStatisticsResult, as_error(error))

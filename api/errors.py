@@ -15,8 +15,10 @@ CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
 
 class ConsistencyTimeout(Exception):
     def __init__(self, position: int, reached: int, waited: float) -> None:
+        # 0: the caller may not be told where the views are (`access.reads_log_positions`).
+        where = f"reached position {reached}, not" if reached else "did not reach"
         super().__init__(
-            f"The read models reached position {reached}, not {position}, within {waited:g}s. "
+            f"The read models {where} {position} within {waited:g}s. "
             "Retry the query, or read without consistentWith."
         )
         self.position = position
@@ -86,11 +88,15 @@ class NotAuthorizedError(Error):
 
 @strawberry.type(
     description="`consistentWith` asked for a log position the views did not reach in time "
-    "(2 seconds by default): retry the query, or read without `consistentWith`."
+    "(2 seconds unless the server sets another wait): retry the query, or read without "
+    "`consistentWith`."
 )
 class ConsistencyTimeoutError(Error):
     position: int = strawberry.field(description="The log position asked for.")
-    reached: int = strawberry.field(description="The position the views had reached.")
+    reached: int = strawberry.field(
+        description="The position the views had reached; 0 without a token, where it would "
+        "tell when contacts are logged."
+    )
     waited_seconds: float = strawberry.field(description="How long the request waited, in seconds.")
 
 

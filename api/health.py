@@ -1,11 +1,12 @@
 """`/health`: is the database reachable, and is each projection failing or far behind.
 
 Anyone may ask, so it says whether something fails, never why: errors name hosts, schemas and
-tables. The why is in the log, and in `projections { error }` for admins. Nor does it tell the
-public where the log's head and the views stand: each contact moves them by one, a clock anyone
-could read to tell when contacts are logged and undo the statistics' protections. An admin's
-token (`Authorization: Bearer …`) gets the head, each view's position and lag, as
-`guichet projections status` shows them. /health is held to the caller's rate like GraphQL."""
+tables. The why is in the log, and in GraphQL's `projections` (`error`) for admins. Nor does
+it tell the public where the log's head and the views stand: each contact moves them by one,
+a clock anyone could read to tell when contacts are logged and undo the statistics'
+protections. An admin's token (`Authorization: Bearer …`) gets the head, each view's position
+and lag, as `guichet projections status` and GraphQL's `projections` show them. /health is
+held to the caller's rate like GraphQL."""
 
 from __future__ import annotations
 

@@ -157,13 +157,17 @@ def test_a_nested_field_added_without_a_rule_is_an_exposure(
 
 def test_a_monitoring_token_may_do_in_graphql_only_what_the_public_may() -> None:
     """It is held by a scraper, in a file its container reads: it opens `/metrics` and
-    `/health`'s details, and nothing more of the schema than no token does."""
+    `/health`'s details, the same figures in `projections`, and nothing more of the schema
+    than no token does."""
     public, monitoring = Role.PUBLIC, Role.MONITORING
-    for operation in access.RULES:
+    details = {"Query.projections", "Projections", "ProjectionStatus"}
+    for operation in set(access.RULES) - details:
         assert access.allowed(operation, monitoring) == access.allowed(operation, public)
+    assert access.allowed("Query.projections", monitoring)
+    assert not access.allowed("Query.projections", public)
     for argument in access.ARGUMENTS:
         assert (monitoring in access.ARGUMENTS[argument]) == (public in access.ARGUMENTS[argument])
-    for name in access.TYPES:
+    for name in set(access.TYPES) - details:
         assert access.may_see(name, monitoring) == access.may_see(name, public), name
     for field in access.FIELDS:
         assert access.may_read(field, monitoring) == access.may_read(field, public), field
@@ -173,3 +177,5 @@ def test_a_monitoring_token_may_do_in_graphql_only_what_the_public_may() -> None
     assert access.sees_health_details(monitoring)
     assert not access.reads_metrics(public)
     assert not access.sees_health_details(public)
+    assert access.reads_log_positions(monitoring)
+    assert not access.reads_log_positions(public)

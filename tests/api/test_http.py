@@ -170,9 +170,12 @@ async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
     ]
     await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": receipt["position"]})
 
-    data = await graphql.data("{ projections { name position head lag } }")
+    data = await graphql.data(
+        "{ projections { ... on Projections { statuses { name position head lag } } } }",
+        token="monitoring-token",
+    )
 
-    [directory] = [p for p in data["projections"] if p["name"] == "directory"]
+    [directory] = [p for p in data["projections"]["statuses"] if p["name"] == "directory"]
     assert directory["position"] >= receipt["position"]
     assert directory["lag"] == directory["head"] - directory["position"]
 

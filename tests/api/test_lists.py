@@ -326,7 +326,7 @@ NOT_PAGED = {
     },
     # Fixed-size answers.
     "Query.autocomplete": "at most 20 suggestions for what is being typed",
-    "Query.projections": "one status per projection",
+    "Projections.statuses": "one status per projection",
 }
 INTROSPECTION = """
 { __schema { types { kind name possibleTypes { name } fields { name

@@ -162,10 +162,14 @@ async def test_consistent_with_a_position_not_reached_times_out(
     receipt = await register(graphql, CENTRE, "editor-token")
     far = receipt["position"] + 1_000
 
-    data = await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": far})
+    data = await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": far}, "editor-token")
+    public = await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": far})
 
     timeout = data["organization"]
     assert timeout["__typename"] == "ConsistencyTimeoutError"
     assert timeout["position"] == far
     assert timeout["reached"] >= receipt["position"]
     assert timeout["reached"] < far
+    # Without a token, where the views are would tell when contacts are logged.
+    assert public["organization"]["__typename"] == "ConsistencyTimeoutError"
+    assert public["organization"]["reached"] == 0
