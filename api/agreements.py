@@ -114,7 +114,7 @@ def _until(value: date | None) -> date:
 @strawberry.type
 class CoverageMutation:
     @strawberry.mutation(
-        description="Records a coverage agreement; dates may be in the past. Coverage admins."
+        description="Records a coverage agreement; dates may be in the past. Coverage admins only."
     )
     async def agree_coverage(
         self, info: Info, input: Annotated[AgreeCoverageInput, INPUT]
@@ -130,7 +130,7 @@ class CoverageMutation:
         ))  # fmt: skip
 
     @strawberry.mutation(
-        description="Moves the end of an agreement later (null: open-ended). Coverage admins."
+        description="Moves the end of an agreement later (null: open-ended). Coverage admins only."
     )
     async def extend_coverage(
         self, info: Info, input: Annotated[ChangeCoverageInput, INPUT]
@@ -143,7 +143,9 @@ class CoverageMutation:
             ),
         ))  # fmt: skip
 
-    @strawberry.mutation(description="Ends an agreement before its planned end. Coverage admins.")
+    @strawberry.mutation(
+        description="Ends an agreement before its planned end. Coverage admins only."
+    )
     async def end_coverage_early(
         self, info: Info, input: Annotated[ChangeCoverageInput, INPUT]
     ) -> AgreementResult:
@@ -157,7 +159,7 @@ class CoverageMutation:
 
     @strawberry.mutation(
         description="Corrects an agreement's territories, channels, start or funder, as if "
-        "agreed so; coverage over time changes from its start. Coverage admins."
+        "agreed so; coverage over time changes from its start. Coverage admins only."
     )
     async def amend_coverage(
         self, info: Info, input: Annotated[AmendCoverageInput, INPUT]
@@ -173,7 +175,7 @@ class CoverageMutation:
 
     @strawberry.mutation(
         description="Withdraws an agreement recorded in error: it no longer counts at any date, "
-        "and its history keeps it. Coverage admins."
+        "and its history keeps it. Coverage admins only."
     )
     async def cancel_coverage(
         self, info: Info, input: Annotated[ChangeCoverageInput, INPUT]

@@ -57,7 +57,7 @@ class AuditChange:
     after: JSON | None = strawberry.field(description="Its JSON value as the fact set it.")
 
 
-@strawberry.type(description="One stored fact of the log, as recorded; auditors only.")
+@strawberry.type(description="One stored fact of the log, as recorded. Auditors only.")
 class AuditEntry:
     position: int = strawberry.field(
         description="The fact's place in the whole log: unique, increasing with recording order."
@@ -133,7 +133,7 @@ def _page(entries: Sequence[Entry], size: int, after: str | None, counter: Count
 class AuditQuery:
     @strawberry.field(
         description="The global log in order, filtered by recording time [from, to), actor and "
-        "kinds (`guichet.Service` or `guichet.Service.Renamed`); auditors only."
+        "kinds (`guichet.Service` or `guichet.Service.Renamed`). Auditors only."
     )
     async def audit_log(
         self, info: Info,
@@ -181,7 +181,7 @@ class AuditQuery:
 
     @strawberry.field(
         description="Every fact of one record, contact, territory or agreement in order, with "
-        "the fields each changed (before and after); auditors only."
+        "the fields each changed (before and after). Auditors only."
     )
     async def history(
         self, info: Info, id: Annotated[strawberry.ID, RECORD_ID],
@@ -236,7 +236,7 @@ class AsOfQuery:
     @strawberry.field(
         description="Any record, contact, territory or agreement as it stood at `at`: by "
         "recording time (what Guichet knew then), or by business time (the facts whose time "
-        "had come, in order, up to the first that had not); auditors only."
+        "had come, in order, up to the first that had not). Auditors only."
     )
     async def as_of(
         self, info: Info, id: Annotated[strawberry.ID, RECORD_ID],

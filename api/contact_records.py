@@ -54,7 +54,9 @@ def local_midnight(day: date) -> datetime:
 
 @strawberry.type
 class InteractionQuery:
-    @strawberry.field(description="One contact, caller-level: counsellors, analysts, auditors.")
+    @strawberry.field(
+        description="One contact, caller-level. Counsellors, analysts and auditors only."
+    )
     async def interaction(
         self, info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(
@@ -75,7 +77,7 @@ class InteractionQuery:
 
     @strawberry.field(
         description="Contacts started from `from` to `to` (local days, both included), newest "
-        "first; caller-level: counsellors, analysts, auditors."
+        "first; caller-level. Counsellors, analysts and auditors only."
     )
     async def interactions(
         self, info: Info,
@@ -117,7 +119,7 @@ class InteractionQuery:
     @strawberry.field(
         description="Follow-ups due on `day` (a local day) and not done, with `overdue` those "
         "due earlier and still not done too, of `counsellor`'s contacts or everyone's, oldest "
-        "contact first; for counsellors."
+        "contact first. Counsellors only."
     )
     async def follow_ups_due(
         self, info: Info,

@@ -95,7 +95,7 @@ AS_KNOWN_AT = strawberry.argument(
 class CoverageQuery:
     @strawberry.field(
         description="Whether a place is covered on a channel at a date; with asKnownAt, as the "
-        "records stood at that recording time. Anyone may ask."
+        "records stood at that recording time. Anyone."
     )
     async def coverage(
         self,

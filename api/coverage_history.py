@@ -179,7 +179,7 @@ def _span(start: date, end: date) -> None:
 class CoverageHistoryQuery:
     @strawberry.field(
         description="Places covered on a channel at a date, each where it lay that day (its "
-        "parent and ancestors then), with population totals. Anyone may ask."
+        "parent and ancestors then), with population totals. Anyone."
     )
     async def covered_territories(
         self,
@@ -218,7 +218,7 @@ class CoverageHistoryQuery:
             return cast(CoveredResult, as_error(error))
 
     @strawberry.field(
-        description="The periods a place is covered on a channel, with funders. Anyone may ask."
+        description="The periods a place is covered on a channel, with funders. Anyone."
     )
     async def coverage_timeline(
         self,
@@ -257,7 +257,7 @@ class CoverageHistoryQuery:
 
     @strawberry.field(
         description="Places gained and lost on a channel after `from`, up to `to` included: "
-        "each change says which (`gained`). Anyone may ask."
+        "each change says which (`gained`). Anyone."
     )
     async def coverage_changes(
         self,
@@ -300,7 +300,7 @@ class CoverageHistoryQuery:
 
     @strawberry.field(
         description="People covered on a channel by day, month, year, or CHANGE: `from` and "
-        "each later day an agreement starts or ends or the hierarchy changes. Anyone may ask."
+        "each later day an agreement starts or ends or the hierarchy changes. Anyone."
     )
     async def population_covered(
         self,

@@ -22,6 +22,7 @@ from api.errors import (
 from api.handling import written
 from api.nodes import Node
 from api.shared import (
+    CHANGE_REASON,
     DESCRIPTION,
     INPUT,
     NAME,
@@ -38,7 +39,7 @@ from api.vocabulary import RecordStatus
 from domain.directory import Status
 from domain.errors import NotFound
 from domain.handlers.directory import RegisterOrganization, RenameOrganization
-from domain.limits import REASON_MAX, WEBSITE_MAX, at_most
+from domain.limits import WEBSITE_MAX, at_most
 from domain.values import parse_website
 from projections.directory import OrganizationRow
 
@@ -109,7 +110,7 @@ class RenameOrganizationInput:
         description="The `version` the editor saw; another is a `VersionConflictError`."
     )
     name: LocalizedTextInput = strawberry.field(description=NAME)
-    reason: str | None = strawberry.field(default=None, description=at_most(REASON_MAX))
+    reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 
 
 OrganizationResult = Annotated[
@@ -139,8 +140,8 @@ RenameOrganizationResult = Annotated[
 @strawberry.type
 class DirectoryQuery:
     @strawberry.field(
-        description="An organization's current state, from the directory view. Anyone; an "
-        "inactive one for editors and admins only."
+        description="An organization's current state, from the directory view; an inactive one "
+        "for editors only. Anyone."
     )
     async def organization(
         self, info: Info, id: RecordId, consistent_with: ConsistentWith = None
@@ -160,8 +161,8 @@ class DirectoryQuery:
 @strawberry.type
 class DirectoryMutation:
     @strawberry.mutation(
-        description="Registers a new organization in the directory (`Organization.Registered`). "
-        "Editors."
+        description="Registers a new organization in the directory (fact "
+        "guichet.Organization.Registered). Editors only."
     )
     async def register_organization(
         self, info: Info, input: Annotated[RegisterOrganizationInput, INPUT]
@@ -182,8 +183,8 @@ class DirectoryMutation:
         )
 
     @strawberry.mutation(
-        description="Gives an organization a new name (`Organization.Renamed`); its history "
-        "keeps the old one. Editors."
+        description="Gives an organization a new name (fact guichet.Organization.Renamed); its "
+        "history keeps the old one. Editors only."
     )
     async def rename_organization(
         self, info: Info, input: Annotated[RenameOrganizationInput, INPUT]

@@ -125,7 +125,7 @@ class DirectoryStatisticsQuery:
         description="The directory figures of the annual report for a period (local days in "
         "America/Montreal): records added, updated, verified and deactivated, by kind, with "
         "their share of the records active at the end. Figures about records, not people: "
-        "public and exact."
+        "public and exact. Anyone."
     )
     async def directory_statistics(
         self, info: Info, from_: From, to: To, territory: Place = None,

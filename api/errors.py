@@ -32,9 +32,9 @@ class ConsistencyTimeout(Exception):
 )
 class Error:
     code: str = strawberry.field(
-        description="What went wrong, stable for programs: `INVALID_INPUT`, `NOT_FOUND`, "
-        "`VERSION_CONFLICT`, `CONFLICT`, `NOT_AUTHORIZED`, `CONSISTENCY_TIMEOUT`, "
-        "`SEARCH_UNAVAILABLE` or `SEARCH_TIMEOUT`."
+        description="What went wrong, stable for programs; each error type lists its own: "
+        "`INVALID_INPUT`, `NOT_FOUND`, `VERSION_CONFLICT`, `CONFLICT`, `NOT_AUTHORIZED`, "
+        "`CONSISTENCY_TIMEOUT`, `SEARCH_UNAVAILABLE` or `SEARCH_TIMEOUT`."
     )
     message: str = strawberry.field(
         description="What went wrong, in English, for a developer or a log; not translated."
@@ -43,9 +43,10 @@ class Error:
 
 @strawberry.type(
     description="A value was refused (too long, malformed, out of range, unknown code…): fix "
-    "the value `field` names and send again. Anyone may receive it."
+    "the value `field` names and send again."
 )
 class InvalidInputError(Error):
+    code: str = strawberry.field(description="Always `INVALID_INPUT`.")
     field: str = strawberry.field(
         description="The argument or input path refused, as sent: `after`, `input.name.fr`, "
         "`input.serviceAreas[2]`."
@@ -57,6 +58,7 @@ class InvalidInputError(Error):
     "hidden from the caller (an inactive record for anyone but editors). Do not retry."
 )
 class NotFoundError(Error):
+    code: str = strawberry.field(description="Always `NOT_FOUND`.")
     id: strawberry.ID = strawberry.field(description="The id asked for.")
 
 
@@ -67,6 +69,10 @@ class NotFoundError(Error):
     "what a rule reads; send the same request again."
 )
 class VersionConflictError(Error):
+    code: str = strawberry.field(
+        description="`VERSION_CONFLICT` (the record changed) or `CONFLICT` (other writes kept "
+        "changing what a rule reads), as the type's description says."
+    )
     id: strawberry.ID = strawberry.field(description="The record's id.")
     expected_version: int = strawberry.field(description="The version the request expected.")
     current_version: int = strawberry.field(description="The record's version now.")
@@ -77,6 +83,7 @@ class VersionConflictError(Error):
     "token of one of `requiredRoles`. Retrying with the same token fails the same way."
 )
 class NotAuthorizedError(Error):
+    code: str = strawberry.field(description="Always `NOT_AUTHORIZED`.")
     role: str = strawberry.field(
         description="The caller's role: `public` (no token), `counsellor`, `editor`, "
         "`coverage_admin`, `analyst`, `auditor`, `monitoring` or `admin`."
@@ -92,6 +99,7 @@ class NotAuthorizedError(Error):
     "`consistentWith`."
 )
 class ConsistencyTimeoutError(Error):
+    code: str = strawberry.field(description="Always `CONSISTENCY_TIMEOUT`.")
     position: int = strawberry.field(description="The log position asked for.")
     reached: int = strawberry.field(
         description="The position the views had reached; 0 without a token, where it would "
@@ -105,7 +113,9 @@ class ConsistencyTimeoutError(Error):
     "(`SEARCH_TIMEOUT`): show the user that search is down and retry later, with backoff."
 )
 class SearchUnavailableError(Error):
-    pass
+    code: str = strawberry.field(
+        description="`SEARCH_UNAVAILABLE` (no answer) or `SEARCH_TIMEOUT` (not in time)."
+    )
 
 
 EXPECTED = (DomainError, Denied, ConsistencyTimeout, SearchUnavailable)

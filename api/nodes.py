@@ -39,7 +39,9 @@ CONTACTS = ("interactions",)
 class NodeQuery:
     @strawberry.field(
         description="Any organization, service, location or contact by its id; null when there "
-        "is none the caller may see. Malformed ids and consistency timeouts are errors."
+        "is none the caller may see (each kind to the roles that may read it: contacts to "
+        "counsellors, analysts and auditors). Malformed ids and consistency timeouts are "
+        "errors. Anyone."
     )
     async def node(
         self, info: Info, id: RecordId, consistent_with: ConsistentWith = None

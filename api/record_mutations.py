@@ -12,7 +12,15 @@ from api.context import Info
 from api.described import EXPECTED_VERSION, INPUT
 from api.handling import written
 from api.records import EditResult
-from api.shared import REASON, LocalizedTextInput, long_text, name_of, parse_id, reason_of
+from api.shared import (
+    CHANGE_REASON,
+    REASON,
+    LocalizedTextInput,
+    long_text,
+    name_of,
+    parse_id,
+    reason_of,
+)
 from api.vocabulary import Method
 from domain.directory import DESCRIPTION_MAX, NAME_MAX, VerificationMethod
 from domain.handlers.directory import (
@@ -46,7 +54,7 @@ class AmendOrganizationInput:
     clear_website: bool = strawberry.field(
         default=False, description="True to remove the website (leave `website` out)."
     )
-    reason: str | None = strawberry.field(default=None, description=REASON)
+    reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 
 
 @strawberry.input(description="The annual check of a record with its organization.")

@@ -148,7 +148,7 @@ def _change(c: Change) -> FieldChange:
 class RecordQuery:
     @strawberry.field(
         description="Who changed which field of an organization, service or location, when, "
-        "from what to what; editors and auditors."
+        "from what to what. Editors and auditors only."
     )
     async def record_history(
         self,
@@ -179,7 +179,7 @@ class RecordQuery:
 
     @strawberry.field(
         description="Active records due, overdue, verified this year, or flagged for review, "
-        "oldest check first; editors only."
+        "oldest check first. Editors only."
     )
     async def verification_queue(
         self,

@@ -55,7 +55,8 @@ CACHE_SIZE = 512
 @strawberry.type(
     description="What a client may read: the directory and its search, territories and coverage "
     "over time, contacts and their statistics, the audit log, and the service's own state. "
-    "Each field says who may call it; a role that may not gets `NotAuthorizedError`."
+    "Each field ends with who may call it (`Anyone.`, `Editors only.`…); admins may call "
+    "every field, and a role that may not gets `NotAuthorizedError`."
 )
 class Query(
     DirectoryQuery,
@@ -82,7 +83,8 @@ class Query(
     description="Every write, each recorded as a business fact in the event log: directory "
     "records, taxonomy, coverage agreements and territories, contacts. Each answers what it "
     "wrote (with the log `position` to pass as `consistentWith`) or an expected error, in "
-    "which case nothing was written."
+    "which case nothing was written. Each ends with who may call it; admins may call every "
+    "one, and a role that may not gets `NotAuthorizedError`."
 )
 class Mutation(
     DirectoryMutation,

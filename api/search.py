@@ -69,8 +69,10 @@ INACTIVE = strawberry.argument(
     description="Also inactive services and locations (editors and counsellors only)."
 )
 PREFIX = strawberry.argument(
-    description=f"The start of a word of a service name: at most {MAX_PREFIX} characters; "
-    "no control characters."
+    description=f"The start of a word of a service name, matched without accents or case: at "
+    f"most {MAX_PREFIX} characters; no control characters. Under 2 letters or digits (once "
+    "accents, case and punctuation are set aside) it finds nothing: ask from the second "
+    "letter typed."
 )
 
 
@@ -196,8 +198,9 @@ class Suggestion:
 @strawberry.type
 class SearchQueryType:
     @strawberry.field(
-        description="Service names with a word starting with the prefix; none while the "
-        "search engine cannot be reached. Anyone."
+        description="Names of active services with a word starting with `prefix`: those whose "
+        "name starts with it first, then shorter names first. None for a prefix under 2 letters, "
+        "or while the search engine cannot be reached. Anyone."
     )
     async def autocomplete(
         self, info: Info, prefix: Annotated[str, PREFIX], first: Annotated[int, SUGGESTIONS] = 10
@@ -232,7 +235,12 @@ class SearchQueryType:
         after: Annotated[str | None, AFTER] = None,
         consistent_with: ConsistentWith = None,
         language: Annotated[
-            Language, strawberry.argument(description="Of the category names in facets.")
+            Language,
+            strawberry.argument(
+                description="The language of the names in `facets` (each category's and each "
+                "language's `name`). The text is matched in French and English whatever it is; "
+                "results keep both names."
+            ),
         ] = Language.FR,
     ) -> SearchResult:
         context = info.context

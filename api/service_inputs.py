@@ -8,7 +8,7 @@ from datetime import date
 import strawberry
 
 from api.described import EXPECTED_VERSION
-from api.shared import DESCRIPTION, NAME, REASON, LocalizedTextInput
+from api.shared import CHANGE_REASON, DESCRIPTION, NAME, LocalizedTextInput
 from domain import limits
 from domain.limits import at_most
 from domain.values import Address, Coordinates, OpeningHours, Phone, Schedule, parse_codes
@@ -49,7 +49,10 @@ class ScheduleInput:
     )
 
 
-@strawberry.input(description="A street address in Canada.")
+@strawberry.input(
+    description="A street address in Canada: it is stored with the country CA (`AddressType`'s "
+    "`country`)."
+)
 class AddressInput:
     street: str = strawberry.field(
         description=f"Number, street and unit. {at_most(limits.STREET_MAX)}"
@@ -137,7 +140,7 @@ class AmendServiceInput:
     application_process: LocalizedTextInput | None = strawberry.field(
         default=None, description=DESCRIPTION
     )
-    reason: str | None = strawberry.field(default=None, description=REASON)
+    reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 
 
 @strawberry.input(description="How people with disabilities reach a location, replaced.")
@@ -145,7 +148,7 @@ class ChangeAccessibilityInput:
     id: strawberry.ID = strawberry.field(description="The location's id.")
     expected_version: int = strawberry.field(description=EXPECTED_VERSION)
     accessibility: LocalizedTextInput = strawberry.field(description=DESCRIPTION)
-    reason: str | None = strawberry.field(default=None, description=REASON)
+    reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 
 
 @strawberry.input(description="A location's new address and map point.")
@@ -158,7 +161,7 @@ class MoveLocationInput:
     coordinates: CoordinatesInput | None = strawberry.field(
         default=None, description="Its new point on the map; left out: none. Not for a virtual one."
     )
-    reason: str | None = strawberry.field(default=None, description=REASON)
+    reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 
 
 def service_areas(field: str, given: list[str]) -> tuple[str, ...]:

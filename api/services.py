@@ -64,13 +64,19 @@ class ScheduleType:
     )
 
 
-@strawberry.type(description="A street address, in Canada unless `country` says otherwise.")
+@strawberry.type(
+    description="A street address: in Canada (`country` CA) when written through GraphQL, "
+    "whose `AddressInput` has no country; an HSDS import keeps its file's country."
+)
 class AddressType:
     street: str = strawberry.field(description="Number, street and unit, as written.")
     city: str = strawberry.field(description="The municipality.")
     postal_code: str = strawberry.field(description="Upper case, like H2X 1Y4.")
     province: str = strawberry.field(description="Province or state, like QC.")
-    country: str = strawberry.field(description="ISO 3166 code, like CA.")
+    country: str = strawberry.field(
+        description="The country's code, like CA (ISO 3166), in upper case; CA unless an HSDS "
+        "import gave another."
+    )
 
 
 @strawberry.type(description="A point on the map (WGS 84).")
@@ -249,7 +255,7 @@ async def concealed(context: Context, record: Fields) -> bool:
 class ServiceQuery:
     @strawberry.field(
         description="A service's current state; an inactive one (or one of an inactive "
-        "organization) for editors only. Anyone may ask."
+        "organization) for editors only. Anyone."
     )
     async def service(
         self, info: Info,
@@ -266,7 +272,7 @@ class ServiceQuery:
 
     @strawberry.field(
         description="A location's current state; an inactive one (or one of an inactive "
-        "organization) for editors only. Anyone may ask."
+        "organization) for editors only. Anyone."
     )
     async def location(
         self, info: Info,

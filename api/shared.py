@@ -17,6 +17,10 @@ from domain.values import LocalizedText
 NAME = at_most(NAME_MAX, "characters in each language")
 DESCRIPTION = at_most(DESCRIPTION_MAX, "characters in each language, on several lines")
 REASON = at_most(REASON_MAX)
+CHANGE_REASON = (
+    "Why the change was made, if worth saying; kept in the record's history (`recordHistory`, "
+    f"the audit log). {REASON}"
+)
 
 INPUT = strawberry.argument(description="What to write: see the input type's fields.")
 

@@ -74,13 +74,18 @@ class StatisticsCell:
         "territory code, a taxonomy code, an organization's id, `unknown`…"
     )
     label: str = strawberry.field(description="The key's name, in the language asked.")
-    count: int | None = strawberry.field(description="Null when suppressed.")
+    count: int | None = strawberry.field(
+        description="The count, randomly rounded in public figures. Never null: a suppressed "
+        "cell is left out (see `suppressed`)."
+    )
     share: float | None = strawberry.field(
         description="Percent of the table's whole (of the group's, in grouped tables), two "
         "decimals."
     )
     suppressed: bool = strawberry.field(
-        description="Always false: public figures leave suppressed cells out, key and all."
+        description="Always false: public figures leave a suppressed cell out, key and all, "
+        "since its key alone would tell that a few contacts had it (a rare language in a small "
+        "place). Kept so that a cell reads like a `Figure` and like a line of `csv`."
     )
 
 

@@ -36,7 +36,8 @@ CURSOR_TAG = "taxonomyTerms"
 CODE = limits.at_most(limits.CODE_MAX)
 UNCHECKED = f"{EXPECTED_VERSION} Left out: written whatever the version."
 SYNONYMS = (
-    f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} {limits.at_most(limits.SYNONYM_MAX)} each."
+    f"{limits.at_most(limits.SYNONYMS_MAX, 'synonyms')} Each at most {limits.SYNONYM_MAX:,} "
+    "characters."
 )
 
 
@@ -96,7 +97,7 @@ TaxonomyChangeResult = Annotated[
 
 @strawberry.type
 class TaxonomyQuery:
-    @strawberry.field(description="A taxonomy term by its code; anyone may ask.")
+    @strawberry.field(description="A taxonomy term by its code. Anyone.")
     async def taxonomy_term(
         self, info: Info, code: Annotated[str, strawberry.argument(description=CODE)],
         consistent_with: Annotated[int | None, CONSISTENT_WITH] = None,
@@ -113,7 +114,7 @@ class TaxonomyQuery:
 
     @strawberry.field(
         description="The terms directly under `parent` (the top ones when it is left out), in "
-        f"code order: `first` (1 to {TERMS_PAGE}) after the cursor `after`; anyone may ask."
+        f"code order: `first` (1 to {TERMS_PAGE}) after the cursor `after`. Anyone."
     )
     async def taxonomy_terms(
         self, info: Info,

@@ -213,7 +213,7 @@ def _given(value: str | None, field: str) -> str:
 class TerritoryMutation:
     @strawberry.mutation(
         description="A territory lies in another one from a date on (`parentCode`); coverage "
-        "over time follows. Coverage admins."
+        "over time follows. Coverage admins only."
     )
     async def move_territory(
         self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
@@ -228,7 +228,7 @@ class TerritoryMutation:
 
     @strawberry.mutation(
         description="A territory ceases, becoming part of another (`targetCode`), on a date. "
-        "Coverage admins."
+        "Coverage admins only."
     )
     async def merge_territory(
         self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
@@ -242,7 +242,7 @@ class TerritoryMutation:
         ))  # fmt: skip
 
     @strawberry.mutation(
-        description="A territory takes a new name (`name`) from a date on. Coverage admins."
+        description="A territory takes a new name (`name`) from a date on. Coverage admins only."
     )
     async def rename_territory(
         self, info: Info, input: Annotated[TerritoryChangeInput, INPUT]
