@@ -23,7 +23,7 @@ from api.contacts import (
     RecordInteractionInput,
 )
 from api.context import Info
-from api.described import INPUT, POSITION, VERSION, outcomes
+from api.described import INPUT, POSITION, outcomes
 from api.errors import (
     EXPECTED,
     InvalidInputError,
@@ -46,12 +46,14 @@ DUE = "The day it is due (YYYY-MM-DD), not before the contact nor more than a ye
 WHY = f"Why, kept with the correction. {REASON}"
 
 
-@strawberry.type(description="What a contact mutation wrote; counsellors only.")
+@strawberry.type(description="What a contact mutation wrote. Counsellors only.")
 class InteractionReceipt:
     id: strawberry.ID = strawberry.field(
         description="The contact's id: pass it to the next steps and to `interaction`."
     )
-    version: int = strawberry.field(description=f"The contact's version. {VERSION}")
+    version: int = strawberry.field(
+        description="The contact's version: 1 when created, one more with each fact."
+    )
     position: int = strawberry.field(description=POSITION)
     replayed: bool = strawberry.field(
         default=False, description="True when the key had already logged this same contact."

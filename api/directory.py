@@ -10,6 +10,7 @@ import strawberry
 from api import access
 from api.consistency import ConsistentWith, reach
 from api.context import Info
+from api.described import EXPECTED_VERSION, VERSION
 from api.errors import (
     EXPECTED,
     ConsistencyTimeoutError,
@@ -45,8 +46,8 @@ from projections.directory import OrganizationRow
 
 
 @strawberry.type(
-    description="An organization of the directory, as it stands now. Anyone may read an "
-    "active one; an inactive or merged one only editors and admins (others get none)."
+    description="An organization of the directory, as it stands now. Anyone; an inactive or "
+    "merged one for editors only (others are told there is none)."
 )
 class Organization(Node):
     name: LocalizedTextType = strawberry.field(description="Its name, in French and English.")
@@ -54,10 +55,7 @@ class Organization(Node):
         description="What it does, in French and English; empty texts when it has none."
     )
     website: str | None = strawberry.field(description="Its website's URL, if any.")
-    version: int = strawberry.field(
-        description="Its version, one more for each fact recorded about it: pass it as "
-        "`expectedVersion` to change it."
-    )
+    version: int = strawberry.field(description=f"{VERSION} Pass it as expectedVersion.")
     registered_at: datetime = strawberry.field(
         description="When it was registered (its first fact's business time): ISO 8601, "
         "with its offset."
@@ -100,15 +98,15 @@ class Organization(Node):
 class RegisterOrganizationInput:
     name: LocalizedTextInput = strawberry.field(description=NAME)
     description: LocalizedTextInput | None = strawberry.field(default=None, description=DESCRIPTION)
-    website: str | None = strawberry.field(default=None, description=at_most(WEBSITE_MAX))
+    website: str | None = strawberry.field(
+        default=None, description=f"An http:// or https:// address. {at_most(WEBSITE_MAX)}"
+    )
 
 
 @strawberry.input(description="An organization's new name.")
 class RenameOrganizationInput:
     id: strawberry.ID = strawberry.field(description="The organization's id.")
-    expected_version: int = strawberry.field(
-        description="The `version` the editor saw; another is a `VersionConflictError`."
-    )
+    expected_version: int = strawberry.field(description=EXPECTED_VERSION)
     name: LocalizedTextInput = strawberry.field(description=NAME)
     reason: str | None = strawberry.field(default=None, description=CHANGE_REASON)
 

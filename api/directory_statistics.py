@@ -13,7 +13,7 @@ from api.consistency import ConsistentWith, reach
 from api.context import Context, Info
 from api.errors import EXPECTED, ConsistencyTimeoutError, InvalidInputError, as_error
 from api.moments import read_day
-from api.statistics_types import TIMEZONE, From, Place, To
+from api.statistics_types import TIMEZONE, From, To
 from domain import limits
 from domain.errors import InvalidInput
 from domain.text import check as check_text
@@ -89,6 +89,16 @@ class DirectoryStatistics:
         )  # fmt: skip
 
 
+Area = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Only records of services whose areas are this place, a place inside it or "
+        "one it lies in (by territory code, `66023`, `RA-06`…), of their organizations and of "
+        "the locations they are offered at; the whole directory when left out. At most "
+        f"{limits.CODE_MAX} characters."
+    ),
+]
+
 DirectoryStatisticsResult = Annotated[
     DirectoryStatistics | InvalidInputError | ConsistencyTimeoutError,
     strawberry.union(
@@ -128,7 +138,7 @@ class DirectoryStatisticsQuery:
         "public and exact. Anyone."
     )
     async def directory_statistics(
-        self, info: Info, from_: From, to: To, territory: Place = None,
+        self, info: Info, from_: From, to: To, territory: Area = None,
         consistent_with: ConsistentWith = None,
     ) -> DirectoryStatisticsResult:  # fmt: skip
         context = info.context

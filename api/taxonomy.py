@@ -148,7 +148,9 @@ class TaxonomyQuery:
 @strawberry.input(description="A new term: its code, names and synonyms.")
 class DefineTaxonomyTermInput:
     code: str = strawberry.field(description=f"Like BD-1800.2000. {CODE}")
-    name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
+    name: LocalizedTextInput = strawberry.field(
+        description=limits.at_most(limits.NAME_MAX, "characters in each language")
+    )
     parent_code: str | None = strawberry.field(
         default=None, description=f"Left out: the code with its last part cut. {CODE}"
     )
@@ -159,7 +161,9 @@ class DefineTaxonomyTermInput:
 @strawberry.input(description="A term's new names.")
 class RenameTaxonomyTermInput:
     code: str = strawberry.field(description=f"The term's code. {CODE}")
-    name: LocalizedTextInput = strawberry.field(description=limits.at_most(limits.NAME_MAX))
+    name: LocalizedTextInput = strawberry.field(
+        description=limits.at_most(limits.NAME_MAX, "characters in each language")
+    )
     expected_version: int | None = strawberry.field(default=None, description=UNCHECKED)
 
 

@@ -46,10 +46,10 @@ RecordStatus = described(
     description="Whether a directory record is in service.",
     values={
         Status.ACTIVE: "In service: listed, and found by search when its organization is active.",
-        Status.INACTIVE: "Deactivated (`deactivateRecord`): only editors and admins see it; "
+        Status.INACTIVE: "Deactivated (`deactivateRecord`): for editors only; "
         "`reactivateRecord` puts it back in service.",
-        Status.MERGED: "Merged into another record (`mergeRecord`), a duplicate: only editors "
-        "and admins see it.",
+        Status.MERGED: "Merged into another record (`mergeRecord`), a duplicate: for editors "
+        "only.",
     },
 )  # fmt: skip
 
