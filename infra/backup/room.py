@@ -4,7 +4,7 @@ when told, and moved back when the restore fails or is interrupted before it com
 Moving aside, migrating and copying are not one transaction: the migration step makes the
 tables through the connections of the stores and views (each its own session), so the rename
 is undone instead, in one transaction (drop what the restore made, rename the old schema
-back), with Ctrl-C ignored while it runs. Every outcome says where the data is (`where`).
+back), with stop signals ignored while it runs. Every outcome says where the data is (`where`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from infra.backup.load import occupant
 from infra.bootstrap import PROJECTIONS
 from infra.database import Database
 from infra.runner import view_lock_key
+from infra.stopping import STOP_SIGNALS
 
 # A session holding a lock on any of the schema's tables or views is using it.
 _RELATION_USER = (
@@ -109,7 +110,7 @@ class Room:
         if self.aside is None or self.database is None:
             return
         schema = self.database.schema
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
         try:
             put_back(self.database, self.aside)
         except psycopg.Error as error:
@@ -121,7 +122,8 @@ class Room:
         else:
             self.where = f"schema {schema} is as it was ({self.held}, moved back from {self.aside})"
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def move_aside(database: Database) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import psycopg
@@ -151,6 +153,10 @@ def run_restore(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
     room = Room(args.force)
     made = _cluster_to_make(settings)
+    # SIGTERM and SIGHUP end a restore as Ctrl-C does: psycopg cancels the statement running
+    # on a KeyboardInterrupt (not on another exception), and a moved schema is put back.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     try:
         # The file is checked as `backup --verify` checks it before any database is touched.
         with checked(args.file.expanduser(), settings, events=True) as archive:
@@ -176,6 +182,10 @@ def run_restore(settings: Settings, args: argparse.Namespace) -> int:
           f"{time.monotonic() - started:.1f}s; chain intact, head {restored.chain_head or 'none'}"
           " (the one the backup recorded)" + (f"; {room.where}" if room.where else ""))  # fmt: skip
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _cluster_to_make(settings: Settings) -> Path | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 import psycopg
+import pytest
 from psycopg import sql
 
 from infra.bootstrap import Container
@@ -80,7 +81,10 @@ def test_a_restore_is_refused_before_it_touches_anything_while_the_service_runs(
     assert schemas(url, f"{schema}_before_%") == []
 
 
-def test_ctrl_c_after_the_schema_was_moved_aside_puts_it_back(backup: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_after_the_schema_was_moved_aside_puts_it_back(
+    backup: Path, tmp_path: Path, stop: signal.Signals
+) -> None:
     target = tmp_path / "restored"
     assert guichet("restore", str(backup), GUICHET_DATA_DIR=str(target)).returncode == 0
     manifest, _ = members(backup)
@@ -101,7 +105,7 @@ def test_ctrl_c_after_the_schema_was_moved_aside_puts_it_back(backup: Path, tmp_
             said.append(line)
         aside = said[-1].split(" aside as ")[1].strip()
         time.sleep(1.0)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         time.sleep(1.0)
         holder.rollback()  # lets the interrupted restore put the schema back
         _, err = process.communicate(timeout=120)
