@@ -83,16 +83,16 @@ def restore(
             raise
         raise BackupError(f"{archive.path}: {said} (nothing restored)") from None
     except psycopg.Error as error:
-        raise BackupError(f"{archive.path}: {refused(error)} (nothing restored)") from None
+        table = f" (table {error.diag.table_name})" if error.diag.table_name else ""
+        raise BackupError(f"{archive.path}: the database refused its rows{table}: "
+                          f"{reason(error)} (nothing restored)") from None  # fmt: skip
 
 
-def refused(error: psycopg.Error) -> str:
-    """What the database refused, in one line: its message and detail."""
+def reason(error: psycopg.Error) -> str:
+    """What the database said, in one line: its message and detail."""
     diag = error.diag
     said = diag.message_primary or (str(error).splitlines() or [type(error).__name__])[0]
-    detail = f": {diag.message_detail}" if diag.message_detail else ""
-    where = f" (table {diag.table_name})" if diag.table_name else ""
-    return f"the database refused its rows{where}: {said}{detail}"
+    return f"{said}: {diag.message_detail}" if diag.message_detail else said
 
 
 def _restore(

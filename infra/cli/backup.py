@@ -173,7 +173,7 @@ def run_restore(settings: Settings, args: argparse.Namespace) -> int:
     except BackupError as error:
         return failed(_leaving(str(error), room, made), 1)
     except psycopg.Error as error:
-        return failed(_leaving(f"the database refused the restore: {load.refused(error)}",
+        return failed(_leaving(f"the database refused the restore: {load.reason(error)}",
                                room, made), 1)  # fmt: skip
     except KeyboardInterrupt:
         said = "the log was restored" if room.committed else "nothing restored"

@@ -158,3 +158,19 @@ def test_rows_the_database_refuses_are_one_line_and_leave_no_data_directory(
     assert "Key (sha256)=(same) already exists." in line
     assert line.endswith(f"(nothing restored); {target} removed (this restore made it)")
     assert not target.exists()
+
+
+def test_the_next_write_after_a_restore_follows_the_last_restored_event(
+    backup: Path, tmp_path: Path, run: Run
+) -> None:
+    target = tmp_path / "restored"
+    code, _, err = run("restore", str(backup), GUICHET_DATA_DIR=str(target))
+    assert code == 0, err
+    added = guichet("tokens", "add", "ops", "--role", "admin", "--output", "-",
+                    GUICHET_DATA_DIR=str(target))  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    manifest, _ = members(backup)
+    with EmbeddedPostgres(target) as url, psycopg.connect(url) as conn:
+        found = conn.execute(sql.SQL("SELECT max(notification_id), count(*) FROM {}").format(
+            sql.Identifier("guichet", "guichet_events"))).fetchone()  # fmt: skip
+    assert found == (manifest["last_position"] + 1, manifest["events"] + 1)
