@@ -15,6 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from infra.backup import load
+from infra.backup.archive import Archive, BackupError
 from infra.bootstrap import Container
 from infra.clock import SystemClock
 from infra.embedded import EmbeddedPostgres
@@ -174,3 +176,22 @@ def test_the_next_write_after_a_restore_follows_the_last_restored_event(
         found = conn.execute(sql.SQL("SELECT max(notification_id), count(*) FROM {}").format(
             sql.Identifier("guichet", "guichet_events"))).fetchone()  # fmt: skip
     assert found == (manifest["last_position"] + 1, manifest["events"] + 1)
+
+
+def test_the_copy_itself_refuses_a_last_position_its_rows_do_not_end_on(
+    backup: Path, container: Container, tmp_path: Path
+) -> None:
+    """The file's check refuses such a manifest first; the copy checks it again against the
+    rows it copied, before it sets the sequence of positions from them."""
+    manifest, dump = members(backup)
+    lowered = manifest["last_position"] - 1
+    forged = packed(tmp_path / "lowered.gbk", {
+        "manifest.json": orjson.dumps({**manifest, "last_position": lowered}), "log.dump": dump,
+    })  # fmt: skip
+    with Archive(forged) as archive, pytest.raises(BackupError) as refused:
+        load.restore(container.unbounded, archive)
+    assert str(refused.value) == (
+        f"{forged}: its events end at position {manifest['last_position']:,}, its manifest "
+        f"records {lowered:,}"
+    )
+    assert count(container.unbounded.conninfo, container.database.schema) == 0
