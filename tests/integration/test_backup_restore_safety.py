@@ -17,15 +17,16 @@ from psycopg import sql
 
 from infra.backup import load
 from infra.backup.archive import Archive, BackupError
-from infra.bootstrap import Container
+from infra.bootstrap import PROJECTIONS, Container
 from infra.clock import SystemClock
 from infra.embedded import EmbeddedPostgres
 from infra.runner import ProjectionRunner
 from infra.territories import load_reference
-from tests.e2e.test_command import GUICHET, clean_env
+from tests.e2e.test_command import GUICHET, clean_env, serve, stop, wait_healthy
 from tests.integration import test_backup_refused
 from tests.integration.test_backup import guichet
 from tests.integration.test_backup_refused import Run, members, packed, refusals
+from tests.support.ports import free_port
 
 backup = test_backup_refused.backup
 run = test_backup_refused.run
@@ -195,3 +196,38 @@ def test_the_copy_itself_refuses_a_last_position_its_rows_do_not_end_on(
         f"records {lowered:,}"
     )
     assert count(container.unbounded.conninfo, container.database.schema) == 0
+
+
+def test_restore_force_is_refused_while_guichet_serve_runs_and_the_service_keeps_running(
+    backup: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "live"
+    assert guichet("restore", str(backup), GUICHET_DATA_DIR=str(data)).returncode == 0
+    port = free_port()
+    server = serve(data, port)
+    try:
+        wait_healthy(port, server)
+        with EmbeddedPostgres(data) as url:
+            deadline = time.monotonic() + 60
+            while advisory_locks(url) < len(PROJECTIONS) and time.monotonic() < deadline:
+                time.sleep(0.1)  # every view's runner holds its lock
+            before = count(url, "guichet")  # with what the first start logged
+            refused = guichet("restore", "--force", str(backup), GUICHET_DATA_DIR=str(data))
+            assert refused.returncode == 1, refused.stderr
+            line = refused.stderr.splitlines()[-1]
+            assert line.startswith(f"guichet: the service is running on {data / 'postgres'}")
+            assert "'guichet-api'" in line
+            assert line.endswith("stop it first (nothing changed)")
+            assert schemas(url, "guichet_before_%") == []
+            assert count(url, "guichet") == before > members(backup)[0]["events"]
+        assert wait_healthy(port, server)["status"] == "ok"
+    finally:
+        stop(server)
+
+
+def advisory_locks(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        ).fetchone()
+    return int(row[0]) if row else 0
