@@ -70,6 +70,12 @@ class ViewBusy(RuntimeError):
     pass
 
 
+def view_lock_key(schema: str, view: str) -> int:
+    """The advisory lock a process holds while it runs the view of `schema` (a restore tries it)."""
+    digest = hashlib.sha256(f"{schema}.{view}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -97,8 +103,7 @@ class ProjectionRunner:
 
     @property
     def lock_key(self) -> int:
-        digest = hashlib.sha256(f"{self.database.schema}.{self.view.name}".encode()).digest()
-        return int.from_bytes(digest[:8], "big", signed=True)
+        return view_lock_key(self.database.schema, self.view.name)
 
     def catch_up(
         self, on_page: Callable[[Progress], None] | None = None, *, applied: int = 0,

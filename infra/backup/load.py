@@ -14,7 +14,6 @@ import re
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import psycopg
 from psycopg import sql
@@ -70,16 +69,6 @@ def occupant(database: Database) -> str | None:
     return " and ".join(held) or None
 
 
-def move_aside(database: Database) -> str:
-    """Renames the schema (every table and view in it) out of the way; its new name."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    aside = f"{database.schema}_before_{stamp}"
-    with database.connect() as conn:
-        conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
-            sql.Identifier(database.schema), sql.Identifier(aside)))  # fmt: skip
-    return aside
-
-
 def restore(
     database: Database, archive: Archive, on_rows: Callable[[int], None] | None = None,
     on_chain: Callable[[int, int, int], None] | None = None,
@@ -93,6 +82,17 @@ def restore(
         if said.startswith(str(archive.path)):
             raise
         raise BackupError(f"{archive.path}: {said} (nothing restored)") from None
+    except psycopg.Error as error:
+        table = f" (table {error.diag.table_name})" if error.diag.table_name else ""
+        raise BackupError(f"{archive.path}: the database refused its rows{table}: "
+                          f"{reason(error)} (nothing restored)") from None  # fmt: skip
+
+
+def reason(error: psycopg.Error) -> str:
+    """What the database said, in one line: its message and detail."""
+    diag = error.diag
+    said = diag.message_primary or (str(error).splitlines() or [type(error).__name__])[0]
+    return f"{said}: {diag.message_detail}" if diag.message_detail else said
 
 
 def _restore(
@@ -121,11 +121,17 @@ def _restore(
         if copied != manifest.tables:
             raise BackupError(f"{archive.path}: its dump holds {copied} rows, its manifest "
                               f"records {manifest.tables}")  # fmt: skip
+        # The next position follows the rows restored, whatever the manifest says.
+        found = conn.execute(sql.SQL("SELECT coalesce(max(notification_id), 0) FROM {}")
+                             .format(log)).fetchone()  # fmt: skip
+        last = int(found[0]) if found else 0
+        if last != manifest.last_position:
+            raise BackupError(f"{archive.path}: its events end at position {last:,}, its "
+                              f"manifest records {manifest.last_position:,}")  # fmt: skip
         conn.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s, %s)",
-            (f'"{database.schema}"."{LOG_TABLE}"', max(manifest.last_position, 1),
-             manifest.last_position > 0),
-        )  # fmt: skip
+            (f'"{database.schema}"."{LOG_TABLE}"', max(last, 1), last > 0),
+        )
         if follower is not None and follower.ordered:
             verdict = audit_chain.Verdict(
                 follower.events, follower.head, follower.broken_at, chain.MISMATCH

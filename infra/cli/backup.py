@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
+
+import psycopg
 
 from infra.backup import chain, load
 from infra.backup.archive import Archive, BackupError, Manifest
 from infra.backup.dump import COMPRESSIONS, take
+from infra.backup.room import Room
 from infra.bootstrap import connect
 from infra.budget import application_name
 from infra.cli.common import CommandError, which_database
@@ -145,40 +151,64 @@ def describe(manifest: Manifest) -> str:
 
 def run_restore(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
+    room = Room(args.force)
+    made = _cluster_to_make(settings)
+    # SIGTERM and SIGHUP end a restore as Ctrl-C does: psycopg cancels the statement running
+    # on a KeyboardInterrupt (not on another exception), and a moved schema is put back.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     try:
-        # Before a schema is moved aside for it, the file is known to restore whole.
-        with checked(args.file.expanduser(), settings, events=args.force) as archive:
-            print(f"restoring {describe(archive.manifest)}", file=sys.stderr, flush=True)
+        # The file is checked as `backup --verify` checks it before any database is touched.
+        with checked(args.file.expanduser(), settings, events=True) as archive:
             print(which_database(settings), file=sys.stderr, flush=True)
-            with database_at(settings, "restore", existing=False) as database:
-                _make_room(database, args.force)
-                restored, views = _restore(settings, database, archive)
+            with (
+                database_at(settings, "restore", existing=False) as database,
+                room.entered(database),
+            ):
+                if room.aside is not None:
+                    print(f"moved schema {database.schema} ({room.held}) aside as {room.aside}",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                print(f"restoring {describe(archive.manifest)}", file=sys.stderr, flush=True)
+                restored, views = _restore(settings, database, archive, room)
     except BackupError as error:
-        return failed(str(error), 1)
+        return failed(_leaving(str(error), room, made), 1)
+    except psycopg.Error as error:
+        return failed(_leaving(f"the database refused the restore: {load.reason(error)}",
+                               room, made), 1)  # fmt: skip
     except KeyboardInterrupt:
-        return failed("interrupted: nothing restored (the copy is one transaction)", 130)
+        said = "the log was restored" if room.committed else "nothing restored"
+        return failed(_leaving(f"interrupted: {said}", room, made), 130)
     print(f"restored {restored.events:,} events and rebuilt {views} views in "
           f"{time.monotonic() - started:.1f}s; chain intact, head {restored.chain_head or 'none'}"
-          " (the one the backup recorded)")  # fmt: skip
+          " (the one the backup recorded)" + (f"; {room.where}" if room.where else ""))  # fmt: skip
     return 0
 
 
-def _make_room(database: Database, force: bool) -> None:
-    held = load.occupant(database)
-    if held is None:
-        return
-    if not force:
-        raise BackupError(
-            f"schema {database.schema} of {database.host}:{database.port}/{database.dbname} "
-            f"already holds {held}: restore into an empty database or schema, or pass --force "
-            "to move this one aside"
-        )
-    aside = load.move_aside(database)
-    print(f"moved schema {database.schema} ({held}) aside as {aside}; drop it once the "
-          f"restore is checked: DROP SCHEMA {aside} CASCADE", file=sys.stderr)  # fmt: skip
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
-def _restore(settings: Settings, database: Database, archive: Archive) -> tuple[load.Restored, int]:
+def _cluster_to_make(settings: Settings) -> Path | None:
+    """The folder a restore into the embedded database makes, to remove if nothing is restored."""
+    if not settings.embedded:
+        return None
+    for folder in (settings.data_dir, settings.data_dir / "postgres"):
+        if not folder.exists():
+            return folder
+    return None
+
+
+def _leaving(line: str, room: Room, made: Path | None) -> str:
+    """The last line of a failed restore: what went wrong, and where the data is."""
+    if made is not None and made.exists() and not room.committed:
+        shutil.rmtree(made, ignore_errors=True)
+        line += f"; {made} removed (this restore made it)"
+    return f"{line}; {room.where}" if room.where else line
+
+
+def _restore(
+    settings: Settings, database: Database, archive: Archive, room: Room
+) -> tuple[load.Restored, int]:
     """Migrates the empty schema, copies the log in, then rebuilds every view from it."""
     container = connect(settings, database.url, maintenance=True, role="restore")
     try:
@@ -193,6 +223,7 @@ def _restore(settings: Settings, database: Database, archive: Archive) -> tuple[
             chain[0].update(position, head)
 
         restored = load.restore(container.unbounded, archive, rows.update, on_chain)
+        room.restored()
         for bar in chain or [rows]:  # the chain is checked in the database when out of order
             bar.close()
         try:
