@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 
 import bench
 from bench.opensearch_smoke import Engine, closed_port, run
@@ -107,3 +108,14 @@ def test_a_benchmark_schema_that_exists_is_refused_not_taken_over(database_url: 
             create(database)  # dropped at the end of the run that made it, never by another
     finally:
         drop(database)
+
+
+def test_the_readmes_override_file_publishes_the_stacks_opensearch_on_the_loopback() -> None:
+    root = Path(bench.__file__).parents[1]
+    command = "docker compose -f docker-compose.yml -f deploy/opensearch-published.yml up -d"
+    assert command in (root / "README.md").read_text()
+    stack = yaml.safe_load((root / "docker-compose.yml").read_text())
+    override = yaml.safe_load((root / "deploy/opensearch-published.yml").read_text())
+    assert set(override["services"]) <= set(stack["services"])
+    assert override["services"]["opensearch"]["ports"] == ["127.0.0.1:9200:9200"]
+    assert "ports" not in stack["services"]["opensearch"], "then the override is not needed"
