@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -34,6 +35,8 @@ Key = str | int | float | UUID | datetime | date
 Counter = Callable[[], Awaitable[int]]
 
 CURSOR_MAX = 500  # a cursor holds a few keys; a longer one was not made here
+# Every integer key is a PostgreSQL bigint (a log position, a row number, a tier).
+BIGINT = 2**63
 
 
 def first_argument(default: int, most: int) -> Any:
@@ -126,12 +129,18 @@ def decode(tag: str, cursor: str, shape: Sequence[type[Key]]) -> tuple[Any, ...]
         raise refused
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        found = json.loads(raw.decode())
+        found = json.loads(raw.decode(), parse_constant=_not_a_number)
         if not isinstance(found, list) or len(found) != len(shape) + 1 or found[0] != tag:
             raise refused
         return tuple(_key(kind, value) for kind, value in zip(shape, found[1:], strict=True))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise refused from None
+
+
+def _not_a_number(constant: str) -> Any:
+    # `json` reads NaN and ±Infinity, which `encode` never writes: PostgreSQL sorts NaN after
+    # every number and OpenSearch cannot read it back.
+    raise ValueError(f"{constant} is not a key")
 
 
 def _key(kind: type[Key], value: Any) -> Key:
@@ -145,8 +154,12 @@ def _key(kind: type[Key], value: Any) -> Key:
     if kind is date and isinstance(value, str):
         return date.fromisoformat(value)
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if kind in (str, int) and type(value) is kind:
+        number = float(value)  # 1e999 reads as infinity
+        if math.isfinite(number):
+            return number
+    if kind is int and type(value) is int and -BIGINT <= value < BIGINT:
+        return value
+    if kind is str and type(value) is str:
         return value
     raise ValueError(f"not a {kind.__name__}")
 

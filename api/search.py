@@ -156,8 +156,17 @@ def encode_cursor(cursor: Cursor) -> str:
     return encode("search", [cursor.tier, cursor.distance, cursor.rank, cursor.id])
 
 
+# What a search's cursor can hold: a relevance tier (0 without text, 1 to 3 with), a distance
+# in km (1e9 for a place without coordinates) and a ts_rank, which is within [0, 1].
+TIERS = range(4)
+DISTANCE_MAX = 1e9
+RANK_MAX = 1.0
+
+
 def decode_cursor(raw: str) -> Cursor:
     tier, distance, rank, id = decode("search", raw, (int, float, float, UUID))
+    if tier not in TIERS or not 0 <= distance <= DISTANCE_MAX or not 0 <= rank <= RANK_MAX:
+        raise InvalidInput("after", "is not a cursor of this list")
     return Cursor(tier, distance, rank, id)
 
 

@@ -1,13 +1,21 @@
 """Checks an OpenSearch cluster the way Guichet uses it, one line per check, and exits 1 when
-any failed.
+any failed (or when what it made could not be deleted).
 
     GUICHET_OPENSEARCH_URL=http://localhost:9200 python -m bench.opensearch_smoke
     python -m bench.opensearch_smoke --fake     # the same steps on the in-memory fake
 
-PostgreSQL: GUICHET_DATABASE_URL, else an embedded one. Everything is made in a schema of its
-own, with indices named after it (`guichet-smoke_...-directory*`), deleted at the end. The
-"processes" started together are threads with connections of their own, each with its own
-PostgreSQL sessions and HTTP client: what the locks and OpenSearch see of a process.
+It runs from a checkout with the test extras (`pip install -e ".[dev]"`), not from the image.
+
+PostgreSQL: with GUICHET_DATABASE_URL set, it makes a schema of its own there
+(`bench_<time>_<random>`, refused if it exists), loads the territories and the demo directory
+into it and drops it at the end; it reads and writes no other schema. Without it, a temporary
+embedded PostgreSQL. Its indices are named after that schema (`guichet-bench_<time>_<random>-
+directory`, its `-write` alias, its `-template`) and are deleted at the end.
+
+The projections started together are threads of this process, each with its own PostgreSQL
+sessions and HTTP client, which is what the locks and OpenSearch see of a process; the rebuild
+"stopped mid-way" is interrupted by an exception raised after its first page, so nothing of
+the rebuild's own runs after it, as after a kill.
 """
 
 from __future__ import annotations
@@ -17,13 +25,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opensearchpy import AsyncOpenSearch, OpenSearch
 
@@ -35,10 +44,11 @@ from infra.search.opensearch import OpenSearchIndex, OpenSearchSearchView
 from infra.search.opensearch_index import IndexNames
 from infra.territories import load_reference
 from projections.search_query import SearchQuery, SearchUnavailable
-from tests.support.fake_opensearch import FakeCluster
-from tests.support.ports import free_port
 
-PROCESSES = 4
+if TYPE_CHECKING:
+    from tests.support.fake_opensearch import FakeCluster
+
+THREADS = 4
 SAMPLES = {
     "guichet_french": (
         "french",
@@ -62,17 +72,28 @@ class Engine:
 
     @classmethod
     def server(cls, url: str) -> Engine:
-        closed = f"http://127.0.0.1:{free_port()}"
+        closed = f"http://127.0.0.1:{closed_port()}"
         return cls(lambda: OpenSearch(hosts=[url], timeout=30),
                    lambda: AsyncOpenSearch(hosts=[url], timeout=10),
                    lambda: AsyncOpenSearch(hosts=[closed], timeout=2, max_retries=0))  # fmt: skip
 
     @classmethod
     def fake(cls, cluster: FakeCluster | None = None) -> Engine:
+        # Imported here: a run against a server needs no test code.
+        from tests.support.fake_opensearch import FakeCluster
+
         cluster = cluster or FakeCluster()
         down = FakeCluster()
         down.down = True
         return cls(cluster.client, cluster.async_client, down.async_client)
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class Smoke:
@@ -155,8 +176,8 @@ class Smoke:
         return "201 then 409"
 
     def together(self) -> str:
-        self.process()[0].drop()  # as a rebuild killed after its first step
-        started = [self.process() for _ in range(PROCESSES)]
+        self.process()[0].drop()  # as a rebuild stopped after its first step
+        started = [self.process() for _ in range(THREADS)]
         failures: list[BaseException] = []
 
         def run(runner: ProjectionRunner) -> None:
@@ -171,22 +192,23 @@ class Smoke:
         for thread in threads:
             thread.join()
         if failures:
-            raise Failed(f"{len(failures)} processes failed: {failures[0]!r}")
-        return f"{PROCESSES} processes: one write index, {self.settled()}"
+            raise Failed(f"{len(failures)} of {THREADS} failed: {failures[0]!r}")
+        return f"{THREADS} projections: one write index, {self.settled()}"
 
-    def killed_rebuild(self) -> str:
+    def interrupted_rebuild(self) -> str:
         before = self.count()
         old = self.settled()
         runner = self.process(page_size=50)[1]
 
-        def kill(progress: Any) -> None:
-            raise KeyboardInterrupt  # as a kill: nothing of the rebuild's own runs after it
+        def interrupt(progress: Any) -> None:
+            raise KeyboardInterrupt  # past `except Exception`: nothing of the rebuild's own runs
 
         with contextlib.suppress(KeyboardInterrupt):
-            runner.rebuild(on_page=kill)
+            runner.rebuild(on_page=interrupt)
         readers = [i for i, aliases in self.layout().items() if self.names.alias in aliases]
         if readers != [old] or self.count() != before:
-            raise Failed(f"after the kill searches read {readers} ({self.count()} documents)")
+            raise Failed(f"after the interruption searches read {readers} ({self.count()} "
+                         "documents)")  # fmt: skip
         self.process()[1].bring_up_to_date()
         index = self.settled()
         if self.count() != before:
@@ -225,36 +247,56 @@ def run(engine: Engine, container: Container, say: Callable[[str], None] = print
         ("first start", smoke.first_start),
         ("analysis of French and English", smoke.analysis),
         ("a page applied twice", smoke.page_twice),
-        ("processes starting together", smoke.together),
-        ("a rebuild killed mid-way", smoke.killed_rebuild),
+        (f"{THREADS} projections (threads) starting together", smoke.together),
+        ("a rebuild interrupted mid-way", smoke.interrupted_rebuild),
         ("the index deleted", smoke.index_deleted),
         ("the server unreachable", smoke.unreachable),
     ]
     passed = True
+    for name, check in checks:
+        started = time.perf_counter()
+        try:
+            said = check()
+        except Exception as error:
+            passed = False
+            said = one_line(error)
+        mark = "ok  " if passed else "FAIL"
+        say(f"{mark} {name} ({time.perf_counter() - started:.1f} s): {said}")
+        if not passed:
+            break  # the next checks build on this one's state
     try:
-        for name, check in checks:
-            started = time.perf_counter()
-            try:
-                said = check()
-            except Exception as error:
-                passed = False
-                said = f"{type(error).__name__}: {error}"
-            mark = "ok  " if passed else "FAIL"
-            say(f"{mark} {name} ({time.perf_counter() - started:.1f} s): {said}")
-            if not passed:
-                break  # the next checks build on this one's state
-    finally:
         smoke.clean()
+    except Exception as error:
+        # After a failure, the cluster may well be what failed: this line adds to the verdict
+        # and never replaces it.
+        say(f"FAIL deleting {smoke.names.pattern} and {smoke.names.template}: {one_line(error)}")
+        passed = False
     return passed
 
 
+def one_line(error: Exception) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="OpenSearch: GUICHET_OPENSEARCH_URL (or --fake). PostgreSQL: with "
+        "GUICHET_DATABASE_URL set, a schema bench_<time>_<random> is made there, the "
+        "territories and the demo directory loaded into it, and the schema dropped at the "
+        "end; no other schema is read or written. Without it, a temporary embedded "
+        "PostgreSQL. The indices made (guichet-bench_<time>_<random>-directory*) are deleted "
+        "at the end. Exit code 1 when a check failed or they could not be deleted.",
+    )
     parser.add_argument("--fake", action="store_true", help="an in-memory fake, no server")
     arguments = parser.parse_args(argv)
     url = os.environ.get("GUICHET_OPENSEARCH_URL")
     if not arguments.fake and url is None:
         parser.error("set GUICHET_OPENSEARCH_URL, or run with --fake")
+    # One line per check says what failed: the client's warnings for each failed request
+    # (with their tracebacks) and the expected failures the checks cause are not repeated.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("infra.search").setLevel(logging.CRITICAL)
     engine = Engine.fake() if arguments.fake else Engine.server(str(url))
     # Its container searches on PostgreSQL; the smoke test's views replace those tables.
     logging.getLogger("infra.views.base").setLevel(logging.ERROR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterator
@@ -27,7 +28,8 @@ def bench_container(**environ: str) -> Iterator[Container]:
         if not url:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             url = stack.enter_context(EmbeddedPostgres(data_dir))
-        schema = f"bench_{int(time.time())}"
+        # The time, and a suffix: two runs in the same second never share (and drop) a schema.
+        schema = f"bench_{int(time.time())}_{secrets.token_hex(3)}"
         settings = Settings.from_environ(
             # A benchmark is one caller asking as fast as it can: no rate limit.
             {
@@ -38,10 +40,17 @@ def bench_container(**environ: str) -> Iterator[Container]:
             }
         )
         database = Database.from_url(url, schema)
-        container = Container(settings, database, tokens_for(settings))
+        create(database)
         stack.callback(drop, database)
+        container = Container(settings, database, tokens_for(settings))
         stack.callback(container.close)
         yield container
+
+
+def create(database: Database) -> None:
+    """Makes the schema, refusing one that exists: a benchmark drops only what it made."""
+    with psycopg.connect(database.conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(database.schema)))
 
 
 def drop(database: Database) -> None:

@@ -31,7 +31,7 @@ from psycopg import sql
 
 from infra.failures import ServiceUnavailable
 from infra.search.opensearch_bootstrap import IndexBootstrap, body_digest
-from infra.search.opensearch_errors import projection_calls, search_calls
+from infra.search.opensearch_errors import RETRY_LATER, projection_calls, search_calls
 from infra.search.opensearch_index import IndexNames
 from infra.search.opensearch_query import (
     autocomplete_body,
@@ -281,10 +281,13 @@ class OpenSearchIndex:
             raise SearchTimeout(self.timeout)
         shards = response.get("_shards", {})
         if shards.get("failed"):
-            raise SearchUnavailable(
-                f"The search engine answered from {shards.get('successful')} of "
-                f"{shards.get('total')} parts of the directory only; retry in a moment."
+            log.warning(
+                "search: OpenSearch answered from %s of %s shards: %s",
+                shards.get("successful"),
+                shards.get("total"),
+                shards.get("failures"),
             )
+            raise SearchUnavailable(RETRY_LATER)
         return response
 
     async def _search_or_respell(self, query: SearchQuery) -> SearchPage:

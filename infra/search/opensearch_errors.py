@@ -1,23 +1,50 @@
 """What an OpenSearch failure means: for a search, `SEARCH_UNAVAILABLE`; for the projection,
 a wait (`ServiceUnavailable`, tried again with backoff) or an error an operator must fix.
 
-Unavailable: no connection, a timeout, a missing index or alias (404: a volume reset, or an
-index deleted by hand), a cluster block or too many requests (429), all shards failed (503) and
-every other 5xx. A 400 is a request OpenSearch refuses whatever its state: ours to fix, so it is
-not hidden behind an outage.
+A search answers `SEARCH_UNAVAILABLE` (or `SEARCH_TIMEOUT`) whatever went wrong, so that the
+other fields of a GraphQL request keep their data; the client is told to retry later, and the
+operator reads what happened in the log, once per search, with OpenSearch's status and error
+type. Passing failures (no connection, a missing index or alias, 429, 5xx) are warnings; a
+refusal that stays until someone acts (credentials refused with 401 or 403, a request too large
+for the cluster with 413, a 400 for a request OpenSearch cannot parse: our bug) is an error.
+
+For the projection, unavailable means a wait: no connection, a timeout, a missing index or alias
+(404: a volume reset, or an index deleted by hand), a cluster block or too many requests (429),
+all shards failed (503) and every other 5xx. Any other 4xx stops it for an operator.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from opensearchpy.exceptions import ConnectionError as Unreachable
-from opensearchpy.exceptions import ConnectionTimeout, TransportError
+from opensearchpy.exceptions import ConnectionTimeout, OpenSearchException, TransportError
 
 from infra.failures import ServiceUnavailable
 from projections.search_query import SearchTimeout, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+# What a client reads for any failure but a missing index; the details are the operator's.
+RETRY_LATER = (
+    "The search engine cannot answer at the moment; retry later. The directory's records are "
+    "safe, and searches will find every change made meanwhile."
+)
+BUILDING = (
+    "The directory's search index is being built; retry later: searches work again as soon as "
+    "it is complete."
+)
+
+# What an operator does about a search OpenSearch refuses.
+REFUSALS: dict[int | str, str] = {
+    400: "a request of ours it cannot read: a bug to report",
+    401: "GUICHET_OPENSEARCH_URL's credentials are refused: expired or rotated",
+    403: "GUICHET_OPENSEARCH_URL's user may not read the index",
+    413: "a request larger than the cluster's http.max_content_length",
+}
 
 # Statuses after which the same request may succeed later.
 PASSING = frozenset({404, 408, 429})
@@ -50,23 +77,23 @@ def passing(error: TransportError) -> bool:
 
 @contextmanager
 def search_calls(timeout: float) -> Iterator[None]:
-    """A search's requests: every failure but a refused request is `SEARCH_UNAVAILABLE`."""
+    """A search's requests: every failure is `SEARCH_UNAVAILABLE` (or `SEARCH_TIMEOUT`),
+    logged here once with what OpenSearch said."""
     try:
         yield
     except ConnectionTimeout as error:
+        log.warning("search: OpenSearch did not answer within %g s", timeout + 1)
         raise SearchTimeout(timeout) from error
     except TransportError as error:
-        if not passing(error):
-            raise
-        if error.status_code == 404:  # no index behind the alias yet, or any more
-            raise SearchUnavailable(
-                "The directory's search index is being built; searches will work again as "
-                "soon as it is complete."
-            ) from error
-        raise SearchUnavailable(
-            f"The search engine {reason(error)}; searches will work again when it is back, "
-            "with every change made meanwhile."
-        ) from error
+        if passing(error):
+            log.warning("search: OpenSearch %s", reason(error))
+        else:
+            hint = REFUSALS.get(error.status_code, "a request it refuses whatever its state")
+            log.error("search: OpenSearch %s (%s)", reason(error), hint)
+        raise SearchUnavailable(BUILDING if error.status_code == 404 else RETRY_LATER) from error
+    except OpenSearchException as error:  # the client's own, such as an answer it cannot read
+        log.error("search: the OpenSearch client failed: %r", error)
+        raise SearchUnavailable(RETRY_LATER) from error
 
 
 @contextmanager

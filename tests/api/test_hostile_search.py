@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -155,3 +157,65 @@ async def test_a_search_past_the_statement_timeout_says_so_and_is_no_outage(
     assert autocompleted == {"autocomplete": []}
     # Once the statement is cancelled, the same search works again.
     assert (await search(graphql, "aide alimentaire"))["__typename"] == "SearchConnection"
+
+
+def forged(*keys: str) -> str:
+    """A cursor as its JSON text: `json.dumps` writes NaN, and 1e999 reads as infinity."""
+    return base64.urlsafe_b64encode(f"[{', '.join(keys)}]".encode()).decode()
+
+
+PAGE = """
+query ($after: String) {
+  searchServices(text: "aide", after: $after) {
+    __typename
+    ... on SearchConnection { pageInfo { hasPreviousPage } }
+    ... on InvalidInputError { field }
+  }
+}
+"""
+ID = f'"{uuid.uuid4()}"'
+# Keys no search makes: not finite, or outside the tiers (0 to 3), distances (0 to 1e9 km) and
+# ranks (0 to 1) a page ends on.
+HOSTILE_CURSORS = {
+    "a NaN rank": ('"search"', "3", "0", "NaN", ID),
+    "an infinite distance": ('"search"', "1", "Infinity", "0.5", ID),
+    "a rank past every float": ('"search"', "1", "0", "1e999", ID),
+    "a negative infinite rank": ('"search"', "1", "0", "-Infinity", ID),
+    "a forged tier": ('"search"', "100000000000000000000000000000", "0", "0.5", ID),
+    "a tier below every tier": ('"search"', "-1", "0", "0.5", ID),
+    "a negative distance": ('"search"', "2", "-5", "0.5", ID),
+    "a rank above any ts_rank": ('"search"', "2", "0", "7.5", ID),
+}
+
+
+@pytest.mark.parametrize("cursor", HOSTILE_CURSORS)
+async def test_a_search_cursor_with_keys_no_search_makes_is_invalid_input(
+    graphql: GraphQLClient, cursor: str
+) -> None:
+    found = await graphql.data(PAGE, {"after": forged(*HOSTILE_CURSORS[cursor])})
+    assert found["searchServices"] == {"__typename": "InvalidInputError", "field": "after"}
+
+
+async def test_a_search_cursor_with_keys_a_search_makes_is_read(graphql: GraphQLClient) -> None:
+    for keys in (("3", "0", "0.25"), ("0", "1000000000.0", "0"), ("1", "20015.087", "1.0")):
+        found = await graphql.data(PAGE, {"after": forged('"search"', *keys, ID)})
+        assert found["searchServices"] == {
+            "__typename": "SearchConnection",
+            "pageInfo": {"hasPreviousPage": True},
+        }, keys
+
+
+AUDIT = """
+query ($after: String) {
+  auditLog(after: $after) { __typename ... on InvalidInputError { field } }
+}
+"""
+
+
+async def test_a_log_cursor_past_every_position_is_invalid_input(graphql: GraphQLClient) -> None:
+    for position in ("100000000000000000000000000000", "9223372036854775808", "NaN", "1e999"):
+        found = await graphql.data(AUDIT, {"after": forged('"log"', position)}, "auditor-token")
+        assert found["auditLog"] == {"__typename": "InvalidInputError", "field": "after"}, position
+    found = await graphql.data(AUDIT, {"after": forged('"log"', "9223372036854775807")},
+                               "auditor-token")  # fmt: skip
+    assert found["auditLog"] == {"__typename": "AuditPage"}

@@ -4,6 +4,7 @@ cluster answering with OpenSearch's documented errors."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from opensearchpy import RequestError
 
 from api.app import create_app
 from domain.directory import Organization
@@ -120,27 +120,72 @@ async def test_a_search_opensearch_does_not_answer_in_time_is_search_timeout(
     await index.close()
 
 
-async def test_a_request_opensearch_refuses_is_ours_to_fix_not_an_outage(
-    container: Container, cluster: FakeCluster, process: Process
-) -> None:
+# Refusals that stay until someone acts: expired or rotated credentials, a request too large for
+# the cluster's `http.max_content_length`, a request of ours OpenSearch cannot parse.
+REFUSED: dict[str, tuple[int, dict[str, Any]]] = {
+    "credentials refused (401)": error(401, "security_exception", "missing authentication"),
+    "forbidden (403)": error(403, "security_exception", "no permissions for [indices:data/read]"),
+    "too large (413)": error(413, "content_too_long_exception", "request too large"),
+    "our request (400)": error(400, "parsing_exception", "unknown query [x]"),
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSED)
+async def test_a_search_opensearch_refuses_is_search_unavailable_and_logged_once_for_the_operator(
+    container: Container, cluster: FakeCluster, process: Process, refusal: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    code, body = REFUSED[refusal]
     index = index_of(container, cluster, process)
-    cluster.fail(400, searches, body=error(400, "parsing_exception", "unknown query [x]")[1])
-    with pytest.raises(RequestError):
-        await index.search(SearchQuery(text="aide"))
+    for call in (index.search(SearchQuery(text="aide")), index.autocomplete("aide", 5)):
+        cluster.fail(code, searches, times=9, body=body)
+        caplog.clear()
+        with (
+            caplog.at_level(logging.INFO, "infra.search"),
+            pytest.raises(SearchUnavailable) as raised,
+        ):
+            await call
+        cluster.faults.clear()
+        assert raised.value.code == "SEARCH_UNAVAILABLE"
+        assert "retry later" in str(raised.value)
+        assert str(code) not in str(raised.value), "the details are the operator's"
+        [record] = [r for r in caplog.records if r.name.startswith("infra.search")]
+        assert record.levelno == logging.ERROR
+        assert f"{code} {body['error']['type']}" in record.getMessage()
+    await index.close()
+
+
+async def test_a_passing_failure_is_logged_once_as_a_warning(
+    container: Container, cluster: FakeCluster, process: Process,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    index = index_of(container, cluster, process)
+    UNAVAILABLE["all shards failed (503)"](cluster)
+    with caplog.at_level(logging.INFO, "infra.search"), pytest.raises(SearchUnavailable):
+        await index.search(SearchQuery(text="zzzzzz introuvable"))  # would respell: 2 requests
+    [record] = [r for r in caplog.records if r.name.startswith("infra.search")]
+    assert record.levelno == logging.WARNING
+    assert "503 search_phase_execution_exception" in record.getMessage()
     await index.close()
 
 
 SEARCH = """query { searchServices(text: "aide") {
-  __typename ... on SearchConnection { totalCount } ... on SearchUnavailableError { code } } }"""
+  __typename ... on SearchConnection { totalCount } ... on SearchUnavailableError { code message } }
+  autocomplete(prefix: "aide") { name { fr } }
+  territories(first: 1) { ... on TerritoryList { totalCount } } }"""
 
 
 @pytest.mark.parametrize("fault", ["index not found (404)", "all shards failed (503)",
-                                   "cluster block (429)"])  # fmt: skip
-async def test_graphql_answers_search_unavailable(
+                                   "cluster block (429)", *REFUSED])  # fmt: skip
+async def test_graphql_answers_search_unavailable_and_keeps_the_other_fields(
     container: Container, cluster: FakeCluster, process: Process, fault: str
 ) -> None:
     container.search = index_of(container, cluster, process)
-    UNAVAILABLE[fault](cluster)
+    if fault in REFUSED:
+        code, body = REFUSED[fault]
+        cluster.fail(code, searches, times=9, body=body)
+    else:
+        UNAVAILABLE[fault](cluster)
     async with (
         LifespanManager(create_app(container, run_projections=False)) as manager,
         httpx.AsyncClient(
@@ -148,10 +193,12 @@ async def test_graphql_answers_search_unavailable(
         ) as http,
     ):
         answer = (await http.post("/graphql", json={"query": SEARCH})).json()
-    assert answer["data"]["searchServices"] == {
-        "__typename": "SearchUnavailableError",
-        "code": "SEARCH_UNAVAILABLE",
-    }
+    assert "errors" not in answer, answer
+    found = answer["data"]["searchServices"]
+    assert (found["__typename"], found["code"]) == ("SearchUnavailableError", "SEARCH_UNAVAILABLE")
+    assert "retry later" in found["message"]
+    assert answer["data"]["autocomplete"] == []
+    assert isinstance(answer["data"]["territories"]["totalCount"], int)
 
 
 def item_error(code: int, kind: str) -> Fault:
