@@ -23,6 +23,8 @@ from infra.backup import script, tools
 from infra.backup.archive import Archive, BackupError
 from infra.views.base import LOG_TABLE
 
+# Events between two reports of progress (the bar itself draws at most every few seconds).
+REPORT_EVERY = 1_000
 COLUMNS = ("notification_id", "originator_id", "originator_version", "topic", "state", "chain")
 NULL = b"\\N"
 # COPY's text format escapes a backslash, and control characters, with a backslash.
@@ -117,8 +119,10 @@ def _stored(
         position, chain = follower.follow(fields)
         positions.append(position)
         chains += chain
-        if on_events is not None and count % 10_000 == 0:
+        if on_events is not None and count % REPORT_EVERY == 0:
             on_events(count)
+    if on_events is not None:
+        on_events(len(positions))  # the last count, or a bar of a small log stays at 0
     follower = follower or Follower(list(COLUMNS))
     if not follower.ordered:
         order = sorted(range(len(positions)), key=positions.__getitem__)
@@ -147,8 +151,10 @@ def _links(
         previous = bytes(chains[(at - 1) * 32 : at * 32]) if at else b""
         if not _matches(previous, position, fields, bytes(chains[at * 32 : (at + 1) * 32])):
             raise BackupError(broken(position))
-        if on_events is not None and count % 10_000 == 0:
+        if on_events is not None and count % REPORT_EVERY == 0:
             on_events(count)
+    if on_events is not None:
+        on_events(len(positions))
 
 
 class Follower:

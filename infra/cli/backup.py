@@ -39,8 +39,9 @@ def add_backup_commands(commands: Any) -> None:
     backup.add_argument("file", type=Path, metavar="FILE")
     backup.add_argument(
         "--verify", action="store_true",
-        help="check FILE without restoring it (its manifest, its digest, the dump's structure) "
-        "instead of writing one",
+        help="check FILE instead of writing one, without a database: its manifest, its "
+        "digest, the dump's structure, and the hash chain of every event recomputed up to the "
+        "head it records (a backup copies the log as stored; this is what checks it)",
     )  # fmt: skip
     backup.add_argument(
         "--compress", choices=COMPRESSIONS, default="gzip:1",
@@ -84,27 +85,31 @@ def run_backup(settings: Settings, args: argparse.Namespace) -> int:
     if args.verify:
         return run_verify(settings, args)
     target = args.file.expanduser().absolute()
-    if target.is_dir():
-        raise CommandError(f"{target} is a folder: name the backup file to write")
-    if not target.parent.is_dir():
-        raise CommandError(f"{target.parent}: no such folder")
-    print(which_database(settings), file=sys.stderr, flush=True)
     started = time.monotonic()
     try:
+        if target.is_dir():
+            raise CommandError(f"{target} is a folder: name the backup file to write")
+        if not target.parent.is_dir():
+            raise CommandError(f"{target.parent}: no such folder")
+        print(which_database(settings), file=sys.stderr, flush=True)
         with database_at(settings, "backup", existing=True) as database:
             bar = Bar("backup", "kB", every=settings.progress_every)
             manifest = take(database, target, args.compress, lambda n: bar.update(n // KB))
             bar.close()
+        size = target.stat().st_size
     except BackupError as error:
         return failed(str(error), 1)
     except KeyboardInterrupt:
         return failed(f"interrupted: nothing written ({target} is as it was)", 130)
-    except OSError as error:  # a folder it may not write in, a full disk
+    except OSError as error:  # a name too long, a folder it may not write in, a full disk
         reason = error.strerror or str(error)
         return failed(f"cannot write {target}: {reason} (nothing written)", 1)
-    print(f"backed up {manifest.events:,} events (up to position {manifest.last_position:,}) "
-          f"to {target}, {target.stat().st_size:,} bytes, in {time.monotonic() - started:.1f}s; "
-          f"chain head {manifest.chain_head or 'none (empty log)'}")  # fmt: skip
+    took = time.monotonic() - started
+    head = manifest.chain_head or "none (empty log)"
+    print(f"backed up {counted(manifest.events, 'event')} (up to position "
+          f"{manifest.last_position:,}) to {target}, {size:,} bytes, in {took:.1f}s; chain head "
+          f"{head}, as stored: `guichet backup --verify {target}` recomputes the chain"
+          )  # fmt: skip
     return 0
 
 
@@ -139,14 +144,20 @@ def run_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def describe(manifest: Manifest) -> str:
-    others = ", ".join(f"{rows:,} rows of {table}" for table, rows in manifest.tables.items()
+    others = ", ".join(f"{counted(rows, 'row')} of {table}"
+                       for table, rows in manifest.tables.items()
                        if table != "guichet_events")  # fmt: skip
+    head = manifest.chain_head or "none (empty log)"
     return (
-        f"{manifest.events:,} events up to position {manifest.last_position:,}, chain head "
-        f"{manifest.chain_head or 'none (empty log)'}{'; ' + others if others else ''}; taken "
-        f"{manifest.created_at} from schema {manifest.schema} by Guichet {manifest.guichet} "
-        f"on PostgreSQL {manifest.postgresql}"
+        f"{counted(manifest.events, 'event')} up to position {manifest.last_position:,}, "
+        f"chain head {head}{'; ' + others if others else ''}; taken {manifest.created_at} "
+        f"from schema {manifest.schema} by Guichet {manifest.guichet} on PostgreSQL "
+        f"{manifest.postgresql}"
     )
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def run_restore(settings: Settings, args: argparse.Namespace) -> int:
@@ -215,14 +226,22 @@ def _restore(
         every = settings.progress_every
         rows = Bar("restore", "rows", sum(archive.manifest.tables.values()), every=every)
         chain: list[Bar] = []
+        copied = [time.monotonic()]
+
+        def on_rows(count: int) -> None:
+            rows.update(count)
+            copied[0] = time.monotonic()
 
         def on_chain(count: int, position: int, head: int) -> None:
             if not chain:  # the copy is over once its chain is checked
                 rows.close()
-                chain.append(Bar("restore (chain)", "events", head, every=every))
+                # Started when the copy ended, not at this first report (10,000 events in),
+                # or its rate is absurd.
+                chain.append(Bar("restore (chain)", "events", head, every=every,
+                                 started=copied[0]))  # fmt: skip
             chain[0].update(position, head)
 
-        restored = load.restore(container.unbounded, archive, rows.update, on_chain)
+        restored = load.restore(container.unbounded, archive, on_rows, on_chain)
         room.restored()
         for bar in chain or [rows]:  # the chain is checked in the database when out of order
             bar.close()

@@ -13,6 +13,7 @@ import pytest
 from infra.audit_chain import link
 from infra.backup.archive import BackupError, Manifest
 from infra.backup.chain import Follower, bytea, unescape
+from infra.cli.backup import describe
 
 MANIFEST = Manifest(
     guichet="0.1.0", postgresql="18.6", pg_dump="18.6", created_at="2026-12-06T10:00:00+00:00",
@@ -50,12 +51,44 @@ def test_a_manifest_reads_back_as_written() -> None:
         ({"tables": {}}, "its manifest's tables is missing or invalid"),
         ({"tables": {"guichet_events": "many"}}, "its manifest's tables are unreadable"),
         ({"tables": {"Bad Name": 1}}, "its manifest's tables are unreadable ('Bad Name')"),
+        ({"created_at": "x"}, "its manifest's created_at is missing or invalid"),
+        ({"created_at": "2026-12-06"}, "its manifest's created_at is missing or invalid"),
+        ({"guichet": "guichet 0.1.0"}, "its manifest's guichet is missing or invalid"),
+        ({"pg_dump": "18.6 (Debian)"}, "its manifest's pg_dump is missing or invalid"),
+        ({"postgresql": "x"}, "its manifest's postgresql is missing or invalid"),
+        ({"compression": "gzip:1\n"}, "its manifest's compression is missing or invalid"),
+        ({"schema": "guichet\n"}, "its manifest's schema is missing or invalid"),
     ],
 )
 def test_a_field_out_of_bounds_is_named(fields: dict[str, Any], said: str) -> None:
     with pytest.raises(BackupError) as refused:
         Manifest.parse(changed(**fields))
     assert str(refused.value).startswith(said)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"guichet": "0.2.dev3+g1a2b3c4"},
+        {"postgresql": "16.4", "pg_dump": "18.1"},
+        {"postgresql": "17beta1"},
+        {"compression": "none"},
+        {"compression": "zstd:3"},
+        {"created_at": "2026-12-06T10:00:00.123456-05:00"},
+    ],
+)
+def test_descriptive_fields_of_other_servers_and_versions_are_read(fields: dict[str, Any]) -> None:
+    assert Manifest.parse(changed(**fields)) == replace(MANIFEST, **fields)
+
+
+def test_counts_of_one_are_singular() -> None:
+    one = replace(
+        MANIFEST, events=1, tables={"guichet_events": 1, "persisted_documents": 0,
+                                    "statistics_rounding": 1},
+    )  # fmt: skip
+    said = describe(one)
+    assert said.startswith("1 event up to position 2,201, ")
+    assert "; 0 rows of persisted_documents, 1 row of statistics_rounding; taken " in said
 
 
 def test_a_manifest_that_is_no_json_object_is_refused() -> None:
