@@ -90,9 +90,8 @@ async def test_the_loaded_history_cannot_create_an_overlap(
     assert loaded.agreements == 10
 
     after = container.head()
-    found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01", "after": after}))[
-        "coverage"
-    ]
+    variables = {"t": "65005", "at": "2017-01-01", "after": after}
+    found = (await graphql.data(COVERAGE, variables, "analyst-token"))["coverage"]
     assert len(found["agreements"]) == 1
 
 
