@@ -14,7 +14,10 @@ from api.errors import ConsistencyTimeout
 
 
 async def reach(context: Context, views: tuple[str, ...], position: int | None) -> None:
-    if position is None or position <= 0:
+    """Every `consistentWith` comes through here. The public's is ignored: it never writes, so
+    holds no receipt to wait for, and how long the wait took (or whether it ran out) would tell
+    it where the log's head is, one bisection step per request."""
+    if position is None or position <= 0 or not reads_log_positions(context.principal.role):
         return
     timeout = context.container.settings.consistency_timeout
     deadline = time.monotonic() + timeout
@@ -24,8 +27,7 @@ async def reach(context: Context, views: tuple[str, ...], position: int | None) 
         if reached >= position:
             return
         if time.monotonic() >= deadline:
-            shown = reads_log_positions(context.principal.role)
-            raise ConsistencyTimeout(position, reached if shown else 0, timeout)
+            raise ConsistencyTimeout(position, reached, timeout)
         await anyio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
         delay = min(delay * 2, 0.05)
 

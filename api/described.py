@@ -16,7 +16,9 @@ from api.errors import (
 CONSISTENT_WITH = strawberry.argument(
     description="Read-your-writes: a `position` a mutation answered. The answer waits until the "
     "views it reads include that write, 2 seconds at most unless the server sets another wait, "
-    "else it is a ConsistencyTimeoutError. Left out or 0: read at once."
+    "else it is a ConsistencyTimeoutError. Left out or 0: read at once. Ignored without a token "
+    "(the public): read at once from the views as they stand, never a ConsistencyTimeoutError, "
+    "since whether the wait ran out would tell anyone where the log is."
 )
 INPUT = strawberry.argument(description="The change, checked whole before anything is written.")
 EXPECTED_VERSION = (

@@ -15,7 +15,7 @@ CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"
 
 class ConsistencyTimeout(Exception):
     def __init__(self, position: int, reached: int, waited: float) -> None:
-        # 0: the caller may not be told where the views are (`access.reads_log_positions`).
+        # 0: the views are empty (the public never waits: `api.consistency.reach`).
         where = f"reached position {reached}, not" if reached else "did not reach"
         super().__init__(
             f"The read models {where} {position} within {waited:g}s. "
@@ -102,8 +102,8 @@ class ConsistencyTimeoutError(Error):
     code: str = strawberry.field(description="Always `CONSISTENCY_TIMEOUT`.")
     position: int = strawberry.field(description="The log position asked for.")
     reached: int = strawberry.field(
-        description="The position the views had reached; 0 without a token, where it would "
-        "tell when contacts are logged."
+        description="The position the views had reached. Only a caller with a token waits, "
+        "so only one gets this error."
     )
     waited_seconds: float = strawberry.field(description="How long the request waited, in seconds.")
 

@@ -16,6 +16,10 @@ from infra.coverage_history import load_history
 from infra.territories import load_reference
 from tests.support.graphql import GraphQLClient
 
+# Coverage is published alike to every role; the reader has a token so its `consistentWith`
+# is waited for (the public's is not).
+READER = "analyst-token"
+
 COVERAGE = """
 query ($t: String!, $c: Channel!, $at: Date!, $known: DateTime, $after: Int) {
   coverage(territory: $t, channel: $c, at: $at, asKnownAt: $known, consistentWith: $after) {
@@ -67,7 +71,7 @@ async def coverage(
     graphql: GraphQLClient, territory: str, channel: str, at: str, **extra: Any
 ) -> dict[str, Any]:
     variables = {"t": territory, "c": channel, "at": at, **extra}
-    result: dict[str, Any] = (await graphql.data(COVERAGE, variables))["coverage"]
+    result: dict[str, Any] = (await graphql.data(COVERAGE, variables, READER))["coverage"]
     return result
 
 
@@ -199,7 +203,7 @@ async def test_population_covered_follows_the_reference_figures(
 ) -> None:
     found = []
     for day, _, _ in PHONE_POPULATION:
-        data = await graphql.data(POPULATION, {"d": day, "after": history})
+        data = await graphql.data(POPULATION, {"d": day, "after": history}, READER)
         [point] = data["populationCovered"]["points"]
         found.append((point["date"], point["municipalities"], point["population"]))
     assert found == PHONE_POPULATION
@@ -225,14 +229,16 @@ query ($after: Int) {
 async def test_population_covered_by_change_has_a_point_wherever_the_figures_move(
     graphql: GraphQLClient, history: int
 ) -> None:
-    points = (await graphql.data(STEPS, {"after": history}))["populationCovered"]["points"]
+    points = (await graphql.data(STEPS, {"after": history}, READER))["populationCovered"]["points"]
     days = [point["date"] for point in points]
     one_day = timedelta(days=1)
     daily = []
     for point in points[1:]:
         day = date.fromisoformat(point["date"])
         for asked in (day - one_day, day):
-            data = await graphql.data(POPULATION, {"d": asked.isoformat(), "after": history})
+            data = await graphql.data(
+                POPULATION, {"d": asked.isoformat(), "after": history}, READER
+            )
             daily.append(data["populationCovered"]["points"][0])
     assert days[0] == "2016-01-01"
     assert days == sorted(set(days))
@@ -262,7 +268,7 @@ async def test_covered_places_lie_where_they_lay_that_day(
     graphql: GraphQLClient, history: int
 ) -> None:
     # La Haute-Yamaska (Granby) lay in Montérégie until 7 July 2021, in Estrie since.
-    data = await graphql.data(THEN, {"at": "2021-06-01", "after": history})
+    data = await graphql.data(THEN, {"at": "2021-06-01", "after": history}, READER)
     [mrc] = [n for n in data["coveredTerritories"]["nodes"] if n["code"] == "MRC-470"]
     [granby] = [n for n in data["granby"]["nodes"] if n["code"] == "47017"]
     assert data["territory"]["parent"]["code"] == "RA-05"
@@ -296,6 +302,7 @@ async def test_covered_territories_changes_and_timeline(
         }
         """,
         {"after": history},
+        READER,
     )
     covered = data["coveredTerritories"]
     assert (covered["totalCount"], covered["population"]) == (106, 4_198_052)
@@ -365,6 +372,7 @@ async def test_coverage_follows_the_hierarchy_valid_at_the_date(
              coverageTimeline(territory: "54048", channel: PHONE, consistentWith: $after) {
                ... on CoverageTimeline { intervals { from until } } } }""",
         {"after": position},
+        READER,
     )
 
     assert inside["covered"] is True

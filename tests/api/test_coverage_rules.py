@@ -90,9 +90,8 @@ async def test_the_loaded_history_cannot_create_an_overlap(
     assert loaded.agreements == 10
 
     after = container.head()
-    found = (await graphql.data(COVERAGE, {"t": "65005", "at": "2017-01-01", "after": after}))[
-        "coverage"
-    ]
+    variables = {"t": "65005", "at": "2017-01-01", "after": after}
+    found = (await graphql.data(COVERAGE, variables, "analyst-token"))["coverage"]
     assert len(found["agreements"]) == 1
 
 
@@ -120,7 +119,7 @@ async def test_granby_and_cowansville_were_covered_while_their_mrcs_lay_in_monte
     granby, cowansville = "47017", "46080"
 
     async def covered(code: str, day: str) -> bool:
-        found = await graphql.data(COVERAGE, {"t": code, "at": day, "after": head})
+        found = await graphql.data(COVERAGE, {"t": code, "at": day, "after": head}, "analyst-token")
         return bool(found["coverage"]["covered"])
 
     # The four regions' agreement started on 2020-12-15; the MRCs moved to Estrie on 2021-07-08.

@@ -132,7 +132,9 @@ async def figures(
     graphql: GraphQLClient, directory: Directory, start: str, end: str, territory: str | None = None
 ) -> dict[str, Any]:
     variables = {"from": start, "to": end, "territory": territory, "p": directory.position}
-    data = await graphql.data(QUERY, variables)  # no token: the figures are public
+    # No token: the figures are public, and the public's `consistentWith` is not waited for.
+    await graphql.settle(directory.position)
+    data = await graphql.data(QUERY, variables)
     result: dict[str, Any] = data["directoryStatistics"]
     return result
 

@@ -44,6 +44,9 @@ async def deactivated(graphql: GraphQLClient, container: Container) -> dict[str,
         for record, version in ((owner, 1), (location["id"], 1))
     ]  # fmt: skip
     assert all(receipt["__typename"] == "Receipt" for receipt in closed), closed
+    await graphql.settle(
+        closed[-1]["position"]
+    )  # the public's own `consistentWith` is not waited for
     return {"o": owner, "l": location["id"], "s": service["id"], "p": closed[-1]["position"]}
 
 

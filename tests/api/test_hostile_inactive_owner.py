@@ -41,7 +41,7 @@ async def service_of_closed_organization(graphql: GraphQLClient, container: Cont
     await settled(container)
     owner = await organization(graphql)
     service = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
-    await graphql.data(READ, {"s": service["id"], "p": service["position"]})
+    await graphql.settle(service["position"])  # the public's own `consistentWith` is not waited for
     before = await graphql.data(RECORD, {"input": contact("avant", service["id"])},
                                 "counsellor-token")  # fmt: skip
     assert before["recordInteraction"]["__typename"] == "InteractionReceipt", before
@@ -49,7 +49,7 @@ async def service_of_closed_organization(graphql: GraphQLClient, container: Cont
                           {"id": owner, "expectedVersion": 1, "reason": "fermé"})  # fmt: skip
     assert closed["__typename"] == "Receipt", closed
     # Every view the reads below use has applied the deactivation.
-    await graphql.data(READ, {"s": service["id"], "p": closed["position"]})
+    await graphql.settle(closed["position"])
     return str(service["id"])
 
 

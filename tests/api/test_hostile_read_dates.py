@@ -96,5 +96,6 @@ async def test_a_time_without_offset_is_read_in_montreal_time(
 ) -> None:
     _, position = load_reference(container.operations, container.clock)
     document = document.replace(")", f", consistentWith: {position})", 1)
+    await graphql.settle(position)  # the public's own `consistentWith` is not waited for
     data = await graphql.data(f"{{ q: {document} {{ {R} }} }}", {}, token)
     assert data["q"]["__typename"] == answer, data

@@ -85,6 +85,8 @@ async def log(graphql: GraphQLClient, contacts: list[Contact]) -> int:
 
 
 async def public(graphql: GraphQLClient, **variables: Any) -> dict[str, Any]:
+    if variables.get("after"):
+        await graphql.settle(variables["after"])  # the public's `consistentWith` is not waited for
     result: dict[str, Any] = (await graphql.data(STATISTICS, {**PERIOD, **variables}))["statistics"]
     return result
 

@@ -168,7 +168,9 @@ async def test_projection_lag_is_in_graphql(graphql: GraphQLClient) -> None:
     receipt = (await graphql.data(REGISTER, {"input": CENTRE}, "editor-token"))[
         "registerOrganization"
     ]
-    await graphql.data(ORGANIZATION, {"id": receipt["id"], "after": receipt["position"]})
+    await graphql.data(
+        ORGANIZATION, {"id": receipt["id"], "after": receipt["position"]}, "editor-token"
+    )
 
     data = await graphql.data(
         "{ projections { ... on Projections { statuses { name position head lag } } } }",

@@ -313,6 +313,7 @@ async def test_public_figures_of_too_few_contacts_are_refused(
     use_secret(container, secret_rounding(9, up=False))
     after = await log_all(graphql)
     variables = {"from": PERIOD[0], "to": PERIOD[1], "after": after}
+    await graphql.settle(after)  # the public's `consistentWith` is not waited for
     stats = (await graphql.data(STATISTICS, variables))["statistics"]
     # 9 contacts: fewer than the 10 public figures need (tests/api/test_hostile_statistics.py
     # checks how larger ones are protected).

@@ -34,6 +34,8 @@ query ($text: String, $territory: String, $first: Int!, $after: String, $p: Int,
 
 
 async def search(graphql: GraphQLClient, **variables: Any) -> dict[str, Any]:
+    if variables.get("p"):
+        await graphql.settle(variables["p"])  # the public's own `consistentWith` is not waited for
     data = await graphql.data(SEARCH, {"first": 20, **variables})
     result: dict[str, Any] = data["searchServices"]
     return result
@@ -112,6 +114,8 @@ async def test_an_open_at_without_offset_is_montreal_time(
     receipt = await write(graphql, REGISTER_SERVICE, {**FOOD_BANK, "organizationId": owner})
     query = """query ($at: DateTime!, $p: Int) { searchServices(openAt: $at, consistentWith: $p) {
       ... on SearchConnection { totalCount } } }"""
+
+    await graphql.settle(receipt["position"])  # the public's own `consistentWith` is not waited for
 
     async def open_services(at: str) -> int:
         data = await graphql.data(query, {"at": at, "p": receipt["position"]})

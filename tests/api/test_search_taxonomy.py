@@ -44,6 +44,8 @@ def demo(container: Container) -> Container:
 
 
 async def search(graphql: GraphQLClient, text: str, **variables: Any) -> dict[str, Any]:
+    if variables.get("p"):
+        await graphql.settle(variables["p"])  # the public's own `consistentWith` is not waited for
     data = await graphql.data(SEARCH, {"text": text, **variables})
     found: dict[str, Any] = data["searchServices"]
     return found

@@ -88,6 +88,7 @@ async def test_a_service_offered_at_a_location_reads_back_whole(
     link = await write(graphql, LINK, {"serviceId": service["id"], "locationId": location["id"]})
     assert link["__typename"] == "Receipt"
 
+    await graphql.settle(link["position"])  # the public's own `consistentWith` is not waited for
     data = await graphql.data(SERVICE, {"id": service["id"], "p": link["position"]})
 
     found = data["service"]

@@ -62,6 +62,8 @@ def reference(container: Container) -> Container:
 
 
 async def term(graphql: GraphQLClient, code: str, position: int | None = None) -> dict[str, Any]:
+    if position:
+        await graphql.settle(position)  # the public's own `consistentWith` is not waited for
     found: dict[str, Any] = (await graphql.data(TERM, {"code": code, "p": position}))[
         "taxonomyTerm"
     ]
@@ -114,6 +116,7 @@ async def test_a_service_shows_its_categories_with_their_names(
     owner = await organization(graphql)
     payload = {**FOOD_BANK, "organizationId": owner, "taxonomyCodes": ["BD-1800.2000", "ZZ"]}
     receipt = await write(graphql, REGISTER_SERVICE, payload)
+    await graphql.settle(receipt["position"])  # the public's own `consistentWith` is not waited for
     data = await graphql.data(
         "query ($id: ID!, $p: Int) { service(id: $id, consistentWith: $p) { ... on Service {"
         " taxonomyCodes categories { code name { fr en } } } } }",

@@ -28,7 +28,9 @@ async def test_a_borough_lies_in_its_city_the_cmm_and_its_region(
     defined, position = load_reference(container.operations, container.clock)
     assert defined == 1_284
 
-    data = await graphql.data(TERRITORY, {"code": "ARR-66023-anjou", "after": position})
+    data = await graphql.data(
+        TERRITORY, {"code": "ARR-66023-anjou", "after": position}, "analyst-token"
+    )
 
     anjou = data["territory"]
     assert anjou["name"] == "Anjou"
@@ -48,6 +50,7 @@ async def test_the_cmm_lists_its_82_municipalities_and_their_population(
         'query ($p: Int) { territories(kind: MUNICIPALITY, within: "CMM", consistentWith: $p)'
         " { ... on TerritoryList { population totalCount nodes { code } } } }",
         {"p": position},
+        "analyst-token",
     )
 
     assert len(data["territories"]["nodes"]) == data["territories"]["totalCount"] == 82

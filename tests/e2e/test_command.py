@@ -136,6 +136,7 @@ def test_serve_answers_graphql_over_real_http(data_dir: Path) -> None:
                 "{ ... on Organization { name { fr } } } }",
                 "variables": {"id": written["id"], "p": written["position"]},
             },
+            headers={"Authorization": f"Bearer {token}"},  # the public's is not waited for
         ).json()
         assert read == {"data": {"organization": {"name": {"fr": "Accueil"}}}}
         laval = {"query": '{ territory(code: "65005") { ... on Territory { name } } }'}
