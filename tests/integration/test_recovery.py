@@ -144,7 +144,9 @@ def test_after_a_postgresql_restart_requests_succeed_within_seconds(
     def read(receipt: dict[str, Any], *, consistent: bool = True) -> bool:
         variables = {"id": receipt["id"], "after": receipt["position"] if consistent else None}
         query = {"query": ORGANIZATION, "variables": variables}
-        found = (http.post("/graphql", json=query).json().get("data") or {}).get("organization")
+        # The writer's token: without one, `consistentWith` is ignored (it would tell the head).
+        answer = http.post("/graphql", json=query, headers=EDITOR).json()
+        found = (answer.get("data") or {}).get("organization")
         return bool((found or {}).get("id") == receipt["id"])  # the view applied the write
 
     def written_and_read() -> bool:
