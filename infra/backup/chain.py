@@ -113,9 +113,8 @@ def _stored(
     """Every position, sorted, and the stored chains in the same order (32 bytes each), and
     the follower that checked each link on the way, valid when the rows came in order."""
     positions, chains = array("q"), bytearray()
-    follower: Follower | None = None
+    follower = Follower(list(COLUMNS))
     for count, fields in enumerate(_log_rows(archive), start=1):
-        follower = follower or Follower(list(COLUMNS))
         position, chain = follower.follow(fields)
         positions.append(position)
         chains += chain
@@ -123,7 +122,6 @@ def _stored(
             on_events(count)
     if on_events is not None:
         on_events(len(positions))  # the last count, or a bar of a small log stays at 0
-    follower = follower or Follower(list(COLUMNS))
     if not follower.ordered:
         order = sorted(range(len(positions)), key=positions.__getitem__)
         chains = bytearray(b"".join(bytes(chains[i * 32 : i * 32 + 32]) for i in order))
